@@ -1,0 +1,1 @@
+"""The child protection conference workflow engine (no web code here)."""

@@ -1,0 +1,40 @@
+"""Errors the engine raises for callers to turn into clear messages (never a crash page)."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class: the message is fit to show to the person who caused it."""
+
+
+class NotFound(EngineError):
+    pass
+
+
+class NotAllowed(EngineError):
+    pass
+
+
+class InvalidDiagram(EngineError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The diagram cannot be deployed: " + "; ".join(problems))
+
+
+class TaskAlreadyCompleted(EngineError):
+    def __init__(self, title: str, by: str | None, at=None):
+        self.by, self.at = by, at
+        who = f" by {by}" if by else ""
+        super().__init__(f"“{title}” has already been completed{who}.")
+
+
+class InstanceNotActive(EngineError):
+    pass
+
+
+class ConcurrentUpdate(EngineError):
+    """Someone else changed the same instance first; nothing of this attempt was saved."""
+
+
+class StepFailed(EngineError):
+    """The diagram raised while running; nothing of this attempt was saved."""

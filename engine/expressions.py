@@ -1,0 +1,157 @@
+"""The language of the diagrams: restricted Python plus the product's calendar functions.
+
+SpiffWorkflow's default environment runs scripts with plain `exec`/`eval`, so a diagram could
+import `os`. Every script, condition and timer expression here is compiled with
+RestrictedPython instead, against a namespace holding only safe builtins and the functions
+below. Compiled code is cached by source text: a diagram's expressions compile once per process.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from . import clock, workdays
+from .clock import LONDON
+
+
+class ExpressionError(ValueError):
+    """A diagram expression that cannot compile under the product's restrictions."""
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def add_working_days(day, n: int) -> str:
+    return _iso(workdays.add_working_days(day, n))
+
+
+def working_days_between(a, b) -> int:
+    return workdays.working_days_between(a, b)
+
+
+def add_months(day, n: int) -> str:
+    return _iso(workdays.add_months(day, n))
+
+
+def deadline(day) -> str:
+    """The instant a due date has passed: midnight at the end of that day, London time."""
+    next_day = workdays.as_date(day) + timedelta(days=1)
+    return datetime.combine(next_day, time(0, 0), LONDON).isoformat()
+
+
+def start_of_day(day) -> str:
+    """08:00 London on that day: when a reminder for it should land in an inbox."""
+    return datetime.combine(workdays.as_date(day), time(8, 0), LONDON).isoformat()
+
+
+def today() -> str:
+    return _iso(clock.current().today())
+
+
+FUNCTIONS = {
+    "add_working_days": add_working_days,
+    "working_days_between": working_days_between,
+    "add_months": add_months,
+    "deadline": deadline,
+    "start_of_day": start_of_day,
+    "today": today,
+}
+
+_BUILTINS = dict(safe_builtins)
+_BUILTINS.update(
+    {
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "any": any,
+        "all": all,
+        "len": len,
+        "sorted": sorted,
+        "list": list,
+        "dict": dict,
+        "set": set,
+        "enumerate": enumerate,
+    }
+)
+
+GLOBALS = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+    **FUNCTIONS,
+}
+_INPLACE = {"+=": lambda x, y: x + y, "-=": lambda x, y: x - y, "*=": lambda x, y: x * y}
+RESERVED = frozenset(GLOBALS) | frozenset(_BUILTINS)
+
+
+@lru_cache(maxsize=2048)
+def compile_expression(source: str):
+    result = compile_restricted_eval(source.strip())
+    if result.errors or result.code is None:
+        raise ExpressionError("; ".join(result.errors) or f"cannot compile {source!r}")
+    return result.code
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str):
+    """Compile a script task; imports are refused here so a deploy catches them, not a run."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ExpressionError(f"syntax error on line {exc.lineno}: {exc.msg}") from exc
+    if any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree)):
+        raise ExpressionError("scripts cannot import modules; use the diagram functions")
+    result = compile_restricted_exec(source)
+    if result.errors or result.code is None:
+        raise ExpressionError("; ".join(result.errors) or "cannot compile script")
+    return result.code
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Evaluates diagram code with RestrictedPython; task data is the only other namespace."""
+
+    def __init__(self):
+        super().__init__(dict(GLOBALS))
+
+    def evaluate(self, expression, context, external_context=None):
+        namespace = dict(self.globals)
+        namespace.update(external_context or {})
+        namespace.update(context)
+        return eval(compile_expression(expression), namespace)  # noqa: S307 - restricted code
+
+    def execute(self, script, context, external_context=None):
+        self.check_for_overwrite(context, external_context or {})
+        namespace = dict(self.globals)
+        namespace.update(external_context or {})
+        namespace.update(context)
+        before = set(namespace)
+        exec(compile_script(script), namespace)  # noqa: S102 - restricted code
+        for key, value in namespace.items():
+            if key in context or key not in before:
+                if key.startswith("_") or callable(value) or key in self.globals:
+                    continue
+                context[key] = value
+        return True
+
+
+def script_engine() -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment())

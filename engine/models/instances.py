@@ -1,0 +1,145 @@
+"""Process instances (engine state plus the columns the inbox and sweep query), human tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .people import Child, User
+from .processes import ProcessVersion
+
+RUNNING, SUSPENDED, TERMINATED, COMPLETED = "running", "suspended", "terminated", "completed"
+READY, DONE, CANCELLED = "ready", "completed", "cancelled"
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instances"
+    __table_args__ = (Index(None, "status", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RUNNING)
+    state: Mapped[str] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    child: Mapped[Child | None] = relationship(lazy="joined")
+    started_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def reference(self) -> str:
+        """The case reference that emails and letters carry instead of a child's name."""
+        return f"{self.process_id.upper()}-{self.id:06d}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (RUNNING, SUSPENDED)
+
+
+class HumanTask(Base):
+    """A ready (or finished) user task, queryable without opening the engine state.
+
+    The id is SpiffWorkflow's task id, so a row and the engine task never need a mapping table.
+    """
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        Index(None, "state", "role"),
+        Index(None, "assignee_id", "state"),
+        Index(None, "instance_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    task_spec: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str | None] = mapped_column(String(40))
+    form_key: Mapped[str | None] = mapped_column(String(200))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default=READY)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+
+def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == READY)
+    return list(session.scalars(query.order_by(HumanTask.created_at)))
+
+
+def tasks_of(session: Session, instance_id: int) -> list[HumanTask]:
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id)
+    return list(session.scalars(query.order_by(HumanTask.created_at, HumanTask.title)))
+
+
+def inbox(session: Session, user: User) -> list[HumanTask]:
+    """Ready tasks of running instances: assigned to the user, or unassigned in their roles."""
+    mine = HumanTask.assignee_id == user.id
+    for_role = and_(HumanTask.assignee_id.is_(None), HumanTask.role.in_(sorted(user.roles)))
+    query = (
+        select(HumanTask)
+        .join(HumanTask.instance)
+        .where(HumanTask.state == READY, ProcessInstance.status == RUNNING, or_(mine, for_role))
+        .order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def list_instances(
+    session: Session, process_id: str | None = None, status: str | None = None, limit: int = 200
+) -> list[ProcessInstance]:
+    query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+    if process_id:
+        query = query.where(ProcessInstance.process_id == process_id)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    return list(session.scalars(query))
+
+
+def instances_for_child(session: Session, child_id: int) -> list[ProcessInstance]:
+    query = select(ProcessInstance).where(ProcessInstance.child_id == child_id)
+    return list(session.scalars(query.order_by(ProcessInstance.id.desc())))
+
+
+def due_timer_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    query = (
+        select(ProcessInstance.id)
+        .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at <= now)
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    query = select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)
+    return dict(session.execute(query).all())

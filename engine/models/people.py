@@ -1,0 +1,96 @@
+"""Users (staff accounts with roles) and children (the subjects of cases)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", back_populates="user"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Child(Base):
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    given_name: Mapped[str] = mapped_column(String(120))
+    family_name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    social_worker: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def users_with_role(session: Session, role: str) -> list[User]:
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.display_name)
+    )
+    return list(session.scalars(query))
+
+
+def all_children(session: Session) -> list[Child]:
+    return list(session.scalars(select(Child).order_by(Child.family_name, Child.given_name)))
+
+
+def next_child_reference(session: Session) -> str:
+    count = session.scalar(select(Child.id).order_by(Child.id.desc()).limit(1)) or 0
+    return f"C{count + 1:06d}"
+
+
+def team_manager_for(session: Session, user: User | None) -> User | None:
+    """The team manager of the user's team: where their late steps escalate first."""
+    if user is None or not user.team:
+        return None
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == "team_manager", User.team == user.team, User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    return session.scalar(query)

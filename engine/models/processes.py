@@ -1,0 +1,40 @@
+"""Deployed diagram versions: immutable once written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_versions"
+    __table_args__ = (Index(None, "process_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deployed_by: Mapped[str] = mapped_column(String(80))
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
+    query = (
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def latest_versions(session: Session) -> list[ProcessVersion]:
+    newest = select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id)
+    query = select(ProcessVersion).where(ProcessVersion.id.in_(newest))
+    return list(session.scalars(query.order_by(ProcessVersion.process_id)))

@@ -1,0 +1,379 @@
+"""Instance lifecycle: start, complete a task, fire timers, suspend, resume, terminate.
+
+Every command is one database transaction: the engine step, the saved state, the task rows
+and the audit event commit together or not at all. An instance row carries a version counter
+(SQLAlchemy's `version_id_col`): two people completing the same task at once both run the
+step, but only the first UPDATE matches the version it read; the second rolls back and is
+told who got there first.
+
+The last workflow object each instance produced is kept in memory with the version it was
+saved as, so the next step on that instance in this process skips deserialization; a version
+mismatch (another worker moved it on) simply loads from the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import clock as clocks
+from . import expressions, permissions, serialization, tasks
+from .db import transaction
+from .errors import (
+    ConcurrentUpdate,
+    EngineError,
+    InstanceNotActive,
+    NotAllowed,
+    NotFound,
+    StepFailed,
+    TaskAlreadyCompleted,
+)
+from .models import audit
+from .models.instances import (
+    COMPLETED,
+    DONE,
+    READY,
+    RUNNING,
+    SUSPENDED,
+    TERMINATED,
+    HumanTask,
+    ProcessInstance,
+    open_tasks,
+)
+from .models.people import User
+from .models.processes import latest_version
+from .registry import SpecCache
+
+MAX_TIMER_ROUNDS = 20
+TIMER_EVENT_TYPES = frozenset(
+    {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+)
+
+
+class WorkflowCache:
+    """Workflows by instance id, each with the version it was saved as. Taken, never shared."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            item = self._items.pop(instance_id, None)
+        return item[1] if item and item[0] == version else None
+
+    def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._items[instance_id] = (version, workflow)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Engine:
+    """The workflow service. One per process; every method takes the caller's session."""
+
+    def __init__(
+        self,
+        clock: clocks.Clock | None = None,
+        specs: SpecCache | None = None,
+        cache_size: int = 256,
+    ):
+        clocks.install()
+        self.clock = clock or clocks.SYSTEM
+        self.specs = specs or SpecCache()
+        self.cache = WorkflowCache(cache_size)
+        self.script_engine = expressions.script_engine()
+
+    # ---- commands -------------------------------------------------------------------------
+
+    def start(
+        self,
+        session: Session,
+        process_id: str,
+        actor: User | None,
+        data: dict,
+        child_id: int | None = None,
+    ) -> ProcessInstance:
+        """Start a new instance on the latest deployed version of `process_id`."""
+        check_data(data)
+        version = latest_version(session, process_id)
+        if version is None:
+            raise NotFound(f"No process “{process_id}” has been deployed.")
+        diagram = self.specs.get(session, version.id)
+        now = self.clock.now()
+        with transaction(session):
+            workflow = BpmnWorkflow(
+                diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
+            )
+            workflow.task_tree.data.update(data)
+            instance = ProcessInstance(
+                process_id=process_id,
+                version_id=version.id,
+                child_id=child_id,
+                status=RUNNING,
+                state="",
+                started_at=now,
+                started_by_id=actor.id if actor else None,
+            )
+            session.add(instance)
+            session.flush()
+            self._run(workflow, lambda: workflow.do_engine_steps())
+            self._save(session, instance, workflow, [], now)
+            audit.record(
+                session,
+                actor,
+                "instance.started",
+                now,
+                instance_id=instance.id,
+                process_id=process_id,
+                version_id=version.id,
+            )
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return instance
+
+    def complete_task(
+        self, session: Session, task_id: str, actor: User, data: dict
+    ) -> ProcessInstance:
+        """Complete a ready user task with the (already validated) form data."""
+        check_data(data)
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound("There is no such task.")
+        self._ensure_open(row)
+        if not permissions.can_complete(actor, row):
+            raise NotAllowed(f"“{row.title}” is not yours to complete.")
+        instance = row.instance
+        if instance.status != RUNNING:
+            raise InstanceNotActive(
+                f"This case is {instance.status}: its tasks cannot be "
+                "completed until it is resumed."
+            )
+        now = self.clock.now()
+        try:
+            with transaction(session):
+                workflow = self._load(session, instance)
+                spiff_task = workflow.get_task_from_id(_uuid(task_id))
+                if spiff_task is None or spiff_task.state != TaskState.READY:
+                    raise ConcurrentUpdate("This task is no longer waiting to be done.")
+                others = [t for t in open_tasks(session, instance.id) if t.id != row.id]
+                row.state, row.completed_at, row.completed_by_id = DONE, now, actor.id
+
+                def step():
+                    spiff_task.set_data(**data)
+                    spiff_task.run()
+                    workflow.do_engine_steps()
+
+                self._run(workflow, step)
+                self._save(session, instance, workflow, others, now)
+                audit.record(
+                    session,
+                    actor,
+                    "task.completed",
+                    now,
+                    instance_id=instance.id,
+                    task_id=row.id,
+                    task=row.task_spec,
+                    title=row.title,
+                )
+        except StaleDataError:
+            session.expire_all()
+            fresh = session.get(HumanTask, task_id)
+            self._ensure_open(fresh)
+            raise ConcurrentUpdate(
+                "Someone else changed this case at the same moment. "
+                "Nothing you entered was lost: please submit again."
+            ) from None
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return instance
+
+    def fire_timers(self, session: Session, instance_id: int) -> bool:
+        """Fire every timer of the instance that is due by the engine clock; True if any fired."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"No instance {instance_id}.")
+        if instance.status != RUNNING:
+            return False
+        now = self.clock.now()
+        with transaction(session):
+            workflow = self._load(session, instance)
+            fired = self._run(workflow, lambda: None)
+            if not fired:
+                instance.next_timer_at = next_timer_at(workflow)
+                self.cache.put(instance.id, instance.lock_version, workflow)
+                return False
+            self._save(session, instance, workflow, open_tasks(session, instance.id), now)
+            audit.record(session, None, "timers.fired", now, instance_id=instance.id, timers=fired)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return True
+
+    def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+        return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
+
+    def resume(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+        instance = self._set_status(session, instance_id, actor, SUSPENDED, RUNNING, reason)
+        self.fire_timers(session, instance_id)
+        return instance
+
+    def terminate(self, session, instance_id: int, actor: User, reason: str) -> ProcessInstance:
+        if not reason.strip():
+            raise EngineError("Give a reason for ending this case's workflow.")
+        instance = self._get_for_manager(session, instance_id, actor)
+        if not instance.active:
+            raise InstanceNotActive(f"This case is already {instance.status}.")
+        now = self.clock.now()
+        with transaction(session):
+            for row in open_tasks(session, instance.id):
+                row.state, row.completed_at = "cancelled", now
+            instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
+            instance.updated_at = now
+            audit.record(
+                session, actor, "instance.terminated", now, instance_id=instance.id, reason=reason
+            )
+        self.cache.take(instance.id, -1)
+        return instance
+
+    # ---- queries ----------------------------------------------------------------------
+
+    def ready_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
+        return open_tasks(session, instance_id)
+
+    def workflow_data(self, session: Session, instance: ProcessInstance) -> dict:
+        """The latest task data of the instance (read-only copy)."""
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+
+    # ---- internals --------------------------------------------------------------------
+
+    def _ensure_open(self, row: HumanTask) -> None:
+        if row.state != READY:
+            by = row.completed_by.display_name if row.completed_by else None
+            if row.state == DONE:
+                raise TaskAlreadyCompleted(row.title, by, row.completed_at)
+            raise InstanceNotActive(f"“{row.title}” is no longer needed.")
+
+    def _load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        workflow = self.cache.take(instance.id, instance.lock_version)
+        if workflow is not None:
+            return workflow
+        diagram = self.specs.get(session, instance.version_id)
+        return serialization.loads(
+            instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
+        )
+
+    def _run(self, workflow: BpmnWorkflow, step) -> list[str]:
+        """Run `step`, then fire timers already due until the workflow rests; names fired.
+
+        `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
+        ran (a conference booked after its own deadline) would otherwise wait for the sweep.
+        """
+        fired: list[str] = []
+        with clocks.using(self.clock):
+            try:
+                step()
+                for _ in range(MAX_TIMER_ROUNDS):
+                    workflow.refresh_timers()
+                    ready = workflow.get_tasks(state=TaskState.READY, manual=False)
+                    if not ready:
+                        break
+                    fired += [_name(t) for t in ready if _is_timer(t)]
+                    workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                raise StepFailed(f"The process could not continue: {exc}") from exc
+        return fired
+
+    def _save(self, session, instance, workflow, open_rows, now: datetime) -> None:
+        instance.state = serialization.dumps(workflow)
+        instance.updated_at = now
+        instance.next_timer_at = next_timer_at(workflow)
+        with clocks.using(self.clock):
+            try:
+                tasks.sync(session, instance, workflow, open_rows, now)
+            except SpiffWorkflowException as exc:
+                raise StepFailed(f"The process could not continue: {exc}") from exc
+        if workflow.is_completed():
+            instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
+        session.flush()
+
+    def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
+        if not permissions.can_manage_instances(actor):
+            raise NotAllowed("Only managers can suspend, resume or end a case's workflow.")
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"No instance {instance_id}.")
+        return instance
+
+    def _set_status(self, session, instance_id, actor, expected, new, reason) -> ProcessInstance:
+        instance = self._get_for_manager(session, instance_id, actor)
+        if instance.status != expected:
+            raise InstanceNotActive(f"This case is {instance.status}, not {expected}.")
+        now = self.clock.now()
+        with transaction(session):
+            instance.status, instance.updated_at = new, now
+            verb = "suspended" if new == SUSPENDED else "resumed"
+            audit.record(
+                session, actor, f"instance.{verb}", now, instance_id=instance.id, reason=reason
+            )
+        self.cache.take(instance.id, -1)
+        return instance
+
+
+def _uuid(task_id: str):
+    from uuid import UUID
+
+    try:
+        return UUID(task_id)
+    except ValueError:
+        raise NotFound("There is no such task.") from None
+
+
+def _is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _name(task) -> str:
+    return task.task_spec.bpmn_name or task.task_spec.name
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """When the earliest waiting timer is due: the indexed column the sweep reads."""
+    dues = [
+        TimerEventDefinition.get_datetime(event.value)
+        for event in workflow.waiting_events()
+        if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)
+    ]
+    return min(dues) if dues else None
+
+
+def check_data(data: dict) -> None:
+    """Task data keys are diagram variable names: identifiers, never a diagram function."""
+    for key in data:
+        if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+            raise EngineError(f"“{key}” is not a valid field name.")
+        if key in expressions.RESERVED:
+            raise EngineError(f"“{key}” is a reserved name in diagrams.")
+    _refuse_typename(data)
+
+
+def _refuse_typename(value) -> None:
+    if isinstance(value, dict):
+        if "typename" in value:
+            raise EngineError("“typename” cannot be used as a field name.")
+        for item in value.values():
+            _refuse_typename(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_typename(item)

@@ -1,0 +1,84 @@
+"""Human task rows: what SpiffWorkflow says is ready, mirrored as queryable rows.
+
+Rows are derived from the engine after every step (never the other way round): a ready user
+task without a row gets one, a row whose engine task is no longer ready (interrupted, or the
+instance ended) is cancelled. Due date, assignee and form come from the diagram's properties.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import roles
+from .models.instances import CANCELLED, READY, HumanTask, ProcessInstance
+from .models.people import User
+
+
+def properties(task_spec) -> dict:
+    return (task_spec.extensions or {}).get("properties", {})
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def sync(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    open_rows: list[HumanTask],
+    now: datetime,
+) -> list[HumanTask]:
+    """Bring the instance's task rows in line with the engine; return the rows created."""
+    ready = ready_user_tasks(workflow)
+    known = set()
+    for row in open_rows:
+        known.add(row.id)
+        if row.state == READY and row.id not in ready:
+            row.state, row.completed_at = CANCELLED, now
+    created = [
+        _new_row(session, instance, workflow, t, now)
+        for tid, t in ready.items()
+        if tid not in known
+    ]
+    session.add_all(created)
+    return created
+
+
+def _new_row(session, instance, workflow, task, now) -> HumanTask:
+    spec = task.task_spec
+    props = properties(spec)
+    return HumanTask(
+        id=str(task.id),
+        instance_id=instance.id,
+        task_spec=spec.name,
+        title=spec.bpmn_name or spec.name,
+        lane=spec.lane,
+        role=roles.role_for_lane(spec.lane),
+        form_key=props.get("formKey"),
+        assignee_id=_assignee(session, workflow, task, props.get("assignee")),
+        due_on=_due_on(workflow, task, props.get("dueDate")),
+        state=READY,
+        created_at=now,
+    )
+
+
+def _due_on(workflow, task, expression: str | None) -> date | None:
+    if not expression:
+        return None
+    value = workflow.script_engine.evaluate(task, expression)
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _assignee(session, workflow, task, expression: str | None) -> int | None:
+    if not expression:
+        return None
+    username = workflow.script_engine.evaluate(task, expression)
+    if not username:
+        return None
+    return session.scalar(select(User.id).where(User.username == str(username)))

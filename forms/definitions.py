@@ -1,0 +1,128 @@
+"""Load form definitions (`forms/<process>/<task>.json`) once, and check they are sound."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+FORMS_DIR = Path(__file__).resolve().parent
+FIELD_TYPES = frozenset(
+    {"text", "textarea", "date", "time", "radios", "select", "checkboxes", "yes_no", "number"}
+)
+CHOICE_TYPES = frozenset({"radios", "select", "checkboxes"})
+DATE_RULES = frozenset({"not_future", "not_past"})
+
+
+class FormDefinitionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: str
+    hint: str = ""
+    required: bool = False
+    rules: tuple[str, ...] = ()
+    options: tuple[dict, ...] = ()
+    options_from: str | None = None
+    required_if: dict | None = None
+    max_length: int | None = None
+
+    @property
+    def label_lower(self) -> str:
+        return self.label[:1].lower() + self.label[1:]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: str
+    fields: tuple[Field, ...]
+    caption: str = ""
+    description: str = ""
+    submit: str = "Save and continue"
+    extra: dict = field(default_factory=dict)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def path_for(key: str) -> Path:
+    if (
+        not key
+        or ".." in key
+        or key.startswith("/")
+        or not key.replace("/", "").replace("_", "").isalnum()
+    ):
+        raise FormDefinitionError(f"not a form key: {key!r}")
+    return FORMS_DIR / f"{key}.json"
+
+
+def exists(key: str) -> bool:
+    try:
+        load(key)
+    except FormDefinitionError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=512)
+def load(key: str) -> FormDefinition:
+    path = path_for(key)
+    if not path.is_file():
+        raise FormDefinitionError(f"no form definition {key!r}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise FormDefinitionError(f"{path.name}: not valid JSON ({exc})") from exc
+    return parse(key, raw)
+
+
+def parse(key: str, raw: dict) -> FormDefinition:
+    fields = tuple(_field(key, f) for f in raw.get("fields", []))
+    names = [f.name for f in fields]
+    if len(names) != len(set(names)):
+        raise FormDefinitionError(f"{key}: a field name is used twice")
+    for f in fields:
+        if f.required_if and not set(f.required_if) <= set(names):
+            raise FormDefinitionError(f"{key}.{f.name}: required_if names an unknown field")
+    if not raw.get("title"):
+        raise FormDefinitionError(f"{key}: a form needs a title")
+    return FormDefinition(
+        key=key,
+        title=raw["title"],
+        fields=fields,
+        caption=raw.get("caption", ""),
+        description=raw.get("description", ""),
+        submit=raw.get("submit", "Save and continue"),
+    )
+
+
+def _field(key: str, raw: dict) -> Field:
+    name, kind = raw.get("name", ""), raw.get("type")
+    if not name.isidentifier() or name.startswith("_"):
+        raise FormDefinitionError(f"{key}: {name!r} is not a valid field name")
+    if kind not in FIELD_TYPES:
+        raise FormDefinitionError(f"{key}.{name}: unknown field type {kind!r}")
+    rules = tuple(raw.get("rules", ()))
+    if set(rules) - DATE_RULES:
+        raise FormDefinitionError(f"{key}.{name}: unknown rules {sorted(set(rules) - DATE_RULES)}")
+    options = tuple(raw.get("options", ()))
+    if kind in CHOICE_TYPES and not options and not raw.get("options_from"):
+        raise FormDefinitionError(f"{key}.{name}: a {kind} field needs options")
+    return Field(
+        name=name,
+        type=kind,
+        label=raw.get("label") or name,
+        hint=raw.get("hint", ""),
+        required=bool(raw.get("required", False)),
+        rules=rules,
+        options=options,
+        options_from=raw.get("options_from"),
+        required_if=raw.get("required_if"),
+        max_length=raw.get("max_length"),
+    )

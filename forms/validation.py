@@ -1,0 +1,141 @@
+"""Validate submitted form data against a definition, with GOV.UK Design System messages.
+
+Input is what a browser posts (every value a string, dates as `<name>-day/-month/-year`);
+output is clean task data (ISO dates, booleans, integers, lists) or a message per field.
+Nothing invalid ever reaches the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .definitions import Field, FormDefinition
+
+DEFAULT_MAX_TEXT = 10_000
+
+
+@dataclass
+class FormErrors:
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.messages.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+OptionsResolver = Callable[[str], list[dict]]
+
+
+def options_for(f: Field, resolve: OptionsResolver | None) -> list[dict]:
+    if f.options_from:
+        return resolve(f.options_from) if resolve else []
+    return list(f.options)
+
+
+def _get(raw: Mapping, name: str):
+    getlist = getattr(raw, "getlist", None)
+    return getlist(name) if getlist else raw.get(name, [])
+
+
+def _text(raw: Mapping, name: str) -> str:
+    value = raw.get(name, "")
+    return (value if isinstance(value, str) else str(value)).strip()
+
+
+def validate(
+    definition: FormDefinition, raw: Mapping, today: date, resolve: OptionsResolver | None = None
+) -> tuple[dict, FormErrors]:
+    data: dict = {}
+    errors = FormErrors()
+    for f in definition.fields:
+        if f.required_if and not _condition_met(f.required_if, raw):
+            continue
+        required = f.required or bool(f.required_if)
+        value, message = _clean(f, raw, required, today, resolve)
+        if message:
+            errors.add(f.name, message)
+        elif value is not None:
+            data[f.name] = value
+    return data, errors
+
+
+def _condition_met(condition: dict, raw: Mapping) -> bool:
+    return all(_text(raw, name) == str(value) for name, value in condition.items())
+
+
+def _clean(f: Field, raw, required, today, resolve):
+    if f.type == "date":
+        return _date(f, raw, required, today)
+    if f.type == "checkboxes":
+        return _checkboxes(f, raw, required, resolve)
+    text = _text(raw, f.name)
+    if not text:
+        return None, (_missing(f) if required else None)
+    if f.type in ("radios", "select"):
+        allowed = {str(o["value"]) for o in options_for(f, resolve)}
+        return (text, None) if text in allowed else (None, _missing(f))
+    if f.type == "yes_no":
+        if text not in ("yes", "no"):
+            return None, _missing(f)
+        return text == "yes", None
+    if f.type == "number":
+        if not text.lstrip("-").isdigit():
+            return None, f"{f.label} must be a whole number"
+        return int(text), None
+    if f.type == "time":
+        return _time(f, text)
+    limit = f.max_length or DEFAULT_MAX_TEXT
+    if len(text) > limit:
+        return None, f"{f.label} must be {limit} characters or fewer"
+    return text, None
+
+
+def _missing(f: Field) -> str:
+    if f.type in ("radios", "select", "yes_no", "checkboxes"):
+        return f"Select {f.label_lower}" if f.type != "yes_no" else f"Select yes or no: {f.label}"
+    return f"Enter {f.label_lower}"
+
+
+def _checkboxes(f, raw, required, resolve):
+    chosen = [str(v).strip() for v in _get(raw, f.name) if str(v).strip()]
+    allowed = {str(o["value"]) for o in options_for(f, resolve)}
+    if any(v not in allowed for v in chosen):
+        return None, _missing(f)
+    if not chosen:
+        return ([] if not required else None), (_missing(f) if required else None)
+    return sorted(set(chosen), key=chosen.index), None
+
+
+def _time(f: Field, text: str):
+    parts = text.replace(".", ":").split(":")
+    try:
+        hour, minute = (int(p) for p in parts)
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        return None, f"{f.label} must be a real time, like 09:30 or 14:00"
+    return f"{hour:02d}:{minute:02d}", None
+
+
+def _date(f: Field, raw, required, today: date):
+    parts = {p: _text(raw, f"{f.name}-{p}") for p in ("day", "month", "year")}
+    if not any(parts.values()):
+        return None, (_missing(f) if required else None)
+    missing = [p for p, v in parts.items() if not v]
+    if missing:
+        return None, f"{f.label} must include a {' and a '.join(missing)}"
+    if not all(v.isdigit() for v in parts.values()) or len(parts["year"]) != 4:
+        return None, f"{f.label} must be a real date"
+    try:
+        value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None, f"{f.label} must be a real date"
+    if "not_future" in f.rules and value > today:
+        return None, f"{f.label} must be today or in the past"
+    if "not_past" in f.rules and value < today:
+        return None, f"{f.label} must be today or in the future"
+    return value.isoformat(), None

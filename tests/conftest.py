@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: a migrated database (SQLite, or PostgreSQL from DATABASE_URL),
+a fixed clock, an engine. Test data comes from the factory functions in `factories.py`."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("CPC_ENV", "test")
+
+from datetime import UTC, datetime  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from engine import schema  # noqa: E402
+from engine.clock import LONDON, FixedClock  # noqa: E402
+from engine.db import make_engine, make_session_factory  # noqa: E402
+from engine.models import Base  # noqa: E402
+from engine.runtime import Engine  # noqa: E402
+
+# Monday 2 March 2026, 10:00 in London: no bank holiday within three weeks either side.
+START = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON).astimezone(UTC)
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    return database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def db_engine(db_url):
+    engine = make_engine(db_url)
+    schema.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_tables(db_engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with db_engine.begin() as connection:
+        if db_engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def sessions(db_engine):
+    empty_tables(db_engine)
+    return make_session_factory(db_engine)
+
+
+@pytest.fixture
+def db(sessions):
+    session = sessions()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(START)
+
+
+@pytest.fixture
+def engine(clock):
+    return Engine(clock=clock)
+
+
+@pytest.fixture
+def is_postgres(db_engine) -> bool:
+    return db_engine.dialect.name == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Argon2id still, with the smallest cost: tests make many accounts, none need strength."""
+    from argon2 import PasswordHasher
+
+    from engine import accounts
+
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8,
+                                                            parallelism=1))

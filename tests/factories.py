@@ -1,0 +1,64 @@
+"""Small factory functions for test data: each makes one thing, with sensible defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from engine import accounts, cases, registry
+from engine.db import transaction
+from engine.models.instances import open_tasks
+from engine.models.people import User
+from forms import exists as form_exists
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+TEST_DIAGRAMS = Path(__file__).resolve().parent / "engine" / "diagrams"
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(session, username: str, *roles: str, team: str | None = "North") -> User:
+    with transaction(session):
+        return accounts.create_user(session, username, username.title(),
+                                    f"{username}@example.invalid", list(roles), PASSWORD, team)
+
+
+def make_staff(session) -> dict[str, User]:
+    """One user per role a conference needs, all in team North."""
+    return {
+        "sw": make_user(session, "sw", "social_worker"),
+        "tm": make_user(session, "tm", "team_manager"),
+        "bs": make_user(session, "bs", "business_support", team=None),
+        "chair": make_user(session, "chair", "conference_chair", team=None),
+        "sm": make_user(session, "sm", "service_manager", team=None),
+    }
+
+
+def make_child(session, engine, social_worker: User, given="Amara", family="Okoye",
+               born=date(2016, 4, 11)):
+    return cases.add_child(session, engine, social_worker, given, family, born, social_worker)
+
+
+def deploy_file(session, path: Path, by: str = "tests", check_forms: bool = True):
+    diagram = registry.parse(path.read_bytes(), path.name, form_exists if check_forms else None)
+    with transaction(session):
+        version, _ = registry.deploy(session, diagram, by)
+    return version
+
+
+def deploy_icpc(session):
+    return deploy_file(session, PROCESSES / "icpc.bpmn")
+
+
+def deploy_test_diagram(session, name: str):
+    return deploy_file(session, TEST_DIAGRAMS / f"{name}.bpmn", check_forms=False)
+
+
+def ready(session, instance_id: int) -> dict[str, object]:
+    """Ready task rows of an instance, by task spec name."""
+    return {t.task_spec: t for t in open_tasks(session, instance_id)}
+
+
+def complete(session, engine, instance_id: int, task_spec: str, actor: User, **data):
+    task = ready(session, instance_id)[task_spec]
+    return engine.complete_task(session, task.id, actor, data)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+
+from engine import accounts
+from engine.models import audit
+from engine.models.people import User
+from engine.roles import label
+
+from ..extensions import db, workflow
+from . import bp
+from .guard import load_user
+
+bp.before_app_request(load_user)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("inbox.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        user = accounts.authenticate(db(), username, password) if username and password else None
+        if user is None:
+            error = "Enter a correct username and password"
+        else:
+            session.clear()
+            session["user_id"] = user.id
+            session.permanent = True
+            audit.record(db(), user, "user.signed_in", workflow().clock.now())
+            db().commit()
+            return redirect(_safe_next(request.args.get("next")))
+    demo = []
+    if current_app.config["SHOW_DEMO_ACCOUNTS"]:
+        demo = [
+            (u.username, ", ".join(label(r) for r in sorted(u.roles)))
+            for u in db().query(User).filter(User.password_hash.isnot(None)).order_by(User.username)
+        ]
+    status = 200 if error is None else 400
+    return render_template("auth/sign_in.html", error=error, demo_accounts=demo), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    if g.user is not None:
+        audit.record(db(), g.user, "user.signed_out", workflow().clock.now())
+        db().commit()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))

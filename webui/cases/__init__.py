@@ -1,0 +1,7 @@
+"""Children and their cases: the list, one child's record, starting a conference."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from engine import cases, permissions
+from engine.errors import NotFound
+from engine.models.instances import instances_for_child, tasks_of
+from engine.models.people import Child, all_children, user_by_username
+from forms import parse, validate
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from ..tasks.formdata import options_resolver
+from . import bp
+
+CHILD_FORM = parse(
+    "cases/add_child",
+    {
+        "title": "Add a child",
+        "fields": [
+            {
+                "name": "given_name",
+                "type": "text",
+                "label": "Given name",
+                "required": True,
+                "max_length": 120,
+            },
+            {
+                "name": "family_name",
+                "type": "text",
+                "label": "Family name",
+                "required": True,
+                "max_length": 120,
+            },
+            {
+                "name": "date_of_birth",
+                "type": "date",
+                "label": "Date of birth",
+                "hint": "Leave blank for an unborn child. For example, 27 3 2019",
+                "rules": ["not_future"],
+            },
+            {
+                "name": "social_worker",
+                "type": "select",
+                "label": "Allocated social worker",
+                "required": True,
+                "options_from": "users:social_worker",
+            },
+        ],
+    },
+)
+
+
+@bp.route("/children")
+@login_required
+def index():
+    return render_template(
+        "cases/index.html",
+        title="Children",
+        children=all_children(db()),
+        can_add=permissions.can_start(g.user),
+    )
+
+
+@bp.route("/children/<int:child_id>")
+@login_required
+def show(child_id):
+    session = db()
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFound("There is no such child.")
+    instances = instances_for_child(session, child.id)
+    tasks = {i.id: tasks_of(session, i.id) for i in instances}
+    return render_template(
+        "cases/show.html",
+        title=child.full_name,
+        child=child,
+        instances=instances,
+        tasks=tasks,
+        can_start=permissions.can_start(g.user),
+        today=workflow().clock.today(),
+    )
+
+
+@bp.route("/children/<int:child_id>/start", methods=["POST"])
+@login_required
+def start(child_id):
+    instance = cases.start_conference(db(), workflow(), g.user, child_id)
+    flash(f"Initial child protection conference started: case {instance.reference}.", "success")
+    return redirect(url_for("cases.show", child_id=child_id))
+
+
+@bp.route("/children/new", methods=["GET", "POST"])
+@login_required
+def add():
+    if not permissions.can_start(g.user):
+        return redirect(url_for("cases.index"))
+    errors = {}
+    values = request.form
+    resolve = options_resolver(db())
+    if request.method == "POST":
+        data, problems = validate(CHILD_FORM, request.form, workflow().clock.today(), resolve)
+        if not problems:
+            child = cases.add_child(
+                db(),
+                workflow(),
+                g.user,
+                data["given_name"],
+                data["family_name"],
+                _as_date(data.get("date_of_birth")),
+                user_by_username(db(), data["social_worker"]),
+            )
+            flash(f"{child.full_name} has been added with reference {child.reference}.", "success")
+            return redirect(url_for("cases.show", child_id=child.id))
+        errors = problems.messages
+    return render_template(
+        "cases/add.html",
+        title="Add a child",
+        form=CHILD_FORM,
+        values=values,
+        errors=errors,
+        resolve=resolve,
+    ), (400 if errors else 200)
+
+
+def _as_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,49 @@
+"""The services a request uses: a database session (one per request) and the workflow engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine as DbEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import make_engine, make_session_factory
+from engine.runtime import Engine
+
+
+@dataclass
+class Services:
+    db_engine: DbEngine
+    sessions: sessionmaker
+    workflow: Engine
+
+
+def init_app(app: Flask) -> None:
+    db_engine = make_engine(app.config.get("DATABASE_URL"))
+    app.extensions["cpc"] = Services(
+        db_engine=db_engine,
+        sessions=make_session_factory(db_engine),
+        workflow=Engine(clock=app.config.get("CLOCK")),
+    )
+    app.teardown_appcontext(_close_session)
+
+
+def services() -> Services:
+    return current_app.extensions["cpc"]
+
+
+def db() -> Session:
+    if "db" not in g:
+        g.db = services().sessions()
+    return g.db
+
+
+def workflow() -> Engine:
+    return services().workflow
+
+
+def _close_session(_exc=None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

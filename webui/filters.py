@@ -1,0 +1,40 @@
+"""Template filters: dates the GOV.UK way, and how urgent a due date is."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from engine import clock, workdays
+from engine.clock import LONDON
+
+
+def govuk_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON)
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def due_tag(due_on: date | None, today: date | None = None) -> dict | None:
+    """A GOV.UK tag for a due date: overdue, due today, or due soon (in working days)."""
+    if due_on is None:
+        return None
+    today = today or clock.current().today()
+    if due_on < today:
+        return {"text": "Overdue", "classes": "govuk-tag--red"}
+    if due_on == today:
+        return {"text": "Due today", "classes": "govuk-tag--orange"}
+    if workdays.working_days_between(today, due_on) <= 2:
+        return {"text": "Due soon", "classes": "govuk-tag--yellow"}
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["govuk_date"] = govuk_date
+    app.jinja_env.filters["due_tag"] = due_tag

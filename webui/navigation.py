@@ -1,0 +1,36 @@
+"""What every page template knows: the service, the signed-in user, the navigation."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, url_for
+
+from engine import permissions
+
+
+def _nav_items():
+    user = g.get("user")
+    if user is None:
+        return []
+    items = [("Your tasks", "inbox.index"), ("Children", "cases.index")]
+    if permissions.can_manage_instances(user) or permissions.can_deploy(user):
+        items.append(("Process instances", "instances.index"))
+    return [
+        {
+            "href": url_for(endpoint),
+            "text": text,
+            "active": request.endpoint is not None
+            and request.endpoint.split(".")[0] == endpoint.split(".")[0],
+        }
+        for text, endpoint in items
+    ]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def page_globals():
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "council_name": app.config["COUNCIL_NAME"],
+            "current_user": g.get("user"),
+            "nav_items": _nav_items(),
+        }

@@ -1,0 +1,50 @@
+"""Between task data and what a form shows or posts (dates split into day/month/year)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from engine.models.people import users_with_role
+from forms import FormDefinition
+
+
+def options_resolver(session):
+    """Resolve `options_from` lists such as `users:conference_chair`."""
+
+    def resolve(source: str) -> list[dict]:
+        kind, _, arg = source.partition(":")
+        if kind == "users":
+            return [
+                {"value": u.username, "text": u.display_name} for u in users_with_role(session, arg)
+            ]
+        return []
+
+    return resolve
+
+
+def values_from_data(definition: FormDefinition, data: Mapping) -> MultiDict:
+    """Prefill: task data (entered once, at an earlier step) shown in this form's inputs."""
+    values = MultiDict()
+    for field in definition.fields:
+        if field.name not in data:
+            continue
+        value = data[field.name]
+        if field.type == "date" and value:
+            day = date.fromisoformat(str(value)[:10])
+            values.update(
+                {
+                    f"{field.name}-day": str(day.day),
+                    f"{field.name}-month": str(day.month),
+                    f"{field.name}-year": str(day.year),
+                }
+            )
+        elif field.type == "yes_no" and isinstance(value, bool):
+            values[field.name] = "yes" if value else "no"
+        elif field.type == "checkboxes" and isinstance(value, list):
+            values.setlist(field.name, [str(v) for v in value])
+        elif value is not None:
+            values[field.name] = str(value)
+    return values
