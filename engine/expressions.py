@@ -9,7 +9,6 @@ below. Compiled code is cached by source text: a diagram's expressions compile o
 from __future__ import annotations
 
 import ast
-
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 

@@ -86,5 +86,6 @@ def quick_password_hashing(monkeypatch):
 
     from engine import accounts
 
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )

@@ -19,8 +19,15 @@ PASSWORD = "correct horse battery staple"
 
 def make_user(session, username: str, *roles: str, team: str | None = "North") -> User:
     with transaction(session):
-        return accounts.create_user(session, username, username.title(),
-                                    f"{username}@example.invalid", list(roles), PASSWORD, team)
+        return accounts.create_user(
+            session,
+            username,
+            username.title(),
+            f"{username}@example.invalid",
+            list(roles),
+            PASSWORD,
+            team,
+        )
 
 
 def make_staff(session) -> dict[str, User]:
@@ -34,8 +41,9 @@ def make_staff(session) -> dict[str, User]:
     }
 
 
-def make_child(session, engine, social_worker: User, given="Amara", family="Okoye",
-               born=date(2016, 4, 11)):
+def make_child(
+    session, engine, social_worker: User, given="Amara", family="Okoye", born=date(2016, 4, 11)
+):
     return cases.add_child(session, engine, social_worker, given, family, born, social_worker)
 
 

@@ -9,9 +9,7 @@ from engine.runtime import Engine
 from tests.factories import deploy_test_diagram, make_staff, make_user, ready
 
 
-def test_a_double_completion_has_one_winner_and_one_clear_error(
-    db, sessions, clock, monkeypatch
-):
+def test_a_double_completion_has_one_winner_and_one_clear_error(db, sessions, clock, monkeypatch):
     staff = make_staff(db)
     other_worker = make_user(db, "sw_b", "social_worker")
     deploy_test_diagram(db, "two_steps")

@@ -25,12 +25,18 @@ def test_a_valid_diagram_parses_with_its_process_and_name():
         (("Team manager", "Tea lady"), "lane “Tea lady” is not one of the product's roles"),
         (("deadline(due_date)", "PT1S"), "timer “PT1S” fails on sample data"),
         (("deadline(due_date)", "due_date"), "without a UTC offset"),
-        (("add_working_days(start_date, 2)", "add_working_days(start_date, 2"),
-         "script does not compile"),
-        (("due_date = add_working_days", "import os\ndue_date = add_working_days"),
-         "cannot import"),
-        (('name="formKey" value="test/second"', 'name="other" value="x"'),
-         "needs a formKey property"),
+        (
+            ("add_working_days(start_date, 2)", "add_working_days(start_date, 2"),
+            "script does not compile",
+        ),
+        (
+            ("due_date = add_working_days", "import os\ndue_date = add_working_days"),
+            "cannot import",
+        ),
+        (
+            ('name="formKey" value="test/second"', 'name="other" value="x"'),
+            "needs a formKey property",
+        ),
         (('name="dueDate" value="due_date"', 'name="dueDate" value="nonsense("'), "dueDate"),
     ],
 )
@@ -44,7 +50,11 @@ def test_malformed_xml_and_unknown_elements_are_refused():
     with pytest.raises(InvalidDiagram, match="not well-formed"):
         parse(TWO_STEPS[:-40])
     with pytest.raises(InvalidDiagram):
-        parse(TWO_STEPS.replace("<bpmn:endEvent id=\"done\">", "<bpmn:nonsense id=\"x\"/><bpmn:endEvent id=\"done\">"))
+        parse(
+            TWO_STEPS.replace(
+                '<bpmn:endEvent id="done">', '<bpmn:nonsense id="x"/><bpmn:endEvent id="done">'
+            )
+        )
 
 
 def test_entities_and_doctypes_are_refused():

@@ -146,8 +146,9 @@ def test_restart_continues_from_the_database_not_memory(
     assert done.status == "completed"
 
 
-def test_the_deadline_timer_fires_once_at_the_end_of_the_due_day(db, engine, clock, staff,
-                                                                  two_steps):
+def test_the_deadline_timer_fires_once_at_the_end_of_the_due_day(
+    db, engine, clock, staff, two_steps
+):
     instance = start(db, engine, staff)
     complete(db, engine, instance.id, "first", staff["sw"], start_date="2026-03-02")
     due = ready(db, instance.id)["second"].due_on
@@ -166,8 +167,9 @@ def test_the_deadline_timer_fires_once_at_the_end_of_the_due_day(db, engine, clo
     assert [e.detail["timers"] for e in fired] == [["Second step late"]]
 
 
-def test_a_step_that_starts_after_its_deadline_escalates_at_once(db, engine, clock, staff,
-                                                                 two_steps):
+def test_a_step_that_starts_after_its_deadline_escalates_at_once(
+    db, engine, clock, staff, two_steps
+):
     instance = start(db, engine, staff)
     clock.advance(days=10)
     complete(db, engine, instance.id, "first", staff["sw"], start_date="2026-03-02")
@@ -218,8 +220,7 @@ def test_a_looping_instance_stays_correct_over_many_steps(db, engine, clock, sta
     instance = engine.start(db, "loop", staff["sw"], {})
     for n in range(30):
         clock.advance(minutes=1)
-        instance = complete(db, engine, instance.id, "step", staff["sw"], visit=n,
-                            stop=(n == 29))
+        instance = complete(db, engine, instance.id, "step", staff["sw"], visit=n, stop=(n == 29))
     assert instance.status == "completed"
     assert db.scalar(select(func.count()).select_from(HumanTask)) == 30
     assert timedelta(0) < instance.updated_at - instance.started_at

@@ -1,0 +1,113 @@
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from forms.definitions import parse
+from forms.validation import validate
+
+TODAY = date(2026, 3, 2)
+FORM = parse(
+    "test/form",
+    {
+        "title": "A form",
+        "fields": [
+            {
+                "name": "held_on",
+                "type": "date",
+                "label": "Date of the conference",
+                "required": True,
+                "rules": ["not_future"],
+            },
+            {
+                "name": "decision",
+                "type": "radios",
+                "label": "Decision",
+                "required": True,
+                "options": [{"value": "cp_plan", "text": "Plan"}, {"value": "nfa", "text": "NFA"}],
+            },
+            {
+                "name": "category",
+                "type": "radios",
+                "label": "Category",
+                "options": [{"value": "NEG", "text": "Neglect"}],
+                "required_if": {"decision": "cp_plan"},
+            },
+            {"name": "quorate", "type": "yes_no", "label": "Was it quorate?", "required": True},
+            {
+                "name": "agencies",
+                "type": "checkboxes",
+                "label": "Agencies",
+                "options": [{"value": "police", "text": "Police"}, {"value": "gp", "text": "GP"}],
+            },
+            {"name": "notes", "type": "textarea", "label": "Notes", "max_length": 10},
+            {"name": "at", "type": "time", "label": "Time"},
+        ],
+    },
+)
+
+
+def post(**values):
+    form = MultiDict()
+    for key, value in values.items():
+        key = key.replace("__", "-")
+        for item in value if isinstance(value, list) else [value]:
+            form.add(key, item)
+    return form
+
+
+GOOD = dict(
+    held_on__day="2", held_on__month="3", held_on__year="2026", decision="nfa", quorate="yes"
+)
+
+
+def test_valid_input_becomes_clean_task_data():
+    data, errors = validate(FORM, post(**GOOD, agencies=["gp", "police"], at="9.30"), TODAY)
+    assert not errors
+    assert data == {
+        "held_on": "2026-03-02",
+        "decision": "nfa",
+        "quorate": True,
+        "agencies": ["gp", "police"],
+        "at": "09:30",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"held_on__day": "", "held_on__month": "", "held_on__year": ""},
+            "held_on",
+            "Enter date of the conference",
+        ),
+        ({"held_on__month": ""}, "held_on", "Date of the conference must include a month"),
+        (
+            {"held_on__day": "31", "held_on__month": "2"},
+            "held_on",
+            "Date of the conference must be a real date",
+        ),
+        ({"held_on__year": "26"}, "held_on", "Date of the conference must be a real date"),
+        ({"held_on__day": "3"}, "held_on", "Date of the conference must be today or in the past"),
+        ({"decision": "maybe"}, "decision", "Select decision"),
+        ({"quorate": ""}, "quorate", "Select yes or no: Was it quorate?"),
+        ({"decision": "cp_plan"}, "category", "Select category"),
+        ({"notes": "x" * 11}, "notes", "Notes must be 10 characters or fewer"),
+        ({"at": "25:00"}, "at", "Time must be a real time, like 09:30 or 14:00"),
+        ({"agencies": ["police", "mi5"]}, "agencies", "Select agencies"),
+    ],
+)
+def test_bad_input_gets_a_govuk_message_for_its_field(change, field, message):
+    data, errors = validate(FORM, post(**{**GOOD, **change}), TODAY)
+    assert errors.messages[field] == message
+
+
+def test_a_field_whose_condition_is_false_is_dropped():
+    data, errors = validate(FORM, post(**GOOD, category="NEG"), TODAY)
+    assert not errors
+    assert "category" not in data
+
+
+def test_unknown_posted_keys_never_reach_the_data():
+    data, _ = validate(FORM, post(**GOOD, typename="BpmnWorkflow", __class__="x"), TODAY)
+    assert set(data) <= {f.name for f in FORM.fields}

@@ -1,0 +1,50 @@
+"""The app under test shares the test database and the fixed clock of the engine fixtures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from webui import create_app
+
+
+@pytest.fixture
+def app(db_url, sessions, clock):
+    return create_app({"DATABASE_URL": db_url, "CLOCK": clock})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def web_engine(app):
+    """The workflow engine the app itself uses (same clock, same caches)."""
+    return app.extensions["cpc"].workflow
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def csrf(client, path="/sign-in") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def post_form(client, path, data, follow=False, token_from=None):
+    token = csrf(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data}, follow_redirects=follow)
+
+
+def sign_in(client, username, password=None):
+    from tests.factories import PASSWORD
+
+    response = post_form(
+        client, "/sign-in", {"username": username, "password": password or PASSWORD}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
