@@ -76,6 +76,7 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         process_id = _main_process_id(parser, filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        _apply_document_lanes(root, [spec, *subprocess_specs.values()])
     except ValidationException as exc:
         raise InvalidDiagram([str(exc).strip()]) from exc
     except SpiffWorkflowException as exc:
@@ -93,6 +94,24 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         spec=spec,
         subprocess_specs=subprocess_specs,
     )
+
+
+def _apply_document_lanes(root, specs) -> None:
+    """Give every task the lane the document puts it in, inside subprocesses too.
+
+    SpiffWorkflow hands the tasks of an embedded subprocess the subprocess's own lane, so a
+    subprocess spanning several lanes would put every step in one role's inbox.
+    """
+    lanes = {
+        ref.text.strip(): ref.getparent().get("name")
+        for ref in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}flowNodeRef")
+        if ref.text
+    }
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            lane = lanes.get(getattr(task_spec, "bpmn_id", None) or "")
+            if lane:
+                task_spec.lane = lane
 
 
 def _main_process_id(parser: SpiffBpmnParser, filename: str) -> str:

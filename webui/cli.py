@@ -100,7 +100,10 @@ def create_user(username, display_name, email, role_keys, team, password):
 @with_appcontext
 def serve(host, port):
     """Serve the app for development (production: gunicorn, see the README)."""
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Serving on http://{host}:{port}")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 COMMANDS = (init_db, deploy, demo_data, create_user, serve)

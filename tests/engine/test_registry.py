@@ -107,3 +107,13 @@ def test_spec_cache_parses_each_version_once(db, monkeypatch):
     second = cache.get(db, version.id)
     assert first is second
     assert len(calls) == 1
+
+
+def test_tasks_inside_a_subprocess_keep_their_own_lanes():
+    from tests.factories import PROCESSES
+
+    diagram = registry.parse((PROCESSES / "icpc.bpmn").read_bytes(), "icpc.bpmn")
+    inner = diagram.subprocess_specs["arrange_conference"].task_specs
+    assert inner["book_conference"].lane == "Business support"
+    assert inner["write_social_worker_report"].lane == "Social worker"
+    assert inner["hold_conference"].lane == "Conference chair"

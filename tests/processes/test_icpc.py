@@ -116,7 +116,16 @@ def test_booking_is_due_15_working_days_after_the_strategy_discussion(run):
     # Friday 18 December 2026 + 15 working days, skipping 25, 28 December and 1 January.
     assert booking.due_on == date(2027, 1, 13)
     assert (booking.role, booking.assignee_id) == ("business_support", None)
-    assert instance.next_timer_at is None  # no deadline timer until the conference waits
+    # From booking to holding the conference one deadline runs: the end of 13 January.
+    assert instance.next_timer_at == datetime(2027, 1, 14, 0, 0, tzinfo=UTC)
+
+
+def test_a_conference_never_booked_still_escalates_at_the_deadline(run, db, engine, clock):
+    run.start()
+    strategy(run)
+    clock.set(datetime(2027, 1, 14, 9, 0, tzinfo=LONDON))
+    assert engine.fire_timers(db, run.instance.id) is True
+    assert sorted(run.ready()) == ["agree_late_reason", "book_conference"]
 
 
 def test_preparation_steps_are_due_before_the_conference_date(run):
@@ -130,7 +139,7 @@ def test_preparation_steps_are_due_before_the_conference_date(run):
     assert tasks["chair_pre_contact"].due_on == date(2027, 1, 8)  # 1 before
     assert tasks["chair_pre_contact"].assignee_id == run.staff["chair"].id
     assert tasks["write_social_worker_report"].assignee_id == run.staff["sw"].id
-    assert instance.next_timer_at is None
+    assert tasks["send_invitations"].role == "business_support"
 
 
 def test_the_conference_held_on_time_completes_the_icpc(run, db, clock):
