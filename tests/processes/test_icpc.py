@@ -131,7 +131,7 @@ def test_a_conference_never_booked_still_escalates_at_the_deadline(run, db, engi
 def test_preparation_steps_are_due_before_the_conference_date(run):
     run.start()
     strategy(run)
-    instance = book(run)
+    book(run)
     tasks = run.ready()
     assert sorted(tasks) == ["chair_pre_contact", "send_invitations", "write_social_worker_report"]
     assert tasks["send_invitations"].due_on == date(2027, 1, 4)  # 5 working days before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +24,19 @@ def options_resolver(session):
     return resolve
 
 
+def _date_parts(name: str, value: str) -> dict[str, str]:
+    """`2026-03-02` as the three inputs; anything else lands where validation will reject it."""
+    parts = value[:10].split("-")
+    if len(parts) != 3:
+        return {f"{name}-day": value, f"{name}-month": "", f"{name}-year": ""}
+    year, month, day = parts
+    return {
+        f"{name}-day": day.lstrip("0") or day,
+        f"{name}-month": month.lstrip("0") or month,
+        f"{name}-year": year,
+    }
+
+
 def values_from_data(definition: FormDefinition, data: Mapping) -> MultiDict:
     """Prefill: task data (entered once, at an earlier step) shown in this form's inputs."""
     values = MultiDict()
@@ -33,14 +45,7 @@ def values_from_data(definition: FormDefinition, data: Mapping) -> MultiDict:
             continue
         value = data[field.name]
         if field.type == "date" and value:
-            day = date.fromisoformat(str(value)[:10])
-            values.update(
-                {
-                    f"{field.name}-day": str(day.day),
-                    f"{field.name}-month": str(day.month),
-                    f"{field.name}-year": str(day.year),
-                }
-            )
+            values.update(_date_parts(field.name, str(value)))
         elif field.type == "yes_no" and isinstance(value, bool):
             values[field.name] = "yes" if value else "no"
         elif field.type == "checkboxes" and isinstance(value, list):

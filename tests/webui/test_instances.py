@@ -1,0 +1,58 @@
+from engine import cases
+from tests.factories import deploy_icpc, make_child, make_staff
+from tests.webui.conftest import page, post_form, sign_in
+
+
+def started(db, web_engine):
+    staff = make_staff(db)
+    deploy_icpc(db)
+    child = make_child(db, web_engine, staff["sw"])
+    return cases.start_conference(db, web_engine, staff["sw"], child.id)
+
+
+def test_managers_see_every_instance(client, db, web_engine):
+    instance = started(db, web_engine)
+    sign_in(client, "tm")
+    html = page(client.get("/instances"))
+    assert html.h1.text.strip() == "Process instances"
+    assert instance.reference in html.select_one("#instances").text
+
+
+def test_social_workers_cannot_list_every_instance(client, db, web_engine):
+    started(db, web_engine)
+    sign_in(client, "sw")
+    assert client.get("/instances").status_code == 403
+
+
+def test_a_manager_suspends_resumes_and_ends_a_workflow(client, db, web_engine):
+    instance = started(db, web_engine)
+    sign_in(client, "tm")
+    path = f"/instances/{instance.id}"
+    html = page(client.get(path))
+    assert [r.select("td")[0].text for r in html.select("#steps tbody tr")] == [
+        "Record the strategy discussion"
+    ]
+    assert (
+        post_form(client, f"{path}/suspend", {"reason": "checking"}, token_from=path).status_code
+        == 302
+    )
+    assert "Suspended" in page(client.get(path)).text
+    response = post_form(client, f"{path}/terminate", {"reason": ""}, token_from=path)
+    assert response.status_code == 400
+    post_form(client, f"{path}/resume", {}, token_from=path)
+    post_form(client, f"{path}/terminate", {"reason": "opened in error"}, token_from=path)
+    html = page(client.get(path))
+    history = html.select_one("#history").text
+    for action in (
+        "instance.started",
+        "instance.suspended",
+        "instance.resumed",
+        "instance.terminated",
+    ):
+        assert action in history
+
+
+def test_an_unknown_instance_is_a_404(client, db, web_engine):
+    started(db, web_engine)
+    sign_in(client, "tm")
+    assert client.get("/instances/999999").status_code == 404

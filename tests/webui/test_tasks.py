@@ -1,0 +1,131 @@
+"""Inbox, task page and completion, end to end through the pages."""
+
+from tests.factories import deploy_icpc, make_child, make_staff, ready
+from tests.webui.conftest import page, post_form, sign_in
+
+
+def start_case(db, web_engine):
+    staff = make_staff(db)
+    deploy_icpc(db)
+    child = make_child(db, web_engine, staff["sw"])
+    from engine import cases
+
+    instance = cases.start_conference(db, web_engine, staff["sw"], child.id)
+    return staff, child, instance
+
+
+STRATEGY = {
+    "strategy_discussion_date-day": "2",
+    "strategy_discussion_date-month": "3",
+    "strategy_discussion_date-year": "2026",
+    "s47_start_date-day": "2",
+    "s47_start_date-month": "3",
+    "s47_start_date-year": "2026",
+    "outcome": "icpc",
+}
+
+
+def test_the_inbox_lists_my_task_with_the_child(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    sign_in(client, "sw")
+    response = client.get("/inbox")
+    assert response.status_code == 200
+    html = page(response)
+    assert html.title.string.startswith("Your tasks")
+    rows = html.select("#inbox tbody tr")
+    assert len(rows) == 1
+    assert "Record the strategy discussion" in rows[0].text
+    assert child.full_name in rows[0].text
+    assert instance.reference in rows[0].text
+
+
+def test_another_role_does_not_see_the_task(client, db, web_engine):
+    start_case(db, web_engine)
+    sign_in(client, "bs")
+    assert page(client.get("/inbox")).select("#inbox tbody tr") == []
+
+
+def test_the_task_page_renders_the_form_from_forms(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    html = page(client.get(f"/tasks/{task.id}"))
+    assert html.h1.text.strip() == "Record the strategy discussion"
+    assert html.find("input", {"name": "strategy_discussion_date-day"}) is not None
+    assert {i["value"] for i in html.find_all("input", {"name": "outcome"})} == {
+        "icpc",
+        "no_conference",
+    }
+
+
+def test_a_bad_date_is_shown_back_with_a_clear_error_and_nothing_saved(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    bad = {**STRATEGY, "strategy_discussion_date-day": "31", "strategy_discussion_date-month": "2"}
+    response = post_form(client, f"/tasks/{task.id}", bad)
+    assert response.status_code == 400
+    html = page(response)
+    assert html.title.string.startswith("Error:")
+    summary = html.select_one(".govuk-error-summary")
+    assert "Date of the strategy discussion must be a real date" in summary.text
+    assert html.find("input", {"name": "strategy_discussion_date-day"})["value"] == "31"
+    db.expire_all()
+    assert list(ready(db, instance.id)) == ["record_strategy_discussion"]
+
+
+def test_completing_a_task_moves_the_case_on(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    response = post_form(client, f"/tasks/{task.id}", STRATEGY)
+    assert response.status_code == 302
+    db.expire_all()
+    assert list(ready(db, instance.id)) == ["book_conference"]
+    html = page(client.get(response.headers["Location"]))
+    assert (
+        "“Record the strategy discussion” is done."
+        in html.select_one(".govuk-notification-banner").text
+    )
+
+
+def test_a_second_click_on_a_completed_task_says_who_completed_it(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    token_page = f"/tasks/{task.id}"
+    from tests.webui.conftest import csrf
+
+    token = csrf(client, token_page)
+    first = client.post(token_page, data={"csrf_token": token, **STRATEGY})
+    second = client.post(token_page, data={"csrf_token": token, **STRATEGY})
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "already been completed by Sw" in page(second).select_one("#error-message").text
+
+
+def test_someone_elses_task_is_refused(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "bs")
+    assert client.get(f"/tasks/{task.id}").status_code == 403
+
+
+def test_an_unknown_task_is_a_404_page_not_a_crash(client, db, web_engine):
+    start_case(db, web_engine)
+    sign_in(client, "sw")
+    response = client.get("/tasks/not-a-task")
+    assert response.status_code == 404
+    assert page(response).h1.text.strip() == "Page not found"
+
+
+def test_the_booking_page_shows_its_due_date_and_the_chairs(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", STRATEGY)
+    sign_in(client, "bs")
+    booking = ready(db, instance.id)["book_conference"]
+    html = page(client.get(f"/tasks/{booking.id}"))
+    assert "Due by" in html.select_one("#due-date").text
+    assert [o.text for o in html.select("select#chair option")] == ["Choose", "Chair"]
