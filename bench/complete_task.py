@@ -33,8 +33,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CPC_ENV", "production")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 
-from engine import accounts, cases, registry, schema  # noqa: E402
-from engine.clock import LONDON, FixedClock  # noqa: E402
+from engine import (  # noqa: E402
+    accounts,
+    cases,
+    registry,
+    schema,
+    workdays,  # noqa: E402
+)
+from engine.clock import LONDON, Clock, FixedClock  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.models import ProcessInstance  # noqa: E402
 from engine.models.instances import open_tasks  # noqa: E402
@@ -43,14 +49,15 @@ from engine.runtime import Engine  # noqa: E402
 from forms import exists as form_exists  # noqa: E402
 
 PASSWORD = "bench-password"
+TODAY = Clock().today()
 ICPC_STEPS = {
     "record_strategy_discussion": {
-        "strategy_discussion_date": "2026-03-02",
-        "s47_start_date": "2026-03-02",
+        "strategy_discussion_date": TODAY.isoformat(),
+        "s47_start_date": TODAY.isoformat(),
         "outcome": "icpc",
     },
     "book_conference": {
-        "conference_date": "2026-03-16",
+        "conference_date": workdays.add_working_days(TODAY, 10).isoformat(),
         "conference_time": "10:00",
         "venue": "Room 2",
         "chair": "chair",
@@ -132,7 +139,7 @@ class Client:
         return json.loads(payload)
 
 
-def start_server(url, port):
+def start_server(url, port, access_log):
     env = dict(os.environ, DATABASE_URL=url, CPC_ENV="production", SECRET_KEY="bench-only")
     server = subprocess.Popen(
         [
@@ -143,6 +150,10 @@ def start_server(url, port):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(m)s %(U)s %(M)s",
             "webui:create_app()",
         ],
         cwd=ROOT,
@@ -156,6 +167,16 @@ def start_server(url, port):
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def server_median_ms(access_log):
+    """The same completions as gunicorn timed them: without the client and the connection."""
+    times = [
+        float(line.split()[2])
+        for line in access_log.read_text().splitlines()
+        if line.startswith("POST /api/tasks/")
+    ]
+    return statistics.median(times[5:]) if len(times) > 5 else None
 
 
 def worker_rss_mb(server):
@@ -241,7 +262,8 @@ def main():
         url = f"sqlite:///{tmp}/bench.sqlite3"
         sessions = setup_database(url)
         port = free_port()
-        server = start_server(url, port)
+        access_log = Path(tmp) / "access.log"
+        server = start_server(url, port, access_log)
         try:
             samples, last_instance = api_bench(sessions, port, args.instances)
             print(
@@ -251,6 +273,7 @@ def main():
                         samples[5:],
                         transport="http",
                         server="gunicorn 1 worker",
+                        server_median_ms=server_median_ms(access_log),
                         database="sqlite",
                     )
                 )

@@ -284,12 +284,14 @@ class Engine:
         with clocks.using(self.clock):
             try:
                 step()
+                if any(due is None for _name, due in _waiting_timers(workflow)):
+                    workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
                 for _ in range(MAX_TIMER_ROUNDS):
-                    workflow.refresh_timers()
-                    ready = workflow.get_tasks(state=TaskState.READY, manual=False)
-                    if not ready:
+                    due = _due_timers(workflow, self.clock.now())
+                    if not due:
                         break
-                    fired += [_name(t) for t in ready if _is_timer(t)]
+                    fired += due
+                    workflow.refresh_timers()
                     workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
                 raise StepFailed(f"The process could not continue: {exc}") from exc
@@ -340,21 +342,26 @@ def _uuid(task_id: str):
         raise NotFound("There is no such task.") from None
 
 
-def _is_timer(task) -> bool:
-    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+def _waiting_timers(workflow: BpmnWorkflow):
+    """(name, due) of every waiting timer; due is None until SpiffWorkflow has computed it."""
+    for event in workflow.waiting_events():
+        if event.event_type in TIMER_EVENT_TYPES:
+            due = (
+                TimerEventDefinition.get_datetime(event.value)
+                if isinstance(event.value, str)
+                else None
+            )
+            yield event.name, due
 
 
-def _name(task) -> str:
-    return task.task_spec.bpmn_name or task.task_spec.name
+def _due_timers(workflow: BpmnWorkflow, now: datetime) -> list[str]:
+    """Names of the timers due by `now` (reads the waiting events, not the whole task tree)."""
+    return [name or "timer" for name, due in _waiting_timers(workflow) if due and due <= now]
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """When the earliest waiting timer is due: the indexed column the sweep reads."""
-    dues = [
-        TimerEventDefinition.get_datetime(event.value)
-        for event in workflow.waiting_events()
-        if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)
-    ]
+    dues = [due for _name, due in _waiting_timers(workflow) if due is not None]
     return min(dues) if dues else None
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
 from .people import Child, User
@@ -43,8 +43,8 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    child: Mapped[Child | None] = relationship(lazy="joined")
+    version: Mapped[ProcessVersion] = relationship()
+    child: Mapped[Child | None] = relationship()
     started_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -86,7 +86,7 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
@@ -97,7 +97,11 @@ def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
 
 
 def tasks_of(session: Session, instance_id: int) -> list[HumanTask]:
-    query = select(HumanTask).where(HumanTask.instance_id == instance_id)
+    query = (
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id)
+        .options(joinedload(HumanTask.assignee), joinedload(HumanTask.completed_by))
+    )
     return list(session.scalars(query.order_by(HumanTask.created_at, HumanTask.title)))
 
 
@@ -109,6 +113,7 @@ def inbox(session: Session, user: User) -> list[HumanTask]:
         select(HumanTask)
         .join(HumanTask.instance)
         .where(HumanTask.state == READY, ProcessInstance.status == RUNNING, or_(mine, for_role))
+        .options(joinedload(HumanTask.instance).joinedload(ProcessInstance.child))
         .order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at)
     )
     return list(session.scalars(query))
@@ -117,7 +122,12 @@ def inbox(session: Session, user: User) -> list[HumanTask]:
 def list_instances(
     session: Session, process_id: str | None = None, status: str | None = None, limit: int = 200
 ) -> list[ProcessInstance]:
-    query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+    query = (
+        select(ProcessInstance)
+        .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
+        .order_by(ProcessInstance.id.desc())
+        .limit(limit)
+    )
     if process_id:
         query = query.where(ProcessInstance.process_id == process_id)
     if status:
@@ -126,7 +136,11 @@ def list_instances(
 
 
 def instances_for_child(session: Session, child_id: int) -> list[ProcessInstance]:
-    query = select(ProcessInstance).where(ProcessInstance.child_id == child_id)
+    query = (
+        select(ProcessInstance)
+        .where(ProcessInstance.child_id == child_id)
+        .options(joinedload(ProcessInstance.version))
+    )
     return list(session.scalars(query.order_by(ProcessInstance.id.desc())))
 
 

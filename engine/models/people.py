@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
 
@@ -22,7 +22,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", back_populates="user"
+        cascade="all, delete-orphan", back_populates="user"
     )
 
     @property
@@ -52,7 +52,7 @@ class Child(Base):
     expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    social_worker: Mapped[User | None] = relationship(lazy="joined")
+    social_worker: Mapped[User | None] = relationship()
 
     @property
     def full_name(self) -> str:
@@ -74,7 +74,8 @@ def users_with_role(session: Session, role: str) -> list[User]:
 
 
 def all_children(session: Session) -> list[Child]:
-    return list(session.scalars(select(Child).order_by(Child.family_name, Child.given_name)))
+    query = select(Child).options(joinedload(Child.social_worker))
+    return list(session.scalars(query.order_by(Child.family_name, Child.given_name)))
 
 
 def next_child_reference(session: Session) -> str:

@@ -18,7 +18,7 @@ class ProcessVersion(Base):
     process_id: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # read once per version
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_by: Mapped[str] = mapped_column(String(80))

@@ -1,0 +1,70 @@
+import shutil
+
+from sqlalchemy import select
+
+from engine.models import ProcessVersion, User
+from tests.factories import PROCESSES, TEST_DIAGRAMS
+from webui import create_app
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_deploy_validates_every_file_and_deploys_nothing_if_one_is_bad(db_url, db, tmp_path):
+    app = create_app({"DATABASE_URL": db_url})
+    shutil.copy(PROCESSES / "icpc.bpmn", tmp_path / "icpc.bpmn")
+    (tmp_path / "broken.bpmn").write_text("<bpmn:definitions")
+    result = run(app, "deploy", str(tmp_path))
+    assert result.exit_code != 0
+    assert "Nothing deployed" in result.output and "broken.bpmn" in result.output
+    assert db.scalars(select(ProcessVersion)).all() == []
+    (tmp_path / "broken.bpmn").unlink()
+    assert "icpc: deployed as version" in run(app, "deploy", str(tmp_path)).output
+    assert "unchanged" in run(app, "deploy", str(tmp_path)).output
+
+
+def test_deploy_refuses_a_diagram_whose_forms_are_missing(db_url, db, tmp_path):
+    app = create_app({"DATABASE_URL": db_url})
+    shutil.copy(TEST_DIAGRAMS / "two_steps.bpmn", tmp_path)
+    result = run(app, "deploy", str(tmp_path))
+    assert result.exit_code != 0
+    assert "no form definition for formKey “test/first”" in result.output
+
+
+def test_create_user_and_demo_data(db_url, db):
+    app = create_app({"DATABASE_URL": db_url})
+    result = run(
+        app,
+        "create-user",
+        "sw9",
+        "--name",
+        "Sam Nine",
+        "--email",
+        "s@x.invalid",
+        "--role",
+        "social_worker",
+        "--password",
+        "long enough password",
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        run(
+            app,
+            "create-user",
+            "sw9",
+            "--name",
+            "X",
+            "--email",
+            "x@x.invalid",
+            "--role",
+            "social_worker",
+            "--password",
+            "p",
+        ).exit_code
+        != 0
+    )
+    assert run(app, "deploy", str(PROCESSES)).exit_code == 0
+    assert "Loaded" in run(app, "demo-data").output
+    assert "already loaded" in run(app, "demo-data").output
+    assert db.scalar(select(User).where(User.username == "chair1")) is not None
