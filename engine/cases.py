@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .db import transaction
 from .errors import EngineError, NotAllowed, NotFound
 from .models import audit
-from .models.instances import ProcessInstance
+from .models.instances import ProcessInstance, instances_for_child
 from .models.people import Child, User, next_child_reference, team_manager_for
 from .permissions import can_start
 from .runtime import Engine
@@ -56,6 +56,13 @@ def start_conference(
     child = session.get(Child, child_id)
     if child is None:
         raise NotFound("There is no such child.")
+    running = [
+        i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
+    ]
+    if running:
+        raise EngineError(
+            f"{child.full_name} already has this workflow in progress: case {running[0].reference}."
+        )
     worker = child.social_worker or (actor if actor.has_role("social_worker") else None)
     if worker is None:
         raise EngineError("Allocate a social worker to the child before starting a conference.")

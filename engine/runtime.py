@@ -250,11 +250,12 @@ class Engine:
     def ready_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
         return open_tasks(session, instance_id)
 
-    def workflow_data(self, session: Session, instance: ProcessInstance) -> dict:
-        """The latest task data of the instance (read-only copy)."""
-        workflow = self._load(session, instance)
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+    def task_data(self, session: Session, task: HumanTask) -> dict:
+        """What the task knows (everything entered before it): a copy, for prefilling forms."""
+        workflow = self._load(session, task.instance)
+        self.cache.put(task.instance_id, task.instance.lock_version, workflow)
+        spiff_task = workflow.get_task_from_id(_uuid(task.id))
+        return dict(spiff_task.data) if spiff_task is not None else {}
 
     # ---- internals --------------------------------------------------------------------
 

@@ -11,8 +11,22 @@ from webui import create_app
 
 
 @pytest.fixture
-def app(db_url, sessions, clock):
-    return create_app({"DATABASE_URL": db_url, "CLOCK": clock})
+def make_app(db_url, sessions, clock):
+    """Build apps on the test database; their connection pools are closed after the test."""
+    apps = []
+
+    def make(**overrides):
+        apps.append(create_app({"DATABASE_URL": db_url, "CLOCK": clock, **overrides}))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        made.extensions["cpc"].db_engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -54,3 +54,17 @@ def test_the_api_needs_a_session_and_json(client, db):
     assert client.post("/api/instances", json=[1]).status_code == 400
     assert client.post("/api/instances", json={"child_id": 12345}).status_code == 404
     assert client.post("/api/session", json={"username": "sw", "password": "no"}).status_code == 401
+
+
+def test_a_second_icpc_for_the_same_child_is_refused(client, db, web_engine):
+    staff = make_staff(db)
+    deploy_icpc(db)
+    child = make_child(db, web_engine, staff["sw"])
+    api_sign_in(client, "sw")
+    first = client.post("/api/instances", json={"child_id": child.id})
+    second = client.post("/api/instances", json={"child_id": child.id})
+    assert second.status_code == 400
+    assert (
+        f"already has this workflow in progress: case {first.json['reference']}"
+        in (second.json["error"])
+    )

@@ -4,15 +4,13 @@ from sqlalchemy import select
 
 from engine.models import ProcessVersion, User
 from tests.factories import PROCESSES, TEST_DIAGRAMS
-from webui import create_app
 
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def test_deploy_validates_every_file_and_deploys_nothing_if_one_is_bad(db_url, db, tmp_path):
-    app = create_app({"DATABASE_URL": db_url})
+def test_deploy_validates_every_file_and_deploys_nothing_if_one_is_bad(app, db, tmp_path):
     shutil.copy(PROCESSES / "icpc.bpmn", tmp_path / "icpc.bpmn")
     (tmp_path / "broken.bpmn").write_text("<bpmn:definitions")
     result = run(app, "deploy", str(tmp_path))
@@ -24,16 +22,14 @@ def test_deploy_validates_every_file_and_deploys_nothing_if_one_is_bad(db_url, d
     assert "unchanged" in run(app, "deploy", str(tmp_path)).output
 
 
-def test_deploy_refuses_a_diagram_whose_forms_are_missing(db_url, db, tmp_path):
-    app = create_app({"DATABASE_URL": db_url})
+def test_deploy_refuses_a_diagram_whose_forms_are_missing(app, db, tmp_path):
     shutil.copy(TEST_DIAGRAMS / "two_steps.bpmn", tmp_path)
     result = run(app, "deploy", str(tmp_path))
     assert result.exit_code != 0
     assert "no form definition for formKey “test/first”" in result.output
 
 
-def test_create_user_and_demo_data(db_url, db):
-    app = create_app({"DATABASE_URL": db_url})
+def test_create_user_and_demo_data(app, db):
     result = run(
         app,
         "create-user",

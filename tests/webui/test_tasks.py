@@ -129,3 +129,26 @@ def test_the_booking_page_shows_its_due_date_and_the_chairs(client, db, web_engi
     html = page(client.get(f"/tasks/{booking.id}"))
     assert "Due by" in html.select_one("#due-date").text
     assert [o.text for o in html.select("select#chair option")] == ["Choose", "Chair"]
+
+
+def test_the_form_is_prefilled_from_what_the_task_already_knows(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    web_engine.complete_task(
+        db,
+        task.id,
+        staff["sw"],
+        {
+            "strategy_discussion_date": "2026-03-02",
+            "s47_start_date": "2026-02-27",
+            "outcome": "icpc",
+        },
+    )
+    # The page prefills from the data the task inherits: everything entered before it.
+    booking = ready(db, instance.id)["book_conference"]
+    data = web_engine.task_data(db, booking)
+    assert data["s47_start_date"] == "2026-02-27"
+    assert data["icpc_due_date"] == "2026-03-23"
+    sign_in(client, "bs")
+    html = page(client.get(f"/tasks/{booking.id}"))
+    assert html.find("input", {"name": "venue"})["value"] == ""  # not asked before

@@ -44,7 +44,7 @@ def _render(task, definition, values, errors=None, status=200):
 def show(task_id):
     task = _task_for(g.user, task_id)
     definition = load(task.form_key)
-    data = workflow().workflow_data(db(), task.instance)
+    data = workflow().task_data(db(), task)
     return _render(task, definition, values_from_data(definition, data))
 
 
