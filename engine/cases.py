@@ -11,8 +11,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from .db import transaction
-from .errors import EngineError, NotAllowed, NotFound
+from .errors import EngineError, NotAllowed
 from .models import audit
+from .models.base import fetch
 from .models.instances import ProcessInstance, instances_for_child
 from .models.people import Child, User, next_child_reference, team_manager_for
 from .permissions import can_start
@@ -53,9 +54,7 @@ def start_conference(
     """Start a conference workflow for a child, on the latest deployed diagram."""
     if not can_start(actor):
         raise NotAllowed("Only social workers and managers can start a conference.")
-    child = session.get(Child, child_id)
-    if child is None:
-        raise NotFound("There is no such child.")
+    child = fetch(session, Child, child_id, "There is no such child.")
     running = [
         i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
     ]

@@ -37,6 +37,7 @@ from .errors import (
     TaskAlreadyCompleted,
 )
 from .models import audit
+from .models.base import fetch
 from .models.instances import (
     COMPLETED,
     DONE,
@@ -149,9 +150,7 @@ class Engine:
     ) -> ProcessInstance:
         """Complete a ready user task with the (already validated) form data."""
         check_data(data)
-        row = session.get(HumanTask, task_id)
-        if row is None:
-            raise NotFound("There is no such task.")
+        row = fetch(session, HumanTask, task_id, "There is no such task.")
         self._ensure_open(row)
         if not permissions.can_complete(actor, row):
             raise NotAllowed(f"“{row.title}” is not yours to complete.")
@@ -193,31 +192,30 @@ class Engine:
             fresh = session.get(HumanTask, task_id)
             self._ensure_open(fresh)
             raise ConcurrentUpdate(
-                "Someone else changed this case at the same moment. "
-                "Nothing you entered was lost: please submit again."
+                "Someone else changed this case at the same moment, so nothing was saved. "
+                "Open the task again to see where it stands."
             ) from None
         self.cache.put(instance.id, instance.lock_version, workflow)
         return instance
 
     def fire_timers(self, session: Session, instance_id: int) -> bool:
         """Fire every timer of the instance that is due by the engine clock; True if any fired."""
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None:
-            raise NotFound(f"No instance {instance_id}.")
+        instance = fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
         if instance.status != RUNNING:
             return False
         now = self.clock.now()
         with transaction(session):
             workflow = self._load(session, instance)
             fired = self._run(workflow, lambda: None)
-            if not fired:
+            if fired:
+                self._save(session, instance, workflow, open_tasks(session, instance.id), now)
+                audit.record(
+                    session, None, "timers.fired", now, instance_id=instance.id, timers=fired
+                )
+            else:
                 instance.next_timer_at = next_timer_at(workflow)
-                self.cache.put(instance.id, instance.lock_version, workflow)
-                return False
-            self._save(session, instance, workflow, open_tasks(session, instance.id), now)
-            audit.record(session, None, "timers.fired", now, instance_id=instance.id, timers=fired)
         self.cache.put(instance.id, instance.lock_version, workflow)
-        return True
+        return bool(fired)
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
         return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
@@ -314,10 +312,7 @@ class Engine:
     def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
         if not permissions.can_manage_instances(actor):
             raise NotAllowed("Only managers can suspend, resume or end a case's workflow.")
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None:
-            raise NotFound(f"No instance {instance_id}.")
-        return instance
+        return fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
 
     def _set_status(self, session, instance_id, actor, expected, new, reason) -> ProcessInstance:
         instance = self._get_for_manager(session, instance_id, actor)

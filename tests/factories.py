@@ -70,3 +70,11 @@ def ready(session, instance_id: int) -> dict[str, object]:
 def complete(session, engine, instance_id: int, task_spec: str, actor: User, **data):
     task = ready(session, instance_id)[task_spec]
     return engine.complete_task(session, task.id, actor, data)
+
+
+def start_icpc(session, engine):
+    """Staff, a child allocated to `sw`, the ICPC deployed and started: (staff, child, instance)."""
+    staff = make_staff(session)
+    deploy_icpc(session)
+    child = make_child(session, engine, staff["sw"])
+    return staff, child, cases.start_conference(session, engine, staff["sw"], child.id)

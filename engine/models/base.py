@@ -43,5 +43,15 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def fetch(session, model, key, missing: str):
+    """The row with this primary key, or `NotFound` with a message fit to show."""
+    from ..errors import NotFound
+
+    row = session.get(model, key) if key is not None else None
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

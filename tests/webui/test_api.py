@@ -1,4 +1,4 @@
-from tests.factories import PASSWORD, deploy_icpc, make_child, make_staff
+from tests.factories import PASSWORD, deploy_icpc, make_child, make_staff, start_icpc
 
 STRATEGY = {
     "strategy_discussion_date": "2026-03-02",
@@ -31,11 +31,9 @@ def test_start_and_complete_through_the_api(client, db, web_engine):
 
 
 def test_invalid_data_is_refused_field_by_field(client, db, web_engine):
-    staff = make_staff(db)
-    deploy_icpc(db)
-    child = make_child(db, web_engine, staff["sw"])
+    staff, child, instance = start_icpc(db, web_engine)
     api_sign_in(client, "sw")
-    task = client.post("/api/instances", json={"child_id": child.id}).json["ready_tasks"][0]
+    task = client.get(f"/api/instances/{instance.id}").json["ready_tasks"][0]
     response = client.post(
         f"/api/tasks/{task['id']}/complete",
         json={"data": {**STRATEGY, "s47_start_date": "2026-02-30"}},

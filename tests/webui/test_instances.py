@@ -1,13 +1,9 @@
-from engine import cases
-from tests.factories import deploy_icpc, make_child, make_staff
+from tests.factories import start_icpc
 from tests.webui.conftest import page, post_form, sign_in
 
 
 def started(db, web_engine):
-    staff = make_staff(db)
-    deploy_icpc(db)
-    child = make_child(db, web_engine, staff["sw"])
-    return cases.start_conference(db, web_engine, staff["sw"], child.id)
+    return start_icpc(db, web_engine)[2]
 
 
 def test_managers_see_every_instance(client, db, web_engine):

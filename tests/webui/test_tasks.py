@@ -1,18 +1,8 @@
 """Inbox, task page and completion, end to end through the pages."""
 
-from tests.factories import deploy_icpc, make_child, make_staff, ready
+from tests.factories import ready
+from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
-
-
-def start_case(db, web_engine):
-    staff = make_staff(db)
-    deploy_icpc(db)
-    child = make_child(db, web_engine, staff["sw"])
-    from engine import cases
-
-    instance = cases.start_conference(db, web_engine, staff["sw"], child.id)
-    return staff, child, instance
-
 
 STRATEGY = {
     "strategy_discussion_date-day": "2",

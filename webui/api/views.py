@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import g, request
 
 from engine import cases
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError
+from engine.models.base import fetch
 from engine.models.instances import HumanTask, ProcessInstance, inbox, open_tasks
 from forms import load, validate
 
@@ -58,9 +59,7 @@ def tasks():
 @login_required
 def complete(task_id):
     session = db()
-    task = session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("There is no such task.")
+    task = fetch(session, HumanTask, task_id, "There is no such task.")
     definition = load(task.form_key)
     submitted = _payload().get("data", {})
     if not isinstance(submitted, dict):
@@ -92,9 +91,7 @@ def start():
 @login_required
 def instance(instance_id):
     session = db()
-    found = session.get(ProcessInstance, instance_id)
-    if found is None:
-        raise NotFound("There is no such process instance.")
+    found = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
     return instance_json(found, open_tasks(session, found.id))
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from flask import flash, g, redirect, render_template, request, url_for
 
 from engine import cases, permissions
-from engine.errors import NotFound
+from engine.models.base import fetch
 from engine.models.instances import instances_for_child, tasks_of
 from engine.models.people import Child, all_children, user_by_username
 from forms import parse, validate
@@ -68,9 +68,7 @@ def index():
 @login_required
 def show(child_id):
     session = db()
-    child = session.get(Child, child_id)
-    if child is None:
-        raise NotFound("There is no such child.")
+    child = fetch(session, Child, child_id, "There is no such child.")
     instances = instances_for_child(session, child.id)
     tasks = {i.id: tasks_of(session, i.id) for i in instances}
     return render_template(

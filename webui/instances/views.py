@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from engine import permissions
-from engine.errors import NotFound
 from engine.models.audit import history
+from engine.models.base import fetch
 from engine.models.instances import ProcessInstance, list_instances, tasks_of
 
 from ..auth.guard import login_required
@@ -39,9 +39,7 @@ def index():
 def show(instance_id):
     _require_manager()
     session = db()
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound("There is no such process instance.")
+    instance = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
     return render_template(
         "instances/show.html",
         title=f"Case {instance.reference}",

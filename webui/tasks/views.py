@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 
 from engine import permissions
-from engine.errors import NotAllowed, NotFound, TaskAlreadyCompleted
+from engine.errors import NotAllowed, TaskAlreadyCompleted
+from engine.models.base import fetch
 from engine.models.instances import DONE, HumanTask
 from forms import load, validate
 
@@ -14,9 +15,7 @@ from .formdata import options_resolver, values_from_data
 
 
 def _task_for(user, task_id: str) -> HumanTask:
-    task = db().get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("There is no such task. It may have been cancelled.")
+    task = fetch(db(), HumanTask, task_id, "There is no such task. It may have been cancelled.")
     if task.state == DONE:
         by = task.completed_by.display_name if task.completed_by else None
         raise TaskAlreadyCompleted(task.title, by, task.completed_at)
