@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,10 +45,6 @@ class FormDefinition:
     caption: str = ""
     description: str = ""
     submit: str = "Save and continue"
-    extra: dict = field(default_factory=dict)
-
-    def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
 
 
 def path_for(key: str) -> Path:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     String,
     Text,
     and_,
-    func,
     or_,
     select,
 )
@@ -152,8 +151,3 @@ def due_timer_instance_ids(session: Session, now: datetime, limit: int = 100) ->
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def count_by_status(session: Session) -> dict[str, int]:
-    query = select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)
-    return dict(session.execute(query).all())

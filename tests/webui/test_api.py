@@ -12,11 +12,17 @@ def api_sign_in(client, username):
     assert response.status_code == 200, response.json
 
 
-def test_start_and_complete_through_the_api(client, db, web_engine):
+def child_without_a_case(client, db, web_engine):
+    """Staff, the ICPC deployed, a child allocated to `sw`, and `sw` signed in to the API."""
     staff = make_staff(db)
     deploy_icpc(db)
     child = make_child(db, web_engine, staff["sw"])
     api_sign_in(client, "sw")
+    return child
+
+
+def test_start_and_complete_through_the_api(client, db, web_engine):
+    child = child_without_a_case(client, db, web_engine)
     started = client.post("/api/instances", json={"child_id": child.id})
     assert started.status_code == 201
     task = started.json["ready_tasks"][0]
@@ -55,10 +61,7 @@ def test_the_api_needs_a_session_and_json(client, db):
 
 
 def test_a_second_icpc_for_the_same_child_is_refused(client, db, web_engine):
-    staff = make_staff(db)
-    deploy_icpc(db)
-    child = make_child(db, web_engine, staff["sw"])
-    api_sign_in(client, "sw")
+    child = child_without_a_case(client, db, web_engine)
     first = client.post("/api/instances", json={"child_id": child.id})
     second = client.post("/api/instances", json={"child_id": child.id})
     assert second.status_code == 400
