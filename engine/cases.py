@@ -10,12 +10,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from . import case_data
 from .db import transaction
 from .errors import EngineError, NotAllowed
 from .models import audit
 from .models.base import fetch
+from .models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN
 from .models.instances import ProcessInstance, instances_for_child
-from .models.people import Child, User, next_child_reference, team_manager_for
+from .models.people import Child, User, next_child_reference
+from .models.plans import open_plan_for
 from .permissions import can_start
 from .runtime import Engine
 
@@ -48,12 +51,52 @@ def add_child(
     return child
 
 
+CONFERENCE_TYPES = {
+    ICPC: "Initial child protection conference",
+    PRE_BIRTH: "Pre-birth conference",
+    TRANSFER_IN: "Transfer-in conference",
+}
+
+
 def start_conference(
-    session: Session, engine: Engine, actor: User, child_id: int, process_id: str = "icpc"
+    session: Session,
+    engine: Engine,
+    actor: User,
+    child_id: int,
+    conference_type: str = ICPC,
 ) -> ProcessInstance:
-    """Start a conference workflow for a child, on the latest deployed diagram."""
+    """Start an initial, pre-birth or transfer-in conference for a child not on a plan."""
+    if conference_type not in CONFERENCE_TYPES:
+        raise EngineError("Choose the type of conference.")
+    child = _startable(session, actor, child_id, "icpc")
+    if open_plan_for(session, child.id) is not None:
+        raise EngineError(
+            f"{child.full_name} is already on a child protection plan: "
+            "the plan's review conferences follow it."
+        )
+    if conference_type == PRE_BIRTH and child.expected_date_of_birth is None:
+        raise EngineError("A pre-birth conference needs the expected date of birth.")
+    data = case_data.for_child(session, child, actor)
+    data["conference_type"] = conference_type
+    return engine.start(session, "icpc", actor, data, child_id=child.id)
+
+
+def start_plan_ending(
+    session: Session, engine: Engine, actor: User, child_id: int
+) -> ProcessInstance:
+    """End a plan without a conference (the child died, left the UK or moved away)."""
+    child = _startable(session, actor, child_id, "end_plan")
+    plan = open_plan_for(session, child.id)
+    if plan is None:
+        raise EngineError(f"{child.full_name} is not on a child protection plan.")
+    data = case_data.for_child(session, child, actor)
+    data["plan_id"] = plan.id
+    return engine.start(session, "end_plan", actor, data, child_id=child.id)
+
+
+def _startable(session: Session, actor: User, child_id: int, process_id: str) -> Child:
     if not can_start(actor):
-        raise NotAllowed("Only social workers and managers can start a conference.")
+        raise NotAllowed("Only social workers and managers can start a workflow for a child.")
     child = fetch(session, Child, child_id, "There is no such child.")
     running = [
         i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
@@ -62,14 +105,4 @@ def start_conference(
         raise EngineError(
             f"{child.full_name} already has this workflow in progress: case {running[0].reference}."
         )
-    worker = child.social_worker or (actor if actor.has_role("social_worker") else None)
-    if worker is None:
-        raise EngineError("Allocate a social worker to the child before starting a conference.")
-    manager = team_manager_for(session, worker)
-    data = {
-        "child_id": child.id,
-        "child_reference": child.reference,
-        "social_worker": worker.username,
-        "team_manager": manager.username if manager else None,
-    }
-    return engine.start(session, process_id, actor, data, child_id=child.id)
+    return child

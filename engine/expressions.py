@@ -22,7 +22,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from . import clock, workdays
+from . import clock, notifications, records, settings, step_context, workdays
 from .clock import LONDON
 
 
@@ -46,6 +46,16 @@ def add_months(day, n: int) -> str:
     return _iso(workdays.add_months(day, n))
 
 
+def add_days(day, n: int) -> str:
+    """Calendar days (core group intervals are counted in weeks, not working days)."""
+    return _iso(workdays.as_date(day) + timedelta(days=int(n)))
+
+
+def setting(name: str):
+    """A council setting (`processes/settings.json`): report days, intervals, the chain."""
+    return settings.get(name)
+
+
 def deadline(day) -> str:
     """The instant a due date has passed: midnight at the end of that day, London time."""
     next_day = workdays.as_date(day) + timedelta(days=1)
@@ -65,6 +75,8 @@ FUNCTIONS = {
     "add_working_days": add_working_days,
     "working_days_between": working_days_between,
     "add_months": add_months,
+    "add_days": add_days,
+    "setting": setting,
     "deadline": deadline,
     "start_of_day": start_of_day,
     "today": today,
@@ -97,6 +109,8 @@ GLOBALS = {
     "_write_": full_write_guard,
     "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
     **FUNCTIONS,
+    **records.FUNCTIONS,
+    **notifications.FUNCTIONS,
 }
 _INPLACE = {"+=": lambda x, y: x + y, "-=": lambda x, y: x - y, "*=": lambda x, y: x * y}
 RESERVED = frozenset(GLOBALS) | frozenset(_BUILTINS)
@@ -143,6 +157,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
         namespace.update(external_context or {})
         namespace.update(context)
         before = set(namespace)
+        step = step_context.active()
+        if step is not None:
+            step.data = context
         exec(compile_script(script), namespace)  # noqa: S102 - restricted code
         for key, value in namespace.items():
             if key in context or key not in before:

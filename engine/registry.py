@@ -131,9 +131,14 @@ def check_spec(spec, form_exists: Callable[[str], bool] | None = None) -> list[s
         where = f"“{getattr(task_spec, 'bpmn_name', None) or task_spec.name}” ({task_spec.name})"
         if getattr(task_spec, "manual", False):
             problems += _check_user_task(task_spec, where, form_exists)
-        script = getattr(task_spec, "script", None)
-        if isinstance(script, str):
-            problems += _compiles(expressions.compile_script, script, where, "script")
+        for attribute, what in (
+            ("script", "script"),
+            ("prescript", "pre-script"),
+            ("postscript", "post-script"),
+        ):
+            script = getattr(task_spec, attribute, None)
+            if isinstance(script, str) and script.strip():
+                problems += _compiles(expressions.compile_script, script, where, what)
         for condition, _target in getattr(task_spec, "cond_task_specs", []):
             if condition is not None:
                 problems += _compiles(
@@ -157,8 +162,9 @@ def _check_user_task(task_spec, where, form_exists) -> list[str]:
         problems.append(f"{where}: a user task needs a formKey property")
     elif form_exists is not None and not form_exists(form_key):
         problems.append(f"{where}: no form definition for formKey “{form_key}”")
-    if props.get("assignee"):
-        problems += _compiles(expressions.compile_expression, props["assignee"], where, "assignee")
+    for name in ("assignee", "title"):
+        if props.get(name):
+            problems += _compiles(expressions.compile_expression, props[name], where, name)
     if props.get("dueDate"):
         try:
             value = sample_evaluate(props["dueDate"])

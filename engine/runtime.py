@@ -24,8 +24,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import case_data, expressions, permissions, serialization, step_context, tasks
 from . import clock as clocks
-from . import expressions, permissions, serialization, tasks
 from .db import transaction
 from .errors import (
     ConcurrentUpdate,
@@ -52,6 +52,7 @@ from .models.instances import (
 from .models.people import User
 from .models.processes import latest_version
 from .registry import SpecCache
+from .step_context import StepContext
 
 MAX_TIMER_ROUNDS = 20
 TIMER_EVENT_TYPES = frozenset(
@@ -110,40 +111,73 @@ class Engine:
     ) -> ProcessInstance:
         """Start a new instance on the latest deployed version of `process_id`."""
         check_data(data)
+        now = self.clock.now()
+        with transaction(session):
+            instance, workflow = self._create(session, process_id, actor, data, child_id, now)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return instance
+
+    def _create(self, session, process_id, actor, data, child_id, now):
+        """Create and run an instance inside the caller's transaction."""
         version = latest_version(session, process_id)
         if version is None:
             raise NotFound(f"No process “{process_id}” has been deployed.")
         diagram = self.specs.get(session, version.id)
-        now = self.clock.now()
-        with transaction(session):
-            workflow = BpmnWorkflow(
-                diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
+        workflow = BpmnWorkflow(
+            diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
+        )
+        workflow.task_tree.data.update(data)
+        instance = ProcessInstance(
+            process_id=process_id,
+            version_id=version.id,
+            child_id=child_id,
+            plan_id=data.get("plan_id"),
+            status=RUNNING,
+            state="",
+            started_at=now,
+            started_by_id=actor.id if actor else None,
+        )
+        session.add(instance)
+        session.flush()
+        context = StepContext(session, instance, now, actor)
+        self._run(workflow, lambda: workflow.do_engine_steps(), context)
+        self._save(session, instance, workflow, [], now)
+        audit.record(
+            session,
+            actor,
+            "instance.started",
+            now,
+            instance_id=instance.id,
+            process_id=process_id,
+            version_id=version.id,
+        )
+        self._after_step(session, context)
+        return instance, workflow
+
+    def _after_step(self, session, context: StepContext) -> None:
+        """Start the follow-on workflows and end the ones the step closed, same transaction."""
+        for instance_id, reason in context.to_end.items():
+            self._end(session, instance_id, reason, context.now)
+        for process_id, extra in context.followups:
+            data = {**case_data.for_child(session, context.instance.child), **extra}
+            if context.instance.plan_id is not None:
+                data.setdefault("plan_id", context.instance.plan_id)
+            check_data(data)
+            child, _ = self._create(
+                session, process_id, context.actor, data, context.instance.child_id, context.now
             )
-            workflow.task_tree.data.update(data)
-            instance = ProcessInstance(
-                process_id=process_id,
-                version_id=version.id,
-                child_id=child_id,
-                status=RUNNING,
-                state="",
-                started_at=now,
-                started_by_id=actor.id if actor else None,
-            )
-            session.add(instance)
-            session.flush()
-            self._run(workflow, lambda: workflow.do_engine_steps())
-            self._save(session, instance, workflow, [], now)
-            audit.record(
-                session,
-                actor,
-                "instance.started",
-                now,
-                instance_id=instance.id,
-                process_id=process_id,
-                version_id=version.id,
-            )
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        return instance
+            self.cache.put(child.id, child.lock_version, _)
+
+    def _end(self, session, instance_id: int, reason: str, now: datetime) -> None:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or not instance.active:
+            return
+        for row in open_tasks(session, instance.id):
+            row.state, row.completed_at = "cancelled", now
+        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
+        instance.updated_at = now
+        audit.record(session, None, "instance.ended", now, instance_id=instance.id, reason=reason)
+        self.cache.take(instance.id, -1)
 
     def complete_task(
         self, session: Session, task_id: str, actor: User, data: dict
@@ -175,7 +209,8 @@ class Engine:
                     spiff_task.run()
                     workflow.do_engine_steps()
 
-                self._run(workflow, step)
+                context = StepContext(session, instance, now, actor)
+                self._run(workflow, step, context)
                 self._save(session, instance, workflow, others, now)
                 audit.record(
                     session,
@@ -187,6 +222,7 @@ class Engine:
                     task=row.task_spec,
                     title=row.title,
                 )
+                self._after_step(session, context)
         except StaleDataError:
             session.expire_all()
             fresh = session.get(HumanTask, task_id)
@@ -206,12 +242,14 @@ class Engine:
         now = self.clock.now()
         with transaction(session):
             workflow = self._load(session, instance)
-            fired = self._run(workflow, lambda: None)
+            context = StepContext(session, instance, now)
+            fired = self._run(workflow, lambda: None, context)
             if fired:
                 self._save(session, instance, workflow, open_tasks(session, instance.id), now)
                 audit.record(
                     session, None, "timers.fired", now, instance_id=instance.id, timers=fired
                 )
+                self._after_step(session, context)
             else:
                 instance.next_timer_at = next_timer_at(workflow)
         self.cache.put(instance.id, instance.lock_version, workflow)
@@ -273,14 +311,14 @@ class Engine:
             instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
         )
 
-    def _run(self, workflow: BpmnWorkflow, step) -> list[str]:
+    def _run(self, workflow: BpmnWorkflow, step, context: StepContext) -> list[str]:
         """Run `step`, then fire timers already due until the workflow rests; names fired.
 
         `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
         ran (a conference booked after its own deadline) would otherwise wait for the sweep.
         """
         fired: list[str] = []
-        with clocks.using(self.clock):
+        with clocks.using(self.clock), step_context.bound(context):
             try:
                 step()
                 if any(due is None for _name, due in _waiting_timers(workflow)):

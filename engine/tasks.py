@@ -56,8 +56,8 @@ def _new_row(session, instance, workflow, task, now) -> HumanTask:
     return HumanTask(
         id=str(task.id),
         instance_id=instance.id,
-        task_spec=spec.name,
-        title=spec.bpmn_name or spec.name,
+        task_spec=getattr(spec, "bpmn_id", None) or spec.name,
+        title=_title(workflow, task, props.get("title")) or spec.bpmn_name or spec.name,
         lane=spec.lane,
         role=roles.role_for_lane(spec.lane),
         form_key=props.get("formKey"),
@@ -66,6 +66,13 @@ def _new_row(session, instance, workflow, task, now) -> HumanTask:
         state=READY,
         created_at=now,
     )
+
+
+def _title(workflow, task, expression: str | None) -> str | None:
+    """A title that names the instance of a repeated step ("Agency report: Robin Hall")."""
+    if not expression:
+        return None
+    return str(workflow.script_engine.evaluate(task, expression))[:200]
 
 
 def _due_on(workflow, task, expression: str | None) -> date | None:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 FORMS_DIR = Path(__file__).resolve().parent
 FIELD_TYPES = frozenset(
-    {"text", "textarea", "date", "time", "radios", "select", "checkboxes", "yes_no", "number"}
+    {
+        "text",
+        "textarea",
+        "date",
+        "time",
+        "radios",
+        "select",
+        "checkboxes",
+        "yes_no",
+        "number",
+        "list",
+    }
 )
 CHOICE_TYPES = frozenset({"radios", "select", "checkboxes"})
 DATE_RULES = frozenset({"not_future", "not_past"})
@@ -31,10 +42,21 @@ class Field:
     options_from: str | None = None
     required_if: dict | None = None
     max_length: int | None = None
+    item_fields: tuple[Field, ...] = ()
+    item_label: str = "Item"
+    max_items: int = 10
 
     @property
     def label_lower(self) -> str:
         return self.label[:1].lower() + self.label[1:]
+
+    def row(self, index: int) -> tuple[Field, ...]:
+        """The item fields of row `index` of a list, named as the browser posts them."""
+        prefix = f"{self.name}-{index}-"
+        return tuple(
+            replace(f, name=prefix + f.name, label=f"{f.label} ({self.item_label} {index + 1})")
+            for f in self.item_fields
+        )
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,11 @@ def _field(key: str, raw: dict) -> Field:
     options = tuple(raw.get("options", ()))
     if kind in CHOICE_TYPES and not options and not raw.get("options_from"):
         raise FormDefinitionError(f"{key}.{name}: a {kind} field needs options")
+    items = tuple(_field(f"{key}.{name}", f) for f in raw.get("fields", ()))
+    if kind == "list" and (not items or any(f.type == "list" for f in items)):
+        raise FormDefinitionError(f"{key}.{name}: a list needs item fields, and no lists in lists")
+    if any(f.required_if for f in items):
+        raise FormDefinitionError(f"{key}.{name}: required_if is not supported inside a list")
     return Field(
         name=name,
         type=kind,
@@ -121,4 +148,7 @@ def _field(key: str, raw: dict) -> Field:
         options_from=raw.get("options_from"),
         required_if=raw.get("required_if"),
         max_length=raw.get("max_length"),
+        item_fields=items,
+        item_label=raw.get("item_label", "Item"),
+        max_items=int(raw.get("max_items", 10)),
     )

@@ -56,7 +56,9 @@ def validate(
             continue
         required = f.required or bool(f.required_if)
         value, message = _clean(f, raw, required, today, resolve)
-        if message:
+        if isinstance(message, tuple):  # a list reports the row field at fault
+            errors.add(*message)
+        elif message:
             errors.add(f.name, message)
         elif value is not None:
             data[f.name] = value
@@ -68,6 +70,8 @@ def _condition_met(condition: dict, raw: Mapping) -> bool:
 
 
 def _clean(f: Field, raw, required, today, resolve):
+    if f.type == "list":
+        return _list(f, raw, required, today, resolve)
     if f.type == "date":
         return _date(f, raw, required, today)
     if f.type == "checkboxes":
@@ -92,6 +96,46 @@ def _clean(f: Field, raw, required, today, resolve):
     if len(text) > limit:
         return None, f"{f.label} must be {limit} characters or fewer"
     return text, None
+
+
+def item_count(f: Field, raw: Mapping) -> int:
+    """How many rows of a list the input holds (the highest row with any key, plus one)."""
+    count = 0
+    for index in range(f.max_items):
+        prefix = f"{f.name}-{index}-"
+        if any(str(key).startswith(prefix) for key in raw):
+            count = index + 1
+    return count
+
+
+def _list(f: Field, raw, required, today, resolve):
+    """Each row that has anything in it is validated like a small form; blank rows are dropped."""
+    items, problem = [], None
+    for index in range(item_count(f, raw)):
+        row = f.row(index)
+        if not any(_has_input(sub, raw) for sub in row):
+            continue
+        item = {}
+        for sub, plain in zip(row, f.item_fields, strict=True):
+            value, message = _clean(sub, raw, sub.required, today, resolve)
+            if message:
+                problem = problem or (sub.name, message)
+            elif value is not None:
+                item[plain.name] = value
+        items.append(item)
+    if problem:
+        return None, problem
+    if required and not items:
+        return None, f"Add at least one {f.item_label.lower()}"
+    return items, None
+
+
+def _has_input(f: Field, raw) -> bool:
+    if f.type == "date":
+        return any(_text(raw, f"{f.name}-{p}") for p in ("day", "month", "year"))
+    if f.type == "checkboxes":
+        return any(str(v).strip() for v in _get(raw, f.name))
+    return bool(_text(raw, f.name))
 
 
 def _missing(f: Field) -> str:

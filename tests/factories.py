@@ -31,13 +31,14 @@ def make_user(session, username: str, *roles: str, team: str | None = "North") -
 
 
 def make_staff(session) -> dict[str, User]:
-    """One user per role a conference needs, all in team North."""
+    """One user per role a conference needs; the social worker and manager in team North."""
     return {
         "sw": make_user(session, "sw", "social_worker"),
         "tm": make_user(session, "tm", "team_manager"),
         "bs": make_user(session, "bs", "business_support", team=None),
         "chair": make_user(session, "chair", "conference_chair", team=None),
         "sm": make_user(session, "sm", "service_manager", team=None),
+        "police": make_user(session, "police", "agency_professional", team=None),
     }
 
 
@@ -58,6 +59,12 @@ def deploy_icpc(session):
     return deploy_file(session, PROCESSES / "icpc.bpmn")
 
 
+def deploy_processes(session) -> None:
+    """Every diagram in `processes/`: a conference hands over to reviews and core groups."""
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        deploy_file(session, path)
+
+
 def deploy_test_diagram(session, name: str):
     return deploy_file(session, TEST_DIAGRAMS / f"{name}.bpmn", check_forms=False)
 
@@ -73,8 +80,8 @@ def complete(session, engine, instance_id: int, task_spec: str, actor: User, **d
 
 
 def start_icpc(session, engine):
-    """Staff, a child allocated to `sw`, the ICPC deployed and started: (staff, child, instance)."""
+    """Staff, a child allocated to `sw`, the diagrams deployed, an ICPC started."""
     staff = make_staff(session)
-    deploy_icpc(session)
+    deploy_processes(session)
     child = make_child(session, engine, staff["sw"])
     return staff, child, cases.start_conference(session, engine, staff["sw"], child.id)

@@ -35,6 +35,23 @@ def due_tag(due_on: date | None, today: date | None = None) -> dict | None:
     return None
 
 
+def list_rows(field, values) -> int:
+    """Rows to show for a repeating list: those filled in plus two spare, within its limit."""
+    from forms.validation import item_count
+
+    return min(field.max_items, max(item_count(field, values) + 2, 3))
+
+
+def form_date_names(form) -> set[str]:
+    """Names of date fields, in rows of lists too: their error links point at the day input."""
+    names = set()
+    for field in form.fields:
+        names.update(f.name for f in (field, *field.item_fields) if f.type == "date")
+    return names
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["list_rows"] = list_rows
+    app.jinja_env.globals["form_date_names"] = form_date_names
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["due_tag"] = due_tag

@@ -33,6 +33,7 @@ class ProcessInstance(Base):
     process_id: Mapped[str] = mapped_column(String(64), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=RUNNING)
     state: Mapped[str] = mapped_column(Text)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -80,6 +81,7 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(200))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[date | None] = mapped_column(Date)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     state: Mapped[str] = mapped_column(String(16), default=READY)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -149,5 +151,12 @@ def due_timer_instance_ids(session: Session, now: datetime, limit: int = 100) ->
         .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at <= now)
         .order_by(ProcessInstance.next_timer_at)
         .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def active_instances_for_plan(session: Session, plan_id: int) -> list[ProcessInstance]:
+    query = select(ProcessInstance).where(
+        ProcessInstance.plan_id == plan_id, ProcessInstance.status.in_((RUNNING, SUSPENDED))
     )
     return list(session.scalars(query))

@@ -113,7 +113,19 @@ def test_tasks_inside_a_subprocess_keep_their_own_lanes():
     from tests.factories import PROCESSES
 
     diagram = registry.parse((PROCESSES / "icpc.bpmn").read_bytes(), "icpc.bpmn")
-    inner = diagram.subprocess_specs["arrange_conference"].task_specs
+    inner = diagram.subprocess_specs["conference"].task_specs
     assert inner["book_conference"].lane == "Business support"
-    assert inner["write_social_worker_report"].lane == "Social worker"
+    assert inner["social_worker_report"].lane == "Social worker"
     assert inner["hold_conference"].lane == "Conference chair"
+
+
+def test_a_post_script_that_imports_is_refused_before_deploy():
+    bad = TWO_STEPS.replace(
+        '<spiffworkflow:property name="assignee" value="social_worker"/></spiffworkflow:properties>',
+        '<spiffworkflow:property name="assignee" value="social_worker"/></spiffworkflow:properties>'
+        "<spiffworkflow:postScript>import os</spiffworkflow:postScript>",
+    )
+    assert bad != TWO_STEPS
+    with pytest.raises(InvalidDiagram) as error:
+        registry.parse(bad, "two_steps.bpmn")
+    assert "post-script does not compile: scripts cannot import modules" in str(error.value)

@@ -40,7 +40,7 @@ def test_the_task_page_renders_the_form_from_forms(client, db, web_engine):
     task = ready(db, instance.id)["record_strategy_discussion"]
     sign_in(client, "sw")
     html = page(client.get(f"/tasks/{task.id}"))
-    assert html.h1.text.strip() == "Record the strategy discussion"
+    assert html.h1.text.strip() == "Record the strategy discussion and section 47 enquiry"
     assert html.find("input", {"name": "strategy_discussion_date-day"}) is not None
     assert {i["value"] for i in html.find_all("input", {"name": "outcome"})} == {
         "icpc",

@@ -40,11 +40,21 @@ def _date_parts(name: str, value: str) -> dict[str, str]:
 def values_from_data(definition: FormDefinition, data: Mapping) -> MultiDict:
     """Prefill: task data (entered once, at an earlier step) shown in this form's inputs."""
     values = MultiDict()
-    for field in definition.fields:
+    _fill(values, definition.fields, data)
+    return values
+
+
+def _fill(values: MultiDict, fields, data: Mapping) -> None:
+    for field in fields:
         if field.name not in data:
             continue
         value = data[field.name]
-        if field.type == "date" and value:
+        if field.type == "list" and isinstance(value, list):
+            for index, item in enumerate(value[: field.max_items]):
+                if isinstance(item, Mapping):
+                    row = {f"{field.name}-{index}-{k}": v for k, v in item.items()}
+                    _fill(values, field.row(index), row)
+        elif field.type == "date" and value:
             values.update(_date_parts(field.name, str(value)))
         elif field.type == "yes_no" and isinstance(value, bool):
             values[field.name] = "yes" if value else "no"
@@ -52,4 +62,3 @@ def values_from_data(definition: FormDefinition, data: Mapping) -> MultiDict:
             values.setlist(field.name, [str(v) for v in value])
         elif value is not None:
             values[field.name] = str(value)
-    return values

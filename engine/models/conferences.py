@@ -1,0 +1,185 @@
+"""Conferences and what surrounds each one: the people, invitations, reports and requests.
+
+These are the facts managers and inspectors query (due, booked, held, decision, late reason),
+so they are rows written by the diagrams' steps, never read out of workflow state.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .people import User
+
+ICPC, RCPC, TRANSFER_IN, PRE_BIRTH = "icpc", "rcpc", "transfer_in", "pre_birth"
+KINDS = {
+    ICPC: "Initial conference",
+    RCPC: "Review conference",
+    TRANSFER_IN: "Transfer-in conference",
+    PRE_BIRTH: "Pre-birth conference",
+}
+CATEGORIES = {
+    "NEG": "Neglect",
+    "PHY": "Physical abuse",
+    "SAB": "Sexual abuse",
+    "EMO": "Emotional abuse",
+    "MUL": "Multiple categories",
+}
+
+
+class CasePerson(Base):
+    """A family member or professional involved with a child, entered once and reused."""
+
+    __tablename__ = "case_people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # family | professional
+    name: Mapped[str] = mapped_column(String(200))
+    relationship_or_agency: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Conference(Base):
+    __tablename__ = "conferences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    review_number: Mapped[int | None] = mapped_column(Integer)
+    strategy_discussion_date: Mapped[date | None] = mapped_column(Date)
+    s47_start_date: Mapped[date | None] = mapped_column(Date)
+    notified_date: Mapped[date | None] = mapped_column(Date)
+    previous_authority: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_on: Mapped[date | None] = mapped_column(Date)
+    scheduled_time: Mapped[str | None] = mapped_column(String(5))
+    venue: Mapped[str | None] = mapped_column(String(200))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    held_on: Mapped[date | None] = mapped_column(Date, index=True)
+    quorate: Mapped[bool | None] = mapped_column(Boolean)
+    quorum_reason: Mapped[str | None] = mapped_column(Text)
+    agencies_attended: Mapped[str | None] = mapped_column(String(400))
+    harm: Mapped[str | None] = mapped_column(Text)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    safety: Mapped[str | None] = mapped_column(Text)
+    complicating_factors: Mapped[str | None] = mapped_column(Text)
+    grey_areas: Mapped[str | None] = mapped_column(Text)
+    child_views: Mapped[str | None] = mapped_column(Text)
+    parent_views: Mapped[str | None] = mapped_column(Text)
+    safety_plan: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(3))
+    dissent: Mapped[str | None] = mapped_column(Text)
+    late_reason: Mapped[str | None] = mapped_column(Text)
+    late_reason_agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    letter_sent_on: Mapped[date | None] = mapped_column(Date)
+    minutes_sent_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def held_late(self) -> bool:
+        return self.held_on is not None and self.held_on > self.due_on
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("case_people.id"))
+    role: Mapped[str] = mapped_column(String(20))  # parent | child | advocate | professional
+    invited_on: Mapped[date | None] = mapped_column(Date)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+
+    person: Mapped[CasePerson] = relationship()
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # agency | social_worker | parent
+    agency: Mapped[str | None] = mapped_column(String(120))
+    author: Mapped[str | None] = mapped_column(String(200))
+    requested_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    shared_with_parents_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class ConferenceRequest(Base):
+    """A request to exclude a family member or withhold information, decided by the chair."""
+
+    __tablename__ = "conference_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # exclude | withhold
+    details: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))  # agreed | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
+def conference_for_instance(session: Session, instance_id: int) -> Conference | None:
+    query = select(Conference).where(Conference.instance_id == instance_id)
+    return session.scalars(query.order_by(Conference.id.desc())).first()
+
+
+def conferences_for_child(session: Session, child_id: int) -> list[Conference]:
+    query = (
+        select(Conference)
+        .where(Conference.child_id == child_id)
+        .options(joinedload(Conference.chair))
+        .order_by(Conference.due_on, Conference.id)
+    )
+    return list(session.scalars(query))
+
+
+def reports_for(session: Session, conference_id: int) -> list[Report]:
+    query = select(Report).where(Report.conference_id == conference_id).order_by(Report.id)
+    return list(session.scalars(query))
+
+
+def invitations_for(session: Session, conference_id: int) -> list[Invitation]:
+    query = (
+        select(Invitation)
+        .where(Invitation.conference_id == conference_id)
+        .options(joinedload(Invitation.person))
+        .order_by(Invitation.id)
+    )
+    return list(session.scalars(query))
+
+
+def requests_for(session: Session, conference_id: int) -> list[ConferenceRequest]:
+    query = select(ConferenceRequest).where(ConferenceRequest.conference_id == conference_id)
+    return list(session.scalars(query.order_by(ConferenceRequest.id)))
+
+
+def person_named(session: Session, child_id: int, kind: str, name: str) -> CasePerson | None:
+    query = select(CasePerson).where(
+        CasePerson.child_id == child_id, CasePerson.kind == kind, CasePerson.name == name
+    )
+    return session.scalars(query).first()
+
+
+def people_for_child(session: Session, child_id: int) -> list[CasePerson]:
+    query = select(CasePerson).where(CasePerson.child_id == child_id)
+    return list(session.scalars(query.order_by(CasePerson.kind, CasePerson.name)))

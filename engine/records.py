@@ -1,0 +1,347 @@
+"""The record functions the diagrams call: conferences, invitations, reports, plans.
+
+Each writes rows in the running step's transaction (see `step_context`). Arguments are what
+a diagram holds: ISO date strings, usernames, lists of dicts from repeating form fields.
+Each returns something JSON-safe (an id, a list of dicts) for the diagram to keep.
+"""
+
+from __future__ import annotations
+
+from . import step_context, workdays
+from .errors import EngineError
+from .models.conferences import (
+    CasePerson,
+    Conference,
+    ConferenceRequest,
+    Invitation,
+    Report,
+    person_named,
+)
+from .models.people import user_by_username
+from .models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
+from .models.timeliness import LateStep
+
+
+def _date(value):
+    return workdays.as_date(value) if value else None
+
+
+def _conference(conference_id) -> Conference:
+    row = step_context.current().session.get(Conference, conference_id)
+    if row is None:
+        raise EngineError(f"No conference {conference_id}.")
+    return row
+
+
+def _user_id(username):
+    if not username:
+        return None
+    user = user_by_username(step_context.current().session, str(username))
+    return user.id if user else None
+
+
+def open_conference(kind, due_date, **facts) -> int:
+    """A conference row from the moment its due date is known, so lateness is measurable."""
+    ctx = step_context.current()
+    row = Conference(
+        child_id=ctx.instance.child_id,
+        instance_id=ctx.instance.id,
+        plan_id=ctx.instance.plan_id,
+        kind=str(kind),
+        due_on=_date(due_date),
+        review_number=facts.get("review_number"),
+        strategy_discussion_date=_date(facts.get("strategy_discussion_date")),
+        s47_start_date=_date(facts.get("s47_start_date")),
+        notified_date=_date(facts.get("notified_date")),
+        previous_authority=facts.get("previous_authority"),
+        created_at=ctx.now,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return row.id
+
+
+def record_booking(conference_id, conference_date, conference_time, venue, chair) -> None:
+    row = _conference(conference_id)
+    row.booked_at = step_context.current().now
+    row.scheduled_on, row.scheduled_time = _date(conference_date), conference_time
+    row.venue, row.chair_id = venue, _user_id(chair)
+
+
+def _person(child_id, kind, name, relationship_or_agency="", email=None, username=None):
+    session = step_context.current().session
+    person = person_named(session, child_id, kind, name)
+    if person is None:
+        person = CasePerson(child_id=child_id, kind=kind, name=name)
+        session.add(person)
+    person.relationship_or_agency = relationship_or_agency or person.relationship_or_agency or ""
+    person.email = email or person.email
+    person.user_id = _user_id(username) or person.user_id
+    session.flush()
+    return person
+
+
+def record_invitations(conference_id, sent_date, family, agencies, child_invited, advocate=None):
+    """Invitation rows for everyone; one report request per agency, for the report tasks."""
+    ctx = step_context.current()
+    row = _conference(conference_id)
+    sent = _date(sent_date)
+
+    def invite(person, role):
+        ctx.session.add(
+            Invitation(conference_id=row.id, person_id=person.id, role=role, invited_on=sent)
+        )
+
+    for member in family or []:
+        person = _person(row.child_id, "family", member["name"], member.get("relationship"))
+        invite(person, "parent")
+    if child_invited:
+        child = ctx.instance.child
+        invite(_person(row.child_id, "family", child.full_name, "child"), "child")
+        if advocate:
+            invite(_person(row.child_id, "professional", advocate, "advocate"), "advocate")
+    requests = []
+    for agency in agencies or []:
+        person = _person(
+            row.child_id,
+            "professional",
+            agency["name"],
+            agency["agency"],
+            agency.get("email"),
+            agency.get("username"),
+        )
+        invite(person, "professional")
+        report = Report(
+            conference_id=row.id,
+            kind="agency",
+            agency=agency["agency"],
+            author=person.name,
+            requested_on=sent,
+            due_on=_date(agency.get("report_due")) or row.scheduled_on,
+        )
+        ctx.session.add(report)
+        ctx.session.flush()
+        requests.append(
+            {
+                "report_id": report.id,
+                "agency": agency["agency"],
+                "name": person.name,
+                "username": agency.get("username") or None,
+            }
+        )
+    return requests
+
+
+def record_report(report_id, submitted_date, summary="") -> None:
+    report = step_context.current().session.get(Report, report_id)
+    if report is None:
+        raise EngineError(f"No report {report_id}.")
+    report.submitted_on, report.summary = _date(submitted_date), summary or None
+
+
+def record_own_report(conference_id, kind, author, submitted_date, summary="", shared_date=None):
+    """The social worker's or the parents' report: submitted, and when parents had it."""
+    session = step_context.current().session
+    row = _conference(conference_id)
+    report = Report(
+        conference_id=row.id,
+        kind=kind,
+        author=author,
+        submitted_on=_date(submitted_date),
+        shared_with_parents_on=_date(shared_date),
+        summary=summary or None,
+    )
+    session.add(report)
+    session.flush()
+    return report.id
+
+
+def record_requests(conference_id, requests) -> None:
+    ctx = step_context.current()
+    for item in requests or []:
+        ctx.session.add(
+            ConferenceRequest(
+                conference_id=conference_id, kind=item["kind"], details=item["details"]
+            )
+        )
+
+
+def record_request_decisions(conference_id, decisions) -> None:
+    """The chair's decision on each request, matched by position to the requests made."""
+    from .models.conferences import requests_for
+
+    ctx = step_context.current()
+    rows = requests_for(ctx.session, conference_id)
+    for row, decision in zip(rows, decisions or [], strict=False):
+        row.decision, row.reason = decision.get("decision"), decision.get("reason")
+        row.decided_by_id = ctx.actor.id if ctx.actor else None
+        row.decided_on = ctx.now.date()
+
+
+def record_conference(conference_id) -> None:
+    """What the conference found and decided (Strengthening Families headings and decision).
+
+    Reads the answers of the form just completed, whose field names are these columns.
+    """
+    outcome = step_context.current().data
+    row = _conference(conference_id)
+    row.held_on = _date(outcome.get("held_date"))
+    row.quorate = outcome.get("quorate")
+    row.quorum_reason = outcome.get("quorum_reason")
+    row.agencies_attended = ", ".join(outcome.get("agencies_attended") or []) or None
+    for name in (
+        "harm",
+        "strengths",
+        "safety",
+        "complicating_factors",
+        "grey_areas",
+        "child_views",
+        "parent_views",
+        "safety_plan",
+        "decision",
+        "category",
+        "dissent",
+    ):
+        setattr(row, name, outcome.get(name))
+
+
+def start_plan(conference_id, category, start_date) -> int:
+    """A new child protection plan from the conference; counts the child's earlier plans."""
+    ctx = step_context.current()
+    row = _conference(conference_id)
+    plan = Plan(
+        child_id=row.child_id,
+        started_on=_date(start_date),
+        initial_category=category,
+        latest_category=category,
+        previous_plans=count_previous_plans(ctx.session, row.child_id),
+        lead_social_worker_id=ctx.instance.child.social_worker_id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(plan)
+    ctx.session.flush()
+    row.plan_id = plan.id
+    ctx.instance.plan_id = plan.id
+    return plan.id
+
+
+def _plan(plan_id) -> Plan:
+    plan = step_context.current().session.get(Plan, plan_id)
+    if plan is None:
+        raise EngineError(f"No plan {plan_id}.")
+    return plan
+
+
+def continue_plan(plan_id, category) -> None:
+    _plan(plan_id).latest_category = category or _plan(plan_id).latest_category
+
+
+def end_plan(plan_id, reason, end_date, details=None) -> None:
+    """Close the plan and end every other running workflow that belongs to it."""
+    from .models.instances import active_instances_for_plan
+
+    ctx = step_context.current()
+    plan = _plan(plan_id)
+    if plan.ended_on is not None:
+        return
+    plan.ended_on, plan.end_reason, plan.end_details = _date(end_date), reason, details
+    for instance in active_instances_for_plan(ctx.session, plan.id):
+        if instance.id != ctx.instance.id:
+            ctx.to_end[instance.id] = f"The plan ended: {reason}"
+
+
+def plan_is_open(plan_id) -> bool:
+    return _plan(plan_id).ended_on is None
+
+
+def record_plan_actions(plan_id, conference_id, actions) -> None:
+    session = step_context.current().session
+    for action in actions or []:
+        session.add(
+            PlanAction(
+                plan_id=plan_id,
+                conference_id=conference_id,
+                what=action["what"],
+                who=action["who"],
+                by_when=_date(action.get("by_when")),
+            )
+        )
+
+
+def record_letter(conference_id, sent_date) -> None:
+    _conference(conference_id).letter_sent_on = _date(sent_date)
+
+
+def record_minutes(conference_id, sent_date) -> None:
+    _conference(conference_id).minutes_sent_on = _date(sent_date)
+
+
+def open_core_group(plan_id, due_date, sequence) -> int:
+    ctx = step_context.current()
+    meeting = CoreGroupMeeting(
+        plan_id=plan_id, instance_id=ctx.instance.id, sequence=sequence, due_on=_date(due_date)
+    )
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    return meeting.id
+
+
+def record_core_group(meeting_id, held_date, attendees, progress) -> None:
+    meeting = step_context.current().session.get(CoreGroupMeeting, meeting_id)
+    if meeting is None:
+        raise EngineError(f"No core group meeting {meeting_id}.")
+    meeting.held_on, meeting.attendees, meeting.progress = _date(held_date), attendees, progress
+
+
+def record_late_step(step, due_date, done_date, reason, explanation, conference_id=None) -> None:
+    """The reason a step was late, as agreed by the manager completing this task."""
+    ctx = step_context.current()
+    ctx.session.add(
+        LateStep(
+            instance_id=ctx.instance.id,
+            child_id=ctx.instance.child_id,
+            conference_id=conference_id,
+            step=step,
+            due_on=_date(due_date),
+            done_on=_date(done_date),
+            reason=reason,
+            explanation=explanation,
+            agreed_by_id=ctx.actor.id if ctx.actor else None,
+            agreed_at=ctx.now,
+        )
+    )
+    if conference_id is not None:
+        row = _conference(conference_id)
+        row.late_reason = f"{reason}: {explanation}"
+        row.late_reason_agreed_by_id = ctx.actor.id if ctx.actor else None
+
+
+def start_process(process_id, **data) -> None:
+    """Start another workflow for this case when the step commits (the next review, say)."""
+    step_context.current().followups.append((str(process_id), dict(data)))
+
+
+FUNCTIONS = {
+    f.__name__: f
+    for f in (
+        open_conference,
+        record_booking,
+        record_invitations,
+        record_report,
+        record_own_report,
+        record_requests,
+        record_request_decisions,
+        record_conference,
+        start_plan,
+        continue_plan,
+        end_plan,
+        plan_is_open,
+        record_plan_actions,
+        record_letter,
+        record_minutes,
+        open_core_group,
+        record_core_group,
+        record_late_step,
+        start_process,
+    )
+}

@@ -1,0 +1,208 @@
+"""Drive a child's case through the deployed diagrams, step by step, with the test clock.
+
+Each step is answered with a realistic form payload (the same shape the web forms produce);
+a test overrides only what it is about. With `reload=True` the engine forgets every
+workflow between steps, so each step starts from what the database holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine import cases
+from engine.clock import LONDON
+from engine.models import HumanTask, OutboxMessage, ProcessInstance
+from engine.models.instances import READY, due_timer_instance_ids
+from tests.factories import deploy_processes, make_child, make_staff
+
+ANSWERS = {
+    "record_strategy_discussion": {
+        "strategy_discussion_date": "2026-12-18",
+        "s47_start_date": "2026-12-18",
+        "outcome": "icpc",
+    },
+    "record_transfer_notification": {
+        "transfer_notified_date": "2027-02-01",
+        "previous_authority": "Leeds City Council",
+        "previous_plan_start_date": "2026-09-14",
+        "previous_category": "EMO",
+    },
+    "book_conference": {
+        "conference_date": "2027-01-11",
+        "conference_time": "10:00",
+        "venue": "Civic Centre, room 2",
+        "chair": "chair",
+    },
+    "send_invitations": {
+        "invitations_sent_date": "2027-01-04",
+        "family": [
+            {"name": "Grace Okoye", "relationship": "Mother"},
+            {"name": "Tom Okoye", "relationship": "Father"},
+        ],
+        "child_invited": False,
+        "agencies": [
+            {"agency": "police", "name": "Robin Hall", "username": "police"},
+            {"agency": "gp", "name": "Dr Asha Patel", "email": "gp@example.invalid"},
+        ],
+        "parent_report_expected": False,
+    },
+    "agency_report": {"report_submitted_date": "2027-01-06", "report_summary": "Known to us."},
+    "parent_report": {
+        "parent_report_date": "2027-01-07",
+        "parent_report_author": "Grace Okoye",
+        "parent_report_summary": "We want the conference to know we are trying.",
+    },
+    "social_worker_report": {
+        "report_completed_date": "2027-01-06",
+        "report_shared_date": "2027-01-07",
+        "report_summary": "Neglect of basic care; strong extended family.",
+        "requests": [],
+    },
+    "chair_pre_contact": {
+        "pre_contact_date": "2027-01-08",
+        "pre_contact_method": "phone",
+    },
+    "decide_requests": {},
+    "hold_conference": {
+        "held_date": "2027-01-11",
+        "agencies_attended": ["children_social_care", "police", "health_visitor"],
+        "quorate": True,
+        "harm": "Repeated missed medical appointments.",
+        "strengths": "Grandmother visits daily.",
+        "safety": "School attendance is good.",
+        "child_views": "Wants to stay at home.",
+        "parent_views": "Accept help with routines.",
+        "safety_plan": "Grandmother to attend appointments with mother.",
+        "decision": "cp_plan",
+        "category": "NEG",
+    },
+    "decision_letter": {
+        "letter_sent_date": "2027-01-12",
+        "plan_actions": [
+            {"what": "Register with a dentist", "who": "Grace Okoye", "by_when": "2027-02-01"},
+            {"what": "Weekly home visits", "who": "Social worker", "by_when": "2027-04-01"},
+        ],
+    },
+    "send_minutes": {"minutes_sent_date": "2027-01-25"},
+    "core_group_meeting": {
+        "core_group_date": "2027-01-22",
+        "core_group_attendees": "Social worker, health visitor, school, mother",
+        "core_group_progress": "Dentist appointment booked.",
+    },
+    "agree_late_reason": {
+        "late_reason": "chair_availability",
+        "late_explanation": "No chair was free within the timescale.",
+        "agreed_with_chair": True,
+    },
+    "record_plan_ending": {
+        "ending_reason": "left_uk",
+        "ending_date": "2027-03-01",
+        "ending_details": "The family moved to Poland permanently.",
+    },
+    "agree_plan_ending": {"ending_agreed": True, "ending_comment": "Confirmed with the school."},
+}
+ANSWERS["hold_review"] = {**ANSWERS["hold_conference"], "decision": "continue", "category": "NEG"}
+
+WHO = {
+    "record_strategy_discussion": "sw",
+    "record_transfer_notification": "sw",
+    "book_conference": "bs",
+    "send_invitations": "bs",
+    "agency_report": "bs",
+    "parent_report": "sw",
+    "social_worker_report": "sw",
+    "chair_pre_contact": "chair",
+    "decide_requests": "chair",
+    "hold_conference": "chair",
+    "hold_review": "chair",
+    "decision_letter": "bs",
+    "send_minutes": "bs",
+    "core_group_meeting": "sw",
+    "record_plan_ending": "sw",
+    "agree_plan_ending": "tm",
+}
+
+
+def answers_for(task_spec: str) -> dict:
+    key = "agree_late_reason" if task_spec.startswith("agree_") and task_spec.endswith("_late") else task_spec
+    return dict(ANSWERS[key])
+
+
+class Case:
+    def __init__(self, db, engine, clock, reload: bool, expected_date_of_birth=None):
+        self.db, self.engine, self.clock, self.reload = db, engine, clock, reload
+        self.staff = make_staff(db)
+        deploy_processes(db)
+        self.child = make_child(db, engine, self.staff["sw"])
+        if expected_date_of_birth:
+            self.child.expected_date_of_birth = expected_date_of_birth
+            self.child.date_of_birth = None
+            db.commit()
+
+    def at(self, when: str) -> None:
+        """Move the clock to a London wall-clock time, like `2027-01-11 10:00`."""
+        self.clock.set(datetime.fromisoformat(when).replace(tzinfo=LONDON))
+
+    def start(self, conference_type: str = "icpc") -> ProcessInstance:
+        return cases.start_conference(
+            self.db, self.engine, self.staff["sw"], self.child.id, conference_type
+        )
+
+    def ready(self) -> dict[str, HumanTask]:
+        """Open task rows of every running workflow of this child, by step name."""
+        query = (
+            select(HumanTask)
+            .join(HumanTask.instance)
+            .where(ProcessInstance.child_id == self.child.id, HumanTask.state == READY)
+            .order_by(HumanTask.created_at, HumanTask.title)
+        )
+        rows: dict[str, HumanTask] = {}
+        for row in self.db.scalars(query):
+            rows.setdefault(row.task_spec, row)
+        return rows
+
+    def all_ready(self, task_spec: str) -> list[HumanTask]:
+        query = (
+            select(HumanTask)
+            .join(HumanTask.instance)
+            .where(
+                ProcessInstance.child_id == self.child.id,
+                HumanTask.state == READY,
+                HumanTask.task_spec == task_spec,
+            )
+            .order_by(HumanTask.title)
+        )
+        return list(self.db.scalars(query))
+
+    def do(self, task_spec: str, actor: str | None = None, task: HumanTask | None = None, **data):
+        """Complete the step with the standard answers, overridden by `data`."""
+        if self.reload:
+            self.engine.cache.clear()
+            self.db.expire_all()
+        task = task or self.ready()[task_spec]
+        answers = {**answers_for(task_spec), **data}
+        who = actor or WHO.get(task_spec, "tm")
+        return self.engine.complete_task(self.db, task.id, self.staff[who], answers)
+
+    def sweep(self) -> int:
+        """What the timer sweep does: fire every instance with a timer due by the clock."""
+        fired = 0
+        for instance_id in due_timer_instance_ids(self.db, self.clock.now()):
+            fired += self.engine.fire_timers(self.db, instance_id)
+        return fired
+
+    def instances(self, process_id: str) -> list[ProcessInstance]:
+        query = select(ProcessInstance).where(
+            ProcessInstance.child_id == self.child.id, ProcessInstance.process_id == process_id
+        )
+        return list(self.db.scalars(query.order_by(ProcessInstance.id)))
+
+    def mail(self, kind: str | None = None) -> list[tuple[str, str]]:
+        """(recipient username, subject) of every email queued, oldest first."""
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        users = {u.id: name for name, u in self.staff.items()}
+        return [(users.get(m.to_user_id), m.subject) for m in self.db.scalars(query)]
