@@ -389,8 +389,11 @@ def _waiting_timers(workflow: BpmnWorkflow):
 
 
 def _due_timers(workflow: BpmnWorkflow, now: datetime) -> list[str]:
-    """Names of the timers due by `now` (reads the waiting events, not the whole task tree)."""
-    return [name or "timer" for name, due in _waiting_timers(workflow) if due and due <= now]
+    """Names of the timers that have passed (reads the waiting events, not the task tree).
+
+    SpiffWorkflow fires a timer once its moment is strictly in the past; so does this.
+    """
+    return [name or "timer" for name, due in _waiting_timers(workflow) if due and due < now]
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:

@@ -148,7 +148,7 @@ def instances_for_child(session: Session, child_id: int) -> list[ProcessInstance
 def due_timer_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     query = (
         select(ProcessInstance.id)
-        .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at <= now)
+        .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at < now)
         .order_by(ProcessInstance.next_timer_at)
         .limit(limit)
     )

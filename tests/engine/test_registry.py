@@ -120,10 +120,12 @@ def test_tasks_inside_a_subprocess_keep_their_own_lanes():
 
 
 def test_a_post_script_that_imports_is_refused_before_deploy():
+    properties_end = '<spiffworkflow:property name="assignee" value="social_worker"/>'
     bad = TWO_STEPS.replace(
-        '<spiffworkflow:property name="assignee" value="social_worker"/></spiffworkflow:properties>',
-        '<spiffworkflow:property name="assignee" value="social_worker"/></spiffworkflow:properties>'
-        "<spiffworkflow:postScript>import os</spiffworkflow:postScript>",
+        properties_end,
+        properties_end + "</spiffworkflow:properties>"
+        "<spiffworkflow:postScript>import os</spiffworkflow:postScript><spiffworkflow:properties>",
+        1,
     )
     assert bad != TWO_STEPS
     with pytest.raises(InvalidDiagram) as error:

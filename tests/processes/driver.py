@@ -126,8 +126,8 @@ WHO = {
 
 
 def answers_for(task_spec: str) -> dict:
-    key = "agree_late_reason" if task_spec.startswith("agree_") and task_spec.endswith("_late") else task_spec
-    return dict(ANSWERS[key])
+    late = task_spec.startswith("agree_") and task_spec.endswith("_late")
+    return dict(ANSWERS["agree_late_reason" if late else task_spec])
 
 
 class Case:

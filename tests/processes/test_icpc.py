@@ -8,6 +8,7 @@ from engine.models import (
     CasePerson,
     Conference,
     ConferenceRequest,
+    Escalation,
     Invitation,
     LateStep,
     Plan,
@@ -146,3 +147,178 @@ def test_happy_path_to_a_plan_hands_over_to_core_group_and_reviews(case):
     ]
     row = conference(case)
     assert (row.letter_sent_on, row.minutes_sent_on) == (date(2027, 1, 12), date(2027, 1, 25))
+
+
+def test_a_child_in_need_plan_ends_the_icpc_without_a_plan(case):
+    prepared(case)
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference", decision="cin_plan", category=None)
+    assert case.db.scalars(select(Plan)).all() == []
+    assert sorted(case.ready()) == ["decision_letter", "send_minutes"]
+    assert case.instances("rcpc") == [] and case.instances("core_group") == []
+    case.at("2027-01-12 10:00")
+    case.do("decision_letter", plan_actions=[])
+    case.at("2027-01-20 10:00")
+    assert case.do("send_minutes").status == "completed"
+    assert conference(case).decision == "cin_plan"
+
+
+def test_no_further_action_records_the_decision_and_the_letters(case):
+    prepared(case)
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference", decision="nfa", category=None, dissent="Police disagree.")
+    case.at("2027-01-12 10:00")
+    case.do("decision_letter", plan_actions=[])
+    case.do("send_minutes", minutes_sent_date="2027-01-12")
+    row = conference(case)
+    assert (row.decision, row.dissent, row.category) == ("nfa", "Police disagree.", None)
+    assert case.db.scalars(select(PlanAction)).all() == []
+    assert case.instances("icpc")[0].status == "completed"
+
+
+def test_holding_the_conference_ends_the_preparation_still_open(case):
+    booked(case)
+    case.at("2027-01-04 09:00")
+    case.do("send_invitations", parent_report_expected=True)
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    left = case.ready()
+    assert "agency_report" not in left and "parent_report" not in left
+    assert "social_worker_report" not in left and "chair_pre_contact" not in left
+    reports = case.db.scalars(select(Report).where(Report.kind == "agency")).all()
+    assert [r.submitted_on for r in reports] == [None, None]  # never received: it shows
+
+
+def test_requests_to_exclude_or_withhold_go_to_the_chair(case):
+    booked(case)
+    case.at("2027-01-04 09:00")
+    case.do("send_invitations")
+    request = {"kind": "withhold", "details": "Keep the mother's new address from the father."}
+    case.at("2027-01-07 09:00")
+    case.do("social_worker_report", requests=[request])
+    decide = case.ready()["decide_requests"]
+    assert (decide.assignee_id, decide.due_on) == (case.staff["chair"].id, date(2027, 1, 8))
+    case.do("decide_requests", requests=[{**request, "decision": "agreed", "reason": "Risk."}])
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.kind, row.decision, row.reason) == ("withhold", "agreed", "Risk.")
+    assert row.decided_by_id == case.staff["chair"].id
+
+
+def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case):
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2027-01-11 08:00")
+    assert case.sweep() == 0
+    case.at("2027-01-11 08:01")  # 2 working days before the deadline of 13 January
+    assert case.sweep() == 1
+    assert case.mail() == [("bs", "Due 13 January 2027: Book the conference (ICPC-000001)")]
+    case.at("2027-01-14 00:00")
+    assert case.sweep() == 0
+    case.at("2027-01-14 00:01")
+    assert case.sweep() == 1
+    assert case.sweep() == 0  # fired once, never twice
+    assert case.mail("escalation") == [("tm", "Overdue: The conference (ICPC-000001)")]
+    assert case.ready()["book_conference"].escalation_level == 1
+    case.at("2027-01-21 00:00")
+    assert case.sweep() == 0
+    case.at("2027-01-21 00:01")  # 5 working days after the deadline: the service manager
+    assert case.sweep() == 1
+    assert case.mail("escalation")[1:] == [("sm", "Overdue: The conference (ICPC-000001)")]
+    escalations = case.db.scalars(select(Escalation).order_by(Escalation.id)).all()
+    assert [(e.step, e.level, e.role) for e in escalations] == [
+        ("conference_held", 1, "team_manager"),
+        ("conference_held", 2, "service_manager"),
+    ]
+    case.at("2027-01-21 09:00")
+    case.do("book_conference", conference_date="2027-01-22")
+    case.do("send_invitations", invitations_sent_date="2027-01-21")
+    case.at("2027-01-22 15:00")
+    case.do("hold_conference", held_date="2027-01-22")
+    late = case.ready()["agree_conference_held_late"]
+    assert (late.assignee_id, late.role) == (case.staff["tm"].id, "team_manager")
+    assert late.due_on == date(2027, 1, 29)
+    case.do("agree_conference_held_late", late_reason="reports_late", late_explanation="No GP.")
+    step = case.db.scalars(select(LateStep).where(LateStep.step == "conference_held")).one()
+    assert (step.due_on, step.done_on, step.reason) == (
+        date(2027, 1, 13),
+        date(2027, 1, 22),
+        "reports_late",
+    )
+    assert step.agreed_by_id == case.staff["tm"].id
+    row = conference(case)
+    assert row.held_late and row.late_reason == "reports_late: No GP."
+    assert row.late_reason_agreed_by_id == case.staff["tm"].id
+
+
+def test_transfer_in_conference_is_due_15_working_days_after_notification(case):
+    case.at("2027-02-01 09:00")
+    case.start("transfer_in")
+    assert list(case.ready()) == ["record_transfer_notification"]
+    case.do("record_transfer_notification")
+    row = conference(case, "transfer_in")
+    assert (row.due_on, row.notified_date, row.previous_authority) == (
+        date(2027, 2, 22),
+        date(2027, 2, 1),
+        "Leeds City Council",
+    )
+    assert row.strategy_discussion_date is None
+    case.at("2027-02-02 09:00")
+    case.do("book_conference", conference_date="2027-02-19")
+    case.do("send_invitations", invitations_sent_date="2027-02-02")
+    case.at("2027-02-19 15:00")
+    case.do("hold_conference", held_date="2027-02-19", category="EMO")
+    plan = case.db.scalars(select(Plan)).one()
+    assert (plan.started_on, plan.initial_category) == (date(2027, 2, 19), "EMO")
+    review = case.ready()["book_conference"]
+    assert review.instance.process_id == "rcpc"
+
+
+def test_pre_birth_conference_is_due_by_28_weeks_of_pregnancy(db, engine, clock):
+    from tests.processes.driver import Case
+
+    case = Case(db, engine, clock, reload=False, expected_date_of_birth=date(2027, 6, 1))
+    case.at("2027-02-22 09:00")
+    case.start("pre_birth")
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-02-22")
+    # 15 working days would be 15 March; 28 weeks of pregnancy is 12 weeks before 1 June.
+    assert conference(case, "pre_birth").due_on == date(2027, 3, 9)
+
+
+def test_pre_birth_plan_is_reviewed_soon_after_the_birth(db, engine, clock):
+    from tests.processes.driver import Case
+
+    case = Case(db, engine, clock, reload=True, expected_date_of_birth=date(2027, 4, 15))
+    case.at("2027-02-01 09:00")
+    case.start("pre_birth")
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-02-01")
+    assert conference(case, "pre_birth").due_on == date(2027, 2, 22)
+    case.do("book_conference", conference_date="2027-02-19")
+    case.do("send_invitations", invitations_sent_date="2027-02-01")
+    case.at("2027-02-19 15:00")
+    case.do("hold_conference", held_date="2027-02-19")
+    # 10 working days after the expected birth, earlier than 3 months after the conference.
+    assert conference(case, "rcpc").due_on == date(2027, 4, 29)
+
+
+def test_a_second_plan_counts_the_first(case):
+    from engine import cases
+
+    prepared(case)
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    case.do("decision_letter", letter_sent_date="2027-01-11")
+    case.do("send_minutes", minutes_sent_date="2027-01-11")
+    case.at("2027-05-03 09:00")
+    cases.start_plan_ending(case.db, case.engine, case.staff["sw"], case.child.id)
+    case.do("record_plan_ending", ending_reason="died", ending_date="2027-05-01")
+    case.do("agree_plan_ending")
+    case.at("2027-09-01 09:00")
+    case.start()
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-09-01")
+    case.do("book_conference", conference_date="2027-09-20")
+    case.do("send_invitations", invitations_sent_date="2027-09-01")
+    case.at("2027-09-20 15:00")
+    case.do("hold_conference", held_date="2027-09-20", category="PHY")
+    second = case.db.scalars(select(Plan).order_by(Plan.id.desc())).first()
+    assert (second.previous_plans, second.initial_category) == (1, "PHY")
