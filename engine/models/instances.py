@@ -52,7 +52,7 @@ class ProcessInstance(Base):
     @property
     def reference(self) -> str:
         """The case reference that emails and letters carry instead of a child's name."""
-        return f"{self.process_id.upper()}-{self.id:06d}"
+        return f"{self.process_id.upper().replace('_', '-')}-{self.id:06d}"
 
     @property
     def active(self) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine import cases
 from engine.clock import LONDON
-from engine.models import HumanTask, OutboxMessage, ProcessInstance
+from engine.models import HumanTask, OutboxMessage, Plan, ProcessInstance
 from engine.models.instances import READY, due_timer_instance_ids
 from tests.factories import deploy_processes, make_child, make_staff
 
@@ -131,11 +131,12 @@ def answers_for(task_spec: str) -> dict:
 
 
 class Case:
-    def __init__(self, db, engine, clock, reload: bool, expected_date_of_birth=None):
+    def __init__(self, db, engine, clock, reload: bool, expected_date_of_birth=None, born=None):
         self.db, self.engine, self.clock, self.reload = db, engine, clock, reload
         self.staff = make_staff(db)
         deploy_processes(db)
-        self.child = make_child(db, engine, self.staff["sw"])
+        extra = {"born": born} if born else {}
+        self.child = make_child(db, engine, self.staff["sw"], **extra)
         if expected_date_of_birth:
             self.child.expected_date_of_birth = expected_date_of_birth
             self.child.date_of_birth = None
@@ -206,3 +207,18 @@ class Case:
             query = query.where(OutboxMessage.kind == kind)
         users = {u.id: name for name, u in self.staff.items()}
         return [(users.get(m.to_user_id), m.subject) for m in self.db.scalars(query)]
+
+
+def on_a_plan(case: Case) -> Plan:
+    """An initial conference held on Monday 11 January 2027 that made a neglect plan."""
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2027-01-04 09:00")
+    case.do("book_conference")
+    case.do("send_invitations")
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    case.do("decision_letter", letter_sent_date="2027-01-11")
+    case.do("send_minutes", minutes_sent_date="2027-01-11")
+    return case.db.scalars(select(Plan).where(Plan.child_id == case.child.id)).one()
