@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,8 @@ from engine.db import make_engine, make_session_factory, transaction  # noqa: E4
 from engine.models import ProcessInstance  # noqa: E402
 from engine.models.instances import open_tasks  # noqa: E402
 from engine.models.people import user_by_username  # noqa: E402
+
+BORN = date(2016, 4, 11)
 from engine.runtime import Engine  # noqa: E402
 from forms import exists as form_exists  # noqa: E402
 
@@ -195,7 +197,7 @@ def api_bench(sessions, port, instances):
     with sessions() as session:
         sw = user_by_username(session, "sw")
         children = [
-            cases.add_child(session, Engine(), sw, "Bench", f"Child{i}", None, sw).id
+            cases.add_child(session, Engine(), sw, "Bench", f"Child{i}", BORN, sw).id
             for i in range(instances)
         ]
     samples = []
@@ -219,7 +221,7 @@ def engine_bench(sessions, instances):
         sw = user_by_username(session, "sw")
         users = {u: user_by_username(session, u) for u in ROLE_USER.values()}
         for i in range(instances):
-            child = cases.add_child(session, engine, sw, "Engine", f"Child{i}", None, sw)
+            child = cases.add_child(session, engine, sw, "Engine", f"Child{i}", BORN, sw)
             instance = cases.start_conference(session, engine, sw, child.id)
             for spec, data in ICPC_STEPS.items():
                 task = next(t for t in open_tasks(session, instance.id) if t.task_spec == spec)

@@ -35,6 +35,10 @@ def add_child(
 ) -> Child:
     if not given_name.strip() or not family_name.strip():
         raise EngineError("Enter the child's given name and family name.")
+    if (date_of_birth is None) == (expected_date_of_birth is None):
+        raise EngineError(
+            "Enter either the date of birth or, for an unborn child, the expected date of birth."
+        )
     with transaction(session):
         child = Child(
             reference=next_child_reference(session),

@@ -50,7 +50,30 @@ def form_date_names(form) -> set[str]:
     return names
 
 
+DECISIONS = {
+    "cp_plan": "Child protection plan",
+    "cin_plan": "Child in need plan",
+    "nfa": "No further action",
+    "continue": "Plan continues",
+    "end_cin": "Plan ended: child in need plan",
+    "end_nfa": "Plan ended: no further action",
+}
+
+
+def decision_label(conference) -> str:
+    """The decision in words, with the category when a plan starts or continues."""
+    if not conference.decision:
+        return ""
+    from engine.models.conferences import CATEGORIES
+
+    text = DECISIONS.get(conference.decision, conference.decision)
+    if conference.category:
+        text += f" ({CATEGORIES.get(conference.category, conference.category).lower()})"
+    return text
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["decision_label"] = decision_label
     app.jinja_env.globals["list_rows"] = list_rows
     app.jinja_env.globals["form_date_names"] = form_date_names
     app.jinja_env.filters["govuk_date"] = govuk_date

@@ -4,8 +4,9 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import cases, permissions
+from engine import case_summary, cases, permissions
 from engine.models.base import fetch
+from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of
 from engine.models.people import Child, all_children, user_by_username
 from forms import parse, validate
@@ -40,6 +41,13 @@ CHILD_FORM = parse(
                 "label": "Date of birth",
                 "hint": "Leave blank for an unborn child. For example, 27 3 2019",
                 "rules": ["not_future"],
+            },
+            {
+                "name": "expected_date_of_birth",
+                "type": "date",
+                "label": "Expected date of birth",
+                "hint": "Only for an unborn child. For example, 14 8 2027",
+                "rules": ["not_past"],
             },
             {
                 "name": "social_worker",
@@ -77,6 +85,9 @@ def show(child_id):
         child=child,
         instances=instances,
         tasks=tasks,
+        summary=case_summary.for_child(session, child.id),
+        conference_types=cases.CONFERENCE_TYPES,
+        categories=CATEGORIES,
         can_start=permissions.can_start(g.user),
         today=workflow().clock.today(),
     )
@@ -85,8 +96,22 @@ def show(child_id):
 @bp.route("/children/<int:child_id>/start", methods=["POST"])
 @login_required
 def start(child_id):
-    instance = cases.start_conference(db(), workflow(), g.user, child_id)
-    flash(f"Initial child protection conference started: case {instance.reference}.", "success")
+    conference_type = request.form.get("conference_type", "icpc")
+    instance = cases.start_conference(db(), workflow(), g.user, child_id, conference_type)
+    label = cases.CONFERENCE_TYPES[conference_type]
+    flash(f"{label} started: case {instance.reference}.", "success")
+    return redirect(url_for("cases.show", child_id=child_id))
+
+
+@bp.route("/children/<int:child_id>/end-plan", methods=["POST"])
+@login_required
+def end_plan(child_id):
+    instance = cases.start_plan_ending(db(), workflow(), g.user, child_id)
+    flash(
+        f"The plan's ending is recorded for agreement: case {instance.reference}. "
+        "Give the reason in your tasks.",
+        "success",
+    )
     return redirect(url_for("cases.show", child_id=child_id))
 
 
@@ -100,6 +125,11 @@ def add():
     resolve = options_resolver(db())
     if request.method == "POST":
         data, problems = validate(CHILD_FORM, request.form, workflow().clock.today(), resolve)
+        if not problems and ("date_of_birth" in data) == ("expected_date_of_birth" in data):
+            problems.add(
+                "date_of_birth",
+                "Enter the date of birth, or the expected date of birth for an unborn child",
+            )
         if not problems:
             child = cases.add_child(
                 db(),
@@ -109,6 +139,7 @@ def add():
                 data["family_name"],
                 _as_date(data.get("date_of_birth")),
                 user_by_username(db(), data["social_worker"]),
+                _as_date(data.get("expected_date_of_birth")),
             )
             flash(f"{child.full_name} has been added with reference {child.reference}.", "success")
             return redirect(url_for("cases.show", child_id=child.id))
