@@ -50,7 +50,7 @@ def test_start_creates_the_first_task_for_the_allocated_worker(db, engine, staff
     assert first.title == "Record the start date"
     assert first.role == "social_worker"
     assert first.assignee_id == staff["sw"].id
-    assert instance.reference == f"TWO_STEPS-{instance.id:06d}"
+    assert instance.reference == f"TWO-STEPS-{instance.id:06d}"
     assert instance.version_id == two_steps.id
 
 

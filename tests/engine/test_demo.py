@@ -1,0 +1,39 @@
+"""The demo data holds cases at every stage, played through the real diagrams."""
+
+from sqlalchemy import func, select
+
+from engine import demo
+from engine.models import Conference, Escalation, HumanTask, OutboxMessage, Plan
+from engine.models.people import Child
+from tests.factories import deploy_processes
+
+
+def test_demo_cases_cover_every_stage(db, engine):
+    deploy_processes(db)
+    assert "Loaded" in demo.load(db, engine)
+    assert "already loaded" in demo.load(db, engine)
+
+    def child(name):
+        return db.scalars(select(Child).where(Child.given_name == name)).one()
+
+    def open_steps(name):
+        query = (
+            select(HumanTask.task_spec)
+            .join(HumanTask.instance)
+            .where(HumanTask.state == "ready", HumanTask.instance.has(child_id=child(name).id))
+        )
+        return set(db.scalars(query))
+
+    assert open_steps("Amara") == {"record_strategy_discussion"}
+    assert open_steps("Ben") == {"book_conference"}
+    assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
+    assert "agree_conference_held_late" in open_steps("Jack")
+    levels = db.scalars(select(Escalation.level).where(Escalation.child_id == child("Ella").id))
+    assert sorted(levels) == [1, 2]  # overdue, and escalated to the service manager too
+    kinds = set(db.scalars(select(Conference.kind)))
+    assert kinds == {"icpc", "rcpc", "transfer_in", "pre_birth"}
+    plans = {p.child_id: p for p in db.scalars(select(Plan))}
+    assert plans[child("Finn").id].open
+    assert plans[child("Grace").id].latest_category == "EMO"
+    assert plans[child("Harry").id].end_reason == "review_cin"
+    assert db.scalar(select(func.count(OutboxMessage.id))) > 10
