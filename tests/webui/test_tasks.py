@@ -142,3 +142,66 @@ def test_the_form_is_prefilled_from_what_the_task_already_knows(client, db, web_
     sign_in(client, "bs")
     html = page(client.get(f"/tasks/{booking.id}"))
     assert html.find("input", {"name": "venue"})["value"] == ""  # not asked before
+
+
+def invitations_task(db, web_engine):
+    """A case with its conference booked: business support's invitations task (clock 2 Mar)."""
+    from tests.factories import complete
+
+    staff, child, instance = start_case(db, web_engine)
+    complete(
+        db,
+        web_engine,
+        instance.id,
+        "record_strategy_discussion",
+        staff["sw"],
+        strategy_discussion_date="2026-03-02",
+        s47_start_date="2026-03-02",
+        outcome="icpc",
+    )
+    complete(
+        db,
+        web_engine,
+        instance.id,
+        "book_conference",
+        staff["bs"],
+        conference_date="2026-03-16",
+        conference_time="10:00",
+        venue="Civic Centre",
+        chair="chair",
+    )
+    return staff, instance, ready(db, instance.id)["send_invitations"]
+
+
+def test_a_repeating_list_shows_rows_and_reports_the_row_at_fault(client, db, web_engine):
+    staff, instance, task = invitations_task(db, web_engine)
+    sign_in(client, "bs")
+    html = page(client.get(f"/tasks/{task.id}"))
+    assert [f.legend.text.strip() for f in html.select("#family .app-list-item")] == [
+        "Person 1",
+        "Person 2",
+        "Person 3",
+    ]
+    form = {
+        "invitations_sent_date-day": "2",
+        "invitations_sent_date-month": "3",
+        "invitations_sent_date-year": "2026",
+        "family-0-name": "Grace Okoye",
+        "family-0-relationship": "Mother",
+        "child_invited": "no",
+        "agencies-0-agency": "police",
+        "agencies-0-name": "",
+        "parent_report_expected": "no",
+    }
+    response = post_form(client, f"/tasks/{task.id}", form)
+    assert response.status_code == 400
+    summary = page(response).select_one(".govuk-error-summary")
+    link = summary.select_one("a")
+    assert link["href"] == "#agencies-0-name"
+    assert link.text.strip() == "Enter professional's name (Agency 1)"
+    form["agencies-0-name"] = "Robin Hall"
+    form["agencies-0-username"] = "police"
+    response = post_form(client, f"/tasks/{task.id}", form)
+    assert response.status_code == 302
+    titles = sorted(t.title for t in ready(db, instance.id).values())
+    assert "Agency report: Robin Hall" in titles
