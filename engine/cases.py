@@ -70,7 +70,7 @@ def start_conference(
     conference_type: str = ICPC,
 ) -> ProcessInstance:
     """Start an initial, pre-birth or transfer-in conference for a child not on a plan."""
-    if conference_type not in CONFERENCE_TYPES:
+    if not isinstance(conference_type, str) or conference_type not in CONFERENCE_TYPES:
         raise EngineError("Choose the type of conference.")
     child = _startable(session, actor, child_id, "icpc")
     if open_plan_for(session, child.id) is not None:

@@ -16,7 +16,9 @@ from .models.conferences import (
     Invitation,
     Report,
     person_named,
+    requests_for,
 )
+from .models.instances import active_instances_for_plan
 from .models.people import user_by_username
 from .models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from .models.timeliness import LateStep
@@ -168,8 +170,6 @@ def record_requests(conference_id, requests) -> None:
 
 def record_request_decisions(conference_id, decisions) -> None:
     """The chair's decision on each request, matched by position to the requests made."""
-    from .models.conferences import requests_for
-
     ctx = step_context.current()
     rows = requests_for(ctx.session, conference_id)
     for row, decision in zip(rows, decisions or [], strict=False):
@@ -238,8 +238,6 @@ def continue_plan(plan_id, category) -> None:
 
 def end_plan(plan_id, reason, end_date, details=None) -> None:
     """Close the plan and end every other running workflow that belongs to it."""
-    from .models.instances import active_instances_for_plan
-
     ctx = step_context.current()
     plan = _plan(plan_id)
     if plan.ended_on is not None:

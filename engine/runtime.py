@@ -163,10 +163,10 @@ class Engine:
             if context.instance.plan_id is not None:
                 data.setdefault("plan_id", context.instance.plan_id)
             check_data(data)
-            child, _ = self._create(
+            started, workflow = self._create(
                 session, process_id, context.actor, data, context.instance.child_id, context.now
             )
-            self.cache.put(child.id, child.lock_version, _)
+            self.cache.put(started.id, started.lock_version, workflow)
 
     def _end(self, session, instance_id: int, reason: str, now: datetime) -> None:
         instance = session.get(ProcessInstance, instance_id)

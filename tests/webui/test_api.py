@@ -70,3 +70,13 @@ def test_a_second_icpc_for_the_same_child_is_refused(client, db, web_engine):
         f"already has this workflow in progress: case {first.json['reference']}"
         in (second.json["error"])
     )
+
+
+def test_an_unknown_conference_type_is_refused_clearly(client, db, web_engine):
+    child = child_without_a_case(client, db, web_engine)
+    for bad in (["icpc"], "review", 3):
+        response = client.post(
+            "/api/instances", json={"child_id": child.id, "conference_type": bad}
+        )
+        assert response.status_code == 400
+        assert response.json["error"] == "Choose the type of conference."

@@ -79,11 +79,12 @@ def complete(task_id):
 @bp.route("/instances", methods=["POST"])
 @login_required
 def start():
-    child_id = _payload().get("child_id")
+    body = _payload()
+    child_id, conference_type = body.get("child_id"), body.get("conference_type", "icpc")
     if not isinstance(child_id, int):
         raise EngineError("“child_id” must be a number.")
     session = db()
-    instance = cases.start_conference(session, workflow(), g.user, child_id)
+    instance = cases.start_conference(session, workflow(), g.user, child_id, conference_type)
     return instance_json(instance, open_tasks(session, instance.id)), 201
 
 
