@@ -6,6 +6,8 @@ Prints one JSON line per figure:
 - `engine_complete_task`: the same completions measured inside the engine (step + storage,
   one transaction), without HTTP;
 - `loop_growth`: one instance whose single user task repeats; the time of step 5 and step 100;
+- `plan_growth`: one child's plan through the real diagrams, a core group meeting recorded 100
+  times (each meeting its own short instance); the time of meeting 5 and meeting 100;
 - `icpc_state`: the stored state of an ICPC instance, bytes and gzipped bytes;
 - `idle_rss_mb`: resident memory of the gunicorn worker after the run.
 
@@ -43,7 +45,7 @@ from engine import (  # noqa: E402
 from engine.clock import LONDON, Clock, FixedClock  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
 from engine.models import ProcessInstance  # noqa: E402
-from engine.models.instances import open_tasks  # noqa: E402
+from engine.models.instances import instances_for_child, open_tasks  # noqa: E402
 from engine.models.people import user_by_username  # noqa: E402
 
 BORN = date(2016, 4, 11)
@@ -104,7 +106,7 @@ def setup_database(url):
                 "North",
             )
         for path in [
-            ROOT / "processes" / "icpc.bpmn",
+            *sorted((ROOT / "processes").glob("*.bpmn")),
             ROOT / "tests" / "engine" / "diagrams" / "loop.bpmn",
         ]:
             check = form_exists if path.parent.name == "processes" else None
@@ -255,6 +257,86 @@ def loop_bench(sessions, steps):
     }
 
 
+PLAN_STEPS = {
+    "record_strategy_discussion": {
+        "strategy_discussion_date": "2026-03-02",
+        "s47_start_date": "2026-03-02",
+        "outcome": "icpc",
+    },
+    "book_conference": {
+        "conference_date": "2026-03-16",
+        "conference_time": "10:00",
+        "venue": "Civic Centre",
+        "chair": "chair",
+    },
+    "send_invitations": {
+        "invitations_sent_date": "2026-03-03",
+        "family": [{"name": "Parent", "relationship": "Mother"}],
+        "child_invited": False,
+        "agencies": [],
+        "parent_report_expected": False,
+    },
+    "hold_conference": {
+        "held_date": "2026-03-16",
+        "agencies_attended": ["children_social_care", "police", "gp"],
+        "quorate": True,
+        "harm": "h",
+        "strengths": "s",
+        "safety": "s",
+        "child_views": "c",
+        "parent_views": "p",
+        "safety_plan": "s",
+        "decision": "cp_plan",
+        "category": "NEG",
+    },
+}
+
+
+def plan_bench(sessions, meetings):
+    """Meeting 5 against meeting 100 of one plan: a chain of instances should not slow down."""
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=LONDON).astimezone(UTC))
+    engine = Engine(clock=clock)
+    times = []
+    with sessions() as session:
+        sw = user_by_username(session, "sw")
+        users = {u: user_by_username(session, u) for u in ROLE_USER.values()}
+        child = cases.add_child(session, engine, sw, "Plan", "Child", BORN, sw)
+        cases.start_conference(session, engine, sw, child.id)
+
+        def open_step(spec):
+            rows = [
+                t
+                for i in instances_for_child(session, child.id)
+                for t in open_tasks(session, i.id)
+                if t.task_spec == spec
+            ]
+            return rows[0]
+
+        for spec, data in PLAN_STEPS.items():
+            task = open_step(spec)
+            engine.complete_task(session, task.id, users[ROLE_USER[task.role]], data)
+        for n in range(meetings):
+            task = open_step("core_group_meeting")
+            clock.advance(minutes=5)
+            answers = {
+                "core_group_date": "2026-03-20",
+                "core_group_attendees": "Core group",
+                "core_group_progress": f"Meeting {n + 1}",
+            }
+            t0 = time.perf_counter()
+            engine.complete_task(session, task.id, sw, answers)
+            times.append((time.perf_counter() - t0) * 1000)
+    window = lambda i: statistics.median(times[max(0, i - 3) : i + 2])  # noqa: E731
+    step5, last = window(4), window(meetings - 1)
+    return {
+        "bench": "plan_growth",
+        "meetings": meetings,
+        "meeting5_ms": round(step5, 2),
+        f"meeting{meetings}_ms": round(last, 2),
+        "growth": round(last / step5, 2),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=60)
@@ -286,6 +368,7 @@ def main():
                 )
             )
             print(json.dumps(loop_bench(sessions, args.loop_steps)))
+            print(json.dumps(plan_bench(sessions, args.loop_steps)))
             with sessions() as session:
                 state = session.get(ProcessInstance, last_instance).state.encode()
             print(

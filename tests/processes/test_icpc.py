@@ -133,8 +133,12 @@ def test_happy_path_to_a_plan_hands_over_to_core_group_and_reviews(case):
     assert tasks["book_conference"].instance.process_id == "rcpc"
     review = case.instances("rcpc")[0]
     assert review.plan_id == plan.id
-    reports = {r.kind: r for r in case.db.scalars(select(Report))}
-    assert reports["social_worker"].shared_with_parents_on == date(2027, 1, 7)
+    reports = {(r.kind, r.agency): r for r in case.db.scalars(select(Report))}
+    assert reports["social_worker", None].shared_with_parents_on == date(2027, 1, 7)
+    # Each agency's report is recorded against that agency, not once for them all.
+    assert reports["agency", "police"].submitted_on == date(2027, 1, 6)
+    assert reports["agency", "gp"].submitted_on == date(2027, 1, 6)
+    assert reports["agency", "police"].summary == "Known to us."
     case.at("2027-01-12 10:00")
     case.do("decision_letter")
     case.at("2027-01-25 10:00")
