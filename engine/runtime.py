@@ -112,12 +112,19 @@ class Engine:
         """Start a new instance on the latest deployed version of `process_id`."""
         check_data(data)
         now = self.clock.now()
+        started: list = []
         with transaction(session):
-            instance, workflow = self._create(session, process_id, actor, data, child_id, now)
-        self.cache.put(instance.id, instance.lock_version, workflow)
+            instance = self._create(session, process_id, actor, data, child_id, now, started)
+        self._remember(started)
         return instance
 
-    def _create(self, session, process_id, actor, data, child_id, now):
+    def _remember(self, started: list) -> None:
+        """Cache what a committed step started (never before the commit: a rolled-back id
+        can be handed out again on SQLite, and must not find someone else's workflow)."""
+        for instance, workflow in started:
+            self.cache.put(instance.id, instance.lock_version, workflow)
+
+    def _create(self, session, process_id, actor, data, child_id, now, started: list):
         """Create and run an instance inside the caller's transaction."""
         version = latest_version(session, process_id)
         if version is None:
@@ -139,7 +146,7 @@ class Engine:
         )
         session.add(instance)
         session.flush()
-        context = StepContext(session, instance, now, actor)
+        context = StepContext(session, instance, now, actor, started=started)
         self._run(workflow, lambda: workflow.do_engine_steps(), context)
         self._save(session, instance, workflow, [], now)
         audit.record(
@@ -152,7 +159,8 @@ class Engine:
             version_id=version.id,
         )
         self._after_step(session, context)
-        return instance, workflow
+        started.append((instance, workflow))
+        return instance
 
     def _after_step(self, session, context: StepContext) -> None:
         """Start the follow-on workflows and end the ones the step closed, same transaction."""
@@ -163,10 +171,15 @@ class Engine:
             if context.instance.plan_id is not None:
                 data.setdefault("plan_id", context.instance.plan_id)
             check_data(data)
-            started, workflow = self._create(
-                session, process_id, context.actor, data, context.instance.child_id, context.now
+            self._create(
+                session,
+                process_id,
+                context.actor,
+                data,
+                context.instance.child_id,
+                context.now,
+                context.started,
             )
-            self.cache.put(started.id, started.lock_version, workflow)
 
     def _end(self, session, instance_id: int, reason: str, now: datetime) -> None:
         instance = session.get(ProcessInstance, instance_id)
@@ -232,6 +245,7 @@ class Engine:
                 "Open the task again to see where it stands."
             ) from None
         self.cache.put(instance.id, instance.lock_version, workflow)
+        self._remember(context.started)
         return instance
 
     def fire_timers(self, session: Session, instance_id: int) -> bool:
@@ -253,6 +267,7 @@ class Engine:
             else:
                 instance.next_timer_at = next_timer_at(workflow)
         self.cache.put(instance.id, instance.lock_version, workflow)
+        self._remember(context.started)
         return bool(fired)
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:

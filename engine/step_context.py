@@ -31,6 +31,7 @@ class StepContext:
     data: dict = field(default_factory=dict)
     followups: list[tuple[str, dict]] = field(default_factory=list)
     to_end: dict[int, str] = field(default_factory=dict)
+    started: list = field(default_factory=list)
 
 
 _current: contextvars.ContextVar[StepContext | None] = contextvars.ContextVar(
