@@ -233,6 +233,19 @@ def engine_bench(sessions, instances):
     return samples
 
 
+def growth(bench, unit, times):
+    """The 5th against the last of a run of steps, each a median of five around it."""
+    window = lambda i: statistics.median(times[max(0, i - 3) : i + 2])  # noqa: E731
+    fifth, last = window(4), window(len(times) - 1)
+    return {
+        "bench": bench,
+        f"{unit}s": len(times),
+        f"{unit}5_ms": round(fifth, 2),
+        f"{unit}{len(times)}_ms": round(last, 2),
+        "growth": round(last / fifth, 2),
+    }
+
+
 def loop_bench(sessions, steps):
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=LONDON).astimezone(UTC))
     engine = Engine(clock=clock)
@@ -246,15 +259,7 @@ def loop_bench(sessions, steps):
             t0 = time.perf_counter()
             engine.complete_task(session, task.id, sw, {"visit": n, "stop": False})
             times.append((time.perf_counter() - t0) * 1000)
-    window = lambda i: statistics.median(times[max(0, i - 3) : i + 2])  # noqa: E731
-    step5, last = window(4), window(steps - 1)
-    return {
-        "bench": "loop_growth",
-        "steps": steps,
-        "step5_ms": round(step5, 2),
-        f"step{steps}_ms": round(last, 2),
-        "growth": round(last / step5, 2),
-    }
+    return growth("loop_growth", "step", times)
 
 
 PLAN_STEPS = {
@@ -326,15 +331,7 @@ def plan_bench(sessions, meetings):
             t0 = time.perf_counter()
             engine.complete_task(session, task.id, sw, answers)
             times.append((time.perf_counter() - t0) * 1000)
-    window = lambda i: statistics.median(times[max(0, i - 3) : i + 2])  # noqa: E731
-    step5, last = window(4), window(meetings - 1)
-    return {
-        "bench": "plan_growth",
-        "meetings": meetings,
-        "meeting5_ms": round(step5, 2),
-        f"meeting{meetings}_ms": round(last, 2),
-        "growth": round(last / step5, 2),
-    }
+    return growth("plan_growth", "meeting", times)
 
 
 def main():

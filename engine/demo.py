@@ -183,15 +183,18 @@ def load(session: Session, engine: Engine) -> str:
             social_worker,
             today + timedelta(days=expected_in) if expected_in else None,
         )
-        _play(session, child, workdays.add_working_days(today, -ago), kind, steps)
+        _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
-def _play(session: Session, child: Child, started: date, kind: str, steps) -> None:
-    """Start the child's conference on `started` and do each step on its working day."""
+def _play(session: Session, now: Engine, child: Child, started: date, kind: str, steps) -> None:
+    """Start the child's conference on `started` and do each step on its working day.
+
+    The story's engine has its own clock but shares the parsed diagrams of the real one.
+    """
     clock = FixedClock(datetime.combine(started, time(9, 0), LONDON).astimezone(UTC))
-    engine = Engine(clock=clock)
+    engine = Engine(clock=clock, specs=now.specs)
     cases.start_conference(session, engine, child.social_worker, child.id, kind)
     for offset, task_spec, overrides in steps:
         day = workdays.add_working_days(started, offset)

@@ -7,10 +7,8 @@ case, never the child's name or the concerns (special category data).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from . import settings, step_context, workdays
-from .models.instances import READY, HumanTask
+from .models.instances import HumanTask, open_tasks
 from .models.outbox import OutboxMessage
 from .models.outbox import exists as message_exists
 from .models.people import User, user_by_username, users_with_role
@@ -45,12 +43,7 @@ def queue(kind: str, key: str, user: User, subject: str, body: str, link: str) -
 
 def _open_rows(step: str) -> list[HumanTask]:
     ctx = step_context.current()
-    query = select(HumanTask).where(
-        HumanTask.instance_id == ctx.instance.id,
-        HumanTask.task_spec == step,
-        HumanTask.state == READY,
-    )
-    return list(ctx.session.scalars(query))
+    return [row for row in open_tasks(ctx.session, ctx.instance.id) if row.task_spec == step]
 
 
 def _people_for(row: HumanTask) -> list[User]:
@@ -106,10 +99,7 @@ def escalate(step, what, level, due_date) -> int:
             escalated_at=ctx.now,
         )
     )
-    query = select(HumanTask).where(
-        HumanTask.instance_id == ctx.instance.id, HumanTask.state == READY
-    )
-    for row in ctx.session.scalars(query):
+    for row in open_tasks(ctx.session, ctx.instance.id):
         row.escalation_level = max(row.escalation_level or 0, int(level))
     told = 0
     for user in _chain_people(role):

@@ -8,7 +8,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 from __future__ import annotations
 
 from . import step_context, workdays
-from .errors import EngineError
+from .models.base import fetch
 from .models.conferences import (
     CasePerson,
     Conference,
@@ -28,11 +28,12 @@ def _date(value):
     return workdays.as_date(value) if value else None
 
 
+def _row(model, key, what: str):
+    return fetch(step_context.current().session, model, key, f"No {what} {key}.")
+
+
 def _conference(conference_id) -> Conference:
-    row = step_context.current().session.get(Conference, conference_id)
-    if row is None:
-        raise EngineError(f"No conference {conference_id}.")
-    return row
+    return _row(Conference, conference_id, "conference")
 
 
 def _user_id(username):
@@ -135,9 +136,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
 
 
 def record_report(report_id, submitted_date, summary="") -> None:
-    report = step_context.current().session.get(Report, report_id)
-    if report is None:
-        raise EngineError(f"No report {report_id}.")
+    report = _row(Report, report_id, "report")
     report.submitted_on, report.summary = _date(submitted_date), summary or None
 
 
@@ -226,14 +225,12 @@ def start_plan(conference_id, category, start_date) -> int:
 
 
 def _plan(plan_id) -> Plan:
-    plan = step_context.current().session.get(Plan, plan_id)
-    if plan is None:
-        raise EngineError(f"No plan {plan_id}.")
-    return plan
+    return _row(Plan, plan_id, "plan")
 
 
 def continue_plan(plan_id, category) -> None:
-    _plan(plan_id).latest_category = category or _plan(plan_id).latest_category
+    if category:
+        _plan(plan_id).latest_category = category
 
 
 def end_plan(plan_id, reason, end_date, details=None) -> None:
@@ -285,9 +282,7 @@ def open_core_group(plan_id, due_date, sequence) -> int:
 
 
 def record_core_group(meeting_id, held_date, attendees, progress) -> None:
-    meeting = step_context.current().session.get(CoreGroupMeeting, meeting_id)
-    if meeting is None:
-        raise EngineError(f"No core group meeting {meeting_id}.")
+    meeting = _row(CoreGroupMeeting, meeting_id, "core group meeting")
     meeting.held_on, meeting.attendees, meeting.progress = _date(held_date), attendees, progress
 
 

@@ -39,6 +39,7 @@ from .errors import (
 from .models import audit
 from .models.base import fetch
 from .models.instances import (
+    CANCELLED,
     COMPLETED,
     DONE,
     READY,
@@ -165,11 +166,16 @@ class Engine:
     def _after_step(self, session, context: StepContext) -> None:
         """Start the follow-on workflows and end the ones the step closed, same transaction."""
         for instance_id, reason in context.to_end.items():
-            self._end(session, instance_id, reason, context.now)
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is not None and instance.active:
+                self._close(session, instance, None, "instance.ended", reason, context.now)
+        if not context.followups:
+            return
+        case = case_data.for_child(session, context.instance.child)
+        if context.instance.plan_id is not None:
+            case["plan_id"] = context.instance.plan_id
         for process_id, extra in context.followups:
-            data = {**case_data.for_child(session, context.instance.child), **extra}
-            if context.instance.plan_id is not None:
-                data.setdefault("plan_id", context.instance.plan_id)
+            data = {**case, **extra}
             check_data(data)
             self._create(
                 session,
@@ -181,15 +187,13 @@ class Engine:
                 context.started,
             )
 
-    def _end(self, session, instance_id: int, reason: str, now: datetime) -> None:
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None or not instance.active:
-            return
+    def _close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
+        """Stop an instance for good: its open tasks cancelled, no timer left to fire."""
         for row in open_tasks(session, instance.id):
-            row.state, row.completed_at = "cancelled", now
+            row.state, row.completed_at = CANCELLED, now
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
         instance.updated_at = now
-        audit.record(session, None, "instance.ended", now, instance_id=instance.id, reason=reason)
+        audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)
         self.cache.take(instance.id, -1)
 
     def complete_task(
@@ -284,16 +288,8 @@ class Engine:
         instance = self._get_for_manager(session, instance_id, actor)
         if not instance.active:
             raise InstanceNotActive(f"This case is already {instance.status}.")
-        now = self.clock.now()
         with transaction(session):
-            for row in open_tasks(session, instance.id):
-                row.state, row.completed_at = "cancelled", now
-            instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-            instance.updated_at = now
-            audit.record(
-                session, actor, "instance.terminated", now, instance_id=instance.id, reason=reason
-            )
-        self.cache.take(instance.id, -1)
+            self._close(session, instance, actor, "instance.terminated", reason, self.clock.now())
         return instance
 
     # ---- queries ----------------------------------------------------------------------
