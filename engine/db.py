@@ -56,3 +56,17 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def reusing(session: Session):
+    """A session factory that hands out this one session and never closes it.
+
+    For callers that already hold a session (the demo loader, a test) and want the
+    services that open their own sessions (the timer sweep) to work inside it.
+    """
+
+    @contextlib.contextmanager
+    def factory() -> Iterator[Session]:
+        yield session
+
+    return factory

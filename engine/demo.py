@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 import forms
 
-from . import accounts, cases, workdays
+from . import accounts, cases, timers, workdays
 from .clock import LONDON, FixedClock
-from .db import transaction
-from .models.instances import READY, HumanTask, ProcessInstance, due_timer_instance_ids
+from .db import reusing, transaction
+from .models.instances import READY, HumanTask, ProcessInstance
 from .models.people import Child, User, user_by_username, users_with_role
 from .runtime import Engine
 
@@ -286,5 +286,5 @@ def _sample(session: Session, field, day: date):
 
 
 def _fire_due(session: Session, engine: Engine) -> None:
-    for instance_id in due_timer_instance_ids(session, engine.clock.now()):
-        engine.fire_timers(session, instance_id)
+    """The timer sweep at the story's clock: reminders and escalations as they happened."""
+    timers.sweep(reusing(session), engine, "demo")

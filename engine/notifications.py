@@ -1,16 +1,21 @@
-"""Reminders and escalations the diagrams' timers send, queued in the outbox.
+"""Who hears about what: new tasks, reminders before a due date, escalations after it.
 
-Who hears is decided here from the case and the council's escalation chain; what is due and
-when comes from the diagram. A message names the case reference and links to the task or
-case, never the child's name or the concerns (special category data).
+Reminders and escalations are sent by the diagrams' timers (`remind`, `escalate`); new-task
+notices by the runtime whenever a step creates a task. Who hears is decided here from the
+case and the council's escalation chain; what is due and when comes from the diagram. A
+message names the case reference and links to the task or case, never the child's name or
+the concerns (special category data). Everything is queued in the outbox in the step's own
+transaction (`engine/outbox.py`).
 """
 
 from __future__ import annotations
 
-from . import settings, step_context, workdays
-from .models.instances import HumanTask, open_tasks
-from .models.outbox import OutboxMessage
-from .models.outbox import exists as message_exists
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import outbox, settings, step_context, workdays
+from .models.instances import HumanTask, ProcessInstance, open_tasks
 from .models.people import User, user_by_username, users_with_role
 from .models.timeliness import Escalation
 
@@ -20,37 +25,48 @@ def _when(day) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def queue(kind: str, key: str, user: User, subject: str, body: str, link: str) -> bool:
-    """Queue one email unless the same key was queued before; True if queued now."""
-    ctx = step_context.current()
-    if not user.email or message_exists(ctx.session, key):
-        return False
-    ctx.session.add(
-        OutboxMessage(
-            idempotency_key=key,
-            kind=kind,
-            to_user_id=user.id,
-            to_address=user.email,
-            subject=subject,
-            body=body,
-            link_path=link,
-            instance_id=ctx.instance.id,
-            created_at=ctx.now,
-        )
-    )
-    return True
-
-
-def _open_rows(step: str) -> list[HumanTask]:
-    ctx = step_context.current()
-    return [row for row in open_tasks(ctx.session, ctx.instance.id) if row.task_spec == step]
-
-
-def _people_for(row: HumanTask) -> list[User]:
-    session = step_context.current().session
+def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> list[User]:
+    """Whoever may do the task: its assignee, or everyone active in its role."""
     if row.assignee_id is not None:
-        return [session.get(User, row.assignee_id)]
-    return users_with_role(session, row.role) if row.role else []
+        user = session.get(User, row.assignee_id)
+        return [user] if user is not None else []
+    if not row.role:
+        return []
+    cache = {} if cache is None else cache
+    if row.role not in cache:
+        cache[row.role] = users_with_role(session, row.role)
+    return cache[row.role]
+
+
+def tasks_created(
+    session: Session,
+    instance: ProcessInstance,
+    rows: list[HumanTask],
+    actor: User | None,
+    now: datetime,
+) -> int:
+    """Tell whoever may do each new task that it is waiting; how many were told.
+
+    The person whose step created the task is not told: they are looking at the service.
+    """
+    told, by_role = 0, {}
+    for row in rows:
+        due = f", due by {_when(row.due_on)}" if row.due_on else ""
+        for user in _people_for(session, row, by_role):
+            if actor is not None and user.id == actor.id:
+                continue
+            told += outbox.queue(
+                session,
+                kind="new_task",
+                key=f"new_task:{row.id}:{user.id}",
+                user=user,
+                subject=f"New task: {row.title} ({instance.reference})",
+                body=f"“{row.title}” for case {instance.reference} is waiting for you{due}.",
+                link=f"/tasks/{row.id}",
+                instance_id=instance.id,
+                now=now,
+            )
+    return told
 
 
 def remind(step, due_date) -> int:
@@ -58,15 +74,20 @@ def remind(step, due_date) -> int:
     ctx = step_context.current()
     ref = ctx.instance.reference
     told = 0
-    for row in _open_rows(str(step)):
-        for user in _people_for(row):
-            told += queue(
-                "reminder",
-                f"reminder:{row.id}:{user.id}",
-                user,
-                f"Due {_when(due_date)}: {row.title} ({ref})",
-                f"“{row.title}” for case {ref} is due by {_when(due_date)}.",
-                f"/tasks/{row.id}",
+    for row in open_tasks(ctx.session, ctx.instance.id):
+        if row.task_spec != str(step):
+            continue
+        for user in _people_for(ctx.session, row):
+            told += outbox.queue(
+                ctx.session,
+                kind="reminder",
+                key=f"reminder:{row.id}:{user.id}",
+                user=user,
+                subject=f"Due {_when(due_date)}: {row.title} ({ref})",
+                body=f"“{row.title}” for case {ref} is due by {_when(due_date)}.",
+                link=f"/tasks/{row.id}",
+                instance_id=ctx.instance.id,
+                now=ctx.now,
             )
     return told
 
@@ -103,14 +124,17 @@ def escalate(step, what, level, due_date) -> int:
         row.escalation_level = max(row.escalation_level or 0, int(level))
     told = 0
     for user in _chain_people(role):
-        told += queue(
-            "escalation",
-            f"escalation:{ctx.instance.id}:{step}:{level}:{user.id}",
-            user,
-            f"Overdue: {what} ({ref})",
-            f"{what} for case {ref} was due by {_when(due_date)} and is overdue. "
+        told += outbox.queue(
+            ctx.session,
+            kind="escalation",
+            key=f"escalation:{ctx.instance.id}:{step}:{level}:{user.id}",
+            user=user,
+            subject=f"Overdue: {what} ({ref})",
+            body=f"{what} for case {ref} was due by {_when(due_date)} and is overdue. "
             "Please review the case and agree the next step.",
-            f"/instances/{ctx.instance.id}",
+            link=f"/instances/{ctx.instance.id}",
+            instance_id=ctx.instance.id,
+            now=ctx.now,
         )
     return told
 

@@ -17,14 +17,22 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import case_data, expressions, permissions, serialization, step_context, tasks
+from . import (
+    case_data,
+    expressions,
+    notifications,
+    permissions,
+    serialization,
+    step_context,
+    tasks,
+    timers,
+)
 from . import clock as clocks
 from .db import transaction
 from .errors import (
@@ -56,9 +64,6 @@ from .registry import SpecCache
 from .step_context import StepContext
 
 MAX_TIMER_ROUNDS = 20
-TIMER_EVENT_TYPES = frozenset(
-    {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
-)
 
 
 class WorkflowCache:
@@ -148,8 +153,8 @@ class Engine:
         session.add(instance)
         session.flush()
         context = StepContext(session, instance, now, actor, started=started)
-        self._run(workflow, lambda: workflow.do_engine_steps(), context)
-        self._save(session, instance, workflow, [], now)
+        fired = self._run(workflow, lambda: workflow.do_engine_steps(), context)
+        self._save(session, instance, workflow, [], now, actor, fired, new=True)
         audit.record(
             session,
             actor,
@@ -191,6 +196,7 @@ class Engine:
         """Stop an instance for good: its open tasks cancelled, no timer left to fire."""
         for row in open_tasks(session, instance.id):
             row.state, row.completed_at = CANCELLED, now
+        timers.clear(session, instance.id)
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
         instance.updated_at = now
         audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)
@@ -227,8 +233,8 @@ class Engine:
                     workflow.do_engine_steps()
 
                 context = StepContext(session, instance, now, actor)
-                self._run(workflow, step, context)
-                self._save(session, instance, workflow, others, now)
+                fired = self._run(workflow, step, context)
+                self._save(session, instance, workflow, others, now, actor, fired)
                 audit.record(
                     session,
                     actor,
@@ -252,27 +258,45 @@ class Engine:
         self._remember(context.started)
         return instance
 
-    def fire_timers(self, session: Session, instance_id: int) -> bool:
-        """Fire every timer of the instance that is due by the engine clock; True if any fired."""
+    def fire_timers(
+        self, session: Session, instance_id: int, lease_owner: str | None = None
+    ) -> int:
+        """Fire every timer of the instance that is due by the engine clock; how many fired.
+
+        The sweep passes the owner of its lease: the lease is given back in the same
+        transaction, and if it has passed to another worker meanwhile nothing is saved.
+        """
         instance = fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
-        if instance.status != RUNNING:
-            return False
         now = self.clock.now()
+        fired: list[timers.WaitingTimer] = []
+        context = None
         with transaction(session):
-            workflow = self._load(session, instance)
-            context = StepContext(session, instance, now)
-            fired = self._run(workflow, lambda: None, context)
-            if fired:
-                self._save(session, instance, workflow, open_tasks(session, instance.id), now)
-                audit.record(
-                    session, None, "timers.fired", now, instance_id=instance.id, timers=fired
-                )
-                self._after_step(session, context)
-            else:
-                instance.next_timer_at = next_timer_at(workflow)
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        self._remember(context.started)
-        return bool(fired)
+            if instance.status == RUNNING:
+                workflow = self._load(session, instance)
+                context = StepContext(session, instance, now)
+                fired = self._run(workflow, lambda: None, context)
+                if fired:
+                    rows = open_tasks(session, instance.id)
+                    self._save(session, instance, workflow, rows, now, None, fired, lease_owner)
+                    audit.record(
+                        session,
+                        None,
+                        "timers.fired",
+                        now,
+                        instance_id=instance.id,
+                        timers=[t.name for t in fired],
+                        by=lease_owner,
+                    )
+                    self._after_step(session, context)
+                else:
+                    timers.sync(session, instance, workflow, [], now)
+            if lease_owner is not None:
+                session.flush()
+                timers.release(session, instance, lease_owner)
+        if context is not None:
+            self.cache.put(instance.id, instance.lock_version, workflow)
+            self._remember(context.started)
+        return len(fired)
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
         return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
@@ -322,20 +346,20 @@ class Engine:
             instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
         )
 
-    def _run(self, workflow: BpmnWorkflow, step, context: StepContext) -> list[str]:
-        """Run `step`, then fire timers already due until the workflow rests; names fired.
+    def _run(self, workflow: BpmnWorkflow, step, context: StepContext):
+        """Run `step`, then fire timers already due until the workflow rests; those fired.
 
         `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
         ran (a conference booked after its own deadline) would otherwise wait for the sweep.
         """
-        fired: list[str] = []
+        fired: list[timers.WaitingTimer] = []
         with clocks.using(self.clock), step_context.bound(context):
             try:
                 step()
-                if any(due is None for _name, due in _waiting_timers(workflow)):
+                if any(t.due is None for t in timers.waiting(workflow)):
                     workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
                 for _ in range(MAX_TIMER_ROUNDS):
-                    due = _due_timers(workflow, self.clock.now())
+                    due = timers.due(workflow, self.clock.now())
                     if not due:
                         break
                     fired += due
@@ -345,15 +369,19 @@ class Engine:
                 raise StepFailed(f"The process could not continue: {exc}") from exc
         return fired
 
-    def _save(self, session, instance, workflow, open_rows, now: datetime) -> None:
+    def _save(
+        self, session, instance, workflow, open_rows, now, actor, fired=(), owner=None, new=False
+    ) -> None:
+        """Store the state, mirror its tasks and timers as rows, tell people of new tasks."""
         instance.state = serialization.dumps(workflow)
         instance.updated_at = now
-        instance.next_timer_at = next_timer_at(workflow)
         with clocks.using(self.clock):
             try:
-                tasks.sync(session, instance, workflow, open_rows, now)
+                created = tasks.sync(session, instance, workflow, open_rows, now)
             except SpiffWorkflowException as exc:
                 raise StepFailed(f"The process could not continue: {exc}") from exc
+        timers.sync(session, instance, workflow, list(fired), now, owner, new)
+        notifications.tasks_created(session, instance, created, actor, now)
         if workflow.is_completed():
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         session.flush()
@@ -385,32 +413,6 @@ def _uuid(task_id: str):
         return UUID(task_id)
     except ValueError:
         raise NotFound("There is no such task.") from None
-
-
-def _waiting_timers(workflow: BpmnWorkflow):
-    """(name, due) of every waiting timer; due is None until SpiffWorkflow has computed it."""
-    for event in workflow.waiting_events():
-        if event.event_type in TIMER_EVENT_TYPES:
-            due = (
-                TimerEventDefinition.get_datetime(event.value)
-                if isinstance(event.value, str)
-                else None
-            )
-            yield event.name, due
-
-
-def _due_timers(workflow: BpmnWorkflow, now: datetime) -> list[str]:
-    """Names of the timers that have passed (reads the waiting events, not the task tree).
-
-    SpiffWorkflow fires a timer once its moment is strictly in the past; so does this.
-    """
-    return [name or "timer" for name, due in _waiting_timers(workflow) if due and due < now]
-
-
-def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
-    """When the earliest waiting timer is due: the indexed column the sweep reads."""
-    dues = [due for _name, due in _waiting_timers(workflow) if due is not None]
-    return min(dues) if dues else None
 
 
 def check_data(data: dict) -> None:

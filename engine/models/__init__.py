@@ -4,11 +4,13 @@ from .audit import AuditEvent
 from .base import Base
 from .conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
 from .instances import HumanTask, ProcessInstance
-from .outbox import OutboxMessage
+from .outbox import OutboxAttempt, OutboxMessage
 from .people import Child, User, UserRole
 from .plans import CoreGroupMeeting, Plan, PlanAction
 from .processes import ProcessVersion
+from .scheduler import ScheduledRun, SchedulerProcess
 from .timeliness import Escalation, LateStep
+from .timers import Timer
 
 __all__ = [
     "AuditEvent",
@@ -22,12 +24,16 @@ __all__ = [
     "HumanTask",
     "Invitation",
     "LateStep",
+    "OutboxAttempt",
     "OutboxMessage",
     "Plan",
     "PlanAction",
     "ProcessInstance",
     "ProcessVersion",
     "Report",
+    "ScheduledRun",
+    "SchedulerProcess",
+    "Timer",
     "User",
     "UserRole",
 ]

@@ -35,9 +35,16 @@ class ProcessInstance(Base):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=RUNNING)
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, deferred=True)  # read only to run a step
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The timer sweep's claim: nobody else may fire this instance's timers before
+    # `lease_until` (a worker's lease, or the back-off after a firing that failed).
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timer_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    timer_error: Mapped[str | None] = mapped_column(Text)
+    timer_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,16 +150,6 @@ def instances_for_child(session: Session, child_id: int) -> list[ProcessInstance
         .options(joinedload(ProcessInstance.version))
     )
     return list(session.scalars(query.order_by(ProcessInstance.id.desc())))
-
-
-def due_timer_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    query = (
-        select(ProcessInstance.id)
-        .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at < now)
-        .order_by(ProcessInstance.next_timer_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def active_instances_for_plan(session: Session, plan_id: int) -> list[ProcessInstance]:

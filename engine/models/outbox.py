@@ -1,6 +1,7 @@
 """The outbox: email written in the same transaction as the step that caused it.
 
-A row is the promise to send; the sender delivers pending rows later. The idempotency key
+A row is the promise to send; the sender (`engine/outbox.py`) delivers pending rows later,
+records every attempt, and backs off when the mail server is unreachable. The idempotency key
 makes the same notification (one reminder for one step of one instance) impossible to queue
 twice. Emails carry a case reference and a link, never a child's name or the concerns.
 """
@@ -9,16 +10,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
+from .people import User
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+# pending: to send; sent: the mail server took it; failed: gave up after every retry;
+# held: waiting for the addressee's daily digest; digested: went out inside a digest.
+PENDING, SENT, FAILED, HELD, DIGESTED = "pending", "sent", "failed", "held", "digested"
+STATUSES = (PENDING, SENT, FAILED, HELD, DIGESTED)
 
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
+    __table_args__ = (Index(None, "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -31,6 +37,32 @@ class OutboxMessage(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    to_user: Mapped[User | None] = relationship()
+
+    @property
+    def message_id(self) -> str:
+        """The same Message-ID on every attempt, so a receiving server can drop a repeat."""
+        return f"<outbox-{self.idempotency_key.replace(':', '.')}@cpc.invalid>"
+
+
+class OutboxAttempt(Base):
+    """One try at handing a message to the mail server, kept whether it worked or not."""
+
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    worker: Mapped[str] = mapped_column(String(120))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 def exists(session: Session, key: str) -> bool:
@@ -41,3 +73,39 @@ def exists(session: Session, key: str) -> bool:
 def messages_for_instance(session: Session, instance_id: int) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(OutboxMessage.instance_id == instance_id)
     return list(session.scalars(query.order_by(OutboxMessage.id)))
+
+
+def messages_with_status(session: Session, status: str, limit: int = 50) -> list[OutboxMessage]:
+    newest_first = status in (SENT, DIGESTED)
+    order = OutboxMessage.id.desc() if newest_first else OutboxMessage.id
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == status)
+        .options(joinedload(OutboxMessage.to_user))
+        .order_by(order)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    return {status: 0 for status in STATUSES} | dict(session.execute(query).all())
+
+
+def held_for_digest(session: Session) -> dict[int, list[OutboxMessage]]:
+    """Messages held for a daily digest, by addressee."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == HELD)
+        .order_by(OutboxMessage.to_user_id, OutboxMessage.id)
+    )
+    grouped: dict[int, list[OutboxMessage]] = {}
+    for message in session.scalars(query):
+        grouped.setdefault(message.to_user_id, []).append(message)
+    return grouped
+
+
+def attempts_for(session: Session, message_id: int) -> list[OutboxAttempt]:
+    query = select(OutboxAttempt).where(OutboxAttempt.message_id == message_id)
+    return list(session.scalars(query.order_by(OutboxAttempt.id)))

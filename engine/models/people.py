@@ -9,6 +9,12 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relations
 
 from .base import Base, UTCDateTime, utcnow
 
+IMMEDIATE, DAILY_DIGEST = "immediate", "daily"
+NOTIFY_CHOICES = {
+    IMMEDIATE: "An email for each new task and reminder",
+    DAILY_DIGEST: "One email a day listing them",
+}
+
 
 class User(Base):
     __tablename__ = "users"
@@ -20,6 +26,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     team: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How task and reminder emails reach this person: one each, or one digest a day.
+    # Escalations always go at once.
+    notify: Mapped[str] = mapped_column(String(16), default=IMMEDIATE, server_default=IMMEDIATE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", back_populates="user"

@@ -154,11 +154,11 @@ def test_the_deadline_timer_fires_once_at_the_end_of_the_due_day(
     due = ready(db, instance.id)["second"].due_on
     assert due == date(2026, 3, 4)
     clock.set(datetime(2026, 3, 4, 23, 59, 59, tzinfo=UTC))
-    assert engine.fire_timers(db, instance.id) is False
+    assert engine.fire_timers(db, instance.id) == 0
     assert list(ready(db, instance.id)) == ["second"]
     clock.set(datetime(2026, 3, 5, 0, 0, 1, tzinfo=UTC))
-    assert engine.fire_timers(db, instance.id) is True
-    assert engine.fire_timers(db, instance.id) is False
+    assert engine.fire_timers(db, instance.id) == 1
+    assert engine.fire_timers(db, instance.id) == 0
     tasks = ready(db, instance.id)
     assert sorted(tasks) == ["explain_late", "second"]  # non-interrupting: second stays
     assert tasks["explain_late"].assignee_id == staff["tm"].id
@@ -193,7 +193,7 @@ def test_suspend_resume_and_terminate(db, engine, clock, staff, two_steps):
     assert (instance.status, instance.next_timer_at) == ("terminated", None)
     assert ready(db, instance.id) == {}
     clock.advance(days=30)
-    assert engine.fire_timers(db, instance.id) is False
+    assert engine.fire_timers(db, instance.id) == 0
     actions = [e.action for e in audit_module.history(db, instance.id)]
     assert actions[-1] == "instance.terminated"
     assert "instance.suspended" in actions and "instance.resumed" in actions

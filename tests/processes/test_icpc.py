@@ -216,7 +216,10 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     assert case.sweep() == 0
     case.at("2027-01-11 08:01")  # 2 working days before the deadline of 13 January
     assert case.sweep() == 1
-    assert case.mail() == [("bs", "Due 13 January 2027: Book the conference (ICPC-000001)")]
+    assert case.mail() == [
+        ("bs", "New task: Book the conference (ICPC-000001)"),  # when the discussion was recorded
+        ("bs", "Due 13 January 2027: Book the conference (ICPC-000001)"),
+    ]
     case.at("2027-01-14 00:00")
     assert case.sweep() == 0
     case.at("2027-01-14 00:01")

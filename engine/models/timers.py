@@ -1,0 +1,76 @@
+"""Timer rows: one per waiting timer event of a running instance, and the ones that fired.
+
+The workflow state is the truth; these rows are derived from it at every save (see
+`engine/timers.py`), so a manager can see what is due and when without opening any state, and
+the lag of every firing (fired minus due) is measured. Rows of timers that were cancelled
+(their task was done first) are deleted; fired rows stay as the record of when each fired.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+
+from .base import Base, UTCDateTime
+from .instances import RUNNING, ProcessInstance
+
+WAITING, FIRED = "waiting", "fired"
+
+
+class Timer(Base):
+    __tablename__ = "timers"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_id"),
+        Index(None, "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # the waiting event's SpiffWorkflow task id
+    element: Mapped[str] = mapped_column(String(120))  # the timer's BPMN id
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=WAITING)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fired_by: Mapped[str | None] = mapped_column(String(120))
+
+    instance: Mapped[ProcessInstance] = relationship()
+
+    @property
+    def lag_seconds(self) -> float | None:
+        if self.fired_at is None:
+            return None
+        return (self.fired_at - self.due_at).total_seconds()
+
+
+def timers_of(session: Session, instance_id: int) -> list[Timer]:
+    query = select(Timer).where(Timer.instance_id == instance_id)
+    return list(session.scalars(query.order_by(Timer.due_at, Timer.id)))
+
+
+def waiting_timers(session: Session, limit: int = 50, due_before: datetime | None = None):
+    """Waiting timers of running instances, soonest first (the scheduler page's 'next due')."""
+    query = (
+        select(Timer)
+        .join(Timer.instance)
+        .where(Timer.status == WAITING, ProcessInstance.status == RUNNING)
+        .options(joinedload(Timer.instance))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(limit)
+    )
+    if due_before is not None:
+        query = query.where(Timer.due_at < due_before)
+    return list(session.scalars(query))
+
+
+def recently_fired(session: Session, limit: int = 20) -> list[Timer]:
+    query = (
+        select(Timer)
+        .where(Timer.status == FIRED)
+        .options(joinedload(Timer.instance))
+        .order_by(Timer.fired_at.desc(), Timer.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
