@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from . import roles
+from .db import transaction
 from .errors import EngineError
-from .models.people import User, UserRole, user_by_username
+from .models import audit
+from .models.people import NOTIFY_CHOICES, User, UserRole, user_by_username
 
 _HASHER = PasswordHasher()
 # Compared against when the username is unknown, so a miss costs as long as a wrong password.
@@ -55,3 +59,12 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user if stored is not _DUMMY_HASH else None
+
+
+def set_notify(session: Session, user: User, choice: str, now: datetime) -> None:
+    """How this person hears about new tasks and reminders (escalations always go at once)."""
+    if choice not in NOTIFY_CHOICES:
+        raise EngineError("Choose how you want to hear about new tasks and reminders.")
+    with transaction(session):
+        user.notify = choice
+        audit.record(session, user, "user.notifications_changed", now, notify=choice)

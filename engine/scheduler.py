@@ -27,11 +27,15 @@ from sqlalchemy.orm import sessionmaker
 from . import outbox, settings, timers
 from .clock import LONDON
 from .db import transaction
-from .models.scheduler import ScheduledRun, SchedulerProcess
+from .models import outbox as outbox_rows
+from .models import timers as timer_rows
+from .models.instances import ProcessInstance
+from .models.scheduler import ScheduledRun, SchedulerProcess, processes_seen_since
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15
+SILENT_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 FORGET_PROCESSES_AFTER = timedelta(days=1)
 
 
@@ -195,3 +199,43 @@ def _logged(job):
 
     run.__name__ = job.__name__
     return run
+
+
+@dataclass
+class Status:
+    """What managers see of the scheduler: is it alive, what is due, what failed."""
+
+    now: datetime
+    processes: list[SchedulerProcess]
+    firing: list[ProcessInstance]
+    failing: list[ProcessInstance]
+    due_next: list[timer_rows.Timer]
+    overdue: int
+    recently_fired: list[timer_rows.Timer]
+    mail_counts: dict[str, int]
+    mail_failed: list[outbox_rows.OutboxMessage]
+    mail_pending: list[outbox_rows.OutboxMessage]
+    mail_sent: list[outbox_rows.OutboxMessage]
+
+    def silent(self, process: SchedulerProcess) -> bool:
+        return self.now - process.beat_at > SILENT_AFTER
+
+    @property
+    def live_processes(self) -> int:
+        return sum(not self.silent(p) for p in self.processes)
+
+
+def status(session, now: datetime) -> Status:
+    return Status(
+        now=now,
+        processes=processes_seen_since(session, now - FORGET_PROCESSES_AFTER),
+        firing=timers.leased(session, now),
+        failing=timers.failing(session),
+        due_next=timer_rows.waiting_timers(session, limit=20),
+        overdue=timer_rows.count_overdue(session, now),
+        recently_fired=timer_rows.recently_fired(session, limit=20),
+        mail_counts=outbox_rows.counts_by_status(session),
+        mail_failed=outbox_rows.messages_with_status(session, outbox_rows.FAILED),
+        mail_pending=outbox_rows.messages_with_status(session, outbox_rows.PENDING),
+        mail_sent=outbox_rows.messages_with_status(session, outbox_rows.SENT, limit=20),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 from pathlib import Path
 
 import click
@@ -13,6 +15,7 @@ from engine.db import transaction
 from engine.errors import EngineError, InvalidDiagram
 from forms import exists as form_exists
 
+from . import scheduling
 from .extensions import services
 
 
@@ -102,11 +105,35 @@ def serve(host, port):
     """Serve the app for development (production: gunicorn, see the README)."""
     from werkzeug.serving import run_simple
 
+    app = current_app._get_current_object()
+    if scheduling.start_in_app(app) is not None:
+        click.echo("Timer sweep and mail sender running in this process.")
     click.echo(f"Serving on http://{host}:{port}")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
-COMMANDS = (init_db, deploy, demo_data, create_user, serve)
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Catch up once (timers, digest, mail) and exit.")
+@with_appcontext
+def scheduler(once):
+    """Run the timer sweep, mail sender and digest in this process (see the README)."""
+    worker = scheduling.build(current_app._get_current_object(), "standalone")
+    if once:
+        click.echo(json.dumps(worker.run_once()))
+        return
+
+    def stop(_signum, _frame):
+        worker.shutdown()
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"Scheduler {worker.owner} running; stop with Ctrl-C or SIGTERM.")
+    try:
+        worker.start(blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        worker.shutdown()
+
+
+COMMANDS = (init_db, deploy, demo_data, create_user, serve, scheduler)
 
 
 def init_app(app: Flask) -> None:

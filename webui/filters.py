@@ -35,6 +35,22 @@ def due_tag(due_on: date | None, today: date | None = None) -> dict | None:
     return None
 
 
+def duration(seconds: float | None) -> str:
+    """A lag in words: "0.4 seconds", "12 seconds", "3 minutes", "2 hours 5 minutes"."""
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{max(seconds, 0):.1f} seconds"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = (
+        [(hours, "hour"), (minutes, "minute")] if hours else [(minutes, "minute"), (secs, "second")]
+    )
+    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(words) or f"{whole} seconds"
+
+
 def list_rows(field, values) -> int:
     """Rows to show for a repeating list: those filled in plus two spare, within its limit."""
     from forms.validation import item_count
@@ -78,3 +94,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["form_date_names"] = form_date_names
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["due_tag"] = due_tag
+    app.jinja_env.filters["duration"] = duration

@@ -14,6 +14,8 @@ def _nav_items():
     items = [("Your tasks", "inbox.index"), ("Children", "cases.index")]
     if permissions.can_manage_instances(user) or permissions.can_deploy(user):
         items.append(("Process instances", "instances.index"))
+    if permissions.can_manage_instances(user):
+        items.append(("Scheduler", "scheduler.index"))
     return [
         {
             "href": url_for(endpoint),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -74,3 +74,13 @@ def recently_fired(session: Session, limit: int = 20) -> list[Timer]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def count_overdue(session: Session, now: datetime) -> int:
+    """Waiting timers whose moment has passed: each should fire within a sweep."""
+    query = (
+        select(func.count(Timer.id))
+        .join(Timer.instance)
+        .where(Timer.status == WAITING, Timer.due_at < now, ProcessInstance.status == RUNNING)
+    )
+    return session.scalar(query) or 0

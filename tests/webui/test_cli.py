@@ -64,3 +64,23 @@ def test_create_user_and_demo_data(app, db):
     assert "Loaded" in run(app, "demo-data").output
     assert "already loaded" in run(app, "demo-data").output
     assert db.scalar(select(User).where(User.username == "chair1")) is not None
+
+
+def test_scheduler_once_catches_up_every_overdue_timer_and_exits(app, db, clock):
+    import json
+    from datetime import timedelta
+
+    from engine.models import Escalation
+    from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+    from tests.factories import make_staff
+
+    engine = app.extensions["cpc"].workflow
+    start_deadline(db, engine, make_staff(db))
+    clock.set(END_OF_4_MARCH + timedelta(days=30))  # the service was down for a month
+    result = run(app, "scheduler", "--once")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    # Both timers fired: the escalation to tm, and the hand-over task tm is told about.
+    assert (summary["timers"], summary["instances"], summary["mail_sent"]) == (2, 1, 2)
+    assert len(db.scalars(select(Escalation)).all()) == 1
+    assert json.loads(run(app, "scheduler", "--once").output)["timers"] == 0

@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+from engine import timers
+from engine.db import transaction
+from engine.models import OutboxMessage, ProcessInstance
+from engine.models.outbox import FAILED
+from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+from tests.factories import make_staff
+from tests.webui.conftest import page, post_form, sign_in
+
+
+def test_managers_see_what_is_due_and_social_workers_cannot(client, db, web_engine, clock):
+    instance = start_deadline(db, web_engine, make_staff(db))
+    sign_in(client, "sw")
+    assert client.get("/scheduler").status_code == 403
+    sign_in(client, "tm")
+    html = page(client.get("/scheduler"))
+    assert html.title.text.startswith("Scheduler")
+    assert "none is running" in html.select_one("#summary").text
+    rows = html.select("#due-next tbody tr")
+    assert [r.select("td")[1].text for r in rows] == ["Overdue", "Expired"]
+    assert instance.reference in rows[0].text and rows[0].select(".govuk-tag") == []
+    clock.set(END_OF_4_MARCH + timedelta(minutes=5))
+    html = page(client.get("/scheduler"))
+    assert html.select("#due-next tbody tr")[0].select_one(".govuk-tag").text.strip() == "Overdue"
+    assert "Scheduler" in [a.text.strip() for a in html.select(".govuk-service-navigation__link")]
+
+
+def test_a_manager_retries_a_failed_timer_and_a_failed_email(
+    client, db, web_engine, clock, sessions
+):
+    staff = make_staff(db)
+    instance = start_deadline(db, web_engine, staff, process_id="timer_fails")
+    clock.set(END_OF_4_MARCH + timedelta(minutes=1))
+    for _ in range(timers.MAX_ATTEMPTS):
+        timers.sweep(sessions, web_engine, "worker")
+        clock.advance(hours=1)
+    with transaction(db):
+        failed = OutboxMessage(
+            idempotency_key="escalation:x",
+            kind="escalation",
+            to_user_id=staff["tm"].id,
+            to_address="tm@example.invalid",
+            subject="Overdue: The step (X)",
+            body="Overdue.",
+            status=FAILED,
+            attempts=10,
+            last_error="SMTPRecipientsRefused",
+        )
+        db.add(failed)
+    sign_in(client, "tm")
+    html = page(client.get("/scheduler"))
+    failing = html.select_one("#failing-timers").text
+    assert instance.reference in failing and "division by zero" in failing and "Stopped" in failing
+    assert "SMTPRecipientsRefused" in html.select_one("#mail-failed").text
+    response = post_form(
+        client, f"/scheduler/timers/{instance.id}/retry", {}, follow=True, token_from="/scheduler"
+    )
+    assert "will be tried again now" in page(response).text
+    db.expire_all()
+    assert db.get(ProcessInstance, instance.id).timer_failed_at is None
+    response = post_form(
+        client, f"/scheduler/mail/{failed.id}/retry", {}, follow=True, token_from="/scheduler"
+    )
+    assert "will be sent again now" in page(response).text
+    db.expire_all()
+    assert db.get(OutboxMessage, failed.id).status == "pending"
+    again = post_form(client, f"/scheduler/timers/{instance.id}/retry", {}, token_from="/scheduler")
+    assert again.status_code == 400  # nothing left to retry: a clear message, not a crash
+
+
+def test_retrying_an_unknown_email_is_a_404(client, db):
+    make_staff(db)
+    sign_in(client, "tm")
+    response = post_form(client, "/scheduler/mail/999/retry", {}, token_from="/scheduler")
+    assert response.status_code == 404

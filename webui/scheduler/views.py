@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+
+from engine import outbox, permissions, timers
+from engine.scheduler import status
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+
+
+def _require_manager():
+    if not permissions.can_manage_instances(g.user):
+        abort(403, "Only managers can see the scheduler.")
+
+
+@bp.route("/scheduler")
+@login_required
+def index():
+    _require_manager()
+    return render_template(
+        "scheduler/index.html",
+        title="Scheduler",
+        status=status(db(), workflow().clock.now()),
+    )
+
+
+@bp.route("/scheduler/timers/<int:instance_id>/retry", methods=["POST"])
+@login_required
+def retry_timer(instance_id):
+    instance = timers.retry(db(), instance_id, g.user, workflow().clock.now())
+    flash(f"The timers of case {instance.reference} will be tried again now.", "success")
+    return redirect(url_for("scheduler.index"))
+
+
+@bp.route("/scheduler/mail/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry_mail(message_id):
+    message = outbox.retry(db(), message_id, g.user, workflow().clock.now())
+    flash(f"The email “{message.subject}” will be sent again now.", "success")
+    return redirect(url_for("scheduler.index"))
