@@ -5,7 +5,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 NODE_STAMP := webui/node_modules/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser pdf-libs run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,20 @@ $(NODE_STAMP): webui/package.json webui/package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
-run: install
+# Browser tests drive Debian's Chromium (not a downloaded one); install it once if missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# Documents are rendered to PDF by WeasyPrint, which needs Debian's Pango and a font.
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation; }
+
+run: install pdf-libs
 	$(BIN)/cpc init-db
 	$(BIN)/cpc deploy processes
 	$(BIN)/cpc demo-data
@@ -29,11 +42,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+test: install browser pdf-libs lint
 	$(BIN)/pytest
 
+# Every script in bench/ prints one JSON line of figures.
 bench: install
-	$(BIN)/python bench/complete_task.py
+	@for script in bench/*.py; do echo "# $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) webui/node_modules instance

@@ -10,12 +10,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from . import case_data
+from . import access, case_data
 from .db import transaction
 from .errors import EngineError, NotAllowed
 from .models import audit
-from .models.base import fetch
-from .models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN
+from .models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, CasePerson
 from .models.instances import ProcessInstance, instances_for_child
 from .models.people import Child, User, next_child_reference
 from .models.plans import open_plan_for
@@ -98,10 +97,44 @@ def start_plan_ending(
     return engine.start(session, "end_plan", actor, data, child_id=child.id)
 
 
+PERSON_KINDS = {"family": "Family member or carer", "professional": "Professional"}
+
+
+def add_person(
+    session: Session,
+    actor: User,
+    child_id: int,
+    details: dict,
+    now,
+) -> CasePerson:
+    """Someone involved with the child, entered once and reused by every later step."""
+    child, level = access.require_child(session, actor, child_id)
+    if level is not access.Level.FULL or not can_start(actor):
+        raise NotAllowed("Only the child's social worker or their managers can add people.")
+    if details.get("kind") not in PERSON_KINDS or not (details.get("name") or "").strip():
+        raise EngineError("Enter the person's name and whether they are family or a professional.")
+    with transaction(session):
+        person = CasePerson(
+            child_id=child.id,
+            kind=details["kind"],
+            name=details["name"].strip(),
+            relationship_or_agency=(details.get("relationship_or_agency") or "").strip(),
+            email=details.get("email") or None,
+            phone=details.get("phone") or None,
+            address=details.get("address") or None,
+        )
+        session.add(person)
+        session.flush()
+        audit.record(session, actor, "person.added", now, child_id=child.id, person=person.id)
+    return person
+
+
 def _startable(session: Session, actor: User, child_id: int, process_id: str) -> Child:
     if not can_start(actor):
         raise NotAllowed("Only social workers and managers can start a workflow for a child.")
-    child = fetch(session, Child, child_id, "There is no such child.")
+    child, level = access.require_child(session, actor, child_id)
+    if level is not access.Level.FULL:
+        raise NotAllowed("You cannot start a workflow for this child.")
     running = [
         i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
     ]

@@ -7,16 +7,19 @@ produced. Answers come from each step's own form: dates default to the day the s
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
+import docx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
 
-from . import accounts, cases, timers, workdays
+from . import accounts, cases, family_links, feedback, report_files, timers, workdays
 from .clock import LONDON, FixedClock
 from .db import reusing, transaction
+from .models.conferences import Conference, people_for_child, reports_for
 from .models.instances import READY, HumanTask, ProcessInstance
 from .models.people import Child, User, user_by_username, users_with_role
 from .runtime import Engine
@@ -185,6 +188,7 @@ def load(session: Session, engine: Engine) -> str:
         )
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
+    _family_and_feedback(session, engine, "Finn")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -288,3 +292,55 @@ def _sample(session: Session, field, day: date):
 def _fire_due(session: Session, engine: Engine) -> None:
     """The timer sweep at the story's clock: reminders and escalations as they happened."""
     timers.sweep(reusing(session), engine, "demo")
+
+
+def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
+    """For one child whose conference is over: the police report as a Word file, the
+    mother's feedback through a secure link, a second link still waiting, and a
+    professional's feedback, so the conference page and /feedback have something to show."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(
+        select(Conference).where(Conference.child_id == child.id, Conference.kind == "icpc")
+    ).one()
+    now = engine.clock.now()
+    police, worker = user_by_username(session, "police1"), child.social_worker
+    agency = next(r for r in reports_for(session, conference.id) if r.agency == "police")
+    report_files.upload(session, police, agency, "Police report.docx", _word_report(), now)
+    mother = next(p for p in people_for_child(session, child.id) if p.name == "Parent One")
+    for purpose, answers in (
+        ("parent_feedback", _PARENT_FEEDBACK),
+        ("parent_feedback", None),
+    ):
+        token = family_links.issue(
+            session, worker, conference, mother.id, purpose, "parent.one@example.invalid", now
+        )
+        if answers:
+            family_links.submit(session, token, answers, {}, now)
+    feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+_PARENT_FEEDBACK = {
+    "understood_why": "yes",
+    "reports_in_time": "partly",
+    "listened_to": "yes",
+    "know_next_steps": "yes",
+    "overall": "4",
+    "comments": "I had the social worker's report two days before; I would have liked more time.",
+}
+_PROFESSIONAL_FEEDBACK = {
+    "reports_in_time": "yes",
+    "well_chaired": "yes",
+    "decision_clear": "yes",
+    "plan_clear": "partly",
+    "overall": "4",
+    "comments": "Clear decision; the plan's timescales could be sharper.",
+}
+
+
+def _word_report() -> bytes:
+    document = docx.Document()
+    document.add_heading("Police report for the conference", level=1)
+    document.add_paragraph(SAMPLE_TEXT)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

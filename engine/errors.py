@@ -15,6 +15,20 @@ class NotAllowed(EngineError):
     pass
 
 
+class Problem(str):
+    """One validation problem: its message, and the diagram element at fault when known.
+
+    A `str`, so messages read and compare as before; the editor puts `element` on the canvas.
+    """
+
+    element: str | None
+
+    def __new__(cls, message: str, element: str | None = None):
+        problem = super().__new__(cls, message)
+        problem.element = element
+        return problem
+
+
 class InvalidDiagram(EngineError):
     def __init__(self, problems: list[str]):
         self.problems = problems

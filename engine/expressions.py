@@ -22,7 +22,16 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from . import clock, notifications, records, settings, step_context, workdays
+from . import (
+    clock,
+    documents,
+    notifications,
+    records,
+    report_details,
+    settings,
+    step_context,
+    workdays,
+)
 from .clock import LONDON
 
 
@@ -111,7 +120,11 @@ GLOBALS = {
     **FUNCTIONS,
     **records.FUNCTIONS,
     **notifications.FUNCTIONS,
+    **documents.FUNCTIONS,
+    **report_details.FUNCTIONS,
 }
+# What a process owner may call from a diagram, for the editor's reference list.
+VOCABULARY = sorted({**FUNCTIONS, **records.FUNCTIONS, **notifications.FUNCTIONS})
 _INPLACE = {"+=": lambda x, y: x + y, "-=": lambda x, y: x - y, "*=": lambda x, y: x * y}
 RESERVED = frozenset(GLOBALS) | frozenset(_BUILTINS)
 
@@ -137,6 +150,27 @@ def compile_script(source: str):
     if result.errors or result.code is None:
         raise ExpressionError("; ".join(result.errors) or "cannot compile script")
     return result.code
+
+
+def unknown_calls(source: str, mode: str = "exec") -> list[str]:
+    """Names called as functions that the diagram vocabulary does not have.
+
+    RestrictedPython stops escapes at run time; this finds a misspelt or foreign function
+    (`os_system(...)`, a Camunda `execution.setVariable`-style call) before deploy.
+    """
+    tree = ast.parse(source.strip(), mode=mode)
+    defined = {
+        target.id
+        for node in ast.walk(tree)
+        for target in getattr(node, "targets", [getattr(node, "target", None)])
+        if isinstance(target, ast.Name)
+    } | {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    return sorted(called - RESERVED - defined)
 
 
 class RestrictedEnvironment(TaskDataEnvironment):

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from . import outbox, settings, step_context, workdays
-from .models.instances import HumanTask, ProcessInstance, open_tasks
+from .models.instances import HumanTask, ProcessInstance
 from .models.people import User, user_by_username, users_with_role
 from .models.timeliness import Escalation
 
@@ -65,8 +65,30 @@ def tasks_created(
                 link=f"/tasks/{row.id}",
                 instance_id=instance.id,
                 now=now,
+                new_key=True,
             )
     return told
+
+
+def task_assigned(
+    session: Session, row: HumanTask, assignee: User, actor: User, now: datetime
+) -> bool:
+    """Tell a person a manager has given them a task (not when they gave it to themselves)."""
+    if assignee.id == actor.id:
+        return False
+    due = f", due by {_when(row.due_on)}" if row.due_on else ""
+    reference = row.instance.reference
+    return outbox.queue(
+        session,
+        kind="new_task",
+        key=f"task_assigned:{row.id}:{assignee.id}:{now.isoformat()}",
+        user=assignee,
+        subject=f"Task assigned to you: {row.title} ({reference})",
+        body=f"{actor.display_name} has given you “{row.title}” for case {reference}{due}.",
+        link=f"/tasks/{row.id}",
+        instance_id=row.instance_id,
+        now=now,
+    )
 
 
 def remind(step, due_date) -> int:
@@ -74,7 +96,7 @@ def remind(step, due_date) -> int:
     ctx = step_context.current()
     ref = ctx.instance.reference
     told = 0
-    for row in open_tasks(ctx.session, ctx.instance.id):
+    for row in ctx.open_tasks():
         if row.task_spec != str(step):
             continue
         for user in _people_for(ctx.session, row):
@@ -120,7 +142,7 @@ def escalate(step, what, level, due_date) -> int:
             escalated_at=ctx.now,
         )
     )
-    for row in open_tasks(ctx.session, ctx.instance.id):
+    for row in ctx.open_tasks():
         row.escalation_level = max(row.escalation_level or 0, int(level))
     told = 0
     for user in _chain_people(role):

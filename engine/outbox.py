@@ -74,12 +74,17 @@ def queue(
     link: str | None,
     instance_id: int | None,
     now: datetime,
+    new_key: bool = False,
 ) -> bool:
-    """Queue one email unless the same key was queued before; True if queued now."""
+    """Queue one email unless the same key was queued before; True if queued now.
+
+    `new_key` says the key names something created in this very transaction (a new task),
+    so no earlier message can carry it and the outbox need not be asked.
+    """
     if not user.email or not user.active:
         return False
     seen = session.info.setdefault("outbox_keys", set())
-    if key in seen or message_exists(session, key):
+    if key in seen or (not new_key and message_exists(session, key)):
         return False
     seen.add(key)
     held = kind in DIGESTIBLE and user.notify == DAILY_DIGEST
@@ -101,14 +106,47 @@ def queue(
     return True
 
 
+def queue_to_address(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    address: str,
+    subject: str,
+    body: str,
+    link: str | None,
+    instance_id: int | None,
+    now: datetime,
+) -> None:
+    """Queue one email to someone without an account (a parent given a secure link)."""
+    session.add(
+        OutboxMessage(
+            idempotency_key=key,
+            kind=kind,
+            to_user_id=None,
+            to_address=address,
+            subject=subject[:200],
+            body=body,
+            link_path=link,
+            instance_id=instance_id,
+            status=PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
 def compose(message: OutboxMessage, base_url: str) -> Email:
     body = message.body
     if message.link_path:
         body += f"\n\nOpen it here: {base_url.rstrip('/')}{message.link_path}"
-    body += (
-        "\n\nThis email gives a case reference only. Sign in to see the case; "
-        "do not forward this email."
-    )
+    if message.to_user_id is None:
+        body += "\n\nThe link is for you only: please do not forward this email."
+    else:
+        body += (
+            "\n\nThis email gives a case reference only. Sign in to see the case; "
+            "do not forward this email."
+        )
     return Email(message.to_address, message.subject, body, message.message_id)
 
 

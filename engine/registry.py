@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +28,13 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy.orm import Session
 
-from . import expressions, roles
-from .errors import InvalidDiagram, NotFound
+from . import diagram_checks, expressions, foreign_diagrams, roles
+from .errors import InvalidDiagram, NotFound, Problem
 from .models.processes import ProcessVersion, latest_version
 
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
+# Refused before any parser sees the file (UTF-16 spelt too): no entity is ever expanded.
+DECLARATIONS = re.compile(rb"<\x00?!\x00?(D\x00?O\x00?C|E\x00?N\x00?T)", re.IGNORECASE)
 SAMPLE_DATE = "2026-03-02"  # a Monday with no bank holiday near it
 
 
@@ -45,11 +48,20 @@ class Diagram:
     content_hash: str
     spec: object
     subprocess_specs: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what was read from another modeller's conventions
 
 
-def _safe_tree(xml: bytes):
+def safe_tree(xml: bytes):
+    """The XML tree of an upload, refusing what is too big, entities and DOCTYPEs."""
     if len(xml) > MAX_DIAGRAM_BYTES:
         raise InvalidDiagram([f"the file is larger than {MAX_DIAGRAM_BYTES // 1024} KB"])
+    if DECLARATIONS.search(xml):
+        raise InvalidDiagram(
+            [
+                "a DOCTYPE is not allowed in a diagram: entity declarations can read files "
+                "on the server or expand into gigabytes"
+            ]
+        )
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -67,9 +79,18 @@ def _safe_tree(xml: bytes):
 
 
 def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) -> Diagram:
-    """Parse and validate one diagram file; raise `InvalidDiagram` listing every problem."""
+    """Parse and validate one diagram file; raise `InvalidDiagram` listing every problem.
+
+    Any failure while reading a diagram becomes a listed problem: a file from another tool
+    that the parser trips over is refused with a reason, never a crash.
+    """
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
-    root = _safe_tree(raw)
+    root = safe_tree(raw)
+    adapted = foreign_diagrams.adapt(root)
+    if adapted.problems:
+        raise InvalidDiagram(adapted.problems)
+    if adapted.changed:
+        raw = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(root, filename=filename)
@@ -77,11 +98,17 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
         _apply_document_lanes(root, [spec, *subprocess_specs.values()])
+    except InvalidDiagram:
+        raise
     except ValidationException as exc:
-        raise InvalidDiagram([str(exc).strip()]) from exc
+        raise InvalidDiagram([Problem(_first_line(exc), getattr(exc, "id", None) or None)]) from exc
     except SpiffWorkflowException as exc:
-        raise InvalidDiagram([str(exc).strip()]) from exc
-    problems = []
+        raise InvalidDiagram([Problem(_first_line(exc), _element_of(exc))]) from exc
+    except Exception as exc:  # noqa: BLE001 - a diagram the parser cannot read is refused
+        raise InvalidDiagram(
+            [f"the diagram could not be read ({type(exc).__name__}: {exc})"]
+        ) from exc
+    problems = diagram_checks.dead_ends_and_orphans(root)
     for each in [spec, *subprocess_specs.values()]:
         problems += check_spec(each, form_exists)
     if problems:
@@ -93,7 +120,17 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         content_hash=hashlib.sha256(raw).hexdigest(),
         spec=spec,
         subprocess_specs=subprocess_specs,
+        notes=tuple(adapted.notes),
     )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _element_of(exc: Exception) -> str | None:
+    spec = getattr(exc, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) if spec is not None else None
 
 
 def _apply_document_lanes(root, specs) -> None:
@@ -121,6 +158,8 @@ def _main_process_id(parser: SpiffBpmnParser, filename: str) -> str:
         return stem
     if len(ids) == 1:
         return ids[0]
+    if not ids:
+        raise InvalidDiagram(['the diagram has no executable process (isExecutable="true")'])
     raise InvalidDiagram([f"cannot tell which executable process is the main one: {sorted(ids)}"])
 
 
@@ -128,25 +167,33 @@ def check_spec(spec, form_exists: Callable[[str], bool] | None = None) -> list[s
     """Every problem that would otherwise surface at run time, found before deploy."""
     problems: list[str] = []
     for task_spec in spec.task_specs.values():
-        where = f"“{getattr(task_spec, 'bpmn_name', None) or task_spec.name}” ({task_spec.name})"
-        if getattr(task_spec, "manual", False):
-            problems += _check_user_task(task_spec, where, form_exists)
-        for attribute, what in (
-            ("script", "script"),
-            ("prescript", "pre-script"),
-            ("postscript", "post-script"),
-        ):
-            script = getattr(task_spec, attribute, None)
-            if isinstance(script, str) and script.strip():
-                problems += _compiles(expressions.compile_script, script, where, what)
-        for condition, _target in getattr(task_spec, "cond_task_specs", []):
-            if condition is not None:
-                problems += _compiles(
-                    expressions.compile_expression, condition.args[0], where, "condition"
-                )
-        event = getattr(task_spec, "event_definition", None)
-        if isinstance(event, TimerEventDefinition):
-            problems += _check_timer(event, where)
+        element = getattr(task_spec, "bpmn_id", None)
+        found = _check_task_spec(task_spec, form_exists)
+        problems += [Problem(p, element) for p in found]
+    return problems
+
+
+def _check_task_spec(task_spec, form_exists) -> list[str]:
+    problems: list[str] = []
+    where = f"“{getattr(task_spec, 'bpmn_name', None) or task_spec.name}” ({task_spec.name})"
+    if getattr(task_spec, "manual", False):
+        problems += _check_user_task(task_spec, where, form_exists)
+    for attribute, what in (
+        ("script", "script"),
+        ("prescript", "pre-script"),
+        ("postscript", "post-script"),
+    ):
+        script = getattr(task_spec, attribute, None)
+        if isinstance(script, str) and script.strip():
+            problems += _compiles(expressions.compile_script, script, where, what)
+    for condition, _target in getattr(task_spec, "cond_task_specs", []):
+        if condition is not None:
+            problems += _compiles(
+                expressions.compile_expression, condition.args[0], where, "condition"
+            )
+    event = getattr(task_spec, "event_definition", None)
+    if isinstance(event, TimerEventDefinition):
+        problems += _check_timer(event, where)
     return problems
 
 
@@ -174,7 +221,16 @@ def _check_user_task(task_spec, where, form_exists) -> list[str]:
     return problems
 
 
+ISO_LITERAL = re.compile(r"^(R\d*/)?P[0-9WDTHMSY.]+$|^\d{4}-\d{2}-\d{2}(T[0-9:.+Z-]+)?$")
+
+
 def _check_timer(event, where) -> list[str]:
+    text = event.expression.strip()
+    if ISO_LITERAL.match(text):
+        return [
+            f'{where}: timer “{text}” fails on sample data: write it in quotes ("{text}"); '
+            "timer fields are expressions here, so a bare value is read as a variable name"
+        ]
     try:
         value = sample_evaluate(event.expression)
         if isinstance(event, DurationTimerEventDefinition | CycleTimerEventDefinition):
@@ -194,6 +250,11 @@ def _compiles(compile_fn, source, where, what) -> list[str]:
         compile_fn(source)
     except (expressions.ExpressionError, SyntaxError) as exc:
         return [f"{where}: {what} does not compile: {exc}"]
+    mode = "exec" if compile_fn is expressions.compile_script else "eval"
+    unknown = expressions.unknown_calls(source, mode)
+    if unknown:
+        names = ", ".join(f"{name}()" for name in unknown)
+        return [f"{where}: {what} calls {names}, which diagrams cannot use"]
     return []
 
 
@@ -211,6 +272,7 @@ def deploy(
     deployed_by: str,
     deployed_by_id=None,
     now: datetime | None = None,
+    comment: str = "",
 ) -> tuple[ProcessVersion, bool]:
     """Store the diagram as a new version unless it is the latest version already.
 
@@ -226,6 +288,7 @@ def deploy(
         bpmn_xml=diagram.xml,
         deployed_by=deployed_by,
         deployed_by_id=deployed_by_id,
+        comment=comment,
     )
     if now is not None:
         version.deployed_at = now

@@ -20,12 +20,13 @@ from datetime import datetime
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import (
     case_data,
     expressions,
+    metrics,
     notifications,
     permissions,
     serialization,
@@ -256,6 +257,7 @@ class Engine:
             ) from None
         self.cache.put(instance.id, instance.lock_version, workflow)
         self._remember(context.started)
+        metrics.task_completed(instance.process_id)
         return instance
 
     def fire_timers(
@@ -266,7 +268,12 @@ class Engine:
         The sweep passes the owner of its lease: the lease is given back in the same
         transaction, and if it has passed to another worker meanwhile nothing is saved.
         """
-        instance = fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
+        # A firing nearly always needs the state: read it with the row, in one statement.
+        instance = session.get(
+            ProcessInstance, instance_id, options=[undefer(ProcessInstance.state)]
+        )
+        if instance is None:
+            raise NotFound(f"No instance {instance_id}.")
         now = self.clock.now()
         fired: list[timers.WaitingTimer] = []
         context = None
@@ -276,7 +283,7 @@ class Engine:
                 context = StepContext(session, instance, now)
                 fired = self._run(workflow, lambda: None, context)
                 if fired:
-                    rows = open_tasks(session, instance.id)
+                    rows = context.open_tasks()
                     self._save(session, instance, workflow, rows, now, None, fired, lease_owner)
                     audit.record(
                         session,
@@ -296,6 +303,9 @@ class Engine:
         if context is not None:
             self.cache.put(instance.id, instance.lock_version, workflow)
             self._remember(context.started)
+        if fired:
+            lags = [(now - t.due).total_seconds() for t in fired if t.due is not None]
+            metrics.timers_fired(instance.process_id, len(fired), lags)
         return len(fired)
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
@@ -327,6 +337,38 @@ class Engine:
         self.cache.put(task.instance_id, task.instance.lock_version, workflow)
         spiff_task = workflow.get_task_from_id(_uuid(task.id))
         return dict(spiff_task.data) if spiff_task is not None else {}
+
+    def element_states(self, session: Session, instance: ProcessInstance) -> dict[str, str]:
+        """Each diagram element the instance reached: `completed` or `active` (for the diagram).
+
+        An element run more than once (a repeated step) shows its latest state: active wins.
+        """
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        states: dict[str, str] = {}
+        for task in workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if not element:
+                continue
+            if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                states[element] = "active"
+            elif task.state == TaskState.COMPLETED and states.get(element) != "active":
+                states[element] = "completed"
+        return states
+
+    def instance_data(self, session: Session, instance: ProcessInstance) -> dict:
+        """What the workflow knows now: the data of its waiting steps, or of its last step."""
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        if waiting:
+            merged: dict = {}
+            for task in waiting:
+                merged.update(task.data)
+            return merged
+        done = workflow.get_tasks(state=TaskState.COMPLETED)
+        latest = max(done, key=lambda t: t.last_state_change, default=None)
+        return dict(latest.data) if latest is not None else dict(workflow.data)
 
     # ---- internals --------------------------------------------------------------------
 

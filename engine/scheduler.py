@@ -24,12 +24,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from . import outbox, settings, timers
+from . import outbox, retention, settings, timers
 from .clock import LONDON
 from .db import transaction
 from .models import outbox as outbox_rows
 from .models import timers as timer_rows
-from .models.instances import ProcessInstance
+from .models.instances import ProcessInstance, versions_in_use
+from .models.processes import ProcessVersion
 from .models.scheduler import ScheduledRun, SchedulerProcess, processes_seen_since
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,17 @@ class Scheduler:
                 return 0
             return outbox.send_digests(session, now, local.date(), self.base_url)
 
+    def review_retention(self) -> int:
+        """Once a day, after the digest time: count records due for retention review."""
+        now = self.engine.clock.now()
+        local = now.astimezone(LONDON)
+        if local.time() < time.fromisoformat(settings.get("daily_digest_time")):
+            return 0
+        with self.sessions() as session:
+            if not self._claim_period(session, "retention", local.date().isoformat(), now):
+                return 0
+            return retention.report(session, now, local.date())
+
     def heartbeat(self) -> None:
         now = self.engine.clock.now()
         with self.sessions() as session, transaction(session):
@@ -124,6 +136,7 @@ class Scheduler:
         self.heartbeat()
         swept = self.sweep_timers()
         digests = self.send_digest()
+        self.review_retention()
         mail = self.send_mail()
         self.heartbeat()
         return {
@@ -161,6 +174,7 @@ class Scheduler:
             (self.sweep_timers, self.intervals.sweep_seconds),
             (self.send_mail, self.intervals.mail_seconds),
             (self.send_digest, 60),
+            (self.review_retention, 600),
             (self.heartbeat, HEARTBEAT_SECONDS),
         )
         for job, seconds in jobs:
@@ -216,6 +230,7 @@ class Status:
     mail_failed: list[outbox_rows.OutboxMessage]
     mail_pending: list[outbox_rows.OutboxMessage]
     mail_sent: list[outbox_rows.OutboxMessage]
+    versions: list[tuple[ProcessVersion, int, bool]]
 
     def silent(self, process: SchedulerProcess) -> bool:
         return self.now - process.beat_at > SILENT_AFTER
@@ -238,4 +253,5 @@ def status(session, now: datetime) -> Status:
         mail_failed=outbox_rows.messages_with_status(session, outbox_rows.FAILED),
         mail_pending=outbox_rows.messages_with_status(session, outbox_rows.PENDING),
         mail_sent=outbox_rows.messages_with_status(session, outbox_rows.SENT, limit=20),
+        versions=versions_in_use(session),
     )

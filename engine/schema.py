@@ -1,7 +1,8 @@
-"""Create and migrate the database schema with Alembic (`cpc init-db`, `cpc db-upgrade`)."""
+"""Create and migrate the database schema with Alembic (`cpc init-db`, `cpc db upgrade`)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -27,10 +28,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return revision_of(connection)
 
 
+def revision_of(connection) -> str | None:
+    """The revision the database on this connection is at (None before the first)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision this release ships (read from the scripts once per process)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

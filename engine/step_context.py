@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from .errors import EngineError
-from .models.instances import ProcessInstance
+from .models.instances import HumanTask, ProcessInstance, open_tasks
 from .models.people import User
 
 
@@ -32,6 +32,13 @@ class StepContext:
     followups: list[tuple[str, dict]] = field(default_factory=list)
     to_end: dict[int, str] = field(default_factory=dict)
     started: list = field(default_factory=list)
+    open_rows: list[HumanTask] | None = None
+
+    def open_tasks(self) -> list[HumanTask]:
+        """The instance's task rows open before this step, read once per step."""
+        if self.open_rows is None:
+            self.open_rows = open_tasks(self.session, self.instance.id)
+        return self.open_rows
 
 
 _current: contextvars.ContextVar[StepContext | None] = contextvars.ContextVar(

@@ -303,7 +303,7 @@ def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> Sw
     try:
         with sessions() as session:
             fired = engine.fire_timers(session, instance_id, lease_owner=owner)
-            still_due = _still_due(session, instance_id, engine.clock.now())
+            still_due = not fired and _still_due(session, instance_id, engine.clock.now())
     except LeaseLost:
         return result
     except ConcurrentUpdate:

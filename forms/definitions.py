@@ -80,6 +80,13 @@ def path_for(key: str) -> Path:
     return FORMS_DIR / f"{key}.json"
 
 
+def keys() -> list[str]:
+    """Every form key there is, for the diagram editor's form picker."""
+    return sorted(
+        p.relative_to(FORMS_DIR).with_suffix("").as_posix() for p in FORMS_DIR.rglob("*.json")
+    )
+
+
 def exists(key: str) -> bool:
     try:
         load(key)

@@ -85,3 +85,56 @@ def start_icpc(session, engine):
     deploy_processes(session)
     child = make_child(session, engine, staff["sw"])
     return staff, child, cases.start_conference(session, engine, staff["sw"], child.id)
+
+
+def make_service_account(session, username: str, *roles: str, team: str | None = "North") -> User:
+    with transaction(session):
+        return accounts.create_user(
+            session,
+            username,
+            f"{username.title()} system",
+            f"{username}@example.invalid",
+            list(roles),
+            team=team,
+            service_account=True,
+        )
+
+
+def make_token(session, username: str, now=None) -> str:
+    """A new API token's secret for the service account `username`."""
+    from datetime import UTC, datetime
+
+    from engine import tokens
+
+    _token, secret = tokens.create(
+        session, username, "tests", "tests", now or datetime(2026, 3, 2, tzinfo=UTC)
+    )
+    return secret
+
+
+def add_conference(session, instance, child, kind="icpc", **values):
+    """A conference record written directly, for figures that only read records."""
+    from engine.models import Conference
+
+    row = Conference(child_id=child.id, instance_id=instance.id, kind=kind, **values)
+    with transaction(session):
+        session.add(row)
+    return row
+
+
+def add_plan(session, child, started, ended=None, previous=0, category="NEG"):
+    """A plan record written directly (ended at a review when `ended` is given)."""
+    from engine.models import Plan
+
+    row = Plan(
+        child_id=child.id,
+        started_on=started,
+        ended_on=ended,
+        initial_category=category,
+        latest_category=category,
+        previous_plans=previous,
+        end_reason="review_nfa" if ended else None,
+    )
+    with transaction(session):
+        session.add(row)
+    return row

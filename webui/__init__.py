@@ -11,27 +11,48 @@ from . import (
     errors,
     extensions,
     filters,
+    logs,
     mail,
     navigation,
+    redaction,
     security,
 )
 from .account import bp as account_bp
 from .api import bp as api_bp
+from .audit import bp as audit_bp
 from .auth import bp as auth_bp
+from .auth import oidc
 from .cases import bp as cases_bp
+from .dashboard import bp as dashboard_bp
+from .diagrams import bp as diagrams_bp
+from .documents import bp as documents_bp
+from .family import bp as family_bp
+from .feedback import bp as feedback_bp
+from .health import bp as health_bp
 from .inbox import bp as inbox_bp
 from .instances import bp as instances_bp
+from .people import bp as people_bp
+from .retention import bp as retention_bp
 from .scheduler import bp as scheduler_bp
 from .tasks import bp as tasks_bp
 
 BLUEPRINTS = (
+    health_bp,
     auth_bp,
     inbox_bp,
     tasks_bp,
     cases_bp,
+    people_bp,
+    documents_bp,
+    family_bp,
+    feedback_bp,
     instances_bp,
+    diagrams_bp,
+    dashboard_bp,
     scheduler_bp,
     account_bp,
+    audit_bp,
+    retention_bp,
     api_bp,
 )
 
@@ -39,10 +60,13 @@ BLUEPRINTS = (
 def create_app(config_override=None) -> Flask:
     app = Flask(__name__)
     config.load(app, config_override)
+    logs.init_app(app)
     extensions.init_app(app)
     mail.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    oidc.init_app(app)
+    redaction.init_app(app)
     navigation.init_app(app)
     filters.init_app(app)
     for blueprint in BLUEPRINTS:

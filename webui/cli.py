@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine import accounts, demo, registry, roles, schema
+from engine import accounts, backup, demo, registry, roles, schema, tokens
 from engine.db import transaction
 from engine.errors import EngineError, InvalidDiagram
 from forms import exists as form_exists
@@ -29,6 +29,75 @@ def init_db():
     """Create the database or migrate it to the latest schema."""
     schema.upgrade(services().db_engine)
     click.echo(f"Database at schema {schema.current_revision(services().db_engine)}.")
+
+
+@click.group("db")
+def db_group():
+    """The database: migrate, check the schema, back up and restore."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Migrate the schema to this release's newest revision (alembic upgrade head)."""
+    engine = services().db_engine
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    after = schema.current_revision(engine)
+    if before == after:
+        click.echo(f"Database already at schema {after}.")
+    else:
+        click.echo(f"Database migrated from schema {before or 'none'} to {after}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current():
+    """Show the schema revision; exit 1 when the database is behind this release."""
+    current, head = schema.current_revision(services().db_engine), schema.head_revision()
+    if current != head:
+        raise click.ClickException(
+            f"Database at schema {current or 'none'}; this release needs {head}: "
+            "run cpc db upgrade."
+        )
+    click.echo(f"Database at schema {current}, as this release needs.")
+
+
+@db_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(file):
+    """Write a full backup of the database to FILE (pg_dump, or SQLite's backup API)."""
+    try:
+        backup.backup(_database_url(), file)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up to {file} ({file.stat().st_size:,} bytes).")
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(
+    prompt="This replaces everything in the database with the backup. Have you stopped "
+    "the app and the scheduler?"
+)
+@with_appcontext
+def db_restore(file):
+    """Replace the database with the backup in FILE; stop the app and scheduler first."""
+    services().db_engine.dispose()
+    try:
+        backup.restore(_database_url(), file)
+    except backup.BackupFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    revision = schema.current_revision(services().db_engine)
+    click.echo(f"Restored from {file}; database at schema {revision}.")
+    if revision != schema.head_revision():
+        click.echo("The backup is from an older release: run cpc db upgrade before starting.")
+
+
+def _database_url() -> str:
+    """The database the app uses (DATABASE_URL, or the default SQLite file)."""
+    return services().db_engine.url.render_as_string(hide_password=False)
 
 
 def deploy_folder(folder: Path, deployed_by: str = "cli") -> list[str]:
@@ -97,6 +166,95 @@ def create_user(username, display_name, email, role_keys, team, password):
     click.echo(f"Created {username}.")
 
 
+@click.command("create-service-account")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="What system uses it.")
+@click.option("--email", required=True, help="Who to contact about it.")
+@click.option(
+    "--role", "role_keys", multiple=True, required=True, type=click.Choice(sorted(roles.ROLES))
+)
+@click.option("--team")
+@with_appcontext
+def create_service_account(username, display_name, email, role_keys, team):
+    """Create an account for a system calling the API (no password: it uses API tokens)."""
+    with _session() as session:
+        try:
+            with transaction(session):
+                accounts.create_user(
+                    session,
+                    username,
+                    display_name,
+                    email,
+                    list(role_keys),
+                    team=team,
+                    service_account=True,
+                )
+        except EngineError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created service account {username}. Make it a token: cpc token create {username}")
+
+
+@click.group("token")
+def token():
+    """API tokens of service accounts: create, list, revoke."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for (shown in lists).")
+@click.option("--by", "created_by", default="cli", help="Who is making it (for the record).")
+@with_appcontext
+def token_create(username, name, created_by):
+    """Make a token for the service account USERNAME; the secret is shown only now."""
+    with _session() as session:
+        try:
+            made, secret = tokens.create(
+                session, username, name, created_by, services().workflow.clock.now()
+            )
+        except EngineError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Token {made.id} for {username} ({name}). Keep it secret; it is not shown again:")
+    click.echo(secret)
+
+
+@token.command("list")
+@click.option("--user", "username", help="Only this account's tokens.")
+@with_appcontext
+def token_list(username):
+    """Every token: id, account, name, prefix, created, last used, revoked."""
+    from engine.models.people import user_by_username
+    from engine.models.tokens import tokens_of
+
+    with _session() as session:
+        user_id = None
+        if username:
+            user = user_by_username(session, username)
+            if user is None:
+                raise click.ClickException(f"There is no user called “{username}”.")
+            user_id = user.id
+        for row in tokens_of(session, user_id):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            click.echo(
+                f"{row.id}\t{row.user.username}\t{row.name}\t{row.prefix}…\t"
+                f"created {row.created_at:%Y-%m-%d}\tlast used {used}\t{state}"
+            )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.option("--by", "revoked_by", default="cli", help="Who is revoking it (for the record).")
+@with_appcontext
+def token_revoke(token_id, revoked_by):
+    """Revoke token TOKEN_ID at once: the next request with it is refused."""
+    with _session() as session:
+        try:
+            tokens.revoke(session, token_id, revoked_by, services().workflow.clock.now())
+        except EngineError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Token {token_id} revoked.")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -133,7 +291,17 @@ def scheduler(once):
         worker.shutdown()
 
 
-COMMANDS = (init_db, deploy, demo_data, create_user, serve, scheduler)
+COMMANDS = (
+    init_db,
+    db_group,
+    deploy,
+    demo_data,
+    create_user,
+    create_service_account,
+    token,
+    serve,
+    scheduler,
+)
 
 
 def init_app(app: Flask) -> None:

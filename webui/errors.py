@@ -31,6 +31,9 @@ TITLES = {
 }
 
 
+JSON_BLUEPRINTS = frozenset({"api", "health"})
+
+
 def status_for(exc: engine_errors.EngineError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
@@ -40,7 +43,7 @@ def status_for(exc: engine_errors.EngineError) -> int:
 
 def respond(status: int, message: str):
     title = TITLES.get(status, "There is a problem")
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if request.blueprint in JSON_BLUEPRINTS or request.path.startswith("/api/"):
         return {"error": message, "status": status}, status
     return render_template("errors/error.html", title=title, message=message), status
 

@@ -21,6 +21,14 @@ def govuk_date(value) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def datetime_london(value) -> str:
+    """An instant as people in England read it: 23 November 2026, 11:05."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
 def due_tag(due_on: date | None, today: date | None = None) -> dict | None:
     """A GOV.UK tag for a due date: overdue, due today, or due soon (in working days)."""
     if due_on is None:
@@ -88,10 +96,27 @@ def decision_label(conference) -> str:
     return text
 
 
+PROCESSES = {
+    "icpc": "Initial conference",
+    "rcpc": "Review conference",
+    "core_group": "Core group",
+    "end_plan": "Plan ending",
+}
+
+
+def process_label(process_id: str | None) -> str:
+    """A process in words, for lists and filters ("rcpc" is "Review conference")."""
+    if not process_id:
+        return ""
+    return PROCESSES.get(process_id, process_id.replace("_", " ").capitalize())
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["process_label"] = process_label
     app.jinja_env.globals["decision_label"] = decision_label
     app.jinja_env.globals["list_rows"] = list_rows
     app.jinja_env.globals["form_date_names"] = form_date_names
     app.jinja_env.filters["govuk_date"] = govuk_date
+    app.jinja_env.filters["datetime_london"] = datetime_london
     app.jinja_env.filters["due_tag"] = due_tag
     app.jinja_env.filters["duration"] = duration

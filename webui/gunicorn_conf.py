@@ -1,18 +1,92 @@
 """gunicorn settings: `gunicorn -c python:webui.gunicorn_conf 'webui:create_app()'`.
 
+Everything comes from environment variables (docs/deploy.md lists them). The master checks
+the app's settings before it forks, so a missing or wrong one stops the start with one line
+each, instead of workers failing to boot one after another.
+
 Each worker starts its own scheduler once it has loaded the app (when `CPC_SCHEDULER=app`,
 the default): leases in the database keep every timer and email to one worker. Starting it
-after the fork, not in the master, is what makes `--preload` safe too.
+after the fork, not in the master, is what makes `--preload` safe too. On SIGTERM (or
+SIGHUP, a graceful reload) each worker finishes its requests within `graceful_timeout`, stops
+its scheduler after the job in hand, and exits; a timer it had leased is fired by another.
+
+Metrics: prometheus_client adds up the counters of every worker through files in
+`PROMETHEUS_MULTIPROC_DIR`. When it is not set, a fresh folder is made for this server and
+removed when it stops; it must be set before any worker imports prometheus_client, which is
+why it is done here, at the top.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _number(name: str, default: int) -> int:
+    """A whole number from the environment; a wrong one is reported by `on_starting`."""
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        _wrong.append(f"{name} must be a whole number, not {os.environ[name]!r}")
+        return default
+
+
+_wrong: list[str] = []
 bind = os.environ.get("CPC_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("CPC_WORKERS", "2"))
-timeout = int(os.environ.get("CPC_WORKER_TIMEOUT", "60"))
-graceful_timeout = int(os.environ.get("CPC_GRACEFUL_TIMEOUT", "30"))
+workers = _number("CPC_WORKERS", 2)
+threads = _number("CPC_THREADS", 1)
+timeout = _number("CPC_WORKER_TIMEOUT", 60)
+graceful_timeout = _number("CPC_GRACEFUL_TIMEOUT", 30)
+keepalive = _number("CPC_KEEPALIVE", 5)
+# Recycle a worker after this many requests (0: never); the jitter staggers the restarts.
+max_requests = _number("CPC_MAX_REQUESTS", 0)
+max_requests_jitter = max(max_requests // 10, 0)
+accesslog = None  # the app writes one JSON line per request, with its request id
+_level = os.environ.get("CPC_LOG_LEVEL", "INFO").strip().upper()
+loglevel = _level.lower() if _level in _LEVELS else "info"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {},
+    "handlers": {"json": {"()": "webui.logs.StderrHandler"}},
+    "root": {"level": loglevel.upper(), "handlers": ["json"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+    },
+}
+
+_made_metrics_dir = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _made_metrics_dir = tempfile.mkdtemp(prefix="cpc-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made_metrics_dir
+
+
+def on_starting(server):
+    """Refuse to start on wrong settings; begin the metrics with a clean folder."""
+    from webui.config import SettingsError, settings_for
+
+    problems = list(_wrong)
+    for name, value in (("CPC_WORKERS", workers), ("CPC_THREADS", threads)):
+        if value < 1:
+            problems.append(f"{name} must be at least 1, not {value}")
+    try:
+        settings_for(os.environ)
+    except SettingsError as exc:
+        problems += exc.problems
+    if problems:
+        print(SettingsError(problems), file=sys.stderr, flush=True)
+        on_exit(server)
+        raise SystemExit(1)
+    metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):  # counters of a previous run
+        stale.unlink()
 
 
 def post_worker_init(worker):
@@ -27,3 +101,14 @@ def worker_exit(_server, worker):
     app = getattr(worker, "wsgi", None)
     if app is not None:
         stop_in_app(app)
+
+
+def child_exit(_server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server):
+    if _made_metrics_dir is not None:
+        shutil.rmtree(_made_metrics_dir, ignore_errors=True)

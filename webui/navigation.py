@@ -14,8 +14,16 @@ def _nav_items():
     items = [("Your tasks", "inbox.index"), ("Children", "cases.index")]
     if permissions.can_manage_instances(user) or permissions.can_deploy(user):
         items.append(("Process instances", "instances.index"))
+    if permissions.can_deploy(user):
+        items.append(("Diagrams", "diagrams.index"))
+    if permissions.can_view_dashboard(user):
+        items.append(("Dashboard", "dashboard.index"))
     if permissions.can_manage_instances(user):
         items.append(("Scheduler", "scheduler.index"))
+    if permissions.can_read_audit(user):
+        items.append(("Audit trail", "audit.index"))
+        items.append(("Retention", "retention.index"))
+        items.append(("Feedback", "feedback.summary"))
     return [
         {
             "href": url_for(endpoint),

@@ -6,6 +6,7 @@ import hmac
 import secrets
 
 from flask import Flask, abort, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = (
@@ -25,8 +26,10 @@ def _check_csrf() -> None:
     if request.method in SAFE_METHODS:
         return
     if request.blueprint == "api":
-        # JSON only: a cross-site form cannot send application/json without a preflight.
-        if not request.is_json:
+        # A browser never adds an Authorization header by itself, so a token request cannot be
+        # forged; a request riding on the session cookie must be JSON, which a cross-site form
+        # cannot send without a preflight.
+        if "Authorization" not in request.headers and not request.is_json:
             abort(415)
         return
     sent = request.form.get("csrf_token", "")
@@ -42,12 +45,25 @@ def _headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint not in ("govuk_assets", "govuk_frontend", "static"):
+    if request.endpoint not in ("govuk_assets", "govuk_frontend", "vendor", "static"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS proxies, take the client address and https from X-Forwarded-*.
+
+    Only then does a request that reached the TLS terminator over https count as secure
+    (secure cookies, HSTS). With no proxy configured the headers are ignored: anyone could
+    send them.
+    """
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -3,6 +3,9 @@
 from .audit import AuditEvent
 from .base import Base
 from .conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
+from .diagrams import DiagramDraft, InstanceMove
+from .documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
+from .drafts import TaskDraft
 from .instances import HumanTask, ProcessInstance
 from .outbox import OutboxAttempt, OutboxMessage
 from .people import Child, User, UserRole
@@ -11,8 +14,11 @@ from .processes import ProcessVersion
 from .scheduler import ScheduledRun, SchedulerProcess
 from .timeliness import Escalation, LateStep
 from .timers import Timer
+from .tokens import ApiToken
+from .withholding import WithheldItem
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "CasePerson",
@@ -20,8 +26,13 @@ __all__ = [
     "Conference",
     "ConferenceRequest",
     "CoreGroupMeeting",
+    "DocumentRecord",
+    "DiagramDraft",
     "Escalation",
+    "FamilyLink",
+    "FeedbackResponse",
     "HumanTask",
+    "InstanceMove",
     "Invitation",
     "LateStep",
     "OutboxAttempt",
@@ -31,9 +42,12 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "Report",
+    "ReportFile",
     "ScheduledRun",
     "SchedulerProcess",
+    "TaskDraft",
     "Timer",
     "User",
     "UserRole",
+    "WithheldItem",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -13,7 +14,12 @@ from .people import User
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index(None, "instance_id", "at"), Index(None, "actor_id", "at"))
+    __table_args__ = (
+        Index(None, "instance_id", "at"),
+        Index(None, "actor_id", "at"),
+        Index(None, "child_id", "at"),
+        Index(None, "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -22,9 +28,22 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     task_id: Mapped[str | None] = mapped_column(String(36))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context, _instances) -> None:
+    """The application may add audit events, never change or remove one."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditIsAppendOnly("Audit events cannot be changed or deleted.")
+
+
+class AuditIsAppendOnly(RuntimeError):
+    pass
 
 
 def record(
@@ -35,6 +54,7 @@ def record(
     *,
     instance_id: int | None = None,
     task_id: str | None = None,
+    child_id: int | None = None,
     **detail,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (it commits or rolls back with the change)."""
@@ -45,6 +65,7 @@ def record(
         action=action,
         instance_id=instance_id,
         task_id=task_id,
+        child_id=child_id,
         detail=detail,
     )
     session.add(event)
@@ -54,3 +75,57 @@ def record(
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.instance_id == instance_id)
     return list(session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+
+
+def search(
+    session: Session,
+    *,
+    username: str | None = None,
+    child_id: int | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> AuditPage:
+    """Audit events matching every given filter, newest first, one page of them."""
+    conditions = []
+    if username:
+        conditions.append(AuditEvent.actor_name == username)
+    if child_id is not None:
+        conditions.append(AuditEvent.child_id == child_id)
+    if action:
+        conditions.append(AuditEvent.action.startswith(action, autoescape=True))
+    if since:
+        conditions.append(AuditEvent.at >= since)
+    if until:
+        conditions.append(AuditEvent.at < until)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    query = (
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return AuditPage(list(session.scalars(query)), total or 0)
+
+
+ASSIGNMENT_ACTIONS = ("task.claimed", "task.unclaimed", "task.assigned")
+
+
+def last_assignment(session: Session, task_id: str) -> AuditEvent | None:
+    """The latest claim, unclaim or assignment of a task (None: as the diagram made it)."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.task_id == task_id, AuditEvent.action.in_(ASSIGNMENT_ACTIONS))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

@@ -41,6 +41,8 @@ class CasePerson(Base):
     name: Mapped[str] = mapped_column(String(200))
     relationship_or_agency: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -183,3 +185,22 @@ def person_named(session: Session, child_id: int, kind: str, name: str) -> CaseP
 def people_for_child(session: Session, child_id: int) -> list[CasePerson]:
     query = select(CasePerson).where(CasePerson.child_id == child_id)
     return list(session.scalars(query.order_by(CasePerson.kind, CasePerson.name)))
+
+
+def reports_for_child(session: Session, child_id: int) -> list[Report]:
+    query = (
+        select(Report)
+        .join(Conference, Conference.id == Report.conference_id)
+        .where(Conference.child_id == child_id)
+    )
+    return list(session.scalars(query.order_by(Report.submitted_on, Report.id)))
+
+
+def invited_conference_ids(session: Session, child_id: int, user_id: int) -> set[int]:
+    """The child's conferences this person (an agency professional's account) is invited to."""
+    query = (
+        select(Invitation.conference_id)
+        .join(CasePerson, CasePerson.id == Invitation.person_id)
+        .where(CasePerson.child_id == child_id, CasePerson.user_id == user_id)
+    )
+    return set(session.scalars(query))

@@ -12,8 +12,11 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    exists,
+    func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
@@ -77,6 +80,7 @@ class HumanTask(Base):
         Index(None, "state", "role"),
         Index(None, "assignee_id", "state"),
         Index(None, "instance_id", "state"),
+        Index(None, "completed_by_id"),  # case access: the children whose steps someone did
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -127,19 +131,78 @@ def inbox(session: Session, user: User) -> list[HumanTask]:
     return list(session.scalars(query))
 
 
+def ready_tasks_for(
+    session: Session, user: User, scope: str, limit: int = 200, offset: int = 0
+) -> list[HumanTask]:
+    """Ready tasks of running instances: `mine` (assigned to the user), `role` (unassigned, in
+    one of the user's roles) or `all` (both: the inbox), soonest due first."""
+    mine = HumanTask.assignee_id == user.id
+    for_role = and_(HumanTask.assignee_id.is_(None), HumanTask.role.in_(sorted(user.roles)))
+    wanted = {"mine": mine, "role": for_role}.get(scope, or_(mine, for_role))
+    query = (
+        select(HumanTask)
+        .join(HumanTask.instance)
+        .where(HumanTask.state == READY, ProcessInstance.status == RUNNING, wanted)
+        .options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
+        .order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at)
+        .order_by(HumanTask.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+ANYONE = object()  # `set_assignee`: whoever holds the task now
+
+
+def set_assignee(session: Session, task_id: str, assignee_id: int | None, held_by=ANYONE) -> bool:
+    """Give a ready task to someone (or back to its role's pool); False when the row was not
+    ready, or not held by `held_by` (None: nobody) as the caller read it: a race lost."""
+    query = update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == READY)
+    if held_by is None:
+        query = query.where(HumanTask.assignee_id.is_(None))
+    elif held_by is not ANYONE:
+        query = query.where(HumanTask.assignee_id == held_by)
+    result = session.execute(query.values(assignee_id=assignee_id))
+    return result.rowcount == 1
+
+
+def overdue_condition(today: date):
+    """Instances with a ready task whose due date has passed."""
+    return exists().where(
+        HumanTask.instance_id == ProcessInstance.id,
+        HumanTask.state == READY,
+        HumanTask.due_on < today,
+    )
+
+
 def list_instances(
-    session: Session, process_id: str | None = None, status: str | None = None, limit: int = 200
+    session: Session,
+    process_id: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+    condition=None,
+    child_id: int | None = None,
+    overdue_on: date | None = None,
+    offset: int = 0,
 ) -> list[ProcessInstance]:
     query = (
         select(ProcessInstance)
         .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
         .order_by(ProcessInstance.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     if process_id:
         query = query.where(ProcessInstance.process_id == process_id)
     if status:
         query = query.where(ProcessInstance.status == status)
+    if child_id is not None:
+        query = query.where(ProcessInstance.child_id == child_id)
+    if overdue_on is not None:
+        query = query.where(overdue_condition(overdue_on))
+    if condition is not None:
+        query = query.where(condition)
     return list(session.scalars(query))
 
 
@@ -155,5 +218,68 @@ def instances_for_child(session: Session, child_id: int) -> list[ProcessInstance
 def active_instances_for_plan(session: Session, plan_id: int) -> list[ProcessInstance]:
     query = select(ProcessInstance).where(
         ProcessInstance.plan_id == plan_id, ProcessInstance.status.in_((RUNNING, SUSPENDED))
+    )
+    return list(session.scalars(query))
+
+
+def counts_by_process_and_status(session: Session) -> dict[tuple[str, str], int]:
+    """How many instances each process has in each status (one grouped query)."""
+    query = select(ProcessInstance.process_id, ProcessInstance.status, func.count()).group_by(
+        ProcessInstance.process_id, ProcessInstance.status
+    )
+    return {(process, status): count for process, status, count in session.execute(query)}
+
+
+def versions_in_use(session: Session) -> list[tuple[ProcessVersion, int, bool]]:
+    """Each process's newest version, and every older one still running instances.
+
+    Rows of (version, running instances on it, whether it is the newest), by process and
+    newest first: after a release, what is still running on the diagrams it replaced.
+    """
+    running = (
+        select(ProcessInstance.version_id, func.count().label("running"))
+        .where(ProcessInstance.status == RUNNING)
+        .group_by(ProcessInstance.version_id)
+        .subquery()
+    )
+    newest = select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id)
+    query = (
+        select(ProcessVersion, func.coalesce(running.c.running, 0))
+        .outerjoin(running, running.c.version_id == ProcessVersion.id)
+        .where(or_(ProcessVersion.id.in_(newest), running.c.running > 0))
+        .order_by(ProcessVersion.process_id, ProcessVersion.id.desc())
+    )
+    rows, seen = [], set()
+    for version, count in session.execute(query):
+        rows.append((version, count, version.process_id not in seen))
+        seen.add(version.process_id)
+    return rows
+
+
+def open_tasks_for_child(session: Session, child_id: int, condition=None) -> list[HumanTask]:
+    """Every step waiting on the child's running workflows, soonest due first."""
+    query = (
+        select(HumanTask)
+        .join(HumanTask.instance)
+        .where(
+            ProcessInstance.child_id == child_id,
+            ProcessInstance.status == RUNNING,
+            HumanTask.state == READY,
+        )
+        .options(joinedload(HumanTask.assignee))
+        .order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return list(session.scalars(query))
+
+
+def tasks_done_by(session: Session, child_id: int, user_id: int) -> list[HumanTask]:
+    """The steps this person completed on the child's workflows (their own contributions)."""
+    query = (
+        select(HumanTask)
+        .join(HumanTask.instance)
+        .where(ProcessInstance.child_id == child_id, HumanTask.completed_by_id == user_id)
+        .order_by(HumanTask.completed_at)
     )
     return list(session.scalars(query))

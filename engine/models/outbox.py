@@ -109,3 +109,9 @@ def held_for_digest(session: Session) -> dict[int, list[OutboxMessage]]:
 def attempts_for(session: Session, message_id: int) -> list[OutboxAttempt]:
     query = select(OutboxAttempt).where(OutboxAttempt.message_id == message_id)
     return list(session.scalars(query.order_by(OutboxAttempt.id)))
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    """When the longest-waiting email still to be sent was written (None: nothing waits)."""
+    query = select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == PENDING)
+    return session.scalar(query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -26,10 +27,18 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     team: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A system that calls the API (a case management system, a reporting script): signs in
+    # only with an API token, never a password, and holds roles like a person.
+    service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # How task and reminder emails reach this person: one each, or one digest a day.
     # Escalations always go at once.
     notify: Mapped[str] = mapped_column(String(16), default=IMMEDIATE, server_default=IMMEDIATE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Failed sign-ins in a row, and until when the account refuses sign-in after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The subject claim of the council's identity provider (OpenID Connect), once linked.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", back_populates="user"
     )
@@ -82,9 +91,25 @@ def users_with_role(session: Session, role: str) -> list[User]:
     return list(session.scalars(query))
 
 
-def all_children(session: Session) -> list[Child]:
+def active_users(session: Session) -> list[User]:
+    query = select(User).where(User.active.is_(True)).order_by(User.display_name)
+    return list(session.scalars(query))
+
+
+def all_children(
+    session: Session, condition=None, limit: int | None = None, offset: int = 0
+) -> list[Child]:
+    """Every child, or those matching `condition` (the caller's access filter); a page of them
+    with `limit` and `offset`."""
     query = select(Child).options(joinedload(Child.social_worker))
-    return list(session.scalars(query.order_by(Child.family_name, Child.given_name)))
+    if condition is not None:
+        query = query.where(condition)
+    query = query.order_by(Child.family_name, Child.given_name, Child.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def child_by_reference(session: Session, reference: str) -> Child | None:
+    return session.scalar(select(Child).where(Child.reference == reference.strip().upper()))
 
 
 def next_child_reference(session: Session) -> str:

@@ -22,6 +22,8 @@ class ProcessVersion(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_by: Mapped[str] = mapped_column(String(80))
+    # Why this version exists, in the process owner's words ("core groups every 4 weeks").
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
@@ -32,6 +34,12 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
         .limit(1)
     )
     return session.scalar(query)
+
+
+def versions_of(session: Session, process_id: str) -> list[ProcessVersion]:
+    """Every deployed version of a process, newest first."""
+    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    return list(session.scalars(query.order_by(ProcessVersion.id.desc())))
 
 
 def latest_versions(session: Session) -> list[ProcessVersion]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, UTCDateTime
@@ -42,3 +42,8 @@ class ScheduledRun(Base):
 def processes_seen_since(session: Session, since: datetime) -> list[SchedulerProcess]:
     query = select(SchedulerProcess).where(SchedulerProcess.beat_at >= since)
     return list(session.scalars(query.order_by(SchedulerProcess.beat_at.desc())))
+
+
+def last_heartbeat(session: Session) -> datetime | None:
+    """When any scheduler process last reported in (None: none ever has)."""
+    return session.scalar(select(func.max(SchedulerProcess.beat_at)))

@@ -52,3 +52,8 @@ def escalations_for_instance(session: Session, instance_id: int) -> list[Escalat
 def late_steps_for_child(session: Session, child_id: int) -> list[LateStep]:
     query = select(LateStep).where(LateStep.child_id == child_id)
     return list(session.scalars(query.order_by(LateStep.done_on, LateStep.id)))
+
+
+def escalations_for_child(session: Session, child_id: int) -> list[Escalation]:
+    query = select(Escalation).where(Escalation.child_id == child_id)
+    return list(session.scalars(query.order_by(Escalation.escalated_at, Escalation.id)))

@@ -84,3 +84,19 @@ def count_overdue(session: Session, now: datetime) -> int:
         .where(Timer.status == WAITING, Timer.due_at < now, ProcessInstance.status == RUNNING)
     )
     return session.scalar(query) or 0
+
+
+def waiting_figures(session: Session, now: datetime) -> tuple[int, int, datetime | None]:
+    """Waiting timers of running instances: how many, how many overdue, the oldest overdue."""
+    overdue = Timer.due_at < now
+    query = (
+        select(
+            func.count(Timer.id),
+            func.count(Timer.id).filter(overdue),
+            func.min(Timer.due_at).filter(overdue),
+        )
+        .join(Timer.instance)
+        .where(Timer.status == WAITING, ProcessInstance.status == RUNNING)
+    )
+    waiting, late, oldest = session.execute(query).one()
+    return waiting or 0, late or 0, oldest

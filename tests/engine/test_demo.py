@@ -3,7 +3,17 @@
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.models import Conference, Escalation, HumanTask, OutboxMessage, Plan
+from engine.models import (
+    Conference,
+    DocumentRecord,
+    Escalation,
+    FamilyLink,
+    FeedbackResponse,
+    HumanTask,
+    OutboxMessage,
+    Plan,
+    ReportFile,
+)
 from engine.models.people import Child
 from tests.factories import deploy_processes
 
@@ -37,3 +47,17 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert plans[child("Grace").id].latest_category == "EMO"
     assert plans[child("Harry").id].end_reason == "review_cin"
     assert db.scalar(select(func.count(OutboxMessage.id))) > 10
+
+    finn = db.scalars(
+        select(Conference).where(Conference.child_id == child("Finn").id, Conference.kind == "icpc")
+    ).one()
+    sent = db.scalars(
+        select(DocumentRecord.kind).where(
+            DocumentRecord.conference_id == finn.id, DocumentRecord.purpose == "sent"
+        )
+    )
+    assert set(sent) == {"invitation", "agenda", "decision_letter", "plan", "minutes"}
+    assert db.scalar(select(func.count(ReportFile.id))) == 1
+    assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
+    links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
+    assert sorted(link.used_at is None for link in links) == [False, True]

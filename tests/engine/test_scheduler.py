@@ -108,7 +108,13 @@ def test_apscheduler_runs_the_four_jobs_until_shut_down(sessions, engine, clock)
     tick.intervals.sweep_seconds = 3600  # only the immediate first run happens here
     tick.start()
     try:
-        assert tick.job_ids == ["heartbeat", "send_digest", "send_mail", "sweep_timers"]
+        assert tick.job_ids == [
+            "heartbeat",
+            "review_retention",
+            "send_digest",
+            "send_mail",
+            "sweep_timers",
+        ]
     finally:
         tick.shutdown()
     assert tick._aps.running is False

@@ -220,3 +220,35 @@ def on_a_plan(case: Case) -> Plan:
     case.do("decision_letter", letter_sent_date="2027-01-11")
     case.do("send_minutes", minutes_sent_date="2027-01-11")
     return case.db.scalars(select(Plan).where(Plan.child_id == case.child.id)).one()
+
+
+WITHHELD = "Flat 3, 12 Hidden Road"
+
+
+def invited(case):
+    """An initial conference booked for Monday 11 January 2027, invitations sent."""
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2026-12-21 10:00")
+    case.do("book_conference")
+    case.at("2027-01-04 09:00")
+    case.do("send_invitations")
+
+
+def held(case, **outcome):
+    """The conference held with every report in and shared, a request to withhold agreed."""
+    invited(case)
+    case.at("2027-01-06 11:00")
+    for task in case.all_ready("agency_report"):
+        case.do("agency_report", task=task, actor="police" if task.assignee_id else "bs")
+    case.do(
+        "social_worker_report",
+        report_shared_date="2027-01-06",
+        requests=[{"kind": "withhold", "details": f"Keep the address {WITHHELD} from Tom"}],
+    )
+    case.at("2027-01-08 11:00")
+    case.do("decide_requests", requests=[{"decision": "agreed", "reason": "Risk of harm"}])
+    case.do("chair_pre_contact")
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference", dissent="Police think a plan is not needed yet.", **outcome)

@@ -84,3 +84,76 @@ def test_scheduler_once_catches_up_every_overdue_timer_and_exits(app, db, clock)
     assert (summary["timers"], summary["instances"], summary["mail_sent"]) == (2, 1, 2)
     assert len(db.scalars(select(Escalation)).all()) == 1
     assert json.loads(run(app, "scheduler", "--once").output)["timers"] == 0
+
+
+def test_db_upgrade_and_current_report_the_schema(app, db, db_engine, make_app, tmp_path):
+    from sqlalchemy import text
+
+    from engine.schema import head_revision
+
+    result = run(app, "db", "upgrade")
+    assert result.output == f"Database already at schema {head_revision()}.\n"
+    assert run(app, "db", "current").exit_code == 0
+    with db_engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    try:
+        behind = run(app, "db", "current")
+    finally:
+        with db_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()}
+            )
+    assert behind.exit_code == 1
+    assert f"Database at schema 0002; this release needs {head_revision()}" in behind.output
+    empty = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    upgraded = run(empty, "db", "upgrade")
+    assert upgraded.output == f"Database migrated from schema none to {head_revision()}.\n"
+    assert run(empty, "db", "current").exit_code == 0
+
+
+def test_db_backup_then_restore_brings_back_what_was_there(app, db, tmp_path):
+    from tests.factories import make_user
+
+    make_user(db, "kept", "social_worker")
+    dump = tmp_path / "cpc.backup"
+    result = run(app, "db", "backup", str(dump))
+    assert result.exit_code == 0 and result.output.startswith(f"Backed up to {dump}")
+    assert run(app, "db", "backup", str(dump)).exit_code == 1  # never overwrites a backup
+    make_user(db, "later", "social_worker")
+    refused = app.test_cli_runner().invoke(args=["db", "restore", str(dump)], input="n\n")
+    assert refused.exit_code == 1
+    db.close()
+    restored = run(app, "db", "restore", "--yes", str(dump))
+    assert restored.exit_code == 0, restored.output
+    assert "Restored from" in restored.output
+    assert sorted(db.scalars(select(User.username))) == ["kept"]
+
+
+def test_service_account_and_its_tokens_from_the_command_line(app, db):
+    made = run(
+        app,
+        "create-service-account",
+        "cms",
+        "--name",
+        "Case management system",
+        "--email",
+        "cms@x.invalid",
+        "--role",
+        "team_manager",
+    )
+    assert made.exit_code == 0, made.output
+    account = db.scalars(select(User).where(User.username == "cms")).one()
+    assert account.service_account and account.password_hash is None
+    created = run(app, "token", "create", "cms", "--name", "nightly report")
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", headers=headers).json["username"] == "cms"
+    listed = run(app, "token", "list", "--user", "cms").output
+    assert "nightly report" in listed and "active" in listed and secret not in listed
+    assert run(app, "token", "revoke", "1").exit_code == 0
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert "revoked" in run(app, "token", "list").output
+    refused = run(app, "token", "create", "nobody", "--name", "x")
+    assert refused.exit_code != 0 and "no user called “nobody”" in refused.output

@@ -74,3 +74,33 @@ def test_retrying_an_unknown_email_is_a_404(client, db):
     sign_in(client, "tm")
     response = post_form(client, "/scheduler/mail/999/retry", {}, token_from="/scheduler")
     assert response.status_code == 404
+
+
+def test_managers_see_health_checks_and_the_versions_cases_run_on(
+    client, db, web_engine, clock, tmp_path
+):
+    from tests.factories import TEST_DIAGRAMS, deploy_file
+
+    staff = make_staff(db)
+    first = start_deadline(db, web_engine, staff)
+    changed = tmp_path / "deadline.bpmn"
+    changed.write_text((TEST_DIAGRAMS / "deadline.bpmn").read_text() + "<!-- release 2 -->\n")
+    second = deploy_file(db, changed, by="ops", check_forms=False)
+    sign_in(client, "tm")
+    html = page(client.get("/scheduler"))
+    rows = [
+        [" ".join(td.text.split()) for td in tr.select("td")]
+        for tr in html.select("#versions tbody tr")
+    ]
+    assert [(r[1], r[3]) for r in rows] == [
+        (f"{second.id} Newest", "0"),
+        (f"{first.version_id} Replaced", "1"),
+    ]
+    assert "by ops" in rows[0][2]
+    checks = [li.text.split() for li in html.select("#checks li")]
+    assert [c[:2] for c in checks] == [
+        ["OK", "Database:"],
+        ["OK", "Database"],
+        ["Problem", "Scheduler"],
+        ["OK", "Email"],
+    ]

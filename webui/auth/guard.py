@@ -1,4 +1,5 @@
-"""Loading the signed-in user, and the decorator that demands one."""
+"""Loading the signed-in user (session cookie, or an API token), and the decorator that
+demands one."""
 
 from __future__ import annotations
 
@@ -6,20 +7,42 @@ import functools
 
 from flask import g, redirect, request, session, url_for
 
+from engine import tokens
 from engine.models.people import User
 
-from ..extensions import db
+from ..extensions import db, workflow
+
+# Probes and scrapers never sign in, and must answer even when the database does not.
+NO_USER_BLUEPRINTS = frozenset({"health"})
 
 
 def load_user() -> None:
     g.user = None
+    g.token_error = None
+    if request.blueprint in NO_USER_BLUEPRINTS:
+        return
+    header = request.headers.get("Authorization")
+    if header is not None and request.blueprint == "api":
+        _load_token_user(header)
+        return
     user_id = session.get("user_id")
     if user_id is not None:
         user = db().get(User, user_id)
-        if user is not None and user.active:
+        if user is not None and user.active and not user.service_account:
             g.user = user
         else:
             session.clear()
+
+
+def _load_token_user(header: str) -> None:
+    """`Authorization: Bearer <token>`: the token's service account, or a reason it is not."""
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        g.token_error = "Send the API token as “Authorization: Bearer <token>”."
+        return
+    g.user = tokens.authenticate(db(), secret.strip(), workflow().clock.now())
+    if g.user is None:
+        g.token_error = "The API token is not valid: it is unknown or has been revoked."
 
 
 def login_required(view):
@@ -27,7 +50,12 @@ def login_required(view):
     def wrapped(*args, **kwargs):
         if g.get("user") is None:
             if request.blueprint == "api":
-                return {"error": "Sign in first."}, 401
+                message = g.get("token_error") or "Send an API token: “Authorization: Bearer …”."
+                return (
+                    {"error": message, "status": 401},
+                    401,
+                    {"WWW-Authenticate": 'Bearer realm="api"'},
+                )
             return redirect(url_for("auth.sign_in", next=request.full_path))
         return view(*args, **kwargs)
 

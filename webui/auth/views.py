@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
-from engine import accounts
+from engine import accounts, metrics
 from engine.models import audit
 from engine.models.people import User
 from engine.roles import label
 
 from ..extensions import db, workflow
-from . import bp
+from . import bp, oidc
 from .guard import load_user
 
 bp.before_app_request(load_user)
@@ -26,15 +26,19 @@ def sign_in():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        user = accounts.authenticate(db(), username, password) if username and password else None
+        try:
+            user = (
+                accounts.sign_in(db(), username, password, workflow().clock.now())
+                if username and password
+                else None
+            )
+        except accounts.AccountLocked as locked:
+            user, error = None, str(locked)
         if user is None:
-            error = "Enter a correct username and password"
+            metrics.sign_in_failed()
+            error = error or "Enter a correct username and password"
         else:
-            session.clear()
-            session["user_id"] = user.id
-            session.permanent = True
-            audit.record(db(), user, "user.signed_in", workflow().clock.now())
-            db().commit()
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     demo = []
     if current_app.config["SHOW_DEMO_ACCOUNTS"]:
@@ -44,6 +48,30 @@ def sign_in():
         ]
     status = 200 if error is None else 400
     return render_template("auth/sign_in.html", error=error, demo_accounts=demo), status
+
+
+@bp.route("/sign-in/oidc")
+def oidc_start():
+    response, error = oidc.start()
+    if response is None:
+        return render_template("auth/sign_in.html", error=error, demo_accounts=[]), 503
+    return response
+
+
+@bp.route("/sign-in/oidc/callback")
+def oidc_callback():
+    user, error = oidc.finish()
+    if user is None:
+        return render_template("auth/sign_in.html", error=error, demo_accounts=[]), 400
+    start_session(user)
+    return oidc.redirect_home()
+
+
+def start_session(user: User) -> None:
+    """A fresh session for the signed-in person: nothing of the one before survives it."""
+    session.clear()
+    session["user_id"] = user.id
+    session.permanent = True
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -4,8 +4,8 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import case_summary, cases, permissions
-from engine.models.base import fetch
+from engine import access, cases, permissions, timeline, withholding
+from engine.errors import NotAllowed
 from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of
 from engine.models.people import Child, all_children, user_by_username
@@ -67,7 +67,7 @@ def index():
     return render_template(
         "cases/index.html",
         title="Children",
-        children=all_children(db()),
+        children=all_children(db(), access.child_filter(g.user, Child.id)),
         can_add=permissions.can_start(g.user),
     )
 
@@ -76,20 +76,35 @@ def index():
 @login_required
 def show(child_id):
     session = db()
-    child = fetch(session, Child, child_id, "There is no such child.")
+    child, level = access.open_child(session, g.user, child_id, workflow().clock.now(), "case page")
+    today = workflow().clock.today()
+    if level is access.Level.INVITED:
+        return render_template(
+            "cases/invited.html",
+            title=child.full_name,
+            child=child,
+            story=timeline.for_invited(session, child.id, g.user.id),
+            today=today,
+        )
     instances = instances_for_child(session, child.id)
     tasks = {i.id: tasks_of(session, i.id) for i in instances}
+    story = timeline.for_child(session, child.id)
     return render_template(
         "cases/show.html",
         title=child.full_name,
         child=child,
         instances=instances,
         tasks=tasks,
-        summary=case_summary.for_child(session, child.id),
+        summary=story.summary,
+        story=story,
+        people=withholding.people_for(session, g.user, child.id),
+        can_withhold=withholding.can_withhold(session, g.user, child.id),
+        can_add_people=permissions.can_start(g.user) and level is access.Level.FULL,
         conference_types=cases.CONFERENCE_TYPES,
         categories=CATEGORIES,
         can_start=permissions.can_start(g.user),
-        today=workflow().clock.today(),
+        level=level.value,
+        today=today,
     )
 
 
@@ -119,7 +134,7 @@ def end_plan(child_id):
 @login_required
 def add():
     if not permissions.can_start(g.user):
-        return redirect(url_for("cases.index"))
+        raise NotAllowed("Only social workers and managers can add a child.")
     errors = {}
     values = request.form
     resolve = options_resolver(db())

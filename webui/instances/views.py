@@ -1,11 +1,14 @@
+"""Process instances for managers: find them, see one drawn on its diagram, control it."""
+
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import permissions
-from engine.models.audit import history
+from engine import access, instance_view, permissions, timers, withholding
 from engine.models.base import fetch
-from engine.models.instances import ProcessInstance, list_instances, tasks_of
+from engine.models.instance_search import InstanceFilter, filter_options, search
+from engine.models.instances import READY, ProcessInstance
+from engine.models.people import users_with_role
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
@@ -19,18 +22,45 @@ def _require_manager():
         abort(403, "Only managers and process owners can see every process instance.")
 
 
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _wanted(args) -> InstanceFilter:
+    return InstanceFilter(
+        process=args.get("process") or None,
+        version=_number(args.get("version")),
+        status=args.get("status") if args.get("status") in STATUSES else None,
+        stage=args.get("stage") or None,
+        team=args.get("team") or None,
+        overdue=args.get("overdue") == "yes",
+        page=_number(args.get("page")) or 1,
+    )
+
+
+def _instance(session, instance_id: int) -> ProcessInstance:
+    instance = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
+    access.require_instance(session, g.user, instance)
+    return instance
+
+
 @bp.route("/instances")
 @login_required
 def index():
     _require_manager()
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    instances = list_instances(db(), status=status)
+    session = db()
+    wanted = _wanted(request.args)
+    condition = access.child_filter(g.user, ProcessInstance.child_id)
+    found = search(session, wanted, workflow().clock.today(), condition)
     return render_template(
         "instances/index.html",
         title="Process instances",
-        instances=instances,
-        status=status,
+        found=found,
+        wanted=wanted,
+        status=wanted.status,
         statuses=STATUSES,
+        options=filter_options(session),
+        query=request.args.to_dict(),
     )
 
 
@@ -39,23 +69,62 @@ def index():
 def show(instance_id):
     _require_manager()
     session = db()
-    instance = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
+    instance = _instance(session, instance_id)
+    access.open_instance(session, g.user, instance, workflow().clock.now(), "instance page")
+    details = instance_view.for_instance(
+        session, instance, workflow().instance_data(session, instance)
+    )
+    details.data = [(k, withholding.redact_text(session, g.user, v)) for k, v in details.data]
     return render_template(
         "instances/show.html",
         title=f"Case {instance.reference}",
         instance=instance,
-        tasks=tasks_of(session, instance.id),
-        events=history(session, instance.id),
+        details=details,
+        tasks=details.tasks,
+        events=details.events,
         can_manage=permissions.can_manage_instances(g.user),
+        colleagues={
+            role: users_with_role(session, role)
+            for role in {t.role for t in details.tasks if t.role and t.state == READY}
+        },
         today=workflow().clock.today(),
     )
 
 
-@bp.route("/instances/<int:instance_id>/<any(suspend,resume,terminate):action>", methods=["POST"])
+@bp.route("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram_xml(instance_id):
+    _require_manager()
+    session = db()
+    instance = _instance(session, instance_id)
+    xml = instance_view.diagram_xml(session, instance)
+    return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.route("/instances/<int:instance_id>/diagram.json")
+@login_required
+def diagram_states(instance_id):
+    _require_manager()
+    session = db()
+    instance = _instance(session, instance_id)
+    today = workflow().clock.today()
+    return jsonify(instance_view.highlights(workflow(), session, instance, today))
+
+
+@bp.route(
+    "/instances/<int:instance_id>/<any(suspend,resume,terminate,retry):action>",
+    methods=["POST"],
+)
 @login_required
 def control(instance_id, action):
     reason = request.form.get("reason", "").strip()
-    getattr(workflow(), action)(db(), instance_id, g.user, reason)
-    done = {"suspend": "suspended", "resume": "resumed", "terminate": "ended"}[action]
-    flash(f"The workflow has been {done}.", "success")
+    session = db()
+    _instance(session, instance_id)
+    if action == "retry":
+        timers.retry(session, instance_id, g.user, workflow().clock.now())
+        flash("The failed timer will be tried again at the next sweep.", "success")
+    else:
+        getattr(workflow(), action)(session, instance_id, g.user, reason)
+        done = {"suspend": "suspended", "resume": "resumed", "terminate": "ended"}[action]
+        flash(f"The workflow has been {done}.", "success")
     return redirect(url_for("instances.show", instance_id=instance_id))

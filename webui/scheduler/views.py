@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from datetime import timedelta
 
-from engine import outbox, permissions, timers
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
+
+from engine import outbox, permissions, readiness, timers
 from engine.scheduler import status
 
 from ..auth.guard import login_required
@@ -19,10 +21,13 @@ def _require_manager():
 @login_required
 def index():
     _require_manager()
+    now = workflow().clock.now()
+    stuck_after = timedelta(seconds=current_app.config["OUTBOX_STUCK_SECONDS"])
     return render_template(
         "scheduler/index.html",
         title="Scheduler",
-        status=status(db(), workflow().clock.now()),
+        status=status(db(), now),
+        checks=readiness.check(db(), now, stuck_after),
     )
 
 

@@ -1,10 +1,14 @@
+"""A task page: the form from `forms/`, its context beside it, a server-side draft, completion."""
+
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
-from engine import permissions
+from engine import access, drafts, permissions, task_context
 from engine.errors import NotAllowed, TaskAlreadyCompleted
 from engine.models.base import fetch
+from engine.models.drafts import draft_for
 from engine.models.instances import DONE, HumanTask
 from forms import load, validate
 
@@ -24,7 +28,13 @@ def _task_for(user, task_id: str) -> HumanTask:
     return task
 
 
-def _render(task, definition, values, errors=None, status=200):
+def _level(session, task):
+    """How much of the child's record shows beside the form (the task itself is allowed)."""
+    child_id = task.instance.child_id
+    return access.level(session, g.user, child_id) if child_id else None
+
+
+def _render(task, definition, values, errors=None, status=200, draft=None):
     session = db()
     return render_template(
         "tasks/show.html",
@@ -35,6 +45,8 @@ def _render(task, definition, values, errors=None, status=200):
         errors=errors.messages if errors else {},
         resolve=options_resolver(session),
         today=workflow().clock.today(),
+        draft=draft,
+        context=task_context.for_task(session, task, _level(session, task)),
     ), status
 
 
@@ -42,17 +54,32 @@ def _render(task, definition, values, errors=None, status=200):
 @login_required
 def show(task_id):
     task = _task_for(g.user, task_id)
+    now = workflow().clock.now()
+    access.open_instance(db(), g.user, task.instance, now, f"task {task.task_spec}")
     definition = load(task.form_key)
+    draft = draft_for(db(), task.id, g.user.id)
+    if draft is not None:
+        return _render(task, definition, MultiDict(list(_pairs(draft.values))), draft=draft)
     data = workflow().task_data(db(), task)
     return _render(task, definition, values_from_data(definition, data))
+
+
+def _pairs(values: dict):
+    for name, items in values.items():
+        for item in items:
+            yield name, item
 
 
 @bp.route("/tasks/<task_id>", methods=["POST"])
 @login_required
 def submit(task_id):
     task = _task_for(g.user, task_id)
-    definition = load(task.form_key)
     session = db()
+    if request.form.get("action") == "draft":
+        drafts.save(session, task, g.user, request.form.to_dict(flat=False), workflow().clock.now())
+        flash("Your answers are saved as a draft. Nothing has been sent yet.", "success")
+        return redirect(url_for("tasks.show", task_id=task.id))
+    definition = load(task.form_key)
     data, errors = validate(
         definition, request.form, workflow().clock.today(), options_resolver(session)
     )
@@ -60,5 +87,15 @@ def submit(task_id):
         return _render(task, definition, request.form, errors, status=400)
     title = task.title
     workflow().complete_task(session, task_id, g.user, data)
+    drafts.discard(session, task_id)
     flash(f"“{title}” is done.", "success")
     return redirect(url_for("inbox.index"))
+
+
+@bp.route("/tasks/<task_id>/draft/delete", methods=["POST"])
+@login_required
+def discard_draft(task_id):
+    task = _task_for(g.user, task_id)
+    drafts.discard_mine(db(), task.id, g.user)
+    flash("Your draft has been deleted.", "success")
+    return redirect(url_for("tasks.show", task_id=task.id))

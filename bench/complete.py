@@ -1,0 +1,309 @@
+"""Completing tasks through the HTTP API: latency, throughput, and whether a long case slows.
+
+Against gunicorn with 2 workers, on SQLite and on PostgreSQL (a throwaway database created
+and dropped here), with service accounts' tokens:
+- latency: one client starts ICPC instances and completes four steps of each with the forms'
+  realistic payloads (strategy discussion, booking, invitations with family and agencies, the
+  social worker's report): p50/p95/p99 as the client saw them, and p50 as gunicorn timed them;
+- throughput: four clients at once complete the same steps of other instances: completions/s;
+- growth, step 100 / step 5 through the API, of two long-running cases: a child's plan (its
+  core group meetings, each its own short instance chained by the diagrams: how the product
+  runs a long case) and one instance whose task loops 100 times (SpiffWorkflow keeps every
+  finished task in the instance's tree, so this one grows by design);
+- memory: the largest worker's resident memory afterwards.
+
+Prints one JSON line. Usage: python bench/complete.py [--instances 40] [--loop-steps 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CPC_ENV", "production")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+
+from bench.support.databases import each_database  # noqa: E402
+from bench.support.figures import growth, latency, verdict  # noqa: E402
+from bench.support.server import Client, gunicorn, server_times_ms, worker_rss_mb  # noqa: E402
+from engine import accounts, cases, registry, schema, tokens, workdays  # noqa: E402
+from engine.clock import Clock  # noqa: E402
+from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.models.people import user_by_username  # noqa: E402
+from engine.runtime import Engine  # noqa: E402
+from forms import exists as form_exists  # noqa: E402
+
+WORKERS = 2
+CLIENTS = 4
+TODAY = Clock().today().isoformat()
+SUMMARY = (
+    "Amara (9) disclosed at school that her mother's partner hit her with a belt. "
+    "The strategy discussion agreed a joint section 47 enquiry. "
+) * 8
+STEPS = [
+    (
+        "record_strategy_discussion",
+        "sw",
+        {"strategy_discussion_date": TODAY, "s47_start_date": TODAY, "outcome": "icpc"},
+    ),
+    (
+        "book_conference",
+        "bs",
+        {
+            "conference_date": workdays.add_working_days(Clock().today(), 10).isoformat(),
+            "conference_time": "10:00",
+            "venue": "Civic Centre, Room 2",
+            "chair": "chair_sys",
+        },
+    ),
+    (
+        "send_invitations",
+        "bs",
+        {
+            "invitations_sent_date": TODAY,
+            "family": [
+                {"name": "Grace Okoye", "relationship": "Mother"},
+                {"name": "Daniel Reid", "relationship": "Mother's partner"},
+            ],
+            "child_invited": False,
+            "agencies": [
+                {"agency": "police", "name": "DC Robin Hall"},
+                {"agency": "school", "name": "Ms Patel, designated safeguarding lead"},
+            ],
+            "parent_report_expected": False,
+        },
+    ),
+    (
+        "social_worker_report",
+        "sw",
+        {"report_completed_date": TODAY, "report_shared_date": TODAY, "report_summary": SUMMARY},
+    ),
+]
+ACCOUNTS = {
+    "sw": ("sw_sys", "social_worker"),
+    "bs": ("bs_sys", "business_support"),
+    "chair": ("chair_sys", "conference_chair"),
+}
+
+
+def prepare(url: str, children: int) -> tuple[dict[str, str], list[int], str]:
+    """Schema, diagrams, service accounts and their tokens, children, one looping case."""
+    db_engine = make_engine(url)
+    schema.upgrade(db_engine)
+    sessions = make_session_factory(db_engine)
+    engine = Engine()
+    secrets = {}
+    with sessions() as session:
+        with transaction(session):
+            for username, role in ACCOUNTS.values():
+                accounts.create_user(
+                    session,
+                    username,
+                    username,
+                    f"{username}@x.invalid",
+                    [role],
+                    team="North",
+                    service_account=True,
+                )
+            for path in [
+                *sorted((ROOT / "processes").glob("*.bpmn")),
+                ROOT / "tests" / "engine" / "diagrams" / "loop.bpmn",
+            ]:
+                check = form_exists if path.parent.name == "processes" else None
+                diagram = registry.parse(path.read_bytes(), path.name, check)
+                registry.deploy(session, diagram, "bench")
+        now = engine.clock.now()
+        for key, (username, _role) in ACCOUNTS.items():
+            secrets[key] = tokens.create(session, username, "bench", "bench", now)[1]
+        sw = user_by_username(session, "sw_sys")
+        ids = [
+            cases.add_child(session, engine, sw, "Bench", f"Child{i}", Clock().today(), sw).id
+            for i in range(children)
+        ]
+        loop = engine.start(session, "loop", sw, {})
+        loop_id = loop.id
+    db_engine.dispose()
+    return secrets, ids, loop_id
+
+
+def run_case(clients, child_id: int, samples: list | None) -> int:
+    """Start an ICPC for the child and complete its four steps; how many were completed."""
+    instance, _ = clients["sw"].ok("POST", "/api/v1/instances", {"child_id": child_id})
+    for spec, who, data in STEPS:
+        task = next(t for t in instance["ready_tasks"] if t["task"] == spec)
+        instance, elapsed = clients[who].ok(
+            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data}
+        )
+        if samples is not None:
+            samples.append(elapsed)
+    return len(STEPS)
+
+
+def throughput(port: int, secrets: dict, children: list[int]) -> dict:
+    work: queue.Queue[int] = queue.Queue()
+    for child_id in children:
+        work.put(child_id)
+    done, errors = [], []
+
+    def client_loop():
+        clients = {k: Client(port, s) for k, s in secrets.items()}
+        while True:
+            try:
+                child_id = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.append(run_case(clients, child_id, None))
+            except Exception as exc:  # noqa: BLE001 - reported in the figures
+                errors.append(str(exc)[:200])
+
+    threads = [threading.Thread(target=client_loop) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    # Each case also starts its instance: that request is counted in the time, not the total.
+    return {
+        "clients": CLIENTS,
+        "completions": sum(done),
+        "seconds": round(wall, 2),
+        "completions_per_s": round(sum(done) / wall, 1),
+        "errors": errors[:3],
+    }
+
+
+HOLD_CONFERENCE = {
+    "held_date": TODAY,
+    "agencies_attended": ["children_social_care", "police", "school"],
+    "quorate": True,
+    "harm": "Physical harm: bruising consistent with being hit with a belt. " * 5,
+    "strengths": "Grace engages with the social worker and wants support. " * 5,
+    "safety": "Daniel Reid has moved out and agreed not to return while enquiries go on. " * 3,
+    "child_views": "Amara says she feels safer now and wants to stay at her school.",
+    "parent_views": "Grace accepts the concerns and agrees to a plan.",
+    "safety_plan": "Daniel Reid not to have unsupervised contact; school to report concerns. " * 3,
+    "decision": "cp_plan",
+    "category": "PHY",
+}
+
+
+def plan_growth(port: int, secrets: dict, child_id: int, meetings: int) -> dict:
+    """The product's long-running case: one child's plan, its core group meetings (each its
+    own short instance, as the diagrams chain them) completed one after another."""
+    clients = {k: Client(port, s) for k, s in secrets.items()}
+    instance, _ = clients["sw"].ok("POST", "/api/v1/instances", {"child_id": child_id})
+    for spec, who, data in [*STEPS[:3], ("hold_conference", "chair", HOLD_CONFERENCE)]:
+        task = next(t for t in instance["ready_tasks"] if t["task"] == spec)
+        instance, _ = clients[who].ok(
+            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data}
+        )
+    times = []
+    for n in range(meetings):
+        mine, _ = clients["sw"].ok("GET", "/api/v1/tasks?scope=mine&limit=500")
+        task = next(t for t in mine["tasks"] if t["task"] == "core_group_meeting")
+        answers = {
+            "core_group_date": TODAY,
+            "core_group_attendees": "Grace Okoye, DC Robin Hall, Ms Patel, social worker",
+            "core_group_progress": f"Meeting {n + 1}: the plan's actions are on track. " * 4,
+        }
+        _, elapsed = clients["sw"].ok(
+            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": answers}
+        )
+        times.append(elapsed)
+    return growth(times)
+
+
+def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
+    client = Client(port, secrets["sw"])
+    listed, _ = client.ok("GET", "/api/v1/tasks?scope=role&limit=500")
+    task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
+    times = []
+    for n in range(steps):
+        instance, elapsed = client.ok(
+            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {"visit": n, "stop": False}}
+        )
+        times.append(elapsed)
+        task = instance["ready_tasks"][0]
+    return growth(times)
+
+
+def measure(url: str, instances: int, loop_steps: int) -> dict:
+    secrets, children, loop_id = prepare(url, instances * 3)
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "access.log"
+        with gunicorn(url, WORKERS, log) as (server, port):
+            clients = {k: Client(port, s) for k, s in secrets.items()}
+            run_case(clients, children[0], None)  # warm both the worker and the spec cache
+            samples: list[float] = []
+            for child_id in children[1:instances]:
+                run_case(clients, child_id, samples)
+            timed = server_times_ms(log, "POST", "/complete")
+            figures = {
+                "latency": latency(samples),
+                "server_p50_ms": latency(timed[len(STEPS) :])["p50_ms"],
+                "throughput": throughput(port, secrets, children[instances:-1]),
+                "plan": plan_growth(port, secrets, children[-1], loop_steps),
+                "loop": loop_growth(port, secrets, loop_id, loop_steps),
+            }
+            time.sleep(0.5)
+            figures["worker_rss_mb"] = worker_rss_mb(server)
+    return figures
+
+
+def targets(results: dict) -> dict:
+    found = {}
+    if "sqlite" in results:
+        found["sqlite_p50_ms"] = verdict(results["sqlite"]["latency"]["p50_ms"], 25)
+    if "postgresql" in results:
+        pg = results["postgresql"]
+        found["postgresql_p50_ms"] = verdict(pg["latency"]["p50_ms"], 40)
+        found["postgresql_completions_per_s"] = verdict(
+            pg["throughput"]["completions_per_s"], 100, higher_is_better=True
+        )
+    for label, figures in results.items():
+        found[f"{label}_plan_step100_over_step5"] = verdict(figures["plan"]["ratio"], 1.5)
+        found[f"{label}_one_instance_loop_step100_over_step5"] = verdict(
+            figures["loop"]["ratio"], 1.5
+        )
+        found[f"{label}_worker_rss_mb"] = verdict(figures["worker_rss_mb"], 200)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=40)
+    parser.add_argument("--loop-steps", type=int, default=100)
+    args = parser.parse_args()
+    results = {}
+    for label, database in each_database("cpc_issue7_bench"):
+        with database as url:
+            results[label] = measure(url, args.instances, args.loop_steps)
+    print(
+        json.dumps(
+            {
+                "bench": "complete",
+                "server": f"gunicorn {WORKERS} sync workers",
+                "transport": "http, token auth",
+                "steps_per_case": [s[0] for s in STEPS],
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg()[0],
+                **results,
+                "targets": targets(results),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

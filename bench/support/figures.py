@@ -1,0 +1,39 @@
+"""Percentiles and the growth ratio, as every bench reports them."""
+
+from __future__ import annotations
+
+import statistics
+
+
+def percentile(values, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def latency(samples_ms) -> dict:
+    return {
+        "n": len(samples_ms),
+        "p50_ms": round(percentile(samples_ms, 0.50), 2),
+        "p95_ms": round(percentile(samples_ms, 0.95), 2),
+        "p99_ms": round(percentile(samples_ms, 0.99), 2),
+    }
+
+
+def growth(times_ms, early: int = 5) -> dict:
+    """Step `early` against the last step, each the median of five steps around it."""
+
+    def window(i):
+        return statistics.median(times_ms[max(0, i - 2) : i + 3])
+
+    first, last = window(early - 1), window(len(times_ms) - 1)
+    return {
+        "steps": len(times_ms),
+        f"step{early}_ms": round(first, 2),
+        f"step{len(times_ms)}_ms": round(last, 2),
+        "ratio": round(last / first, 2),
+    }
+
+
+def verdict(value, target, higher_is_better: bool = False) -> dict:
+    met = value >= target if higher_is_better else value <= target
+    return {"value": value, "target": target, "met": bool(met)}

@@ -1,0 +1,285 @@
+"""The figures councils are judged on, computed from conference and plan records.
+
+Every figure keeps the rows behind it (child and a line of detail), so a manager can click
+through from a percentage to the children it counts, and export either as CSV.
+
+- ICPCs within 15 working days, measured from the strategy discussion and from the s47
+  start; by child (one row per child) and by conference (siblings seen at one meeting —
+  same day, time, venue and chair — count once, and the meeting is on time only if it was
+  on time for every child).
+- Reviews held by their due date.
+- Repeat plans: plans started in the period that are a child's second or later, ever and
+  within two years of the previous plan ending.
+- Plans open 9, 12, 18 and 24 months or more at the period's end; plans ended in the period
+  that lasted two years or more; unborn children on plans.
+- Steps overdue now, by team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from .models import performance
+from .models.people import Child
+from .models.plans import Plan
+from .workdays import add_months, add_working_days
+
+ICPC_WORKING_DAYS = 15
+OPEN_MONTHS = (9, 12, 18, 24)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One child behind a figure, with what about them the figure counted."""
+
+    child: Child | None
+    detail: str
+    met: bool | None = None
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    met: int
+    total: int
+    rows: list[Row]
+    unit: str = "children"
+    percent_of: bool = True  # False: a plain count (met is the count)
+
+    @property
+    def percent(self) -> float | None:
+        if not self.percent_of or not self.total:
+            return None
+        return round(100 * self.met / self.total, 1)
+
+
+@dataclass
+class MonthBar:
+    month: date
+    met: int
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+
+@dataclass
+class Dashboard:
+    start: date
+    end: date
+    groups: dict[str, list[Figure]]
+    overdue_by_team: list[Figure]
+    icpc_months: list[MonthBar] = field(default_factory=list)
+    review_months: list[MonthBar] = field(default_factory=list)
+
+    def figures(self) -> list[Figure]:
+        return [f for group in self.groups.values() for f in group] + self.overdue_by_team
+
+    def figure(self, key: str) -> Figure | None:
+        return next((f for f in self.figures() if f.key == key), None)
+
+
+def _d(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+@lru_cache(maxsize=4096)
+def _icpc_deadline(start: date) -> date:
+    """15 working days on: computed once per start date, as thousands of ICPCs share dates."""
+    return add_working_days(start, ICPC_WORKING_DAYS)
+
+
+def _within(start: date | None, held: date) -> bool | None:
+    if start is None:
+        return None
+    return held <= _icpc_deadline(start)
+
+
+def _icpc_figures(icpcs) -> list[Figure]:
+    figures = []
+    for clock, label in (
+        ("strategy_discussion_date", "strategy discussion"),
+        ("s47_start_date", "section 47 start"),
+    ):
+        rows, meetings = [], defaultdict(list)
+        for conference, child in icpcs:
+            start = getattr(conference, clock)
+            met = _within(start, conference.held_on)
+            if met is None:
+                continue
+            days = f"{_d(start)} to {_d(conference.held_on)}"
+            rows.append(Row(child, f"{label.capitalize()} {days}", met))
+            key = (
+                conference.held_on,
+                conference.scheduled_time,
+                conference.venue,
+                conference.chair_id,
+            )
+            meetings[key].append(met)
+        by_child = sum(r.met for r in rows)
+        figures.append(
+            Figure(
+                f"icpc_{clock[:3]}_child",
+                f"ICPCs within 15 working days of the {label}, by child",
+                by_child,
+                len(rows),
+                rows,
+            )
+        )
+        on_time = sum(all(m) for m in meetings.values())
+        figures.append(
+            Figure(
+                f"icpc_{clock[:3]}_conference",
+                f"ICPCs within 15 working days of the {label}, by conference",
+                on_time,
+                len(meetings),
+                rows,
+                unit="conferences",
+            )
+        )
+    return figures
+
+
+def _review_figure(reviews) -> Figure:
+    rows = [
+        Row(
+            child,
+            f"Review {c.review_number or ''} due {_d(c.due_on)}, held {_d(c.held_on)}",
+            c.held_on <= c.due_on,
+        )
+        for c, child in reviews
+    ]
+    return Figure(
+        "reviews_on_time", "Reviews held on time", sum(r.met for r in rows), len(rows), rows
+    )
+
+
+def _plan_figures(plans, start: date, end: date) -> list[Figure]:
+    last_plan: dict[int, Plan] = {}
+    started, repeat, repeat_2y, long_ended, unborn = [], [], [], [], []
+    open_for = {months: [] for months in OPEN_MONTHS}
+    for plan, child in plans:
+        earlier = last_plan.get(child.id)
+        if start <= plan.started_on <= end:
+            began = f"Plan started {_d(plan.started_on)}"
+            is_repeat = earlier is not None or plan.previous_plans > 0
+            started.append(Row(child, began, is_repeat))
+            if is_repeat:
+                repeat.append(Row(child, began, True))
+            ended = earlier.ended_on if earlier else None
+            if ended and ended >= add_months(plan.started_on, -24):
+                repeat_2y.append(Row(child, f"{began}; the last ended {_d(ended)}", True))
+        last_plan[child.id] = plan
+        if plan.started_on <= end and (plan.ended_on is None or plan.ended_on > end):
+            for months in OPEN_MONTHS:
+                if add_months(plan.started_on, months) <= end:
+                    open_for[months].append(Row(child, f"Open since {_d(plan.started_on)}", True))
+            if child.date_of_birth is None:
+                unborn.append(Row(child, f"Unborn; plan since {_d(plan.started_on)}", True))
+        if plan.ended_on and start <= plan.ended_on <= end:
+            lasted = add_months(plan.started_on, 24) <= plan.ended_on
+            long_ended.append(Row(child, f"{_d(plan.started_on)} to {_d(plan.ended_on)}", lasted))
+    n = len(started)
+    figures = [
+        Figure(
+            "repeat_ever", "Plans started that are a second or later plan", len(repeat), n, repeat
+        ),
+        Figure(
+            "repeat_2y",
+            "Second or later plans within 2 years of the last",
+            len(repeat_2y),
+            n,
+            repeat_2y,
+        ),
+    ]
+    figures += [
+        Figure(f"open_{m}", f"Plans open {m} months or more", len(rows), 0, rows, percent_of=False)
+        for m, rows in open_for.items()
+    ]
+    figures.append(
+        Figure(
+            "ended_2y",
+            "Plans ended that lasted 2 years or more",
+            sum(r.met for r in long_ended),
+            len(long_ended),
+            long_ended,
+        )
+    )
+    figures.append(
+        Figure("unborn", "Unborn children on plans", len(unborn), 0, unborn, percent_of=False)
+    )
+    return figures
+
+
+def _overdue_figures(steps, today: date) -> list[Figure]:
+    teams: dict[str, list[Row]] = defaultdict(list)
+    for task, child, team in steps:
+        days = (today - task.due_on).days
+        teams[team].append(
+            Row(child, f"{task.title}: due {_d(task.due_on)} ({days} days ago)", True)
+        )
+    return [
+        Figure(
+            f"overdue:{team}",
+            f"Overdue steps: {team}",
+            len(rows),
+            0,
+            rows,
+            unit="steps",
+            percent_of=False,
+        )
+        for team, rows in sorted(teams.items())
+    ]
+
+
+def _months(end: date, count: int = 12) -> list[date]:
+    first = end.replace(day=1)
+    return [add_months(first, -n) for n in reversed(range(count))]
+
+
+def _monthly(rows, when, met) -> list[MonthBar]:
+    bars = {}
+    for row in rows:
+        month = when(row).replace(day=1)
+        bar = bars.setdefault(month, [0, 0])
+        bar[0] += bool(met(row))
+        bar[1] += 1
+    return bars
+
+
+def build(session: Session, start: date, end: date, today: date, condition=None) -> Dashboard:
+    """Every figure for the period [start, end], for the children `condition` lets through."""
+    icpcs = performance.held_icpcs(session, start, end, condition)
+    reviews = performance.held_reviews(session, start, end, condition)
+    plans = performance.plans_with_children(session, condition)
+    steps = performance.overdue_steps(session, today, condition)
+    months = _months(end)
+    year_icpcs = performance.held_icpcs(session, months[0], end, condition)
+    year_reviews = performance.held_reviews(session, months[0], end, condition)
+    icpc_by_month = _monthly(
+        [r for r in year_icpcs if r[0].strategy_discussion_date],
+        lambda r: r[0].held_on,
+        lambda r: _within(r[0].strategy_discussion_date, r[0].held_on),
+    )
+    review_by_month = _monthly(
+        year_reviews, lambda r: r[0].held_on, lambda r: r[0].held_on <= r[0].due_on
+    )
+    return Dashboard(
+        start=start,
+        end=end,
+        groups={
+            "Initial conferences": _icpc_figures(icpcs),
+            "Reviews": [_review_figure(reviews)],
+            "Plans": _plan_figures(plans, start, end),
+        },
+        overdue_by_team=_overdue_figures(steps, today),
+        icpc_months=[MonthBar(m, *icpc_by_month.get(m, (0, 0))) for m in months],
+        review_months=[MonthBar(m, *review_by_month.get(m, (0, 0))) for m in months],
+    )

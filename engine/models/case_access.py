@@ -1,0 +1,85 @@
+"""The queries behind case access: which children a person is connected to, and how.
+
+The policy (which connection grants what) lives in `engine/access.py`; these are its SQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, exists, literal, select, union
+from sqlalchemy.orm import Session
+
+from .conferences import CasePerson, Conference, Invitation
+from .instances import READY, HumanTask, ProcessInstance
+from .people import Child, User
+
+
+def _through_tasks(user: User) -> list[Select]:
+    """Children whose workflows hold a task for the person: theirs, done by them, or their pool.
+
+    Three selects, not one with OR, so each uses its own index instead of scanning every task.
+    """
+    in_pool = and_(
+        HumanTask.state == READY,
+        HumanTask.role.in_(sorted(user.roles)),
+        HumanTask.assignee_id.is_(None),
+    )
+    return [
+        select(ProcessInstance.child_id)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.child_id.is_not(None), condition)
+        for condition in (
+            HumanTask.assignee_id == user.id,
+            HumanTask.completed_by_id == user.id,
+            in_pool,
+        )
+    ]
+
+
+def connected_child_ids(user: User, team_wide: bool) -> Select:
+    """Ids of the children this person is allocated to, chairs, is invited about or works on."""
+    parts = [
+        select(Child.id).where(Child.social_worker_id == user.id),
+        select(Conference.child_id).where(Conference.chair_id == user.id),
+        select(CasePerson.child_id).where(CasePerson.user_id == user.id),
+        *_through_tasks(user),
+    ]
+    if team_wide and user.team:
+        colleague = select(User.id).where(User.team == user.team)
+        parts.append(select(Child.id).where(Child.social_worker_id.in_(colleague)))
+    return union(*parts)
+
+
+def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -> bool:
+    ids = connected_child_ids(user, team_wide).subquery()
+    return bool(session.scalar(select(literal(True)).where(exists().where(ids.c[0] == child_id))))
+
+
+def is_invited_only(session: Session, user: User, child_id: int) -> bool:
+    """True when the person's only link to the child is an invitation (an agency professional)."""
+    query = select(CasePerson.id).where(
+        CasePerson.child_id == child_id, CasePerson.user_id == user.id
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def is_invited_to(session: Session, user: User, conference_id: int) -> bool:
+    """True when the person was invited to this conference (as a professional with an account)."""
+    query = (
+        select(Invitation.id)
+        .join(CasePerson, CasePerson.id == Invitation.person_id)
+        .where(Invitation.conference_id == conference_id, CasePerson.user_id == user.id)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def is_report_author(session: Session, user: User, report) -> bool:
+    """True when the report was asked of this person (their own contribution)."""
+    query = select(CasePerson.id).where(
+        CasePerson.user_id == user.id,
+        CasePerson.name == report.author,
+        CasePerson.child_id
+        == select(Conference.child_id)
+        .where(Conference.id == report.conference_id)
+        .scalar_subquery(),
+    )
+    return session.scalar(query.limit(1)) is not None

@@ -1,0 +1,112 @@
+"""Finding process instances for managers: by process, version, status, stage, team, overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from .instances import READY, HumanTask, ProcessInstance
+from .people import Child, User
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    process: str | None = None
+    version: int | None = None
+    status: str | None = None
+    stage: str | None = None  # the task spec of a step waiting now
+    team: str | None = None  # the team of the child's social worker
+    overdue: bool = False
+    page: int = 1
+
+
+@dataclass
+class InstancePage:
+    instances: list[ProcessInstance]
+    matching: int
+    page: int
+    pages: int
+    overdue_ids: set[int] = field(default_factory=set)
+    stages: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _waiting(*conditions):
+    return exists().where(
+        HumanTask.instance_id == ProcessInstance.id, HumanTask.state == READY, *conditions
+    )
+
+
+def _conditions(wanted: InstanceFilter, today: date, condition) -> list:
+    found = [] if condition is None else [condition]
+    if wanted.process:
+        found.append(ProcessInstance.process_id == wanted.process)
+    if wanted.version:
+        found.append(ProcessInstance.version_id == wanted.version)
+    if wanted.status:
+        found.append(ProcessInstance.status == wanted.status)
+    if wanted.stage:
+        found.append(_waiting(HumanTask.task_spec == wanted.stage))
+    if wanted.overdue:
+        found.append(_waiting(HumanTask.due_on < today))
+    if wanted.team:
+        worker = select(User.id).where(User.team == wanted.team)
+        children = select(Child.id).where(Child.social_worker_id.in_(worker))
+        found.append(ProcessInstance.child_id.in_(children))
+    return found
+
+
+def search(
+    session: Session, wanted: InstanceFilter, today: date, condition=None, per_page=None
+) -> InstancePage:
+    per_page = per_page or PER_PAGE
+    where = _conditions(wanted, today, condition)
+    matching = session.scalar(select(func.count(ProcessInstance.id)).where(*where))
+    pages = max(1, -(-matching // per_page))
+    page = min(max(wanted.page, 1), pages)
+    query = (
+        select(ProcessInstance)
+        .where(*where)
+        .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
+        .order_by(ProcessInstance.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    instances = list(session.scalars(query))
+    ids = [i.id for i in instances]
+    stages: dict[int, list[str]] = {}
+    overdue: set[int] = set()
+    if ids:
+        waiting = select(HumanTask.instance_id, HumanTask.title, HumanTask.due_on).where(
+            HumanTask.instance_id.in_(ids), HumanTask.state == READY
+        )
+        for instance_id, title, due_on in session.execute(waiting.order_by(HumanTask.due_on)):
+            stages.setdefault(instance_id, []).append(title)
+            if due_on is not None and due_on < today:
+                overdue.add(instance_id)
+    return InstancePage(instances, matching, page, pages, overdue, stages)
+
+
+def filter_options(session: Session) -> dict[str, list]:
+    """What the filter form offers: processes with their versions, waiting steps, teams."""
+    from .processes import ProcessVersion
+
+    versions = session.execute(
+        select(ProcessVersion.id, ProcessVersion.process_id, ProcessVersion.name).order_by(
+            ProcessVersion.process_id, ProcessVersion.id
+        )
+    ).all()
+    stages = session.execute(
+        select(HumanTask.task_spec, func.min(HumanTask.title))
+        .where(HumanTask.state == READY)
+        .group_by(HumanTask.task_spec)
+        .order_by(HumanTask.task_spec)
+    ).all()
+    teams = session.scalars(
+        select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)
+    ).all()
+    return {"versions": versions, "stages": stages, "teams": list(teams)}

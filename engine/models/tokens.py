@@ -1,0 +1,63 @@
+"""API tokens: a service account's bearer credentials, stored only as a SHA-256 digest.
+
+The secret is 256 random bits, shown once when the token is made; a digest of such a secret
+cannot be reversed or guessed, so a plain hash (not a slow password hash) is enough and keeps
+every API request to one indexed lookup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
+
+from .base import Base, UTCDateTime, utcnow
+from .people import User
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def token_by_digest(session: Session, digest: str) -> ApiToken | None:
+    """The token with this digest, its user and the user's roles: one round trip."""
+    query = (
+        select(ApiToken)
+        .where(ApiToken.digest == digest)
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    )
+    return session.scalar(query)
+
+
+def tokens_of(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    query = select(ApiToken).options(selectinload(ApiToken.user)).order_by(ApiToken.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def mark_used(session: Session, token_id: int, now: datetime, since: datetime) -> None:
+    """Record use, at most once per interval (`since`): a read must not write every time."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id)
+        .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < since))
+        .values(last_used_at=now)
+    )

@@ -1,0 +1,79 @@
+"""Information a chair has withheld from named people or roles, with the reason.
+
+One row hides one field of one record (a person's address, a report) from one audience: a
+staff account, a role, or a family member (a case person, who may reach the record through a
+secure link). Lifting keeps the row, so the history stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .people import User
+
+# What can be withheld: (record kind, field) → how it is named to the chair.
+WITHHOLDABLE = {
+    ("person", "address"): "address",
+    ("person", "phone"): "phone number",
+    ("person", "email"): "email address",
+    ("report", "summary"): "report",
+}
+
+
+class WithheldItem(Base):
+    __tablename__ = "withheld_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    record: Mapped[str] = mapped_column(String(20))  # person | report
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_role: Mapped[str | None] = mapped_column(String(40))
+    from_person_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    by: Mapped[User] = relationship(foreign_keys=[by_id])
+    from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.record, self.record_id, self.field)
+
+
+def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
+    query = select(WithheldItem).where(
+        WithheldItem.child_id == child_id, WithheldItem.lifted_at.is_(None)
+    )
+    return list(session.scalars(query.order_by(WithheldItem.at)))
+
+
+def keys_hidden_from_user(session: Session, user: User, child_id: int) -> set[tuple]:
+    """The (record, id, field) keys hidden from this account, by name or by one of its roles."""
+    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
+        WithheldItem.child_id == child_id,
+        WithheldItem.lifted_at.is_(None),
+        or_(
+            WithheldItem.from_user_id == user.id,
+            WithheldItem.from_role.in_(sorted(user.roles)),
+        ),
+    )
+    return {tuple(row) for row in session.execute(query)}
+
+
+def keys_hidden_from_person(session: Session, person_id: int, child_id: int) -> set[tuple]:
+    """The keys hidden from a family member (who sees the record only through secure links)."""
+    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
+        WithheldItem.child_id == child_id,
+        WithheldItem.lifted_at.is_(None),
+        WithheldItem.from_person_id == person_id,
+    )
+    return {tuple(row) for row in session.execute(query)}

@@ -1,0 +1,55 @@
+"""Administrators search the audit trail; every look at a child's record is in it."""
+
+from sqlalchemy import select
+
+from engine.models import AuditEvent
+from tests.factories import make_user, start_icpc
+from tests.webui.conftest import page, sign_in
+
+
+def test_a_look_at_a_case_and_a_refused_look_are_both_audited(client, db, web_engine):
+    staff, child, _ = start_icpc(db, web_engine)
+    make_user(db, "sw2", "social_worker")
+    sign_in(client, "sw")
+    client.get(f"/children/{child.id}")
+    other = client.application.test_client()
+    sign_in(other, "sw2")
+    assert other.get(f"/children/{child.id}").status_code == 403
+    events = db.execute(
+        select(AuditEvent.actor_name, AuditEvent.action).where(AuditEvent.child_id == child.id)
+    ).all()
+    assert ("sw", "child.viewed") in events and ("sw2", "child.access_refused") in events
+
+
+def test_an_administrator_finds_who_looked_at_a_child(client, db, web_engine):
+    staff, child, _ = start_icpc(db, web_engine)
+    make_user(db, "admin", "administrator", team=None)
+    viewer = client.application.test_client()
+    sign_in(viewer, "tm")
+    viewer.get(f"/children/{child.id}")
+    sign_in(client, "admin")
+    response = client.get(f"/audit?child={child.reference}&action=child.viewed")
+    assert response.status_code == 200
+    html = page(response)
+    assert html.title.string.startswith("Audit trail")
+    rows = html.select("#audit-events tbody tr")
+    assert len(rows) == 1 and "tm" in rows[0].get_text()
+
+
+def test_a_bad_date_or_unknown_child_is_a_clear_error(client, db):
+    make_user(db, "admin", "administrator", team=None)
+    sign_in(client, "admin")
+    response = client.get("/audit?from=yesterday&child=C999999")
+    assert response.status_code == 400
+    summary = page(response).select_one(".govuk-error-summary").get_text()
+    assert "Enter a date" in summary and "no child with that reference" in summary
+
+
+def test_the_csv_export_is_itself_audited(client, db, web_engine):
+    start_icpc(db, web_engine)
+    make_user(db, "admin", "administrator", team=None)
+    sign_in(client, "admin")
+    response = client.get("/audit.csv?action=instance")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).startswith("at,user,action")
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "audit.exported")) is not None

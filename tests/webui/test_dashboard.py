@@ -1,0 +1,117 @@
+"""The managers' dashboard and census pages: figures, drill-down, CSV, access, bad input."""
+
+import csv
+import io
+
+import pytest
+
+from tests.factories import make_staff
+from tests.processes.driver import Case, on_a_plan
+from tests.webui.conftest import page, sign_in
+
+
+@pytest.fixture
+def planned(db, web_engine, clock):
+    case = Case(db, web_engine, clock, reload=False)
+    on_a_plan(case)
+    return case
+
+
+def figure_row(html, key):
+    return html.select_one(f"#figure-{key}")
+
+
+def test_the_dashboard_counts_the_held_conference(client, planned):
+    sign_in(client, "tm")
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    html = page(response)
+    assert html.h1.text.strip() == "Dashboard"
+    row = figure_row(html, "icpc_str_child")
+    assert "1 of 1 children" in row.text and "100.0%" in row.text
+    assert "0 of 1 children" in figure_row(html, "repeat_ever").text  # a first plan
+    assert html.select_one("#chart-icpc svg[role=img] title") is not None
+    link = row.a["href"]
+    drill = page(client.get(link))
+    assert drill.h1.text.strip().startswith("ICPCs within 15 working days")
+    child_links = [a.text for a in drill.select("#figure-rows a")]
+    assert child_links == [planned.child.full_name]
+
+
+def test_an_empty_dashboard_says_none_held(client, db):
+    make_staff(db)
+    sign_in(client, "sm")
+    html = page(client.get("/dashboard"))
+    assert "None held" in figure_row(html, "icpc_str_child").text
+    assert html.select_one("#overdue-by-team").text.strip() == "No step is overdue."
+    drill = page(client.get("/dashboard/figure?key=reviews_on_time"))
+    assert "No children are counted" in drill.select_one("#figure-rows").text
+
+
+def test_bad_dates_show_an_error_and_the_last_12_months(client, db):
+    make_staff(db)
+    sign_in(client, "tm")
+    for query in ("from=31-02-2026", "from=2026-05-01&to=2026-01-01"):
+        response = client.get(f"/dashboard?{query}")
+        assert response.status_code == 200
+        html = page(response)
+        assert html.title.string.startswith("Error:")
+        assert html.select_one(".govuk-error-summary") is not None
+    assert client.get("/dashboard/figure?key=nothing").status_code == 404
+
+
+def test_the_figures_and_a_figure_download_as_csv(client, planned):
+    sign_in(client, "sm")
+    response = client.get("/dashboard.csv?from=2026-01-01&to=2027-12-31")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    response.close()
+    by_key = {r["figure"]: r for r in rows}
+    assert (
+        by_key["icpc_str_child"]["count"] == "1" and by_key["icpc_str_child"]["percent"] == "100.0"
+    )
+    children = client.get("/dashboard/figure.csv?key=icpc_str_child&from=2026-01-01&to=2027-12-31")
+    lines = list(csv.reader(io.StringIO(children.get_data(as_text=True))))
+    children.close()
+    assert lines[0] == ["child_reference", "child", "detail", "counted"]
+    assert lines[1][:2] == [planned.child.reference, planned.child.full_name]
+
+
+def test_a_csv_cell_never_starts_a_formula(client, planned, db):
+    planned.child.given_name = "=HYPERLINK(1)"
+    db.commit()
+    sign_in(client, "sm")
+    response = client.get("/dashboard/figure.csv?key=icpc_str_child")
+    assert "'=HYPERLINK(1) Okoye" in response.get_data(as_text=True)
+    response.close()
+
+
+def test_the_census_extract(client, planned):
+    sign_in(client, "sm")
+    html = page(client.get("/census?year=2027"))
+    assert "1 plan." in html.select_one("#census-count").text
+    assert planned.child.reference in html.select_one("#census-rows").text
+    response = client.get("/census.csv?year=2027")
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    response.close()
+    assert lines[1][0] == planned.child.reference and lines[1][3] == "2027-01-11"
+    assert "0 plans" in page(client.get("/census?year=2020")).select_one("#census-count").text
+    assert client.get("/census?year=junk").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["sw", "bs", "chair", "police"])
+def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
+    make_staff(db)
+    sign_in(client, who)
+    for path in (
+        "/dashboard",
+        "/dashboard.csv",
+        "/dashboard/figure?key=unborn",
+        "/census",
+        "/census.csv",
+    ):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        response.close()
+    assert "Dashboard" not in page(client.get("/inbox")).select_one("nav").text

@@ -1,0 +1,113 @@
+"""Sessions, CSRF, lockout, headers and escaping: the properties every page relies on."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.models import AuditEvent
+from tests.factories import PASSWORD, make_child, make_staff, make_user, start_icpc
+from tests.webui.conftest import page, post_form, sign_in
+
+
+def test_the_session_cookie_is_http_only_and_same_site(client, db):
+    make_user(db, "sw", "social_worker")
+    cookie = sign_in(client, "sw").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_in_production_the_cookie_is_secure_and_hsts_is_sent_behind_tls(make_app, db):
+    from webui import config
+
+    app = make_app(SESSION_COOKIE_SECURE=config.ProductionConfig.SESSION_COOKIE_SECURE)
+    make_user(db, "sw", "social_worker")
+    client = app.test_client()
+    response = post_form(client, "/sign-in", {"username": "sw", "password": PASSWORD})
+    assert "Secure" in response.headers["Set-Cookie"]
+    tls = client.get("/sign-in", base_url="https://cpc.example.gov.uk")
+    assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+
+
+def test_signing_in_starts_a_new_session(client, db):
+    make_user(db, "sw", "social_worker")
+    with client.session_transaction() as before:
+        before["planted"] = "by someone else"
+    sign_in(client, "sw")
+    with client.session_transaction() as after:
+        assert "planted" not in after and "user_id" in after
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(client, db, clock):
+    make_user(db, "sw", "social_worker")
+    for _ in range(5):
+        post_form(client, "/sign-in", {"username": "sw", "password": "wrong"})
+    locked = post_form(client, "/sign-in", {"username": "sw", "password": PASSWORD})
+    assert locked.status_code == 400
+    assert "too many attempts" in page(locked).select_one(".govuk-error-summary").text
+    clock.advance(minutes=16)
+    assert (
+        post_form(client, "/sign-in", {"username": "sw", "password": PASSWORD}).status_code == 302
+    )
+    actions = list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions.count("user.sign_in_failed") == 5
+    assert "user.locked" in actions and "user.sign_in_refused" in actions
+    assert actions[-1] == "user.signed_in"
+
+
+def test_a_right_password_resets_the_count(client, db):
+    user = make_user(db, "sw", "social_worker")
+    for _ in range(4):
+        post_form(client, "/sign-in", {"username": "sw", "password": "wrong"})
+    sign_in(client, "sw")
+    db.refresh(user)
+    assert user.failed_sign_ins == 0 and user.locked_until is None
+
+
+def test_unknown_usernames_are_audited_but_lock_nothing(client, db):
+    post_form(client, "/sign-in", {"username": "nobody", "password": "x"})
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed"))
+    assert event.detail["username"] == "nobody" and event.actor_id is None
+
+
+def test_a_form_post_from_another_site_is_refused(client, db, web_engine):
+    staff, child, _ = start_icpc(db, web_engine)
+    sign_in(client, "sw")
+    response = client.post(f"/children/{child.id}/people/new", data={"kind": "family", "name": "X"})
+    assert response.status_code == 400
+
+
+def test_headers_forbid_framing_sniffing_and_inline_script(client):
+    headers = client.get("/sign-in").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_a_script_in_free_text_is_inert_on_every_page_that_shows_it(client, db, web_engine):
+    staff = make_staff(db)
+    from tests.factories import deploy_processes
+
+    deploy_processes(db)
+    child = make_child(db, web_engine, staff["sw"], given=SCRIPT, family=SCRIPT)
+    sign_in(client, "sw")
+    post_form(
+        client,
+        f"/children/{child.id}/people/new",
+        {"kind": "family", "name": SCRIPT, "relationship_or_agency": SCRIPT, "address": SCRIPT},
+    )
+    start = post_form(
+        client,
+        f"/children/{child.id}/start",
+        {"conference_type": "icpc"},
+        token_from=f"/children/{child.id}",
+    )
+    assert start.status_code == 302
+    for path in ("/children", f"/children/{child.id}", "/inbox"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+    assert "&lt;script&gt;" in client.get(f"/children/{child.id}").get_data(as_text=True)

@@ -1,0 +1,95 @@
+"""The task page: a draft kept on the server, and the case's context beside the form."""
+
+from sqlalchemy import select
+
+from engine.models.drafts import TaskDraft
+from tests.factories import complete, ready
+from tests.factories import start_icpc as start_case
+from tests.webui.conftest import page, post_form, sign_in
+
+HALF_DONE = {
+    "strategy_discussion_date-day": "31",
+    "strategy_discussion_date-month": "2",
+    "strategy_discussion_date-year": "2026",
+    "action": "draft",
+}
+STRATEGY = {
+    "strategy_discussion_date-day": "2",
+    "strategy_discussion_date-month": "3",
+    "strategy_discussion_date-year": "2026",
+    "s47_start_date-day": "2",
+    "s47_start_date-month": "3",
+    "s47_start_date-year": "2026",
+    "outcome": "icpc",
+}
+
+
+def test_a_draft_keeps_what_was_typed_even_an_invalid_date(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    response = post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    assert response.status_code == 302 and response.location.endswith(f"/tasks/{task.id}")
+    html = page(client.get(f"/tasks/{task.id}"))
+    assert html.select_one("#draft-notice") is not None
+    assert html.find("input", {"name": "strategy_discussion_date-day"})["value"] == "31"
+    assert ready(db, instance.id)["record_strategy_discussion"].state == "ready"
+    inbox = page(client.get("/inbox"))
+    assert "Draft saved" in inbox.select_one("#inbox tbody tr").text
+
+
+def test_a_draft_is_private_to_its_author(client, make_app, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    manager = make_app().test_client()
+    sign_in(manager, "tm")
+    assert manager.get(f"/tasks/{task.id}").status_code == 403
+
+
+def test_completing_the_task_deletes_its_drafts(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    assert post_form(client, f"/tasks/{task.id}", STRATEGY).status_code == 302
+    db.expire_all()
+    assert db.scalars(select(TaskDraft)).all() == []
+    again = post_form(client, f"/tasks/{task.id}", HALF_DONE, token_from="/inbox")
+    assert again.status_code == 409
+
+
+def test_deleting_a_draft_brings_back_the_prefilled_form(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    response = post_form(
+        client, f"/tasks/{task.id}/draft/delete", {}, token_from=f"/tasks/{task.id}"
+    )
+    assert response.status_code == 302
+    html = page(client.get(f"/tasks/{task.id}"))
+    assert html.select_one("#draft-notice") is None
+    assert html.find("input", {"name": "strategy_discussion_date-day"}).get("value") in (None, "")
+
+
+def test_the_context_shows_the_conference_and_the_steps_done(client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    complete(
+        db,
+        web_engine,
+        instance.id,
+        "record_strategy_discussion",
+        staff["sw"],
+        strategy_discussion_date="2026-03-02",
+        s47_start_date="2026-03-02",
+        outcome="icpc",
+    )
+    task = ready(db, instance.id)["book_conference"]
+    sign_in(client, "bs")
+    html = page(client.get(f"/tasks/{task.id}"))
+    context = html.select_one("#task-context")
+    assert "Strategy discussion" in context.text and "2 March 2026" in context.text
+    assert "Record the strategy discussion" in html.select_one("#context-steps").text
+    assert child.full_name in context.text

@@ -1,0 +1,85 @@
+"""Children and their cases: the list, the case summary, conferences, plans, and the CIN
+census extract. Access is the case pages' (engine/access.py): a child's record needs access
+to that child; plans and people need full access; the census is for managers."""
+
+from __future__ import annotations
+
+from flask import g
+
+from engine import access, case_summary, census, permissions
+from engine.db import transaction
+from engine.errors import NotAllowed
+from engine.models import audit
+from engine.models.conferences import conferences_for_child
+from engine.models.instances import instances_for_child, tasks_of
+from engine.models.people import Child, all_children
+from engine.models.plans import Plan
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp, shapes
+from .requests import ID, page, query_int
+
+
+def _now():
+    return workflow().clock.now()
+
+
+@bp.route("/children")
+@login_required
+def children():
+    limit, offset = page()
+    found = all_children(db(), access.child_filter(g.user, Child.id), limit, offset)
+    return {"children": [shapes.child(c) for c in found], "limit": limit, "offset": offset}
+
+
+@bp.route(f"/children/<{ID}:child_id>")
+@login_required
+def child(child_id):
+    session = db()
+    found, level = access.open_child(session, g.user, child_id, _now(), "api case summary")
+    full = level is access.Level.FULL
+    instances = instances_for_child(session, child_id) if full else []
+    tasks = {i.id: tasks_of(session, i.id) for i in instances}
+    summary = case_summary.for_child(session, child_id)
+    return shapes.summary(found, summary, instances, tasks, full)
+
+
+@bp.route(f"/children/<{ID}:child_id>/conferences")
+@login_required
+def conferences(child_id):
+    session = db()
+    access.open_child(session, g.user, child_id, _now(), "api conferences")
+    return {"conferences": [shapes.conference(c) for c in conferences_for_child(session, child_id)]}
+
+
+@bp.route(f"/children/<{ID}:child_id>/plans")
+@login_required
+def plans(child_id):
+    session = db()
+    _found, level = access.open_child(session, g.user, child_id, _now(), "api plans")
+    if level is not access.Level.FULL:
+        raise NotAllowed("Plans are shown to staff with full access to this child's record.")
+    summary = case_summary.for_child(session, child_id)
+    return {"plans": [shapes.plan(p, summary) for p in summary.plans]}
+
+
+@bp.route("/census/child-protection-plans")
+@login_required
+def census_plans():
+    """The CIN census child protection plan module: managers, for the children they may see."""
+    if not permissions.can_manage_instances(g.user):
+        raise NotAllowed("The census extract is for managers.")
+    year = census.census_year(query_int("year", None, 1, 9999), workflow().clock.today())
+    session = db()
+    items = census.rows(session, year, access.child_filter(g.user, Plan.child_id))
+    with transaction(session):
+        audit.record(
+            session, g.user, "census.exported", _now(), year=year.end.year, rows=len(items)
+        )
+    return {
+        "census_year": year.end.year,
+        "period_start": year.start.isoformat(),
+        "period_end": year.end.isoformat(),
+        "plans": census.as_records(items),
+    }

@@ -1,0 +1,96 @@
+"""Process instances: list and filter, start one for a child, read one with tasks, timers and
+history. Listing and reading are for managers and process owners, as on the instance pages;
+starting follows the case page's rule (engine/cases.py)."""
+
+from __future__ import annotations
+
+from flask import abort, g, request
+
+from engine import access, cases, permissions
+from engine.errors import NotFound
+from engine.models.audit import history
+from engine.models.base import fetch
+from engine.models.instances import ProcessInstance, list_instances, open_tasks, tasks_of
+from engine.models.timers import timers_of
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp, shapes
+from .requests import ID, InvalidRequest, body, integer, page, query_bool, query_choice, query_int
+
+STATUSES = ("running", "suspended", "completed", "terminated")
+STARTABLE = ("icpc", "end_plan")
+
+
+def _require_manager() -> None:
+    """The same rule as the instance pages."""
+    if not (permissions.can_manage_instances(g.user) or permissions.can_deploy(g.user)):
+        abort(403, "Only managers and process owners can see every process instance.")
+
+
+@bp.route("/instances")
+@login_required
+def instances_list():
+    _require_manager()
+    limit, offset = page()
+    session = db()
+    found = list_instances(
+        session,
+        process_id=request.args.get("process") or None,
+        status=query_choice("status", STATUSES),
+        child_id=query_int("child_id", None),
+        overdue_on=workflow().clock.today() if query_bool("overdue") else None,
+        condition=access.child_filter(g.user, ProcessInstance.child_id),
+        limit=limit,
+        offset=offset,
+    )
+    return {"instances": [shapes.instance(i) for i in found], "limit": limit, "offset": offset}
+
+
+@bp.route("/instances", methods=["POST"])
+@login_required
+def instance_start():
+    """Start a conference (`icpc`) or a plan ending (`end_plan`) for a child, with the case's
+    data; the other workflows are started by these diagrams themselves."""
+    sent = body()
+    process_id = sent.get("process_id", "icpc")
+    if process_id not in STARTABLE:
+        raise InvalidRequest(
+            {"process_id": f"“process_id” must be one of: {', '.join(STARTABLE)}."}
+        )
+    child_id = integer(sent.get("child_id"), "child_id")
+    session = db()
+    if process_id == "end_plan":
+        started = cases.start_plan_ending(session, workflow(), g.user, child_id)
+    else:
+        conference_type = sent.get("conference_type", "icpc")
+        if not isinstance(conference_type, str) or conference_type not in cases.CONFERENCE_TYPES:
+            choices = ", ".join(cases.CONFERENCE_TYPES)
+            raise InvalidRequest({"conference_type": f"Choose one of: {choices}."})
+        started = cases.start_conference(session, workflow(), g.user, child_id, conference_type)
+    return shapes.instance(started, open_tasks(session, started.id)), 201
+
+
+@bp.route(f"/instances/<{ID}:instance_id>")
+@login_required
+def instance_show(instance_id):
+    _require_manager()
+    session = db()
+    found = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
+    access.open_instance(session, g.user, found, workflow().clock.now(), "api instance")
+    return {
+        **shapes.instance(found),
+        "tasks": [shapes.task(t) for t in tasks_of(session, found.id)],
+        "timers": [shapes.timer(t) for t in timers_of(session, found.id)],
+        "history": [shapes.event(e) for e in history(session, found.id)],
+    }
+
+
+def instance_for(instance_id: int) -> ProcessInstance:
+    """An instance whose child's record the caller may see (404 before 403, as the pages)."""
+    session = db()
+    found = session.get(ProcessInstance, instance_id)
+    if found is None:
+        raise NotFound("There is no such process instance.")
+    access.require_instance(session, g.user, found)
+    return found

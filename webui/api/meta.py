@@ -1,0 +1,46 @@
+"""The API's own description, who is calling, and the deployed process definitions."""
+
+from __future__ import annotations
+
+from flask import g
+
+from engine.errors import NotFound
+from engine.models.processes import latest_versions, versions_of
+
+from ..auth.guard import login_required
+from ..extensions import db
+from . import bp, shapes
+from .openapi import document
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """Public: the description of the API holds no case data."""
+    return document()
+
+
+@bp.route("/me")
+@login_required
+def me():
+    return {
+        "username": g.user.username,
+        "display_name": g.user.display_name,
+        "roles": sorted(g.user.roles),
+        "team": g.user.team,
+        "service_account": g.user.service_account,
+    }
+
+
+@bp.route("/processes")
+@login_required
+def processes():
+    return {"processes": [shapes.version(v) for v in latest_versions(db())]}
+
+
+@bp.route("/processes/<process_id>/versions")
+@login_required
+def versions(process_id):
+    found = versions_of(db(), process_id)
+    if not found:
+        raise NotFound(f"No process “{process_id}” has been deployed.")
+    return {"versions": [shapes.version(v) for v in found]}

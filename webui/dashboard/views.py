@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, g, render_template, request
+
+from engine import access, census, dashboard, permissions
+from engine.models.people import Child
+from engine.workdays import add_months
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+from .csv_export import download
+
+
+def _require_manager():
+    if not permissions.can_view_dashboard(g.user):
+        abort(403, "The dashboard is for team managers and service managers.")
+
+
+def _period(args, today: date) -> tuple[date, date, str | None]:
+    """The period asked for, or the last 12 months; with a message if the dates were bad."""
+    default = (add_months(today, -12), today)
+    try:
+        start = date.fromisoformat(args["from"]) if args.get("from") else default[0]
+        end = date.fromisoformat(args["to"]) if args.get("to") else default[1]
+    except ValueError:
+        return *default, "Enter dates like 2026-04-01. The last 12 months are shown."
+    if start > end:
+        return *default, "The start date must be before the end date. The last 12 months are shown."
+    return start, end, None
+
+
+def _build():
+    today = workflow().clock.today()
+    start, end, problem = _period(request.args, today)
+    condition = access.child_filter(g.user, Child.id)
+    return dashboard.build(db(), start, end, today, condition), problem
+
+
+@bp.route("/dashboard")
+@login_required
+def index():
+    _require_manager()
+    board, problem = _build()
+    return render_template(
+        "dashboard/index.html",
+        title="Dashboard",
+        board=board,
+        error=problem,
+        period={"from": board.start.isoformat(), "to": board.end.isoformat()},
+    )
+
+
+@bp.route("/dashboard.csv")
+@login_required
+def figures_csv():
+    _require_manager()
+    board, _ = _build()
+    rows = [
+        (f.key, f.label, f.met, f.total if f.percent_of else "", f.percent if f.percent_of else "")
+        for f in board.figures()
+    ]
+    name = f"dashboard-{board.start.isoformat()}-to-{board.end.isoformat()}.csv"
+    return download(name, ("figure", "label", "count", "out_of", "percent"), rows)
+
+
+def _figure():
+    board, problem = _build()
+    figure = board.figure(request.args.get("key", ""))
+    if figure is None:
+        abort(404, "There is no such figure on the dashboard.")
+    return board, figure, problem
+
+
+@bp.route("/dashboard/figure")
+@login_required
+def figure():
+    _require_manager()
+    board, figure, problem = _figure()
+    return render_template(
+        "dashboard/figure.html",
+        title=figure.label,
+        board=board,
+        figure=figure,
+        error=problem,
+        period={"from": board.start.isoformat(), "to": board.end.isoformat()},
+    )
+
+
+@bp.route("/dashboard/figure.csv")
+@login_required
+def figure_csv():
+    _require_manager()
+    board, figure, _ = _figure()
+    rows = [
+        (
+            r.child.reference if r.child else "",
+            r.child.full_name if r.child else "",
+            r.detail,
+            "" if r.met is None else ("yes" if r.met else "no"),
+        )
+        for r in figure.rows
+    ]
+    name = (
+        f"{figure.key.replace(':', '-')}-{board.start.isoformat()}-to-{board.end.isoformat()}.csv"
+    )
+    return download(name, ("child_reference", "child", "detail", "counted"), rows)
+
+
+def _census_year(today: date) -> census.CensusYear:
+    year = request.args.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= today.year + 1:
+        return census.CensusYear.ending(int(year))
+    return census.CensusYear.containing(today)
+
+
+@bp.route("/census")
+@login_required
+def census_page():
+    _require_manager()
+    today = workflow().clock.today()
+    year = _census_year(today)
+    condition = access.child_filter(g.user, Child.id)
+    rows = census.rows(db(), year, condition)
+    current = census.CensusYear.containing(today).end.year
+    return render_template(
+        "dashboard/census.html",
+        title="Children in Need census: child protection plans",
+        year=year,
+        rows=rows,
+        header=census.HEADER,
+        years=list(range(current, current - 6, -1)),
+    )
+
+
+@bp.route("/census.csv")
+@login_required
+def census_csv():
+    _require_manager()
+    year = _census_year(workflow().clock.today())
+    condition = access.child_filter(g.user, Child.id)
+    rows = census.rows(db(), year, condition)
+    return download(f"cin-census-cpp-{year.end.year}.csv", census.HEADER, rows)

@@ -1,0 +1,94 @@
+"""Moving running cases between versions: choose, dry run, move the movable, undo a move."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from engine.errors import EngineError
+from engine.models.diagrams import moves_of
+from engine.version_moves import Selection, VersionMoves
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+from .versions import deployed_versions
+
+STATUSES = ("running", "suspended")
+
+
+def _selection(process_id: str, values) -> Selection:
+    """The instances chosen on the form: ids, a version, a status, a step, or all."""
+    ids = []
+    for part in values.get("ids", "").replace(",", " ").split():
+        digits = part.rsplit("-", 1)[-1]
+        if not digits.isdigit():
+            raise EngineError(f"“{part}” is not a case reference or instance number.")
+        ids.append(int(digits))
+    status = values.get("status") if values.get("status") in STATUSES else None
+    return Selection(
+        process_id,
+        tuple(ids),
+        from_version_id=values.get("from", type=int),
+        status=status,
+        at_step=values.get("step", "").strip() or None,
+    )
+
+
+def _page(process_id, selection, target_id, checks, status=200):
+    items = deployed_versions(process_id)
+    return (
+        render_template(
+            "diagrams/migrate.html",
+            title=f"Move cases of {items[0].name}",
+            process_id=process_id,
+            versions=items,
+            target_id=target_id,
+            selection=selection,
+            values=request.values,
+            checks=checks,
+            movable=[c for c in checks or [] if c.movable],
+            moves=moves_of(db(), process_id, limit=50),
+        ),
+        status,
+    )
+
+
+@bp.route("/diagrams/<process_id>/migrate")
+@login_required
+def migrate(process_id):
+    items = deployed_versions(process_id)
+    target_id = request.args.get("to", type=int) or items[0].id
+    if "check" not in request.args:
+        return _page(process_id, None, target_id, None)
+    try:
+        selection = _selection(process_id, request.args)
+        checks = VersionMoves(workflow()).dry_run(db(), g.user, selection, target_id)
+    except EngineError as exc:
+        flash(str(exc), "error")
+        return _page(process_id, None, target_id, None, 400)
+    return _page(process_id, selection, target_id, checks)
+
+
+@bp.route("/diagrams/<process_id>/migrate", methods=["POST"])
+@login_required
+def move(process_id):
+    target_id = request.form.get("to", type=int)
+    selection = _selection(process_id, request.form)
+    report = VersionMoves(workflow()).migrate(db(), g.user, selection, target_id)
+    message = f"{len(report.moved)} moved to version {target_id}."
+    if report.refused:
+        message += f" {len(report.refused)} could not move; the check below says why."
+    flash(message, "success")
+    args = {k: v for k, v in request.form.items() if k not in ("csrf_token",)}
+    return redirect(url_for("diagrams.migrate", process_id=process_id, check=1, **args))
+
+
+@bp.route("/diagrams/<process_id>/moves/<int:move_id>/undo", methods=["POST"])
+@login_required
+def undo(process_id, move_id):
+    move = VersionMoves(workflow()).revert(db(), g.user, move_id)
+    flash(
+        f"{move.instance.reference} is back on version {move.from_version_id}, as it was.",
+        "success",
+    )
+    return redirect(url_for("diagrams.migrate", process_id=process_id))

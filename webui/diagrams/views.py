@@ -1,0 +1,173 @@
+"""The editor: open a version or the draft, validate, save a draft, deploy, upload a file."""
+
+from __future__ import annotations
+
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
+
+from engine import diagram_editing, expressions, registry, roles, settings
+from engine.errors import EngineError, InvalidDiagram, NotFound
+from engine.models.base import fetch
+from engine.models.diagrams import draft_for, instance_counts
+from engine.models.processes import ProcessVersion, latest_version, latest_versions
+from forms import exists as form_exists
+from forms import keys as form_keys
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+
+
+@bp.route("/diagrams")
+@login_required
+def index():
+    session = db()
+    processes = [
+        {
+            "version": version,
+            "draft": draft_for(session, version.process_id),
+            "counts": instance_counts(session, version.process_id),
+        }
+        for version in latest_versions(session)
+    ]
+    return render_template("diagrams/index.html", title="Diagrams", processes=processes)
+
+
+def _latest(process_id: str) -> ProcessVersion:
+    version = latest_version(db(), process_id)
+    if version is None:
+        raise NotFound(f"No process “{process_id}” has been deployed.")
+    return version
+
+
+def _editor(process_id, xml, source, problems=(), notes=(), comment="", status=200):
+    """The editor page around `xml`; problems from the server go in the error summary."""
+    latest = _latest(process_id)
+    return (
+        render_template(
+            "diagrams/edit.html",
+            title=f"Edit {latest.name}",
+            process_id=process_id,
+            latest=latest,
+            draft=draft_for(db(), process_id),
+            xml=xml,
+            source=source,
+            error=bool(problems),
+            problems=[
+                {"element": getattr(p, "element", None), "message": str(p)} for p in problems
+            ],
+            notes=notes,
+            comment=comment,
+            form_keys=form_keys(),
+            lane_names=[roles.label(r) for r in roles.ROLES],
+            functions=expressions.VOCABULARY,
+            settings=settings.current(),
+        ),
+        status,
+    )
+
+
+@bp.route("/diagrams/<process_id>/edit")
+@login_required
+def edit(process_id):
+    session = db()
+    draft = draft_for(session, process_id)
+    wanted = request.args.get("version", type=int)
+    if wanted is None and draft is not None:
+        return _editor(process_id, draft.bpmn_xml, f"the draft {draft.saved_by} saved")
+    version = (
+        fetch(session, ProcessVersion, wanted, f"No diagram version {wanted}.")
+        if wanted
+        else _latest(process_id)
+    )
+    if version.process_id != process_id:
+        raise NotFound(f"Version {version.id} is not a version of “{process_id}”.")
+    return _editor(process_id, version.bpmn_xml, f"version {version.id}")
+
+
+def _posted_xml() -> str:
+    return request.form.get("xml", "")
+
+
+@bp.route("/diagrams/<process_id>/validate", methods=["POST"])
+@login_required
+def validate(process_id):
+    """JSON for the editor: each problem with the element to mark on the canvas."""
+    _latest(process_id)
+    result = diagram_editing.check(_posted_xml(), process_id, form_exists)
+    return jsonify(result.as_json())
+
+
+@bp.route("/diagrams/<process_id>/draft", methods=["POST"])
+@login_required
+def save_draft(process_id):
+    _latest(process_id)
+    xml = _posted_xml()
+    try:
+        diagram_editing.save_draft(db(), g.user, process_id, xml, workflow().clock.now())
+    except InvalidDiagram as exc:
+        return _editor(process_id, xml, "your changes (not saved)", exc.problems, status=422)
+    flash("Draft saved. It is not in use until you deploy it.", "success")
+    return redirect(url_for("diagrams.edit", process_id=process_id))
+
+
+@bp.route("/diagrams/<process_id>/draft/discard", methods=["POST"])
+@login_required
+def discard_draft(process_id):
+    diagram_editing.discard_draft(db(), g.user, process_id, workflow().clock.now())
+    flash("Draft discarded.", "success")
+    return redirect(url_for("diagrams.edit", process_id=process_id))
+
+
+@bp.route("/diagrams/<process_id>/deploy", methods=["POST"])
+@login_required
+def deploy(process_id):
+    _latest(process_id)
+    xml, comment = _posted_xml(), request.form.get("comment", "")
+    try:
+        version, new = diagram_editing.deploy(
+            db(), g.user, process_id, xml, comment, form_exists, workflow().clock.now()
+        )
+    except InvalidDiagram as exc:
+        return _editor(
+            process_id, xml, "your changes (not deployed)", exc.problems, (), comment, 422
+        )
+    except EngineError as exc:
+        return _editor(process_id, xml, "your changes (not deployed)", [str(exc)], (), comment, 422)
+    if not new:
+        flash(f"Nothing changed: version {version.id} is still the one in use.", "success")
+        return redirect(url_for("diagrams.edit", process_id=process_id))
+    flash(
+        f"Version {version.id} deployed. New cases start on it; running cases stay on their "
+        "version until you move them.",
+        "success",
+    )
+    return redirect(url_for("diagrams.migrate", process_id=process_id, to=version.id))
+
+
+@bp.route("/diagrams/<process_id>/upload", methods=["POST"])
+@login_required
+def upload(process_id):
+    """Open a `.bpmn` file in the editor (nothing is saved): refused files say why."""
+    deployed = _latest(process_id).bpmn_xml
+    file = request.files.get("file")
+    raw = file.read() if file else b""
+    if not raw:
+        problem = ["Choose a .bpmn file to upload."]
+        return _editor(process_id, deployed, "the version in use", problem, status=422)
+    result = diagram_editing.check(raw, process_id, form_exists)
+    if result.valid:
+        source = f"the file {file.filename}"
+        return _editor(process_id, result.diagram.xml, source, notes=result.diagram.notes)
+    xml, source = _refused_file(raw, deployed, file.filename)
+    return _editor(process_id, xml, source, result.problems, status=422)
+
+
+def _refused_file(raw: bytes, deployed: str, filename: str) -> tuple[str, str]:
+    """A refused file stays on screen to be fixed, unless it is hostile or not text."""
+    hostile = registry.DECLARATIONS.search(raw) or len(raw) > registry.MAX_DIAGRAM_BYTES
+    if not hostile:
+        try:
+            return raw.decode("utf-8"), f"the file {filename}, which cannot be deployed as it is"
+        except UnicodeDecodeError:
+            pass
+    return deployed, f"the version in use: the file {filename} was refused"

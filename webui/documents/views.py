@@ -1,0 +1,130 @@
+"""Conference page, document downloads, report files and family links.
+
+Every route starts from `engine.access`: `require_conference` (full access, or an agency
+professional invited to this conference), `require_report` (full access, or the report's own
+author), `require_conference_staff` (staff on the case only: issuing family links).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import flash, g, redirect, render_template, request, send_file, url_for
+
+from engine import access, conference_documents, documents, family_links, report_files
+from engine.errors import EngineError
+from engine.models.base import fetch
+from engine.models.documents import ReportFile
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+
+UPLOAD_MARGIN = 64 * 1024  # the form's own fields around the file
+
+
+@bp.url_value_preprocessor
+def _allow_report_files(endpoint, _values):
+    """Report files may be larger than an ordinary form: raise the limit for the upload route
+    before anything (the CSRF check) reads the body."""
+    if endpoint == "documents.upload":
+        request.max_content_length = report_files.max_bytes() + UPLOAD_MARGIN
+
+
+def _page(conference, level, errors=None, values=None, status=200):
+    session = db()
+    return render_template(
+        "documents/show.html",
+        title=f"{conference.kind_label}: documents and reports",
+        page=conference_documents.overview(session, g.user, conference, level),
+        purposes=family_links.PURPOSES,
+        errors=errors or {},
+        values=values or {},
+        max_megabytes=report_files.max_bytes() // (1024 * 1024),
+        now=workflow().clock.now(),
+    ), status
+
+
+@bp.route("/conferences/<int:conference_id>")
+@login_required
+def show(conference_id):
+    conference, level = access.require_conference(db(), g.user, conference_id)
+    return _page(conference, level)
+
+
+@bp.route("/conferences/<int:conference_id>/documents/<kind>.<file_format>")
+@login_required
+def download(conference_id, kind, file_format):
+    session = db()
+    conference, _level = access.require_conference(session, g.user, conference_id)
+    produced = documents.produce(
+        session, g.user, conference, kind, file_format, workflow().clock.now()
+    )
+    return send_file(
+        io.BytesIO(produced.content),
+        mimetype=produced.mimetype,
+        as_attachment=file_format != "pdf",
+        download_name=produced.filename,
+    )
+
+
+@bp.route("/report-files/<int:file_id>")
+@login_required
+def report_file(file_id):
+    session = db()
+    found = fetch(session, ReportFile, file_id, "There is no such file.")
+    access.require_report(session, g.user, found.report_id)
+    return send_file(
+        io.BytesIO(found.content),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+    )
+
+
+@bp.route("/reports/<int:report_id>/files", methods=["POST"])
+@login_required
+def upload(report_id):
+    session = db()
+    report, level = access.require_report(session, g.user, report_id)
+    sent = request.files.get("report_file")
+    conference, _ = access.require_conference(session, g.user, report.conference_id)
+    try:
+        report_files.upload(
+            session,
+            g.user,
+            report,
+            sent.filename if sent else "",
+            sent.read() if sent else b"",
+            workflow().clock.now(),
+        )
+    except EngineError as problem:
+        session.rollback()
+        return _page(conference, level, {f"report_file_{report.id}": str(problem)}, status=400)
+    flash("The file has been added to the report.", "success")
+    return redirect(url_for("documents.show", conference_id=conference.id))
+
+
+@bp.route("/conferences/<int:conference_id>/family-links", methods=["POST"])
+@login_required
+def issue_link(conference_id):
+    session = db()
+    conference = access.require_conference_staff(session, g.user, conference_id)
+    values = {k: request.form.get(k, "") for k in ("person_id", "purpose", "email")}
+    try:
+        person_id = int(values["person_id"] or 0)
+        family_links.issue(
+            session,
+            g.user,
+            conference,
+            person_id,
+            values["purpose"],
+            values["email"],
+            workflow().clock.now(),
+        )
+    except (EngineError, ValueError) as problem:
+        session.rollback()
+        message = str(problem) if isinstance(problem, EngineError) else "Choose who it is for."
+        return _page(conference, access.Level.FULL, {"link": message}, values, status=400)
+    flash(f"A single-use link has been emailed to {values['email'].strip()}.", "success")
+    return redirect(url_for("documents.show", conference_id=conference.id))

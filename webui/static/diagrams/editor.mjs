@@ -1,0 +1,81 @@
+// The diagram editor page: bpmn-js modeler, the properties form, checking against the
+// server's validation, and the forms (draft, deploy) that carry the edited XML.
+import { spiffworkflow } from './spiffworkflow-moddle.mjs'
+import { PropertiesForm } from './properties.mjs'
+import { Problems } from './problems.mjs'
+
+const status = document.getElementById('editor-status')
+const modeler = new window.BpmnJS({
+  container: '#canvas',
+  keyboard: { bindTo: document },
+  moddleExtensions: { spiffworkflow }
+})
+const problems = new Problems(
+  modeler,
+  document.getElementById('problems'),
+  document.getElementById('problem-list'),
+  document.getElementById('valid-banner')
+)
+// eslint-disable-next-line no-new
+new PropertiesForm(modeler, document.getElementById('properties-fields'), document.getElementById('properties-empty'))
+
+async function open (xml) {
+  try {
+    const { warnings } = await modeler.importXML(xml)
+    modeler.get('canvas').zoom('fit-viewport')
+    status.textContent = warnings.length ? `Opened with ${warnings.length} warnings from the drawing tool.` : ''
+    document.body.dataset.editorReady = 'true'
+  } catch (error) {
+    problems.show([{ element: null, message: `The editor cannot draw this file: ${error.message}` }])
+  }
+}
+
+async function currentXml () {
+  const { xml } = await modeler.saveXML({ format: true })
+  return xml
+}
+
+function csrfToken () {
+  return document.querySelector('input[name="csrf_token"]').value
+}
+
+async function check (button) {
+  const body = new FormData()
+  body.append('csrf_token', csrfToken())
+  body.append('xml', await currentXml())
+  status.textContent = 'Checking…'
+  const response = await fetch(button.dataset.url, { method: 'POST', body, credentials: 'same-origin' })
+  if (!response.ok) {
+    status.textContent = `The check could not run (${response.status}). Try again.`
+    return
+  }
+  const result = await response.json()
+  problems.show(result.problems)
+  const count = result.problems.length
+  status.textContent = result.valid ? 'The diagram is valid.' : `${count} problem${count === 1 ? '' : 's'} found.`
+}
+
+async function download (button) {
+  const blob = new Blob([await currentXml()], { type: 'application/xml' })
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(blob)
+  link.download = button.dataset.filename
+  document.body.append(link)
+  link.click()
+  link.remove()
+  URL.revokeObjectURL(link.href)
+}
+
+// Draft and deploy forms post the diagram as it is on the canvas now.
+for (const form of document.querySelectorAll('form.app-carries-xml')) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    form.querySelector('textarea[name="xml"]').value = await currentXml()
+    form.submit()
+  })
+}
+document.getElementById('validate').addEventListener('click', (e) => check(e.currentTarget))
+document.getElementById('download').addEventListener('click', (e) => download(e.currentTarget))
+
+await open(document.getElementById('diagram-xml').value)
+problems.fromPage()
