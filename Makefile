@@ -25,12 +25,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-# Documents are rendered to PDF by WeasyPrint, which needs Debian's Pango and a font.
+# Documents are rendered to PDF by WeasyPrint, which needs Debian's Pango, HarfBuzz's subsetter
+# (to embed only the glyphs used) and a font.
 pdf-libs:
-	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation; }
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation; }
 
 run: install pdf-libs
 	$(BIN)/cpc init-db

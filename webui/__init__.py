@@ -8,9 +8,11 @@ from . import (
     assets,
     cli,
     config,
+    converters,
     errors,
     extensions,
     filters,
+    input_text,
     logs,
     mail,
     navigation,
@@ -60,11 +62,13 @@ BLUEPRINTS = (
 def create_app(config_override=None) -> Flask:
     app = Flask(__name__)
     config.load(app, config_override)
+    converters.init_app(app)
     logs.init_app(app)
     extensions.init_app(app)
     mail.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    input_text.init_app(app)
     oidc.init_app(app)
     redaction.init_app(app)
     navigation.init_app(app)

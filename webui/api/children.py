@@ -18,7 +18,7 @@ from engine.models.plans import Plan
 from ..auth.guard import login_required
 from ..extensions import db, workflow
 from . import bp, shapes
-from .requests import ID, page, query_int
+from .requests import page, query_int
 
 
 def _now():
@@ -33,7 +33,7 @@ def children():
     return {"children": [shapes.child(c) for c in found], "limit": limit, "offset": offset}
 
 
-@bp.route(f"/children/<{ID}:child_id>")
+@bp.route("/children/<id:child_id>")
 @login_required
 def child(child_id):
     session = db()
@@ -45,7 +45,7 @@ def child(child_id):
     return shapes.summary(found, summary, instances, tasks, full)
 
 
-@bp.route(f"/children/<{ID}:child_id>/conferences")
+@bp.route("/children/<id:child_id>/conferences")
 @login_required
 def conferences(child_id):
     session = db()
@@ -53,7 +53,7 @@ def conferences(child_id):
     return {"conferences": [shapes.conference(c) for c in conferences_for_child(session, child_id)]}
 
 
-@bp.route(f"/children/<{ID}:child_id>/plans")
+@bp.route("/children/<id:child_id>/plans")
 @login_required
 def plans(child_id):
     session = db()

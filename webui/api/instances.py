@@ -16,7 +16,7 @@ from engine.models.timers import timers_of
 from ..auth.guard import login_required
 from ..extensions import db, workflow
 from . import bp, shapes
-from .requests import ID, InvalidRequest, body, integer, page, query_bool, query_choice, query_int
+from .requests import InvalidRequest, body, integer, page, query_bool, query_choice, query_int
 
 STATUSES = ("running", "suspended", "completed", "terminated")
 STARTABLE = ("icpc", "end_plan")
@@ -71,7 +71,7 @@ def instance_start():
     return shapes.instance(started, open_tasks(session, started.id)), 201
 
 
-@bp.route(f"/instances/<{ID}:instance_id>")
+@bp.route("/instances/<id:instance_id>")
 @login_required
 def instance_show(instance_id):
     _require_manager()

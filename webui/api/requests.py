@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import abort, request
 
+from ..converters import MAX_ID
 from . import bp
 
 MAX_LIMIT = 500
-MAX_ID = 2**31 - 1
-ID = f"int(max={MAX_ID})"  # route converter: a larger id is a 404, not a database overflow
 
 
 class InvalidRequest(Exception):

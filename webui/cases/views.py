@@ -72,7 +72,7 @@ def index():
     )
 
 
-@bp.route("/children/<int:child_id>")
+@bp.route("/children/<id:child_id>")
 @login_required
 def show(child_id):
     session = db()
@@ -108,7 +108,7 @@ def show(child_id):
     )
 
 
-@bp.route("/children/<int:child_id>/start", methods=["POST"])
+@bp.route("/children/<id:child_id>/start", methods=["POST"])
 @login_required
 def start(child_id):
     conference_type = request.form.get("conference_type", "icpc")
@@ -118,7 +118,7 @@ def start(child_id):
     return redirect(url_for("cases.show", child_id=child_id))
 
 
-@bp.route("/children/<int:child_id>/end-plan", methods=["POST"])
+@bp.route("/children/<id:child_id>/end-plan", methods=["POST"])
 @login_required
 def end_plan(child_id):
     instance = cases.start_plan_ending(db(), workflow(), g.user, child_id)

@@ -83,7 +83,7 @@ def move(process_id):
     return redirect(url_for("diagrams.migrate", process_id=process_id, check=1, **args))
 
 
-@bp.route("/diagrams/<process_id>/moves/<int:move_id>/undo", methods=["POST"])
+@bp.route("/diagrams/<process_id>/moves/<id:move_id>/undo", methods=["POST"])
 @login_required
 def undo(process_id, move_id):
     move = VersionMoves(workflow()).revert(db(), g.user, move_id)

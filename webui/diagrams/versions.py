@@ -43,7 +43,7 @@ def versions(process_id):
     )
 
 
-@bp.route("/diagrams/<process_id>/versions/<int:version_id>.bpmn")
+@bp.route("/diagrams/<process_id>/versions/<id:version_id>.bpmn")
 @login_required
 def download(process_id, version_id):
     version = _version(process_id, version_id)

@@ -45,14 +45,14 @@ def _page(conference, level, errors=None, values=None, status=200):
     ), status
 
 
-@bp.route("/conferences/<int:conference_id>")
+@bp.route("/conferences/<id:conference_id>")
 @login_required
 def show(conference_id):
     conference, level = access.require_conference(db(), g.user, conference_id)
     return _page(conference, level)
 
 
-@bp.route("/conferences/<int:conference_id>/documents/<kind>.<file_format>")
+@bp.route("/conferences/<id:conference_id>/documents/<kind>.<file_format>")
 @login_required
 def download(conference_id, kind, file_format):
     session = db()
@@ -68,7 +68,7 @@ def download(conference_id, kind, file_format):
     )
 
 
-@bp.route("/report-files/<int:file_id>")
+@bp.route("/report-files/<id:file_id>")
 @login_required
 def report_file(file_id):
     session = db()
@@ -82,7 +82,7 @@ def report_file(file_id):
     )
 
 
-@bp.route("/reports/<int:report_id>/files", methods=["POST"])
+@bp.route("/reports/<id:report_id>/files", methods=["POST"])
 @login_required
 def upload(report_id):
     session = db()
@@ -105,7 +105,7 @@ def upload(report_id):
     return redirect(url_for("documents.show", conference_id=conference.id))
 
 
-@bp.route("/conferences/<int:conference_id>/family-links", methods=["POST"])
+@bp.route("/conferences/<id:conference_id>/family-links", methods=["POST"])
 @login_required
 def issue_link(conference_id):
     session = db()

@@ -56,7 +56,7 @@ def submit(token):
     return render_template("family/done.html", title="Thank you", purpose=purpose)
 
 
-@bp.route("/family/<token>/files/<int:file_id>")
+@bp.route("/family/<token>/files/<id:file_id>")
 def shared_file(token, file_id):
     found = family_links.shared_file(db(), token, file_id, workflow().clock.now())
     return send_file(

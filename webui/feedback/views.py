@@ -26,7 +26,7 @@ PERIODS = {
 }
 
 
-@bp.route("/conferences/<int:conference_id>/feedback", methods=["GET", "POST"])
+@bp.route("/conferences/<id:conference_id>/feedback", methods=["GET", "POST"])
 @login_required
 def give(conference_id):
     session = db()

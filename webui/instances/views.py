@@ -64,7 +64,7 @@ def index():
     )
 
 
-@bp.route("/instances/<int:instance_id>")
+@bp.route("/instances/<id:instance_id>")
 @login_required
 def show(instance_id):
     _require_manager()
@@ -91,7 +91,7 @@ def show(instance_id):
     )
 
 
-@bp.route("/instances/<int:instance_id>/diagram.bpmn")
+@bp.route("/instances/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram_xml(instance_id):
     _require_manager()
@@ -101,7 +101,7 @@ def diagram_xml(instance_id):
     return xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
 
 
-@bp.route("/instances/<int:instance_id>/diagram.json")
+@bp.route("/instances/<id:instance_id>/diagram.json")
 @login_required
 def diagram_states(instance_id):
     _require_manager()
@@ -112,7 +112,7 @@ def diagram_states(instance_id):
 
 
 @bp.route(
-    "/instances/<int:instance_id>/<any(suspend,resume,terminate,retry):action>",
+    "/instances/<id:instance_id>/<any(suspend,resume,terminate,retry):action>",
     methods=["POST"],
 )
 @login_required

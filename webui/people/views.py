@@ -46,7 +46,7 @@ PERSON_FORM = parse(
 )
 
 
-@bp.route("/children/<int:child_id>/people/new", methods=["GET", "POST"])
+@bp.route("/children/<id:child_id>/people/new", methods=["GET", "POST"])
 @login_required
 def add(child_id):
     session = db()
@@ -132,7 +132,7 @@ def _withhold_form(session, child_id: int):
     )
 
 
-@bp.route("/children/<int:child_id>/withheld", methods=["GET", "POST"])
+@bp.route("/children/<id:child_id>/withheld", methods=["GET", "POST"])
 @login_required
 def withheld(child_id):
     session = db()
@@ -173,7 +173,7 @@ def withheld(child_id):
     ), (400 if errors else 200)
 
 
-@bp.route("/children/<int:child_id>/withheld/<int:item_id>/lift", methods=["POST"])
+@bp.route("/children/<id:child_id>/withheld/<id:item_id>/lift", methods=["POST"])
 @login_required
 def lift(child_id, item_id):
     session = db()

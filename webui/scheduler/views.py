@@ -31,7 +31,7 @@ def index():
     )
 
 
-@bp.route("/scheduler/timers/<int:instance_id>/retry", methods=["POST"])
+@bp.route("/scheduler/timers/<id:instance_id>/retry", methods=["POST"])
 @login_required
 def retry_timer(instance_id):
     instance = timers.retry(db(), instance_id, g.user, workflow().clock.now())
@@ -39,7 +39,7 @@ def retry_timer(instance_id):
     return redirect(url_for("scheduler.index"))
 
 
-@bp.route("/scheduler/mail/<int:message_id>/retry", methods=["POST"])
+@bp.route("/scheduler/mail/<id:message_id>/retry", methods=["POST"])
 @login_required
 def retry_mail(message_id):
     message = outbox.retry(db(), message_id, g.user, workflow().clock.now())

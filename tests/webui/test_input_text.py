@@ -1,0 +1,54 @@
+"""Text no database can store is refused with a clear 400 before any view reads it."""
+
+from __future__ import annotations
+
+import json
+
+from tests.factories import make_service_account, make_staff, make_token
+from tests.webui.conftest import page, post_form, sign_in
+from webui.input_text import storable
+
+
+def test_storable_text_has_no_nul_and_no_lone_surrogate():
+    assert storable("Ordinary text — with “quotes” and é")
+    assert not storable("before\x00after")
+    assert not storable("half a pair \ud800")
+
+
+def test_an_api_query_with_a_nul_is_refused_not_a_server_error(client, db):
+    make_service_account(db, "tm_sys", "team_manager")
+    token = make_token(db, "tm_sys")
+    response = client.get(
+        "/api/v1/instances",
+        query_string={"process_id": "icpc\x00", "status": "terminated"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json["error"]
+
+
+def test_a_json_body_with_a_lone_surrogate_is_refused(client, db):
+    make_service_account(db, "tm_sys", "team_manager")
+    token = make_token(db, "tm_sys")
+    response = client.post(
+        "/api/v1/instances",
+        data=json.dumps({"process_id": "icpc", "child_id": 1, "note": "\ud800"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json["error"]
+
+
+def test_a_form_with_a_nul_shows_the_error_page_and_signs_no_one_in(client, db):
+    make_staff(db)
+    response = post_form(client, "/sign-in", {"username": "sw\x00", "password": "x"})
+    assert response.status_code == 400
+    assert "cannot be stored" in page(response).select_one("main").get_text()
+    assert client.get("/").status_code == 302
+
+
+def test_ordinary_requests_pass(client, db):
+    make_staff(db)
+    sign_in(client, "sw")
+    assert client.get("/children", query_string={"q": "Smith"}).status_code == 200

@@ -1,0 +1,60 @@
+"""Refuse request text that no database column can hold, before any view reads it.
+
+PostgreSQL text cannot contain NUL, and neither database driver can encode a lone UTF-16
+surrogate (JSON allows "\\ud800"). Either would reach a query as a server error; a person
+or a client sending it gets a clear 400 instead, and nothing is read or saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, abort, request
+
+MESSAGE = "The request contains characters that cannot be stored (a NUL or an unpaired surrogate)."
+
+
+def storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _sent_text() -> Iterator[str]:
+    yield request.path
+    for key, value in request.args.items(multi=True):
+        yield key
+        yield value
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        for key, value in request.form.items(multi=True):
+            yield key
+            yield value
+        for upload in request.files.values():
+            yield upload.filename or ""
+        if request.is_json:
+            yield from _strings(request.get_json(silent=True))
+
+
+def _refuse_unstorable() -> None:
+    if not all(storable(text) for text in _sent_text()):
+        abort(400, MESSAGE)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_refuse_unstorable)
