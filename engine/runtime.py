@@ -35,7 +35,7 @@ from . import (
     timers,
 )
 from . import clock as clocks
-from .db import transaction
+from .db import redo_if_lost, transaction
 from .errors import (
     ConcurrentUpdate,
     EngineError,
@@ -274,15 +274,21 @@ class Engine:
         )
         if instance is None:
             raise NotFound(f"No instance {instance_id}.")
+        if lease_owner is not None:
+            timers.check_lease(instance, lease_owner)
+            redo_if_lost(session)
         now = self.clock.now()
         fired: list[timers.WaitingTimer] = []
         context = None
-        with transaction(session):
-            if instance.status == RUNNING:
-                workflow = self._load(session, instance)
-                context = StepContext(session, instance, now)
-                fired = self._run(workflow, lambda: None, context)
+        try:
+            with transaction(session):
+                if instance.status == RUNNING:
+                    workflow = self._load(session, instance)
+                    context = StepContext(session, instance, now)
+                    fired = self._run(workflow, lambda: None, context)
                 if fired:
+                    if lease_owner is not None:
+                        timers.hand_back(instance)  # in the same version-checked UPDATE
                     rows = context.open_tasks()
                     self._save(session, instance, workflow, rows, now, None, fired, lease_owner)
                     audit.record(
@@ -296,10 +302,15 @@ class Engine:
                     )
                     self._after_step(session, context)
                 else:
-                    timers.sync(session, instance, workflow, [], now)
-            if lease_owner is not None:
-                session.flush()
-                timers.release(session, instance, lease_owner)
+                    if context is not None:
+                        timers.sync(session, instance, workflow, [], now)
+                    if lease_owner is not None:
+                        session.flush()
+                        timers.release(session, instance, lease_owner)
+        except StaleDataError:
+            raise ConcurrentUpdate(
+                f"Instance {instance_id} changed while its timers fired; nothing was saved."
+            ) from None
         if context is not None:
             self.cache.put(instance.id, instance.lock_version, workflow)
             self._remember(context.started)

@@ -24,7 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import transaction
+from .db import redo_if_lost, transaction
 from .errors import ConcurrentUpdate, EngineError, NotAllowed
 from .models import audit
 from .models.base import fetch
@@ -165,8 +165,25 @@ def claim(session: Session, owner: str, now: datetime, lease_seconds: int, limit
         .returning(_INSTANCES.c.id, _INSTANCES.c.next_timer_at)
     )
     with transaction(session):
+        redo_if_lost(session)  # a lost claim is only a lease nobody holds
         rows = session.execute(statement).all()
     return [instance_id for instance_id, _due in sorted(rows, key=lambda row: row[1])]
+
+
+def check_lease(instance: ProcessInstance, owner: str) -> None:
+    """Refuse to fire an instance whose lease, as just read, is no longer ours."""
+    if instance.lease_owner != owner:
+        raise LeaseLost(f"The lease on instance {instance.id} passed to another worker.")
+
+
+def hand_back(instance: ProcessInstance) -> None:
+    """Clear our lease in the firing's own UPDATE of the instance, saving a statement.
+
+    That UPDATE matches only the version we read, so if another worker took the lease over
+    and fired first, ours fails and saves nothing; if we are first, theirs fails.
+    """
+    instance.lease_owner = instance.lease_until = None
+    instance.timer_attempts, instance.timer_error = 0, None
 
 
 def release(session: Session, instance: ProcessInstance, owner: str) -> None:

@@ -32,17 +32,17 @@ def main(url: str, owner: str, lease_seconds: int, mode: str) -> None:
             report(claimed=timers.claim(session, owner, SYSTEM.now(), lease_seconds, 100))
         sys.stdin.read()  # hold the lease until killed
         return
-    original = timers.release
+    original = Engine._after_step
 
-    def stop_before_commit(session, instance, lease_owner):
-        original(session, instance, lease_owner)  # flushed, lease row updated, not committed
+    def stop_before_commit(engine, session, context):
+        original(engine, session, context)  # state, rows and lease flushed, not committed
         backend = None
         if session.get_bind().dialect.name == "postgresql":
             backend = session.execute(text("SELECT pg_backend_pid()")).scalar()
-        report(firing=instance.id, backend_pid=backend)
+        report(firing=context.instance.id, backend_pid=backend)
         sys.stdin.read()  # die here, inside the transaction
 
-    timers.release = stop_before_commit
+    Engine._after_step = stop_before_commit
     timers.sweep(sessions, Engine(), owner, lease_seconds=lease_seconds)
 
 
