@@ -452,9 +452,12 @@ class Engine:
 def _step_failed(exc: SpiffWorkflowException) -> EngineError:
     """Why a step failed: values a record function could not store are the person's to fix,
     so they surface as themselves (field by field); anything else is the diagram's fault."""
-    cause = getattr(exc, "exception", None) or exc.__cause__
-    if isinstance(cause, InvalidValue):
-        return InvalidValue(cause.fields)
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:  # SpiffWorkflow wraps at each level
+        if isinstance(cause, InvalidValue):
+            return InvalidValue(cause.fields)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
     return StepFailed(f"The process could not continue: {exc}")
 
 
