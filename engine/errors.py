@@ -52,3 +52,11 @@ class ConcurrentUpdate(EngineError):
 
 class StepFailed(EngineError):
     """The diagram raised while running; nothing of this attempt was saved."""
+
+
+class InvalidValue(EngineError):
+    """Values that cannot be stored as given, a message per field; nothing was saved."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = dict(fields)
+        super().__init__("; ".join(self.fields.values()))

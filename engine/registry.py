@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from . import diagram_checks, expressions, foreign_diagrams, roles
 from .errors import InvalidDiagram, NotFound, Problem
+from .lengths import limit
+from .models.instances import HumanTask
 from .models.processes import ProcessVersion, latest_version
 
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
@@ -109,6 +111,14 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
             [f"the diagram could not be read ({type(exc).__name__}: {exc})"]
         ) from exc
     problems = diagram_checks.dead_ends_and_orphans(root)
+    problems += _too_long(
+        "the process",
+        process_id,
+        (
+            (process_id, ProcessVersion.process_id, "id"),
+            (spec.description or process_id, ProcessVersion.name, "name"),
+        ),
+    )
     for each in [spec, *subprocess_specs.values()]:
         problems += check_spec(each, form_exists)
     if problems:
@@ -212,6 +222,10 @@ def _check_user_task(task_spec, where, form_exists) -> list[str]:
     for name in ("assignee", "title"):
         if props.get(name):
             problems += _compiles(expressions.compile_expression, props[name], where, name)
+    stored = [(getattr(task_spec, "bpmn_id", None) or task_spec.name, HumanTask.task_spec, "id")]
+    if not props.get("title"):  # a title expression's value is cut to fit when it runs
+        stored.append((task_spec.bpmn_name or "", HumanTask.title, "name"))
+    problems += _too_long(where, None, stored)
     if props.get("dueDate"):
         try:
             value = sample_evaluate(props["dueDate"])
@@ -219,6 +233,15 @@ def _check_user_task(task_spec, where, form_exists) -> list[str]:
         except Exception as exc:  # noqa: BLE001 - reported as a validation problem
             problems.append(f"{where}: dueDate “{props['dueDate']}” does not give a date ({exc})")
     return problems
+
+
+def _too_long(where: str, element: str | None, stored) -> list[str]:
+    """Ids and names are kept in bounded columns: found here, not when a step runs."""
+    return [
+        Problem(f"{where}: the {what} is longer than {limit(column)} characters", element)
+        for value, column, what in stored
+        if len(value or "") > limit(column)
+    ]
 
 
 ISO_LITERAL = re.compile(r"^(R\d*/)?P[0-9WDTHMSY.]+$|^\d{4}-\d{2}-\d{2}(T[0-9:.+Z-]+)?$")

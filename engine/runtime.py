@@ -40,6 +40,7 @@ from .errors import (
     ConcurrentUpdate,
     EngineError,
     InstanceNotActive,
+    InvalidValue,
     NotAllowed,
     NotFound,
     StepFailed,
@@ -419,7 +420,7 @@ class Engine:
                     workflow.refresh_timers()
                     workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
-                raise StepFailed(f"The process could not continue: {exc}") from exc
+                raise _step_failed(exc) from exc
         return fired
 
     def _save(
@@ -432,7 +433,7 @@ class Engine:
             try:
                 created = tasks.sync(session, instance, workflow, open_rows, now)
             except SpiffWorkflowException as exc:
-                raise StepFailed(f"The process could not continue: {exc}") from exc
+                raise _step_failed(exc) from exc
         timers.sync(session, instance, workflow, list(fired), now, owner, new)
         notifications.tasks_created(session, instance, created, actor, now)
         if workflow.is_completed():
@@ -457,6 +458,18 @@ class Engine:
             )
         self.cache.take(instance.id, -1)
         return instance
+
+
+def _step_failed(exc: SpiffWorkflowException) -> EngineError:
+    """Why a step failed: values a record function could not store are the person's to fix,
+    so they surface as themselves (field by field); anything else is the diagram's fault."""
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:  # SpiffWorkflow wraps at each level
+        if isinstance(cause, InvalidValue):
+            return InvalidValue(cause.fields)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+    return StepFailed(f"The process could not continue: {exc}")
 
 
 def _uuid(task_id: str):

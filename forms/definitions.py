@@ -127,6 +127,24 @@ def parse(key: str, raw: dict) -> FormDefinition:
     )
 
 
+def _max_length(where: str, raw: dict) -> int | None:
+    """`max_length`, capped by the `column` ("table.column") the answer is stored in.
+
+    The column's bound is read from the model, not typed again here, so a field can never
+    accept more than its column holds (PostgreSQL would refuse it after the form passed).
+    """
+    explicit = raw.get("max_length")
+    if not raw.get("column"):
+        return explicit
+    from engine.lengths import table_limit  # the models, only for definitions that name one
+
+    try:
+        bound = table_limit(raw["column"])
+    except KeyError:
+        raise FormDefinitionError(f"{where}: no bounded text column {raw['column']!r}") from None
+    return min(explicit, bound) if explicit else bound
+
+
 def _field(key: str, raw: dict) -> Field:
     name, kind = raw.get("name", ""), raw.get("type")
     if not name.isidentifier() or name.startswith("_"):
@@ -154,7 +172,7 @@ def _field(key: str, raw: dict) -> Field:
         options=options,
         options_from=raw.get("options_from"),
         required_if=raw.get("required_if"),
-        max_length=raw.get("max_length"),
+        max_length=_max_length(f"{key}.{name}", raw),
         item_fields=items,
         item_label=raw.get("item_label", "Item"),
         max_items=int(raw.get("max_items", 10)),

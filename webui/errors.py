@@ -41,9 +41,13 @@ def status_for(exc: engine_errors.EngineError) -> int:
     return 400
 
 
+def _wants_json() -> bool:
+    return request.blueprint in JSON_BLUEPRINTS or request.path.startswith("/api/")
+
+
 def respond(status: int, message: str):
     title = TITLES.get(status, "There is a problem")
-    if request.blueprint in JSON_BLUEPRINTS or request.path.startswith("/api/"):
+    if _wants_json():
         return {"error": message, "status": status}, status
     return render_template("errors/error.html", title=title, message=message), status
 
@@ -52,6 +56,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(engine_errors.EngineError)
     def engine_error(exc):
         return respond(status_for(exc), str(exc))
+
+    @app.errorhandler(engine_errors.InvalidValue)
+    def invalid_value(exc):
+        """As the API's own validation: 422 naming each field; a page says what to change."""
+        if _wants_json():
+            return {"error": "The data is not valid.", "status": 422, "fields": exc.fields}, 422
+        return respond(400, str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

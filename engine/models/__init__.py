@@ -1,5 +1,7 @@
 """Storage models, split by aggregate; each module holds the queries that read its tables."""
 
+# Every session refuses over-long text before it flushes, wherever the models are used.
+from .. import lengths  # noqa: F401
 from .audit import AuditEvent
 from .base import Base
 from .conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report

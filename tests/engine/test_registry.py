@@ -38,6 +38,8 @@ def test_a_valid_diagram_parses_with_its_process_and_name():
             "needs a formKey property",
         ),
         (('name="dueDate" value="due_date"', 'name="dueDate" value="nonsense("'), "dueDate"),
+        (('name="Do the second step"', f'name="{"x" * 201}"'), "longer than 200 characters"),
+        (('name="Two steps"', f'name="{"x" * 201}"'), "the process: the name is longer"),
     ],
 )
 def test_problems_are_found_before_deploy(change, problem):

@@ -39,3 +39,12 @@ def test_form_keys_cannot_escape_the_forms_folder(key):
 def test_unsound_definitions_are_refused(raw, message):
     with pytest.raises(FormDefinitionError, match=message):
         parse("test/bad", raw)
+
+
+def test_a_field_stored_in_a_column_accepts_no_more_than_the_column_holds():
+    field = {"name": "who", "type": "text", "label": "Who", "column": "plan_actions.who"}
+    assert parse("t", {"title": "T", "fields": [field]}).fields[0].max_length == 200
+    capped = {**field, "max_length": 5000}
+    assert parse("t", {"title": "T", "fields": [capped]}).fields[0].max_length == 200
+    with pytest.raises(FormDefinitionError, match="no bounded text column"):
+        parse("t", {"title": "T", "fields": [{**field, "column": "plan_actions.what"}]})

@@ -95,6 +95,42 @@ def test_invalid_data_is_refused_field_by_field_and_nothing_is_saved(world, db):
     assert list(ready(db, instance["id"])) == ["record_strategy_discussion"]
 
 
+def test_an_over_long_answer_is_refused_with_the_field_and_nothing_is_saved(world, db):
+    from sqlalchemy import func
+
+    from engine.models import CasePerson, Conference
+
+    staff, accounts, apis, child = world
+    instance = started(apis, child)
+    task = instance["ready_tasks"][0]
+    apis["sw"].post(f"/tasks/{task['id']}/complete", {"data": STRATEGY})
+    booking = ready(db, instance["id"])["book_conference"]
+    sent = {"conference_date": "2026-03-16", "conference_time": "10:00", "chair": "chair"}
+    response = apis["bs"].post(
+        f"/tasks/{booking.id}/complete", {"data": {**sent, "venue": "V" * 201}}
+    )
+    assert response.status_code == 422
+    assert response.json["fields"] == {
+        "venue": "Venue or call details must be 200 characters or fewer"
+    }
+    assert db.scalar(select(Conference.venue)) is None
+    apis["bs"].post(f"/tasks/{booking.id}/complete", {"data": {**sent, "venue": "Civic Centre"}})
+    invite = ready(db, instance["id"])["send_invitations"]
+    people = db.scalar(select(func.count()).select_from(CasePerson))
+    data = {
+        "invitations_sent_date": "2026-03-02",
+        "family": [{"name": "Grace Okoye", "relationship": "r" * 121}],
+        "child_invited": False,
+        "agencies": [{"agency": "police", "name": "Robin Hall"}],
+        "parent_report_expected": False,
+    }
+    response = apis["bs"].post(f"/tasks/{invite.id}/complete", {"data": data})
+    assert response.status_code == 422
+    assert list(response.json["fields"]) == ["family-0-relationship"]
+    assert db.scalar(select(func.count()).select_from(CasePerson)) == people
+    assert "send_invitations" in ready(db, instance["id"])
+
+
 def test_without_a_valid_token_every_call_is_refused(world, client, db):
     staff, accounts, apis, child = world
     assert client.get("/api/v1/tasks").status_code == 401

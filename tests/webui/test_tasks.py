@@ -205,3 +205,36 @@ def test_a_repeating_list_shows_rows_and_reports_the_row_at_fault(client, db, we
     assert response.status_code == 302
     titles = sorted(t.title for t in ready(db, instance.id).values())
     assert "Agency report: Robin Hall" in titles
+
+
+def test_an_over_long_relationship_is_named_on_the_page_and_nobody_is_invited(
+    client, db, web_engine
+):
+    from sqlalchemy import func, select
+
+    from engine.models import CasePerson, Invitation
+
+    staff, instance, task = invitations_task(db, web_engine)
+    sign_in(client, "bs")
+    before = db.scalar(select(func.count()).select_from(CasePerson))
+    form = {
+        "invitations_sent_date-day": "2",
+        "invitations_sent_date-month": "3",
+        "invitations_sent_date-year": "2026",
+        "family-0-name": "Grace Okoye",
+        "family-0-relationship": "r" * 121,
+        "child_invited": "no",
+        "agencies-0-agency": "police",
+        "agencies-0-name": "Robin Hall",
+        "parent_report_expected": "no",
+    }
+    response = post_form(client, f"/tasks/{task.id}", form)
+    assert response.status_code == 400
+    link = page(response).select_one(".govuk-error-summary a")
+    assert link["href"] == "#family-0-relationship"
+    assert (
+        link.text.strip() == "Relationship to the child (Person 1) must be 120 characters or fewer"
+    )
+    assert db.scalar(select(func.count()).select_from(CasePerson)) == before
+    assert db.scalar(select(func.count()).select_from(Invitation)) == 0
+    assert "send_invitations" in ready(db, instance.id)

@@ -26,14 +26,14 @@ CHILD_FORM = parse(
                 "type": "text",
                 "label": "Given name",
                 "required": True,
-                "max_length": 120,
+                "column": "children.given_name",
             },
             {
                 "name": "family_name",
                 "type": "text",
                 "label": "Family name",
                 "required": True,
-                "max_length": 120,
+                "column": "children.family_name",
             },
             {
                 "name": "date_of_birth",

@@ -6,11 +6,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from engine import access, drafts, permissions, task_context
-from engine.errors import NotAllowed, TaskAlreadyCompleted
+from engine.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
 from engine.models.instances import DONE, HumanTask
-from forms import load, validate
+from forms import FormErrors, load, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
@@ -86,7 +86,10 @@ def submit(task_id):
     if errors:
         return _render(task, definition, request.form, errors, status=400)
     title = task.title
-    workflow().complete_task(session, task_id, g.user, data)
+    try:
+        workflow().complete_task(session, task_id, g.user, data)
+    except InvalidValue as exc:  # the diagram could not store an answer as given
+        return _render(task, definition, request.form, FormErrors(exc.fields), status=400)
     drafts.discard(session, task_id)
     flash(f"“{title}” is done.", "success")
     return redirect(url_for("inbox.index"))

@@ -1,0 +1,65 @@
+"""Bounded text columns: their limits read from the models, and checked before every flush.
+
+SQLite ignores `String(N)`; PostgreSQL refuses a longer value with a database error, which
+would reach a person as a crash page after part of their work was written. Forms read these
+limits (`limit`) so a person sees the field at fault; the flush check is the one place that
+catches every other path (a diagram passing task data to a record function, an API client,
+a future view) and turns it into `InvalidValue`, raised before any SQL is sent.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import String, event
+from sqlalchemy.orm import Session
+
+from .errors import InvalidValue
+from .models.base import Base
+
+
+def limit(attribute) -> int:
+    """The length bound of a mapped column, e.g. `limit(CasePerson.name)` is 200."""
+    length = getattr(attribute.expression.type, "length", None)
+    if length is None:
+        raise ValueError(f"{attribute} is not a bounded text column")
+    return length
+
+
+def table_limit(reference: str) -> int:
+    """The bound of `"table.column"`, for form definitions that cannot import a model."""
+    table, _, column = reference.partition(".")
+    found = Base.metadata.tables.get(table)
+    if found is None or column not in found.c:
+        raise KeyError(reference)
+    length = getattr(found.c[column].type, "length", None)
+    if length is None:
+        raise KeyError(reference)
+    return length
+
+
+def label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def too_long(obj) -> dict[str, str]:
+    """A message per bounded column of `obj` whose loaded value is longer than the column."""
+    problems = {}
+    for column in obj.__mapper__.columns:
+        length = getattr(column.type, "length", None)
+        if not isinstance(column.type, String) or length is None:
+            continue
+        key = obj.__mapper__.get_property_by_column(column).key
+        value = obj.__dict__.get(key)
+        if isinstance(value, str) and len(value) > length:
+            problems[key] = f"{label(key)} must be {length} characters or fewer"
+    return problems
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_too_long(session: Session, _context, _instances) -> None:
+    problems: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Base):
+            for key, message in too_long(obj).items():
+                problems.setdefault(key, message)
+    if problems:
+        raise InvalidValue(problems)
