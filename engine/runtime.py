@@ -13,8 +13,6 @@ mismatch (another worker moved it on) simply loads from the database.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -64,32 +62,9 @@ from .models.people import User
 from .models.processes import latest_version
 from .registry import SpecCache
 from .step_context import StepContext
+from .workflow_cache import WorkflowCache
 
 MAX_TIMER_ROUNDS = 20
-
-
-class WorkflowCache:
-    """Workflows by instance id, each with the version it was saved as. Taken, never shared."""
-
-    def __init__(self, size: int = 256):
-        self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
-        with self._lock:
-            item = self._items.pop(instance_id, None)
-        return item[1] if item and item[0] == version else None
-
-    def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
-        with self._lock:
-            self._items[instance_id] = (version, workflow)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 class Engine:
