@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import timers
 from engine.clock import FixedClock
@@ -136,6 +136,35 @@ def test_a_worker_whose_lease_passed_to_another_saves_nothing(db, sessions, engi
         engine.fire_timers(session, instance.id, lease_owner="slow")
     assert escalations(db, instance.id) == []
     assert timers.fire_one(sessions, engine, instance.id, "fast").timers == 1
+    assert len(escalations(db, instance.id)) == 1
+
+
+def test_a_case_changed_while_its_timer_fires_is_retried_not_failed(
+    db, sessions, engine, clock, staff, monkeypatch
+):
+    instance = start_deadline(db, engine, staff)
+    clock.set(END_OF_4_MARCH + timedelta(minutes=1))
+    timers.claim(sessions(), "worker-a", clock.now(), 30, 10)
+    hand_back = timers.hand_back
+
+    def someone_saves_first(loaded):
+        with sessions() as other:  # e.g. a person completing a task at the same moment
+            other.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == loaded.id)
+                .values(lock_version=ProcessInstance.lock_version + 1)
+            )
+            other.commit()
+        monkeypatch.setattr(timers, "hand_back", hand_back)
+        hand_back(loaded)
+
+    monkeypatch.setattr(timers, "hand_back", someone_saves_first)
+    assert timers.fire_one(sessions, engine, instance.id, "worker-a").timers == 0
+    db.expire_all()
+    row = db.get(ProcessInstance, instance.id)
+    assert (row.lease_owner, row.timer_attempts, row.timer_error) == (None, 0, None)
+    assert escalations(db, instance.id) == []
+    assert sweep(sessions, engine).timers == 1  # looked at again at once, fired once
     assert len(escalations(db, instance.id)) == 1
 
 
