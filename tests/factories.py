@@ -87,6 +87,30 @@ def start_icpc(session, engine):
     return staff, child, cases.start_conference(session, engine, staff["sw"], child.id)
 
 
+STRATEGY = {
+    "strategy_discussion_date": "2026-03-02",
+    "s47_start_date": "2026-03-02",
+    "outcome": "icpc",
+}
+BOOKING = {
+    "conference_date": "2026-03-16",
+    "conference_time": "10:00",
+    "venue": "Civic Centre",
+    "chair": "chair",
+}
+
+
+def strategy_recorded(session, engine, instance_id: int, staff) -> None:
+    """The social worker records the strategy discussion (2 March 2026): an ICPC is needed."""
+    complete(session, engine, instance_id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+
+
+def conference_booked(session, engine, instance_id: int, staff, **booking) -> None:
+    """Strategy discussion recorded, then business support books the conference."""
+    strategy_recorded(session, engine, instance_id, staff)
+    complete(session, engine, instance_id, "book_conference", staff["bs"], **BOOKING, **booking)
+
+
 def make_service_account(session, username: str, *roles: str, team: str | None = "North") -> User:
     with transaction(session):
         return accounts.create_user(

@@ -12,13 +12,7 @@ from engine.errors import (
 from engine.models import AuditEvent
 from engine.models.instances import set_assignee
 from tests.conftest import START
-from tests.factories import complete, make_user, ready, start_icpc
-
-STRATEGY = {
-    "strategy_discussion_date": "2026-03-02",
-    "s47_start_date": "2026-03-02",
-    "outcome": "icpc",
-}
+from tests.factories import STRATEGY, complete, make_user, ready, start_icpc
 
 
 def booking(db, engine):

@@ -8,25 +8,16 @@ from engine.db import transaction
 from engine.errors import InvalidValue
 from engine.lengths import limit, table_limit
 from engine.models import CasePerson, Conference, Invitation, Report
-from tests.factories import complete, make_staff, ready, start_icpc
+from tests.factories import BOOKING, complete, make_staff, ready, start_icpc, strategy_recorded
 
 
 def count(db, model) -> int:
     return db.scalar(select(func.count()).select_from(model))
 
 
-def booked(db, engine):
+def at_booking(db, engine):
     staff, child, instance = start_icpc(db, engine)
-    complete(
-        db,
-        engine,
-        instance.id,
-        "record_strategy_discussion",
-        staff["sw"],
-        strategy_discussion_date="2026-03-02",
-        s47_start_date="2026-03-02",
-        outcome="icpc",
-    )
+    strategy_recorded(db, engine, instance.id, staff)
     return staff, child, instance
 
 
@@ -40,7 +31,7 @@ def test_limits_are_read_from_the_models():
 
 
 def test_a_record_function_refuses_an_over_long_value_and_the_step_saves_nothing(db, engine):
-    staff, _child, instance = booked(db, engine)
+    staff, _child, instance = at_booking(db, engine)
     with pytest.raises(InvalidValue) as caught:
         complete(
             db,
@@ -59,18 +50,8 @@ def test_a_record_function_refuses_an_over_long_value_and_the_step_saves_nothing
 
 
 def test_an_invitation_with_an_over_long_relationship_writes_no_person(db, engine):
-    staff, _child, instance = booked(db, engine)
-    complete(
-        db,
-        engine,
-        instance.id,
-        "book_conference",
-        staff["bs"],
-        conference_date="2026-03-16",
-        conference_time="10:00",
-        venue="Civic Centre",
-        chair="chair",
-    )
+    staff, _child, instance = at_booking(db, engine)
+    complete(db, engine, instance.id, "book_conference", staff["bs"], **BOOKING)
     people, invitations, reports = count(db, CasePerson), count(db, Invitation), count(db, Report)
     with pytest.raises(InvalidValue) as caught:
         complete(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.models import OutboxMessage, Plan
 from tests.factories import (
+    STRATEGY,
     complete,
     deploy_processes,
     make_child,
@@ -17,12 +18,6 @@ from tests.factories import (
     make_token,
     ready,
 )
-
-STRATEGY = {
-    "strategy_discussion_date": "2026-03-02",
-    "s47_start_date": "2026-03-02",
-    "outcome": "icpc",
-}
 
 
 class Api:

@@ -3,15 +3,9 @@
 import pytest
 
 from engine.models import inbox as inbox_model
-from tests.factories import complete, make_child, make_user, ready
+from tests.factories import STRATEGY, complete, make_child, make_user, ready
 from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
-
-STRATEGY = {
-    "strategy_discussion_date": "2026-03-02",
-    "s47_start_date": "2026-03-02",
-    "outcome": "icpc",
-}
 
 
 def to_booking(db, engine):

@@ -3,14 +3,8 @@
 import json
 
 from engine.db import transaction
-from tests.factories import complete, make_child, make_user, start_icpc
+from tests.factories import STRATEGY, complete, make_child, make_user, start_icpc
 from tests.webui.conftest import page, post_form, sign_in
-
-STRATEGY = {
-    "strategy_discussion_date": "2026-03-02",
-    "s47_start_date": "2026-03-02",
-    "outcome": "icpc",
-}
 
 
 def listed(client, query=""):

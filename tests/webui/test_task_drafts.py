@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from engine.models.drafts import TaskDraft
-from tests.factories import complete, ready
+from tests.factories import ready, strategy_recorded
 from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
 
@@ -76,16 +76,7 @@ def test_deleting_a_draft_brings_back_the_prefilled_form(client, db, web_engine)
 
 def test_the_context_shows_the_conference_and_the_steps_done(client, db, web_engine):
     staff, child, instance = start_case(db, web_engine)
-    complete(
-        db,
-        web_engine,
-        instance.id,
-        "record_strategy_discussion",
-        staff["sw"],
-        strategy_discussion_date="2026-03-02",
-        s47_start_date="2026-03-02",
-        outcome="icpc",
-    )
+    strategy_recorded(db, web_engine, instance.id, staff)
     task = ready(db, instance.id)["book_conference"]
     sign_in(client, "bs")
     html = page(client.get(f"/tasks/{task.id}"))

@@ -1,6 +1,6 @@
 """Inbox, task page and completion, end to end through the pages."""
 
-from tests.factories import ready
+from tests.factories import conference_booked, ready
 from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
 
@@ -146,30 +146,8 @@ def test_the_form_is_prefilled_from_what_the_task_already_knows(client, db, web_
 
 def invitations_task(db, web_engine):
     """A case with its conference booked: business support's invitations task (clock 2 Mar)."""
-    from tests.factories import complete
-
     staff, child, instance = start_case(db, web_engine)
-    complete(
-        db,
-        web_engine,
-        instance.id,
-        "record_strategy_discussion",
-        staff["sw"],
-        strategy_discussion_date="2026-03-02",
-        s47_start_date="2026-03-02",
-        outcome="icpc",
-    )
-    complete(
-        db,
-        web_engine,
-        instance.id,
-        "book_conference",
-        staff["bs"],
-        conference_date="2026-03-16",
-        conference_time="10:00",
-        venue="Civic Centre",
-        chair="chair",
-    )
+    conference_booked(db, web_engine, instance.id, staff)
     return staff, instance, ready(db, instance.id)["send_invitations"]
 
 
