@@ -151,6 +151,22 @@ def invitations_task(db, web_engine):
     return staff, instance, ready(db, instance.id)["send_invitations"]
 
 
+def invitations_form(**changes) -> dict[str, str]:
+    """The invitations page filled in: one parent, the police; `changes` override fields."""
+    return {
+        "invitations_sent_date-day": "2",
+        "invitations_sent_date-month": "3",
+        "invitations_sent_date-year": "2026",
+        "family-0-name": "Grace Okoye",
+        "family-0-relationship": "Mother",
+        "child_invited": "no",
+        "agencies-0-agency": "police",
+        "agencies-0-name": "Robin Hall",
+        "parent_report_expected": "no",
+        **changes,
+    }
+
+
 def test_a_repeating_list_shows_rows_and_reports_the_row_at_fault(client, db, web_engine):
     staff, instance, task = invitations_task(db, web_engine)
     sign_in(client, "bs")
@@ -160,17 +176,7 @@ def test_a_repeating_list_shows_rows_and_reports_the_row_at_fault(client, db, we
         "Person 2",
         "Person 3",
     ]
-    form = {
-        "invitations_sent_date-day": "2",
-        "invitations_sent_date-month": "3",
-        "invitations_sent_date-year": "2026",
-        "family-0-name": "Grace Okoye",
-        "family-0-relationship": "Mother",
-        "child_invited": "no",
-        "agencies-0-agency": "police",
-        "agencies-0-name": "",
-        "parent_report_expected": "no",
-    }
+    form = invitations_form(**{"agencies-0-name": ""})
     response = post_form(client, f"/tasks/{task.id}", form)
     assert response.status_code == 400
     summary = page(response).select_one(".govuk-error-summary")
@@ -195,17 +201,7 @@ def test_an_over_long_relationship_is_named_on_the_page_and_nobody_is_invited(
     staff, instance, task = invitations_task(db, web_engine)
     sign_in(client, "bs")
     before = db.scalar(select(func.count()).select_from(CasePerson))
-    form = {
-        "invitations_sent_date-day": "2",
-        "invitations_sent_date-month": "3",
-        "invitations_sent_date-year": "2026",
-        "family-0-name": "Grace Okoye",
-        "family-0-relationship": "r" * 121,
-        "child_invited": "no",
-        "agencies-0-agency": "police",
-        "agencies-0-name": "Robin Hall",
-        "parent_report_expected": "no",
-    }
+    form = invitations_form(**{"family-0-relationship": "r" * 121})
     response = post_form(client, f"/tasks/{task.id}", form)
     assert response.status_code == 400
     link = page(response).select_one(".govuk-error-summary a")
