@@ -13,7 +13,7 @@ from .instances import READY, HumanTask, ProcessInstance
 from .people import Child, User
 
 
-def _through_tasks(user: User) -> list[Select]:
+def _through_tasks(user: User, child_id: int | None) -> list[Select]:
     """Children whose workflows hold a task for the person: theirs, done by them, or their pool.
 
     Three selects, not one with OR, so each uses its own index instead of scanning every task.
@@ -23,10 +23,15 @@ def _through_tasks(user: User) -> list[Select]:
         HumanTask.role.in_(sorted(user.roles)),
         HumanTask.assignee_id.is_(None),
     )
+    child = (
+        ProcessInstance.child_id.is_not(None)
+        if child_id is None
+        else ProcessInstance.child_id == child_id
+    )
     return [
         select(ProcessInstance.child_id)
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.child_id.is_not(None), condition)
+        .where(child, condition)
         for condition in (
             HumanTask.assignee_id == user.id,
             HumanTask.completed_by_id == user.id,
@@ -35,22 +40,31 @@ def _through_tasks(user: User) -> list[Select]:
     ]
 
 
-def connected_child_ids(user: User, team_wide: bool) -> Select:
-    """Ids of the children this person is allocated to, chairs, is invited about or works on."""
+def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None) -> Select:
+    """Ids of the children this person is allocated to, chairs, is invited about or works on.
+
+    With `child_id`, only that child's id (if connected): each part then starts from the
+    child's own rows instead of every child the person is connected to.
+    """
+
+    def only(column, condition):
+        query = select(column).where(condition)
+        return query if child_id is None else query.where(column == child_id)
+
     parts = [
-        select(Child.id).where(Child.social_worker_id == user.id),
-        select(Conference.child_id).where(Conference.chair_id == user.id),
-        select(CasePerson.child_id).where(CasePerson.user_id == user.id),
-        *_through_tasks(user),
+        only(Child.id, Child.social_worker_id == user.id),
+        only(Conference.child_id, Conference.chair_id == user.id),
+        only(CasePerson.child_id, CasePerson.user_id == user.id),
+        *_through_tasks(user, child_id),
     ]
     if team_wide and user.team:
         colleague = select(User.id).where(User.team == user.team)
-        parts.append(select(Child.id).where(Child.social_worker_id.in_(colleague)))
+        parts.append(only(Child.id, Child.social_worker_id.in_(colleague)))
     return union(*parts)
 
 
 def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -> bool:
-    ids = connected_child_ids(user, team_wide).subquery()
+    ids = connected_child_ids(user, team_wide, child_id).subquery()
     return bool(session.scalar(select(literal(True)).where(exists().where(ids.c[0] == child_id))))
 
 
