@@ -23,21 +23,30 @@ def _through_tasks(user: User, child_id: int | None) -> list[Select]:
         HumanTask.role.in_(sorted(user.roles)),
         HumanTask.assignee_id.is_(None),
     )
-    child = (
-        ProcessInstance.child_id.is_not(None)
-        if child_id is None
-        else ProcessInstance.child_id == child_id
-    )
-    return [
+    conditions = (HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id, in_pool)
+    if child_id is not None:  # one child: from its few instances to their tasks
+        return [
+            select(ProcessInstance.child_id)
+            .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+            .where(ProcessInstance.child_id == child_id, condition)
+            for condition in conditions
+        ]
+    return [_children_of_tasks(condition) for condition in conditions]
+
+
+def _children_of_tasks(condition) -> Select:
+    """The child of each matching task's instance, looked up by primary key task by task.
+
+    Written as a join, PostgreSQL hashes the whole instance table (a sequential scan of every
+    instance) to match a few hundred tasks; the correlated lookup keeps it to index probes.
+    """
+    child_of_instance = (
         select(ProcessInstance.child_id)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(child, condition)
-        for condition in (
-            HumanTask.assignee_id == user.id,
-            HumanTask.completed_by_id == user.id,
-            in_pool,
-        )
-    ]
+        .where(ProcessInstance.id == HumanTask.instance_id)
+        .scalar_subquery()
+    )
+    tasks = select(child_of_instance.label("child_id")).where(condition).subquery()
+    return select(tasks.c.child_id).where(tasks.c.child_id.is_not(None))
 
 
 def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None) -> Select:
