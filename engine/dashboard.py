@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,26 @@ class Dashboard:
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures() if f.key == key), None)
+
+
+class PlanDates(NamedTuple):
+    """What the plan figures need of a plan: from a Plan and its Child, or straight from SQL."""
+
+    child_id: int
+    started_on: date
+    ended_on: date | None
+    previous_plans: int
+    unborn: bool
+
+    @classmethod
+    def of(cls, plan: Plan, child: Child) -> PlanDates:
+        return cls(
+            plan.child_id,
+            plan.started_on,
+            plan.ended_on,
+            plan.previous_plans,
+            child.date_of_birth is None,
+        )
 
 
 def _d(value: date) -> str:
@@ -162,11 +183,13 @@ def _review_figure(reviews) -> Figure:
 
 
 def _plan_figures(plans, start: date, end: date) -> list[Figure]:
-    last_plan: dict[int, Plan] = {}
+    """`plans`: (plan dates, child) in order of start per child; the child may be None when
+    only the counts are wanted (the dates carry the child's id and whether they are unborn)."""
+    last_plan: dict[int, PlanDates] = {}
     started, repeat, repeat_2y, long_ended, unborn = [], [], [], [], []
     open_for = {months: [] for months in OPEN_MONTHS}
     for plan, child in plans:
-        earlier = last_plan.get(child.id)
+        earlier = last_plan.get(plan.child_id)
         if start <= plan.started_on <= end:
             began = f"Plan started {_d(plan.started_on)}"
             is_repeat = earlier is not None or plan.previous_plans > 0
@@ -176,12 +199,12 @@ def _plan_figures(plans, start: date, end: date) -> list[Figure]:
             ended = earlier.ended_on if earlier else None
             if ended and ended >= add_months(plan.started_on, -24):
                 repeat_2y.append(Row(child, f"{began}; the last ended {_d(ended)}", True))
-        last_plan[child.id] = plan
+        last_plan[plan.child_id] = plan
         if plan.started_on <= end and (plan.ended_on is None or plan.ended_on > end):
             for months in OPEN_MONTHS:
                 if add_months(plan.started_on, months) <= end:
                     open_for[months].append(Row(child, f"Open since {_d(plan.started_on)}", True))
-            if child.date_of_birth is None:
+            if plan.unborn:
                 unborn.append(Row(child, f"Unborn; plan since {_d(plan.started_on)}", True))
         if plan.ended_on and start <= plan.ended_on <= end:
             lasted = add_months(plan.started_on, 24) <= plan.ended_on
@@ -277,7 +300,9 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
         groups={
             "Initial conferences": _icpc_figures(icpcs),
             "Reviews": [_review_figure(reviews)],
-            "Plans": _plan_figures(plans, start, end),
+            "Plans": _plan_figures(
+                [(PlanDates.of(plan, child), child) for plan, child in plans], start, end
+            ),
         },
         overdue_by_team=_overdue_figures(steps, today),
         icpc_months=[MonthBar(m, *icpc_by_month.get(m, (0, 0))) for m in months],

@@ -13,7 +13,7 @@ from .instances import READY, HumanTask, ProcessInstance
 from .people import Child, User
 
 
-def _through_tasks(user: User) -> list[Select]:
+def _through_tasks(user: User, child_id: int | None) -> list[Select]:
     """Children whose workflows hold a task for the person: theirs, done by them, or their pool.
 
     Three selects, not one with OR, so each uses its own index instead of scanning every task.
@@ -23,34 +23,57 @@ def _through_tasks(user: User) -> list[Select]:
         HumanTask.role.in_(sorted(user.roles)),
         HumanTask.assignee_id.is_(None),
     )
-    return [
+    conditions = (HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id, in_pool)
+    if child_id is not None:  # one child: from its few instances to their tasks
+        return [
+            select(ProcessInstance.child_id)
+            .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+            .where(ProcessInstance.child_id == child_id, condition)
+            for condition in conditions
+        ]
+    return [_children_of_tasks(condition) for condition in conditions]
+
+
+def _children_of_tasks(condition) -> Select:
+    """The child of each matching task's instance, looked up by primary key task by task.
+
+    Written as a join, PostgreSQL hashes the whole instance table (a sequential scan of every
+    instance) to match a few hundred tasks; the correlated lookup keeps it to index probes.
+    """
+    child_of_instance = (
         select(ProcessInstance.child_id)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.child_id.is_not(None), condition)
-        for condition in (
-            HumanTask.assignee_id == user.id,
-            HumanTask.completed_by_id == user.id,
-            in_pool,
-        )
-    ]
+        .where(ProcessInstance.id == HumanTask.instance_id)
+        .scalar_subquery()
+    )
+    tasks = select(child_of_instance.label("child_id")).where(condition).subquery()
+    return select(tasks.c.child_id).where(tasks.c.child_id.is_not(None))
 
 
-def connected_child_ids(user: User, team_wide: bool) -> Select:
-    """Ids of the children this person is allocated to, chairs, is invited about or works on."""
+def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None) -> Select:
+    """Ids of the children this person is allocated to, chairs, is invited about or works on.
+
+    With `child_id`, only that child's id (if connected): each part then starts from the
+    child's own rows instead of every child the person is connected to.
+    """
+
+    def only(column, condition):
+        query = select(column).where(condition)
+        return query if child_id is None else query.where(column == child_id)
+
     parts = [
-        select(Child.id).where(Child.social_worker_id == user.id),
-        select(Conference.child_id).where(Conference.chair_id == user.id),
-        select(CasePerson.child_id).where(CasePerson.user_id == user.id),
-        *_through_tasks(user),
+        only(Child.id, Child.social_worker_id == user.id),
+        only(Conference.child_id, Conference.chair_id == user.id),
+        only(CasePerson.child_id, CasePerson.user_id == user.id),
+        *_through_tasks(user, child_id),
     ]
     if team_wide and user.team:
         colleague = select(User.id).where(User.team == user.team)
-        parts.append(select(Child.id).where(Child.social_worker_id.in_(colleague)))
+        parts.append(only(Child.id, Child.social_worker_id.in_(colleague)))
     return union(*parts)
 
 
 def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -> bool:
-    ids = connected_child_ids(user, team_wide).subquery()
+    ids = connected_child_ids(user, team_wide, child_id).subquery()
     return bool(session.scalar(select(literal(True)).where(exists().where(ids.c[0] == child_id))))
 
 

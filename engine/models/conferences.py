@@ -43,7 +43,7 @@ class CasePerson(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Conference(Base):
@@ -64,7 +64,7 @@ class Conference(Base):
     scheduled_on: Mapped[date | None] = mapped_column(Date)
     scheduled_time: Mapped[str | None] = mapped_column(String(5))
     venue: Mapped[str | None] = mapped_column(String(200))
-    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     held_on: Mapped[date | None] = mapped_column(Date, index=True)
     quorate: Mapped[bool | None] = mapped_column(Boolean)
     quorum_reason: Mapped[str | None] = mapped_column(Text)

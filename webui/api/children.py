@@ -11,7 +11,7 @@ from engine.db import transaction
 from engine.errors import NotAllowed
 from engine.models import audit
 from engine.models.conferences import conferences_for_child
-from engine.models.instances import instances_for_child, tasks_of
+from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children
 from engine.models.plans import Plan
 
@@ -40,7 +40,7 @@ def child(child_id):
     found, level = access.open_child(session, g.user, child_id, _now(), "api case summary")
     full = level is access.Level.FULL
     instances = instances_for_child(session, child_id) if full else []
-    tasks = {i.id: tasks_of(session, i.id) for i in instances}
+    tasks = tasks_of_instances(session, [i.id for i in instances])
     summary = case_summary.for_child(session, child_id)
     return shapes.summary(found, summary, instances, tasks, full)
 

@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from engine import access, cases, permissions, timeline, withholding
 from engine.errors import NotAllowed
 from engine.models.conferences import CATEGORIES
-from engine.models.instances import instances_for_child, tasks_of
+from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children, user_by_username
 from forms import parse, validate
 
@@ -87,7 +87,7 @@ def show(child_id):
             today=today,
         )
     instances = instances_for_child(session, child.id)
-    tasks = {i.id: tasks_of(session, i.id) for i in instances}
+    tasks = tasks_of_instances(session, [i.id for i in instances])
     story = timeline.for_child(session, child.id)
     return render_template(
         "cases/show.html",
