@@ -130,6 +130,7 @@ def escalate(step, what, level, due_date) -> int:
     chain = settings.get("escalation_chain")
     role = chain[min(int(level), len(chain)) - 1]
     ref = ctx.instance.reference
+    due_on = workdays.as_date(due_date)
     ctx.session.add(
         Escalation(
             instance_id=ctx.instance.id,
@@ -138,7 +139,7 @@ def escalate(step, what, level, due_date) -> int:
             title=str(what),
             level=int(level),
             role=role,
-            due_on=workdays.as_date(due_date),
+            due_on=due_on,
             escalated_at=ctx.now,
         )
     )
@@ -149,7 +150,9 @@ def escalate(step, what, level, due_date) -> int:
         told += outbox.queue(
             ctx.session,
             kind="escalation",
-            key=f"escalation:{ctx.instance.id}:{step}:{level}:{user.id}",
+            # The due date is part of the key: a step done again in the same instance (a
+            # conference rebooked) escalates again; the same deadline never twice.
+            key=f"escalation:{ctx.instance.id}:{step}:{level}:{due_on}:{user.id}",
             user=user,
             subject=f"Overdue: {what} ({ref})",
             body=f"{what} for case {ref} was due by {_when(due_date)} and is overdue. "

@@ -2,7 +2,11 @@
 
 from sqlalchemy import select
 
+from engine import notifications, step_context
+from engine.db import transaction
 from engine.models import OutboxMessage
+from engine.step_context import StepContext
+from tests.factories import start_icpc
 from tests.processes.driver import ANSWERS, Case, on_a_plan
 
 
@@ -49,3 +53,19 @@ def test_no_email_carries_the_childs_name_or_the_concerns(db, engine, clock):
     for message in mail:
         for secret in secrets:
             assert secret not in message.subject and secret not in message.body, message.subject
+
+
+def test_a_step_done_again_escalates_again_but_one_deadline_only_once(db, engine, clock):
+    staff, _child, instance = start_icpc(db, engine)
+    context = StepContext(db, instance, clock.now(), data={"team_manager": "tm"})
+
+    def escalate(due_date):
+        with step_context.bound(context), transaction(db):
+            return notifications.escalate("book_conference", "Booking", 1, due_date)
+
+    assert escalate("2026-03-04") == 1
+    assert escalate("2026-03-04") == 0  # the same deadline: the manager is told once
+    assert escalate("2026-03-18") == 1  # rebooked, late again: told again
+    subjects = [m.subject for m in all_mail(db) if m.kind == "escalation"]
+    assert subjects == ["Overdue: Booking (ICPC-000001)"] * 2
+    assert {m.to_user_id for m in all_mail(db) if m.kind == "escalation"} == {staff["tm"].id}
