@@ -57,11 +57,12 @@ FIRST_CENSUS_YEAR = 2000
 
 def census_year(ending: int | None, today: date) -> CensusYear:
     """The year asked for, or the one `today` falls in; never one that has not begun."""
-    latest = CensusYear.containing(today).end.year
-    year = CensusYear.containing(today) if ending is None else CensusYear.ending(ending)
-    if not FIRST_CENSUS_YEAR <= year.end.year <= latest:
-        raise EngineError(f"Choose a census year from {FIRST_CENSUS_YEAR} to {latest}.")
-    return year
+    current = CensusYear.containing(today)
+    if ending is None:
+        return current
+    if not FIRST_CENSUS_YEAR <= ending <= current.end.year:  # checked before any date is made
+        raise EngineError(f"Choose a census year from {FIRST_CENSUS_YEAR} to {current.end.year}.")
+    return CensusYear.ending(ending)
 
 
 def as_records(rows_: list[tuple[str, ...]]) -> list[dict]:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from engine import census
+from engine.errors import EngineError
 from tests.factories import add_conference as conference
 from tests.factories import add_plan as plan
 from tests.factories import make_child, start_icpc
@@ -51,3 +52,14 @@ def test_the_census_lists_each_plan_open_in_the_year(db, world):
     assert row["icpc_date"] == "2026-05-01" and row["icpc_target_date"] == "2026-05-04"
     assert row["s47_start_date"] == "2026-04-14"
     assert row["review_dates"] == "2026-07-30"
+
+
+@pytest.mark.parametrize("asked", [0, 1, 1999, 2028, 10**6])
+def test_a_census_year_outside_the_range_is_refused_clearly(asked):
+    with pytest.raises(EngineError, match="Choose a census year from 2000 to 2027"):
+        census.census_year(asked, date(2026, 11, 23))
+
+
+def test_no_year_means_the_one_today_falls_in():
+    assert census.census_year(None, date(2026, 11, 23)) == census.CensusYear.ending(2027)
+    assert census.census_year(2000, date(2026, 11, 23)) == census.CensusYear.ending(2000)

@@ -79,7 +79,7 @@ def test_escalation_mail_reaches_the_smtp_server_and_waits_while_it_is_down(
     assert message["From"] == "cpc-noreply@example.invalid"
     assert (
         message["Message-ID"]
-        == f"<outbox-escalation.{first.id}.step.1.{staff['tm'].id}@cpc.invalid>"
+        == f"<outbox-escalation.{first.id}.step.1.2026-03-04.{staff['tm'].id}@cpc.invalid>"
     )
     assert f"https://cpc.example.invalid/instances/{first.id}" in message.get_payload()
 

@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, g, render_template, request
 
 from engine import access, census, dashboard, dashboard_summary, permissions
+from engine.errors import EngineError
 from engine.models.people import Child
 from engine.workdays import add_months
 
@@ -112,10 +113,12 @@ def figure_csv():
 
 
 def _census_year(today: date) -> census.CensusYear:
+    """The year asked for if the census rule allows it, else the current one."""
     year = request.args.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= today.year + 1:
-        return census.CensusYear.ending(int(year))
-    return census.CensusYear.containing(today)
+    try:
+        return census.census_year(int(year) if year.isdigit() else None, today)
+    except EngineError:
+        return census.CensusYear.containing(today)
 
 
 @bp.route("/census")
