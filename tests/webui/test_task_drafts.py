@@ -6,21 +6,13 @@ from engine.models.drafts import TaskDraft
 from tests.factories import ready, strategy_recorded
 from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
+from tests.webui.test_tasks import STRATEGY
 
 HALF_DONE = {
     "strategy_discussion_date-day": "31",
     "strategy_discussion_date-month": "2",
     "strategy_discussion_date-year": "2026",
     "action": "draft",
-}
-STRATEGY = {
-    "strategy_discussion_date-day": "2",
-    "strategy_discussion_date-month": "3",
-    "strategy_discussion_date-year": "2026",
-    "s47_start_date-day": "2",
-    "s47_start_date-month": "3",
-    "s47_start_date-year": "2026",
-    "outcome": "icpc",
 }
 
 
