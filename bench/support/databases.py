@@ -28,17 +28,19 @@ def pg_available() -> bool:
 
 
 @contextlib.contextmanager
-def postgres_url(prefix: str = "cpc_bench"):
+def postgres_url(prefix: str = "cpc_bench", server: str = PG_SERVER):
+    """A new database on `server` (any database URL on it, SQLAlchemy's or libpq's form)."""
     import psycopg
 
+    base = server.replace("postgresql+psycopg://", "postgresql://", 1).rpartition("/")[0]
+    admin_url = f"{base}/postgres"
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_SERVER.rpartition("/")
     try:
         yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
     finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
