@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import access, roles
+from . import access, roles, whole_numbers
 from .db import transaction
 from .errors import EngineError, NotAllowed, NotFound
 from .models import audit
@@ -250,8 +250,9 @@ def _audience(session: Session, child_id: int, audience: str) -> dict:
         return {"from_user_id": user.id}
     if kind == "role" and value in roles.ROLES:
         return {"from_role": value}
-    if kind == "person" and value.isdigit():
-        person = session.get(CasePerson, int(value))
+    person_id = whole_numbers.parse(value) if kind == "person" else None
+    if person_id is not None:
+        person = session.get(CasePerson, person_id)
         if person is not None and person.child_id == child_id:
             return {"from_person_id": person.id}
     raise EngineError("Choose who the information is withheld from.")

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from engine import whole_numbers
+
 from .definitions import Field, FormDefinition
 
 DEFAULT_MAX_TEXT = 10_000
@@ -87,9 +89,10 @@ def _clean(f: Field, raw, required, today, resolve):
             return None, _missing(f)
         return text == "yes", None
     if f.type == "number":
-        if not text.lstrip("-").isdigit():
+        number = whole_numbers.parse(text.removeprefix("-"))
+        if number is None:
             return None, f"{f.label} must be a whole number"
-        return int(text), None
+        return (-number if text.startswith("-") else number), None
     if f.type == "time":
         return _time(f, text)
     limit = f.max_length or DEFAULT_MAX_TEXT

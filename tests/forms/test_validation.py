@@ -111,3 +111,21 @@ def test_a_field_whose_condition_is_false_is_dropped():
 def test_unknown_posted_keys_never_reach_the_data():
     data, _ = validate(FORM, post(**GOOD, typename="BpmnWorkflow", __class__="x"), TODAY)
     assert set(data) <= {f.name for f in FORM.fields}
+
+
+NUMBER_FORM = parse(
+    "test/number",
+    {"title": "Numbers", "fields": [{"name": "count", "type": "number", "label": "How many"}]},
+)
+
+
+@pytest.mark.parametrize(("typed", "number"), [("3", 3), ("-3", -3), ("0", 0)])
+def test_a_number_field_reads_plain_digits(typed, number):
+    data, errors = validate(NUMBER_FORM, post(count=typed), TODAY)
+    assert not errors.messages and data["count"] == number
+
+
+@pytest.mark.parametrize("typed", ["²", "3.5", "--3", "9" * 5000])
+def test_a_number_field_refuses_what_int_cannot_read(typed):
+    _data, errors = validate(NUMBER_FORM, post(count=typed), TODAY)
+    assert errors.messages["count"] == "How many must be a whole number"

@@ -310,6 +310,7 @@ def test_census_extract_for_managers(world, db):
     assert apis["tm"].get("/census/child-protection-plans", year="2025").json["plans"] == []
     assert apis["tm"].get("/census/child-protection-plans", year="2030").status_code == 400
     assert apis["tm"].get("/census/child-protection-plans", year="1").status_code == 400
+    assert apis["tm"].get("/census/child-protection-plans", year="²").status_code == 422
     south = make_service_account(db, "tm_south", "team_manager", team="South")
     other_manager = apis["tm"].__class__(apis["tm"].client, make_token(db, south.username))
     empty = other_manager.get("/census/child-protection-plans", year="2026").json

@@ -98,6 +98,7 @@ def test_the_census_extract(client, planned):
     assert lines[1][0] == planned.child.reference and lines[1][3] == "2027-01-11"
     assert "0 plans" in page(client.get("/census?year=2020")).select_one("#census-count").text
     assert client.get("/census?year=junk").status_code == 200
+    assert client.get("/census?year=²").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["sw", "bs", "chair", "police"])

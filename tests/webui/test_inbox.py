@@ -84,6 +84,7 @@ def test_sorting_by_child_and_paging(client, db, web_engine, monkeypatch):
     past_the_end = page(client.get("/inbox?sort=child&page=99"))
     assert len(rows(past_the_end)) == 1
     assert page(client.get("/inbox?page=abc")).select("#inbox") != []
+    assert page(client.get("/inbox?page=²")).select("#inbox") != []  # isdigit, yet not int
 
 
 def test_claim_give_back_and_pass_on_without_touching_the_workflow(client, db, web_engine):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import abort, request
 
+from engine import whole_numbers
+
 from ..converters import MAX_ID
 from . import bp
 
@@ -45,9 +47,10 @@ def query_int(name: str, default: int | None, minimum: int = 1, maximum: int = M
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    number = whole_numbers.parse(raw)
+    if number is None:
         raise InvalidRequest({name: f"“{name}” must be a whole number."})
-    return integer(int(raw), name, minimum, maximum)
+    return integer(number, name, minimum, maximum)
 
 
 def query_choice(name: str, choices, default: str | None = None) -> str | None:

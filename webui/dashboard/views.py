@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, g, render_template, request
 
-from engine import access, census, dashboard, dashboard_summary, permissions
+from engine import access, census, dashboard, dashboard_summary, permissions, whole_numbers
 from engine.errors import EngineError
 from engine.models.people import Child
 from engine.workdays import add_months
@@ -116,7 +116,7 @@ def _census_year(today: date) -> census.CensusYear:
     """The year asked for if the census rule allows it, else the current one."""
     year = request.args.get("year", "")
     try:
-        return census.census_year(int(year) if year.isdigit() else None, today)
+        return census.census_year(whole_numbers.parse(year), today)
     except EngineError:
         return census.CensusYear.containing(today)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from engine import whole_numbers
 from engine.errors import EngineError
 from engine.models.diagrams import moves_of
 from engine.version_moves import Selection, VersionMoves
@@ -20,10 +21,10 @@ def _selection(process_id: str, values) -> Selection:
     """The instances chosen on the form: ids, a version, a status, a step, or all."""
     ids = []
     for part in values.get("ids", "").replace(",", " ").split():
-        digits = part.rsplit("-", 1)[-1]
-        if not digits.isdigit():
+        number = whole_numbers.parse(part.rsplit("-", 1)[-1])
+        if number is None:
             raise EngineError(f"“{part}” is not a case reference or instance number.")
-        ids.append(int(digits))
+        ids.append(number)
     status = values.get("status") if values.get("status") in STATUSES else None
     return Selection(
         process_id,

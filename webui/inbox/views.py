@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import access, assignment, permissions
+from engine import access, assignment, permissions, whole_numbers
 from engine.models.drafts import drafted_task_ids
 from engine.models.inbox import SCOPES, SORTS, InboxFilter, inbox_page
 from engine.models.instances import ProcessInstance
@@ -32,7 +32,7 @@ def _wanted(args) -> InboxFilter:
         child=(args.get("child") or "").strip()[:100] or None,
         overdue=args.get("overdue") == "yes",
         sort=args.get("sort") if args.get("sort") in SORTS else "due",
-        page=int(page) if page.isdigit() else 1,
+        page=whole_numbers.parse(page) or 1,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import access, instance_view, permissions, timers, withholding
+from engine import access, instance_view, permissions, timers, whole_numbers, withholding
 from engine.models.base import fetch
 from engine.models.instance_search import InstanceFilter, filter_options, search
 from engine.models.instances import READY, ProcessInstance
@@ -23,7 +23,7 @@ def _require_manager():
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return whole_numbers.parse(value)
 
 
 def _wanted(args) -> InstanceFilter:
