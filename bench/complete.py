@@ -29,8 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CPC_ENV", "production")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+from bench.support import settings  # noqa: E402
+
+settings.apply_defaults(os.environ)
 
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import growth, latency, verdict  # noqa: E402

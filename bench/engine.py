@@ -24,9 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CPC_ENV", "production")
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("CPC_SCHEDULER", "off")
+from bench.support import settings  # noqa: E402
+
+settings.apply_defaults(os.environ)
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402

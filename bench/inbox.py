@@ -19,21 +19,15 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# The production settings checks apply, as in a council (the same as bench/support/server.py).
-os.environ.setdefault("CPC_ENV", "production")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 32)
-os.environ.setdefault("CPC_BASE_URL", "https://cpc.bench.invalid")
-os.environ.setdefault("CPC_MAIL_BACKEND", "folder")
-os.environ.setdefault("CPC_MAIL_FOLDER", tempfile.mkdtemp(prefix="cpc-bench-mail-"))
-os.environ.setdefault("CPC_LOG_LEVEL", "WARNING")
-os.environ.setdefault("CPC_SCHEDULER", "off")
+from bench.support import settings  # noqa: E402
+
+settings.apply_defaults(os.environ)  # production's checks apply, as in a council
 
 from sqlalchemy import insert, select  # noqa: E402
 

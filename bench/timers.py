@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.support import settings  # noqa: E402
 from bench.support.databases import postgres_url, sqlite_url  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
 from engine import registry, schema  # noqa: E402
@@ -150,15 +151,9 @@ def _seed_chunk(url: str, indexes: range, first_due: datetime, spread: float, co
 def spawn_worker(url: str, number: int) -> subprocess.Popen:
     env = {
         **os.environ,
+        **settings.production(tempfile.gettempdir() + "/cpc-bench-mail"),
         "DATABASE_URL": url,
-        "CPC_ENV": "production",
-        "SECRET_KEY": "bench-only-" + "x" * 32,
-        "CPC_BASE_URL": "https://cpc.bench.invalid",
-        "CPC_MAIL_BACKEND": "folder",
-        "CPC_MAIL_FOLDER": tempfile.gettempdir() + "/cpc-bench-mail",
         "CPC_MAIL_SEND_SECONDS": "3600",
-        "CPC_LOG_LEVEL": "WARNING",
-        "CPC_SCHEDULER": "off",
     }
     return subprocess.Popen([CPC, "scheduler"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 

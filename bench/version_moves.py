@@ -18,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CPC_ENV", "production")
+from bench.support import settings  # noqa: E402
+
+settings.apply_defaults(os.environ)
 
 from engine import accounts, diagram_editing, registry, schema  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402

@@ -12,6 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.support import settings
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -25,17 +27,11 @@ def free_port() -> int:
 def gunicorn(url: str, workers: int, access_log: Path):
     """The app as production runs it (no scheduler: the bench measures requests only)."""
     port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        CPC_ENV="production",  # the production settings checks apply, as in a council
-        SECRET_KEY="bench-only-" + "x" * 32,
-        CPC_BASE_URL="https://cpc.bench.invalid",
-        CPC_MAIL_BACKEND="folder",
-        CPC_MAIL_FOLDER=str(access_log.parent / "mail"),
-        CPC_LOG_LEVEL="WARNING",
-        CPC_SCHEDULER="off",
-    )
+    env = {
+        **os.environ,
+        **settings.production(str(access_log.parent / "mail")),
+        "DATABASE_URL": url,
+    }
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "--workers",
