@@ -18,7 +18,7 @@ from datetime import datetime
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import (
@@ -33,7 +33,7 @@ from . import (
     timers,
 )
 from . import clock as clocks
-from .db import redo_if_lost, transaction
+from .db import transaction
 from .errors import (
     ConcurrentUpdate,
     EngineError,
@@ -44,6 +44,7 @@ from .errors import (
     StepFailed,
     TaskAlreadyCompleted,
 )
+from .firing import TimerFiring
 from .models import audit
 from .models.base import fetch
 from .models.instances import (
@@ -67,7 +68,7 @@ from .workflow_cache import WorkflowCache
 MAX_TIMER_ROUNDS = 20
 
 
-class Engine:
+class Engine(TimerFiring):
     """The workflow service. One per process; every method takes the caller's session."""
 
     def __init__(
@@ -236,65 +237,6 @@ class Engine:
         metrics.task_completed(instance.process_id)
         return instance
 
-    def fire_timers(
-        self, session: Session, instance_id: int, lease_owner: str | None = None
-    ) -> int:
-        """Fire every timer of the instance that is due by the engine clock; how many fired.
-
-        The sweep passes the owner of its lease: the lease is given back in the same
-        transaction, and if it has passed to another worker meanwhile nothing is saved.
-        """
-        # A firing nearly always needs the state: read it with the row, in one statement.
-        instance = session.get(
-            ProcessInstance, instance_id, options=[undefer(ProcessInstance.state)]
-        )
-        if instance is None:
-            raise NotFound(f"No instance {instance_id}.")
-        if lease_owner is not None:
-            timers.check_lease(instance, lease_owner)
-            redo_if_lost(session)
-        now = self.clock.now()
-        fired: list[timers.WaitingTimer] = []
-        context = None
-        try:
-            with transaction(session):
-                if instance.status == RUNNING:
-                    workflow = self._load(session, instance)
-                    context = StepContext(session, instance, now)
-                    fired = self._run(workflow, lambda: None, context)
-                if fired:
-                    if lease_owner is not None:
-                        timers.hand_back(instance)  # in the same version-checked UPDATE
-                    rows = context.open_tasks()
-                    self._save(session, instance, workflow, rows, now, None, fired, lease_owner)
-                    audit.record(
-                        session,
-                        None,
-                        "timers.fired",
-                        now,
-                        instance_id=instance.id,
-                        timers=[t.name for t in fired],
-                        by=lease_owner,
-                    )
-                    self._after_step(session, context)
-                else:
-                    if context is not None:
-                        timers.sync(session, instance, workflow, [], now)
-                    if lease_owner is not None:
-                        session.flush()
-                        timers.release(session, instance, lease_owner)
-        except StaleDataError:
-            raise ConcurrentUpdate(
-                f"Instance {instance_id} changed while its timers fired; nothing was saved."
-            ) from None
-        if context is not None:
-            self.cache.put(instance.id, instance.lock_version, workflow)
-            self._remember(context.started)
-        if fired:
-            lags = [(now - t.due).total_seconds() for t in fired if t.due is not None]
-            metrics.timers_fired(instance.process_id, len(fired), lags)
-        return len(fired)
-
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
         return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
 
@@ -399,9 +341,24 @@ class Engine:
         return fired
 
     def _save(
-        self, session, instance, workflow, open_rows, now, actor, fired=(), owner=None, new=False
+        self,
+        session,
+        instance,
+        workflow,
+        open_rows,
+        now,
+        actor,
+        fired=(),
+        owner=None,
+        new=False,
+        timer_rows=None,
+        flush=True,
     ) -> None:
-        """Store the state, mirror its tasks and timers as rows, tell people of new tasks."""
+        """Store the state, mirror its tasks and timers as rows, tell people of new tasks.
+
+        `timer_rows` are the instance's waiting timer rows when the caller has read them
+        already; `flush=False` leaves the flush to a caller saving several instances.
+        """
         instance.state = serialization.dumps(workflow)
         instance.updated_at = now
         with clocks.using(self.clock):
@@ -409,11 +366,12 @@ class Engine:
                 created = tasks.sync(session, instance, workflow, open_rows, now)
             except SpiffWorkflowException as exc:
                 raise _step_failed(exc) from exc
-        timers.sync(session, instance, workflow, list(fired), now, owner, new)
+        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
         notifications.tasks_created(session, instance, created, actor, now)
         if workflow.is_completed():
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
-        session.flush()
+        if flush:
+            session.flush()
 
     def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
         if not permissions.can_manage_instances(actor):

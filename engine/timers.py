@@ -83,16 +83,19 @@ def sync(
     now: datetime,
     owner: str | None = None,
     new: bool = False,
+    rows: list[Timer] | None = None,
 ) -> None:
     """Bring the instance's timer rows and `next_timer_at` in line with the workflow.
 
     A row whose timer is no longer waiting either fired (kept, with when and by whom) or was
-    cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet.
+    cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet;
+    `rows` are its waiting rows when the caller has read them already (a batch).
     """
     now_waiting = [t for t in waiting(workflow) if t.due is not None]
     current = {t.task_id: t for t in now_waiting}
     fired_by_id = {t.task_id: t for t in fired if t.due is not None}
-    rows = [] if new else _waiting_rows(session, instance.id)
+    if rows is None:
+        rows = [] if new else _waiting_rows(session, instance.id)
     for row in rows:
         timer = current.pop(row.task_id, None)
         if timer is not None:
@@ -310,8 +313,25 @@ def sweep(
             claimed = claim(session, owner, engine.clock.now(), lease_seconds, batch)
         if not claimed:
             return result
-        for instance_id in claimed:
-            result += fire_one(sessions, engine, instance_id, owner)
+        result += fire_claimed(sessions, engine, claimed, owner)
+
+
+def fire_claimed(sessions: sessionmaker, engine, claimed: list[int], owner: str) -> SweepResult:
+    """Fire a claimed batch in one transaction (the common, fast case); if that fails, one
+    by one, so that one failing instance is isolated, counted and backed off alone."""
+    result, left = SweepResult(), claimed
+    if len(claimed) > 1:
+        try:
+            with sessions() as session:
+                fired, left = engine.fire_batch(session, claimed, owner)
+        except Exception as exc:  # noqa: BLE001 - nothing was saved: each is tried alone
+            log.info("a batch of %d timers fell back to one by one: %s", len(claimed), exc)
+            left = claimed
+        else:
+            result.instances, result.timers = len(fired), sum(fired.values())
+    for instance_id in left:
+        result += fire_one(sessions, engine, instance_id, owner)
+    return result
 
 
 def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> SweepResult:
