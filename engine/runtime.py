@@ -29,6 +29,7 @@ from . import (
     permissions,
     serialization,
     step_context,
+    task_scan,
     tasks,
     timers,
 )
@@ -411,7 +412,7 @@ class Engine:
                 raise _step_failed(exc) from exc
         timers.sync(session, instance, workflow, list(fired), now, owner, new)
         notifications.tasks_created(session, instance, created, actor, now)
-        if workflow.is_completed():
+        if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         session.flush()
 
