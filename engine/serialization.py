@@ -99,6 +99,8 @@ def _tasks(registry, workflow) -> dict | None:
     for task_id, task in all_tasks.items():
         if task.__class__ is not Task or task.workflow is not workflow:
             return None
+        if task.id is not task_id and task.id != task_id:  # its "id" is written, not the key
+            return None
         parent_id = task._parent
         parent = all_tasks.get(parent_id)
         data = task.data
