@@ -29,6 +29,7 @@ from . import (
     permissions,
     serialization,
     step_context,
+    task_scan,
     tasks,
     timers,
 )
@@ -368,7 +369,7 @@ class Engine(TimerFiring):
                 raise _step_failed(exc) from exc
         timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
         notifications.tasks_created(session, instance, created, actor, now)
-        if workflow.is_completed():
+        if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         if flush:
             session.flush()

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import roles
+from . import roles, task_scan
 from .models.instances import CANCELLED, READY, HumanTask, ProcessInstance
 from .models.people import User
 
@@ -24,7 +23,8 @@ def properties(task_spec) -> dict:
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
-    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    """Ready user tasks by id, in SpiffWorkflow's order (its walk's, found without walking)."""
+    return {str(t.id): t for t in task_scan.ready_user_tasks(workflow)}
 
 
 def sync(

@@ -1,0 +1,202 @@
+"""`serialization.dumps` writes the very document SpiffWorkflow's own converters write.
+
+The fast converters build each task's dictionary themselves; stored states must not change
+because of it. Every save is compared byte for byte with the stock conversion (the same
+spec-less workflow converter, SpiffWorkflow's task and subprocess converters): over the real
+diagrams driven through their scenarios, a long loop, a call activity with a subprocess and a
+multi-instance task, and task data of every kind the registry or the encoder handles. Each
+saved state is also loaded and saved again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+from engine import expressions, registry, serialization
+from tests.processes import test_end_plan, test_icpc, test_rcpc
+from tests.processes.driver import Case
+
+DIAGRAMS = Path(__file__).parent / "diagrams"
+REFERENCE = serialization._serializer(fast=False)
+DUMPS = serialization.dumps  # the module's, even while a test wraps it
+
+
+def same_as_stock(workflow: BpmnWorkflow) -> str:
+    """Dump with both converters, insist on the same bytes, and survive a load and a dump."""
+    state = DUMPS(workflow)
+    assert state == REFERENCE.serialize_json(workflow)
+    again = serialization.loads(
+        state, workflow.spec, workflow.subprocess_specs, workflow.script_engine
+    )
+    assert json.loads(DUMPS(again)) == json.loads(state)
+    return state
+
+
+def ready(workflow: BpmnWorkflow, spec_name: str | None = None) -> list:
+    found = workflow.get_tasks(state=TaskState.READY, manual=True)
+    return [t for t in found if spec_name is None or t.task_spec.name == spec_name]
+
+
+# ---- the real diagrams, through their scenarios ------------------------------------------
+
+SCENARIOS = [
+    (test_icpc, "test_happy_path_to_a_plan_hands_over_to_core_group_and_reviews"),
+    (test_icpc, "test_invitations_create_people_and_one_report_task_per_agency"),
+    (test_icpc, "test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason"),
+    (test_icpc, "test_holding_the_conference_ends_the_preparation_still_open"),
+    (test_icpc, "test_requests_to_exclude_or_withhold_go_to_the_chair"),
+    (test_rcpc, "test_a_review_that_continues_the_plan_changes_the_category_and_sets_the_next"),
+    (test_rcpc, "test_a_late_review_escalates_and_needs_a_reason"),
+    (test_rcpc, "test_core_group_meetings_continue_at_the_council_interval"),
+    (test_rcpc, "test_a_late_core_group_is_escalated_and_explained"),
+    (test_end_plan, "test_a_transfer_out_records_the_receiving_council"),
+]
+
+
+@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
+@pytest.mark.parametrize(
+    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
+)
+def test_every_save_of_a_scenario_matches_the_stock_serializer(
+    module, name, reload, db, engine, clock, monkeypatch
+):
+    saves = []
+
+    def checked(workflow):
+        saves.append(same_as_stock(workflow))
+        return saves[-1]
+
+    monkeypatch.setattr(serialization, "dumps", checked)
+    getattr(module, name)(Case(db, engine, clock, reload=reload))
+    assert len(saves) >= 4
+    assert any('"subprocesses": {"' in state for state in saves) or module is not test_icpc
+
+
+# ---- a long loop, with every kind of value in its data -----------------------------------
+
+
+def loop_workflow() -> BpmnWorkflow:
+    diagram = registry.parse((DIAGRAMS / "loop.bpmn").read_bytes(), "loop.bpmn")
+    workflow = BpmnWorkflow(
+        diagram.spec, diagram.subprocess_specs, script_engine=expressions.script_engine()
+    )
+    workflow.do_engine_steps()
+    return workflow
+
+
+ODD_VALUES = {
+    "when": datetime(2027, 1, 11, 10, 30, tzinfo=UTC),
+    "naive": datetime(2027, 1, 11, 10, 30),
+    "span": timedelta(days=3, seconds=7),
+    "ref": UUID("12345678-1234-5678-1234-567812345678"),
+    "tags": {"police"},
+    "pair": (1, "two"),
+    "nested": [[1, [2, {"x": None, "y": [True, 1.5, -0.0]}]], {"k": ["é", "\u2028", 10**30]}],
+    "empty": {"list": [], "dict": {}, "text": ""},
+    "flag": False,
+    "number": 1,
+    "inner_when": {"at": [datetime(2026, 3, 2, tzinfo=UTC)]},
+}
+
+
+def test_a_long_loop_matches_at_every_step_with_odd_values_in_its_data():
+    workflow = loop_workflow()
+    workflow.data["about"] = "the workflow's own data"
+    workflow.data["callback"] = len  # left out of the workflow's data
+    workflow.task_tree.data["root_callback"] = print  # written as null in the root's data
+    same_as_stock(workflow)
+    for n in range(120):
+        task = ready(workflow)[0]
+        values = {"visit": n, "stop": False}
+        if n % 7 == 3:
+            values.update(ODD_VALUES)
+        if n % 11 == 5:
+            values["function"] = len  # a callable in a delta: null
+            values["module"] = json
+        task.set_data(**values)
+        if n % 5 == 4:
+            for key in ("tags", "pair", "nested", "function", "module"):
+                task.data.pop(key, None)  # deletions in the delta
+        if n % 13 == 0:
+            task.internal_data["callback"] = len  # left out of internal data
+            task.internal_data["seen"] = [n, {"when": ODD_VALUES["when"]}]
+        if n in (0, 1, 2, 5, 33, 50, 77, 100, 119) or n % 10 == 9:
+            same_as_stock(workflow)
+        task.run()
+        workflow.do_engine_steps()
+        if n in (0, 1, 2, 5, 33, 50, 77, 100, 119) or n % 10 == 9:
+            same_as_stock(workflow)
+    ready(workflow)[0].set_data(stop=True)
+    ready(workflow)[0].run()
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+    same_as_stock(workflow)
+
+
+@pytest.mark.parametrize("value", [date(2027, 1, 11), Decimal("1.50")])
+def test_values_json_cannot_hold_fail_the_same_way(value):
+    workflow = loop_workflow()
+    ready(workflow)[0].set_data(value=value)
+    with pytest.raises(TypeError) as stock:
+        REFERENCE.serialize_json(workflow)
+    with pytest.raises(TypeError) as fast:
+        serialization.dumps(workflow)
+    assert str(fast.value) == str(stock.value)
+    assert not serialization.SERIALIZER.registry._encoder_mode
+
+
+# ---- a call activity, an embedded subprocess, a multi-instance task ----------------------
+
+
+def nested_workflow() -> BpmnWorkflow:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(DIAGRAMS / "nested.bpmn"))
+    workflow = BpmnWorkflow(parser.get_spec("nested"), parser.get_subprocess_specs("nested"))
+    workflow.do_engine_steps()
+    return workflow
+
+
+def test_subprocesses_and_multi_instance_tasks_match_at_every_step():
+    workflow = nested_workflow()
+    same_as_stock(workflow)
+    first = ready(workflow, "first")[0]
+    first.set_data(items=["a", "b", "c"], when=ODD_VALUES["when"])
+    first.run()
+    workflow.do_engine_steps()
+    assert workflow.bpmn_events  # the signal nobody inside catches, kept for the outside
+    state = json.loads(same_as_stock(workflow))
+    assert len(state["subprocesses"]) == 2  # the call activity's, and the one inside it
+    inner = ready(workflow, "inner_task")[0]
+    inner.set_data(inner_answer=ODD_VALUES["nested"])
+    inner.run()
+    workflow.do_engine_steps()
+    same_as_stock(workflow)
+    for _ in range(3):
+        each = ready(workflow)[0]
+        each.set_data(answer=each.data["item"].upper(), span=ODD_VALUES["span"])
+        each.run()
+        workflow.do_engine_steps()
+        same_as_stock(workflow)
+    last = ready(workflow, "last")[0]
+    last.run()
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+    same_as_stock(workflow)
+
+
+def test_the_registrys_full_conversion_is_left_to_spiffworkflow():
+    """Outside `serialize_json` the registry converts data itself; that path is not ours."""
+    workflow = nested_workflow()
+    ready(workflow)[0].set_data(items=["a"], when=ODD_VALUES["when"])
+    ready(workflow)[0].run()
+    workflow.do_engine_steps()
+    assert serialization.SERIALIZER.to_dict(workflow) == REFERENCE.to_dict(workflow)
