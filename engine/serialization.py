@@ -19,6 +19,7 @@ compares them over the real diagrams), so stored states and `loads` are unaffect
 from __future__ import annotations
 
 import json
+import threading
 from types import ModuleType
 from uuid import UUID
 
@@ -165,16 +166,30 @@ def _serializer(fast: bool = True) -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
-SERIALIZER = _serializer()
+class _PerThread(threading.local):
+    """One serializer per thread. `serialize_json` sets a mode flag on its registry while it
+    runs, so two threads sharing one (a request and the scheduler's sweep in the same worker)
+    could switch it off under each other mid-save."""
+
+    def __init__(self):
+        self.serializer = _serializer()
+
+
+_local = _PerThread()
+
+
+def serializer() -> BpmnWorkflowSerializer:
+    return _local.serializer
 
 
 def dumps(workflow: BpmnWorkflow) -> str:
-    return SERIALIZER.serialize_json(workflow)
+    return _local.serializer.serialize_json(workflow)
 
 
 def loads(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
     dct = json.loads(state)
-    SERIALIZER.migrate(dct)
-    workflow = SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    chosen = _local.serializer
+    chosen.migrate(dct)
+    workflow = chosen.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
     return workflow

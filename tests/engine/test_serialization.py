@@ -11,6 +11,7 @@ saved state is also loaded and saved again.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -151,7 +152,7 @@ def test_values_json_cannot_hold_fail_the_same_way(value):
     with pytest.raises(TypeError) as fast:
         serialization.dumps(workflow)
     assert str(fast.value) == str(stock.value)
-    assert not serialization.SERIALIZER.registry._encoder_mode
+    assert not serialization.serializer().registry._encoder_mode
 
 
 # ---- a call activity, an embedded subprocess, a multi-instance task ----------------------
@@ -199,4 +200,14 @@ def test_the_registrys_full_conversion_is_left_to_spiffworkflow():
     ready(workflow)[0].set_data(items=["a"], when=ODD_VALUES["when"])
     ready(workflow)[0].run()
     workflow.do_engine_steps()
-    assert serialization.SERIALIZER.to_dict(workflow) == REFERENCE.to_dict(workflow)
+    assert serialization.serializer().to_dict(workflow) == REFERENCE.to_dict(workflow)
+
+
+def test_each_thread_saves_with_its_own_serializer():
+    """A save in one thread must not switch the encoder mode off under a save in another."""
+    found = []
+    worker = threading.Thread(target=lambda: found.append(serialization.serializer()))
+    worker.start()
+    worker.join()
+    assert found[0] is not serialization.serializer()
+    assert found[0].registry is not serialization.serializer().registry
