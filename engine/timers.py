@@ -35,7 +35,7 @@ from .models.timers import FIRED, WAITING, Timer
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30
-BATCH = 20
+BATCH = 50
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 3600
