@@ -79,7 +79,7 @@ def _visible(user: User):
     return union_all(mine, pool).subquery("visible").c
 
 
-def _where(task, access_condition) -> list:
+def _where(access_condition) -> list:
     """Of those, the ones in running instances, on children the person may see."""
     conditions = [ProcessInstance.status == RUNNING]
     if access_condition is not None:
@@ -143,7 +143,7 @@ def _summary(session: Session, user: User, wanted: InboxFilter, today: date, acc
             task,
             with_child=bool(wanted.child),
         )
-        .where(*_where(task, access_condition))
+        .where(*_where(access_condition))
         .group_by(ProcessInstance.process_id, task.task_spec)
     )
     return session.execute(query).all()
@@ -155,7 +155,7 @@ def _page(session, user, wanted, today, access_condition, per_page, page) -> lis
     task = _visible(user)
     chosen = (
         _base(select(task.id), task, with_child=bool(wanted.child) or wanted.sort == "child")
-        .where(*_where(task, access_condition), *_matching(task, user, wanted, today))
+        .where(*_where(access_condition), *_matching(task, user, wanted, today))
         .order_by(*_order(task, wanted.sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
