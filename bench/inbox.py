@@ -175,6 +175,7 @@ def generate(session, instances: int, seed: int = 7) -> dict:
                 {
                     "id": f"{n + 1:08d}-0000-4000-8000-{step_no:012d}",
                     "instance_id": n + 1,
+                    "child_id": child_id,
                     "task_spec": step,
                     "title": step.replace("_", " ").capitalize(),
                     "lane": role.replace("_", " ").capitalize(),

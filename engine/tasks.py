@@ -56,6 +56,7 @@ def _new_row(session, instance, workflow, task, now) -> HumanTask:
     return HumanTask(
         id=str(task.id),
         instance_id=instance.id,
+        child_id=instance.child_id,
         task_spec=getattr(spec, "bpmn_id", None) or spec.name,
         title=_title(workflow, task, props.get("title")) or spec.bpmn_name or spec.name,
         lane=spec.lane,

@@ -9,8 +9,10 @@ os.environ.setdefault("CPC_ENV", "test")
 
 from datetime import UTC, datetime  # noqa: E402
 
+import psycopg  # noqa: E402
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine import schema  # noqa: E402
 from engine.clock import LONDON, FixedClock  # noqa: E402
@@ -77,6 +79,24 @@ def engine(clock):
 @pytest.fixture
 def is_postgres(db_engine) -> bool:
     return db_engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def other_database(db_url, tmp_path):
+    """An empty database beside the test one: a new SQLite file, or a new PostgreSQL db."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"{url.database}_restore"
+    admin = url.set(drivername="postgresql", database="postgres")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,15 @@ from sqlalchemy import Select, and_, exists, literal, select, union
 from sqlalchemy.orm import Session
 
 from .conferences import CasePerson, Conference, Invitation
-from .instances import READY, HumanTask, ProcessInstance
+from .instances import READY, HumanTask
 from .people import Child, User
 
 
 def _through_tasks(user: User, child_id: int | None) -> list[Select]:
     """Children whose workflows hold a task for the person: theirs, done by them, or their pool.
 
-    Three selects, not one with OR, so each uses its own index instead of scanning every task.
+    Three selects, not one with OR, so each reads its own index; each index ends with the
+    task's child_id (copied from its instance), so no instance is opened.
     """
     in_pool = and_(
         HumanTask.state == READY,
@@ -24,29 +25,8 @@ def _through_tasks(user: User, child_id: int | None) -> list[Select]:
         HumanTask.assignee_id.is_(None),
     )
     conditions = (HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id, in_pool)
-    if child_id is not None:  # one child: from its few instances to their tasks
-        return [
-            select(ProcessInstance.child_id)
-            .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-            .where(ProcessInstance.child_id == child_id, condition)
-            for condition in conditions
-        ]
-    return [_children_of_tasks(condition) for condition in conditions]
-
-
-def _children_of_tasks(condition) -> Select:
-    """The child of each matching task's instance, looked up by primary key task by task.
-
-    Written as a join, PostgreSQL hashes the whole instance table (a sequential scan of every
-    instance) to match a few hundred tasks; the correlated lookup keeps it to index probes.
-    """
-    child_of_instance = (
-        select(ProcessInstance.child_id)
-        .where(ProcessInstance.id == HumanTask.instance_id)
-        .scalar_subquery()
-    )
-    tasks = select(child_of_instance.label("child_id")).where(condition).subquery()
-    return select(tasks.c.child_id).where(tasks.c.child_id.is_not(None))
+    about = HumanTask.child_id.is_not(None) if child_id is None else HumanTask.child_id == child_id
+    return [select(HumanTask.child_id).where(condition, about) for condition in conditions]
 
 
 def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None) -> Select:

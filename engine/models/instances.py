@@ -14,11 +14,19 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    inspect,
     or_,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    joinedload,
+    mapped_column,
+    relationship,
+    validates,
+)
 
 from .base import Base, UTCDateTime, utcnow
 from .people import Child, User
@@ -59,6 +67,14 @@ class ProcessInstance(Base):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
+    @validates("child_id")
+    def _child_is_fixed(self, _key, child_id):
+        """A workflow's child is set when it starts and never changes: its task rows carry a
+        copy (`HumanTask.child_id`) that case access trusts."""
+        if inspect(self).has_identity and child_id != self.child_id:
+            raise ValueError("A workflow's child cannot be changed once it has started.")
+        return child_id
+
     @property
     def reference(self) -> str:
         """The case reference that emails and letters carry instead of a child's name."""
@@ -77,14 +93,19 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index(None, "state", "role"),
-        Index(None, "assignee_id", "state"),
+        # Each index ends with child_id so that case access (the children of a person's
+        # tasks, done tasks and role pools) is read from the index alone.
+        Index(None, "state", "role", "assignee_id", "child_id"),
+        Index(None, "assignee_id", "state", "child_id"),
         Index(None, "instance_id", "state"),
-        Index(None, "completed_by_id"),  # case access: the children whose steps someone did
+        Index(None, "completed_by_id", "child_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    # The instance's child, copied when the row is made (an instance's child never changes):
+    # case access asks which children a person's tasks are about without opening instances.
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
     task_spec: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(120))

@@ -1,11 +1,25 @@
 """Case access: who is connected to a child's record, and how much of it they see."""
 
 import pytest
+from sqlalchemy import select
 
-from engine import access
+from engine import access, cases
+from engine.db import transaction
 from engine.errors import NotAllowed, NotFound
+from engine.models.inbox import InboxFilter, inbox_page
+from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import Child
-from tests.factories import make_child, make_user, start_icpc
+from tests.conftest import START
+from tests.factories import (
+    complete,
+    deploy_test_diagram,
+    make_child,
+    make_staff,
+    make_user,
+    ready,
+    start_icpc,
+    strategy_recorded,
+)
 
 
 @pytest.fixture
@@ -14,9 +28,12 @@ def case(db, engine):
     return staff, child, instance
 
 
-def visible(db, user):
-    from sqlalchemy import select
+def child_filter(user):
+    """The inbox's access condition, as the inbox page builds it."""
+    return access.child_filter(user, ProcessInstance.child_id)
 
+
+def visible(db, user):
     query = select(Child.id).where(access.child_filter(user, Child.id))
     return set(db.scalars(query))
 
@@ -66,3 +83,86 @@ def test_an_inactive_account_sees_nothing(db, case):
     staff, child, _ = case
     staff["sm"].active = False
     assert access.level(db, staff["sm"], child.id) is None
+
+
+# ---- the task rows' copy of their instance's child (human_tasks.child_id) ----------------
+
+
+def rows_and_children(db):
+    """(task id, the row's child, its instance's child) for every task row."""
+    query = select(HumanTask.id, HumanTask.child_id, ProcessInstance.child_id).join(
+        ProcessInstance, ProcessInstance.id == HumanTask.instance_id
+    )
+    return db.execute(query).all()
+
+
+def test_every_task_row_a_step_makes_carries_its_workflows_child(db, engine, case):
+    staff, child, instance = case
+    other = make_child(db, engine, staff["sw"], given="Bo")
+    cases.start_conference(db, engine, staff["sw"], other.id)
+    strategy_recorded(db, engine, instance.id, staff)  # a step makes business support's task
+    rows = rows_and_children(db)
+    assert len(rows) == 3
+    assert all(row_child == instance_child for _, row_child, instance_child in rows)
+    assert db.get(HumanTask, ready(db, instance.id)["book_conference"].id).child_id == child.id
+
+
+def test_a_pool_task_opens_its_own_child_to_the_pool_and_no_other(db, engine, case):
+    staff, child, instance = case
+    other = make_child(db, engine, staff["sw"], given="Bo")
+    cases.start_conference(db, engine, staff["sw"], other.id)
+    strategy_recorded(db, engine, instance.id, staff)  # business support's booking is open
+    assert access.level(db, staff["bs"], child.id) is access.Level.FULL
+    assert access.level(db, staff["bs"], other.id) is None
+    assert visible(db, staff["bs"]) == {child.id}
+    booked = ready(db, instance.id)["book_conference"]
+    found = inbox_page(db, staff["bs"], InboxFilter(), START.date(), child_filter(staff["bs"]))
+    assert [t.id for t in found.tasks] == [booked.id]
+
+
+def test_a_task_row_with_another_childs_id_opens_that_child_not_its_own(db, engine, case):
+    """Case access reads the row's copy: a wrong one would open the wrong record (so rows
+    must be made right, by `tasks.sync`), and the inbox shows no task for a child it hides."""
+    staff, child, instance = case
+    other = make_child(db, engine, staff["sw"], given="Bo")
+    strategy_recorded(db, engine, instance.id, staff)
+    with transaction(db):
+        ready(db, instance.id)["book_conference"].child_id = other.id
+    assert visible(db, staff["bs"]) == {other.id}
+    found = inbox_page(db, staff["bs"], InboxFilter(), START.date(), child_filter(staff["bs"]))
+    assert found.tasks == [] and found.counts.total == 0
+
+
+def test_a_workflows_child_cannot_change_once_it_has_started(db, engine, case):
+    staff, _, instance = case
+    other = make_child(db, engine, staff["sw"], given="Bo")
+    with pytest.raises(ValueError, match="cannot be changed"):
+        instance.child_id = other.id
+    db.rollback()
+
+
+def test_a_pool_task_of_a_moved_workflow_still_opens_its_child(db, engine, clock):
+    from engine.version_moves import Selection, VersionMoves
+    from tests.engine.test_version_moves import LATER_DEADLINE, START_DATA, deploy
+
+    staff = make_staff(db)
+    owner = make_user(db, "owner", "process_owner", team=None)
+    child = make_child(db, engine, staff["sw"])
+    deploy_test_diagram(db, "two_steps")
+    waiting = engine.start(db, "two_steps", staff["sw"], dict(START_DATA), child_id=child.id)
+    at_pool = engine.start(db, "two_steps", staff["sw"], dict(START_DATA), child_id=child.id)
+    complete(db, engine, at_pool.id, "first", staff["sw"], start_date="2026-03-02")
+    v2 = deploy(db, clock, owner, LATER_DEADLINE)
+
+    chosen = Selection("two_steps", (waiting.id, at_pool.id))
+    report = VersionMoves(engine).migrate(db, owner, chosen, v2.id)
+    assert len(report.moved) == 2
+    db.expire_all()
+    assert access.level(db, staff["bs"], child.id) is access.Level.FULL  # at_pool's "second"
+
+    complete(db, engine, waiting.id, "first", staff["sw"], start_date="2026-03-02")
+    complete(db, engine, at_pool.id, "second", staff["bs"])
+    db.expire_all()
+    assert set(ready(db, waiting.id)) == {"second"}  # made on the new version, in the pool
+    assert all(row_child == child.id for _, row_child, _ in rows_and_children(db))
+    assert visible(db, staff["bs"]) == {child.id}

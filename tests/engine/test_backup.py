@@ -2,9 +2,7 @@
 
 from datetime import timedelta
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from engine import backup, schema, timers
 from engine.db import make_engine, make_session_factory
@@ -12,24 +10,6 @@ from engine.models import ProcessInstance
 from engine.runtime import Engine
 from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
 from tests.factories import complete, make_staff, ready
-
-
-@pytest.fixture
-def other_database(db_url, tmp_path):
-    """An empty database beside the test one: a new SQLite file, or a new PostgreSQL db."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"{url.database}_restore"
-    admin = url.set(drivername="postgresql", database="postgres")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_restored_database_carries_on_its_instances(
