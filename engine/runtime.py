@@ -360,6 +360,12 @@ class Engine(TimerFiring):
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already; `flush=False` leaves the flush to a caller saving several instances.
         """
+        if task_scan.too_deep(workflow):
+            raise StepFailed(
+                "This case's workflow has repeated a step so many times that the engine could "
+                "no longer follow it safely, so nothing was saved. Ask the process owner to "
+                "move the repeated part into a process of its own."
+            )
         instance.state = serialization.dumps(workflow)
         instance.updated_at = now
         with clocks.using(self.clock):

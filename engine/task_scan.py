@@ -118,3 +118,39 @@ def _enters_subprocess(owner) -> bool:
     """`BpmnTaskIterator._next` skips a finished subprocess when looking for unfinished tasks
     (a state at or above FINISHED_MASK, for a filter state at or below it)."""
     return not (owner._state >= TaskState.FINISHED_MASK and _READY <= TaskState.FINISHED_MASK)
+
+
+# SpiffWorkflow's walk stops descending at MAX_DEPTH: a task deeper than that is invisible to
+# `get_tasks` and `is_completed`, so the instance would look finished with work still waiting
+# (a step looping a few hundred times in one workflow). The engine refuses to save a workflow
+# this deep, well before the walk goes blind: the case stays as it was, with a clear error.
+DEPTH_LIMIT = MAX_DEPTH - 100
+
+
+def too_deep(workflow: BpmnWorkflow) -> bool:
+    """Whether any task lies DEPTH_LIMIT or more levels below the root, through subprocesses."""
+    workflows = [workflow, *workflow.subprocesses.values()]
+    if sum(len(each.tasks) for each in workflows) < DEPTH_LIMIT:
+        return False  # fewer tasks than that cannot make a chain that long
+    depths: dict = {}
+    return any(
+        _depth(workflow, task, depths) >= DEPTH_LIMIT
+        for each in workflows
+        for task in each.tasks.values()
+    )
+
+
+def _depth(top: BpmnWorkflow, task, depths: dict) -> int:
+    """Levels from the top root to `task`, counting a subprocess's root as its owner's child."""
+    chain, node = [], task
+    while node is not None and node.id not in depths:
+        chain.append(node)
+        parent = node.workflow.tasks.get(node._parent) if node._parent is not None else None
+        if parent is None and node.workflow is not top:
+            parent = top.get_task_from_id(node.workflow.parent_task_id)
+        node = parent
+    level = depths[node.id] if node is not None else -1
+    for each in reversed(chain):
+        level += 1
+        depths[each.id] = level
+    return level

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import serialization
+from engine import serialization, task_scan
 from engine.errors import (
     EngineError,
     InstanceNotActive,
@@ -224,3 +224,21 @@ def test_a_looping_instance_stays_correct_over_many_steps(db, engine, clock, sta
     assert instance.status == "completed"
     assert db.scalar(select(func.count()).select_from(HumanTask)) == 30
     assert timedelta(0) < instance.updated_at - instance.started_at
+
+
+def test_a_step_that_makes_the_workflow_too_deep_is_refused_and_nothing_saved(
+    db, engine, clock, staff, monkeypatch
+):
+    """Past SpiffWorkflow's depth limit the case would look finished with its step waiting."""
+    deploy_test_diagram(db, "loop")
+    instance = engine.start(db, "loop", staff["sw"], {})
+    for n in range(3):
+        instance = complete(db, engine, instance.id, "step", staff["sw"], visit=n, stop=False)
+    monkeypatch.setattr(task_scan, "DEPTH_LIMIT", 14)  # three more levels per step
+    version, task = instance.lock_version, ready(db, instance.id)["step"]
+    with pytest.raises(StepFailed, match="repeated a step so many times"):
+        engine.complete_task(db, task.id, staff["sw"], {"visit": 3, "stop": False})
+    db.expire_all()
+    assert db.get(ProcessInstance, instance.id).lock_version == version
+    assert db.get(ProcessInstance, instance.id).status == "running"
+    assert db.get(HumanTask, task.id).state == "ready"

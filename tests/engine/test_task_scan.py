@@ -147,3 +147,38 @@ def test_a_workflow_as_large_as_the_depth_limit_is_left_to_the_walk(monkeypatch)
     monkeypatch.setattr(type(workflow), "get_tasks", counted)
     assert task_scan.ready_user_tasks(workflow) == ready(workflow)
     assert walks[0] == {"state": TaskState.READY, "manual": True}
+
+
+def loop_steps(workflow, count: int) -> None:
+    for n in range(count):
+        task = ready(workflow)[0]
+        task.set_data(visit=n, stop=False)
+        task.run()
+        workflow.do_engine_steps()
+
+
+def test_a_workflow_is_too_deep_before_the_walk_goes_blind():
+    """Each loop adds three levels (join, step, gateway); the walk stops at MAX_DEPTH."""
+    workflow = loop_workflow()
+    loop_steps(workflow, (task_scan.DEPTH_LIMIT - 10) // 3)
+    assert not task_scan.too_deep(workflow)
+    loop_steps(workflow, 5)
+    assert task_scan.too_deep(workflow)
+    assert ready(workflow)  # the walk still sees the waiting step: refused in time
+    assert task_scan.DEPTH_LIMIT < task_scan.MAX_DEPTH
+
+
+def test_depth_counts_through_a_subprocess(monkeypatch):
+    workflow = nested_workflow()
+    ready(workflow, "first")[0].set_data(items=["a"])
+    ready(workflow, "first")[0].run()
+    workflow.do_engine_steps()
+    depths: dict = {}
+    inner = [t for each in workflow.subprocesses.values() for t in each.tasks.values()]
+    deepest = max(task_scan._depth(workflow, t, depths) for t in inner)
+    top_only = max(task_scan._depth(workflow, t, depths) for t in workflow.tasks.values())
+    assert deepest > top_only  # a subprocess's tasks sit below the task that owns it
+    monkeypatch.setattr(task_scan, "DEPTH_LIMIT", deepest)
+    assert task_scan.too_deep(workflow)
+    monkeypatch.setattr(task_scan, "DEPTH_LIMIT", deepest + 1)
+    assert not task_scan.too_deep(workflow)
