@@ -10,9 +10,6 @@ is isolated, counted and backed off. Failures are rare; the batch is the fast co
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,8 +17,13 @@ from . import metrics, timers
 from .db import redo_if_lost, transaction
 from .errors import ConcurrentUpdate, NotFound
 from .models import audit
-from .models.instances import READY, RUNNING, HumanTask, ProcessInstance
-from .models.timers import WAITING, Timer
+from .models.instances import (
+    RUNNING,
+    ProcessInstance,
+    instances_with_state,
+    open_tasks_by_instance,
+)
+from .models.timers import waiting_by_instance
 from .step_context import StepContext
 
 
@@ -78,9 +80,9 @@ class TimerFiring:
         by one: those not running, or with nothing due after all (they keep our lease). Any
         failure raises, and nothing of the batch is saved.
         """
-        instances = _by_id(session, instance_ids)
-        open_rows = _grouped(session, HumanTask, HumanTask.state == READY, instance_ids)
-        timer_rows = _grouped(session, Timer, Timer.status == WAITING, instance_ids)
+        instances = instances_with_state(session, instance_ids)
+        open_rows = open_tasks_by_instance(session, instance_ids)
+        timer_rows = waiting_by_instance(session, instance_ids)
         now = self.clock.now()
         done, left = [], []
         with transaction(session):
@@ -137,23 +139,3 @@ class TimerFiring:
         if fired:
             lags = [(context.now - t.due).total_seconds() for t in fired if t.due is not None]
             metrics.timers_fired(instance.process_id, len(fired), lags)
-
-
-def _by_id(session: Session, ids: list[int]) -> dict[int, ProcessInstance]:
-    query = (
-        select(ProcessInstance)
-        .where(ProcessInstance.id.in_(ids))
-        .options(undefer(ProcessInstance.state))
-    )
-    return {instance.id: instance for instance in session.scalars(query)}
-
-
-def _grouped(session: Session, model, condition, ids: list[int]) -> dict[int, list]:
-    """A model's rows of the given instances, by instance, in creation order for tasks."""
-    query = select(model).where(model.instance_id.in_(ids), condition)
-    if model is HumanTask:
-        query = query.order_by(HumanTask.created_at)
-    found = defaultdict(list)
-    for row in session.scalars(query):
-        found[row.instance_id].append(row)
-    return found

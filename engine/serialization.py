@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import threading
-from types import ModuleType
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -52,11 +51,6 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
-
-
-def _clean(value: dict) -> dict:
-    """`DefaultRegistry.clean`: callables and modules are left out of a data dict."""
-    return {k: v for k, v in value.items() if not callable(v) and not isinstance(v, ModuleType)}
 
 
 def _fields(converter, workflow) -> dict | None:
@@ -114,11 +108,6 @@ def _tasks(registry, workflow) -> dict | None:
                 "deletions": [k for k in before if k not in data],
             }
             data = {}
-        internal = task.internal_data
-        if internal.__class__ is dict:
-            internal = _clean(internal) if internal else {}
-        else:
-            internal = registry.convert(internal)
         result[ids[task_id]] = {
             "id": ids[task_id],
             "parent": ids[parent_id] if parent is not None else None,
@@ -127,7 +116,7 @@ def _tasks(registry, workflow) -> dict | None:
             "state": task.state,
             "task_spec": task.task_spec.name,
             "triggered": task.triggered,
-            "internal_data": internal,
+            "internal_data": registry.convert(task.internal_data),
             "data": data,
             "delta": delta,
             "typename": "Task",

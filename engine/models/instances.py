@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy.orm import (
     joinedload,
     mapped_column,
     relationship,
+    undefer,
     validates,
 )
 
@@ -127,6 +129,27 @@ class HumanTask(Base):
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == READY)
     return list(session.scalars(query.order_by(HumanTask.created_at)))
+
+
+def open_tasks_by_instance(session: Session, instance_ids: list[int]) -> dict[int, list]:
+    """`open_tasks` of several instances in one statement (a batch of timer firings)."""
+    query = select(HumanTask).where(
+        HumanTask.instance_id.in_(instance_ids), HumanTask.state == READY
+    )
+    found = defaultdict(list)
+    for row in session.scalars(query.order_by(HumanTask.created_at)):
+        found[row.instance_id].append(row)
+    return found
+
+
+def instances_with_state(session: Session, instance_ids: list[int]) -> dict[int, ProcessInstance]:
+    """Instances by id with their (deferred) workflow state read in the same statement."""
+    query = (
+        select(ProcessInstance)
+        .where(ProcessInstance.id.in_(instance_ids))
+        .options(undefer(ProcessInstance.state))
+    )
+    return {instance.id: instance for instance in session.scalars(query)}
 
 
 def tasks_of(session: Session, instance_id: int) -> list[HumanTask]:

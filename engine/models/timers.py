@@ -8,6 +8,7 @@ the lag of every firing (fired minus due) is measured. Rows of timers that were 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select
@@ -43,6 +44,15 @@ class Timer(Base):
         if self.fired_at is None:
             return None
         return (self.fired_at - self.due_at).total_seconds()
+
+
+def waiting_by_instance(session: Session, instance_ids: list[int]) -> dict[int, list[Timer]]:
+    """The waiting timer rows of several instances in one statement (a batch of firings)."""
+    query = select(Timer).where(Timer.instance_id.in_(instance_ids), Timer.status == WAITING)
+    found = defaultdict(list)
+    for row in session.scalars(query):
+        found[row.instance_id].append(row)
+    return found
 
 
 def timers_of(session: Session, instance_id: int) -> list[Timer]:
