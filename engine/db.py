@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE = Path(os.environ.get("CPC_DATA_DIR", "instance")) / "cpc.sqlite3"
@@ -44,7 +45,51 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    _note_writes(factory)
+    return factory
+
+
+WROTE = "cpc.wrote"
+
+
+def _note_writes(factory: sessionmaker[Session]) -> None:
+    """Mark a session's transaction once it sends anything but a read, so `finish` knows."""
+
+    @event.listens_for(factory, "after_flush")
+    def flushed(session, _context) -> None:
+        session.info[WROTE] = True
+
+    @event.listens_for(factory, "do_orm_execute")
+    def executed(state) -> None:
+        if not state.is_select:
+            state.session.info[WROTE] = True
+
+    @event.listens_for(factory, "after_transaction_end")
+    def ended(session, transaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(WROTE, None)
+
+
+def finish(session: Session, failed: bool = False) -> None:
+    """End a unit of work's session: what it did not commit is never saved.
+
+    A transaction that only read ends in COMMIT, not ROLLBACK: for the data the two are the
+    same, but psycopg forgets every prepared statement on a ROLLBACK, so PostgreSQL would parse
+    and plan each request's statements afresh. A failed unit, or one that wrote and did not
+    commit, is rolled back.
+    """
+    try:
+        if not failed and session.in_transaction() and not _wrote(session):
+            session.commit()
+    except SQLAlchemyError:
+        pass  # a transaction that only read loses nothing when it is rolled back instead
+    finally:
+        session.close()
+
+
+def _wrote(session: Session) -> bool:
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 @contextlib.contextmanager

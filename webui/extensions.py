@@ -8,7 +8,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import make_engine, make_session_factory
+from engine.db import finish, make_engine, make_session_factory
 from engine.runtime import Engine
 
 
@@ -43,7 +43,7 @@ def workflow() -> Engine:
     return services().workflow
 
 
-def _close_session(_exc=None) -> None:
+def _close_session(exc=None) -> None:
     session = g.pop("db", None)
     if session is not None:
-        session.close()
+        finish(session, failed=exc is not None)

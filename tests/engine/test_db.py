@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 
 from engine import accounts
-from engine.db import redo_if_lost, transaction
+from engine.db import finish, make_engine, make_session_factory, redo_if_lost, transaction
 from engine.models import User
 
 
@@ -29,3 +29,96 @@ def test_redoable_work_skips_the_disk_wait_for_its_own_transaction_only(db, db_e
         redo_if_lost(db)
         assert db.execute(text("SHOW synchronous_commit")).scalar() == "off"
     assert db.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+def _endings(db_engine) -> list[str]:
+    """COMMIT and ROLLBACK as the database connection sees them."""
+    seen: list[str] = []
+    event.listen(db_engine, "commit", lambda _conn: seen.append("commit"))
+    event.listen(db_engine, "rollback", lambda _conn: seen.append("rollback"))
+    return seen
+
+
+def _user(sessions, username):
+    with sessions() as session:
+        return session.scalars(select(User).where(User.username == username)).first()
+
+
+def test_finishing_a_session_that_only_read_commits(sessions, db_engine):
+    session = sessions()
+    session.scalars(select(User)).all()
+    seen = _endings(db_engine)
+    finish(session)
+    assert seen[0] == "commit"
+
+
+def test_finishing_after_a_commit_and_more_reading_commits_the_reads(sessions, db_engine):
+    session = sessions()
+    with transaction(session):
+        accounts.create_user(session, "saved", "Saved", "saved@example.invalid", ["social_worker"])
+    session.scalars(select(User)).all()
+    seen = _endings(db_engine)
+    finish(session)
+    assert seen[0] == "commit"
+    assert _user(sessions, "saved") is not None
+
+
+def test_finishing_a_session_that_flushed_without_committing_saves_nothing(sessions, db_engine):
+    session = sessions()
+    accounts.create_user(session, "flushed", "Flushed", "f@example.invalid", ["social_worker"])
+    session.flush()
+    seen = _endings(db_engine)
+    finish(session)
+    assert seen[0] == "rollback"
+    assert _user(sessions, "flushed") is None
+
+
+def test_finishing_a_session_with_unflushed_changes_saves_nothing(sessions, db_engine):
+    session = sessions()
+    with transaction(session):
+        user = accounts.create_user(
+            session, "named", "Named", "n@example.invalid", ["social_worker"]
+        )
+    session.scalars(select(User)).all()
+    user.display_name = "Renamed"
+    finish(session)
+    assert _user(sessions, "named").display_name == "Named"
+
+
+def test_finishing_a_session_that_sent_an_update_saves_nothing(sessions, db_engine):
+    session = sessions()
+    with transaction(session):
+        accounts.create_user(session, "kept2", "Kept", "k@example.invalid", ["social_worker"])
+    session.execute(update(User).where(User.username == "kept2").values(display_name="Changed"))
+    seen = _endings(db_engine)
+    finish(session)
+    assert seen[0] == "rollback"
+    assert _user(sessions, "kept2").display_name == "Kept"
+
+
+def test_finishing_a_failed_unit_rolls_back_even_if_it_only_read(sessions, db_engine):
+    session = sessions()
+    session.scalars(select(User)).all()
+    seen = _endings(db_engine)
+    finish(session, failed=True)
+    assert seen[0] == "rollback"
+
+
+def test_prepared_statements_outlive_read_only_units_on_postgresql(db_engine):
+    """psycopg prepares a statement run five times, and forgets them all on a ROLLBACK."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are psycopg's (PostgreSQL)")
+    one_connection = make_engine(
+        db_engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=0
+    )
+    sessions = make_session_factory(one_connection)
+    try:
+        for _ in range(7):
+            session = sessions()
+            session.scalars(select(User).where(User.username == "nobody")).all()
+            finish(session)
+        with sessions() as session:
+            prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+            assert prepared.scalar() >= 1
+    finally:
+        one_connection.dispose()
