@@ -15,7 +15,7 @@ from .models.conferences import (
     ConferenceRequest,
     Invitation,
     Report,
-    person_named,
+    people_for_child,
     requests_for,
 )
 from .models.instances import active_instances_for_plan
@@ -71,17 +71,28 @@ def record_booking(conference_id, conference_date, conference_time, venue, chair
     row.venue, row.chair_id = venue, _user_id(chair)
 
 
-def _person(child_id, kind, name, relationship_or_agency="", email=None, username=None):
+def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
+    """The child's people named in `wanted` (kind, name, and what is known of them), those
+    already on the record reused and filled in, the others added: all in one flush."""
     session = step_context.current().session
-    person = person_named(session, child_id, kind, name)
-    if person is None:
-        person = CasePerson(child_id=child_id, kind=kind, name=name)
-        session.add(person)
-    person.relationship_or_agency = relationship_or_agency or person.relationship_or_agency or ""
-    person.email = email or person.email
-    person.user_id = _user_id(username) or person.user_id
+    known: dict[tuple[str, str], CasePerson] = {}
+    for person in people_for_child(session, child_id):
+        known.setdefault((person.kind, person.name), person)
+    found = []
+    for facts in wanted:
+        key = (facts["kind"], facts["name"])
+        person = known.get(key)
+        if person is None:
+            person = known[key] = CasePerson(child_id=child_id, kind=key[0], name=key[1])
+            session.add(person)
+        person.relationship_or_agency = (
+            facts.get("relationship") or person.relationship_or_agency or ""
+        )
+        person.email = facts.get("email") or person.email
+        person.user_id = _user_id(facts.get("username")) or person.user_id
+        found.append(person)
     session.flush()
-    return person
+    return found
 
 
 def record_invitations(conference_id, sent_date, family, agencies, child_invited, advocate=None):
@@ -89,32 +100,30 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     ctx = step_context.current()
     row = _conference(conference_id)
     sent = _date(sent_date)
-
-    def invite(person, role):
-        ctx.session.add(
-            Invitation(conference_id=row.id, person_id=person.id, role=role, invited_on=sent)
-        )
-
-    for member in family or []:
-        person = _person(row.child_id, "family", member["name"], member.get("relationship"))
-        invite(person, "parent")
+    invited = [
+        ("parent", {"kind": "family", "name": m["name"], "relationship": m.get("relationship")})
+        for m in family or []
+    ]
     if child_invited:
         child = ctx.instance.child
-        invite(_person(row.child_id, "family", child.full_name, "child"), "child")
-        if advocate:
-            invite(_person(row.child_id, "professional", advocate, "advocate"), "advocate")
-    requests = []
-    for agency in agencies or []:
-        person = _person(
-            row.child_id,
-            "professional",
-            agency["name"],
-            agency["agency"],
-            agency.get("email"),
-            agency.get("username"),
+        invited.append(
+            ("child", {"kind": "family", "name": child.full_name, "relationship": "child"})
         )
-        invite(person, "professional")
-        report = Report(
+        if advocate:
+            invited.append(
+                ("advocate", {"kind": "professional", "name": advocate, "relationship": "advocate"})
+            )
+    agencies = agencies or []
+    for agency in agencies:
+        facts = {**agency, "kind": "professional", "relationship": agency["agency"]}
+        invited.append(("professional", facts))
+    people = _people(row.child_id, [facts for _role, facts in invited])
+    ctx.session.add_all(
+        Invitation(conference_id=row.id, person_id=person.id, role=role, invited_on=sent)
+        for (role, _facts), person in zip(invited, people, strict=True)
+    )
+    reports = [
+        Report(
             conference_id=row.id,
             kind="agency",
             agency=agency["agency"],
@@ -122,17 +131,19 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
             requested_on=sent,
             due_on=_date(agency.get("report_due")) or row.scheduled_on,
         )
-        ctx.session.add(report)
-        ctx.session.flush()
-        requests.append(
-            {
-                "report_id": report.id,
-                "agency": agency["agency"],
-                "name": person.name,
-                "username": agency.get("username") or None,
-            }
-        )
-    return requests
+        for agency, person in zip(agencies, people[len(people) - len(agencies) :], strict=True)
+    ]
+    ctx.session.add_all(reports)
+    ctx.session.flush()
+    return [
+        {
+            "report_id": report.id,
+            "agency": agency["agency"],
+            "name": report.author,
+            "username": agency.get("username") or None,
+        }
+        for agency, report in zip(agencies, reports, strict=True)
+    ]
 
 
 def record_report(report_id, submitted_date, summary="") -> None:

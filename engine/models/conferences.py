@@ -175,13 +175,6 @@ def requests_for(session: Session, conference_id: int) -> list[ConferenceRequest
     return list(session.scalars(query.order_by(ConferenceRequest.id)))
 
 
-def person_named(session: Session, child_id: int, kind: str, name: str) -> CasePerson | None:
-    query = select(CasePerson).where(
-        CasePerson.child_id == child_id, CasePerson.kind == kind, CasePerson.name == name
-    )
-    return session.scalars(query).first()
-
-
 def people_for_child(session: Session, child_id: int) -> list[CasePerson]:
     query = select(CasePerson).where(CasePerson.child_id == child_id)
     return list(session.scalars(query.order_by(CasePerson.kind, CasePerson.name)))

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from engine import cases
 from engine.models import (
     CasePerson,
     Conference,
@@ -104,6 +105,35 @@ def test_invitations_create_people_and_one_report_task_per_agency(case):
     assert [(r.kind, r.agency, r.submitted_on) for r in case.db.scalars(select(Report))] == [
         ("agency", "police", None),
         ("agency", "gp", None),
+    ]
+
+
+def test_invitations_reuse_the_people_already_on_the_childs_record(case):
+    cases.add_person(
+        case.db,
+        case.staff["sw"],
+        case.child.id,
+        {"kind": "family", "name": "Grace Okoye", "email": "grace@example.invalid"},
+        case.clock.now(),
+    )
+    booked(case)
+    family = [
+        {"name": "Grace Okoye", "relationship": "Mother"},
+        {"name": "Tom Okoye", "relationship": "Father"},
+        {"name": "Tom Okoye", "relationship": "Father"},
+    ]
+    case.do("send_invitations", family=family)
+    people = case.db.scalars(select(CasePerson).where(CasePerson.kind == "family")).all()
+    assert sorted((p.name, p.relationship_or_agency, p.email) for p in people) == [
+        ("Grace Okoye", "Mother", "grace@example.invalid"),
+        ("Tom Okoye", "Father", None),
+    ]
+    invited = case.db.scalars(select(Invitation).where(Invitation.role == "parent")).all()
+    by_person = {p.id: p.name for p in people}
+    assert sorted(by_person[i.person_id] for i in invited) == [
+        "Grace Okoye",
+        "Tom Okoye",
+        "Tom Okoye",
     ]
 
 
