@@ -83,7 +83,14 @@ def available(conference: Conference, has_invitations: bool) -> list[str]:
 def gather(session: Session, conference_id: int, kind: str, today: date) -> dict:
     """Everything one document shows, as plain data; NotFound for a document not yet due."""
     conference = fetch(session, Conference, conference_id, "There is no such conference.")
-    invitations = invitations_for(session, conference.id)
+    return compose(session, conference, invitations_for(session, conference.id), kind, today)
+
+
+def compose(
+    session: Session, conference: Conference, invitations: list, kind: str, today: date
+) -> dict:
+    """`gather` from the conference's invitations already read (a step sending the document
+    reads them once for the document and its recipients)."""
     if kind not in TITLES or kind not in available(conference, bool(invitations)):
         raise NotFound(f"There is no {kind.replace('_', ' ')} for this conference yet.")
     child = session.get(Child, conference.child_id)

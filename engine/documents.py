@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import document_data, document_render, outbox, step_context, withholding, workdays
 from .errors import NotFound
 from .models import audit
+from .models.base import fetch
 from .models.conferences import Conference, invitations_for, reports_for
 from .models.documents import DOWNLOADED, SENT, DocumentRecord
 from .models.people import Child, User
@@ -72,11 +73,11 @@ def produce(
     return Produced(name, content, document_render.MIMETYPES[file_format])
 
 
-def recipients(session: Session, conference_id: int) -> list[dict]:
+def recipients(invitations: list) -> list[dict]:
     """Everyone invited, and how the document reaches them: a link for staff with accounts,
     the post for the family and for professionals without one."""
     found = []
-    for invitation in invitations_for(session, conference_id):
+    for invitation in invitations:
         person = invitation.person
         found.append(
             {
@@ -95,10 +96,11 @@ def recipients(session: Session, conference_id: int) -> list[dict]:
 def send_document(conference_id, kind, sent_date) -> int:
     """Record that the step sent this document, to whom, and tell the staff it is ready."""
     ctx = step_context.current()
-    conference = ctx.session.get(Conference, conference_id)
-    data = document_data.gather(ctx.session, conference.id, str(kind), ctx.now.date())
+    conference = fetch(ctx.session, Conference, conference_id, "There is no such conference.")
+    invitations = invitations_for(ctx.session, conference.id)
+    data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
     page = document_render.render_html(data)
-    people = recipients(ctx.session, conference.id)
+    people = recipients(invitations)
     actor = ctx.actor
     record = DocumentRecord(
         conference_id=conference.id,
