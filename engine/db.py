@@ -47,7 +47,33 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
     _note_writes(factory)
+    _keep_what_it_reads(factory)
     return factory
+
+
+KEPT = "cpc.kept"
+
+
+def _keep_what_it_reads(factory: sessionmaker[Session]) -> None:
+    """A session holds every row it read until it closes (SQLAlchemy's own recipe).
+
+    Its identity map holds rows only weakly, so a row one step function read and let go (the
+    child, the chair, the conference) was read again by the next: a step sending two
+    documents read the same rows three times. Sessions here are one request or one batch.
+    """
+
+    @event.listens_for(factory, "pending_to_persistent")
+    @event.listens_for(factory, "deleted_to_persistent")
+    @event.listens_for(factory, "detached_to_persistent")
+    @event.listens_for(factory, "loaded_as_persistent")
+    def keep(session, instance) -> None:
+        session.info.setdefault(KEPT, set()).add(instance)
+
+    @event.listens_for(factory, "persistent_to_detached")
+    @event.listens_for(factory, "persistent_to_deleted")
+    @event.listens_for(factory, "persistent_to_transient")
+    def let_go(session, instance) -> None:
+        session.info.get(KEPT, set()).discard(instance)
 
 
 WROTE = "cpc.wrote"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sqlalchemy import event, select, text, update
 
 from engine import accounts
-from engine.db import finish, make_engine, make_session_factory, redo_if_lost, transaction
+from engine.db import KEPT, finish, make_engine, make_session_factory, redo_if_lost, transaction
 from engine.models import User
 
 
@@ -122,3 +124,19 @@ def test_prepared_statements_outlive_read_only_units_on_postgresql(db_engine):
             assert prepared.scalar() >= 1
     finally:
         one_connection.dispose()
+
+
+def test_a_session_reads_a_row_once_however_often_it_is_asked_for(sessions, db_engine):
+    with sessions() as session, transaction(session):
+        user_id = accounts.create_user(
+            session, "once", "Once", "once@example.invalid", ["social_worker"]
+        ).id
+    session = sessions()
+    assert session.get(User, user_id).username == "once"
+    gc.collect()  # nothing outside the session holds the row now
+    sent = []
+    event.listen(db_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    assert session.get(User, user_id).username == "once"
+    assert sent == []
+    session.close()
+    assert session.info.get(KEPT, set()) == set()  # what it held goes with it
