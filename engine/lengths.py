@@ -9,6 +9,8 @@ a future view) and turns it into `InvalidValue`, raised before any SQL is sent.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import String, event
 from sqlalchemy.orm import Session
 
@@ -43,15 +45,23 @@ def label(key: str) -> str:
 def too_long(obj) -> dict[str, str]:
     """A message per bounded column of `obj` whose loaded value is longer than the column."""
     problems = {}
-    for column in obj.__mapper__.columns:
-        length = getattr(column.type, "length", None)
-        if not isinstance(column.type, String) or length is None:
-            continue
-        key = obj.__mapper__.get_property_by_column(column).key
+    for key, length in _bounds(obj.__mapper__):
         value = obj.__dict__.get(key)
         if isinstance(value, str) and len(value) > length:
             problems[key] = f"{label(key)} must be {length} characters or fewer"
     return problems
+
+
+@cache
+def _bounds(mapper) -> tuple[tuple[str, int], ...]:
+    """The bounded text attributes of a mapped class and their lengths, read once per class
+    (every flush checks each new or changed row)."""
+    found = []
+    for column in mapper.columns:
+        length = getattr(column.type, "length", None)
+        if isinstance(column.type, String) and length is not None:
+            found.append((mapper.get_property_by_column(column).key, length))
+    return tuple(found)
 
 
 @event.listens_for(Session, "before_flush")
