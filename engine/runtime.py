@@ -13,6 +13,7 @@ mismatch (another worker moved it on) simply loads from the database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -59,6 +60,7 @@ from .models.instances import (
     HumanTask,
     ProcessInstance,
     open_tasks,
+    task_with_instance,
 )
 from .models.people import User
 from .models.processes import latest_version
@@ -67,6 +69,14 @@ from .step_context import StepContext
 from .workflow_cache import WorkflowCache
 
 MAX_TIMER_ROUNDS = 20
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed task's instance and its open tasks after the step, oldest first."""
+
+    instance: ProcessInstance
+    ready: list[HumanTask]
 
 
 class Engine(TimerFiring):
@@ -185,8 +195,15 @@ class Engine(TimerFiring):
         self, session: Session, task_id: str, actor: User, data: dict
     ) -> ProcessInstance:
         """Complete a ready user task with the (already validated) form data."""
+        return self.complete(session, task_id, actor, data).instance
+
+    def complete(self, session: Session, task_id: str, actor: User, data: dict) -> Completion:
+        """`complete_task`, with the instance's tasks open after the step, as the step left
+        them (an API answer shows them without reading them back)."""
         check_data(data)
-        row = fetch(session, HumanTask, task_id, "There is no such task.")
+        row = task_with_instance(session, task_id)
+        if row is None:
+            raise NotFound("There is no such task.")
         self._ensure_open(row)
         if not permissions.can_complete(actor, row):
             raise NotAllowed(f"“{row.title}” is not yours to complete.")
@@ -213,7 +230,7 @@ class Engine(TimerFiring):
 
                 context = StepContext(session, instance, now, actor)
                 fired = self._run(workflow, step, context)
-                self._save(session, instance, workflow, others, now, actor, fired)
+                created = self._save(session, instance, workflow, others, now, actor, fired)
                 audit.record(
                     session,
                     actor,
@@ -236,7 +253,7 @@ class Engine(TimerFiring):
         self.cache.put(instance.id, instance.lock_version, workflow)
         self._remember(context.started)
         metrics.task_completed(instance.process_id)
-        return instance
+        return Completion(instance, [t for t in others if t.state == READY] + created)
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
         return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
@@ -354,8 +371,9 @@ class Engine(TimerFiring):
         new=False,
         timer_rows=None,
         flush=True,
-    ) -> None:
-        """Store the state, mirror its tasks and timers as rows, tell people of new tasks.
+    ) -> list[HumanTask]:
+        """Store the state, mirror its tasks and timers as rows, tell people of new tasks;
+        the task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already; `flush=False` leaves the flush to a caller saving several instances.
@@ -379,6 +397,7 @@ class Engine(TimerFiring):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         if flush:
             session.flush()
+        return created
 
     def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
         if not permissions.can_manage_instances(actor):

@@ -126,6 +126,11 @@ class HumanTask(Base):
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
 
+def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
+    """A task row and its instance in one statement (completing a task needs both)."""
+    return session.get(HumanTask, task_id, options=[joinedload(HumanTask.instance)])
+
+
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == READY)
     return list(session.scalars(query.order_by(HumanTask.created_at)))

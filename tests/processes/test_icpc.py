@@ -16,6 +16,8 @@ from engine.models import (
     PlanAction,
     Report,
 )
+from engine.models.instances import open_tasks
+from tests.processes.driver import WHO, answers_for
 
 
 def conference(case, kind="icpc") -> Conference:
@@ -208,6 +210,26 @@ def test_no_further_action_records_the_decision_and_the_letters(case):
     assert (row.decision, row.dissent, row.category) == ("nfa", "Police disagree.", None)
     assert case.db.scalars(select(PlanAction)).all() == []
     assert case.instances("icpc")[0].status == "completed"
+
+
+def test_a_completion_reports_the_tasks_open_after_it_as_the_database_holds_them(case):
+    case.at("2026-12-18 14:00")
+    icpc = case.start()
+    steps = [
+        ("2026-12-18 14:00", "record_strategy_discussion"),
+        ("2026-12-21 10:00", "book_conference"),
+        ("2027-01-04 09:00", "send_invitations"),  # opens five tasks at once
+        ("2027-01-11 15:00", "hold_conference"),  # cancels the preparation still open
+    ]
+    for when, step in steps:
+        case.at(when)
+        task = case.ready()[step]
+        done = case.engine.complete(case.db, task.id, case.staff[WHO[step]], answers_for(step))
+        held = open_tasks(case.db, icpc.id)
+        assert sorted(t.id for t in done.ready) == sorted(t.id for t in held), step
+        assert [t.created_at for t in done.ready] == sorted(t.created_at for t in held), step
+    assert done.instance.id == icpc.id
+    assert {t.task_spec for t in done.ready} == {"decision_letter", "send_minutes"}
 
 
 def test_holding_the_conference_ends_the_preparation_still_open(case):

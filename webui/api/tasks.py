@@ -7,9 +7,15 @@ from __future__ import annotations
 from flask import g, request
 
 from engine import access, assignment, permissions
-from engine.errors import NotAllowed, TaskAlreadyCompleted
+from engine.errors import NotAllowed, NotFound, TaskAlreadyCompleted
 from engine.models.base import fetch
-from engine.models.instances import DONE, HumanTask, open_tasks, ready_tasks_for, tasks_of
+from engine.models.instances import (
+    DONE,
+    HumanTask,
+    ready_tasks_for,
+    task_with_instance,
+    tasks_of,
+)
 from forms import exists, load, validate
 
 from ..auth.guard import login_required
@@ -87,15 +93,17 @@ def assign(task_id):
 @login_required
 def complete(task_id):
     session = db()
-    task = fetch(session, HumanTask, task_id, "There is no such task.")
+    task = task_with_instance(session, task_id)
+    if task is None:
+        raise NotFound("There is no such task.")
     if task.state == DONE:
         by = task.completed_by.display_name if task.completed_by else None
         raise TaskAlreadyCompleted(task.title, by, task.completed_at)
     if not permissions.can_complete(g.user, task):
         raise NotAllowed(f"“{task.title}” is for another person or role.")
     data = _validated(session, task, body().get("data", {}))
-    instance = workflow().complete_task(session, task_id, g.user, data)
-    return shapes.instance(instance, open_tasks(session, instance.id))
+    done = workflow().complete(session, task_id, g.user, data)
+    return shapes.instance(done.instance, done.ready)
 
 
 def _validated(session, task: HumanTask, submitted) -> dict:
