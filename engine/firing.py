@@ -38,9 +38,13 @@ class TimerFiring:
         The sweep passes the owner of its lease: the lease is given back in the same
         transaction, and if it has passed to another worker meanwhile nothing is saved.
         """
-        # A firing nearly always needs the state: read it with the row, in one statement.
+        # A firing nearly always needs the state: read it with the row, in one statement, as
+        # the database holds it now (the claim's lease was written by a Core UPDATE).
         instance = session.get(
-            ProcessInstance, instance_id, options=[undefer(ProcessInstance.state)]
+            ProcessInstance,
+            instance_id,
+            options=[undefer(ProcessInstance.state)],
+            populate_existing=True,
         )
         if instance is None:
             raise NotFound(f"No instance {instance_id}.")

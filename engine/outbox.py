@@ -226,7 +226,7 @@ def deliver(
 def send_one(sessions, transport: Transport, message_id: int, owner: str, clock, base_url):
     """Try one leased message; the status it is left in (sent, pending again, or failed)."""
     with sessions() as session:
-        message = session.get(OutboxMessage, message_id)
+        message = _fresh(session, message_id)
         if message is None or message.status != PENDING or message.lease_owner != owner:
             return None
         email = compose(message, base_url)
@@ -241,7 +241,7 @@ def send_one(sessions, transport: Transport, message_id: int, owner: str, clock,
 
 def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error: str | None):
     with sessions() as session, transaction(session):
-        message = session.get(OutboxMessage, message_id)
+        message = _fresh(session, message_id)
         session.add(OutboxAttempt(message_id=message_id, at=now, worker=owner, ok=not error))
         if message.lease_owner != owner:
             return None  # another worker holds it now; the attempt is on record all the same
@@ -256,6 +256,12 @@ def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error:
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
         return message.status
+
+
+def _fresh(session: Session, message_id: int) -> OutboxMessage | None:
+    """The message as the database holds it now: its lease was written by a Core UPDATE
+    that a copy already in the session would not show."""
+    return session.get(OutboxMessage, message_id, populate_existing=True)
 
 
 def _let_go(sessions, message_ids: list[int], owner: str) -> None:

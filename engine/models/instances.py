@@ -148,11 +148,14 @@ def open_tasks_by_instance(session: Session, instance_ids: list[int]) -> dict[in
 
 
 def instances_with_state(session: Session, instance_ids: list[int]) -> dict[int, ProcessInstance]:
-    """Instances by id with their (deferred) workflow state read in the same statement."""
+    """Instances by id with their (deferred) workflow state read in the same statement, as
+    the database holds them now: a claim's lease was written by an UPDATE the session's
+    copies did not see."""
     query = (
         select(ProcessInstance)
         .where(ProcessInstance.id.in_(instance_ids))
         .options(undefer(ProcessInstance.state))
+        .execution_options(populate_existing=True)
     )
     return {instance.id: instance for instance in session.scalars(query)}
 

@@ -7,6 +7,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import timers
+from engine.db import reusing
 from engine.models import AuditEvent, Escalation, ProcessInstance, Timer
 from engine.models.timers import FIRED, WAITING
 from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
@@ -169,3 +170,17 @@ def test_cases_with_nothing_due_or_not_running_are_left_for_one_by_one(
     assert timers.fire_one(sessions, engine, ids[0], "a").timers == 0
     db.expire_all()
     assert db.get(ProcessInstance, ids[0]).lease_owner is None
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_sweep_inside_a_session_that_holds_the_cases_sees_its_own_lease(
+    db, engine, clock, staff, count
+):
+    """The claim writes the lease with a Core UPDATE; copies the session already holds (the
+    demo loader and tests sweep inside their own session) are read afresh, not trusted."""
+    ids = due_cases(db, engine, clock, staff, count=count)
+    held = [db.get(ProcessInstance, i) for i in ids]
+    assert all(row.lease_owner is None for row in held)
+    result = timers.sweep(reusing(db), engine, "a")
+    assert (result.instances, result.failed) == (count, [])
+    assert fired_audits(db) == ids

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import outbox
-from engine.db import transaction
+from engine.db import reusing, transaction
 from engine.errors import EngineError, NotAllowed
 from engine.models import OutboxMessage
 from engine.models.outbox import DIGESTED, FAILED, HELD, PENDING, SENT, attempts_for
@@ -172,3 +172,13 @@ def test_backoff_doubles_from_a_minute_up_to_an_hour():
         3600,
         3600,
     ]
+
+
+def test_delivery_inside_a_session_that_holds_the_message_sees_its_own_lease(db, clock, staff):
+    """The claim leases with a Core UPDATE; the copy the session already holds is read afresh."""
+    put(db, clock, staff["bs"])
+    held = message(db)
+    assert held.lease_owner is None
+    transport = Recorder()
+    assert deliver(reusing(db), transport, clock).sent == 1
+    assert message(db).status == SENT and len(transport.sent) == 1
