@@ -19,7 +19,7 @@ from .models.conferences import (
     requests_for,
 )
 from .models.instances import active_instances_for_plan
-from .models.people import user_by_username
+from .models.people import user_ids_by_username
 from .models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from .models.timeliness import LateStep
 
@@ -39,8 +39,8 @@ def _conference(conference_id) -> Conference:
 def _user_id(username):
     if not username:
         return None
-    user = user_by_username(step_context.current().session, str(username))
-    return user.id if user else None
+    name = str(username)
+    return user_ids_by_username(step_context.current().session, {name}).get(name)
 
 
 def open_conference(kind, due_date, **facts) -> int:

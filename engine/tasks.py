@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import roles, task_scan
 from .models.instances import CANCELLED, READY, HumanTask, ProcessInstance
-from .models.people import User
+from .models.people import user_ids_by_username
 
 
 def properties(task_spec) -> dict:
@@ -41,16 +40,17 @@ def sync(
         known.add(row.id)
         if row.state == READY and row.id not in ready:
             row.state, row.completed_at = CANCELLED, now
+    new = [t for tid, t in ready.items() if tid not in known]
+    assignees = {str(t.id): _assignee(workflow, t) for t in new}
+    user_ids = user_ids_by_username(session, {name for name in assignees.values() if name})
     created = [
-        _new_row(session, instance, workflow, t, now)
-        for tid, t in ready.items()
-        if tid not in known
+        _new_row(instance, workflow, t, now, user_ids.get(assignees[str(t.id)])) for t in new
     ]
     session.add_all(created)
     return created
 
 
-def _new_row(session, instance, workflow, task, now) -> HumanTask:
+def _new_row(instance, workflow, task, now, assignee_id: int | None) -> HumanTask:
     spec = task.task_spec
     props = properties(spec)
     return HumanTask(
@@ -62,7 +62,7 @@ def _new_row(session, instance, workflow, task, now) -> HumanTask:
         lane=spec.lane,
         role=roles.role_for_lane(spec.lane),
         form_key=props.get("formKey"),
-        assignee_id=_assignee(session, workflow, task, props.get("assignee")),
+        assignee_id=assignee_id,
         due_on=_due_on(workflow, task, props.get("dueDate")),
         state=READY,
         created_at=now,
@@ -83,10 +83,10 @@ def _due_on(workflow, task, expression: str | None) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _assignee(session, workflow, task, expression: str | None) -> int | None:
+def _assignee(workflow, task) -> str | None:
+    """The username the diagram's `assignee` property names for this task, if any."""
+    expression = properties(task.task_spec).get("assignee")
     if not expression:
         return None
     username = workflow.script_engine.evaluate(task, expression)
-    if not username:
-        return None
-    return session.scalar(select(User.id).where(User.username == str(username)))
+    return str(username) if username else None

@@ -81,6 +81,21 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
+def user_ids_by_username(session: Session, usernames: set[str]) -> dict[str, int]:
+    """The ids of these usernames: those this session already holds without asking the
+    database (usernames never change), the rest in one query. Unknown names are left out."""
+    found = {
+        row.username: row.id
+        for row in list(session.identity_map.values())
+        if isinstance(row, User) and row.username in usernames
+    }
+    missing = usernames - found.keys()
+    if missing:
+        query = select(User.username, User.id).where(User.username.in_(sorted(missing)))
+        found.update((name, user_id) for name, user_id in session.execute(query))
+    return found
+
+
 def users_with_role(session: Session, role: str) -> list[User]:
     query = (
         select(User)
