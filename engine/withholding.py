@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import access, roles, whole_numbers
@@ -25,6 +25,7 @@ from .models.withholding import (
     in_force_for_child,
     keys_hidden_from_person,
     keys_hidden_from_user,
+    keys_hidden_from_user_anywhere,
 )
 
 WITHHELD = "Withheld"
@@ -135,16 +136,9 @@ def redact_text(session: Session, viewer: User, text: str) -> str:
 
 def values_hidden_from(session: Session, viewer: User) -> list[str]:
     """The withheld text itself, for every child, longest first: for scrubbing responses."""
-    query = select(WithheldItem).where(
-        WithheldItem.lifted_at.is_(None),
-        or_(
-            WithheldItem.from_user_id == viewer.id,
-            WithheldItem.from_role.in_(sorted(viewer.roles)),
-        ),
-    )
     values: set[str] = set()
-    for item in session.scalars(query):
-        value = _value_of(session, item) or ""
+    for key in keys_hidden_from_user_anywhere(session, viewer):
+        value = _value_of(session, *key) or ""
         # The whole text, and each line of it, as a page may show an address line by line.
         for part in {value.strip(), *(line.strip() for line in value.splitlines())}:
             if len(part) >= MIN_SCRUB_LENGTH:
@@ -152,9 +146,9 @@ def values_hidden_from(session: Session, viewer: User) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def _value_of(session: Session, item: WithheldItem) -> str | None:
-    record = session.get(CasePerson if item.record == "person" else Report, item.record_id)
-    return getattr(record, item.field, None) if record is not None else None
+def _value_of(session: Session, record: str, record_id: int, field: str) -> str | None:
+    row = session.get(CasePerson if record == "person" else Report, record_id)
+    return getattr(row, field, None) if row is not None else None
 
 
 def withhold(

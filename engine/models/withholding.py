@@ -69,6 +69,18 @@ def keys_hidden_from_user(session: Session, user: User, child_id: int) -> set[tu
     return {tuple(row) for row in session.execute(query)}
 
 
+def keys_hidden_from_user_anywhere(session: Session, user: User) -> set[tuple]:
+    """`keys_hidden_from_user` for every child at once (every response is scrubbed of them)."""
+    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
+        WithheldItem.lifted_at.is_(None),
+        or_(
+            WithheldItem.from_user_id == user.id,
+            WithheldItem.from_role.in_(sorted(user.roles)),
+        ),
+    )
+    return {tuple(row) for row in session.execute(query)}
+
+
 def keys_hidden_from_person(session: Session, person_id: int, child_id: int) -> set[tuple]:
     """The keys hidden from a family member (who sees the record only through secure links)."""
     query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
