@@ -25,7 +25,6 @@ from .models.withholding import (
     in_force_for_child,
     keys_hidden_from_person,
     keys_hidden_from_user,
-    keys_hidden_from_user_anywhere,
 )
 
 WITHHELD = "Withheld"
@@ -137,7 +136,7 @@ def redact_text(session: Session, viewer: User, text: str) -> str:
 def values_hidden_from(session: Session, viewer: User) -> list[str]:
     """The withheld text itself, for every child, longest first: for scrubbing responses."""
     values: set[str] = set()
-    for key in keys_hidden_from_user_anywhere(session, viewer):
+    for key in keys_hidden_from_user(session, viewer, None):
         value = _value_of(session, *key) or ""
         # The whole text, and each line of it, as a page may show an address line by line.
         for part in {value.strip(), *(line.strip() for line in value.splitlines())}:

@@ -56,21 +56,9 @@ def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
     return list(session.scalars(query.order_by(WithheldItem.at)))
 
 
-def keys_hidden_from_user(session: Session, user: User, child_id: int) -> set[tuple]:
-    """The (record, id, field) keys hidden from this account, by name or by one of its roles."""
-    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
-        WithheldItem.child_id == child_id,
-        WithheldItem.lifted_at.is_(None),
-        or_(
-            WithheldItem.from_user_id == user.id,
-            WithheldItem.from_role.in_(sorted(user.roles)),
-        ),
-    )
-    return {tuple(row) for row in session.execute(query)}
-
-
-def keys_hidden_from_user_anywhere(session: Session, user: User) -> set[tuple]:
-    """`keys_hidden_from_user` for every child at once (every response is scrubbed of them)."""
+def keys_hidden_from_user(session: Session, user: User, child_id: int | None) -> set[tuple]:
+    """The (record, id, field) keys hidden from this account, by name or by one of its roles:
+    of one child, or of every child (`None`: every response is scrubbed of them)."""
     query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
         WithheldItem.lifted_at.is_(None),
         or_(
@@ -78,6 +66,8 @@ def keys_hidden_from_user_anywhere(session: Session, user: User) -> set[tuple]:
             WithheldItem.from_role.in_(sorted(user.roles)),
         ),
     )
+    if child_id is not None:
+        query = query.where(WithheldItem.child_id == child_id)
     return {tuple(row) for row in session.execute(query)}
 
 
