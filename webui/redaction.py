@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context
 from markupsafe import escape
+from sqlalchemy import event
 
 from engine import withholding
 
@@ -26,7 +27,7 @@ def _scrub(response):
         return response
     if not response.mimetype.startswith(TEXT_TYPES):
         return response
-    values = withholding.values_hidden_from(db(), user)
+    values = _values_hidden_from(user)
     if not values:
         return response
     body = response.get_data(as_text=True)
@@ -37,5 +38,43 @@ def _scrub(response):
     return response
 
 
+def _values_hidden_from(user) -> list[str]:
+    """What to scrub for this person: as read just before the request's last commit, if
+    nothing was written since, else read now."""
+    session = db()
+    read = session.info.get(READ_AT_COMMIT)
+    if read is not None and read[0] == user.id:
+        return read[1]
+    return withholding.values_hidden_from(session, user)
+
+
+# A request that writes commits inside the engine; reading the withheld text just before that
+# commit (after the request's writes, in the same transaction) spares a second transaction
+# after it only for this read. Any later write, or a rollback, discards what was read.
+READ_AT_COMMIT = "cpc.scrub_read_at_commit"
+
+
+def _read_before_commit(session) -> None:
+    if not has_request_context() or g.get("db") is not session or g.get("user") is None:
+        return
+    session.flush()  # the commit's own flush: what is read below includes every write
+    user = g.user
+    session.info[READ_AT_COMMIT] = (user.id, withholding.values_hidden_from(session, user))
+
+
+def _discard(session, *_args) -> None:
+    session.info.pop(READ_AT_COMMIT, None)
+
+
+def _discard_on_write(state) -> None:
+    if not state.is_select:
+        _discard(state.session)
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_scrub)
+    sessions = app.extensions["cpc"].sessions
+    event.listen(sessions, "before_commit", _read_before_commit)
+    event.listen(sessions, "after_flush", _discard)
+    event.listen(sessions, "after_soft_rollback", _discard)
+    event.listen(sessions, "do_orm_execute", _discard_on_write)

@@ -1,0 +1,83 @@
+"""The response scrub: withheld text is replaced in every response, as the request left it."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from engine.db import transaction
+from engine.models import CasePerson, WithheldItem
+from tests.factories import make_child, make_staff
+from tests.webui.conftest import sign_in
+from webui import extensions
+
+ADDRESS = "Flat 3, Refuge House, 12 Hidden Lane"
+PHONE = "07700 900123"
+
+
+def _setting(db, engine):
+    staff = make_staff(db)
+    child = make_child(db, engine, staff["sw"])
+    person = CasePerson(child_id=child.id, kind="family", name="Grace", address=ADDRESS)
+    person.phone = PHONE
+    db.add(person)
+    db.commit()
+    return staff, person
+
+
+def _withhold(session, staff, person, field):
+    session.add(
+        WithheldItem(
+            child_id=person.child_id,
+            record="person",
+            record_id=person.id,
+            field=field,
+            from_user_id=staff["police"].id,
+            reason="She has fled.",
+            by_id=staff["chair"].id,
+        )
+    )
+
+
+def _transactions(app) -> list[str]:
+    seen: list[str] = []
+    db_engine = app.extensions["cpc"].db_engine
+    event.listen(db_engine, "begin", lambda _conn: seen.append("begin"))
+    return seen
+
+
+def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_in_one_transaction(
+    app, db, engine
+):
+    staff, person = _setting(db, engine)
+
+    @app.get("/_test/withhold-then-show")
+    def withhold_then_show():
+        session = extensions.db()
+        with transaction(session):
+            _withhold(session, staff, person, "address")
+        return {"address": ADDRESS}
+
+    client = app.test_client()
+    sign_in(client, "police")
+    seen = _transactions(app)
+    body = client.get("/_test/withhold-then-show").get_data(as_text=True)
+    assert ADDRESS not in body and "[withheld]" in body
+    assert len(seen) == 1  # read just before the commit, not in a transaction after it
+
+
+def test_a_write_after_the_last_commit_is_seen_by_the_scrub(app, db, engine):
+    staff, person = _setting(db, engine)
+
+    @app.get("/_test/commit-then-write")
+    def commit_then_write():
+        session = extensions.db()
+        with transaction(session):
+            _withhold(session, staff, person, "address")
+        _withhold(session, staff, person, "phone")
+        session.flush()  # not committed: rolled back when the request ends
+        return {"address": ADDRESS, "phone": PHONE}
+
+    client = app.test_client()
+    sign_in(client, "police")
+    body = client.get("/_test/commit-then-write").get_data(as_text=True)
+    assert ADDRESS not in body and PHONE not in body
