@@ -106,7 +106,7 @@ def finish(session: Session, failed: bool = False) -> None:
     commit, is rolled back.
     """
     try:
-        if not failed and session.in_transaction() and not _wrote(session):
+        if not failed and session.in_transaction() and not wrote(session):
             session.commit()
     except SQLAlchemyError:
         pass  # a transaction that only read loses nothing when it is rolled back instead
@@ -114,7 +114,8 @@ def finish(session: Session, failed: bool = False) -> None:
         session.close()
 
 
-def _wrote(session: Session) -> bool:
+def wrote(session: Session) -> bool:
+    """Whether the session has written, or holds changes, that its last commit did not cover."""
     return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 

@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import event
 
 from engine import withholding
+from engine.db import wrote
 
 from .extensions import db
 
@@ -43,14 +44,15 @@ def _values_hidden_from(user) -> list[str]:
     nothing was written since, else read now."""
     session = db()
     read = session.info.get(READ_AT_COMMIT)
-    if read is not None and read[0] == user.id:
+    if read is not None and read[0] == user.id and not wrote(session):
         return read[1]
     return withholding.values_hidden_from(session, user)
 
 
 # A request that writes commits inside the engine; reading the withheld text just before that
 # commit (after the request's writes, in the same transaction) spares a second transaction
-# after it only for this read. Any later write, or a rollback, discards what was read.
+# after it only for this read. It serves only while the session has written nothing since
+# (`engine.db.wrote`); a rollback discards it.
 READ_AT_COMMIT = "cpc.scrub_read_at_commit"
 
 
@@ -66,15 +68,8 @@ def _discard(session, *_args) -> None:
     session.info.pop(READ_AT_COMMIT, None)
 
 
-def _discard_on_write(state) -> None:
-    if not state.is_select:
-        _discard(state.session)
-
-
 def init_app(app: Flask) -> None:
     app.after_request(_scrub)
     sessions = app.extensions["cpc"].sessions
     event.listen(sessions, "before_commit", _read_before_commit)
-    event.listen(sessions, "after_flush", _discard)
     event.listen(sessions, "after_soft_rollback", _discard)
-    event.listen(sessions, "do_orm_execute", _discard_on_write)
