@@ -33,7 +33,7 @@ def test_redoable_work_skips_the_disk_wait_for_its_own_transaction_only(db, db_e
     assert db.execute(text("SHOW synchronous_commit")).scalar() == "on"
 
 
-def _endings(db_engine) -> list[str]:
+def endings(db_engine) -> list[str]:
     """COMMIT and ROLLBACK as the database connection sees them."""
     seen: list[str] = []
     event.listen(db_engine, "commit", lambda _conn: seen.append("commit"))
@@ -49,7 +49,7 @@ def _user(sessions, username):
 def test_finishing_a_session_that_only_read_commits(sessions, db_engine):
     session = sessions()
     session.scalars(select(User)).all()
-    seen = _endings(db_engine)
+    seen = endings(db_engine)
     finish(session)
     assert seen[0] == "commit"
 
@@ -59,7 +59,7 @@ def test_finishing_after_a_commit_and_more_reading_commits_the_reads(sessions, d
     with transaction(session):
         accounts.create_user(session, "saved", "Saved", "saved@example.invalid", ["social_worker"])
     session.scalars(select(User)).all()
-    seen = _endings(db_engine)
+    seen = endings(db_engine)
     finish(session)
     assert seen[0] == "commit"
     assert _user(sessions, "saved") is not None
@@ -69,7 +69,7 @@ def test_finishing_a_session_that_flushed_without_committing_saves_nothing(sessi
     session = sessions()
     accounts.create_user(session, "flushed", "Flushed", "f@example.invalid", ["social_worker"])
     session.flush()
-    seen = _endings(db_engine)
+    seen = endings(db_engine)
     finish(session)
     assert seen[0] == "rollback"
     assert _user(sessions, "flushed") is None
@@ -92,7 +92,7 @@ def test_finishing_a_session_that_sent_an_update_saves_nothing(sessions, db_engi
     with transaction(session):
         accounts.create_user(session, "kept2", "Kept", "k@example.invalid", ["social_worker"])
     session.execute(update(User).where(User.username == "kept2").values(display_name="Changed"))
-    seen = _endings(db_engine)
+    seen = endings(db_engine)
     finish(session)
     assert seen[0] == "rollback"
     assert _user(sessions, "kept2").display_name == "Kept"
@@ -101,7 +101,7 @@ def test_finishing_a_session_that_sent_an_update_saves_nothing(sessions, db_engi
 def test_finishing_a_failed_unit_rolls_back_even_if_it_only_read(sessions, db_engine):
     session = sessions()
     session.scalars(select(User)).all()
-    seen = _endings(db_engine)
+    seen = endings(db_engine)
     finish(session, failed=True)
     assert seen[0] == "rollback"
 

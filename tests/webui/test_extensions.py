@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine import accounts
 from engine.models import User
+from tests.engine.test_db import endings
 from webui import extensions
-
-
-def _endings(app) -> list[str]:
-    seen: list[str] = []
-    db_engine = app.extensions["cpc"].db_engine
-    event.listen(db_engine, "commit", lambda _conn: seen.append("commit"))
-    event.listen(db_engine, "rollback", lambda _conn: seen.append("rollback"))
-    return seen
 
 
 def test_a_request_that_only_read_ends_its_transaction_with_a_commit(app):
@@ -23,7 +16,7 @@ def test_a_request_that_only_read_ends_its_transaction_with_a_commit(app):
     def read():
         return {"users": len(extensions.db().scalars(select(User)).all())}
 
-    seen = _endings(app)
+    seen = endings(app.extensions["cpc"].db_engine)
     response = app.test_client().get("/_test/read")
     assert response.status_code == 200
     assert seen == ["commit"]
@@ -37,7 +30,7 @@ def test_a_view_that_wrote_then_refused_saves_nothing(app, db):
         session.flush()
         abort(409)
 
-    seen = _endings(app)
+    seen = endings(app.extensions["cpc"].db_engine)
     response = app.test_client().get("/_test/half-done")
     assert response.status_code == 409
     assert seen == ["rollback"]
