@@ -125,7 +125,7 @@ class Engine(TimerFiring):
         if version is None:
             raise NotFound(f"No process “{process_id}” has been deployed.")
         diagram = self.specs.get(session, version.id)
-        workflow = BpmnWorkflow(
+        workflow = task_scan.ScannedWorkflow(
             diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
         )
         workflow.task_tree.data.update(data)

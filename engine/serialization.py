@@ -33,6 +33,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 
+from .task_scan import ScannedWorkflow
+
 
 class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """The stock workflow converter without the spec: the reference the fast one must match."""
@@ -147,12 +149,15 @@ class _FastSubWorkflowConverter(BpmnSubWorkflowConverter):
 def _serializer(fast: bool = True) -> BpmnWorkflowSerializer:
     """The spec-less serializer; `fast=False` is SpiffWorkflow's own conversion (for tests)."""
     config = dict(SPIFF_CONFIG)
+    workflow_converter = _FastWorkflowConverter if fast else _StateOnlyWorkflowConverter
+    config[BpmnWorkflow] = workflow_converter
     if fast:
-        config[BpmnWorkflow] = _FastWorkflowConverter
         config[BpmnSubWorkflow] = _FastSubWorkflowConverter
-    else:
-        config[BpmnWorkflow] = _StateOnlyWorkflowConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    registry = BpmnWorkflowSerializer.configure(config)
+    # The engine's own class, written under the stock name (so stored states do not change)
+    # and what a stored "BpmnWorkflow" now loads as.
+    workflow_converter(ScannedWorkflow, registry, typename="BpmnWorkflow")
+    return BpmnWorkflowSerializer(registry)
 
 
 class _PerThread(threading.local):

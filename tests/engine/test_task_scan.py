@@ -5,14 +5,26 @@ including trees the walk only partly reaches."""
 from __future__ import annotations
 
 import inspect
+import json
+from datetime import timedelta
 
 import pytest
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 
-from engine import serialization, task_scan
-from tests.engine.test_serialization import SCENARIOS, loop_workflow, nested_workflow, ready
+from engine import clock as clocks
+from engine import expressions, registry, serialization, task_scan
+from engine.clock import FixedClock
+from engine.task_scan import ScannedWorkflow
+from tests.engine.test_serialization import (
+    DIAGRAMS,
+    SCENARIOS,
+    loop_workflow,
+    nested_workflow,
+    ready,
+)
 from tests.processes.driver import Case
 
 
@@ -136,17 +148,18 @@ def test_a_workflow_as_large_as_the_depth_limit_is_left_to_the_walk(monkeypatch)
         ready(workflow)[0].set_data(visit=n, stop=False)
         ready(workflow)[0].run()
         workflow.do_engine_steps()
+    expected = ready(workflow)
     monkeypatch.setattr(task_scan, "MAX_DEPTH", 5)
     walks = []
-    real = type(workflow).get_tasks
+    real = type(workflow).get_tasks_iterator
 
     def counted(self, *args, **kwargs):
         walks.append(kwargs)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(workflow), "get_tasks", counted)
-    assert task_scan.ready_user_tasks(workflow) == ready(workflow)
-    assert walks[0] == {"state": TaskState.READY, "manual": True}
+    monkeypatch.setattr(type(workflow), "get_tasks_iterator", counted)
+    assert task_scan.ready_user_tasks(workflow) == expected
+    assert walks == [{"state": TaskState.READY, "manual": True}]
 
 
 def loop_steps(workflow, count: int) -> None:
@@ -182,3 +195,168 @@ def test_depth_counts_through_a_subprocess(monkeypatch):
     assert task_scan.too_deep(workflow)
     monkeypatch.setattr(task_scan, "DEPTH_LIMIT", deepest + 1)
     assert not task_scan.too_deep(workflow)
+
+
+# ---- the engine's workflow class against SpiffWorkflow's own --------------------------------
+
+
+def shape(workflow) -> dict:
+    """The stored state with each task id replaced by where it stands in the tree and without
+    the clock readings (`last_state_change`): two workflows that took the same steps, each
+    making its own new task ids at its own instants, have the same shape."""
+    doc = json.loads(serialization.dumps(workflow))
+    labels: dict[str, str] = {}
+
+    def label(tasks: dict, root: str) -> None:
+        pending = [root]
+        while pending:
+            task_id = pending.pop()
+            labels.setdefault(task_id, f"task {len(labels)}")
+            pending.extend(c for c in reversed(tasks[task_id]["children"]) if c in tasks)
+
+    label(doc["tasks"], doc["root"])
+    subprocesses = doc["subprocesses"]
+    for owner in sorted(subprocesses, key=lambda owner: labels.get(owner, owner)):
+        label(subprocesses[owner]["tasks"], subprocesses[owner]["root"])
+    for each in [doc, *subprocesses.values()]:
+        for task_id in each["tasks"]:
+            labels.setdefault(task_id, f"task {len(labels)}")
+
+    def relabel(value):
+        if isinstance(value, dict):
+            return {
+                labels.get(k, k): relabel(v) for k, v in value.items() if k != "last_state_change"
+            }
+        if isinstance(value, list):
+            return [relabel(v) for v in value]
+        return labels.get(value, value) if isinstance(value, str) else value
+
+    return relabel(doc)
+
+
+def stock_twin(workflow):
+    """The same workflow, same task ids, as SpiffWorkflow's own class."""
+    twin = scanned_twin(workflow)
+    twin.__class__ = BpmnWorkflow
+    return twin
+
+
+def scanned_twin(workflow) -> ScannedWorkflow:
+    return serialization.loads(
+        serialization.dumps(workflow),
+        workflow.spec,
+        workflow.subprocess_specs,
+        workflow.script_engine,
+    )
+
+
+def same_walks(monkeypatch) -> dict:
+    """Check every walk the engine's workflows skip against the walk itself, as it happens:
+    `get_tasks` gives the very tasks in the same order; `update_waiting_tasks` leaves the
+    tree as SpiffWorkflow's leaves a twin of it. Counts how often each was checked."""
+    checked = {"get_tasks": 0, "update_waiting_tasks": 0, "waiting": 0}
+    scanned_get = ScannedWorkflow.get_tasks
+
+    def get_tasks(self, first_task=None, **kwargs):
+        found = scanned_get(self, first_task, **kwargs)
+        walked = BpmnWorkflow.get_tasks(self, first_task, **kwargs)
+        assert [t.id for t in found] == [t.id for t in walked]
+        assert all(a is b for a, b in zip(found, walked, strict=True))
+        checked["get_tasks"] += 1
+        return found
+
+    def update_waiting_tasks(self):
+        twin = stock_twin(self)
+        waiting = len(twin.get_tasks(state=TaskState.WAITING))
+        BpmnWorkflow.update_waiting_tasks(twin)
+        task_scan.update_waiting_tasks(self)
+        assert shape(self) == shape(twin)
+        checked["update_waiting_tasks"] += 1
+        checked["waiting"] += waiting
+
+    monkeypatch.setattr(ScannedWorkflow, "get_tasks", get_tasks)
+    monkeypatch.setattr(ScannedWorkflow, "update_waiting_tasks", update_waiting_tasks)
+    return checked
+
+
+@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
+@pytest.mark.parametrize(
+    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
+)
+def test_the_engines_workflow_walks_as_spiffworkflow_at_every_step_of_a_scenario(
+    module, name, reload, db, engine, clock, monkeypatch
+):
+    checked = same_walks(monkeypatch)
+    getattr(module, name)(Case(db, engine, clock, reload=reload))
+    assert checked["get_tasks"] >= 4
+    assert checked["update_waiting_tasks"] >= 4
+    assert checked["waiting"] >= 1  # boundary timers and joins were waiting and updated
+
+
+def run_both(stock, scanned, position: int, **data) -> None:
+    """Run the `position`th ready task of each with `data`, then the engine steps."""
+    for workflow in (stock, scanned):
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[position]
+        task.set_data(**data)
+        task.run()
+        workflow.do_engine_steps()
+    assert shape(scanned) == shape(stock)
+
+
+def test_a_long_loop_runs_as_in_spiffworkflow():
+    stock = loop_workflow()
+    scanned = scanned_twin(stock)
+    assert type(scanned) is ScannedWorkflow
+    for n in range(150):
+        run_both(stock, scanned, 0, visit=n, stop=n == 149)
+    assert scanned.is_completed() and stock.is_completed()
+
+
+def test_subprocesses_and_parallel_instances_run_as_in_spiffworkflow(monkeypatch, clock):
+    clocks.install()
+    checked = same_walks(monkeypatch)
+    with clocks.using(clock):  # both twins' timers read the same instant
+        stock = nested_workflow()
+        scanned = scanned_twin(stock)
+        run_both(stock, scanned, 0, items=["a", "b", "c"])
+        while ready(stock):
+            run_both(stock, scanned, -1)  # the last first: not in creation order
+    assert scanned.is_completed() and stock.is_completed()
+    assert checked["get_tasks"] > 10 and checked["update_waiting_tasks"] > 5
+
+
+def test_waiting_tasks_below_the_walks_depth_limit_are_not_updated(monkeypatch):
+    """The walk stops descending at its depth limit, and so does `update_waiting_tasks`."""
+    workflow = scanned_twin(loop_workflow())
+    loop_steps(workflow, 4)
+    chain = [t for t in workflow.tasks.values() if t._state == TaskState.COMPLETED]
+    for task in chain:
+        task._state = TaskState.WAITING  # every level of the chain waits
+    updated = []
+    for spec_class in {type(task.task_spec) for task in chain}:
+        monkeypatch.setattr(spec_class, "_update", lambda spec, task: updated.append(task))
+    for limit in (1, 3, 6, 1000):
+        walked = list(TaskIterator(workflow.task_tree, state=TaskState.WAITING, max_depth=limit))
+        monkeypatch.setattr(task_scan, "MAX_DEPTH", limit)
+        updated.clear()
+        workflow.update_waiting_tasks()
+        assert updated == walked
+        assert len(walked) == min(limit + 1, len(chain))
+
+
+def test_each_waiting_task_is_updated_as_spiffworkflow_updates_it(clock):
+    """Both deadline timers of a step fall due together: each is made ready, as the walk does."""
+    clocks.install()
+    diagram = registry.parse((DIAGRAMS / "deadline.bpmn").read_bytes(), "deadline.bpmn")
+    with clocks.using(clock):
+        stock = BpmnWorkflow(diagram.spec, script_engine=expressions.script_engine())
+        stock.task_tree.data["due_date"] = "2026-03-04"
+        stock.do_engine_steps()
+        scanned = scanned_twin(stock)
+    waiting = stock.get_tasks(state=TaskState.WAITING)
+    assert len(waiting) >= 2
+    with clocks.using(FixedClock(clock.now() + timedelta(days=90))):
+        BpmnWorkflow.update_waiting_tasks(stock)
+        scanned.update_waiting_tasks()
+    assert shape(scanned) == shape(stock)
+    assert all(task.state == TaskState.READY for task in waiting)
