@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import threading
+from copy import deepcopy
+from secrets import token_hex
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -32,6 +34,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from .task_scan import ScannedWorkflow
 
@@ -65,7 +68,11 @@ def _fields(converter, workflow) -> dict | None:
     registry = converter.registry
     if not registry._encoder_mode:
         return None
-    tasks = _tasks(registry, workflow)
+    splice = _local.splice
+    if splice is None:
+        tasks = _tasks(registry, workflow)
+    else:
+        tasks = _spliced_tasks(registry, workflow, splice)
     if tasks is None:
         return None
     last_task = workflow.last_task
@@ -91,39 +98,130 @@ def _tasks(registry, workflow) -> dict | None:
     if registry.typenames.get(Task) != "Task":
         return None
     all_tasks = workflow.tasks
-    ids = {task_id: str(task_id) for task_id in all_tasks}
     result = {}
     for task_id, task in all_tasks.items():
-        if task.__class__ is not Task or task.workflow is not workflow:
+        if not _plain(task, task_id, workflow):
             return None
-        if task.id is not task_id and task.id != task_id:  # its "id" is written, not the key
-            return None
-        parent_id = task._parent
-        parent = all_tasks.get(parent_id)
-        data = task.data
-        if parent is None:
-            delta = {}
-        else:
-            before = parent.data
-            delta = {
-                "updates": {k: data[k] for k in data if k not in before or data[k] != before[k]},
-                "deletions": [k for k in before if k not in data],
-            }
-            data = {}
-        result[ids[task_id]] = {
-            "id": ids[task_id],
-            "parent": ids[parent_id] if parent is not None else None,
-            "children": [ids.get(c) or str(c) for c in task._children],
-            "last_state_change": task.last_state_change,
-            "state": task.state,
-            "task_spec": task.task_spec.name,
-            "triggered": task.triggered,
-            "internal_data": registry.convert(task.internal_data),
-            "data": data,
-            "delta": delta,
-            "typename": "Task",
-        }
+        result[str(task_id)] = _task_dict(registry, task, all_tasks.get(task._parent))
     return result
+
+
+def _plain(task, task_id, workflow) -> bool:
+    """A plain `Task` of this workflow, stored under its own id (the id is written, not the
+    key)."""
+    return (
+        task.__class__ is Task
+        and task.workflow is workflow
+        and (task.id is task_id or task.id == task_id)
+    )
+
+
+def _task_dict(registry, task, parent) -> dict:
+    data = task.data
+    if parent is None:
+        delta = {}
+    else:
+        before = parent.data
+        delta = {
+            "updates": {k: data[k] for k in data if k not in before or data[k] != before[k]},
+            "deletions": [k for k in before if k not in data],
+        }
+        data = {}
+    return {
+        "id": str(task.id),
+        "parent": str(task._parent) if parent is not None else None,
+        "children": [str(c) for c in task._children],
+        "last_state_change": task.last_state_change,
+        "state": task.state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": registry.convert(task.internal_data),
+        "data": data,
+        "delta": delta,
+        "typename": "Task",
+    }
+
+
+# ---- finished tasks written once --------------------------------------------------------
+#
+# A finished task of a long case is written again, unchanged, on every save: in a case whose
+# step repeats a hundred times that is most of the save. `dumps` therefore keeps each finished
+# task's JSON text on the task, with what it was written from, and writes the task again only
+# when any of that differs. What it was written from is compared in full: the fields, the
+# children, and deep copies of the task's data, its parent's data (its delta) and its internal
+# data, so a change made in place anywhere inside them is a change. A value that cannot be
+# copied, or compares unequal to its own copy, is simply written every time. A task is kept
+# from its second save on: a workflow loaded, run and saved once (a timer firing, a case
+# another worker had) never pays for the copies.
+
+_FINISHED = TaskState.FINISHED_MASK
+_KEPT = "_cpc_json"  # the attribute holding a finished task's JSON and what it was made from
+_SEEN = "saved once"  # ... or saying the task was saved finished once
+
+
+def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
+    """A marker for the JSON text of `workflow.tasks` (which `dumps` puts in its place), the
+    text made from each finished task's kept JSON where it still holds; None to fall back."""
+    if registry.typenames.get(Task) != "Task":
+        return None
+    all_tasks = workflow.tasks
+    encoder = splice["encoder"]
+    parts = []
+    for task_id, task in all_tasks.items():
+        if not _plain(task, task_id, workflow):
+            return None
+        parent = all_tasks.get(task._parent)
+        kept = task.__dict__.get(_KEPT)
+        if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent):
+            parts.append(kept[1])
+            continue
+        text = f'"{task_id}": ' + encoder.encode(_task_dict(registry, task, parent))
+        if not task._state & _FINISHED:
+            kept = None
+        elif kept is None:
+            kept = _SEEN  # its first save: kept from the next, if the workflow lives that long
+        else:
+            written = _written_from(task, parent)
+            kept = (written, text) if written is not None else _SEEN
+        task.__dict__[_KEPT] = kept
+        parts.append(text)
+    marker = f"\x00cpc-tasks-{splice['token']}-{len(splice['texts'])}"
+    splice["texts"][json.dumps(marker)] = "{" + ", ".join(parts) + "}"
+    return marker
+
+
+def _written_from(task, parent) -> tuple | None:
+    """Everything a task's JSON is made of, copied; None if it cannot be copied faithfully."""
+    try:
+        copied = deepcopy((task.data, parent.data if parent is not None else None))
+        internal = deepcopy(task.internal_data)
+    except Exception:  # noqa: BLE001 - an uncopyable value: write this task every time
+        return None
+    written = (_fields_of(task, parent), copied, internal)
+    return written if _unchanged(written, task, parent) else None
+
+
+def _fields_of(task, parent) -> tuple:
+    return (
+        task.id,
+        task._parent,
+        parent is not None,
+        tuple(task._children),
+        task.last_state_change,
+        task._state,
+        task.task_spec.name,
+        task.triggered,
+    )
+
+
+def _unchanged(written: tuple, task, parent) -> bool:
+    fields, (data, parent_data), internal = written
+    return (
+        fields == _fields_of(task, parent)
+        and data == task.data
+        and parent_data == (parent.data if parent is not None else None)
+        and internal == task.internal_data
+    )
 
 
 class _FastWorkflowConverter(_StateOnlyWorkflowConverter):
@@ -167,6 +265,7 @@ class _PerThread(threading.local):
 
     def __init__(self):
         self.serializer = _serializer()
+        self.splice: dict | None = None  # set while `dumps` runs
 
 
 _local = _PerThread()
@@ -177,7 +276,18 @@ def serializer() -> BpmnWorkflowSerializer:
 
 
 def dumps(workflow: BpmnWorkflow) -> str:
-    return _local.serializer.serialize_json(workflow)
+    """The workflow's JSON: `serialize_json`'s very text, each workflow's tasks written from
+    the finished tasks' kept JSON (above) and put in place of their marker."""
+    serializer = _local.serializer
+    splice = {"encoder": serializer._encoder_cls(), "token": token_hex(8), "texts": {}}
+    _local.splice = splice
+    try:
+        text = serializer.serialize_json(workflow)
+    finally:
+        _local.splice = None
+    for marker, tasks in splice["texts"].items():
+        text = text.replace(marker, tasks, 1)
+    return text
 
 
 def loads(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:

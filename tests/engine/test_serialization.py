@@ -155,6 +155,102 @@ def test_values_json_cannot_hold_fail_the_same_way(value):
     assert not serialization.serializer().registry._encoder_mode
 
 
+# ---- finished tasks written once ---------------------------------------------------------
+
+
+def finished(workflow) -> list:
+    return [t for t in workflow.tasks.values() if t.state == TaskState.COMPLETED]
+
+
+def written_again(workflow, monkeypatch) -> int:
+    """Save, insist on the stock bytes, and count the tasks written from scratch."""
+    calls = []
+    real = serialization._task_dict
+    monkeypatch.setattr(
+        serialization, "_task_dict", lambda *args: calls.append(args[1]) or real(*args)
+    )
+    same_as_stock(workflow)  # which also saves a reloaded copy: its tasks are not counted
+    monkeypatch.setattr(serialization, "_task_dict", real)
+    return sum(task.workflow is workflow for task in calls)
+
+
+def test_a_finished_task_is_written_once_while_it_stays_as_it_was(monkeypatch):
+    workflow = loop_workflow()
+    loop_steps(workflow, 30)
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks)
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks)  # kept from this save
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks) - len(finished(workflow))
+    assert len(finished(workflow)) > 80
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "data in place",
+        "nested data in place",
+        "parent data in place",
+        "internal data in place",
+        "a child added",
+        "a child dropped",
+        "state",
+        "state change time",
+        "triggered",
+        "data replaced",
+    ],
+)
+def test_a_finished_task_changed_in_any_way_is_written_again(change, monkeypatch):
+    workflow = loop_workflow()
+    ready(workflow)[0].set_data(nested={"visits": [1, 2]})
+    loop_steps(workflow, 6)
+    same_as_stock(workflow)
+    same_as_stock(workflow)  # its finished tasks are kept from this save
+    assert written_again(workflow, monkeypatch) < len(workflow.tasks) / 2
+    task = finished(workflow)[-4]
+    {
+        "data in place": lambda: task.data.update(visit="changed"),
+        "nested data in place": lambda: task.data["nested"]["visits"].append(3),
+        "parent data in place": lambda: task.parent.data.update(extra=1),
+        "internal data in place": lambda: task.internal_data.update(seen=True),
+        "a child added": lambda: task._children.append(task._children[0]),
+        "a child dropped": lambda: task._children.clear(),
+        "state": lambda: setattr(task, "_state", TaskState.CANCELLED),
+        "state change time": lambda: setattr(task, "last_state_change", 12.5),
+        "triggered": lambda: setattr(task, "triggered", not task.triggered),
+        "data replaced": lambda: setattr(task, "data", dict(task.data, visit="other")),
+    }[change]()
+    assert written_again(workflow, monkeypatch) >= 1  # same_as_stock inside: the same bytes
+
+
+def test_a_value_that_cannot_be_copied_is_written_every_time(monkeypatch):
+    workflow = loop_workflow()
+    ready(workflow)[0].set_data(module=json, function=len)  # both written as null
+    loop_steps(workflow, 3)
+    kept = [
+        t
+        for t in finished(workflow)
+        if "module" not in t.data and (t.parent is None or "module" not in t.parent.data)
+    ]
+    assert 0 < len(kept) < 5 < len(finished(workflow))  # those from before the value came
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks)
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks)
+    assert written_again(workflow, monkeypatch) == len(workflow.tasks) - len(kept)
+
+
+def test_serialize_json_called_directly_writes_every_task_itself():
+    workflow = loop_workflow()
+    loop_steps(workflow, 5)
+    serialization.dumps(workflow)
+    assert serialization.serializer().serialize_json(workflow) == REFERENCE.serialize_json(workflow)
+
+
+def loop_steps(workflow, count: int) -> None:
+    for n in range(count):
+        task = ready(workflow)[0]
+        task.set_data(visit=n, stop=False)
+        task.run()
+        workflow.do_engine_steps()
+
+
 # ---- a call activity, an embedded subprocess, a multi-instance task ----------------------
 
 
