@@ -321,8 +321,18 @@ def test_subprocesses_and_parallel_instances_run_as_in_spiffworkflow(monkeypatch
         run_both(stock, scanned, 0, items=["a", "b", "c"])
         while ready(stock):
             run_both(stock, scanned, -1)  # the last first: not in creation order
+            same_in_each_subprocess(scanned)
     assert scanned.is_completed() and stock.is_completed()
     assert checked["get_tasks"] > 10 and checked["update_waiting_tasks"] > 5
+
+
+def same_in_each_subprocess(workflow) -> None:
+    """From a subprocess's root the walk also enters the subprocesses its tasks own."""
+    assert workflow.subprocesses
+    for subprocess in workflow.subprocesses.values():
+        for state in (TaskState.READY, TaskState.NOT_FINISHED_MASK, TaskState.COMPLETED):
+            found = task_scan.tasks_in_state(subprocess, state)
+            assert found == subprocess.get_tasks(state=state)  # a SpiffWorkflow subprocess
 
 
 def test_waiting_tasks_below_the_walks_depth_limit_are_not_updated(monkeypatch):
