@@ -45,6 +45,9 @@ class CheckResult:
         }
 
 
+REASON_LIMIT = 2000  # a deploy's reason, shown in the version list and the audit trail
+
+
 def check(xml: bytes | str, process_id: str, form_exists: Callable[[str], bool]) -> CheckResult:
     """Validate a diagram meant as a new version of `process_id`."""
     try:
@@ -109,12 +112,17 @@ def deploy(
     comment = (comment or "").strip()
     if not comment:
         raise EngineError("Say why you are deploying this version (for example, what changed).")
+    if len(comment) > REASON_LIMIT:
+        raise EngineError(
+            f"Keep the reason for deploying to {REASON_LIMIT:,} characters or fewer "
+            f"(it has {len(comment):,})."
+        )
     result = check(xml, process_id, form_exists)
     if not result.valid:
         raise InvalidDiagram(list(result.problems))
     with transaction(session):
         version, new = registry.deploy(
-            session, result.diagram, actor.username, actor.id, now, comment=comment[:2000]
+            session, result.diagram, actor.username, actor.id, now, comment=comment
         )
         if new:
             audit.record(
@@ -124,7 +132,7 @@ def deploy(
                 now,
                 process_id=process_id,
                 version_id=version.id,
-                comment=comment[:2000],
+                comment=comment,
             )
             draft = draft_for(session, process_id)
             if draft is not None:

@@ -215,6 +215,22 @@ def test_deploy_needs_a_reason_records_it_and_clears_the_draft(db, clock, owner)
     assert event.detail["version_id"] == version.id and event.actor_name == "owner"
 
 
+def test_a_reason_too_long_is_refused_not_cut(db, clock, owner):
+    deploy_processes(db)
+    before = versions_of(db, "core_group")[0].id
+    changed = CORE_GROUP.replace(INTERVAL, "add_days(core_group_date, 28)")
+    reason = "Core groups every 4 weeks. " * 80  # 2,160 characters
+    with pytest.raises(EngineError, match="2,000 characters or fewer"):
+        diagram_editing.deploy(db, owner, "core_group", changed, reason, form_exists, clock.now())
+    assert versions_of(db, "core_group")[0].id == before
+
+    reason = reason[: diagram_editing.REASON_LIMIT].strip()
+    version, new = diagram_editing.deploy(
+        db, owner, "core_group", changed, reason, form_exists, clock.now()
+    )
+    assert new and version.comment == reason
+
+
 def test_an_invalid_deploy_changes_nothing(db, clock, owner):
     deploy_processes(db)
     before = len(versions_of(db, "core_group"))

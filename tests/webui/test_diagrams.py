@@ -120,6 +120,23 @@ def test_deploy_needs_a_reason(owner_client, db):
     assert "Say why" in page(response).select_one("#problem-list").text
 
 
+def test_a_reason_too_long_is_refused_and_kept_on_the_page(owner_client, db):
+    before = latest_version(db, "core_group").id
+    reason = "Core groups every 4 weeks. " * 80
+    response = post_form(
+        owner_client,
+        "/diagrams/core_group/deploy",
+        {"xml": FOUR_WEEKS, "comment": reason},
+        token_from=EDIT,
+    )
+    assert response.status_code == 422
+    html = page(response)
+    assert "2,000 characters or fewer" in html.select_one("#problem-list").text
+    assert html.select_one("#comment").text == reason  # nothing typed is lost
+    assert "add_days" in html.select_one("#diagram-xml").text
+    assert latest_version(db, "core_group").id == before
+
+
 def test_deploy_creates_a_version_with_its_reason_and_leads_to_moving_cases(owner_client, db):
     response = post_form(
         owner_client,
