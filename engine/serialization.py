@@ -69,7 +69,7 @@ def _fields(converter, workflow) -> dict | None:
     if not registry._encoder_mode:
         return None
     splice = _local.splice
-    if splice is None:
+    if splice is None or not _mostly_finished(workflow):
         tasks = _tasks(registry, workflow)
     else:
         tasks = _spliced_tasks(registry, workflow, splice)
@@ -152,9 +152,21 @@ def _task_dict(registry, task, parent) -> dict:
 # data, so a change made in place anywhere inside them is a change. A value that cannot be
 # copied, or compares unequal to its own copy, is simply written every time. A task is kept
 # from its second save on: a workflow loaded, run and saved once (a timer firing, a case
-# another worker had) never pays for the copies.
+# another worker had) never pays for the copies. Only a workflow that is mostly history is
+# written this way (`_mostly_finished`).
 
 _FINISHED = TaskState.FINISHED_MASK
+_KEEP_FROM = 16  # finished tasks, and at least twice as many as the unfinished ones
+
+
+def _mostly_finished(workflow) -> bool:
+    """Whether keeping finished tasks pays: each task written on its own costs a little more
+    than all in one go, so a young instance (mostly predicted and waiting tasks, rewritten on
+    every save anyway) is written whole, and one with a long history is spliced."""
+    finished = sum(1 for task in workflow.tasks.values() if task._state & _FINISHED)
+    return finished >= _KEEP_FROM and finished >= 2 * (len(workflow.tasks) - finished)
+
+
 _KEPT = "_cpc_json"  # the attribute holding a finished task's JSON and what it was made from
 _SEEN = "saved once"  # ... or saying the task was saved finished once
 
@@ -166,6 +178,7 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
         return None
     all_tasks = workflow.tasks
     encoder = splice["encoder"]
+    copies: dict = {}
     parts = []
     for task_id, task in all_tasks.items():
         if not _plain(task, task_id, workflow):
@@ -181,7 +194,7 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
         elif kept is None:
             kept = _SEEN  # its first save: kept from the next, if the workflow lives that long
         else:
-            written = _written_from(task, parent)
+            written = _written_from(task, parent, copies)
             kept = (written, text) if written is not None else _SEEN
         task.__dict__[_KEPT] = kept
         parts.append(text)
@@ -190,15 +203,42 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
     return marker
 
 
-def _written_from(task, parent) -> tuple | None:
-    """Everything a task's JSON is made of, copied; None if it cannot be copied faithfully."""
+def _written_from(task, parent, copies: dict) -> tuple | None:
+    """Everything a task's JSON is made of, copied; None if it cannot be copied faithfully.
+
+    `copies` holds this save's copies by the identity of what was copied, so a parent's data
+    is copied once for itself and its children (nothing changes while a save runs)."""
     try:
-        copied = deepcopy((task.data, parent.data if parent is not None else None))
-        internal = deepcopy(task.internal_data)
+        data = _copy(task.data, copies)
+        parent_data = _copy(parent.data, copies) if parent is not None else None
+        internal = _copy(task.internal_data, copies)
     except Exception:  # noqa: BLE001 - an uncopyable value: write this task every time
         return None
-    written = (_fields_of(task, parent), copied, internal)
+    written = (_fields_of(task, parent), (data, parent_data), internal)
     return written if _unchanged(written, task, parent) else None
+
+
+_ATOMIC = frozenset((str, int, float, bool, type(None)))
+
+
+def _copy(value: dict, copies: dict):
+    """`deepcopy` of task data, kept for this save; several times faster for what forms store
+    (dicts and lists of text, numbers and flags), and `deepcopy` itself for anything else."""
+    found = copies.get(id(value))
+    if found is None:
+        found = copies[id(value)] = (value, _deep(value))  # the original keeps its id unique
+    return found[1]
+
+
+def _deep(value):
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOMIC else _deep(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMIC else _deep(v) for v in value]
+    if kind in _ATOMIC:
+        return value
+    return deepcopy(value)
 
 
 def _fields_of(task, parent) -> tuple:

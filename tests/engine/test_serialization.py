@@ -224,7 +224,7 @@ def test_a_finished_task_changed_in_any_way_is_written_again(change, monkeypatch
 def test_a_value_that_cannot_be_copied_is_written_every_time(monkeypatch):
     workflow = loop_workflow()
     ready(workflow)[0].set_data(module=json, function=len)  # both written as null
-    loop_steps(workflow, 3)
+    loop_steps(workflow, 8)
     kept = [
         t
         for t in finished(workflow)
@@ -234,6 +234,19 @@ def test_a_value_that_cannot_be_copied_is_written_every_time(monkeypatch):
     assert written_again(workflow, monkeypatch) == len(workflow.tasks)
     assert written_again(workflow, monkeypatch) == len(workflow.tasks)
     assert written_again(workflow, monkeypatch) == len(workflow.tasks) - len(kept)
+
+
+def test_a_young_instance_is_written_whole():
+    """Mostly tasks still to come, rewritten on every save anyway: nothing is kept."""
+    workflow = loop_workflow()
+    loop_steps(workflow, 2)
+    for _ in range(3):
+        same_as_stock(workflow)
+    assert not any(serialization._KEPT in task.__dict__ for task in workflow.tasks.values())
+    loop_steps(workflow, 6)
+    for _ in range(2):
+        same_as_stock(workflow)
+    assert all(serialization._KEPT in task.__dict__ for task in finished(workflow))
 
 
 def test_serialize_json_called_directly_writes_every_task_itself():
