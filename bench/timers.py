@@ -8,7 +8,13 @@ JSON line:
   timers, workers, fired, duplicates, missed, seconds, p50_lag_s, p99_lag_s, max_lag_s, ...
 
 `seconds` runs from the first due instant to the last firing; lag is `fired_at - due_at` of
-each timer. On PostgreSQL (DATABASE_URL=postgresql+psycopg://...) a throwaway database is
+each timer. `missed` counts cases still waiting at the end (a timer that never fired). If
+seeding ran past the first due instants (`seeding_overran`, a slow machine), the cases started
+after their instant fired their timer in the start step itself, as the engine does with a
+deadline already past: `fired_on_start` counts them, and they are not sweep work, so the
+sweep's figures then cover fewer timers; give more `--lead`.
+
+On PostgreSQL (DATABASE_URL=postgresql+psycopg://...) a throwaway database is
 created beside the one named and dropped afterwards; otherwise a temporary SQLite file is used.
 
 Usage: python bench/timers.py [--timers 10000] [--workers 2] [--spread 15] [--seeders 2]
@@ -44,7 +50,7 @@ from engine.runtime import Engine  # noqa: E402
 
 DIAGRAM = ROOT / "bench" / "diagrams" / "timer_at.bpmn"
 CPC = str(Path(sys.executable).with_name("cpc"))
-SEED_SECONDS_PER_CASE = 0.012  # a generous estimate, so the first timer is not due mid-seeding
+SEED_SECONDS_PER_CASE = 0.025  # per seeder: generous, so the first timer is not due mid-seeding
 
 
 def main() -> None:
@@ -210,7 +216,8 @@ def measure(url: str, count: int) -> dict:
         "timers": count,
         "fired": fired,
         "duplicates": max(0, firings - fired),
-        "missed": count - fired,
+        "missed": count - completed,
+        "fired_on_start": max(0, completed - fired),
         "completed_cases": completed,
         "seconds": round(span, 2) if span is not None else None,
         "p50_lag_s": round(percentile(lags, 0.50), 3) if lags else None,
