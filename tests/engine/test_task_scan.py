@@ -21,6 +21,7 @@ from engine.task_scan import ScannedWorkflow
 from tests.engine.test_serialization import (
     DIAGRAMS,
     SCENARIOS,
+    loop_steps,
     loop_workflow,
     nested_workflow,
     ready,
@@ -160,14 +161,6 @@ def test_a_workflow_as_large_as_the_depth_limit_is_left_to_the_walk(monkeypatch)
     monkeypatch.setattr(type(workflow), "get_tasks_iterator", counted)
     assert task_scan.ready_user_tasks(workflow) == expected
     assert walks == [{"state": TaskState.READY, "manual": True}]
-
-
-def loop_steps(workflow, count: int) -> None:
-    for n in range(count):
-        task = ready(workflow)[0]
-        task.set_data(visit=n, stop=False)
-        task.run()
-        workflow.do_engine_steps()
 
 
 def test_a_workflow_is_too_deep_before_the_walk_goes_blind():
