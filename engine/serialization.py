@@ -10,10 +10,11 @@ firing, and a long-running instance (a repeated step, hundreds of tasks) paid mo
 in SpiffWorkflow's generic conversion: each task went through the registry's type lookup, a
 `functools.partial`, a dict update for its type name and four `str(UUID)` calls. The
 converters below build the very same dictionaries directly: the fixed fields of a task are
-written as they are, each id is turned into a string once per save, and task data is left,
-exactly as before, to the JSON encoder (which calls the registry only for values JSON cannot
-hold). The document is identical to the stock converters' (tests/engine/test_serialization.py
-compares them over the real diagrams), so stored states and `loads` are unaffected.
+written as they are, and task data is left, exactly as before, to the JSON encoder (which
+calls the registry only for values JSON cannot hold). Once an instance is mostly history,
+`dumps` also keeps each finished task's JSON and writes only what changed (below). The
+document is identical to the stock converters' (tests/engine/test_serialization.py compares
+them over the real diagrams), so stored states and `loads` are unaffected.
 """
 
 from __future__ import annotations
