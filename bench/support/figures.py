@@ -22,8 +22,9 @@ def latency(samples_ms) -> dict:
 def growth(times_ms, early: int = 5) -> dict:
     """Step `early` against the last step, each the median of five steps around it."""
 
-    def window(i):
-        return statistics.median(times_ms[max(0, i - 2) : i + 3])
+    def window(i):  # five steps centred on i, shifted inwards at either end
+        start = max(0, min(i - 2, len(times_ms) - 5))
+        return statistics.median(times_ms[start : start + 5])
 
     first, last = window(early - 1), window(len(times_ms) - 1)
     return {
