@@ -67,8 +67,8 @@ def _fields(converter, workflow) -> dict | None:
     use of the registry (a full conversion to plain dicts) takes SpiffWorkflow's own path.
     """
     registry = converter.registry
-    if not registry._encoder_mode:
-        return None
+    if not registry._encoder_mode or registry.typenames.get(Task) != "Task":
+        return None  # (a registry with its own task class would not write tasks as below)
     splice = _local.splice
     if splice is None or not _mostly_finished(workflow):
         tasks = _tasks(registry, workflow)
@@ -96,8 +96,6 @@ def _tasks(registry, workflow) -> dict | None:
     and `get_deleted_keys` written out. None if any task is not a plain `Task` of this
     workflow (then the registry would not have used `TaskConverter` for it the same way).
     """
-    if registry.typenames.get(Task) != "Task":
-        return None
     all_tasks = workflow.tasks
     result = {}
     for task_id, task in all_tasks.items():
@@ -175,8 +173,6 @@ _SEEN = "saved once"  # ... or saying the task was saved finished once
 def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
     """A marker for the JSON text of `workflow.tasks` (which `dumps` puts in its place), the
     text made from each finished task's kept JSON where it still holds; None to fall back."""
-    if registry.typenames.get(Task) != "Task":
-        return None
     all_tasks = workflow.tasks
     encoder = splice["encoder"]
     copies: dict = {}
