@@ -30,7 +30,6 @@ MAX_DEPTH = inspect.signature(TaskIterator.__init__).parameters["max_depth"].def
 _READY = TaskState.READY
 _WAITING = TaskState.WAITING
 _NOT_FINISHED = TaskState.NOT_FINISHED_MASK
-_ANY_WALK_MIN = TaskState.MAYBE  # NOT_FINISHED_MASK includes the predicted states
 
 
 def _walk_min(state: int) -> int:
@@ -40,6 +39,10 @@ def _walk_min(state: int) -> int:
     if state & TaskState.DEFINITE_MASK:
         return TaskState.FUTURE
     return TaskState.COMPLETED
+
+
+_ANY_WALK_MIN = _walk_min(_NOT_FINISHED)
+_WAITING_WALK_MIN = _walk_min(_WAITING)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list:
@@ -84,7 +87,7 @@ def update_waiting_tasks(workflow) -> None:
         task = pending.pop()
         if (
             task._children
-            and task._state >= TaskState.FUTURE  # _walk_min(WAITING)
+            and task._state >= _WAITING_WALK_MIN
             and depth < MAX_DEPTH
             and task.task_spec.name is not None  # != end_at_spec, which is None
         ):
