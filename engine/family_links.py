@@ -242,6 +242,7 @@ def submit(session: Session, token: str, answers: dict, labels: dict, now: datet
                 conference_id=link.conference_id,
                 kind="parent" if link.purpose == PARENT_REPORT else "child",
                 author=link.person.name,
+                person_id=link.person_id,
                 submitted_on=now.date(),
                 summary="\n".join(
                     f"{labels[name]}: {value}" for name, value in answers.items() if value

@@ -75,24 +75,40 @@ def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
     """The child's people named in `wanted` (kind, name, and what is known of them), those
     already on the record reused and filled in, the others added: all in one flush."""
     session = step_context.current().session
-    known: dict[tuple[str, str], CasePerson] = {}
-    for person in people_for_child(session, child_id):
-        known.setdefault((person.kind, person.name), person)
+    known = people_for_child(session, child_id)
+    usernames = {str(f["username"]) for f in wanted if f.get("username")}
+    user_ids = user_ids_by_username(session, usernames) if usernames else {}
     found = []
     for facts in wanted:
-        key = (facts["kind"], facts["name"])
-        person = known.get(key)
+        user_id = user_ids.get(str(facts.get("username") or ""))
+        person = _same_person(known, facts["kind"], facts["name"], user_id)
         if person is None:
-            person = known[key] = CasePerson(child_id=child_id, kind=key[0], name=key[1])
+            person = CasePerson(child_id=child_id, kind=facts["kind"], name=facts["name"])
             session.add(person)
+            known.append(person)
         person.relationship_or_agency = (
             facts.get("relationship") or person.relationship_or_agency or ""
         )
         person.email = facts.get("email") or person.email
-        person.user_id = _user_id(facts.get("username")) or person.user_id
+        person.user_id = user_id or person.user_id
         found.append(person)
     session.flush()
     return found
+
+
+def _same_person(known: list[CasePerson], kind: str, name: str, user_id: int | None):
+    """The person already on the record: the one with this account, else the one of this name
+    with no other account. Two professionals can share a name; a record (and the reports and
+    invitations it opens) never passes from one account to another."""
+    if user_id is not None:
+        for person in known:
+            if person.kind == kind and person.user_id == user_id:
+                return person
+    for person in known:
+        same = person.kind == kind and person.name == name
+        if same and (user_id is None or person.user_id in (None, user_id)):
+            return person
+    return None
 
 
 def record_invitations(conference_id, sent_date, family, agencies, child_invited, advocate=None):
@@ -128,6 +144,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
             kind="agency",
             agency=agency["agency"],
             author=person.name,
+            person_id=person.id,
             requested_on=sent,
             due_on=_date(agency.get("report_due")) or row.scheduled_on,
         )

@@ -76,13 +76,11 @@ def is_invited_to(session: Session, user: User, conference_id: int) -> bool:
 
 
 def is_report_author(session: Session, user: User, report) -> bool:
-    """True when the report was asked of this person (their own contribution)."""
+    """True when the report was asked of this person (their own contribution): the person it
+    was asked of is theirs. A name is not enough: a parent and an officer can share one."""
+    if report.person_id is None:
+        return False
     query = select(CasePerson.id).where(
-        CasePerson.user_id == user.id,
-        CasePerson.name == report.author,
-        CasePerson.child_id
-        == select(Conference.child_id)
-        .where(Conference.id == report.conference_id)
-        .scalar_subquery(),
+        CasePerson.id == report.person_id, CasePerson.user_id == user.id
     )
-    return session.scalar(query.limit(1)) is not None
+    return session.scalar(query) is not None

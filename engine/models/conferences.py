@@ -118,6 +118,9 @@ class Report(Base):
     kind: Mapped[str] = mapped_column(String(20))  # agency | social_worker | parent
     agency: Mapped[str | None] = mapped_column(String(120))
     author: Mapped[str | None] = mapped_column(String(200))
+    # Who on the child's record was asked for it (an agency's professional, a family member
+    # by a secure link): authorship is this row, never a name that two people can share.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"), index=True)
     requested_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
     submitted_on: Mapped[date | None] = mapped_column(Date)

@@ -89,8 +89,8 @@ def build(db, engine) -> World:
         db.add(Invitation(conference_id=conference.id, person_id=police.id, role="professional"))
         own.conference_id = conference.id
         other.conference_id = _conference_for(db, other, engine.clock.today()).id
-        for ids in (own, other):
-            _booked_with_a_report(db, ids, engine.clock.today())
+        _booked_with_a_report(db, own, engine.clock.today(), author=police)
+        _booked_with_a_report(db, other, engine.clock.today())
         message = OutboxMessage(
             idempotency_key="matrix",
             kind="test",
@@ -145,8 +145,9 @@ def _conference_for(db, ids: CaseIds, today) -> Conference:
     return found
 
 
-def _booked_with_a_report(db, ids: CaseIds, today) -> None:
-    """Booked (so it has an agenda) with a police report, shared with the parents, and a file."""
+def _booked_with_a_report(db, ids: CaseIds, today, author: CasePerson | None = None) -> None:
+    """Booked (so it has an agenda) with a police report, shared with the parents, and a file;
+    `author` is the officer on the child's record it was asked of, where there is one."""
     conference = db.get(Conference, ids.conference_id)
     conference.scheduled_on = today + timedelta(days=10)
     report = Report(
@@ -154,6 +155,7 @@ def _booked_with_a_report(db, ids: CaseIds, today) -> None:
         kind="agency",
         agency="police",
         author="Robin Hall",
+        person_id=author.id if author else None,
         summary="Known to us.",
         shared_with_parents_on=today - timedelta(days=1),
     )

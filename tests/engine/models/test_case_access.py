@@ -2,9 +2,14 @@
 
 from sqlalchemy import select
 
-from engine.models.case_access import connected_child_ids, is_connected
+from engine import family_links, records, step_context
+from engine.models.case_access import connected_child_ids, is_connected, is_report_author
+from engine.models.conferences import CasePerson, Conference, Report
+from engine.models.instances import ProcessInstance
 from engine.models.people import Child
+from engine.step_context import StepContext
 from tests.factories import add_conference, complete, make_child, make_user, start_icpc
+from tests.processes.driver import Case
 
 STRATEGY = {
     "strategy_discussion_date": "2026-03-02",
@@ -33,3 +38,75 @@ def test_one_child_at_a_time_agrees_with_the_whole_list(db, engine):
     assert is_connected(db, staff["chair"], chaired.id, False)
     assert not is_connected(db, staff["sw"], theirs.id, True)
     assert is_connected(db, staff["bs"], first.id, False)  # booking: their pool's step
+
+
+def _invited(case, **answers) -> None:
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2026-12-21 10:00")
+    case.do("book_conference")
+    case.at("2027-01-04 09:00")
+    case.do("send_invitations", **answers)
+
+
+def _report(case, **where) -> Report:
+    return case.db.scalars(select(Report).filter_by(**where)).one()
+
+
+def test_a_family_member_with_the_officers_name_is_not_the_officer(db, engine, clock):
+    """The uncle shares the officer's name; the report he sends by his link is his, and the
+    officer (who sees only their own report) is not its author."""
+    case = Case(db, engine, clock, reload=False)
+    family = [{"name": "Grace Okoye", "relationship": "Mother"}]
+    _invited(case, family=[*family, {"name": "Robin Hall", "relationship": "Uncle"}])
+    uncle = db.scalars(select(CasePerson).filter_by(kind="family", name="Robin Hall")).one()
+    conference = db.scalars(select(Conference)).one()
+    token = family_links.issue(
+        db, case.staff["sw"], conference, uncle.id, family_links.PARENT_REPORT, "u@x.org",
+        clock.now(),
+    )  # fmt: skip
+    family_links.submit(db, token, {"strengths": "Close family"}, {"strengths": "S"}, clock.now())
+    police = case.staff["police"]
+    uncles = _report(case, kind="parent")
+    assert uncles.author == "Robin Hall" and uncles.person_id == uncle.id
+    assert not is_report_author(db, police, uncles)
+    assert is_report_author(db, police, _report(case, agency="police"))
+
+
+def test_two_professionals_with_one_name_keep_their_own_records_and_reports(db, engine, clock):
+    """A second Robin Hall, a nurse with her own account, is a second person on the record:
+    the officer's record (and the invitations and reports it opens) stays the officer's."""
+    case = Case(db, engine, clock, reload=False)
+    nurse = make_user(db, "nurse", "agency_professional", team=None)
+    agencies = [
+        {"agency": "police", "name": "Robin Hall", "username": "police"},
+        {"agency": "health_visitor", "name": "Robin Hall", "username": "nurse"},
+    ]
+    _invited(case, agencies=agencies)
+    people = db.scalars(select(CasePerson).filter_by(kind="professional")).all()
+    assert sorted((p.name, p.user_id) for p in people) == sorted(
+        [("Robin Hall", case.staff["police"].id), ("Robin Hall", nurse.id)]
+    )
+    police_report, health_report = (
+        _report(case, agency="police"),
+        _report(case, agency="health_visitor"),
+    )
+    assert is_report_author(db, case.staff["police"], police_report)
+    assert not is_report_author(db, case.staff["police"], health_report)
+    assert is_report_author(db, nurse, health_report)
+    assert not is_report_author(db, nurse, police_report)
+
+
+def test_the_same_officer_invited_again_is_the_same_person(db, engine, clock):
+    """Named differently the second time, the officer's account still finds their record."""
+    case = Case(db, engine, clock, reload=False)
+    _invited(case)
+    before = db.scalars(select(CasePerson).filter_by(user_id=case.staff["police"].id)).one()
+    conference = db.scalars(select(Conference)).one()
+    instance = db.get(ProcessInstance, conference.instance_id)
+    again = [{"agency": "police", "name": "DC Robin Hall", "username": "police"}]
+    with step_context.bound(StepContext(db, instance, clock.now())):
+        (asked,) = records.record_invitations(conference.id, "2027-01-05", [], again, False)
+    assert _report(case, id=asked["report_id"]).person_id == before.id
+    assert db.scalars(select(CasePerson).filter_by(user_id=before.user_id)).all() == [before]
