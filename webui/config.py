@@ -39,7 +39,6 @@ class SettingsError(RuntimeError):
 
 class Config:
     SERVICE_NAME = "Child protection conferences"
-    COUNCIL_NAME = "Demo Borough Council"
     SECRET_KEY = None
     DATABASE_URL = None
     SESSION_COOKIE_HTTPONLY = True
@@ -199,7 +198,6 @@ ENVIRONMENT = (
     Setting("SECRET_KEY", "SECRET_KEY"),
     Setting("DATABASE_URL", "DATABASE_URL", _database_url),
     Setting("CPC_BASE_URL", "BASE_URL", _base_url),
-    Setting("CPC_COUNCIL_NAME", "COUNCIL_NAME"),
     Setting("CPC_FRONTEND_DIR", "FRONTEND_DIR", Path),
     Setting("CPC_PROCESSES_DIR", "PROCESSES_DIR", Path),
     Setting("CPC_SCHEDULER", "SCHEDULER", _choice(*SCHEDULER_MODES)),
@@ -227,11 +225,19 @@ ENVIRONMENT = (
     Setting("CPC_OIDC_LABEL", "OIDC_LABEL"),
 )
 BY_KEY = {setting.key: setting for setting in ENVIRONMENT}
+# Variables no longer read, and where their value now lives: set, they stop the start.
+RETIRED = {
+    "CPC_COUNCIL_NAME": (
+        "is no longer read: set council_name in processes/settings.json, "
+        "where the letters, emails and page header all read it"
+    ),
+}
 
 
 def from_environment(environ: Mapping[str, str], pinned=()) -> tuple[dict, list[str]]:
     """The settings the environment sets, parsed, and a line for each that is wrong."""
-    values, problems = {}, []
+    values = {}
+    problems = [f"{name} {why}" for name, why in RETIRED.items() if name in environ]
     for setting in ENVIRONMENT:
         raw = environ.get(setting.env)
         if raw is None or setting.key in pinned:

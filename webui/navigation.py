@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request, url_for
 
 from engine import permissions
+from engine import settings as council
 
 
 def _nav_items():
@@ -40,7 +41,7 @@ def init_app(app: Flask) -> None:
     def page_globals():
         return {
             "service_name": app.config["SERVICE_NAME"],
-            "council_name": app.config["COUNCIL_NAME"],
+            "council_name": council.get("council_name"),
             "current_user": g.get("user"),
             "nav_items": _nav_items(),
         }

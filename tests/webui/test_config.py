@@ -87,3 +87,11 @@ def test_development_has_defaults_and_test_mode_pins_its_scheduler_and_mail():
 def test_the_app_refuses_to_start_with_a_wrong_override(make_app):
     with pytest.raises(SettingsError, match="CPC_SCHEDULER must be one of app, off"):
         make_app(SCHEDULER="sometimes")
+
+
+def test_the_retired_council_name_variable_stops_the_start_and_says_where_it_went():
+    found = problems({**GOOD_PRODUCTION, "CPC_COUNCIL_NAME": "Northshire County Council"})
+    assert found == [
+        "CPC_COUNCIL_NAME is no longer read: set council_name in processes/settings.json, "
+        "where the letters, emails and page header all read it"
+    ]
