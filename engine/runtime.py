@@ -384,7 +384,7 @@ class Engine(TimerFiring):
                 "no longer follow it safely, so nothing was saved. Ask the process owner to "
                 "move the repeated part into a process of its own."
             )
-        instance.state = serialization.dumps(workflow)
+        instance.state = _dumps(workflow)
         instance.updated_at = now
         with clocks.using(self.clock):
             try:
@@ -429,6 +429,19 @@ def _step_failed(exc: SpiffWorkflowException) -> EngineError:
         seen.add(id(cause))
         cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
     return StepFailed(f"The process could not continue: {exc}")
+
+
+def _dumps(workflow) -> str:
+    """The state to store; a value a script left that JSON cannot hold fails the step (the
+    diagram's fault, as a script that raises is), saying which value and where."""
+    try:
+        return serialization.dumps(workflow)
+    except (TypeError, ValueError) as exc:
+        where = serialization.unsavable(workflow) or str(exc)
+        raise StepFailed(
+            f"The process could not continue: {where}. Nothing was saved. Ask the process "
+            "owner to change the diagram's script."
+        ) from exc
 
 
 def _uuid(task_id: str):

@@ -111,6 +111,23 @@ def test_a_completion_that_raises_half_way_leaves_no_trace(db, engine, staff):
     assert list(ready(db, instance.id)) == ["first"]
 
 
+def test_a_value_a_script_leaves_that_cannot_be_saved_fails_the_step_and_says_which(
+    db, engine, staff
+):
+    """A script's bytes (or generator, or range) cannot be written: the step fails as a
+    raising script does, naming the value and its step, not as a server error."""
+    deploy_test_diagram(db, "unsavable")
+    instance = engine.start(db, "unsavable", staff["sw"], {})
+    before = snapshot(db, instance.id)
+    task_id = ready(db, instance.id)["first"].id
+    message = "“receipt” in “Keep a receipt” holds a value of type bytes, which cannot be saved"
+    for _ in range(2):
+        with pytest.raises(StepFailed, match=message):
+            engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+        assert snapshot(db, instance.id) == before
+    assert list(ready(db, instance.id)) == ["first"]
+
+
 def test_a_storage_failure_after_the_step_rolls_everything_back(
     db, engine, staff, two_steps, monkeypatch
 ):
