@@ -4,7 +4,7 @@ Against gunicorn with 2 workers, on SQLite and on PostgreSQL (a throwaway databa
 and dropped here), with service accounts' tokens:
 - latency: one client starts ICPC instances and completes four steps of each with the forms'
   realistic payloads (strategy discussion, booking, invitations with family and agencies, the
-  social worker's report): p50/p95/p99 as the client saw them, and p50 as gunicorn timed them;
+  social worker's report): p50/p95/p99 as the client saw them, and p50 as the app timed them;
 - throughput: four clients at once complete the same steps of other instances: completions/s;
 - growth, step 100 / step 5 through the API, of two long-running cases: a child's plan (its
   core group meetings, each its own short instance chained by the diagrams: how the product
@@ -242,7 +242,7 @@ def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
 def measure(url: str, instances: int, loop_steps: int) -> dict:
     secrets, children, loop_id = prepare(url, instances * 3)
     with tempfile.TemporaryDirectory() as folder:
-        log = Path(folder) / "access.log"
+        log = Path(folder) / "requests.log"
         with gunicorn(url, WORKERS, log) as (server, port):
             clients = {k: Client(port, s) for k, s in secrets.items()}
             run_case(clients, children[0], None)  # warm both the worker and the spec cache
@@ -294,7 +294,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "complete",
-                "server": f"gunicorn {WORKERS} sync workers",
+                "server": f"gunicorn {WORKERS} sync workers, production config",
                 "transport": "http, token auth",
                 "steps_per_case": [s[0] for s in STEPS],
                 "cpus": os.cpu_count(),

@@ -1,5 +1,5 @@
-"""gunicorn serving the app on a free port, its access log (server-side times), worker memory,
-and a small HTTP client sending a service account's token."""
+"""gunicorn serving the app on a free port with the production config, its request log
+(server-side times), worker memory, and a small HTTP client sending a service account's token."""
 
 from __future__ import annotations
 
@@ -24,35 +24,34 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int, access_log: Path):
-    """The app as production runs it (no scheduler: the bench measures requests only)."""
+def gunicorn(url: str, workers: int, request_log: Path):
+    """The app as production runs it: gunicorn with the production config file (its metrics
+    folder, its JSON logging at INFO, one line per request) and no scheduler, since the bench
+    measures requests only. The workers' log goes to `request_log`."""
     port = free_port()
     env = {
         **os.environ,
-        **settings.production(str(access_log.parent / "mail")),
+        **settings.production(str(request_log.parent / "mail")),
+        "CPC_LOG_LEVEL": "INFO",  # production's level: each request writes its log line
+        "CPC_BIND": f"127.0.0.1:{port}",
+        "CPC_WORKERS": str(workers),
         "DATABASE_URL": url,
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the config makes a fresh folder of its own
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--access-logfile",
-        str(access_log),
-        "--access-logformat",
-        "%(m)s %(U)s %(s)s %(M)s",
+        "--config",
+        "python:webui.gunicorn_conf",
         "webui:create_app()",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        _wait_for(port, server)
-        yield server, port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with request_log.open("w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=log)
+        try:
+            _wait_for(port, server)
+            yield server, port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def _wait_for(port: int, server) -> None:
@@ -67,13 +66,21 @@ def _wait_for(port: int, server) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def server_times_ms(access_log: Path, method: str, path_part: str) -> list[float]:
-    """What gunicorn measured for matching requests: no client, no connection set-up."""
+def server_times_ms(request_log: Path, method: str, path_part: str) -> list[float]:
+    """What the app measured for matching requests (its request log line's `duration_ms`):
+    no client, no connection set-up."""
     times = []
-    for line in access_log.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[0] == method and path_part in parts[1]:
-            times.append(float(parts[3]))
+    for line in request_log.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # gunicorn's own start-up lines
+        if (
+            entry.get("message") == "request"
+            and entry.get("method") == method
+            and path_part in entry.get("path", "")
+        ):
+            times.append(float(entry["duration_ms"]))
     return times
 
 
