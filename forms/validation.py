@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from engine import whole_numbers
+from engine.storable import storable
 
 from .definitions import Field, FormDefinition
 
@@ -98,6 +99,8 @@ def _clean(f: Field, raw, required, today, resolve):
     limit = f.max_length or DEFAULT_MAX_TEXT
     if len(text) > limit:
         return None, f"{f.label} must be {limit} characters or fewer"
+    if not storable(text):
+        return None, f"{f.label} contains a character that cannot be saved: remove it"
     return text, None
 
 

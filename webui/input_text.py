@@ -2,26 +2,26 @@
 
 PostgreSQL text cannot contain NUL, and neither database driver can encode a lone UTF-16
 surrogate (JSON allows "\\ud800"). Either would reach a query as a server error; a person
-or a client sending it gets a clear 400 instead, and nothing is read or saved.
+or a client sending it gets a clear 400 instead, and nothing is read or saved. A view that
+validates every value it reads (a task's form, which then names the field at fault and keeps
+the person's answers) is marked `checks_own_text` and is left to do so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+
+from engine.storable import storable
 
 MESSAGE = "The request contains characters that cannot be stored (a NUL or an unpaired surrogate)."
 
 
-def storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def checks_own_text(view):
+    """Mark a view that validates each value it reads, so it can name the field at fault."""
+    view.checks_own_text = True
+    return view
 
 
 def _strings(value) -> Iterator[str]:
@@ -51,10 +51,18 @@ def _sent_text() -> Iterator[str]:
             yield from _strings(request.get_json(silent=True))
 
 
-def _refuse_unstorable() -> None:
+def refuse_unstorable() -> None:
+    """The guard itself, for a marked view's paths that store what was sent as it is."""
     if not all(storable(text) for text in _sent_text()):
         abort(400, MESSAGE)
 
 
+def _guard() -> None:
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "checks_own_text", False) and storable(request.path):
+        return
+    refuse_unstorable()
+
+
 def init_app(app: Flask) -> None:
-    app.before_request(_refuse_unstorable)
+    app.before_request(_guard)

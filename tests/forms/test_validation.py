@@ -93,6 +93,18 @@ def test_valid_input_becomes_clean_task_data():
         ({"quorate": ""}, "quorate", "Select yes or no: Was it quorate?"),
         ({"decision": "cp_plan"}, "category", "Select category"),
         ({"notes": "x" * 11}, "notes", "Notes must be 10 characters or fewer"),
+        (
+            {"notes": "a\x00b"},
+            "notes",
+            "Notes contains a character that cannot be saved: remove it",
+        ),
+        (
+            {"notes": "a\ud800"},
+            "notes",
+            "Notes contains a character that cannot be saved: remove it",
+        ),
+        ({"held_on__day": "2\x00"}, "held_on", "Date of the conference must be a real date"),
+        ({"decision": "nfa\x00"}, "decision", "Select decision"),
         ({"at": "25:00"}, "at", "Time must be a real time, like 09:30 or 14:00"),
         ({"agencies": ["police", "mi5"]}, "agencies", "Select agencies"),
     ],

@@ -6,13 +6,6 @@ import json
 
 from tests.factories import make_service_account, make_staff, make_token
 from tests.webui.conftest import page, post_form, sign_in
-from webui.input_text import storable
-
-
-def test_storable_text_has_no_nul_and_no_lone_surrogate():
-    assert storable("Ordinary text — with “quotes” and é")
-    assert not storable("before\x00after")
-    assert not storable("half a pair \ud800")
 
 
 def test_an_api_query_with_a_nul_is_refused_not_a_server_error(client, db):

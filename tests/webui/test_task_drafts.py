@@ -76,3 +76,15 @@ def test_the_context_shows_the_conference_and_the_steps_done(client, db, web_eng
     assert "Strategy discussion" in context.text and "2 March 2026" in context.text
     assert "Record the strategy discussion" in html.select_one("#context-steps").text
     assert child.full_name in context.text
+
+
+def test_a_draft_with_a_character_that_cannot_be_saved_is_refused_and_none_kept(
+    client, db, web_engine
+):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    response = post_form(client, f"/tasks/{task.id}", {**HALF_DONE, "no_conference_reason": "\x00"})
+    assert response.status_code == 400
+    assert "cannot be stored" in page(response).select_one("main").text
+    assert db.scalars(select(TaskDraft)).all() == []

@@ -212,3 +212,23 @@ def test_an_over_long_relationship_is_named_on_the_page_and_nobody_is_invited(
     assert db.scalar(select(func.count()).select_from(CasePerson)) == before
     assert db.scalar(select(func.count()).select_from(Invitation)) == 0
     assert "send_invitations" in ready(db, instance.id)
+
+
+def test_a_character_that_cannot_be_saved_is_named_on_its_field_and_the_answers_kept(
+    client, db, web_engine
+):
+    """A NUL pasted into a reason: the form comes back naming that field, with everything
+    else typed still there, instead of a page that loses the answers."""
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    pasted = {**STRATEGY, "outcome": "no_conference", "no_conference_reason": "Safe\x00 now"}
+    response = post_form(client, f"/tasks/{task.id}", pasted)
+    assert response.status_code == 400
+    html = page(response)
+    summary = html.select_one(".govuk-error-summary").text
+    assert "Why no conference is needed contains a character that cannot be saved" in summary
+    assert html.find("input", {"name": "s47_start_date-day"})["value"] == "2"
+    assert html.find("input", {"name": "outcome", "value": "no_conference"}).has_attr("checked")
+    db.expire_all()
+    assert list(ready(db, instance.id)) == ["record_strategy_discussion"]

@@ -14,6 +14,7 @@ from forms import FormErrors, load, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
+from ..input_text import checks_own_text, refuse_unstorable
 from . import bp
 from .formdata import options_resolver, values_from_data
 
@@ -71,11 +72,13 @@ def _pairs(values: dict):
 
 
 @bp.route("/tasks/<task_id>", methods=["POST"])
+@checks_own_text  # the form names a field holding a NUL; a draft keeps text as sent
 @login_required
 def submit(task_id):
     task = _task_for(g.user, task_id)
     session = db()
     if request.form.get("action") == "draft":
+        refuse_unstorable()
         drafts.save(session, task, g.user, request.form.to_dict(flat=False), workflow().clock.now())
         flash("Your answers are saved as a draft. Nothing has been sent yet.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
