@@ -5,8 +5,9 @@ matter here): three years of ICPC, review and core group instances, one in ten s
 with one ready task (a social worker's, a chair's, or business support's pool), every other
 task done. Then the server time (inside the app, no network) of the pages and API lists a
 person opens most: the inbox of a social worker and of business support (the biggest pool),
-a case page, the process instance list, the same through the API, and the dashboard if the
-app has one. On SQLite and on PostgreSQL (a throwaway database).
+a case page, the process instance list, the same through the API, the dashboard, and the
+children behind two of its figures (conferences carry their clocks, and a child's first
+held ICPC starts a plan). On SQLite and on PostgreSQL (a throwaway database).
 
 Prints one JSON line. Usage: python bench/inbox.py [--instances 50000] [--repeat 30]
 """
@@ -35,7 +36,15 @@ from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
 from engine import accounts, registry, schema, tokens  # noqa: E402
 from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.models import Child, Conference, HumanTask, ProcessInstance, User, UserRole  # noqa: E402
+from engine.models import (  # noqa: E402
+    Child,
+    Conference,
+    HumanTask,
+    Plan,
+    ProcessInstance,
+    User,
+    UserRole,
+)
 from forms import exists as form_exists  # noqa: E402
 
 PASSWORD = "bench-password"
@@ -51,6 +60,8 @@ STEPS = {
     "rcpc": ["book_review", "send_invitations", "social_worker_report", "hold_review"],
     "core_group": ["core_group_meeting", "agree_late_reason", "core_group_meeting", "record"],
 }
+# One figure's children behind the dashboard: the ICPC timeliness list and the open plans.
+FIGURES = {"dashboard_figure_icpc": "icpc_str_child", "dashboard_figure_plans": "open_12"}
 ROLE_OF_STEP = {
     "book_conference": "business_support",
     "book_review": "business_support",
@@ -107,7 +118,7 @@ def generate(session, instances: int, seed: int = 7) -> dict:
     children = instances // 2
     today = date.today()
     now = datetime.now(UTC)
-    social_workers = by_role["social_worker"]
+    social_workers, chairs = by_role["social_worker"], by_role["conference_chair"]
     session.execute(
         insert(Child),
         [
@@ -124,7 +135,8 @@ def generate(session, instances: int, seed: int = 7) -> dict:
     )
     child_ids = list(session.scalars(select(Child.id).order_by(Child.id)))
     worker_of = {cid: social_workers[i % len(social_workers)] for i, cid in enumerate(child_ids)}
-    instance_rows, task_rows, conference_rows = [], [], []
+    instance_rows, task_rows, conference_rows, plan_rows = [], [], [], []
+    planned: set[int] = set()
     for n in range(instances):
         process = rng.choices(list(STEPS), weights=[2, 3, 5])[0]
         child_id = child_ids[n % children]
@@ -146,17 +158,12 @@ def generate(session, instances: int, seed: int = 7) -> dict:
             }
         )
         if process != "core_group":
-            conference_rows.append(
-                {
-                    "child_id": child_id,
-                    "instance_id": n + 1,
-                    "kind": "icpc" if process == "icpc" else "rcpc",
-                    "due_on": (started + timedelta(days=21)).date(),
-                    "chair_id": rng.choice(by_role["conference_chair"]),
-                    "held_on": None if running else (started + timedelta(days=20)).date(),
-                    "created_at": started,
-                }
-            )
+            row = _conference(rng, chairs, n + 1, child_id, process, started, running)
+            conference_rows.append(row)
+            held_on = row["held_on"]
+            if process == "icpc" and held_on and child_id not in planned:
+                planned.add(child_id)
+                plan_rows.append(_plan(child_id, held_on, today, len(plan_rows)))
         steps = list(STEPS[process])
         if running:  # the step it waits at: any of its steps, so every role has some
             steps[-1] = rng.choice(steps)
@@ -193,6 +200,7 @@ def generate(session, instances: int, seed: int = 7) -> dict:
     for table, rows in (
         (ProcessInstance, instance_rows),
         (Conference, conference_rows),
+        (Plan, plan_rows),
         (HumanTask, task_rows),
     ):
         for start in range(0, len(rows), 5000):
@@ -201,10 +209,48 @@ def generate(session, instances: int, seed: int = 7) -> dict:
         "children": children,
         "instances": len(instance_rows),
         "tasks": len(task_rows),
+        "conferences": len(conference_rows),
+        "plans": len(plan_rows),
         "ready_tasks": sum(1 for t in task_rows if t["state"] == "ready"),
         "business_support_pool": sum(
             1 for t in task_rows if t["state"] == "ready" and t["assignee_id"] is None
         ),
+    }
+
+
+def _conference(rng, chairs, instance_id, child_id, process, started, running) -> dict:
+    """An initial conference with its clocks (held 10 to 22 days after the strategy
+    discussion, so some are late) or a review, with the meeting's time and place."""
+    began = started.date()
+    held = None if running else began + timedelta(days=rng.randint(10, 22))
+    icpc = process == "icpc"
+    return {
+        "child_id": child_id,
+        "instance_id": instance_id,
+        "kind": "icpc" if icpc else "rcpc",
+        "review_number": None if icpc else 1 + instance_id % 4,
+        "strategy_discussion_date": began if icpc else None,
+        "s47_start_date": began + timedelta(days=1) if icpc else None,
+        "due_on": began + timedelta(days=21),
+        "scheduled_time": "10:00",
+        "venue": f"Room {instance_id % 5}",
+        "chair_id": rng.choice(chairs),
+        "held_on": held,
+        "created_at": started,
+    }
+
+
+def _plan(child_id: int, started_on: date, today: date, n: int) -> dict:
+    """A plan from the child's first initial conference: most ended within a year or two,
+    one in four still open; one in six a second plan."""
+    ends = started_on + timedelta(days=180 + n % 600)
+    return {
+        "child_id": child_id,
+        "started_on": started_on,
+        "ended_on": None if n % 4 == 0 or ends >= today else ends,
+        "initial_category": "NEG",
+        "latest_category": "NEG",
+        "previous_plans": 1 if n % 6 == 0 else 0,
     }
 
 
@@ -303,10 +349,9 @@ def measure(url: str, instances: int, repeat: int) -> dict:
         "api_instances_overdue": timed(api, "/api/v1/instances?overdue=true", repeat, token),
         "api_case_summary": timed(api, f"/api/v1/children/{busy_child}", repeat, token),
     }
-    if "dashboard.index" in app.view_functions:
-        pages["dashboard"] = timed(sm, "/dashboard", repeat)
-    else:
-        pages["dashboard"] = {"skipped": "the app has no dashboard route yet (issue 10)"}
+    pages["dashboard"] = timed(sm, "/dashboard", repeat)
+    for name, key in FIGURES.items():
+        pages[name] = timed(sm, f"/dashboard/figure?key={key}", repeat)
     app.extensions["cpc"].db_engine.dispose()
     return {"data": shape, "pages": pages}
 
@@ -317,8 +362,8 @@ def targets(results: dict) -> dict:
         pages = figures["pages"]
         for name in ("inbox_social_worker", "inbox_business_support", "case_page"):
             found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 100)
-        if "p95_ms" in pages["dashboard"]:
-            found[f"{label}_dashboard_p95_ms"] = verdict(pages["dashboard"]["p95_ms"], 300)
+        for name in ("dashboard", *FIGURES):
+            found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 300)
     return found
 
 
