@@ -1,7 +1,9 @@
 """The figures councils are judged on, computed from conference and plan records.
 
 Every figure keeps the rows behind it (child and a line of detail), so a manager can click
-through from a percentage to the children it counts, and export either as CSV.
+through from a percentage to the children it counts, and export either as CSV. `figure`
+builds one figure with its rows for that page; the dashboard itself counts in SQL
+(`dashboard_summary`), and `build`, every figure with its rows, is what tests hold both to.
 
 - ICPCs within 15 working days, measured from the strategy discussion and from the s47
   start; by child (one row per child) and by conference (siblings seen at one meeting —
@@ -26,7 +28,8 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from .models import performance
-from .models.people import Child
+from .models.conferences import ICPC, RCPC
+from .models.people import Child, children_by_id
 from .models.plans import Plan
 from .workdays import add_months, add_working_days
 
@@ -34,9 +37,9 @@ ICPC_WORKING_DAYS = 15
 OPEN_MONTHS = (9, 12, 18, 24)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One child behind a figure, with what about them the figure counted."""
+class Row(NamedTuple):
+    """One child behind a figure, with what about them the figure counted (a tuple: a
+    figure can hold thousands, made on every drill-down)."""
 
     child: Child | None
     detail: str
@@ -88,7 +91,9 @@ class Dashboard:
 
 
 class PlanDates(NamedTuple):
-    """What the plan figures need of a plan: from a Plan and its Child, or straight from SQL."""
+    """What the plan figures need of a plan: from a Plan and its Child, or (`_make`) from a
+    row of `performance.plan_dates`. A tuple's fields read several times faster than a SQL
+    row's, which counts over thousands of plans."""
 
     child_id: int
     started_on: date
@@ -107,7 +112,24 @@ class PlanDates(NamedTuple):
         )
 
 
+class HeldConference(NamedTuple):
+    """What the conference figures read of a held conference: `_make` of a row of
+    `performance.held_conference_dates` (the same names as a Conference's)."""
+
+    child_id: int
+    held_on: date
+    due_on: date
+    review_number: int | None
+    strategy_discussion_date: date | None
+    s47_start_date: date | None
+    scheduled_time: str | None
+    venue: str | None
+    chair_id: int | None
+
+
+@lru_cache(maxsize=8192)
 def _d(value: date) -> str:
+    """A date as the rows show it; once per date, as thousands of rows share dates."""
     return f"{value.day} {value:%B %Y}"
 
 
@@ -115,6 +137,12 @@ def _d(value: date) -> str:
 def _icpc_deadline(start: date) -> date:
     """15 working days on: computed once per start date, as thousands of ICPCs share dates."""
     return add_working_days(start, ICPC_WORKING_DAYS)
+
+
+@lru_cache(maxsize=16384)
+def _months_on(day: date, n: int) -> date:
+    """`add_months` once per date and count: thousands of plans share their start dates."""
+    return add_months(day, n)
 
 
 def _within(start: date | None, held: date) -> bool | None:
@@ -186,30 +214,29 @@ def _plan_figures(plans, start: date, end: date) -> list[Figure]:
     """`plans`: (plan dates, child) in order of start per child; the child may be None when
     only the counts are wanted (the dates carry the child's id and whether they are unborn)."""
     last_plan: dict[int, PlanDates] = {}
-    started, repeat, repeat_2y, long_ended, unborn = [], [], [], [], []
+    n, repeat, repeat_2y, long_ended, unborn = 0, [], [], [], []
     open_for = {months: [] for months in OPEN_MONTHS}
     for plan, child in plans:
         earlier = last_plan.get(plan.child_id)
         if start <= plan.started_on <= end:
+            n += 1
             began = f"Plan started {_d(plan.started_on)}"
-            is_repeat = earlier is not None or plan.previous_plans > 0
-            started.append(Row(child, began, is_repeat))
-            if is_repeat:
+            if earlier is not None or plan.previous_plans > 0:
                 repeat.append(Row(child, began, True))
             ended = earlier.ended_on if earlier else None
-            if ended and ended >= add_months(plan.started_on, -24):
+            if ended and ended >= _months_on(plan.started_on, -24):
                 repeat_2y.append(Row(child, f"{began}; the last ended {_d(ended)}", True))
         last_plan[plan.child_id] = plan
         if plan.started_on <= end and (plan.ended_on is None or plan.ended_on > end):
+            since = Row(child, f"Open since {_d(plan.started_on)}", True)  # one row, shared
             for months in OPEN_MONTHS:
-                if add_months(plan.started_on, months) <= end:
-                    open_for[months].append(Row(child, f"Open since {_d(plan.started_on)}", True))
+                if _months_on(plan.started_on, months) <= end:
+                    open_for[months].append(since)
             if plan.unborn:
                 unborn.append(Row(child, f"Unborn; plan since {_d(plan.started_on)}", True))
         if plan.ended_on and start <= plan.ended_on <= end:
-            lasted = add_months(plan.started_on, 24) <= plan.ended_on
+            lasted = _months_on(plan.started_on, 24) <= plan.ended_on
             long_ended.append(Row(child, f"{_d(plan.started_on)} to {_d(plan.ended_on)}", lasted))
-    n = len(started)
     figures = [
         Figure(
             "repeat_ever", "Plans started that are a second or later plan", len(repeat), n, repeat
@@ -308,3 +335,33 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
         icpc_months=[MonthBar(m, *icpc_by_month.get(m, (0, 0))) for m in months],
         review_months=[MonthBar(m, *review_by_month.get(m, (0, 0))) for m in months],
     )
+
+
+def figure(
+    session: Session, key: str, start: date, end: date, today: date, condition=None
+) -> Figure | None:
+    """One figure of `build`, with its rows, from only the records it counts: the page for
+    one figure lists its children, and need not load every conference, plan and late step
+    of the council to show them. Records are read as plain columns with each child's id,
+    and only the children of the figure asked for are then read."""
+    if key.startswith("overdue:"):
+        figures = _overdue_figures(performance.overdue_steps(session, today, condition), today)
+        return next((f for f in figures if f.key == key), None)
+    if key.startswith("icpc_"):
+        figures = _icpc_figures(_held(session, ICPC, start, end, condition))
+    elif key == "reviews_on_time":
+        figures = [_review_figure(_held(session, RCPC, start, end, condition))]
+    else:  # the plans' figures: every plan's dates, as the repeat rules need each history
+        plans = map(PlanDates._make, performance.plan_dates(session, condition))
+        figures = _plan_figures([(row, row.child_id) for row in plans], start, end)
+    found = next((f for f in figures if f.key == key), None)
+    if found is not None:
+        children = children_by_id(session, {row.child for row in found.rows})
+        found.rows = [row._replace(child=children[row.child]) for row in found.rows]
+    return found
+
+
+def _held(session: Session, kind: str, start: date, end: date, condition):
+    """(conference, its child's id) of the conferences of a kind held in [start, end]."""
+    rows = performance.held_conference_dates(session, kind, start, end, condition)
+    return [(row, row.child_id) for row in map(HeldConference._make, rows)]

@@ -5,7 +5,7 @@ children; loading every conference, plan and step of a council as objects to cou
 seconds. The page shows only the numbers, so this module asks the database for counts by date,
 date pair or team (a few hundred rows at most) and applies the same rules to those. The
 figures are the same as `dashboard.build`'s (the tests compare the two); their `rows` are
-empty, and the figure page still uses `dashboard.build` for the children behind one figure.
+empty; the figure page lists the children behind one figure with `dashboard.figure`.
 """
 
 from __future__ import annotations
@@ -16,44 +16,41 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from .dashboard import (
+    OPEN_MONTHS,
     Dashboard,
     Figure,
     MonthBar,
-    PlanDates,
     _months,
-    _plan_figures,
+    _months_on,
     _within,
 )
 from .models import performance
-from .models.conferences import Conference
 
-CLOCKS = (
-    (Conference.strategy_discussion_date, "strategy_discussion_date", "strategy discussion"),
-    (Conference.s47_start_date, "s47_start_date", "section 47 start"),
+CLOCKS = (  # (position in the count rows, key, label)
+    (1, "strategy_discussion_date", "strategy discussion"),
+    (2, "s47_start_date", "section 47 start"),
 )
 
 
-def _icpc_figures(session: Session, start: date, end: date, condition) -> list[Figure]:
+def _icpc_figures(pairs, meetings) -> list[Figure]:
+    """`pairs`: `performance.icpc_counts` rows; `meetings`: `icpc_meeting_counts` rows."""
     figures = []
-    for column, clock, label in CLOCKS:
-        pairs = performance.icpc_clock_counts(session, column, start, end, condition)
-        met = sum(n for held, began, n in pairs if _within(began, held))
+    for at, clock, label in CLOCKS:
         figures.append(
             Figure(
                 f"icpc_{clock[:3]}_child",
                 f"ICPCs within 15 working days of the {label}, by child",
-                met,
-                sum(n for _held, _began, n in pairs),
+                sum(row[-1] for row in pairs if row[at] and _within(row[at], row[0])),
+                sum(row[-1] for row in pairs if row[at]),
                 [],
             )
         )
-        meetings = performance.icpc_meeting_counts(session, column, start, end, condition)
         figures.append(
             Figure(
                 f"icpc_{clock[:3]}_conference",
                 f"ICPCs within 15 working days of the {label}, by conference",
-                sum(n for held, first, n in meetings if _within(first, held)),
-                sum(n for _held, _first, n in meetings),
+                sum(row[-1] for row in meetings if row[at] and _within(row[at], row[0])),
+                sum(row[-1] for row in meetings if row[at]),
                 [],
                 unit="conferences",
             )
@@ -72,14 +69,58 @@ def _review_figure(counts) -> Figure:
 
 
 def _plan_figures_counted(session: Session, start: date, end: date, condition) -> list[Figure]:
-    plans = [
-        (PlanDates(r.child_id, r.started_on, r.ended_on, r.previous_plans, bool(r.unborn)), None)
-        for r in performance.plan_dates(session, condition)
+    """`dashboard._plan_figures`' counts from plans counted by start date (and the previous
+    plan's end, or the end date): the month rules run once per date, not once per plan."""
+    starts = performance.plan_start_counts(session, start, end, condition)
+    begun = sum(n for _s, _p, _r, n in starts)
+    repeat_2y = sum(
+        n for started, previous_end, _r, n in starts
+        if previous_end and previous_end >= _months_on(started, -24)
+    )  # fmt: skip
+    open_at_end = performance.plan_open_counts(session, end, condition)
+    ended = performance.plan_end_counts(session, start, end, condition)
+    return [
+        Figure(
+            "repeat_ever",
+            "Plans started that are a second or later plan",
+            sum(n for _s, _p, repeat, n in starts if repeat),
+            begun,
+            [],
+        ),
+        Figure(
+            "repeat_2y",
+            "Second or later plans within 2 years of the last",
+            repeat_2y,
+            begun,
+            [],
+        ),
+        *[
+            Figure(
+                f"open_{months}",
+                f"Plans open {months} months or more",
+                sum(n for started, n, _u in open_at_end if _months_on(started, months) <= end),
+                0,
+                [],
+                percent_of=False,
+            )
+            for months in OPEN_MONTHS
+        ],
+        Figure(
+            "ended_2y",
+            "Plans ended that lasted 2 years or more",
+            sum(n for began, ended_on, n in ended if _months_on(began, 24) <= ended_on),
+            sum(n for _b, _e, n in ended),
+            [],
+        ),
+        Figure(
+            "unborn",
+            "Unborn children on plans",
+            sum(int(unborn or 0) for _s, _n, unborn in open_at_end),
+            0,
+            [],
+            percent_of=False,
+        ),
     ]
-    figures = _plan_figures(plans, start, end)
-    for figure in figures:
-        figure.rows = []
-    return figures
 
 
 def _overdue_figures(session: Session, today: date, condition) -> list[Figure]:
@@ -100,25 +141,38 @@ def _bars(months: list[date], counts) -> list[MonthBar]:
 
 
 def build(session: Session, start: date, end: date, today: date, condition=None) -> Dashboard:
-    """Every figure of `dashboard.build` for [start, end], counted in SQL, without rows."""
+    """Every figure of `dashboard.build` for [start, end], counted in SQL, without rows.
+
+    The monthly bars cover the 12 months to `end`: each count is read once over the period
+    and those months together, and each figure takes the days it covers."""
     months = _months(end)
-    column = CLOCKS[0][0]
-    year_icpcs = performance.icpc_clock_counts(session, column, months[0], end, condition)
-    year_reviews = performance.review_counts(session, months[0], end, condition)
+    first = min(start, months[0])
+    icpcs = performance.icpc_counts(session, first, end, condition)
+    reviews = performance.review_counts(session, first, end, condition)
+    meetings = performance.icpc_meeting_counts(session, start, end, condition)
+
+    def within_period(rows):
+        return [row for row in rows if start <= row[0]]
+
     return Dashboard(
         start=start,
         end=end,
         groups={
-            "Initial conferences": _icpc_figures(session, start, end, condition),
-            "Reviews": [_review_figure(performance.review_counts(session, start, end, condition))],
+            "Initial conferences": _icpc_figures(within_period(icpcs), meetings),
+            "Reviews": [_review_figure(within_period(reviews))],
             "Plans": _plan_figures_counted(session, start, end, condition),
         },
         overdue_by_team=_overdue_figures(session, today, condition),
         icpc_months=_bars(
             months,
-            [(held, n if _within(began, held) else 0, n) for held, began, n in year_icpcs],
+            [
+                (held, n if _within(sd, held) else 0, n)
+                for held, sd, _s47, n in icpcs
+                if sd and held >= months[0]
+            ],
         ),
         review_months=_bars(
-            months, [(held, int(on_time or 0), n) for held, n, on_time in year_reviews]
+            months,
+            [(held, int(on_time or 0), n) for held, n, on_time in reviews if held >= months[0]],
         ),
     )

@@ -123,6 +123,13 @@ def all_children(
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
+def children_by_id(session: Session, ids: set[int]) -> dict[int, Child]:
+    """These children, by id, in one query."""
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(sorted(ids))))}
+
+
 def child_by_reference(session: Session, reference: str) -> Child | None:
     return session.scalar(select(Child).where(Child.reference == reference.strip().upper()))
 

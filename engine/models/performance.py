@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Date, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .conferences import ICPC, RCPC, Conference
@@ -25,6 +25,28 @@ def held_conferences(session: Session, kind: str, start: date, end: date, condit
     """Conferences of a kind held within [start, end], with the child; oldest first."""
     query = (
         select(Conference, Child)
+        .join(Child, Child.id == Conference.child_id)
+        .where(Conference.kind == kind, Conference.held_on.between(start, end))
+        .order_by(Conference.held_on, Conference.id)
+    )
+    return session.execute(_where(query, condition)).all()
+
+
+def held_conference_dates(session: Session, kind: str, start: date, end: date, condition=None):
+    """What the figures read of `held_conferences`' rows, as plain columns with the child's
+    id instead of the two objects: thousands of rows are cheaper to count this way."""
+    query = (
+        select(
+            Conference.child_id,
+            Conference.held_on,
+            Conference.due_on,
+            Conference.review_number,
+            Conference.strategy_discussion_date,
+            Conference.s47_start_date,
+            Conference.scheduled_time,
+            Conference.venue,
+            Conference.chair_id,
+        )
         .join(Child, Child.id == Conference.child_id)
         .where(Conference.kind == kind, Conference.held_on.between(start, end))
         .order_by(Conference.held_on, Conference.id)
@@ -98,48 +120,49 @@ def overdue_steps(session: Session, today: date, condition=None):
 # distinct date (or date pair, or team), never a row per conference, plan or step.
 
 
-def _icpcs_held(start: date, end: date, clock):
-    return (
-        Conference.kind == ICPC,
-        Conference.held_on.between(start, end),
-        clock.is_not(None),
-    )
+def _icpcs_held(start: date, end: date):
+    return (Conference.kind == ICPC, Conference.held_on.between(start, end))
 
 
-def icpc_clock_counts(session: Session, clock, start: date, end: date, condition=None):
-    """(held_on, clock date, how many) of ICPCs held in [start, end] with that clock recorded.
-
-    Whether a conference was in time depends only on the two dates, so counting by the pair
-    lets the caller apply the working-day rule once per pair instead of once per child.
+def icpc_counts(session: Session, start: date, end: date, condition=None):
+    """(held_on, strategy discussion, section 47 start, how many) of ICPCs held in [start,
+    end]. Whether a conference was in time depends only on its dates, so counting by them
+    lets the caller apply the working-day rule once per date pair instead of once per child.
     """
+    sd, s47 = Conference.strategy_discussion_date, Conference.s47_start_date
     query = (
-        select(Conference.held_on, clock, func.count())
+        select(Conference.held_on, sd, s47, func.count())
         .join(Child, Child.id == Conference.child_id)
-        .where(*_icpcs_held(start, end, clock))
-        .group_by(Conference.held_on, clock)
+        .where(*_icpcs_held(start, end))
+        .group_by(Conference.held_on, sd, s47)
     )
     return session.execute(_where(query, condition)).all()
 
 
-def icpc_meeting_counts(session: Session, clock, start: date, end: date, condition=None):
-    """(held_on, earliest clock date, how many meetings) of ICPC meetings held in [start, end].
+def icpc_meeting_counts(session: Session, start: date, end: date, condition=None):
+    """(held_on, earliest strategy discussion, earliest section 47 start, how many
+    meetings) of ICPC meetings held in [start, end].
 
     A meeting is the siblings seen together (same day, time, venue and chair); it is in time
     for every child exactly when it is in time for the earliest clock among them, as a later
-    start never has an earlier deadline.
+    start never has an earlier deadline. (A clock none of them has is NULL: not counted.)
     """
     meetings = (
-        select(Conference.held_on.label("held_on"), func.min(clock).label("first"))
+        select(
+            Conference.held_on.label("held_on"),
+            func.min(Conference.strategy_discussion_date).label("first_sd"),
+            func.min(Conference.s47_start_date).label("first_s47"),
+        )
         .join(Child, Child.id == Conference.child_id)
-        .where(*_icpcs_held(start, end, clock))
+        .where(*_icpcs_held(start, end))
         .group_by(
             Conference.held_on, Conference.scheduled_time, Conference.venue, Conference.chair_id
         )
     )
     meetings = _where(meetings, condition).subquery()
-    query = select(meetings.c.held_on, meetings.c.first, func.count()).group_by(
-        meetings.c.held_on, meetings.c.first
-    )
+    query = select(
+        meetings.c.held_on, meetings.c.first_sd, meetings.c.first_s47, func.count()
+    ).group_by(meetings.c.held_on, meetings.c.first_sd, meetings.c.first_s47)
     return session.execute(query).all()
 
 
@@ -191,3 +214,45 @@ def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[
         .group_by(team)
     )
     return [(name, count) for name, count in session.execute(_where(query, condition))]
+
+
+def plan_start_counts(session: Session, start: date, end: date, condition=None):
+    """(started_on, the previous plan's end, a repeat?, how many) of plans started in
+    [start, end]: the previous plan is the child's one before it in order of start, and a
+    plan is a repeat when there was one, or the child had plans before our records."""
+    child_order = {"partition_by": Plan.child_id, "order_by": (Plan.started_on, Plan.id)}
+    ranked = select(
+        Plan.started_on,
+        func.lag(Plan.ended_on, type_=Date).over(**child_order).label("previous_end"),
+        or_(func.row_number().over(**child_order) > 1, Plan.previous_plans > 0).label("repeat"),
+    ).join(Child, Child.id == Plan.child_id)
+    plans = _where(ranked, condition).subquery()
+    query = (
+        select(plans.c.started_on, plans.c.previous_end, plans.c.repeat, func.count())
+        .where(plans.c.started_on.between(start, end))
+        .group_by(plans.c.started_on, plans.c.previous_end, plans.c.repeat)
+    )
+    return session.execute(query).all()
+
+
+def plan_open_counts(session: Session, end: date, condition=None):
+    """(started_on, how many, how many of them unborn) of plans open at the end of `end`."""
+    unborn = func.sum(case((Child.date_of_birth.is_(None), 1), else_=0))
+    query = (
+        select(Plan.started_on, func.count(), unborn)
+        .join(Child, Child.id == Plan.child_id)
+        .where(Plan.started_on <= end, or_(Plan.ended_on.is_(None), Plan.ended_on > end))
+        .group_by(Plan.started_on)
+    )
+    return session.execute(_where(query, condition)).all()
+
+
+def plan_end_counts(session: Session, start: date, end: date, condition=None):
+    """(started_on, ended_on, how many) of plans ended in [start, end]."""
+    query = (
+        select(Plan.started_on, Plan.ended_on, func.count())
+        .join(Child, Child.id == Plan.child_id)
+        .where(Plan.ended_on.between(start, end))
+        .group_by(Plan.started_on, Plan.ended_on)
+    )
+    return session.execute(_where(query, condition)).all()

@@ -109,6 +109,55 @@ def test_counted_figures_follow_the_access_filter(db, council):
         assert bars(counted) == bars(full)
 
 
+def test_plans_counted_by_date_equal_the_plans_counted_one_by_one(db, engine):
+    """Many plans, so every plan figure has something to count: children with one to four
+    plans (back to back, with gaps short and long, overlapping, still open), some with plans
+    before our records, some unborn, started and ended before, in and after each period."""
+    staff, _first, _instance = start_icpc(db, engine)
+    rng = random.Random(5)
+    plans = []
+    for n in range(60):
+        child = make_child(db, engine, staff["sw"], given=f"Planned{n}")
+        if n % 9 == 0:
+            with transaction(db):
+                child.date_of_birth, child.expected_date_of_birth = None, date(2027, 3, 1)
+        started = date(2022, 1, 1) + timedelta(days=rng.randint(0, 1400))
+        for _ in range(rng.randint(1, 4)):
+            ended = started + timedelta(days=rng.choice((90, 400, 730, 800, 1000)))
+            still_open = ended > TODAY or rng.random() < 0.15
+            plans.append((child, started, None if still_open else ended, int(n % 7 == 0)))
+            if still_open:
+                break
+            started = ended + timedelta(days=rng.choice((-20, 1, 200, 700, 900)))
+    rng.shuffle(plans)  # recorded out of order: a plan's place is by its start, not its id
+    for child, started, ended, previous in plans:
+        plan(db, child, started, ended, previous=previous)
+    counted_plans = 0
+    for period in [*PERIODS, (date(2023, 6, 1), date(2025, 5, 31))]:
+        full = dashboard.build(db, *period, TODAY, None)
+        counted = dashboard_summary.build(db, *period, TODAY, None)
+        assert figures(counted) == figures(full), period
+        plans = [
+            f for f in full.figures() if f.key.startswith(("repeat", "open", "ended", "unborn"))
+        ]
+        counted_plans += sum(f.met for f in plans)
+        assert all(f.total or f.met for f in plans), [(f.key, f.met) for f in plans]
+    assert counted_plans > 100
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_one_figure_alone_is_that_figure_of_the_whole_board(db, council, period):
+    """The figure page reads only the records its figure counts: the same figure, the same
+    children in the same order, as building every figure."""
+    full = dashboard.build(db, *period, TODAY, None)
+    for expected in full.figures():
+        alone = dashboard.figure(db, expected.key, *period, TODAY, None)
+        assert alone == expected, expected.key
+    assert sum(len(f.rows) for f in full.figures()) > 40  # the data has rows to compare
+    assert dashboard.figure(db, "no_such_figure", *period, TODAY, None) is None
+    assert dashboard.figure(db, "overdue:No such team", *period, TODAY, None) is None
+
+
 def test_a_later_start_never_has_an_earlier_icpc_deadline():
     """The by-conference count relies on this: in time for the earliest clock among siblings
     means in time for all of them."""

@@ -2,10 +2,11 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
-from tests.factories import make_staff
+from tests.factories import add_plan, make_child, make_staff
 from tests.processes.driver import Case, on_a_plan
 from tests.webui.conftest import page, sign_in
 
@@ -116,3 +117,24 @@ def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
         assert response.status_code == 403, path
         response.close()
     assert "Dashboard" not in page(client.get("/inbox")).select_one("nav").text
+
+
+def test_a_long_figure_shows_a_hundred_children_a_page_and_the_csv_has_all(client, db, engine):
+    staff = make_staff(db)
+    for n in range(130):
+        child = make_child(db, engine, staff["sw"], given=f"Child{n:03d}")
+        add_plan(db, child, date(2024, 1, 1))
+    sign_in(client, "sm")
+    first = page(client.get("/dashboard/figure?key=open_9"))
+    assert first.h1.text.strip() == "Plans open 9 months or more"
+    assert len(first.select("#figure-rows tbody tr")) == 100
+    assert first.select_one("#figure-showing").text == "Showing 1 to 100 of 130"
+    assert first.select_one("nav.govuk-pagination a[rel=next]")["href"].count("page=2") == 1
+    for asked in ("2", "99"):  # the last page, also for a page past the end
+        last = page(client.get(f"/dashboard/figure?key=open_9&page={asked}"))
+        assert len(last.select("#figure-rows tbody tr")) == 30
+        assert last.select_one("#figure-showing").text == "Showing 101 to 130 of 130"
+    assert len(page(client.get("/dashboard/figure?key=open_9&page=x")).select("tbody tr")) == 100
+    response = client.get("/dashboard/figure.csv?key=open_9")
+    assert len(list(csv.reader(io.StringIO(response.get_data(as_text=True))))) == 131
+    response.close()

@@ -14,6 +14,10 @@ from ..extensions import db, workflow
 from . import bp
 from .csv_export import download
 
+# A figure can count thousands of children: the page shows them a hundred at a time (the
+# CSV has them all).
+ROWS_PER_PAGE = 100
+
 
 def _require_manager():
     if not permissions.can_view_dashboard(g.user):
@@ -33,20 +37,25 @@ def _period(args, today: date) -> tuple[date, date, str | None]:
     return start, end, None
 
 
-def _build(counts_only: bool = False):
-    """The figures for the period asked for: counted in SQL when no rows are shown."""
+def _scope():
+    """Today, the period asked for (with a message if its dates were bad), and which
+    children this manager's figures count."""
     today = workflow().clock.today()
     start, end, problem = _period(request.args, today)
-    condition = access.child_filter(g.user, Child.id)
-    builder = dashboard_summary.build if counts_only else dashboard.build
-    return builder(db(), start, end, today, condition), problem
+    return today, start, end, problem, access.child_filter(g.user, Child.id)
+
+
+def _build():
+    """The figures for the period asked for, counted in SQL (no rows are shown)."""
+    today, start, end, problem, condition = _scope()
+    return dashboard_summary.build(db(), start, end, today, condition), problem
 
 
 @bp.route("/dashboard")
 @login_required
 def index():
     _require_manager()
-    board, problem = _build(counts_only=True)
+    board, problem = _build()
     return render_template(
         "dashboard/index.html",
         title="Dashboard",
@@ -60,7 +69,7 @@ def index():
 @login_required
 def figures_csv():
     _require_manager()
-    board, _ = _build(counts_only=True)
+    board, _ = _build()
     rows = [
         (f.key, f.label, f.met, f.total if f.percent_of else "", f.percent if f.percent_of else "")
         for f in board.figures()
@@ -70,25 +79,37 @@ def figures_csv():
 
 
 def _figure():
-    board, problem = _build()
-    figure = board.figure(request.args.get("key", ""))
-    if figure is None:
+    """The figure asked for with the children behind it, and the period as (start, end)."""
+    today, start, end, problem, condition = _scope()
+    key = request.args.get("key", "")
+    found = dashboard.figure(db(), key, start, end, today, condition)
+    if found is None:
         abort(404, "There is no such figure on the dashboard.")
-    return board, figure, problem
+    return (start, end), found, problem
 
 
 @bp.route("/dashboard/figure")
 @login_required
 def figure():
     _require_manager()
-    board, figure, problem = _figure()
+    (start, end), figure, problem = _figure()
+    pages = max(1, -(-len(figure.rows) // ROWS_PER_PAGE))
+    page = min(whole_numbers.parse(request.args.get("page", "")) or 1, pages)
+    first = (page - 1) * ROWS_PER_PAGE
+    period = {"from": start.isoformat(), "to": end.isoformat()}
     return render_template(
         "dashboard/figure.html",
         title=figure.label,
-        board=board,
+        start=start,
+        end=end,
         figure=figure,
+        rows=figure.rows[first : first + ROWS_PER_PAGE],
+        first=first,
+        page=page,
+        pages=pages,
+        query={"key": figure.key, **period},
         error=problem,
-        period={"from": board.start.isoformat(), "to": board.end.isoformat()},
+        period=period,
     )
 
 
@@ -96,7 +117,7 @@ def figure():
 @login_required
 def figure_csv():
     _require_manager()
-    board, figure, _ = _figure()
+    (start, end), figure, _ = _figure()
     rows = [
         (
             r.child.reference if r.child else "",
@@ -106,9 +127,7 @@ def figure_csv():
         )
         for r in figure.rows
     ]
-    name = (
-        f"{figure.key.replace(':', '-')}-{board.start.isoformat()}-to-{board.end.isoformat()}.csv"
-    )
+    name = f"{figure.key.replace(':', '-')}-{start.isoformat()}-to-{end.isoformat()}.csv"
     return download(name, ("child_reference", "child", "detail", "counted"), rows)
 
 
