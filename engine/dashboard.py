@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from .models import performance
 from .models.conferences import ICPC, RCPC
-from .models.people import Child, children_by_id
+from .models.people import NAME_COLUMNS, Child, child_name
 from .models.plans import Plan
 from .workdays import add_months, add_working_days
 
@@ -91,9 +91,9 @@ class Dashboard:
 
 
 class PlanDates(NamedTuple):
-    """What the plan figures need of a plan: from a Plan and its Child, or (`_make`) from a
-    row of `performance.plan_dates`. A tuple's fields read several times faster than a SQL
-    row's, which counts over thousands of plans."""
+    """What the plan figures need of a plan: from a Plan and its Child, or from a row of
+    `performance.plan_dates`. A tuple's fields read several times faster than a SQL row's,
+    which counts over thousands of plans."""
 
     child_id: int
     started_on: date
@@ -113,7 +113,7 @@ class PlanDates(NamedTuple):
 
 
 class HeldConference(NamedTuple):
-    """What the conference figures read of a held conference: `_make` of a row of
+    """What the conference figures read of a held conference, from a row of
     `performance.held_conference_dates` (the same names as a Conference's)."""
 
     child_id: int
@@ -342,8 +342,9 @@ def figure(
 ) -> Figure | None:
     """One figure of `build`, with its rows, from only the records it counts: the page for
     one figure lists its children, and need not load every conference, plan and late step
-    of the council to show them. Records are read as plain columns with each child's id,
-    and only the children of the figure asked for are then read."""
+    of the council to show them. Records are read as plain columns, made into tuples (a SQL
+    row's fields read several times slower); the rows' children are `ChildName`s, made only
+    for the figure asked for."""
     if key.startswith("overdue:"):
         figures = _overdue_figures(performance.overdue_steps(session, today, condition), today)
         return next((f for f in figures if f.key == key), None)
@@ -352,16 +353,26 @@ def figure(
     elif key == "reviews_on_time":
         figures = [_review_figure(_held(session, RCPC, start, end, condition))]
     else:  # the plans' figures: every plan's dates, as the repeat rules need each history
-        plans = map(PlanDates._make, performance.plan_dates(session, condition))
-        figures = _plan_figures([(row, row.child_id) for row in plans], start, end)
+        rows = performance.plan_dates(session, condition)
+        figures = _plan_figures(_records(PlanDates, rows), start, end)
     found = next((f for f in figures if f.key == key), None)
-    if found is not None:
-        children = children_by_id(session, {row.child for row in found.rows})
-        found.rows = [row._replace(child=children[row.child]) for row in found.rows]
+    if found is not None:  # each row's child is its record's columns until now
+        found.rows = [row._replace(child=_child(row.child)) for row in found.rows]
     return found
 
 
 def _held(session: Session, kind: str, start: date, end: date, condition):
-    """(conference, its child's id) of the conferences of a kind held in [start, end]."""
+    """(conference, its columns) of the conferences of a kind held in [start, end]."""
     rows = performance.held_conference_dates(session, kind, start, end, condition)
-    return [(row, row.child_id) for row in map(HeldConference._make, rows)]
+    return _records(HeldConference, rows)
+
+
+def _records(record: type[NamedTuple], rows) -> list[tuple]:
+    """(record, the row's columns) of rows of the record's columns then `NAME_COLUMNS`."""
+    fields = len(record._fields)
+    return [(record._make(values[:fields]), values) for values in map(tuple, rows)]
+
+
+def _child(columns: tuple):
+    """A record's child from its columns: the child's id first, its name columns last."""
+    return child_name(columns[0], *columns[-len(NAME_COLUMNS) :])

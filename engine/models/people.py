@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
 from sqlalchemy import false as sa_false
@@ -77,6 +78,21 @@ class Child(Base):
         return f"{self.given_name} {self.family_name}"
 
 
+class ChildName(NamedTuple):
+    """What a long list shows of a child (a link, a name, a reference), without the row."""
+
+    id: int
+    reference: str
+    full_name: str
+
+
+NAME_COLUMNS = (Child.reference, Child.given_name, Child.family_name)
+
+
+def child_name(child_id: int, reference: str, given_name: str, family_name: str) -> ChildName:
+    return ChildName(child_id, reference, f"{given_name} {family_name}")
+
+
 def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
@@ -121,13 +137,6 @@ def all_children(
         query = query.where(condition)
     query = query.order_by(Child.family_name, Child.given_name, Child.id)
     return list(session.scalars(query.limit(limit).offset(offset)))
-
-
-def children_by_id(session: Session, ids: set[int]) -> dict[int, Child]:
-    """These children, by id, in one query."""
-    if not ids:
-        return {}
-    return {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(sorted(ids))))}
 
 
 def child_by_reference(session: Session, reference: str) -> Child | None:
