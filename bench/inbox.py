@@ -289,6 +289,7 @@ def timed(client, path: str, repeat: int, headers=None) -> dict:
 
 def measure(url: str, instances: int, repeat: int) -> dict:
     from webui import create_app
+    from webui.memory import freeze_what_is_loaded
 
     db_engine = make_engine(url)
     schema.upgrade(db_engine)
@@ -333,6 +334,7 @@ def measure(url: str, instances: int, repeat: int) -> dict:
             connection.exec_driver_sql("ANALYZE")
     db_engine.dispose()
     app = create_app({"DATABASE_URL": url})
+    freeze_what_is_loaded()  # as each gunicorn worker does once the app is loaded
     sw, bs, sm = (signed_in(app, u) for u in ("sw_bench", "bs_bench", "sm_bench"))
     api = app.test_client()
     token = {"Authorization": f"Bearer {secrets['sm_sys']}"}

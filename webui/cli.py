@@ -15,7 +15,7 @@ from engine.db import transaction
 from engine.errors import EngineError, InvalidDiagram
 from forms import exists as form_exists
 
-from . import scheduling
+from . import memory, scheduling
 from .extensions import services
 
 
@@ -279,6 +279,7 @@ def scheduler(once):
     if once:
         click.echo(json.dumps(worker.run_once()))
         return
+    memory.freeze_what_is_loaded()  # as a web worker does, before its sweeps begin
 
     def stop(_signum, _frame):
         worker.shutdown()

@@ -90,9 +90,11 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
+    from webui.memory import freeze_what_is_loaded
     from webui.scheduling import start_in_app
 
     start_in_app(worker.wsgi)
+    freeze_what_is_loaded()  # the app is loaded: no full collection walks it again
 
 
 def worker_exit(_server, worker):
