@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from .models import performance
 from .models.conferences import ICPC, RCPC
-from .models.people import NAME_COLUMNS, Child, child_name
+from .models.people import NAME_COLUMNS, Child, ChildName, child_name
 from .models.plans import Plan
 from .workdays import add_months, add_working_days
 
@@ -41,7 +41,7 @@ class Row(NamedTuple):
     """One child behind a figure, with what about them the figure counted (a tuple: a
     figure can hold thousands, made on every drill-down)."""
 
-    child: Child | None
+    child: Child | ChildName | None
     detail: str
     met: bool | None = None
 
@@ -211,8 +211,8 @@ def _review_figure(reviews) -> Figure:
 
 
 def _plan_figures(plans, start: date, end: date) -> list[Figure]:
-    """`plans`: (plan dates, child) in order of start per child; the child may be None when
-    only the counts are wanted (the dates carry the child's id and whether they are unborn)."""
+    """`plans`: (plan dates, child) in order of start per child; the child is what the rows
+    carry (a Child, or the plan's columns until `figure` has chosen the figure shown)."""
     last_plan: dict[int, PlanDates] = {}
     n, repeat, repeat_2y, long_ended, unborn = 0, [], [], [], []
     open_for = {months: [] for months in OPEN_MONTHS}

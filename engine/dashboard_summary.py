@@ -3,7 +3,7 @@
 `dashboard.build` keeps the rows behind every figure so a manager can click through to the
 children; loading every conference, plan and step of a council as objects to count them took
 seconds. The page shows only the numbers, so this module asks the database for counts by date,
-date pair or team (a few hundred rows at most) and applies the same rules to those. The
+date pair or team (far fewer rows than records) and applies the same rules to those. The
 figures are the same as `dashboard.build`'s (the tests compare the two); their `rows` are
 empty; the figure page lists the children behind one figure with `dashboard.figure`.
 """

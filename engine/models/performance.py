@@ -181,8 +181,8 @@ def review_counts(session: Session, start: date, end: date, condition=None):
 
 
 def plan_dates(session: Session, condition=None):
-    """Every plan's dates, without the plan or child objects, in order of start per child,
-    then the child's name columns (`NAME_COLUMNS`)."""
+    """Every plan's dates in order of start per child, its child's name columns
+    (`NAME_COLUMNS`) last; columns, not the plan and child objects."""
     query = (
         select(
             Plan.child_id,
