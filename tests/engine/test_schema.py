@@ -7,6 +7,24 @@ from engine import schema
 from engine.models import Base
 
 
+def a_child_and_a_version(connection) -> None:
+    """Child 7 and version 1 of process "p", as Core inserts: they name only the columns
+    given, so they fit the schema of an earlier revision."""
+    from sqlalchemy import insert
+
+    from engine.models import Child
+    from engine.models.processes import ProcessVersion
+
+    connection.execute(
+        insert(Child), [{"id": 7, "reference": "C7", "given_name": "A", "family_name": "B"}]
+    )
+    connection.execute(
+        insert(ProcessVersion),
+        [{"id": 1, "process_id": "p", "name": "p", "content_hash": "h", "bpmn_xml": "",
+          "deployed_by": "tests"}],
+    )  # fmt: skip
+
+
 def test_the_database_is_migrated_to_head(db_engine):
     assert schema.current_revision(db_engine) == schema.head_revision()
 
@@ -25,9 +43,8 @@ def test_task_rows_made_before_0013_get_their_instances_child(other_database):
     from sqlalchemy import insert, select
 
     from engine.db import make_engine
-    from engine.models import Child, HumanTask, ProcessInstance, User
+    from engine.models import HumanTask, ProcessInstance, User
     from engine.models.drafts import TaskDraft
-    from engine.models.processes import ProcessVersion
 
     db_engine = make_engine(other_database)
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -38,15 +55,7 @@ def test_task_rows_made_before_0013_get_their_instances_child(other_database):
             connection.execute(
                 insert(User), [{"id": 1, "username": "sw", "display_name": "Sw", "email": "x"}]
             )
-            connection.execute(
-                insert(Child),
-                [{"id": 7, "reference": "C7", "given_name": "A", "family_name": "B"}],
-            )
-            connection.execute(
-                insert(ProcessVersion),
-                [{"id": 1, "process_id": "p", "name": "p", "content_hash": "h",
-                  "bpmn_xml": "", "deployed_by": "tests"}],
-            )  # fmt: skip
+            a_child_and_a_version(connection)
             common = {"process_id": "p", "version_id": 1, "state": "", "lock_version": 1}
             connection.execute(
                 insert(ProcessInstance),
@@ -80,21 +89,13 @@ def test_reports_made_before_0014_get_the_one_person_their_author_names(other_da
     from sqlalchemy import insert, select
 
     from engine.db import make_engine
-    from engine.models import CasePerson, Child, Conference, Invitation, ProcessInstance, Report
-    from engine.models.processes import ProcessVersion
+    from engine.models import CasePerson, Conference, Invitation, ProcessInstance, Report
 
     db_engine = make_engine(other_database)
     try:
         schema.upgrade(db_engine, "0013")
         with db_engine.begin() as connection:
-            connection.execute(
-                insert(Child), [{"id": 7, "reference": "C7", "given_name": "A", "family_name": "B"}]
-            )
-            connection.execute(
-                insert(ProcessVersion),
-                [{"id": 1, "process_id": "p", "name": "p", "content_hash": "h",
-                  "bpmn_xml": "", "deployed_by": "tests"}],
-            )  # fmt: skip
+            a_child_and_a_version(connection)
             connection.execute(
                 insert(ProcessInstance),
                 [{"id": 1, "child_id": 7, "process_id": "p", "version_id": 1, "state": "",

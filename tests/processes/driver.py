@@ -225,15 +225,16 @@ def on_a_plan(case: Case) -> Plan:
 WITHHELD = "Flat 3, 12 Hidden Road"
 
 
-def invited(case):
-    """An initial conference booked for Monday 11 January 2027, invitations sent."""
+def invited(case, **invitations):
+    """An initial conference booked for Monday 11 January 2027, invitations sent (the
+    standard ones, overridden by `invitations`)."""
     case.at("2026-12-18 14:00")
     case.start()
     case.do("record_strategy_discussion")
     case.at("2026-12-21 10:00")
     case.do("book_conference")
     case.at("2027-01-04 09:00")
-    case.do("send_invitations")
+    case.do("send_invitations", **invitations)
 
 
 def held(case, **outcome):

@@ -9,7 +9,7 @@ from engine.models.instances import ProcessInstance
 from engine.models.people import Child
 from engine.step_context import StepContext
 from tests.factories import add_conference, complete, make_child, make_user, start_icpc
-from tests.processes.driver import Case
+from tests.processes.driver import Case, invited
 
 STRATEGY = {
     "strategy_discussion_date": "2026-03-02",
@@ -40,16 +40,6 @@ def test_one_child_at_a_time_agrees_with_the_whole_list(db, engine):
     assert is_connected(db, staff["bs"], first.id, False)  # booking: their pool's step
 
 
-def _invited(case, **answers) -> None:
-    case.at("2026-12-18 14:00")
-    case.start()
-    case.do("record_strategy_discussion")
-    case.at("2026-12-21 10:00")
-    case.do("book_conference")
-    case.at("2027-01-04 09:00")
-    case.do("send_invitations", **answers)
-
-
 def _report(case, **where) -> Report:
     return case.db.scalars(select(Report).filter_by(**where)).one()
 
@@ -59,7 +49,7 @@ def test_a_family_member_with_the_officers_name_is_not_the_officer(db, engine, c
     officer (who sees only their own report) is not its author."""
     case = Case(db, engine, clock, reload=False)
     family = [{"name": "Grace Okoye", "relationship": "Mother"}]
-    _invited(case, family=[*family, {"name": "Robin Hall", "relationship": "Uncle"}])
+    invited(case, family=[*family, {"name": "Robin Hall", "relationship": "Uncle"}])
     uncle = db.scalars(select(CasePerson).filter_by(kind="family", name="Robin Hall")).one()
     conference = db.scalars(select(Conference)).one()
     token = family_links.issue(
@@ -83,7 +73,7 @@ def test_two_professionals_with_one_name_keep_their_own_records_and_reports(db, 
         {"agency": "police", "name": "Robin Hall", "username": "police"},
         {"agency": "health_visitor", "name": "Robin Hall", "username": "nurse"},
     ]
-    _invited(case, agencies=agencies)
+    invited(case, agencies=agencies)
     people = db.scalars(select(CasePerson).filter_by(kind="professional")).all()
     assert sorted((p.name, p.user_id) for p in people) == sorted(
         [("Robin Hall", case.staff["police"].id), ("Robin Hall", nurse.id)]
@@ -101,7 +91,7 @@ def test_two_professionals_with_one_name_keep_their_own_records_and_reports(db, 
 def test_the_same_officer_invited_again_is_the_same_person(db, engine, clock):
     """Named differently the second time, the officer's account still finds their record."""
     case = Case(db, engine, clock, reload=False)
-    _invited(case)
+    invited(case)
     before = db.scalars(select(CasePerson).filter_by(user_id=case.staff["police"].id)).one()
     conference = db.scalars(select(Conference)).one()
     instance = db.get(ProcessInstance, conference.instance_id)
