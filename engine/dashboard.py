@@ -35,6 +35,13 @@ from .workdays import add_months, add_working_days
 
 ICPC_WORKING_DAYS = 15
 OPEN_MONTHS = (9, 12, 18, 24)
+PLAN_LABELS = {  # the plan figures, in the order the dashboard shows them
+    "repeat_ever": "Plans started that are a second or later plan",
+    "repeat_2y": "Second or later plans within 2 years of the last",
+    **{f"open_{m}": f"Plans open {m} months or more" for m in OPEN_MONTHS},
+    "ended_2y": "Plans ended that lasted 2 years or more",
+    "unborn": "Unborn children on plans",
+}
 
 
 class Row(NamedTuple):
@@ -238,32 +245,30 @@ def _plan_figures(plans, start: date, end: date) -> list[Figure]:
             lasted = _months_on(plan.started_on, 24) <= plan.ended_on
             long_ended.append(Row(child, f"{_d(plan.started_on)} to {_d(plan.ended_on)}", lasted))
     figures = [
-        Figure(
-            "repeat_ever", "Plans started that are a second or later plan", len(repeat), n, repeat
-        ),
+        Figure("repeat_ever", PLAN_LABELS["repeat_ever"], len(repeat), n, repeat),
         Figure(
             "repeat_2y",
-            "Second or later plans within 2 years of the last",
+            PLAN_LABELS["repeat_2y"],
             len(repeat_2y),
             n,
             repeat_2y,
         ),
     ]
     figures += [
-        Figure(f"open_{m}", f"Plans open {m} months or more", len(rows), 0, rows, percent_of=False)
+        Figure(f"open_{m}", PLAN_LABELS[f"open_{m}"], len(rows), 0, rows, percent_of=False)
         for m, rows in open_for.items()
     ]
     figures.append(
         Figure(
             "ended_2y",
-            "Plans ended that lasted 2 years or more",
+            PLAN_LABELS["ended_2y"],
             sum(r.met for r in long_ended),
             len(long_ended),
             long_ended,
         )
     )
     figures.append(
-        Figure("unborn", "Unborn children on plans", len(unborn), 0, unborn, percent_of=False)
+        Figure("unborn", PLAN_LABELS["unborn"], len(unborn), 0, unborn, percent_of=False)
     )
     return figures
 

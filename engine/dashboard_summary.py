@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .dashboard import (
     OPEN_MONTHS,
+    PLAN_LABELS,
     Dashboard,
     Figure,
     MonthBar,
@@ -82,14 +83,14 @@ def _plan_figures_counted(session: Session, start: date, end: date, condition) -
     return [
         Figure(
             "repeat_ever",
-            "Plans started that are a second or later plan",
+            PLAN_LABELS["repeat_ever"],
             sum(n for _s, _p, repeat, n in starts if repeat),
             begun,
             [],
         ),
         Figure(
             "repeat_2y",
-            "Second or later plans within 2 years of the last",
+            PLAN_LABELS["repeat_2y"],
             repeat_2y,
             begun,
             [],
@@ -97,7 +98,7 @@ def _plan_figures_counted(session: Session, start: date, end: date, condition) -
         *[
             Figure(
                 f"open_{months}",
-                f"Plans open {months} months or more",
+                PLAN_LABELS[f"open_{months}"],
                 sum(n for started, n, _u in open_at_end if _months_on(started, months) <= end),
                 0,
                 [],
@@ -107,14 +108,14 @@ def _plan_figures_counted(session: Session, start: date, end: date, condition) -
         ],
         Figure(
             "ended_2y",
-            "Plans ended that lasted 2 years or more",
+            PLAN_LABELS["ended_2y"],
             sum(n for began, ended_on, n in ended if _months_on(began, 24) <= ended_on),
             sum(n for _b, _e, n in ended),
             [],
         ),
         Figure(
             "unborn",
-            "Unborn children on plans",
+            PLAN_LABELS["unborn"],
             sum(int(unborn or 0) for _s, _n, unborn in open_at_end),
             0,
             [],
