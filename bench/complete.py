@@ -36,11 +36,15 @@ settings.apply_defaults(os.environ)
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import growth, latency, verdict  # noqa: E402
 from bench.support.server import Client, gunicorn, server_times_ms, worker_rss_mb  # noqa: E402
-from engine import accounts, cases, registry, schema, tokens, workdays  # noqa: E402
-from engine.clock import Clock  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.access import accounts, tokens  # noqa: E402
+from engine.casework import cases  # noqa: E402
+from engine.diagrams import registry  # noqa: E402
+from engine.models import make_session_factory  # noqa: E402
 from engine.models.people import user_by_username  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
+from engine.platform import schema, workdays  # noqa: E402
+from engine.platform.clock import Clock  # noqa: E402
+from engine.platform.db import make_engine, transaction  # noqa: E402
+from engine.service import Engine  # noqa: E402
 from forms import exists as form_exists  # noqa: E402
 
 WORKERS = 2

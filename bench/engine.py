@@ -34,10 +34,13 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import latency  # noqa: E402
-from engine import accounts, registry, schema, tokens  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.access import accounts, tokens  # noqa: E402
+from engine.diagrams import registry  # noqa: E402
+from engine.models import make_session_factory  # noqa: E402
 from engine.models.instances import open_tasks  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
+from engine.platform import schema  # noqa: E402
+from engine.platform.db import make_engine, transaction  # noqa: E402
+from engine.service import Engine  # noqa: E402
 
 DIAGRAM = ROOT / "tests" / "engine" / "diagrams" / "loop.bpmn"
 

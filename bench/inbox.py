@@ -34,8 +34,8 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
-from engine import accounts, registry, schema, tokens  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
+from engine.access import accounts, tokens  # noqa: E402
+from engine.diagrams import registry  # noqa: E402
 from engine.models import (  # noqa: E402
     Child,
     Conference,
@@ -44,7 +44,10 @@ from engine.models import (  # noqa: E402
     ProcessInstance,
     User,
     UserRole,
+    make_session_factory,  # noqa: E402
 )
+from engine.platform import schema  # noqa: E402
+from engine.platform.db import make_engine, transaction  # noqa: E402
 from forms import exists as form_exists  # noqa: E402
 
 PASSWORD = "bench-password"

@@ -41,12 +41,18 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.support import settings  # noqa: E402
 from bench.support.databases import postgres_url, sqlite_url  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
-from engine import registry, schema  # noqa: E402
-from engine.clock import Clock  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.models import AuditEvent, ProcessInstance, Timer  # noqa: E402
+from engine.diagrams import registry  # noqa: E402
+from engine.models import (  # noqa: E402
+    AuditEvent,
+    ProcessInstance,
+    Timer,
+    make_session_factory,  # noqa: E402
+)
 from engine.models.scheduler import SchedulerProcess  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
+from engine.platform import schema  # noqa: E402
+from engine.platform.clock import Clock  # noqa: E402
+from engine.platform.db import make_engine, transaction  # noqa: E402
+from engine.service import Engine  # noqa: E402
 
 DIAGRAM = ROOT / "bench" / "diagrams" / "timer_at.bpmn"
 CPC = str(Path(sys.executable).with_name("cpc"))

@@ -22,10 +22,13 @@ from bench.support import settings  # noqa: E402
 
 settings.apply_defaults(os.environ)
 
-from engine import accounts, diagram_editing, registry, schema  # noqa: E402
-from engine.db import make_engine, make_session_factory, transaction  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
-from engine.version_moves import Selection, VersionMoves  # noqa: E402
+from engine.access import accounts  # noqa: E402
+from engine.diagrams import diagram_editing, registry  # noqa: E402
+from engine.diagrams.version_moves import Selection, VersionMoves  # noqa: E402
+from engine.models import make_session_factory  # noqa: E402
+from engine.platform import schema  # noqa: E402
+from engine.platform.db import make_engine, transaction  # noqa: E402
+from engine.service import Engine  # noqa: E402
 
 DIAGRAM = (ROOT / "tests" / "engine" / "diagrams" / "two_steps.bpmn").read_text()
 LATER = DIAGRAM.replace("deadline(due_date)", "deadline(add_working_days(due_date, 1))")

@@ -136,7 +136,7 @@ def _max_length(where: str, raw: dict) -> int | None:
     explicit = raw.get("max_length")
     if not raw.get("column"):
         return explicit
-    from engine.lengths import table_limit  # the models, only for definitions that name one
+    from engine.models.lengths import table_limit
 
     try:
         bound = table_limit(raw["column"])

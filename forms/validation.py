@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from engine import whole_numbers
-from engine.storable import storable
+from engine.platform import whole_numbers
+from engine.platform.storable import storable
 
 from .definitions import Field, FormDefinition
 

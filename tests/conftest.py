@@ -14,11 +14,14 @@ import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine import schema  # noqa: E402
-from engine.clock import LONDON, FixedClock  # noqa: E402
-from engine.db import make_engine, make_session_factory  # noqa: E402
-from engine.models import Base  # noqa: E402
-from engine.runtime import Engine  # noqa: E402
+from engine.models import (
+    Base,  # noqa: E402
+    make_session_factory,
+)
+from engine.platform import schema
+from engine.platform.clock import LONDON, FixedClock
+from engine.platform.db import make_engine
+from engine.service import Engine
 
 # Monday 2 March 2026, 10:00 in London: no bank holiday within three weeks either side.
 START = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON).astimezone(UTC)
@@ -104,7 +107,7 @@ def quick_password_hashing(monkeypatch):
     """Argon2id still, with the smallest cost: tests make many accounts, none need strength."""
     from argon2 import PasswordHasher
 
-    from engine import accounts
+    from engine.access import accounts
 
     monkeypatch.setattr(
         accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

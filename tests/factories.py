@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from engine import accounts, cases, registry
-from engine.db import transaction
+from engine.access import accounts
+from engine.casework import cases
+from engine.diagrams import registry
 from engine.models.instances import open_tasks
 from engine.models.people import User
+from engine.platform.db import transaction
 from forms import exists as form_exists
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +130,7 @@ def make_token(session, username: str, now=None) -> str:
     """A new API token's secret for the service account `username`."""
     from datetime import UTC, datetime
 
-    from engine import tokens
+    from engine.access import tokens
 
     _token, secret = tokens.create(
         session, username, "tests", "tests", now or datetime(2026, 3, 2, tzinfo=UTC)

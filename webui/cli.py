@@ -10,10 +10,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine import accounts, backup, demo, registry, roles, schema, tokens
-from engine.db import transaction
-from engine.errors import EngineError, InvalidDiagram
+from engine.access import accounts, roles, tokens
+from engine.diagrams import registry
+from engine.platform import backup, schema
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, InvalidDiagram
 from forms import exists as form_exists
+from webui import demo
 
 from . import memory, scheduling
 from .extensions import services

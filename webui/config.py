@@ -47,7 +47,7 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     FRONTEND_DIR = HERE / "node_modules"
     SHOW_DEMO_ACCOUNTS = False
-    CLOCK = None  # an engine.clock.Clock; None means the system clock
+    CLOCK = None  # an engine.platform.clock.Clock; None means the system clock
     PROCESSES_DIR = HERE.parent / "processes"
     # Links in emails start with this: the address people use to reach the service.
     BASE_URL = "http://127.0.0.1:5000"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine import errors as engine_errors
+from engine.platform import errors as engine_errors
 
 STATUS = {
     engine_errors.NotFound: 404,

@@ -8,8 +8,9 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import finish, make_engine, make_session_factory
-from engine.runtime import Engine
+from engine.models import make_session_factory
+from engine.platform.db import finish, make_engine
+from engine.service import Engine
 
 
 @dataclass

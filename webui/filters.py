@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from engine import clock, workdays
-from engine.clock import LONDON
+from engine.platform import clock, workdays
+from engine.platform.clock import LONDON
 
 
 def govuk_date(value) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from flask import Flask, abort, current_app, request
 
-from engine.storable import storable
+from engine.platform.storable import storable
 
 MESSAGE = "The request contains characters that cannot be stored (a NUL or an unpaired surrogate)."
 

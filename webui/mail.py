@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Flask
 from flask_mail import Connection, Mail, Message
 
-from engine.outbox import Email, Transport
+from engine.messaging.outbox import Email, Transport
 
 log = logging.getLogger(__name__)
 mail = Mail()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, request, url_for
 
-from engine import permissions
-from engine import settings as council
+from engine.platform import settings as council
+from engine.workflow import permissions
 
 
 def _nav_items():

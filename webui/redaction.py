@@ -1,7 +1,7 @@
 """Second line of defence for withheld information: scrub it from every response body.
 
 Pages, API and downloads already build on read models that blank what is withheld from the
-viewer (engine/withholding.py). Should a new page forget, the withheld text itself is
+viewer (engine/access/withholding.py). Should a new page forget, the withheld text itself is
 replaced in any text response before it leaves the server.
 """
 
@@ -13,8 +13,8 @@ from flask import Flask, g, has_request_context
 from markupsafe import escape
 from sqlalchemy import event
 
-from engine import withholding
-from engine.db import wrote
+from engine.access import withholding
+from engine.platform.db import wrote
 
 from .extensions import db
 

@@ -12,7 +12,7 @@ import atexit
 
 from flask import Flask
 
-from engine.scheduler import Intervals, Scheduler
+from engine.operations.scheduler import Intervals, Scheduler
 
 from .mail import transport_for
 

@@ -1,25 +1,39 @@
 """Storage models, split by aggregate; each module holds the queries that read its tables."""
 
-# Every session refuses over-long text before it flushes, wherever the models are used.
-from .. import lengths  # noqa: F401
-from .audit import AuditEvent
-from .base import Base
-from .conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
-from .diagrams import DiagramDraft, InstanceMove
-from .documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
-from .drafts import TaskDraft
-from .instances import HumanTask, ProcessInstance
-from .outbox import OutboxAttempt, OutboxMessage
-from .people import Child, User, UserRole
-from .plans import CoreGroupMeeting, Plan, PlanAction
-from .processes import ProcessVersion
-from .scheduler import ScheduledRun, SchedulerProcess
-from .timeliness import Escalation, LateStep
-from .timers import Timer
-from .tokens import ApiToken
-from .withholding import WithheldItem
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.models import lengths
+from engine.models.audit import AuditEvent, refuse_changes
+from engine.models.base import Base
+from engine.models.conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
+from engine.models.diagrams import DiagramDraft, InstanceMove
+from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
+from engine.models.drafts import TaskDraft
+from engine.models.instances import HumanTask, ProcessInstance
+from engine.models.outbox import OutboxAttempt, OutboxMessage
+from engine.models.people import Child, User, UserRole
+from engine.models.plans import CoreGroupMeeting, Plan, PlanAction
+from engine.models.processes import ProcessVersion
+from engine.models.scheduler import ScheduledRun, SchedulerProcess
+from engine.models.timeliness import Escalation, LateStep
+from engine.models.timers import Timer
+from engine.models.tokens import ApiToken
+from engine.models.withholding import WithheldItem
+from engine.platform import db
+
+# What every session checks before it flushes: audit rows are never changed, text fits its column.
+FLUSH_GUARDS = (refuse_changes, lengths.refuse_too_long)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The one way sessions are made: the platform's factory with the models' flush guards."""
+    return db.make_session_factory(engine, before_flush=FLUSH_GUARDS)
+
 
 __all__ = [
+    "FLUSH_GUARDS",
+    "make_session_factory",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, func, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import User
 
 
 class AuditEvent(Base):
@@ -34,8 +34,7 @@ class AuditEvent(Base):
     actor: Mapped[User | None] = relationship()
 
 
-@event.listens_for(Session, "before_flush")
-def _append_only(session: Session, _context, _instances) -> None:
+def refuse_changes(session: Session, _context, _instances) -> None:
     """The application may add audit events, never change or remove one."""
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):

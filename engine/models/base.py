@@ -45,7 +45,7 @@ class UTCDateTime(TypeDecorator):
 
 def fetch(session, model, key, missing: str):
     """The row with this primary key, or `NotFound` with a message fit to show."""
-    from ..errors import NotFound
+    from engine.platform.errors import NotFound
 
     row = session.get(model, key) if key is not None else None
     if row is None:

@@ -1,6 +1,6 @@
 """The queries behind case access: which children a person is connected to, and how.
 
-The policy (which connection grants what) lives in `engine/access.py`; these are its SQL.
+The policy (which connection grants what) lives in `engine/access/access.py`; these are its SQL.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, exists, literal, select, union
 from sqlalchemy.orm import Session
 
-from .conferences import CasePerson, Conference, Invitation
-from .instances import READY, HumanTask
-from .people import Child, User
+from engine.models.conferences import CasePerson, Conference, Invitation
+from engine.models.instances import READY, HumanTask
+from engine.models.people import Child, User
 
 
 def _through_tasks(user: User, child_id: int | None) -> list[Select]:

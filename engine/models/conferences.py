@@ -11,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import User
 
 ICPC, RCPC, TRANSFER_IN, PRE_BIRTH = "icpc", "rcpc", "transfer_in", "pre_birth"
 KINDS = {

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .instances import ProcessInstance
-from .processes import ProcessVersion
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.instances import ProcessInstance
+from engine.models.processes import ProcessVersion
 
 
 class DiagramDraft(Base):

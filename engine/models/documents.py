@@ -12,9 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, select, update
 from sqlalchemy.orm import Mapped, Session, deferred, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .conferences import CasePerson, Conference, Report
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.conferences import CasePerson, Conference, Report
+from engine.models.people import User
 
 DOWNLOADED, SENT = "downloaded", "sent"
 

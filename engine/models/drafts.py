@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, utcnow
 
 
 class TaskDraft(Base):

@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from .instances import READY, RUNNING, HumanTask, ProcessInstance
-from .people import Child, User
+from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
+from engine.models.people import Child, User
 
 SCOPES = {"all": "All", "mine": "Assigned to you", "pool": "Unassigned, for your roles"}
 SORTS = ("due", "due_desc", "child", "step", "newest")

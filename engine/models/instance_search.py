@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .instances import READY, HumanTask, ProcessInstance
-from .people import Child, User
+from engine.models.instances import READY, HumanTask, ProcessInstance
+from engine.models.people import Child, User
 
 PER_PAGE = 50
 
@@ -93,7 +93,7 @@ def search(
 
 def filter_options(session: Session) -> dict[str, list]:
     """What the filter form offers: processes with their versions, waiting steps, teams."""
-    from .processes import ProcessVersion
+    from engine.models.processes import ProcessVersion
 
     versions = session.execute(
         select(ProcessVersion.id, ProcessVersion.process_id, ProcessVersion.name).order_by(

@@ -30,9 +30,9 @@ from sqlalchemy.orm import (
     validates,
 )
 
-from .base import Base, UTCDateTime, utcnow
-from .people import Child, User
-from .processes import ProcessVersion
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import Child, User
+from engine.models.processes import ProcessVersion
 
 RUNNING, SUSPENDED, TERMINATED, COMPLETED = "running", "suspended", "terminated", "completed"
 READY, DONE, CANCELLED = "ready", "completed", "cancelled"

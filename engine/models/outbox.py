@@ -1,6 +1,6 @@
 """The outbox: email written in the same transaction as the step that caused it.
 
-A row is the promise to send; the sender (`engine/outbox.py`) delivers pending rows later,
+A row is the promise to send; the sender (`engine/messaging/outbox.py`) delivers pending rows later,
 records every attempt, and backs off when the mail server is unreachable. The idempotency key
 makes the same notification (one reminder for one step of one instance) impossible to queue
 twice. Emails carry a case reference and a link, never a child's name or the concerns.
@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import User
 
 # pending: to send; sent: the mail server took it; failed: gave up after every retry;
 # held: waiting for the addressee's daily digest; digested: went out inside a digest.

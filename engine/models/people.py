@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, utcnow
 
 IMMEDIATE, DAILY_DIGEST = "immediate", "daily"
 NOTIFY_CHOICES = {

@@ -11,10 +11,10 @@ from datetime import date
 from sqlalchemy import Date, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .conferences import ICPC, RCPC, Conference
-from .instances import READY, RUNNING, HumanTask, ProcessInstance
-from .people import NAME_COLUMNS, Child, User
-from .plans import Plan
+from engine.models.conferences import ICPC, RCPC, Conference
+from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
+from engine.models.people import NAME_COLUMNS, Child, User
+from engine.models.plans import Plan
 
 
 def _where(query, condition):

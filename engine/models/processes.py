@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, utcnow
 
 
 class ProcessVersion(Base):

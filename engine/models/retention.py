@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from .instances import RUNNING, SUSPENDED, ProcessInstance
-from .people import Child
-from .plans import Plan
+from engine.models.instances import RUNNING, SUSPENDED, ProcessInstance
+from engine.models.people import Child
+from engine.models.plans import Plan
 
 
 def last_plan_ended_before(session: Session, cutoff: date) -> list[tuple[Child, date]]:

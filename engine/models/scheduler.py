@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, UTCDateTime
+from engine.models.base import Base, UTCDateTime
 
 
 class SchedulerProcess(Base):

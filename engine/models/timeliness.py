@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, utcnow
 
 
 class Escalation(Base):

@@ -1,7 +1,8 @@
 """Timer rows: one per waiting timer event of a running instance, and the ones that fired.
 
 The workflow state is the truth; these rows are derived from it at every save (see
-`engine/timers.py`), so a manager can see what is due and when without opening any state, and
+`engine/workflow/timers.py`), so a manager can see what is due and when without opening any
+state, and
 the lag of every firing (fired minus due) is measured. Rows of timers that were cancelled
 (their task was done first) are deleted; fired rows stay as the record of when each fired.
 """
@@ -14,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from .base import Base, UTCDateTime
-from .instances import RUNNING, ProcessInstance
+from engine.models.base import Base, UTCDateTime
+from engine.models.instances import RUNNING, ProcessInstance
 
 WAITING, FIRED = "waiting", "fired"
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
 
-from .base import Base, UTCDateTime, utcnow
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import User
 
 
 class ApiToken(Base):

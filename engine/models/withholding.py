@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .people import User
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.people import User
 
 # What can be withheld: (record kind, field) → how it is named to the chair.
 WITHHOLDABLE = {

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import diagram_editing
+from engine.diagrams import diagram_editing
 from engine.models import ProcessInstance
 from engine.models.processes import latest_version
 from forms import exists as form_exists

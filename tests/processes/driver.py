@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine import cases, timers
-from engine.clock import LONDON
-from engine.db import reusing
+from engine.casework import cases
 from engine.models import HumanTask, OutboxMessage, Plan, ProcessInstance
 from engine.models.instances import READY
+from engine.platform.clock import LONDON
+from engine.platform.db import reusing
+from engine.workflow import timers
 from tests.factories import deploy_processes, make_child, make_staff
 
 ANSWERS = {

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from engine import cases
-from engine.errors import EngineError
+from engine.casework import cases
+from engine.platform.errors import EngineError
 from tests.processes.driver import on_a_plan
 
 

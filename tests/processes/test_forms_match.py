@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import registry
+from engine.diagrams import registry
 from forms import exists, load, validate
 from tests.factories import PROCESSES
 from tests.processes.driver import ANSWERS, answers_for

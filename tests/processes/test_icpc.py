@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from engine import cases
+from engine.casework import cases
 from engine.models import (
     CasePerson,
     Conference,
@@ -361,7 +361,7 @@ def test_pre_birth_plan_is_reviewed_soon_after_the_birth(db, engine, clock):
 
 
 def test_a_second_plan_counts_the_first(case):
-    from engine import cases
+    from engine.casework import cases
 
     prepared(case)
     case.at("2027-01-11 15:00")

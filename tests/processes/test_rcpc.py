@@ -122,7 +122,7 @@ def test_core_group_meetings_continue_at_the_council_interval(case):
 
 
 def test_a_council_can_meet_every_4_weeks(case):
-    from engine import settings
+    from engine.platform import settings
 
     on_a_plan(case)
     with settings.using(core_group_interval_weeks=4):

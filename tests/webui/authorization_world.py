@@ -11,8 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import cases, family_links
-from engine.db import transaction
+from engine.casework import cases, family_links
 from engine.models import (
     CasePerson,
     Conference,
@@ -25,6 +24,7 @@ from engine.models import (
 )
 from engine.models.documents import ReportFile
 from engine.models.instances import open_tasks
+from engine.platform.db import transaction
 from tests.factories import deploy_processes, make_child, make_staff, make_user
 from tests.processes.driver import ANSWERS
 

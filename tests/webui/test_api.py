@@ -137,7 +137,7 @@ def test_without_a_valid_token_every_call_is_refused(world, client, db):
 
 
 def test_a_revoked_token_or_deactivated_account_is_refused(world, db, web_engine):
-    from engine import tokens
+    from engine.access import tokens
     from engine.models.tokens import tokens_of
 
     staff, accounts, apis, child = world

@@ -55,7 +55,7 @@ def schema_and_token(app, db, web_engine):
     deploy_processes(db)
     make_service_account(db, "tm_sys", "team_manager", "social_worker", "business_support")
     child = make_child(db, web_engine, staff["sw"])
-    from engine import cases
+    from engine.casework import cases
 
     cases.start_conference(db, web_engine, staff["sw"], child.id)
     token = make_token(db, "tm_sys")

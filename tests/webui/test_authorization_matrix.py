@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from engine.runtime import Engine
+from engine.service import Engine
 from tests.conftest import empty_tables
 from tests.webui.authorization_world import ROLES, World, build
 from tests.webui.conftest import sign_in

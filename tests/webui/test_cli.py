@@ -71,7 +71,7 @@ def test_scheduler_once_catches_up_every_overdue_timer_and_exits(app, db, clock)
     from datetime import timedelta
 
     from engine.models import Escalation
-    from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+    from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
     from tests.factories import make_staff
 
     engine = app.extensions["cpc"].workflow
@@ -89,7 +89,7 @@ def test_scheduler_once_catches_up_every_overdue_timer_and_exits(app, db, clock)
 def test_db_upgrade_and_current_report_the_schema(app, db, db_engine, make_app, tmp_path):
     from sqlalchemy import text
 
-    from engine.schema import head_revision
+    from engine.platform.schema import head_revision
 
     result = run(app, "db", "upgrade")
     assert result.output == f"Database already at schema {head_revision()}.\n"

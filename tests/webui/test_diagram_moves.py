@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.models import ProcessInstance
-from tests.engine.test_version_moves import LATER_DEADLINE, START_DATA, WITHOUT_SECOND
+from tests.engine.diagrams.test_version_moves import LATER_DEADLINE, START_DATA, WITHOUT_SECOND
 from tests.factories import complete, deploy_test_diagram, make_staff, make_user
 from tests.webui.conftest import page, post_form, sign_in
 

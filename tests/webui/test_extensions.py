@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from engine import accounts
+from engine.access import accounts
 from engine.models import User
-from tests.engine.test_db import endings
+from tests.engine.platform.test_db import endings
 from webui import extensions
 
 

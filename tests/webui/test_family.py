@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import family_links
+from engine.casework import family_links
 from engine.models import AuditEvent, Conference, FeedbackResponse, Report, ReportFile
 from tests.processes.driver import WITHHELD, Case, held
 from tests.webui.conftest import page, post_form

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import family_links
+from engine.casework import family_links
 from engine.models import CasePerson, Conference
 from tests.factories import make_user
 from tests.processes.driver import Case, held

@@ -26,10 +26,11 @@ from bs4 import BeautifulSoup
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
-from engine.clock import SYSTEM
-from engine.db import make_engine, make_session_factory
+from engine.models import make_session_factory
 from engine.models.instances import RUNNING, open_tasks
 from engine.models.scheduler import SchedulerProcess
+from engine.platform.clock import SYSTEM
+from engine.platform.db import make_engine
 from tests.factories import PASSWORD, ROOT, make_user
 
 BIN = Path(sys.executable).parent

@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from engine.db import transaction
 from engine.models import OutboxMessage
 from engine.models.scheduler import SchedulerProcess
-from engine.schema import head_revision
+from engine.platform.db import transaction
+from engine.platform.schema import head_revision
 
 
 def beat(db, at, owner="host:1:abc"):

@@ -52,7 +52,7 @@ def test_the_empty_inbox_says_so(client, db):
 def test_filters_narrow_the_list_and_say_when_nothing_matches(client, db, web_engine):
     staff, child, instance = start_case(db, web_engine)
     other = make_child(db, web_engine, staff["sw"], given="Noah", family="Bell")
-    from engine import cases
+    from engine.casework import cases
 
     cases.start_conference(db, web_engine, staff["sw"], other.id)
     sign_in(client, "sw")
@@ -70,7 +70,7 @@ def test_filters_narrow_the_list_and_say_when_nothing_matches(client, db, web_en
 def test_sorting_by_child_and_paging(client, db, web_engine, monkeypatch):
     staff, child, instance = start_case(db, web_engine)
     other = make_child(db, web_engine, staff["sw"], given="Noah", family="Bell")
-    from engine import cases
+    from engine.casework import cases
 
     cases.start_conference(db, web_engine, staff["sw"], other.id)
     monkeypatch.setattr(inbox_model, "PER_PAGE", 1)

@@ -2,7 +2,7 @@
 
 import json
 
-from engine.db import transaction
+from engine.platform.db import transaction
 from tests.factories import STRATEGY, complete, make_child, make_user, start_icpc
 from tests.webui.conftest import page, post_form, sign_in
 
@@ -14,7 +14,7 @@ def listed(client, query=""):
 
 def test_filters_by_process_status_stage_team_and_overdue(client, db, web_engine, clock):
     staff, child, first = start_icpc(db, web_engine)
-    from engine import cases
+    from engine.casework import cases
 
     other = make_child(db, web_engine, staff["sw"], given="Noah", family="Bell")
     second = cases.start_conference(db, web_engine, staff["sw"], other.id)

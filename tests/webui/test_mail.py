@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.models import OutboxMessage
 from engine.models.outbox import SENT, attempts_for
-from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
 from tests.factories import make_staff
 from webui import scheduling
 

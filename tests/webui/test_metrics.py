@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from engine import timers
-from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+from engine.workflow import timers
+from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
 from tests.factories import complete, make_staff
 from tests.webui.conftest import post_form, sign_in
 

@@ -1,6 +1,6 @@
 """What every page knows: the council's name comes from the council settings, like letters'."""
 
-from engine import settings
+from engine.platform import settings
 from tests.webui.conftest import page
 
 

@@ -10,10 +10,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
-from engine import demo
 from engine.models import HumanTask
 from tests.factories import deploy_processes
 from tests.webui.conftest import page, post_form
+from webui import demo
 
 NOT_FOLLOWED = ("/sign-out", "/assets", "/static")
 PAGES_PER_USER = 150

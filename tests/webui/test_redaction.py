@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from engine.db import transaction
 from engine.models import CasePerson, WithheldItem
+from engine.platform.db import transaction
 from tests.factories import make_child, make_staff
 from tests.webui.conftest import sign_in
 from webui import extensions

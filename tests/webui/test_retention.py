@@ -1,4 +1,4 @@
-from tests.engine.test_retention import three_children
+from tests.engine.reporting.test_retention import three_children
 from tests.factories import make_user
 from tests.webui.conftest import page, sign_in
 

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
-from engine import timers
-from engine.db import transaction
 from engine.models import OutboxMessage, ProcessInstance
 from engine.models.outbox import FAILED
-from tests.engine.test_timers import END_OF_4_MARCH, start_deadline
+from engine.platform.db import transaction
+from engine.workflow import timers
+from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
 from tests.factories import make_staff
 from tests.webui.conftest import page, post_form, sign_in
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import accounts
+from engine.access import accounts
+from engine.access.roles import label
 from engine.models.people import NOTIFY_CHOICES
-from engine.roles import label
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

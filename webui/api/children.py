@@ -1,19 +1,22 @@
 """Children and their cases: the list, the case summary, conferences, plans, and the CIN
-census extract. Access is the case pages' (engine/access.py): a child's record needs access
+census extract. Access is the case pages' (engine/access/access.py): a child's record needs access
 to that child; plans and people need full access; the census is for managers."""
 
 from __future__ import annotations
 
 from flask import g
 
-from engine import access, case_summary, census, permissions
-from engine.db import transaction
-from engine.errors import NotAllowed
+from engine.access import access
+from engine.casework import case_summary
 from engine.models import audit
 from engine.models.conferences import conferences_for_child
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children
 from engine.models.plans import Plan
+from engine.platform.db import transaction
+from engine.platform.errors import NotAllowed
+from engine.reporting import census
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -1,17 +1,19 @@
 """Process instances: list and filter, start one for a child, read one with tasks, timers and
 history. Listing and reading are for managers and process owners, as on the instance pages;
-starting follows the case page's rule (engine/cases.py)."""
+starting follows the case page's rule (engine/casework/cases.py)."""
 
 from __future__ import annotations
 
 from flask import abort, g, request
 
-from engine import access, cases, permissions
-from engine.errors import NotFound
+from engine.access import access
+from engine.casework import cases
 from engine.models.audit import history
 from engine.models.base import fetch
 from engine.models.instances import ProcessInstance, list_instances, open_tasks, tasks_of
 from engine.models.timers import timers_of
+from engine.platform.errors import NotFound
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import g
 
-from engine.errors import NotFound
 from engine.models.processes import latest_versions, versions_of
+from engine.platform.errors import NotFound
 
 from ..auth.guard import login_required
 from ..extensions import db

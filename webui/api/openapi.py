@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1, kept beside the routes it describes.
 
 Each operation says who may call it in `x-access` (the rule the view applies through
-engine/access.py and engine/permissions.py); tests check every route is here and every path
+engine/access/access.py and engine/workflow/permissions.py); tests check every route is here and
+every path
 here is a route, and run generated requests against it.
 """
 
@@ -155,7 +156,7 @@ PATHS = {
         "post": {
             "summary": "Start a conference (icpc) or a plan ending (end_plan) for a child",
             "x-access": "social workers and managers with full access to the child "
-            "(engine/cases.py: permissions.can_start and access.require_child)",
+            "(engine/casework/cases.py: permissions.can_start and access.require_child)",
             "requestBody": {
                 "required": True,
                 "content": {JSON_BODY: {"schema": _ref("StartInstance")}},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.census import HEADER as CENSUS_FIELDS
+from engine.reporting.census import HEADER as CENSUS_FIELDS
 
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from engine import whole_numbers
+from engine.platform import whole_numbers
 
 from ..converters import MAX_ID
 from . import bp

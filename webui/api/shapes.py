@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from engine.case_summary import CaseSummary
+from engine.casework.case_summary import CaseSummary
 from engine.models.audit import AuditEvent
 from engine.models.conferences import Conference
 from engine.models.instances import HumanTask, ProcessInstance

@@ -1,13 +1,13 @@
 """Tasks: list (mine, my roles', one instance's), read one with its form, claim, unclaim,
 assign and complete. Completing follows the task page exactly: the assignee or, while nobody
-is assigned, a holder of the task's role (engine/permissions.py), data validated by its form."""
+is assigned, a holder of the task's role (engine/workflow/permissions.py), data validated by
+its form."""
 
 from __future__ import annotations
 
 from flask import g, request
 
-from engine import access, assignment, permissions
-from engine.errors import NotAllowed, NotFound, TaskAlreadyCompleted
+from engine.access import access
 from engine.models.base import fetch
 from engine.models.instances import (
     DONE,
@@ -16,6 +16,8 @@ from engine.models.instances import (
     task_with_instance,
     tasks_of,
 )
+from engine.platform.errors import NotAllowed, NotFound, TaskAlreadyCompleted
+from engine.workflow import permissions
 from forms import exists, load, validate
 
 from ..auth.guard import login_required
@@ -69,13 +71,13 @@ def task_show(task_id):
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id):
-    return shapes.task(assignment.claim(db(), g.user, task_id, workflow().clock.now()))
+    return shapes.task(workflow().claim(db(), g.user, task_id))
 
 
 @bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 @login_required
 def unclaim(task_id):
-    return shapes.task(assignment.unclaim(db(), g.user, task_id, workflow().clock.now()))
+    return shapes.task(workflow().unclaim(db(), g.user, task_id))
 
 
 @bp.route("/tasks/<task_id>/assign", methods=["POST"])
@@ -85,7 +87,7 @@ def assign(task_id):
     username = sent.get("username")
     if username is not None and (not isinstance(username, str) or not username.strip()):
         raise InvalidRequest({"username": "“username” must be a username, or null for the pool."})
-    task = assignment.assign(db(), g.user, task_id, username, workflow().clock.now())
+    task = workflow().assign(db(), g.user, task_id, username)
     return shapes.task(task)
 
 

@@ -6,12 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Response, g, render_template, request
 
-from engine import permissions
-from engine.clock import LONDON
-from engine.db import transaction
-from engine.errors import NotAllowed
 from engine.models import audit
 from engine.models.people import child_by_reference
+from engine.platform.clock import LONDON
+from engine.platform.db import transaction
+from engine.platform.errors import NotAllowed
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -7,7 +7,7 @@ import functools
 
 from flask import g, redirect, request, session, url_for
 
-from engine import tokens
+from engine.access import tokens
 from engine.models.people import User
 
 from ..extensions import db, workflow

@@ -11,7 +11,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, url_for
 from requests import RequestException
 
-from engine import accounts
+from engine.access import accounts
 
 from ..extensions import db, workflow
 

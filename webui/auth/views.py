@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
-from engine import accounts, metrics
+from engine.access import accounts
+from engine.access.roles import label
 from engine.models import audit
 from engine.models.people import User
-from engine.roles import label
+from engine.platform import metrics
 
 from ..extensions import db, workflow
 from . import bp, oidc

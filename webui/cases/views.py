@@ -4,11 +4,13 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import access, cases, permissions, timeline, withholding
-from engine.errors import NotAllowed
+from engine.access import access, withholding
+from engine.casework import cases, timeline
 from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children, user_by_username
+from engine.platform.errors import NotAllowed
+from engine.workflow import permissions
 from forms import parse, validate
 
 from ..auth.guard import login_required

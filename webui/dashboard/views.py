@@ -4,10 +4,13 @@ from datetime import date
 
 from flask import abort, g, render_template, request
 
-from engine import access, census, dashboard, dashboard_summary, permissions, whole_numbers
-from engine.errors import EngineError
+from engine.access import access
 from engine.models.people import Child
-from engine.workdays import add_months
+from engine.platform import whole_numbers
+from engine.platform.errors import EngineError
+from engine.platform.workdays import add_months
+from engine.reporting import census, dashboard, dashboard_summary
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

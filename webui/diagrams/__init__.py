@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, g
 
-from engine import permissions
+from engine.workflow import permissions
 
 bp = Blueprint("diagrams", __name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import whole_numbers
-from engine.errors import EngineError
+from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.models.diagrams import moves_of
-from engine.version_moves import Selection, VersionMoves
+from engine.platform import whole_numbers
+from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
-from engine import diagram_diff
-from engine.errors import NotFound
+from engine.diagrams import diagram_diff
 from engine.models.base import fetch
 from engine.models.diagrams import instance_counts
 from engine.models.processes import ProcessVersion, versions_of
+from engine.platform.errors import NotFound
 
 from ..auth.guard import login_required
 from ..extensions import db

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import diagram_editing, expressions, registry, roles, settings
-from engine.errors import EngineError, InvalidDiagram, NotFound
+from engine.access import roles
+from engine.casework import vocabulary
+from engine.diagrams import diagram_editing, registry
 from engine.models.base import fetch
 from engine.models.diagrams import draft_for, instance_counts
 from engine.models.processes import ProcessVersion, latest_version, latest_versions
+from engine.platform import settings
+from engine.platform.errors import EngineError, InvalidDiagram, NotFound
 from forms import exists as form_exists
 from forms import keys as form_keys
 
@@ -59,7 +62,7 @@ def _editor(process_id, xml, source, problems=(), notes=(), comment="", status=2
             comment=comment,
             form_keys=form_keys(),
             lane_names=[roles.label(r) for r in roles.ROLES],
-            functions=expressions.VOCABULARY,
+            functions=vocabulary.LANGUAGE.names,
             settings=settings.current(),
         ),
         status,

@@ -11,10 +11,13 @@ import io
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 
-from engine import access, conference_documents, documents, family_links, report_files
-from engine.errors import EngineError
+from engine.access import access
+from engine.casework import family_links
+from engine.documents import conference_documents, report_files
+from engine.documents import sending as documents
 from engine.models.base import fetch
 from engine.models.documents import ReportFile
+from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

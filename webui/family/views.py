@@ -10,7 +10,7 @@ import io
 
 from flask import render_template, request, send_file
 
-from engine import family_links
+from engine.casework import family_links
 from forms import load, validate
 
 from ..extensions import db, workflow

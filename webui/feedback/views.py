@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import access, feedback, permissions
-from engine.errors import NotAllowed
+from engine.access import access
+from engine.casework import feedback
+from engine.platform.errors import NotAllowed
+from engine.workflow import permissions
 from forms import load, validate
 
 from ..auth.guard import login_required

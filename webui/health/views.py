@@ -13,8 +13,8 @@ from prometheus_client import (
     multiprocess,
 )
 
-from engine import readiness
-from engine.metrics import DatabaseFigures
+from engine.operations import readiness
+from engine.operations.gauges import DatabaseFigures
 
 from ..extensions import db, workflow
 from . import bp

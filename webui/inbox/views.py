@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import access, assignment, permissions, whole_numbers
+from engine.access import access
 from engine.models.drafts import drafted_task_ids
 from engine.models.inbox import SCOPES, SORTS, InboxFilter, inbox_page
 from engine.models.instances import ProcessInstance
 from engine.models.people import users_with_role
+from engine.platform import whole_numbers
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
@@ -80,7 +82,7 @@ def _back():
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id):
-    task = assignment.claim(db(), g.user, task_id, workflow().clock.now())
+    task = workflow().claim(db(), g.user, task_id)
     flash(f"“{task.title}” is now assigned to you.", "success")
     return _back()
 
@@ -88,7 +90,7 @@ def claim(task_id):
 @bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 @login_required
 def unclaim(task_id):
-    task = assignment.unclaim(db(), g.user, task_id, workflow().clock.now())
+    task = workflow().unclaim(db(), g.user, task_id)
     flash(f"“{task.title}” is back with everyone who holds its role.", "success")
     return _back()
 
@@ -97,6 +99,6 @@ def unclaim(task_id):
 @login_required
 def reassign(task_id):
     username = request.form.get("colleague", "")
-    task, colleague = assignment.pass_on(db(), g.user, task_id, username, workflow().clock.now())
+    task, colleague = workflow().pass_on(db(), g.user, task_id, username)
     flash(f"“{task.title}” is now with {colleague.display_name}.", "success")
     return _back()

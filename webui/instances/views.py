@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import access, instance_view, permissions, timers, whole_numbers, withholding
+from engine.access import access, withholding
+from engine.casework import instance_view
 from engine.models.base import fetch
 from engine.models.instance_search import InstanceFilter, filter_options, search
 from engine.models.instances import READY, ProcessInstance
 from engine.models.people import users_with_role
+from engine.platform import whole_numbers
+from engine.workflow import permissions, timers
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from engine import access, cases, permissions, roles, withholding
-from engine.errors import NotAllowed
+from engine.access import access, roles, withholding
+from engine.casework import cases
 from engine.models.people import active_users
 from engine.models.withholding import WITHHOLDABLE
+from engine.platform.errors import NotAllowed
+from engine.workflow import permissions
 from forms import parse, validate
 
 from ..auth.guard import login_required

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask import g, render_template
 
-from engine import permissions, retention
-from engine.errors import NotAllowed
+from engine.platform.errors import NotAllowed
+from engine.reporting import retention
+from engine.workflow import permissions
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 
-from engine import outbox, permissions, readiness, timers
-from engine.scheduler import status
+from engine.messaging import outbox
+from engine.operations import readiness
+from engine.operations.scheduler import status
+from engine.workflow import permissions, timers
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow

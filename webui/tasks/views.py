@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from engine import access, drafts, permissions, task_context
-from engine.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted
+from engine.access import access
+from engine.casework import task_context
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
 from engine.models.instances import DONE, HumanTask
+from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted
+from engine.workflow import drafts, permissions
 from forms import FormErrors, load, validate
 
 from ..auth.guard import login_required

@@ -2,12 +2,13 @@
 
 from sqlalchemy import select
 
-from engine import family_links, records, step_context
+from engine.casework import family_links, records
 from engine.models.case_access import connected_child_ids, is_connected, is_report_author
 from engine.models.conferences import CasePerson, Conference, Report
 from engine.models.instances import ProcessInstance
 from engine.models.people import Child
-from engine.step_context import StepContext
+from engine.workflow import step_context
+from engine.workflow.step_context import StepContext
 from tests.factories import add_conference, complete, make_child, make_user, start_icpc
 from tests.processes.driver import Case, invited
 

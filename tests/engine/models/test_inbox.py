@@ -2,7 +2,8 @@
 
 import pytest
 
-from engine import access, cases
+from engine.access import access
+from engine.casework import cases
 from engine.models.inbox import SORTS, InboxFilter, inbox_page
 from engine.models.instances import ProcessInstance
 from tests.conftest import START

@@ -1,6 +1,6 @@
 """Several instances' tasks in one statement: the same tasks, in the same order, as one by one."""
 
-from engine import cases
+from engine.casework import cases
 from engine.models.instances import tasks_of, tasks_of_instances
 from tests.factories import complete, make_child, start_icpc
 

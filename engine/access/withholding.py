@@ -1,0 +1,252 @@
+"""Withheld information: a chair hides a field from named people or roles, with a reason.
+
+Every read of a child's people or reports for a person goes through `people_for` and
+`reports_for`, which blank what is withheld from that person; `values_hidden_from` gives the
+withheld text itself so the web layer can also scrub any response as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import access, roles
+from engine.models import audit
+from engine.models.conferences import CasePerson, Conference, Report, people_for_child
+from engine.models.people import User, user_by_username
+from engine.models.withholding import (
+    WITHHOLDABLE,
+    WithheldItem,
+    in_force_for_child,
+    keys_hidden_from_person,
+    keys_hidden_from_user,
+)
+from engine.platform import whole_numbers
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, NotAllowed, NotFound
+
+WITHHELD = "Withheld"
+MIN_SCRUB_LENGTH = 6  # shorter values are too common to scrub from a page safely
+
+
+@dataclass
+class PersonView:
+    """A case person as one viewer may see them: withheld fields are None and listed."""
+
+    id: int
+    kind: str
+    name: str
+    relationship_or_agency: str
+    email: str | None
+    phone: str | None
+    address: str | None
+    withheld: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ReportView:
+    id: int
+    conference_id: int
+    kind: str
+    agency: str | None
+    author: str | None
+    submitted_on: object
+    summary: str | None
+    withheld: bool = False
+
+
+def can_withhold(session: Session, user: User, child_id: int) -> bool:
+    """Conference chairs with access to the child decide what is withheld."""
+    return user.has_role("conference_chair") and access.can_view_child(session, user, child_id)
+
+
+def hidden_keys(session: Session, viewer: User, child_id: int) -> set[tuple]:
+    return keys_hidden_from_user(session, viewer, child_id)
+
+
+def people_for(session: Session, viewer: User, child_id: int) -> list[PersonView]:
+    hidden = hidden_keys(session, viewer, child_id)
+    return [_person_view(p, hidden) for p in people_for_child(session, child_id)]
+
+
+def people_for_family_member(session: Session, person_id: int, child_id: int):
+    """What a family member reaching the record by a secure link may see of the people."""
+    hidden = keys_hidden_from_person(session, person_id, child_id)
+    return [_person_view(p, hidden) for p in people_for_child(session, child_id)]
+
+
+def _person_view(person: CasePerson, hidden: set[tuple]) -> PersonView:
+    withheld = {f for (r, i, f) in hidden if r == "person" and i == person.id}
+    return PersonView(
+        id=person.id,
+        kind=person.kind,
+        name=person.name,
+        relationship_or_agency=person.relationship_or_agency,
+        email=None if "email" in withheld else person.email,
+        phone=None if "phone" in withheld else person.phone,
+        address=None if "address" in withheld else person.address,
+        withheld=withheld,
+    )
+
+
+def reports_for(session: Session, viewer: User, child_id: int) -> list[ReportView]:
+    hidden = hidden_keys(session, viewer, child_id)
+    query = (
+        select(Report)
+        .join(Conference, Conference.id == Report.conference_id)
+        .where(Conference.child_id == child_id)
+        .order_by(Report.id)
+    )
+    return [_report_view(r, hidden) for r in session.scalars(query)]
+
+
+def _report_view(report: Report, hidden: set[tuple]) -> ReportView:
+    withheld = ("report", report.id, "summary") in hidden
+    return ReportView(
+        id=report.id,
+        conference_id=report.conference_id,
+        kind=report.kind,
+        agency=report.agency,
+        author=report.author,
+        submitted_on=report.submitted_on,
+        summary=None if withheld else report.summary,
+        withheld=withheld,
+    )
+
+
+def redact_document(session: Session, viewer: User, child_id: int, data: dict) -> dict:
+    """A document's data as this person may read it: withheld reports say so, and no more."""
+    hidden = hidden_keys(session, viewer, child_id)
+    for report in data.get("reports", []):
+        if ("report", report["id"], "summary") in hidden:
+            report["summary"] = "This report is withheld from you."
+            report["files"] = []
+    return data
+
+
+def redact_text(session: Session, viewer: User, text: str) -> str:
+    """Free text (a workflow's data shown as text) with anything withheld from them taken out."""
+    for value in values_hidden_from(session, viewer):
+        text = text.replace(value, WITHHELD)
+    return text
+
+
+def values_hidden_from(session: Session, viewer: User) -> list[str]:
+    """The withheld text itself, for every child, longest first: for scrubbing responses."""
+    values: set[str] = set()
+    for key in keys_hidden_from_user(session, viewer, None):
+        value = _value_of(session, *key) or ""
+        # The whole text, and each line of it, as a page may show an address line by line.
+        for part in {value.strip(), *(line.strip() for line in value.splitlines())}:
+            if len(part) >= MIN_SCRUB_LENGTH:
+                values.add(part)
+    return sorted(values, key=len, reverse=True)
+
+
+def _value_of(session: Session, record: str, record_id: int, field: str) -> str | None:
+    row = session.get(CasePerson if record == "person" else Report, record_id)
+    return getattr(row, field, None) if row is not None else None
+
+
+def withhold(
+    session: Session,
+    chair: User,
+    child_id: int,
+    record: str,
+    record_id: int,
+    field_name: str,
+    audience: str,
+    reason: str,
+    now: datetime,
+) -> WithheldItem:
+    """Withhold one field from an audience: "user:<username>", "role:<key>" or "person:<id>"."""
+    if not can_withhold(session, chair, child_id):
+        raise NotAllowed("Only the conference chair can withhold information.")
+    if (record, field_name) not in WITHHOLDABLE:
+        raise EngineError("That information cannot be withheld.")
+    _require_record(session, child_id, record, record_id)
+    if not reason.strip():
+        raise EngineError("Give the reason for withholding this information.")
+    item = WithheldItem(
+        child_id=child_id,
+        record=record,
+        record_id=record_id,
+        field=field_name,
+        reason=reason.strip(),
+        by_id=chair.id,
+        at=now,
+        **_audience(session, child_id, audience),
+    )
+    with transaction(session):
+        session.add(item)
+        session.flush()
+        audit.record(
+            session,
+            chair,
+            "information.withheld",
+            now,
+            child_id=child_id,
+            item=item.id,
+            what=f"{record}:{record_id}:{field_name}",
+            audience=audience,
+        )
+    return item
+
+
+def lift(session: Session, chair: User, item_id: int, now: datetime) -> WithheldItem:
+    item = session.get(WithheldItem, item_id)
+    if item is None or item.lifted_at is not None:
+        raise NotFound("That information is not withheld.")
+    if not can_withhold(session, chair, item.child_id):
+        raise NotAllowed("Only the conference chair can stop withholding information.")
+    with transaction(session):
+        item.lifted_at, item.lifted_by_id = now, chair.id
+        audit.record(
+            session, chair, "information.released", now, child_id=item.child_id, item=item.id
+        )
+    return item
+
+
+def in_force(session: Session, child_id: int) -> list[WithheldItem]:
+    return in_force_for_child(session, child_id)
+
+
+def describe_audience(session: Session, item: WithheldItem) -> str:
+    if item.from_user is not None:
+        return item.from_user.display_name
+    if item.from_role:
+        return roles.label(item.from_role)
+    person = session.get(CasePerson, item.from_person_id)
+    return person.name if person else "Unknown"
+
+
+def _require_record(session: Session, child_id: int, record: str, record_id: int) -> None:
+    if record == "person":
+        found = session.get(CasePerson, record_id)
+        ok = found is not None and found.child_id == child_id
+    else:
+        found = session.get(Report, record_id)
+        conference = session.get(Conference, found.conference_id) if found else None
+        ok = conference is not None and conference.child_id == child_id
+    if not ok:
+        raise NotFound("There is no such record for this child.")
+
+
+def _audience(session: Session, child_id: int, audience: str) -> dict:
+    kind, _, value = audience.partition(":")
+    if kind == "user":
+        user = user_by_username(session, value)
+        if user is None:
+            raise EngineError("Choose who the information is withheld from.")
+        return {"from_user_id": user.id}
+    if kind == "role" and value in roles.ROLES:
+        return {"from_role": value}
+    person_id = whole_numbers.parse(value) if kind == "person" else None
+    if person_id is not None:
+        person = session.get(CasePerson, person_id)
+        if person is not None and person.child_id == child_id:
+            return {"from_person_id": person.id}
+    raise EngineError("Choose who the information is withheld from.")

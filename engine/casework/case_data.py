@@ -1,0 +1,28 @@
+"""The data every conference workflow starts with, gathered once from the case."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.models.people import Child, User, team_manager_for
+from engine.platform.errors import EngineError
+
+
+def for_child(session: Session, child: Child, actor: User | None = None) -> dict:
+    """Who works the case and the dates the diagrams need; usernames, never names."""
+    worker = child.social_worker or (
+        actor if actor is not None and actor.has_role("social_worker") else None
+    )
+    if worker is None:
+        raise EngineError("Allocate a social worker to the child before starting a workflow.")
+    manager = team_manager_for(session, worker)
+    return {
+        "child_id": child.id,
+        "child_reference": child.reference,
+        "social_worker": worker.username,
+        "team_manager": manager.username if manager else None,
+        "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+        "expected_date_of_birth": (
+            child.expected_date_of_birth.isoformat() if child.expected_date_of_birth else None
+        ),
+    }

@@ -1,0 +1,60 @@
+"""Everything recorded about one child's conferences and plans, read for the case page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from engine.models.conferences import (
+    CasePerson,
+    Conference,
+    conferences_for_child,
+    people_for_child,
+)
+from engine.models.plans import (
+    CoreGroupMeeting,
+    Plan,
+    PlanAction,
+    actions_for,
+    meetings_for,
+    plans_for_child,
+)
+from engine.models.timeliness import LateStep, late_steps_for_child
+
+
+@dataclass
+class CaseSummary:
+    conferences: list[Conference]
+    plans: list[Plan]
+    people: list[CasePerson]
+    late_steps: list[LateStep]
+    actions: dict[int, list[PlanAction]] = field(default_factory=dict)
+    meetings: dict[int, list[CoreGroupMeeting]] = field(default_factory=dict)
+
+    @property
+    def open_plan(self) -> Plan | None:
+        return next((p for p in reversed(self.plans) if p.open), None)
+
+    @property
+    def next_review(self) -> Conference | None:
+        waiting = [c for c in self.conferences if c.kind == "rcpc" and c.held_on is None]
+        return min(waiting, key=lambda c: c.due_on, default=None)
+
+    @property
+    def next_core_group(self) -> CoreGroupMeeting | None:
+        plan = self.open_plan
+        waiting = [m for m in self.meetings.get(plan.id, []) if m.held_on is None] if plan else []
+        return min(waiting, key=lambda m: m.due_on, default=None)
+
+
+def for_child(session: Session, child_id: int) -> CaseSummary:
+    plans = plans_for_child(session, child_id)
+    return CaseSummary(
+        conferences=conferences_for_child(session, child_id),
+        plans=plans,
+        people=people_for_child(session, child_id),
+        late_steps=late_steps_for_child(session, child_id),
+        actions={p.id: actions_for(session, p.id) for p in plans},
+        meetings={p.id: meetings_for(session, p.id) for p in plans},
+    )

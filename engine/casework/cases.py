@@ -1,0 +1,146 @@
+"""Case services: record a child, start a conference workflow for a child.
+
+The data a diagram needs at its start (who the social worker and team manager are) is
+gathered here once, so neither the web layer nor the diagram has to look people up.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from engine.access import access
+from engine.casework import case_data
+from engine.models import audit
+from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, CasePerson
+from engine.models.instances import ProcessInstance, instances_for_child
+from engine.models.people import Child, User, next_child_reference
+from engine.models.plans import open_plan_for
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, NotAllowed
+from engine.workflow.permissions import can_start
+from engine.workflow.runtime import Engine
+
+
+def add_child(
+    session: Session,
+    engine: Engine,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None,
+    social_worker: User | None,
+    expected_date_of_birth: date | None = None,
+) -> Child:
+    if not given_name.strip() or not family_name.strip():
+        raise EngineError("Enter the child's given name and family name.")
+    if (date_of_birth is None) == (expected_date_of_birth is None):
+        raise EngineError(
+            "Enter either the date of birth or, for an unborn child, the expected date of birth."
+        )
+    with transaction(session):
+        child = Child(
+            reference=next_child_reference(session),
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            expected_date_of_birth=expected_date_of_birth,
+            social_worker_id=social_worker.id if social_worker else None,
+            created_at=engine.clock.now(),
+        )
+        session.add(child)
+        session.flush()
+        audit.record(session, actor, "child.added", engine.clock.now(), child_id=child.id)
+    return child
+
+
+CONFERENCE_TYPES = {
+    ICPC: "Initial child protection conference",
+    PRE_BIRTH: "Pre-birth conference",
+    TRANSFER_IN: "Transfer-in conference",
+}
+
+
+def start_conference(
+    session: Session,
+    engine: Engine,
+    actor: User,
+    child_id: int,
+    conference_type: str = ICPC,
+) -> ProcessInstance:
+    """Start an initial, pre-birth or transfer-in conference for a child not on a plan."""
+    if not isinstance(conference_type, str) or conference_type not in CONFERENCE_TYPES:
+        raise EngineError("Choose the type of conference.")
+    child = _startable(session, actor, child_id, "icpc")
+    if open_plan_for(session, child.id) is not None:
+        raise EngineError(
+            f"{child.full_name} is already on a child protection plan: "
+            "the plan's review conferences follow it."
+        )
+    if conference_type == PRE_BIRTH and child.expected_date_of_birth is None:
+        raise EngineError("A pre-birth conference needs the expected date of birth.")
+    data = case_data.for_child(session, child, actor)
+    data["conference_type"] = conference_type
+    return engine.start(session, "icpc", actor, data, child_id=child.id)
+
+
+def start_plan_ending(
+    session: Session, engine: Engine, actor: User, child_id: int
+) -> ProcessInstance:
+    """End a plan without a conference (the child died, left the UK or moved away)."""
+    child = _startable(session, actor, child_id, "end_plan")
+    plan = open_plan_for(session, child.id)
+    if plan is None:
+        raise EngineError(f"{child.full_name} is not on a child protection plan.")
+    data = case_data.for_child(session, child, actor)
+    data["plan_id"] = plan.id
+    return engine.start(session, "end_plan", actor, data, child_id=child.id)
+
+
+PERSON_KINDS = {"family": "Family member or carer", "professional": "Professional"}
+
+
+def add_person(
+    session: Session,
+    actor: User,
+    child_id: int,
+    details: dict,
+    now,
+) -> CasePerson:
+    """Someone involved with the child, entered once and reused by every later step."""
+    child, level = access.require_child(session, actor, child_id)
+    if level is not access.Level.FULL or not can_start(actor):
+        raise NotAllowed("Only the child's social worker or their managers can add people.")
+    if details.get("kind") not in PERSON_KINDS or not (details.get("name") or "").strip():
+        raise EngineError("Enter the person's name and whether they are family or a professional.")
+    with transaction(session):
+        person = CasePerson(
+            child_id=child.id,
+            kind=details["kind"],
+            name=details["name"].strip(),
+            relationship_or_agency=(details.get("relationship_or_agency") or "").strip(),
+            email=details.get("email") or None,
+            phone=details.get("phone") or None,
+            address=details.get("address") or None,
+        )
+        session.add(person)
+        session.flush()
+        audit.record(session, actor, "person.added", now, child_id=child.id, person=person.id)
+    return person
+
+
+def _startable(session: Session, actor: User, child_id: int, process_id: str) -> Child:
+    if not can_start(actor):
+        raise NotAllowed("Only social workers and managers can start a workflow for a child.")
+    child, level = access.require_child(session, actor, child_id)
+    if level is not access.Level.FULL:
+        raise NotAllowed("You cannot start a workflow for this child.")
+    running = [
+        i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
+    ]
+    if running:
+        raise EngineError(
+            f"{child.full_name} already has this workflow in progress: case {running[0].reference}."
+        )
+    return child

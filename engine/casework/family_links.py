@@ -1,0 +1,255 @@
+"""Single-use secure links that let a parent or a child take part without an account.
+
+Staff send a link by email for one purpose: the parents' report, the child's views, or
+feedback after the conference. The link opens that one form and the reports already shared
+with the parents, nothing else. Only a hash of the token is stored; a link works until it is
+used once or expires; a tampered, reused or expired token is refused with a clear reason.
+Every opening, use and refusal is an audit event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from engine.messaging import outbox
+from engine.models import audit
+from engine.models.conferences import CasePerson, Conference, Report, reports_for
+from engine.models.documents import (
+    FamilyLink,
+    FeedbackResponse,
+    ReportFile,
+    files_for,
+    link_by_hash,
+    spend,
+)
+from engine.models.instances import ProcessInstance
+from engine.models.people import User
+from engine.models.withholding import keys_hidden_from_person
+from engine.platform import settings
+from engine.platform.errors import EngineError, NotFound
+
+PARENT_REPORT, CHILD_VIEWS, PARENT_FEEDBACK, CHILD_FEEDBACK = (
+    "parent_report",
+    "child_views",
+    "parent_feedback",
+    "child_feedback",
+)
+PURPOSES = {
+    PARENT_REPORT: "The parents' report for the conference",
+    CHILD_VIEWS: "The child's views for the conference",
+    PARENT_FEEDBACK: "Feedback from a parent or carer after the conference",
+    CHILD_FEEDBACK: "Feedback from the child after the conference",
+}
+FEEDBACK = {PARENT_FEEDBACK: "parent", CHILD_FEEDBACK: "child"}
+
+
+class LinkRefused(EngineError):
+    """The link cannot be used; the message says why, in words a parent understands.
+    `gone` is true for a real link that was used or has expired (not a made-up one)."""
+
+    def __init__(self, message: str, gone: bool = False):
+        super().__init__(message)
+        self.gone = gone
+
+
+@dataclass(frozen=True)
+class Opened:
+    link: FamilyLink
+    form_key: str
+    shared_reports: list[Report]
+    files: dict[int, list[ReportFile]]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def form_key(link: FamilyLink) -> str:
+    if link.purpose == PARENT_REPORT:
+        review = link.conference.kind == "rcpc"
+        return "family/parent_review_report" if review else "family/parent_report"
+    if link.purpose == CHILD_VIEWS:
+        return "family/child_views"
+    return f"feedback/{FEEDBACK[link.purpose]}"
+
+
+def issue(
+    session: Session,
+    actor: User,
+    conference: Conference,
+    person_id: int,
+    purpose: str,
+    email: str,
+    now: datetime,
+) -> str:
+    """Create the link, email it (only the link: no name, no concerns), audit it; the token."""
+    if purpose not in PURPOSES:
+        raise EngineError("Choose what the link is for.")
+    person = session.get(CasePerson, person_id)
+    if person is None or person.child_id != conference.child_id or person.kind != "family":
+        raise NotFound("Choose a family member of this child.")
+    email = (email or "").strip()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise EngineError("Enter an email address in the correct format, like name@example.com")
+    if purpose in FEEDBACK and conference.held_on is None:
+        raise EngineError("Feedback can be asked for once the conference has been held.")
+    token = secrets.token_urlsafe(32)
+    days = int(settings.get("family_link_days"))
+    link = FamilyLink(
+        token_hash=token_hash(token),
+        conference_id=conference.id,
+        person_id=person.id,
+        purpose=purpose,
+        email=email,
+        created_at=now,
+        created_by_id=actor.id,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(link)
+    session.flush()
+    person.email = person.email or email
+    reference = session.get(ProcessInstance, conference.instance_id).reference
+    outbox.queue_to_address(
+        session,
+        kind="family_link",
+        key=f"family_link:{link.id}",
+        address=email,
+        subject=f"{settings.get('council_name')}: a form for you (reference {reference})",
+        body=(
+            f"You have been asked to fill in a form for case {reference}. "
+            f"The link works once and stops working after {days} days."
+        ),
+        link=f"/family/{token}",
+        instance_id=conference.instance_id,
+        now=now,
+    )
+    audit.record(
+        session,
+        actor,
+        "family_link.issued",
+        now,
+        instance_id=conference.instance_id,
+        link_id=link.id,
+        purpose=purpose,
+        person=person.name,
+    )
+    session.commit()
+    return token
+
+
+def _valid(session: Session, token: str, now: datetime, action: str) -> FamilyLink:
+    """The link for this token if it may be used now; otherwise audit the refusal and raise."""
+    link = link_by_hash(session, token_hash(token)) if token else None
+    reason = None
+    if link is None:
+        reason = "This link is not valid. Check you copied the whole link from the email."
+    elif link.used_at is not None:
+        reason = "This link has already been used. Ask your social worker for a new one."
+    elif link.expires_at <= now:
+        reason = "This link has expired. Ask your social worker for a new one."
+    if reason:
+        audit.record(
+            session,
+            None,
+            "family_link.refused",
+            now,
+            instance_id=link.conference.instance_id if link else None,
+            link_id=link.id if link else None,
+            attempted=action,
+            reason=reason,
+        )
+        session.commit()
+        raise LinkRefused(reason, gone=link is not None)
+    return link
+
+
+def _used(session, link: FamilyLink, action: str, now: datetime, **detail) -> None:
+    audit.record(
+        session,
+        None,
+        f"family_link.{action}",
+        now,
+        instance_id=link.conference.instance_id,
+        link_id=link.id,
+        purpose=link.purpose,
+        person=link.person.name,
+        **detail,
+    )
+
+
+def open_link(session: Session, token: str, now: datetime) -> Opened:
+    """What the link shows: its form and the reports shared with the parents by today."""
+    link = _valid(session, token, now, "open")
+    shared = shared_reports(session, link, now)
+    _used(session, link, "opened", now)
+    session.commit()
+    return Opened(link, form_key(link), shared, files_for(session, [r.id for r in shared]))
+
+
+def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[Report]:
+    """Reports the parents have been given; the child's own views link shows none."""
+    if link.purpose == CHILD_VIEWS or link.purpose == CHILD_FEEDBACK:
+        return []
+    today = now.date()
+    conference = session.get(Conference, link.conference_id)
+    hidden = keys_hidden_from_person(session, link.person_id, conference.child_id)
+    return [
+        r
+        for r in reports_for(session, link.conference_id)
+        if r.shared_with_parents_on is not None
+        and r.shared_with_parents_on <= today
+        and ("report", r.id, "summary") not in hidden  # withheld from this family member
+    ]
+
+
+def shared_file(session: Session, token: str, file_id: int, now: datetime) -> ReportFile:
+    """A file of a report shared with the parents, through a link still valid."""
+    link = _valid(session, token, now, "file")
+    allowed = {r.id for r in shared_reports(session, link, now)}
+    found = session.get(ReportFile, file_id)
+    if found is None or found.report_id not in allowed:
+        raise NotFound("That file is not available through this link.")
+    _used(session, link, "file_downloaded", now, file_id=found.id)
+    session.commit()
+    return found
+
+
+def submit(session: Session, token: str, answers: dict, labels: dict, now: datetime) -> str:
+    """Record the answers as the report, views or feedback, and spend the link."""
+    link = _valid(session, token, now, "submit")
+    if not spend(session, link.id, now):
+        session.rollback()
+        raise LinkRefused(
+            "This link has already been used. Ask your social worker for a new one.", gone=True
+        )
+    if link.purpose in FEEDBACK:
+        session.add(
+            FeedbackResponse(
+                conference_id=link.conference_id,
+                respondent=FEEDBACK[link.purpose],
+                answers=answers,
+                submitted_at=now,
+                link_id=link.id,
+            )
+        )
+    else:
+        session.add(
+            Report(
+                conference_id=link.conference_id,
+                kind="parent" if link.purpose == PARENT_REPORT else "child",
+                author=link.person.name,
+                person_id=link.person_id,
+                submitted_on=now.date(),
+                summary="\n".join(
+                    f"{labels[name]}: {value}" for name, value in answers.items() if value
+                ),
+            )
+        )
+    _used(session, link, "used", now)
+    session.commit()
+    return link.purpose

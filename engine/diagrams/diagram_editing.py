@@ -1,0 +1,146 @@
+"""What a process owner does to a diagram: check it, keep a draft, deploy it with a reason.
+
+Checking reports every problem with the element at fault, so the editor can mark it on the
+canvas. A draft may be unfinished (that is what drafts are for) but is always safe XML of the
+process it belongs to. Deploying needs a valid diagram and a reason, is audited, and clears the
+draft; instances already running stay on their version until they are moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from engine.diagrams import registry
+from engine.models import audit
+from engine.models.diagrams import DiagramDraft, draft_for
+from engine.models.people import User
+from engine.models.processes import ProcessVersion, latest_version
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed, Problem
+from engine.workflow import permissions
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of validating a diagram: the parsed diagram, or the problems found."""
+
+    diagram: registry.Diagram | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def valid(self) -> bool:
+        return self.diagram is not None
+
+    def as_json(self) -> dict:
+        return {
+            "valid": self.valid,
+            "problems": [
+                {"element": getattr(p, "element", None), "message": str(p)} for p in self.problems
+            ],
+            "notes": list(self.diagram.notes) if self.diagram else [],
+        }
+
+
+REASON_LIMIT = 2000  # a deploy's reason, shown in the version list and the audit trail
+
+
+def check(xml: bytes | str, process_id: str, form_exists: Callable[[str], bool]) -> CheckResult:
+    """Validate a diagram meant as a new version of `process_id`."""
+    try:
+        diagram = registry.parse(xml, f"{process_id}.bpmn", form_exists)
+    except InvalidDiagram as exc:
+        return CheckResult(None, tuple(_located(p) for p in exc.problems))
+    if diagram.process_id != process_id:
+        problem = Problem(
+            f"this diagram is the process “{diagram.process_id}”, not “{process_id}”; "
+            "its executable process must keep the id " + process_id,
+            diagram.process_id,
+        )
+        return CheckResult(None, (problem,))
+    return CheckResult(diagram, ())
+
+
+def _located(problem: str) -> Problem:
+    return problem if isinstance(problem, Problem) else Problem(problem)
+
+
+def save_draft(
+    session: Session, actor: User, process_id: str, xml: bytes | str, now
+) -> DiagramDraft:
+    """Keep unfinished work; refuse only what is unsafe or not this process's diagram."""
+    _require_owner(actor)
+    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
+    root = registry.safe_tree(raw)
+    ids = [p.get("id") for p in root.iter(f"{BPMN}process")]
+    if process_id not in ids:
+        raise InvalidDiagram([f"this file has no process with the id “{process_id}”"])
+    latest = latest_version(session, process_id)
+    with transaction(session):
+        draft = draft_for(session, process_id) or DiagramDraft(process_id=process_id)
+        draft.bpmn_xml = raw.decode("utf-8")
+        draft.based_on_id = latest.id if latest else None
+        draft.saved_at, draft.saved_by_id, draft.saved_by = now, actor.id, actor.username
+        session.add(draft)
+        audit.record(session, actor, "diagram.draft_saved", now, process_id=process_id)
+    return draft
+
+
+def discard_draft(session: Session, actor: User, process_id: str, now) -> None:
+    _require_owner(actor)
+    with transaction(session):
+        draft = draft_for(session, process_id)
+        if draft is not None:
+            session.delete(draft)
+            audit.record(session, actor, "diagram.draft_discarded", now, process_id=process_id)
+
+
+def deploy(
+    session: Session,
+    actor: User,
+    process_id: str,
+    xml: bytes | str,
+    comment: str,
+    form_exists: Callable[[str], bool],
+    now,
+) -> tuple[ProcessVersion, bool]:
+    """Validate and deploy as the next version; `(version, False)` when nothing changed."""
+    _require_owner(actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise EngineError("Say why you are deploying this version (for example, what changed).")
+    if len(comment) > REASON_LIMIT:
+        raise EngineError(
+            f"Keep the reason for deploying to {REASON_LIMIT:,} characters or fewer "
+            f"(it has {len(comment):,})."
+        )
+    result = check(xml, process_id, form_exists)
+    if not result.valid:
+        raise InvalidDiagram(list(result.problems))
+    with transaction(session):
+        version, new = registry.deploy(
+            session, result.diagram, actor.username, actor.id, now, comment=comment
+        )
+        if new:
+            audit.record(
+                session,
+                actor,
+                "process.deployed",
+                now,
+                process_id=process_id,
+                version_id=version.id,
+                comment=comment,
+            )
+            draft = draft_for(session, process_id)
+            if draft is not None:
+                session.delete(draft)
+    return version, new
+
+
+def _require_owner(actor: User) -> None:
+    if not permissions.can_deploy(actor):
+        raise NotAllowed("Only process owners can change diagrams.")

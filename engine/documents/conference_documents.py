@@ -1,0 +1,70 @@
+"""What a conference's page shows a person: documents, reports, files, links, by access level.
+
+Staff with full access see every report, the history of each document (generated, sent, to
+whom) and the family's secure links. An agency professional invited to the conference sees
+its documents and only the report asked of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from engine.access.access import Level
+from engine.documents import document_data
+from engine.models.case_access import is_report_author
+from engine.models.conferences import (
+    CasePerson,
+    Conference,
+    invitations_for,
+    people_for_child,
+    reports_for,
+)
+from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, files_for, links_for
+from engine.models.documents import records_for as document_records
+from engine.models.people import Child, User
+from engine.models.withholding import keys_hidden_from_user
+
+
+@dataclass
+class Overview:
+    conference: Conference
+    child: Child
+    level: Level
+    documents: list[tuple[str, str]]  # (kind, title)
+    reports: list
+    files: dict[int, list[ReportFile]]
+    records: list[DocumentRecord]
+    family: list[CasePerson]
+    links: list[FamilyLink]
+
+    @property
+    def full(self) -> bool:
+        return self.level is Level.FULL
+
+
+def overview(session: Session, user: User, conference: Conference, level: Level) -> Overview:
+    full = level is Level.FULL
+    invited = bool(invitations_for(session, conference.id))
+    hidden = keys_hidden_from_user(session, user, conference.child_id)
+    reports = [
+        r
+        for r in reports_for(session, conference.id)
+        if ("report", r.id, "summary") not in hidden  # withheld from this person
+    ]
+    if not full:
+        reports = [r for r in reports if is_report_author(session, user, r)]
+    kinds = document_data.available(conference, invited)
+    family = [p for p in people_for_child(session, conference.child_id) if p.kind == "family"]
+    return Overview(
+        conference=conference,
+        child=session.get(Child, conference.child_id),
+        level=level,
+        documents=[(k, document_data.TITLES[k]) for k in kinds],
+        reports=reports,
+        files=files_for(session, [r.id for r in reports]),
+        records=document_records(session, conference.id) if full else [],
+        family=family if full else [],
+        links=links_for(session, conference.id) if full else [],
+    )

@@ -1,0 +1,215 @@
+"""What goes into a conference document, gathered from the case's rows in one place.
+
+Every document (agenda, invitation letters, decision letter, minutes, plan) is rendered from
+the plain dictionary `gather` returns, never from the rows themselves. So anything that must
+not reach a reader (information withheld from them) is removed from this one dictionary
+before any template sees it, and a test can check the dictionary and the rendered text alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models.base import fetch
+from engine.models.conferences import CATEGORIES, Conference, invitations_for, reports_for
+from engine.models.documents import files_for
+from engine.models.people import Child, User
+from engine.models.plans import CoreGroupMeeting, Plan, actions_for
+from engine.platform import settings
+from engine.platform.errors import NotFound
+
+AGENDA, INVITATION, DECISION_LETTER, MINUTES, PLAN = (
+    "agenda",
+    "invitation",
+    "decision_letter",
+    "minutes",
+    "plan",
+)
+TITLES = {
+    AGENDA: "Agenda",
+    INVITATION: "Invitation letters",
+    DECISION_LETTER: "Decision letter and outline plan",
+    MINUTES: "Minutes",
+    PLAN: "Child protection plan",
+}
+DECISIONS = {
+    "cp_plan": "The child will be the subject of a child protection plan",
+    "cin_plan": "The child will be supported under a child in need plan",
+    "nfa": "No further action under child protection procedures",
+    "continue": "The child protection plan continues",
+    "end_cin": "The child protection plan ends: the child steps down to a child in need plan",
+    "end_nfa": "The child protection plan ends with no further action",
+}
+PLAN_DECISIONS = frozenset({"cp_plan", "continue"})
+REPORT_KINDS = {
+    "social_worker": "Social worker's report",
+    "agency": "Agency report",
+    "gp": "GP report",
+    "parent": "Parents' report",
+    "child": "The child's views",
+}
+ROLES = {"parent": "Parent or carer", "child": "Child", "advocate": "Advocate"}
+MAP_HEADINGS = (
+    ("harm", "Harm and danger"),
+    ("strengths", "Strengths"),
+    ("safety", "Safety and protective factors"),
+    ("complicating_factors", "Complicating factors"),
+    ("grey_areas", "Grey areas"),
+)
+
+
+def available(conference: Conference, has_invitations: bool) -> list[str]:
+    """The documents a conference can produce at its current stage, in the order they come."""
+    kinds = []
+    if conference.scheduled_on is not None:
+        kinds.append(AGENDA)
+    if has_invitations:
+        kinds.append(INVITATION)
+    if conference.held_on is not None:
+        kinds += [DECISION_LETTER, MINUTES]
+        if conference.decision in PLAN_DECISIONS and conference.plan_id is not None:
+            kinds.append(PLAN)
+    return kinds
+
+
+def gather(session: Session, conference_id: int, kind: str, today: date) -> dict:
+    """Everything one document shows, as plain data; NotFound for a document not yet due."""
+    conference = fetch(session, Conference, conference_id, "There is no such conference.")
+    return compose(session, conference, invitations_for(session, conference.id), kind, today)
+
+
+def compose(
+    session: Session, conference: Conference, invitations: list, kind: str, today: date
+) -> dict:
+    """`gather` from the conference's invitations already read (a step sending the document
+    reads them once for the document and its recipients)."""
+    if kind not in TITLES or kind not in available(conference, bool(invitations)):
+        raise NotFound(f"There is no {kind.replace('_', ' ')} for this conference yet.")
+    child = session.get(Child, conference.child_id)
+    plan = session.get(Plan, conference.plan_id) if conference.plan_id else None
+    return {
+        "kind": kind,
+        "title": TITLES[kind],
+        "generated_on": today,
+        "council": _council(),
+        "child": {
+            "name": child.full_name,
+            "reference": child.reference,
+            "date_of_birth": child.date_of_birth,
+            "expected_date_of_birth": child.expected_date_of_birth,
+        },
+        "conference": _conference(session, conference),
+        "invitations": [
+            {
+                "name": i.person.name,
+                "role": ROLES.get(i.role, i.person.relationship_or_agency or "Professional"),
+                "relationship": i.person.relationship_or_agency,
+                "family": i.role in ("parent", "child"),
+                "invited_on": i.invited_on,
+                "attended": i.attended,
+            }
+            for i in invitations
+        ],
+        "reports": _reports(session, conference.id),
+        "plan": _plan(session, plan, conference) if plan else None,
+    }
+
+
+def _council() -> dict:
+    return {
+        "name": settings.get("council_name"),
+        "logo": settings.get("council_logo"),
+        "phone": settings.get("council_phone"),
+    }
+
+
+def _conference(session: Session, row: Conference) -> dict:
+    chair = session.get(User, row.chair_id) if row.chair_id else None
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "label": row.kind_label + (f" {row.review_number}" if row.review_number else ""),
+        "is_review": row.kind == "rcpc",
+        "due_on": row.due_on,
+        "scheduled_on": row.scheduled_on,
+        "scheduled_time": row.scheduled_time,
+        "venue": row.venue,
+        "chair": chair.display_name if chair else None,
+        "held_on": row.held_on,
+        "quorate": row.quorate,
+        "quorum_reason": row.quorum_reason,
+        "agencies_attended": row.agencies_attended,
+        "map": [
+            {"key": key, "heading": heading, "text": getattr(row, key)}
+            for key, heading in MAP_HEADINGS
+        ],
+        "child_views": row.child_views,
+        "parent_views": row.parent_views,
+        "safety_plan": row.safety_plan,
+        "decision": row.decision,
+        "decision_text": DECISIONS.get(row.decision or "", row.decision),
+        "category": row.category,
+        "category_label": CATEGORIES.get(row.category or "", row.category),
+        "dissent": row.dissent,
+        "letter_sent_on": row.letter_sent_on,
+        "minutes_sent_on": row.minutes_sent_on,
+    }
+
+
+def _reports(session: Session, conference_id: int) -> list[dict]:
+    reports = reports_for(session, conference_id)
+    files = files_for(session, [r.id for r in reports])
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "label": REPORT_KINDS.get(r.kind, r.kind),
+            "agency": r.agency,
+            "author": r.author,
+            "due_on": r.due_on,
+            "submitted_on": r.submitted_on,
+            "shared_with_parents_on": r.shared_with_parents_on,
+            "summary": r.summary,
+            "files": [f.filename for f in files[r.id]],
+        }
+        for r in reports
+    ]
+
+
+def _plan(session: Session, plan: Plan, conference: Conference) -> dict:
+    lead = session.get(User, plan.lead_social_worker_id) if plan.lead_social_worker_id else None
+    actions = actions_for(session, plan.id)
+    this_conference = [a for a in actions if a.conference_id == conference.id]
+    return {
+        "started_on": plan.started_on,
+        "ended_on": plan.ended_on,
+        "category_label": CATEGORIES.get(plan.latest_category, plan.latest_category),
+        "lead_social_worker": lead.display_name if lead else None,
+        "previous_plans": plan.previous_plans,
+        "actions": [
+            {"what": a.what, "who": a.who, "by_when": a.by_when, "status": a.status}
+            for a in (this_conference or [a for a in actions if a.status == "open"])
+        ],
+        "next_review_due": _next_review_due(session, plan.id, conference.id),
+        "next_core_group_due": _next_core_group_due(session, plan.id),
+    }
+
+
+def _next_review_due(session: Session, plan_id: int, after_conference_id: int) -> date | None:
+    query = select(Conference.due_on).where(
+        Conference.plan_id == plan_id,
+        Conference.kind == "rcpc",
+        Conference.held_on.is_(None),
+        Conference.id != after_conference_id,
+    )
+    return session.scalar(query.order_by(Conference.due_on).limit(1))
+
+
+def _next_core_group_due(session: Session, plan_id: int) -> date | None:
+    query = select(CoreGroupMeeting.due_on).where(
+        CoreGroupMeeting.plan_id == plan_id, CoreGroupMeeting.held_on.is_(None)
+    )
+    return session.scalar(query.order_by(CoreGroupMeeting.due_on).limit(1))

@@ -1,0 +1,162 @@
+"""Turn a document's data into an accessible PDF or a Word file, from one template.
+
+The wording lives in `documents/templates/` (one HTML template per document, Jinja), so a
+process owner changes a letter by editing a file beside the diagrams, not Python. The PDF is
+WeasyPrint's tagged PDF/UA with the document's title and language; the Word file is built
+from the same HTML by walking its headings, paragraphs, lists and tables, so the two formats
+never say different things.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import docx
+import weasyprint
+from docx.enum.text import WD_BREAK
+from docx.shared import Mm
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from lxml import html as lxml_html
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "documents" / "templates"
+PDF, DOCX = "pdf", "docx"
+MIMETYPES = {
+    PDF: "application/pdf",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+LANGUAGE = "en-GB"
+
+
+def in_words(value) -> str:
+    """A date as people write it in a letter: Monday 11 January 2027."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def paragraphs(value) -> list[str]:
+    """Free text split into its paragraphs (blank lines and line breaks alike)."""
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["in_words"] = in_words
+    env.filters["paragraphs"] = paragraphs
+    return env
+
+
+def render_html(data: dict) -> str:
+    return environment().get_template(f"{data['kind']}.html").render(doc=data, lang=LANGUAGE)
+
+
+def logo_path(data: dict) -> Path | None:
+    path = ROOT / data["council"]["logo"] if data["council"].get("logo") else None
+    return path if path and path.is_file() else None
+
+
+def to_pdf(page: str) -> bytes:
+    """Tagged PDF/UA: title and language from the HTML, structure from its elements."""
+    document = weasyprint.HTML(string=page, base_url=str(ROOT))
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def to_docx(page: str, data: dict) -> bytes:
+    tree = lxml_html.document_fromstring(page)
+    word = docx.Document()
+    word.core_properties.title = tree.findtext(".//title") or data["title"]
+    word.core_properties.language = LANGUAGE
+    word.core_properties.author = data["council"]["name"]
+    logo = logo_path(data)
+    if logo:
+        word.add_picture(str(logo), width=Mm(20))
+    for element in tree.body.iterchildren():
+        _block(word, element)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def render(data: dict, file_format: str) -> bytes:
+    page = render_html(data)
+    return to_pdf(page) if file_format == PDF else to_docx(page, data)
+
+
+def fingerprint(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# ---- HTML to Word ---------------------------------------------------------------------------
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3}
+
+
+def _text(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _block(word, element) -> None:
+    """One block of the page as Word content; containers are walked into."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    classes = (element.get("class") or "").split()
+    if "page-break" in classes:
+        word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    if tag in HEADINGS:
+        word.add_heading(_text(element), level=HEADINGS[tag])
+    elif tag == "p":
+        _paragraph(word.add_paragraph(), element)
+    elif tag in ("ul", "ol"):
+        style = "List Bullet" if tag == "ul" else "List Number"
+        for item in element.iterfind("li"):
+            word.add_paragraph(_text(item), style=style)
+    elif tag == "table":
+        _table(word, element)
+    elif tag == "dl":
+        for term, value in zip(element.iterfind("dt"), element.iterfind("dd"), strict=False):
+            paragraph = word.add_paragraph()
+            paragraph.add_run(_text(term) + ": ").bold = True
+            paragraph.add_run(_text(value))
+    elif tag in ("div", "section", "header", "footer", "main", "article"):
+        for child in element.iterchildren():
+            _block(word, child)
+
+
+def _paragraph(paragraph, element) -> None:
+    """Text with its bold parts kept bold."""
+    if element.text:
+        paragraph.add_run(element.text)
+    for child in element.iterchildren():
+        run = paragraph.add_run(child.text_content())
+        run.bold = child.tag in ("strong", "b")
+        if child.tail:
+            paragraph.add_run(child.tail)
+
+
+def _table(word, element) -> None:
+    rows = element.findall(".//tr")
+    if not rows:
+        return
+    width = max(len(row.findall("th") + row.findall("td")) for row in rows)
+    table = word.add_table(rows=0, cols=width)
+    table.style = "Table Grid"
+    for row in rows:
+        cells = table.add_row().cells
+        for index, cell in enumerate(row.iterchildren("th", "td")):
+            cells[index].text = _text(cell)
+            if cell.tag == "th":
+                for run in cells[index].paragraphs[0].runs:
+                    run.bold = True

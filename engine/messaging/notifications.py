@@ -1,0 +1,169 @@
+"""Who hears about what: new tasks, reminders before a due date, escalations after it.
+
+Reminders and escalations are sent by the diagrams' timers (`remind`, `escalate`); new-task
+notices by the runtime whenever a step creates a task. Who hears is decided here from the
+case and the council's escalation chain; what is due and when comes from the diagram. A
+message names the case reference and links to the task or case, never the child's name or
+the concerns (special category data). Everything is queued in the outbox in the step's own
+transaction (`engine/messaging/outbox.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engine.messaging import outbox
+from engine.models.instances import HumanTask, ProcessInstance
+from engine.models.people import User, user_by_username, users_with_role
+from engine.models.timeliness import Escalation
+from engine.platform import settings, workdays
+from engine.workflow import step_context
+
+
+def _when(day) -> str:
+    value = workdays.as_date(day)
+    return f"{value.day} {value:%B %Y}"
+
+
+def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> list[User]:
+    """Whoever may do the task: its assignee, or everyone active in its role."""
+    if row.assignee_id is not None:
+        user = session.get(User, row.assignee_id)
+        return [user] if user is not None else []
+    if not row.role:
+        return []
+    cache = {} if cache is None else cache
+    if row.role not in cache:
+        cache[row.role] = users_with_role(session, row.role)
+    return cache[row.role]
+
+
+def tasks_created(
+    session: Session,
+    instance: ProcessInstance,
+    rows: list[HumanTask],
+    actor: User | None,
+    now: datetime,
+) -> int:
+    """Tell whoever may do each new task that it is waiting; how many were told.
+
+    The person whose step created the task is not told: they are looking at the service.
+    """
+    told, by_role = 0, {}
+    for row in rows:
+        due = f", due by {_when(row.due_on)}" if row.due_on else ""
+        for user in _people_for(session, row, by_role):
+            if actor is not None and user.id == actor.id:
+                continue
+            told += outbox.queue(
+                session,
+                kind="new_task",
+                key=f"new_task:{row.id}:{user.id}",
+                user=user,
+                subject=f"New task: {row.title} ({instance.reference})",
+                body=f"“{row.title}” for case {instance.reference} is waiting for you{due}.",
+                link=f"/tasks/{row.id}",
+                instance_id=instance.id,
+                now=now,
+                new_key=True,
+            )
+    return told
+
+
+def task_assigned(
+    session: Session, row: HumanTask, assignee: User, actor: User, now: datetime
+) -> bool:
+    """Tell a person a manager has given them a task (not when they gave it to themselves)."""
+    if assignee.id == actor.id:
+        return False
+    due = f", due by {_when(row.due_on)}" if row.due_on else ""
+    reference = row.instance.reference
+    return outbox.queue(
+        session,
+        kind="new_task",
+        key=f"task_assigned:{row.id}:{assignee.id}:{now.isoformat()}",
+        user=assignee,
+        subject=f"Task assigned to you: {row.title} ({reference})",
+        body=f"{actor.display_name} has given you “{row.title}” for case {reference}{due}.",
+        link=f"/tasks/{row.id}",
+        instance_id=row.instance_id,
+        now=now,
+    )
+
+
+def remind(step, due_date) -> int:
+    """Remind whoever holds the open task `step` that it is due soon; how many were told."""
+    ctx = step_context.current()
+    ref = ctx.instance.reference
+    told = 0
+    for row in ctx.open_tasks():
+        if row.task_spec != str(step):
+            continue
+        for user in _people_for(ctx.session, row):
+            told += outbox.queue(
+                ctx.session,
+                kind="reminder",
+                key=f"reminder:{row.id}:{user.id}",
+                user=user,
+                subject=f"Due {_when(due_date)}: {row.title} ({ref})",
+                body=f"“{row.title}” for case {ref} is due by {_when(due_date)}.",
+                link=f"/tasks/{row.id}",
+                instance_id=ctx.instance.id,
+                now=ctx.now,
+            )
+    return told
+
+
+def _chain_people(role: str) -> list[User]:
+    ctx = step_context.current()
+    if role == "team_manager":
+        manager = ctx.data.get("team_manager")
+        user = user_by_username(ctx.session, manager) if manager else None
+        if user is not None:
+            return [user]
+    return users_with_role(ctx.session, role)
+
+
+def escalate(step, what, level, due_date) -> int:
+    """Tell the next manager in the council's chain that `what` is overdue; mark its tasks."""
+    ctx = step_context.current()
+    chain = settings.get("escalation_chain")
+    role = chain[min(int(level), len(chain)) - 1]
+    ref = ctx.instance.reference
+    due_on = workdays.as_date(due_date)
+    ctx.session.add(
+        Escalation(
+            instance_id=ctx.instance.id,
+            child_id=ctx.instance.child_id,
+            step=str(step),
+            title=str(what),
+            level=int(level),
+            role=role,
+            due_on=due_on,
+            escalated_at=ctx.now,
+        )
+    )
+    for row in ctx.open_tasks():
+        row.escalation_level = max(row.escalation_level or 0, int(level))
+    told = 0
+    for user in _chain_people(role):
+        told += outbox.queue(
+            ctx.session,
+            kind="escalation",
+            # The due date is part of the key: a step done again in the same instance (a
+            # conference rebooked) escalates again; the same deadline never twice.
+            key=f"escalation:{ctx.instance.id}:{step}:{level}:{due_on}:{user.id}",
+            user=user,
+            subject=f"Overdue: {what} ({ref})",
+            body=f"{what} for case {ref} was due by {_when(due_date)} and is overdue. "
+            "Please review the case and agree the next step.",
+            link=f"/instances/{ctx.instance.id}",
+            instance_id=ctx.instance.id,
+            now=ctx.now,
+        )
+    return told
+
+
+FUNCTIONS = {"remind": remind, "escalate": escalate}

@@ -1,0 +1,323 @@
+"""The outbox: queue email with the step that causes it, deliver it later, never twice.
+
+Queueing happens inside a workflow step's transaction, so an email exists exactly when the
+step that caused it committed. Delivery is a separate job: a worker leases pending messages
+(as the timer sweep leases instances), hands each to a transport (SMTP through Flask-Mail in
+the app, a folder or the console in development), records the attempt, and marks the message
+sent only while its lease is still its own. A server that is down costs a back-off, not a
+message: the message waits and goes once the server is back. Every attempt carries the same
+Message-ID, so even a crash between "sent" and "marked sent" can be recognised downstream.
+
+Messages for people who chose a daily digest are held and folded into one email a day.
+Escalations are never held.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.outbox import (
+    DIGESTED,
+    FAILED,
+    HELD,
+    PENDING,
+    SENT,
+    OutboxAttempt,
+    OutboxMessage,
+    held_for_digest,
+)
+from engine.models.outbox import exists as message_exists
+from engine.models.people import DAILY_DIGEST, User
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, NotAllowed
+
+log = logging.getLogger(__name__)
+
+DIGESTIBLE = frozenset({"new_task", "reminder"})
+LEASE_SECONDS = 120  # longer than the SMTP timeout, so a slow send keeps its lease
+BATCH = 50
+MAX_ATTEMPTS = 10
+FIRST_BACKOFF_SECONDS = 60
+MAX_BACKOFF_SECONDS = 3600
+_OUTBOX = OutboxMessage.__table__
+
+
+@dataclass(frozen=True)
+class Email:
+    """What a transport sends: addresses and plain text, nothing from the case but its ref."""
+
+    to: str
+    subject: str
+    body: str
+    message_id: str
+
+
+Transport = Callable[[Email], None]  # raises when the message was not accepted
+
+
+def queue(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    user: User,
+    subject: str,
+    body: str,
+    link: str | None,
+    instance_id: int | None,
+    now: datetime,
+    new_key: bool = False,
+) -> bool:
+    """Queue one email unless the same key was queued before; True if queued now.
+
+    `new_key` says the key names something created in this very transaction (a new task),
+    so no earlier message can carry it and the outbox need not be asked.
+    """
+    if not user.email or not user.active:
+        return False
+    seen = session.info.setdefault("outbox_keys", set())
+    if key in seen or (not new_key and message_exists(session, key)):
+        return False
+    seen.add(key)
+    held = kind in DIGESTIBLE and user.notify == DAILY_DIGEST
+    session.add(
+        OutboxMessage(
+            idempotency_key=key,
+            kind=kind,
+            to_user_id=user.id,
+            to_address=user.email,
+            subject=subject[:200],
+            body=body,
+            link_path=link,
+            instance_id=instance_id,
+            status=HELD if held else PENDING,
+            next_attempt_at=None if held else now,
+            created_at=now,
+        )
+    )
+    return True
+
+
+def queue_to_address(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    address: str,
+    subject: str,
+    body: str,
+    link: str | None,
+    instance_id: int | None,
+    now: datetime,
+) -> None:
+    """Queue one email to someone without an account (a parent given a secure link)."""
+    session.add(
+        OutboxMessage(
+            idempotency_key=key,
+            kind=kind,
+            to_user_id=None,
+            to_address=address,
+            subject=subject[:200],
+            body=body,
+            link_path=link,
+            instance_id=instance_id,
+            status=PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def compose(message: OutboxMessage, base_url: str) -> Email:
+    body = message.body
+    if message.link_path:
+        body += f"\n\nOpen it here: {base_url.rstrip('/')}{message.link_path}"
+    if message.to_user_id is None:
+        body += "\n\nThe link is for you only: please do not forward this email."
+    else:
+        body += (
+            "\n\nThis email gives a case reference only. Sign in to see the case; "
+            "do not forward this email."
+        )
+    return Email(message.to_address, message.subject, body, message.message_id)
+
+
+# ---- delivery ------------------------------------------------------------------------------
+
+
+def claim(session: Session, owner: str, now: datetime, lease_seconds: int, limit: int):
+    """Lease up to `limit` messages due to be sent, oldest first; their ids."""
+    candidates = (
+        select(_OUTBOX.c.id)
+        .where(
+            _OUTBOX.c.status == PENDING,
+            _OUTBOX.c.next_attempt_at <= now,
+            or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now),
+        )
+        .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.id.in_(candidates.scalar_subquery()),
+            or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now),
+        )
+        .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
+        .returning(_OUTBOX.c.id)
+    )
+    with transaction(session):
+        return sorted(session.scalars(statement))
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes between tries, at most an hour."""
+    seconds = FIRST_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, MAX_BACKOFF_SECONDS))
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+def deliver(
+    sessions: sessionmaker,
+    transport: Transport,
+    owner: str,
+    clock,
+    base_url: str,
+    lease_seconds: int = LEASE_SECONDS,
+    batch: int = BATCH,
+) -> DeliveryResult:
+    """Send everything pending that is due, until nothing is left or the server refuses.
+
+    When a message cannot be sent the round stops: the rest would meet the same closed door.
+    """
+    result = DeliveryResult()
+    while True:
+        with sessions() as session:
+            claimed = claim(session, owner, clock.now(), lease_seconds, batch)
+        if not claimed:
+            return result
+        for position, message_id in enumerate(claimed):
+            outcome = send_one(sessions, transport, message_id, owner, clock, base_url)
+            if outcome == SENT:
+                result.sent += 1
+                continue
+            result.failed += outcome == FAILED
+            result.deferred += outcome == PENDING
+            _let_go(sessions, claimed[position + 1 :], owner)
+            return result
+
+
+def send_one(sessions, transport: Transport, message_id: int, owner: str, clock, base_url):
+    """Try one leased message; the status it is left in (sent, pending again, or failed)."""
+    with sessions() as session:
+        message = _fresh(session, message_id)
+        if message is None or message.status != PENDING or message.lease_owner != owner:
+            return None
+        email = compose(message, base_url)
+    error = None
+    try:
+        transport(email)
+    except Exception as exc:  # noqa: BLE001 - any refusal is recorded and retried
+        error = f"{type(exc).__name__}: {exc}".strip()[:2000]
+        log.warning("mail %s not sent: %s", message_id, error)
+    return _record_attempt(sessions, message_id, owner, clock.now(), error)
+
+
+def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error: str | None):
+    with sessions() as session, transaction(session):
+        message = _fresh(session, message_id)
+        session.add(OutboxAttempt(message_id=message_id, at=now, worker=owner, ok=not error))
+        if message.lease_owner != owner:
+            return None  # another worker holds it now; the attempt is on record all the same
+        message.lease_owner = message.lease_until = None
+        message.attempts += 1
+        if error is None:
+            message.status, message.sent_at, message.last_error = SENT, now, None
+        else:
+            message.last_error = error
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = FAILED
+            else:
+                message.next_attempt_at = now + backoff(message.attempts)
+        return message.status
+
+
+def _fresh(session: Session, message_id: int) -> OutboxMessage | None:
+    """The message as the database holds it now: its lease was written by a Core UPDATE
+    that a copy already in the session would not show."""
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def _let_go(sessions, message_ids: list[int], owner: str) -> None:
+    if not message_ids:
+        return
+    with sessions() as session, transaction(session):
+        session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(message_ids), _OUTBOX.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def retry(session: Session, message_id: int, actor: User, now: datetime) -> OutboxMessage:
+    """A manager sends a failed (or waiting) message again now."""
+    from engine.workflow.permissions import can_manage_instances
+
+    if not can_manage_instances(actor):
+        raise NotAllowed("Only managers can retry an email.")
+    message = fetch(session, OutboxMessage, message_id, "There is no such email.")
+    if message.status not in (FAILED, PENDING):
+        raise EngineError(f"That email is {message.status}: there is nothing to retry.")
+    with transaction(session):
+        if message.status == FAILED:
+            message.attempts = 0  # a fresh round of retries
+        message.status, message.next_attempt_at = PENDING, now
+        message.lease_owner = message.lease_until = None
+        audit.record(
+            session, actor, "mail.retry", now, instance_id=message.instance_id, message=message.id
+        )
+    return message
+
+
+# ---- the daily digest ----------------------------------------------------------------------
+
+
+def send_digests(session: Session, now: datetime, today, base_url: str) -> int:
+    """One email per person with held messages, listing each; how many digests were queued."""
+    queued = 0
+    with transaction(session):
+        for user_id, messages in held_for_digest(session).items():
+            user = session.get(User, user_id)
+            root = base_url.rstrip("/")
+            lines = [f"- {m.subject}\n  {root}{m.link_path or '/inbox'}" for m in messages]
+            count = len(messages)
+            queued += queue(
+                session,
+                kind="digest",
+                key=f"digest:{user_id}:{today.isoformat()}",
+                user=user,
+                subject=f"Your daily summary: {count} update{'s' if count != 1 else ''}",
+                body="Since your last summary:\n\n" + "\n".join(lines),
+                link="/inbox",
+                instance_id=None,
+                now=now,
+            )
+            for message in messages:
+                message.status = DIGESTED
+    return queued

@@ -1,0 +1,218 @@
+"""The language of the diagrams: restricted Python plus the calendar and the given functions.
+
+SpiffWorkflow's default environment runs scripts with plain `exec`/`eval`, so a diagram could
+import `os`. Every script, condition and timer expression here is compiled with
+RestrictedPython instead, against a namespace holding only safe builtins, the calendar
+functions below and the functions a `Language` is built with (casework hands over its
+record, reminder and document functions: `engine.casework.vocabulary`). The core imports none
+of them. Compiled code is cached by source text: a diagram's expressions compile once per process.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from engine.platform import clock, settings, workdays
+from engine.platform.clock import LONDON
+from engine.workflow import step_context
+
+
+class ExpressionError(ValueError):
+    """A diagram expression that cannot compile under the product's restrictions."""
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def add_working_days(day, n: int) -> str:
+    return _iso(workdays.add_working_days(day, n))
+
+
+def working_days_between(a, b) -> int:
+    return workdays.working_days_between(a, b)
+
+
+def add_months(day, n: int) -> str:
+    return _iso(workdays.add_months(day, n))
+
+
+def add_days(day, n: int) -> str:
+    """Calendar days (core group intervals are counted in weeks, not working days)."""
+    return _iso(workdays.as_date(day) + timedelta(days=int(n)))
+
+
+def setting(name: str):
+    """A council setting (`processes/settings.json`): report days, intervals, the chain."""
+    return settings.get(name)
+
+
+def deadline(day) -> str:
+    """The instant a due date has passed: midnight at the end of that day, London time."""
+    next_day = workdays.as_date(day) + timedelta(days=1)
+    return datetime.combine(next_day, time(0, 0), LONDON).isoformat()
+
+
+def start_of_day(day) -> str:
+    """08:00 London on that day: when a reminder for it should land in an inbox."""
+    return datetime.combine(workdays.as_date(day), time(8, 0), LONDON).isoformat()
+
+
+def today() -> str:
+    return _iso(clock.current().today())
+
+
+# Working-day and date arithmetic: every diagram may call these, whatever else it is given.
+CALENDAR = {
+    "add_working_days": add_working_days,
+    "working_days_between": working_days_between,
+    "add_months": add_months,
+    "add_days": add_days,
+    "setting": setting,
+    "deadline": deadline,
+    "start_of_day": start_of_day,
+    "today": today,
+}
+
+_BUILTINS = dict(safe_builtins)
+_BUILTINS.update(
+    {
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "any": any,
+        "all": all,
+        "len": len,
+        "sorted": sorted,
+        "list": list,
+        "dict": dict,
+        "set": set,
+        "enumerate": enumerate,
+    }
+)
+
+_GUARDS = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+}
+_INPLACE = {"+=": lambda x, y: x + y, "-=": lambda x, y: x - y, "*=": lambda x, y: x * y}
+
+
+@lru_cache(maxsize=2048)
+def compile_expression(source: str):
+    result = compile_restricted_eval(source.strip())
+    if result.errors or result.code is None:
+        raise ExpressionError("; ".join(result.errors) or f"cannot compile {source!r}")
+    return result.code
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str):
+    """Compile a script task; imports are refused here so a deploy catches them, not a run."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ExpressionError(f"syntax error on line {exc.lineno}: {exc.msg}") from exc
+    if any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree)):
+        raise ExpressionError("scripts cannot import modules; use the diagram functions")
+    result = compile_restricted_exec(source)
+    if result.errors or result.code is None:
+        raise ExpressionError("; ".join(result.errors) or "cannot compile script")
+    return result.code
+
+
+def _unknown_calls(source: str, mode: str, reserved: frozenset) -> list[str]:
+    tree = ast.parse(source.strip(), mode=mode)
+    defined = {
+        target.id
+        for node in ast.walk(tree)
+        for target in getattr(node, "targets", [getattr(node, "target", None)])
+        if isinstance(target, ast.Name)
+    } | {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    return sorted(called - reserved - defined)
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Evaluates diagram code with RestrictedPython; task data is the only other namespace."""
+
+    def __init__(self, globals: Mapping):
+        super().__init__(dict(globals))
+
+    def evaluate(self, expression, context, external_context=None):
+        namespace = dict(self.globals)
+        namespace.update(external_context or {})
+        namespace.update(context)
+        return eval(compile_expression(expression), namespace)  # noqa: S307 - restricted code
+
+    def execute(self, script, context, external_context=None):
+        self.check_for_overwrite(context, external_context or {})
+        namespace = dict(self.globals)
+        namespace.update(external_context or {})
+        namespace.update(context)
+        before = set(namespace)
+        step = step_context.active()
+        if step is not None:
+            step.data = context
+        exec(compile_script(script), namespace)  # noqa: S102 - restricted code
+        for key, value in namespace.items():
+            if key in context or key not in before:
+                if key.startswith("_") or callable(value) or key in self.globals:
+                    continue
+                context[key] = value
+        return True
+
+
+class Language:
+    """The names a diagram may use: the calendar plus `functions`, and what that reserves."""
+
+    def __init__(self, functions: Mapping[str, object] = ()):
+        functions = dict(functions)
+        clash = sorted(set(functions) & (set(CALENDAR) | set(_GUARDS) | set(_BUILTINS)))
+        if clash:
+            raise ValueError(f"diagram functions cannot replace built-in names: {clash}")
+        self.globals = {**_GUARDS, **CALENDAR, **functions}
+        # What a process owner may call, for the editor's reference list: every function.
+        self.names = sorted({**CALENDAR, **functions})
+        self.reserved = frozenset(self.globals) | frozenset(_BUILTINS)
+
+    def unknown_calls(self, source: str, mode: str = "exec") -> list[str]:
+        """Names called as functions that this language does not have.
+
+        RestrictedPython stops escapes at run time; this finds a misspelt or foreign function
+        (`os_system(...)`, a Camunda `execution.setVariable`-style call) before deploy.
+        """
+        return _unknown_calls(source, mode, self.reserved)
+
+    def environment(self) -> RestrictedEnvironment:
+        return RestrictedEnvironment(self.globals)
+
+    def script_engine(self) -> PythonScriptEngine:
+        return PythonScriptEngine(environment=self.environment())
+
+
+# The bare core's language: the calendar alone (casework builds the full one).
+CALENDAR_ONLY = Language()

@@ -1,0 +1,494 @@
+"""Instance lifecycle: start, complete a task, fire timers, suspend, resume, terminate.
+
+Every command is one database transaction: the engine step, the saved state, the task rows
+and the audit event commit together or not at all. An instance row carries a version counter
+(SQLAlchemy's `version_id_col`): two people completing the same task at once both run the
+step, but only the first UPDATE matches the version it read; the second rolls back and is
+told who got there first.
+
+The last workflow object each instance produced is kept in memory with the version it was
+saved as, so the next step on that instance in this process skips deserialization; a version
+mismatch (another worker moved it on) simply loads from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.instances import (
+    CANCELLED,
+    COMPLETED,
+    DONE,
+    READY,
+    RUNNING,
+    SUSPENDED,
+    TERMINATED,
+    HumanTask,
+    ProcessInstance,
+    open_tasks,
+    task_with_instance,
+)
+from engine.models.people import User
+from engine.models.processes import latest_version
+from engine.platform import clock as clocks
+from engine.platform import metrics
+from engine.platform.db import transaction
+from engine.platform.errors import (
+    ConcurrentUpdate,
+    EngineError,
+    InstanceNotActive,
+    InvalidValue,
+    NotAllowed,
+    NotFound,
+    StepFailed,
+    TaskAlreadyCompleted,
+)
+from engine.workflow import (
+    assignment,
+    expressions,
+    permissions,
+    serialization,
+    step_context,
+    task_scan,
+    tasks,
+    timers,
+)
+from engine.workflow.firing import TimerFiring
+from engine.workflow.hooks import NO_HOOKS, Hooks, SpecSource
+from engine.workflow.step_context import StepContext
+from engine.workflow.workflow_cache import WorkflowCache
+
+MAX_TIMER_ROUNDS = 20
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed task's instance and its open tasks after the step, oldest first."""
+
+    instance: ProcessInstance
+    ready: list[HumanTask]
+
+
+class Engine(TimerFiring):
+    """The workflow service. One per process; every method takes the caller's session."""
+
+    def __init__(
+        self,
+        specs: SpecSource,
+        clock: clocks.Clock | None = None,
+        language: expressions.Language = expressions.CALENDAR_ONLY,
+        hooks: Hooks = NO_HOOKS,
+        cache_size: int = 256,
+    ):
+        """`specs` parses deployed versions, `language` is what diagram code may call and
+        `hooks` reach the layers above; `engine.service.Engine` passes the council's."""
+        clocks.install()
+        self.clock = clock or clocks.SYSTEM
+        self.specs = specs
+        self.language = language
+        self.hooks = hooks
+        self.cache = WorkflowCache(cache_size)
+        self.script_engine = language.script_engine()
+
+    # ---- commands -------------------------------------------------------------------------
+
+    def start(
+        self,
+        session: Session,
+        process_id: str,
+        actor: User | None,
+        data: dict,
+        child_id: int | None = None,
+    ) -> ProcessInstance:
+        """Start a new instance on the latest deployed version of `process_id`."""
+        self.check_data(data)
+        now = self.clock.now()
+        started: list = []
+        with transaction(session):
+            instance = self._create(session, process_id, actor, data, child_id, now, started)
+        self._remember(started)
+        return instance
+
+    def _remember(self, started: list) -> None:
+        """Cache what a committed step started (never before the commit: a rolled-back id
+        can be handed out again on SQLite, and must not find someone else's workflow)."""
+        for instance, workflow in started:
+            self.cache.put(instance.id, instance.lock_version, workflow)
+
+    def _create(self, session, process_id, actor, data, child_id, now, started: list):
+        """Create and run an instance inside the caller's transaction."""
+        version = latest_version(session, process_id)
+        if version is None:
+            raise NotFound(f"No process “{process_id}” has been deployed.")
+        diagram = self.specs.get(session, version.id)
+        workflow = task_scan.ScannedWorkflow(
+            diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
+        )
+        workflow.task_tree.data.update(data)
+        instance = ProcessInstance(
+            process_id=process_id,
+            version_id=version.id,
+            child_id=child_id,
+            plan_id=data.get("plan_id"),
+            status=RUNNING,
+            state="",
+            started_at=now,
+            started_by_id=actor.id if actor else None,
+        )
+        session.add(instance)
+        session.flush()
+        context = StepContext(session, instance, now, actor, started=started)
+        fired = self._run(workflow, lambda: workflow.do_engine_steps(), context)
+        self._save(session, instance, workflow, [], now, actor, fired, new=True)
+        audit.record(
+            session,
+            actor,
+            "instance.started",
+            now,
+            instance_id=instance.id,
+            process_id=process_id,
+            version_id=version.id,
+        )
+        self._after_step(session, context)
+        started.append((instance, workflow))
+        return instance
+
+    def _after_step(self, session, context: StepContext) -> None:
+        """Start the follow-on workflows and end the ones the step closed, same transaction."""
+        for instance_id, reason in context.to_end.items():
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is not None and instance.active:
+                self._close(session, instance, None, "instance.ended", reason, context.now)
+        if not context.followups:
+            return
+        case = self.hooks.case_data(session, context.instance.child)
+        if context.instance.plan_id is not None:
+            case["plan_id"] = context.instance.plan_id
+        for process_id, extra in context.followups:
+            data = {**case, **extra}
+            self.check_data(data)
+            self._create(
+                session,
+                process_id,
+                context.actor,
+                data,
+                context.instance.child_id,
+                context.now,
+                context.started,
+            )
+
+    def _close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
+        """Stop an instance for good: its open tasks cancelled, no timer left to fire."""
+        for row in open_tasks(session, instance.id):
+            row.state, row.completed_at = CANCELLED, now
+        timers.clear(session, instance.id)
+        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
+        instance.updated_at = now
+        audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)
+        self.cache.take(instance.id, -1)
+
+    def complete_task(
+        self, session: Session, task_id: str, actor: User, data: dict
+    ) -> ProcessInstance:
+        """Complete a ready user task with the (already validated) form data."""
+        return self.complete(session, task_id, actor, data).instance
+
+    def complete(self, session: Session, task_id: str, actor: User, data: dict) -> Completion:
+        """`complete_task`, with the instance's tasks open after the step, as the step left
+        them (an API answer shows them without reading them back)."""
+        self.check_data(data)
+        row = task_with_instance(session, task_id)
+        if row is None:
+            raise NotFound("There is no such task.")
+        self._ensure_open(row)
+        if not permissions.can_complete(actor, row):
+            raise NotAllowed(f"“{row.title}” is not yours to complete.")
+        instance = row.instance
+        if instance.status != RUNNING:
+            raise InstanceNotActive(
+                f"This case is {instance.status}: its tasks cannot be "
+                "completed until it is resumed."
+            )
+        now = self.clock.now()
+        try:
+            with transaction(session):
+                workflow = self._load(session, instance)
+                spiff_task = workflow.get_task_from_id(_uuid(task_id))
+                if spiff_task is None or spiff_task.state != TaskState.READY:
+                    raise ConcurrentUpdate("This task is no longer waiting to be done.")
+                others = [t for t in open_tasks(session, instance.id) if t.id != row.id]
+                row.state, row.completed_at, row.completed_by_id = DONE, now, actor.id
+
+                def step():
+                    spiff_task.set_data(**data)
+                    spiff_task.run()
+                    workflow.do_engine_steps()
+
+                context = StepContext(session, instance, now, actor)
+                fired = self._run(workflow, step, context)
+                created = self._save(session, instance, workflow, others, now, actor, fired)
+                audit.record(
+                    session,
+                    actor,
+                    "task.completed",
+                    now,
+                    instance_id=instance.id,
+                    task_id=row.id,
+                    task=row.task_spec,
+                    title=row.title,
+                )
+                self._after_step(session, context)
+        except StaleDataError:
+            session.expire_all()
+            fresh = session.get(HumanTask, task_id)
+            self._ensure_open(fresh)
+            raise ConcurrentUpdate(
+                "Someone else changed this case at the same moment, so nothing was saved. "
+                "Open the task again to see where it stands."
+            ) from None
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        self._remember(context.started)
+        metrics.task_completed(instance.process_id)
+        return Completion(instance, [t for t in others if t.state == READY] + created)
+
+    def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+        return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
+
+    def resume(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+        instance = self._set_status(session, instance_id, actor, SUSPENDED, RUNNING, reason)
+        self.fire_timers(session, instance_id)
+        return instance
+
+    def terminate(self, session, instance_id: int, actor: User, reason: str) -> ProcessInstance:
+        if not reason.strip():
+            raise EngineError("Give a reason for ending this case's workflow.")
+        instance = self._get_for_manager(session, instance_id, actor)
+        if not instance.active:
+            raise InstanceNotActive(f"This case is already {instance.status}.")
+        with transaction(session):
+            self._close(session, instance, actor, "instance.terminated", reason, self.clock.now())
+        return instance
+
+    # Who holds a ready task: the row changes, never the workflow (`assignment`).
+
+    def claim(self, session: Session, actor: User, task_id: str) -> HumanTask:
+        return assignment.claim(session, actor, task_id, self.clock.now())
+
+    def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
+        return assignment.unclaim(session, actor, task_id, self.clock.now())
+
+    def assign(self, session: Session, actor: User, task_id: str, username: str | None):
+        now = self.clock.now()
+        return assignment.assign(session, actor, task_id, username, now, hooks=self.hooks)
+
+    def pass_on(self, session: Session, actor: User, task_id: str, username: str):
+        now = self.clock.now()
+        return assignment.pass_on(session, actor, task_id, username, now, hooks=self.hooks)
+
+    def check_data(self, data: dict) -> None:
+        """Task data keys are diagram variable names: identifiers, never a diagram function."""
+        for key in data:
+            if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+                raise EngineError(f"“{key}” is not a valid field name.")
+            if key in self.language.reserved:
+                raise EngineError(f"“{key}” is a reserved name in diagrams.")
+        _refuse_typename(data)
+
+    # ---- queries ----------------------------------------------------------------------
+
+    def ready_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
+        return open_tasks(session, instance_id)
+
+    def task_data(self, session: Session, task: HumanTask) -> dict:
+        """What the task knows (everything entered before it): a copy, for prefilling forms."""
+        workflow = self._load(session, task.instance)
+        self.cache.put(task.instance_id, task.instance.lock_version, workflow)
+        spiff_task = workflow.get_task_from_id(_uuid(task.id))
+        return dict(spiff_task.data) if spiff_task is not None else {}
+
+    def element_states(self, session: Session, instance: ProcessInstance) -> dict[str, str]:
+        """Each diagram element the instance reached: `completed` or `active` (for the diagram).
+
+        An element run more than once (a repeated step) shows its latest state: active wins.
+        """
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        states: dict[str, str] = {}
+        for task in workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if not element:
+                continue
+            if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                states[element] = "active"
+            elif task.state == TaskState.COMPLETED and states.get(element) != "active":
+                states[element] = "completed"
+        return states
+
+    def instance_data(self, session: Session, instance: ProcessInstance) -> dict:
+        """What the workflow knows now: the data of its waiting steps, or of its last step."""
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        if waiting:
+            merged: dict = {}
+            for task in waiting:
+                merged.update(task.data)
+            return merged
+        done = workflow.get_tasks(state=TaskState.COMPLETED)
+        latest = max(done, key=lambda t: t.last_state_change, default=None)
+        return dict(latest.data) if latest is not None else dict(workflow.data)
+
+    # ---- internals --------------------------------------------------------------------
+
+    def _ensure_open(self, row: HumanTask) -> None:
+        if row.state != READY:
+            by = row.completed_by.display_name if row.completed_by else None
+            if row.state == DONE:
+                raise TaskAlreadyCompleted(row.title, by, row.completed_at)
+            raise InstanceNotActive(f"“{row.title}” is no longer needed.")
+
+    def _load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        workflow = self.cache.take(instance.id, instance.lock_version)
+        if workflow is not None:
+            return workflow
+        diagram = self.specs.get(session, instance.version_id)
+        return serialization.loads(
+            instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
+        )
+
+    def _run(self, workflow: BpmnWorkflow, step, context: StepContext):
+        """Run `step`, then fire timers already due until the workflow rests; those fired.
+
+        `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
+        ran (a conference booked after its own deadline) would otherwise wait for the sweep.
+        """
+        fired: list[timers.WaitingTimer] = []
+        with clocks.using(self.clock), step_context.bound(context):
+            try:
+                step()
+                if any(t.due is None for t in timers.waiting(workflow)):
+                    workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
+                for _ in range(MAX_TIMER_ROUNDS):
+                    due = timers.due(workflow, self.clock.now())
+                    if not due:
+                        break
+                    fired += due
+                    workflow.refresh_timers()
+                    workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                raise _step_failed(exc) from exc
+        return fired
+
+    def _save(
+        self,
+        session,
+        instance,
+        workflow,
+        open_rows,
+        now,
+        actor,
+        fired=(),
+        owner=None,
+        new=False,
+        timer_rows=None,
+        flush=True,
+    ) -> list[HumanTask]:
+        """Store the state, mirror its tasks and timers as rows, tell people of new tasks;
+        the task rows it created.
+
+        `timer_rows` are the instance's waiting timer rows when the caller has read them
+        already; `flush=False` leaves the flush to a caller saving several instances.
+        """
+        if task_scan.too_deep(workflow):
+            raise StepFailed(
+                "This case's workflow has repeated a step so many times that the engine could "
+                "no longer follow it safely, so nothing was saved. Ask the process owner to "
+                "move the repeated part into a process of its own."
+            )
+        instance.state = _dumps(workflow)
+        instance.updated_at = now
+        with clocks.using(self.clock):
+            try:
+                created = tasks.sync(session, instance, workflow, open_rows, now)
+            except SpiffWorkflowException as exc:
+                raise _step_failed(exc) from exc
+        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
+        self.hooks.tasks_created(session, instance, created, actor, now)
+        if task_scan.is_completed(workflow):
+            instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
+        if flush:
+            session.flush()
+        return created
+
+    def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
+        if not permissions.can_manage_instances(actor):
+            raise NotAllowed("Only managers can suspend, resume or end a case's workflow.")
+        return fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
+
+    def _set_status(self, session, instance_id, actor, expected, new, reason) -> ProcessInstance:
+        instance = self._get_for_manager(session, instance_id, actor)
+        if instance.status != expected:
+            raise InstanceNotActive(f"This case is {instance.status}, not {expected}.")
+        now = self.clock.now()
+        with transaction(session):
+            instance.status, instance.updated_at = new, now
+            verb = "suspended" if new == SUSPENDED else "resumed"
+            audit.record(
+                session, actor, f"instance.{verb}", now, instance_id=instance.id, reason=reason
+            )
+        self.cache.take(instance.id, -1)
+        return instance
+
+
+def _step_failed(exc: SpiffWorkflowException) -> EngineError:
+    """Why a step failed: values a record function could not store are the person's to fix,
+    so they surface as themselves (field by field); anything else is the diagram's fault."""
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:  # SpiffWorkflow wraps at each level
+        if isinstance(cause, InvalidValue):
+            return InvalidValue(cause.fields)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+    return StepFailed(f"The process could not continue: {exc}")
+
+
+def _dumps(workflow) -> str:
+    """The state to store; a value a script left that JSON cannot hold fails the step (the
+    diagram's fault, as a script that raises is), saying which value and where."""
+    try:
+        return serialization.dumps(workflow)
+    except (TypeError, ValueError) as exc:
+        where = serialization.unsavable(workflow) or str(exc)
+        raise StepFailed(
+            f"The process could not continue: {where}. Nothing was saved. Ask the process "
+            "owner to change the diagram's script."
+        ) from exc
+
+
+def _uuid(task_id: str):
+    from uuid import UUID
+
+    try:
+        return UUID(task_id)
+    except ValueError:
+        raise NotFound("There is no such task.") from None
+
+
+def _refuse_typename(value) -> None:
+    if isinstance(value, dict):
+        if "typename" in value:
+            raise EngineError("“typename” cannot be used as a field name.")
+        for item in value.values():
+            _refuse_typename(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_typename(item)

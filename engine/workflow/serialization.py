@@ -1,0 +1,355 @@
+"""Instance state as JSON, without the process spec.
+
+SpiffWorkflow embeds the whole spec in every serialized instance (about half the bytes of a
+small one) and rebuilds it on every load. Specs are kept once per deployed version instead
+(`registry.SpecCache`), and an instance's JSON holds only its task tree and data; loading
+hands the cached spec objects back in.
+
+Every step saves the whole tree, so `dumps` is on the path of every completion and timer
+firing, and a long-running instance (a repeated step, hundreds of tasks) paid most of its step
+in SpiffWorkflow's generic conversion: each task went through the registry's type lookup, a
+`functools.partial`, a dict update for its type name and four `str(UUID)` calls. The
+converters below build the very same dictionaries directly: the fixed fields of a task are
+written as they are, and task data is left, exactly as before, to the JSON encoder (which
+calls the registry only for values JSON cannot hold). Once an instance is mostly history,
+`dumps` also keeps each finished task's JSON and writes only what changed (below). The
+document is identical to the stock converters' (tests/engine/workflow/test_serialization.py compares
+them over the real diagrams), so stored states and `loads` are unaffected.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from copy import deepcopy
+from secrets import token_hex
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.workflow.task_scan import ScannedWorkflow
+
+
+class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """The stock workflow converter without the spec: the reference the fast one must match."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _fields(converter, workflow) -> dict | None:
+    """`WorkflowConverter.to_dict` of `workflow`, tasks written directly; None to fall back.
+
+    Only in the registry's encoder mode (`serialize_json`, which `dumps` uses): there a value
+    is converted by the JSON encoder, so a task's data and delta stay as they are. Any other
+    use of the registry (a full conversion to plain dicts) takes SpiffWorkflow's own path.
+    """
+    registry = converter.registry
+    if not registry._encoder_mode or registry.typenames.get(Task) != "Task":
+        return None  # (a registry with its own task class would not write tasks as below)
+    splice = _local.splice
+    if splice is None or not _mostly_finished(workflow):
+        tasks = _tasks(registry, workflow)
+    else:
+        tasks = _spliced_tasks(registry, workflow, splice)
+    if tasks is None:
+        return None
+    last_task = workflow.last_task
+    return {
+        "data": registry.convert(registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(last_task.id) if last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "tasks": tasks,
+        "root": str(workflow.task_tree.id),
+    }
+
+
+def _tasks(registry, workflow) -> dict | None:
+    """`mapping_to_dict(workflow.tasks)` with the stock task converter's dict for each task.
+
+    Same keys in the same order as `TaskConverter.to_dict` plus the `typename` that
+    `DictionaryConverter._obj_to_dict` appends; the data delta is `DeepMerge.get_updated_keys`
+    and `get_deleted_keys` written out. None if any task is not a plain `Task` of this
+    workflow (then the registry would not have used `TaskConverter` for it the same way).
+    """
+    all_tasks = workflow.tasks
+    result = {}
+    for task_id, task in all_tasks.items():
+        if not _plain(task, task_id, workflow):
+            return None
+        result[str(task_id)] = _task_dict(registry, task, all_tasks.get(task._parent))
+    return result
+
+
+def _plain(task, task_id, workflow) -> bool:
+    """A plain `Task` of this workflow, stored under its own id (the id is written, not the
+    key)."""
+    return (
+        task.__class__ is Task
+        and task.workflow is workflow
+        and (task.id is task_id or task.id == task_id)
+    )
+
+
+def _task_dict(registry, task, parent) -> dict:
+    data = task.data
+    if parent is None:
+        delta = {}
+    else:
+        before = parent.data
+        delta = {
+            "updates": {k: data[k] for k in data if k not in before or data[k] != before[k]},
+            "deletions": [k for k in before if k not in data],
+        }
+        data = {}
+    return {
+        "id": str(task.id),
+        "parent": str(task._parent) if parent is not None else None,
+        "children": [str(c) for c in task._children],
+        "last_state_change": task.last_state_change,
+        "state": task.state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": registry.convert(task.internal_data),
+        "data": data,
+        "delta": delta,
+        "typename": "Task",
+    }
+
+
+# ---- finished tasks written once --------------------------------------------------------
+#
+# A finished task of a long case is written again, unchanged, on every save: in a case whose
+# step repeats a hundred times that is most of the save. `dumps` therefore keeps each finished
+# task's JSON text on the task, with what it was written from, and writes the task again only
+# when any of that differs. What it was written from is compared in full: the fields, the
+# children, and deep copies of the task's data, its parent's data (its delta) and its internal
+# data, so a change made in place anywhere inside them is a change. A value that cannot be
+# copied, or compares unequal to its own copy, is simply written every time. A task is kept
+# from its second save on: a workflow loaded, run and saved once (a timer firing, a case
+# another worker had) never pays for the copies. Only a workflow that is mostly history is
+# written this way (`_mostly_finished`).
+
+_FINISHED = TaskState.FINISHED_MASK
+_KEEP_FROM = 16  # finished tasks, and at least twice as many as the unfinished ones
+
+
+def _mostly_finished(workflow) -> bool:
+    """Whether keeping finished tasks pays: each task written on its own costs a little more
+    than all in one go, so a young instance (mostly predicted and waiting tasks, rewritten on
+    every save anyway) is written whole, and one with a long history is spliced."""
+    finished = sum(1 for task in workflow.tasks.values() if task._state & _FINISHED)
+    return finished >= _KEEP_FROM and finished >= 2 * (len(workflow.tasks) - finished)
+
+
+_KEPT = "_cpc_json"  # the attribute holding a finished task's JSON and what it was made from
+_SEEN = "saved once"  # ... or saying the task was saved finished once
+
+
+def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
+    """A marker for the JSON text of `workflow.tasks` (which `dumps` puts in its place), the
+    text made from each finished task's kept JSON where it still holds; None to fall back."""
+    all_tasks = workflow.tasks
+    encoder = splice["encoder"]
+    copies: dict = {}
+    parts = []
+    for task_id, task in all_tasks.items():
+        if not _plain(task, task_id, workflow):
+            return None
+        parent = all_tasks.get(task._parent)
+        kept = task.__dict__.get(_KEPT)
+        if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent):
+            parts.append(kept[1])
+            continue
+        text = f'"{task_id}": ' + encoder.encode(_task_dict(registry, task, parent))
+        if not task._state & _FINISHED:
+            kept = None
+        elif kept is None:
+            kept = _SEEN  # its first save: kept from the next, if the workflow lives that long
+        else:
+            written = _written_from(task, parent, copies)
+            kept = (written, text) if written is not None else _SEEN
+        task.__dict__[_KEPT] = kept
+        parts.append(text)
+    marker = f"\x00cpc-tasks-{splice['token']}-{len(splice['texts'])}"
+    splice["texts"][json.dumps(marker)] = "{" + ", ".join(parts) + "}"
+    return marker
+
+
+def _written_from(task, parent, copies: dict) -> tuple | None:
+    """Everything a task's JSON is made of, copied; None if it cannot be copied faithfully.
+
+    `copies` holds this save's copies by the identity of what was copied, so a parent's data
+    is copied once for itself and its children (nothing changes while a save runs)."""
+    try:
+        data = _copy(task.data, copies)
+        parent_data = _copy(parent.data, copies) if parent is not None else None
+        internal = _copy(task.internal_data, copies)
+    except Exception:  # noqa: BLE001 - an uncopyable value: write this task every time
+        return None
+    written = (_fields_of(task, parent), (data, parent_data), internal)
+    return written if _unchanged(written, task, parent) else None
+
+
+_ATOMIC = frozenset((str, int, float, bool, type(None)))
+
+
+def _copy(value: dict, copies: dict):
+    """`deepcopy` of task data, kept for this save; several times faster for what forms store
+    (dicts and lists of text, numbers and flags), and `deepcopy` itself for anything else."""
+    found = copies.get(id(value))
+    if found is None:
+        found = copies[id(value)] = (value, _deep(value))  # the original keeps its id unique
+    return found[1]
+
+
+def _deep(value):
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOMIC else _deep(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMIC else _deep(v) for v in value]
+    if kind in _ATOMIC:
+        return value
+    return deepcopy(value)
+
+
+def _fields_of(task, parent) -> tuple:
+    return (
+        task.id,
+        task._parent,
+        parent is not None,
+        tuple(task._children),
+        task.last_state_change,
+        task._state,
+        task.task_spec.name,
+        task.triggered,
+    )
+
+
+def _unchanged(written: tuple, task, parent) -> bool:
+    fields, (data, parent_data), internal = written
+    return (
+        fields == _fields_of(task, parent)
+        and data == task.data
+        and parent_data == (parent.data if parent is not None else None)
+        and internal == task.internal_data
+    )
+
+
+class _FastWorkflowConverter(_StateOnlyWorkflowConverter):
+    def to_dict(self, workflow):
+        dct = _fields(self, workflow)
+        if dct is None:
+            return super().to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+class _FastSubWorkflowConverter(BpmnSubWorkflowConverter):
+    def to_dict(self, workflow):
+        dct = _fields(self, workflow)
+        if dct is None:
+            return super().to_dict(workflow)
+        dct["parent_task_id"] = str(workflow.parent_task_id)
+        dct["spec"] = workflow.spec.name
+        return dct
+
+
+def _serializer(fast: bool = True) -> BpmnWorkflowSerializer:
+    """The spec-less serializer; `fast=False` is SpiffWorkflow's own conversion (for tests)."""
+    config = dict(SPIFF_CONFIG)
+    workflow_converter = _FastWorkflowConverter if fast else _StateOnlyWorkflowConverter
+    config[BpmnWorkflow] = workflow_converter
+    if fast:
+        config[BpmnSubWorkflow] = _FastSubWorkflowConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    # The engine's own class, written under the stock name (so stored states do not change)
+    # and what a stored "BpmnWorkflow" now loads as.
+    workflow_converter(ScannedWorkflow, registry, typename="BpmnWorkflow")
+    return BpmnWorkflowSerializer(registry)
+
+
+class _PerThread(threading.local):
+    """One serializer per thread. `serialize_json` sets a mode flag on its registry while it
+    runs, so two threads sharing one (a request and the scheduler's sweep in the same worker)
+    could switch it off under each other mid-save."""
+
+    def __init__(self):
+        self.serializer = _serializer()
+        self.splice: dict | None = None  # set while `dumps` runs
+
+
+_local = _PerThread()
+
+
+def serializer() -> BpmnWorkflowSerializer:
+    return _local.serializer
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    """The workflow's JSON: `serialize_json`'s very text, each workflow's tasks written from
+    the finished tasks' kept JSON (above) and put in place of their marker."""
+    serializer = _local.serializer
+    splice = {"encoder": serializer._encoder_cls(), "token": token_hex(8), "texts": {}}
+    _local.splice = splice
+    try:
+        text = serializer.serialize_json(workflow)
+    finally:
+        _local.splice = None
+    for marker, tasks in splice["texts"].items():
+        text = text.replace(marker, tasks, 1)
+    return text
+
+
+def unsavable(workflow: BpmnWorkflow) -> str | None:
+    """Which value the workflow holds that its JSON cannot (a diagram's script left a
+    generator, bytes or a range in the data), said for the process owner who must change
+    the script; None when every value can be written. Looked for only once a save failed."""
+    serializer = _local.serializer
+    holders = [("the process", workflow.data)] + [
+        (task.task_spec.bpmn_name or task.task_spec.name, task.data)
+        for task in workflow.get_tasks_iterator()
+    ]
+    for where, data in holders:
+        for name, value in data.items():
+            try:
+                json.dumps(value, cls=serializer._encoder_cls)
+            except (TypeError, ValueError):
+                kind = type(value).__name__
+                return f"“{name}” in “{where}” holds a value of type {kind}, which cannot be saved"
+    return None
+
+
+def loads(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
+    dct = json.loads(state)
+    chosen = _local.serializer
+    chosen.migrate(dct)
+    workflow = chosen.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow

@@ -1,0 +1,238 @@
+"""SpiffWorkflow's questions on every step, answered from the task dictionaries, not the tree.
+
+SpiffWorkflow answers "which tasks are ready" (`get_tasks(state=READY)`, again after each
+round of `do_engine_steps`, and with `manual=True` for the people's tasks), "has the workflow
+ended" (`is_completed`) and, after every task it completes, `update_waiting_tasks`, by walking
+the task tree from its root with its task iterator, a few microseconds per task. An instance
+keeps every finished task, so a case whose step repeats pays for its whole history, several
+times, on each step. Each workflow (and subprocess) already holds its tasks in a dictionary:
+scanning it for the few candidates by state costs almost nothing, and only those candidates
+need their path to the root checked. `ScannedWorkflow` is the engine's workflow class that
+routes SpiffWorkflow's own calls here.
+
+The answers are exactly the walk's: a candidate counts only if the walk would reach it (every
+ancestor one the iterator descends into, each child listed by its parent, the chain ending at
+the workflow's root, a subprocess only through the task that owns it), and the tasks come in
+the walk's depth-first order (a subprocess before its owner's children). The iterator stops
+descending at depth `MAX_DEPTH`; a workflow with that many tasks could be that deep, so it is
+left to the walk. tests/engine/workflow/test_task_scan.py compares both over the scenarios, and runs
+twins of the small diagrams side by side, one in each class.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+MAX_DEPTH = inspect.signature(TaskIterator.__init__).parameters["max_depth"].default
+_READY = TaskState.READY
+_WAITING = TaskState.WAITING
+_NOT_FINISHED = TaskState.NOT_FINISHED_MASK
+
+
+def _walk_min(state: int) -> int:
+    """The least state of a task whose children the walk visits: `TaskIterator.__init__`."""
+    if state & TaskState.PREDICTED_MASK:
+        return TaskState.MAYBE
+    if state & TaskState.DEFINITE_MASK:
+        return TaskState.FUTURE
+    return TaskState.COMPLETED
+
+
+_ANY_WALK_MIN = _walk_min(_NOT_FINISHED)
+_WAITING_WALK_MIN = _walk_min(_WAITING)
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    """`workflow.get_tasks(state=TaskState.READY, manual=True)`, the same tasks in its order."""
+    return tasks_in_state(workflow, _READY, manual=True)
+
+
+def tasks_in_state(workflow, state: int, manual: bool | None = None) -> list:
+    """`workflow.get_tasks(state=state, manual=manual)` for a workflow or a subprocess (whose
+    walk also enters the subprocesses its tasks own): the same tasks in the walk's order."""
+    top = workflow.top_workflow
+    workflows = [workflow, *(each for each in top.subprocesses.values() if each is not workflow)]
+    if sum(len(each.tasks) for each in workflows) >= MAX_DEPTH:
+        return list(workflow.get_tasks_iterator(state=state, manual=manual))  # the walk itself
+    found = []
+    for each in workflows:
+        for task in each.tasks.values():
+            if _matches(task, state, manual):
+                position = _position(workflow, task, state)
+                if position is not None:
+                    found.append((position, task))
+    if len(found) > 1:
+        found.sort(key=lambda item: item[0])
+    return [task for _, task in found]
+
+
+def update_waiting_tasks(workflow) -> None:
+    """`Workflow.update_waiting_tasks`, step for step, without the iterator's overhead.
+
+    It cannot be a scan: each waiting task is updated as the walk reaches it, and an update
+    can change the tree the walk goes on through (a join completing its sibling threads,
+    dropping their children). So this is `TaskIterator`'s own walk, depth count included
+    (`_next`, `_update_depth`, `_handle_leaf_depth`), at a fraction of its cost per task;
+    and with no waiting task at all the walk would update nothing, so it is not taken.
+    """
+    tasks = workflow.tasks
+    if not any(task._state & _WAITING for task in tasks.values()):
+        return
+    pending = [workflow.task_tree]  # the iterator's task_list, next task last
+    depth = 0
+    while pending:
+        task = pending.pop()
+        if (
+            task._children
+            and task._state >= _WAITING_WALK_MIN
+            and depth < MAX_DEPTH
+            and task.task_spec.name is not None  # != end_at_spec, which is None
+        ):
+            pending.extend(reversed([tasks.get(child) for child in task._children]))
+            depth += 1
+        elif pending:
+            ancestor = pending[-1].parent
+            current = task.parent
+            while current is not None and current is not ancestor:
+                current = current.parent
+                depth -= 1
+        if task._state & _WAITING and task.last_state_change >= 0:
+            task.task_spec._update(task)
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    """`workflow.is_completed()`: no unfinished task the walk reaches in the top workflow.
+
+    While one is found this answers alone; otherwise SpiffWorkflow's own method gives the
+    answer (and marks the workflow completed, as it does), which happens once per instance.
+    """
+    if workflow.completed or len(workflow.tasks) >= MAX_DEPTH:
+        return workflow.is_completed()
+    for task in workflow.tasks.values():
+        unfinished = task._state & _NOT_FINISHED and task.last_state_change >= 0
+        if unfinished and _reached(workflow, task, _ANY_WALK_MIN, None) is not None:
+            return False
+    return workflow.is_completed()
+
+
+def _matches(task, state: int, manual: bool | None) -> bool:
+    """`TaskFilter.matches` for a state and `manual` (its other criteria left at their
+    defaults: `updated_ts` 0, no spec name, no spec class)."""
+    return bool(
+        task._state & state
+        and task.last_state_change >= 0
+        and (manual is None or task.task_spec.manual == manual)
+    )
+
+
+def _reached(workflow, task, min_state: int, top) -> list[int] | None:
+    """The child indexes from `workflow`'s root down to `task` (deepest first), or None if
+    the walk would not reach it. `top` is the top workflow when subprocesses count (the BPMN
+    iterator descends into any task that owns one, whatever its state), else None."""
+    path = []
+    tasks = workflow.tasks
+    node = task
+    while node._parent is not None:
+        parent = tasks.get(node._parent)
+        if parent is None or parent.task_spec.name is None:
+            return None
+        if parent._state < min_state and (top is None or parent.id not in top.subprocesses):
+            return None
+        try:
+            path.append(parent._children.index(node.id) + 1)  # 0 is a subprocess's root
+        except ValueError:
+            return None
+        node = parent
+    return path if node is workflow.task_tree else None
+
+
+def _position(start, task, state: int) -> tuple[int, ...] | None:
+    """Where the BPMN iterator from `start`'s root, filtering on `state`, meets `task` in its
+    depth-first walk (None if it never does)."""
+    top = start.top_workflow
+    min_state = _walk_min(state)
+    path: list[int] = []
+    while True:
+        workflow = task.workflow
+        if workflow.top_workflow is not top:
+            return None
+        steps = _reached(workflow, task, min_state, top)
+        if steps is None:
+            return None
+        path += steps
+        if workflow is start:
+            return tuple(reversed(path))
+        if workflow is top:
+            return None  # `task` lies outside the subprocess the walk starts in
+        owner = top.get_task_from_id(workflow.parent_task_id)
+        if owner is None or top.subprocesses.get(owner.id) is not workflow:
+            return None
+        if owner.task_spec.name is None or not _enters_subprocess(owner, state):
+            return None
+        path.append(0)
+        task = owner
+
+
+def _enters_subprocess(owner, state: int) -> bool:
+    """`BpmnTaskIterator._next` skips a finished subprocess when looking for unfinished tasks
+    (a state at or above FINISHED_MASK, for a filter state at or below it)."""
+    return not (owner._state >= TaskState.FINISHED_MASK and state <= TaskState.FINISHED_MASK)
+
+
+# SpiffWorkflow's walk stops descending at MAX_DEPTH: a task deeper than that is invisible to
+# `get_tasks` and `is_completed`, so the instance would look finished with work still waiting
+# (a step looping a few hundred times in one workflow). The engine refuses to save a workflow
+# this deep, well before the walk goes blind: the case stays as it was, with a clear error.
+DEPTH_LIMIT = MAX_DEPTH - 100
+
+
+def too_deep(workflow: BpmnWorkflow) -> bool:
+    """Whether any task lies DEPTH_LIMIT or more levels below the root, through subprocesses."""
+    workflows = [workflow, *workflow.subprocesses.values()]
+    if sum(len(each.tasks) for each in workflows) < DEPTH_LIMIT:
+        return False  # fewer tasks than that cannot make a chain that long
+    depths: dict = {}
+    return any(
+        _depth(workflow, task, depths) >= DEPTH_LIMIT
+        for each in workflows
+        for task in each.tasks.values()
+    )
+
+
+def _depth(top: BpmnWorkflow, task, depths: dict) -> int:
+    """Levels from the top root to `task`, counting a subprocess's root as its owner's child."""
+    chain, node = [], task
+    while node is not None and node.id not in depths:
+        chain.append(node)
+        parent = node.workflow.tasks.get(node._parent) if node._parent is not None else None
+        if parent is None and node.workflow is not top:
+            parent = top.get_task_from_id(node.workflow.parent_task_id)
+        node = parent
+    level = depths[node.id] if node is not None else -1
+    for each in reversed(chain):
+        level += 1
+        depths[each.id] = level
+    return level
+
+
+class ScannedWorkflow(BpmnWorkflow):
+    """The engine's workflow: SpiffWorkflow's own, except that its two walks on every step
+    answer from the task dictionaries (above) instead of walking the whole tree.
+
+    `do_engine_steps` lists the ready tasks with `get_tasks(state=READY)` again after each
+    round, and every completed task makes the workflow `update_waiting_tasks`: both walk
+    every finished task from the root. A filter on state alone (and from the root) is
+    `tasks_in_state`; any other filter is the walk's. Subprocesses stay SpiffWorkflow's.
+    Stored as `BpmnWorkflow` (`serialization`), so states load in either class.
+    """
+
+    def get_tasks(self, first_task=None, **kwargs) -> list:
+        if first_task is None and kwargs.keys() == {"state"}:
+            return tasks_in_state(self, kwargs["state"])
+        return super().get_tasks(first_task, **kwargs)
+
+    def update_waiting_tasks(self) -> None:
+        update_waiting_tasks(self)

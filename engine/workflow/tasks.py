@@ -1,0 +1,93 @@
+"""Human task rows: what SpiffWorkflow says is ready, mirrored as queryable rows.
+
+Rows are derived from the engine after every step (never the other way round): a ready user
+task without a row gets one, a row whose engine task is no longer ready (interrupted, or the
+instance ended) is cancelled. Due date, assignee and form come from the diagram's properties.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy.orm import Session
+
+from engine.access import roles
+from engine.models.instances import CANCELLED, READY, HumanTask, ProcessInstance
+from engine.models.people import user_ids_by_username
+from engine.workflow import task_scan
+
+
+def properties(task_spec) -> dict:
+    return (task_spec.extensions or {}).get("properties", {})
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
+    """Ready user tasks by id, in SpiffWorkflow's order (its walk's, found without walking)."""
+    return {str(t.id): t for t in task_scan.ready_user_tasks(workflow)}
+
+
+def sync(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    open_rows: list[HumanTask],
+    now: datetime,
+) -> list[HumanTask]:
+    """Bring the instance's task rows in line with the engine; return the rows created."""
+    ready = ready_user_tasks(workflow)
+    known = set()
+    for row in open_rows:
+        known.add(row.id)
+        if row.state == READY and row.id not in ready:
+            row.state, row.completed_at = CANCELLED, now
+    new = [t for tid, t in ready.items() if tid not in known]
+    assignees = {str(t.id): _assignee(workflow, t) for t in new}
+    user_ids = user_ids_by_username(session, {name for name in assignees.values() if name})
+    created = [
+        _new_row(instance, workflow, t, now, user_ids.get(assignees[str(t.id)])) for t in new
+    ]
+    session.add_all(created)
+    return created
+
+
+def _new_row(instance, workflow, task, now, assignee_id: int | None) -> HumanTask:
+    spec = task.task_spec
+    props = properties(spec)
+    return HumanTask(
+        id=str(task.id),
+        instance_id=instance.id,
+        child_id=instance.child_id,
+        task_spec=getattr(spec, "bpmn_id", None) or spec.name,
+        title=_title(workflow, task, props.get("title")) or spec.bpmn_name or spec.name,
+        lane=spec.lane,
+        role=roles.role_for_lane(spec.lane),
+        form_key=props.get("formKey"),
+        assignee_id=assignee_id,
+        due_on=_due_on(workflow, task, props.get("dueDate")),
+        state=READY,
+        created_at=now,
+    )
+
+
+def _title(workflow, task, expression: str | None) -> str | None:
+    """A title that names the instance of a repeated step ("Agency report: Robin Hall")."""
+    if not expression:
+        return None
+    return str(workflow.script_engine.evaluate(task, expression))[:200]
+
+
+def _due_on(workflow, task, expression: str | None) -> date | None:
+    if not expression:
+        return None
+    value = workflow.script_engine.evaluate(task, expression)
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _assignee(workflow, task) -> str | None:
+    """The username the diagram's `assignee` property names for this task, if any."""
+    expression = properties(task.task_spec).get("assignee")
+    if not expression:
+        return None
+    username = workflow.script_engine.evaluate(task, expression)
+    return str(username) if username else None

@@ -1,0 +1,392 @@
+"""Timers: the rows that mirror each workflow's waiting timers, and the sweep that fires them.
+
+A due timer fires in exactly one process. The sweep claims instances with a lease (owner,
+expiry) taken in one statement: `FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional UPDATE
+on SQLite (whose writers queue anyway). Firing then loads the instance, lets SpiffWorkflow
+advance every due timer by the engine clock, saves, and gives the lease back only if it is
+still ours, all in one transaction guarded by the instance's version counter. A worker that
+dies holding a lease lets it expire, and another worker fires the timer, once.
+
+Only instances with something due are ever loaded: the claim reads the indexed
+`next_timer_at` column, never the state. After downtime the first sweep fires every overdue
+timer, earliest first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.instances import RUNNING, ProcessInstance
+from engine.models.people import User
+from engine.models.timers import FIRED, WAITING, Timer
+from engine.platform.db import redo_if_lost, transaction
+from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 30
+BATCH = 50
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF_SECONDS = 30
+MAX_BACKOFF_SECONDS = 3600
+_INSTANCES = ProcessInstance.__table__
+
+
+class LeaseLost(EngineError):
+    """Our lease ran out and another worker holds it now: this attempt saves nothing."""
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    element: str
+    name: str
+    due: datetime | None  # None until SpiffWorkflow has evaluated the expression
+
+
+def waiting(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    """Every timer event the workflow (and its subprocesses) is waiting on."""
+    found = []
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = definition.details(task).value
+        due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+        spec = task.task_spec
+        element = getattr(spec, "bpmn_id", None) or spec.name
+        name = getattr(spec, "bpmn_name", None) or definition.name or element
+        found.append(WaitingTimer(str(task.id), element, name, due))
+    return found
+
+
+def due(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
+    """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past."""
+    return [t for t in waiting(workflow) if t.due is not None and t.due < now]
+
+
+def sync(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    fired: list[WaitingTimer],
+    now: datetime,
+    owner: str | None = None,
+    new: bool = False,
+    rows: list[Timer] | None = None,
+) -> None:
+    """Bring the instance's timer rows and `next_timer_at` in line with the workflow.
+
+    A row whose timer is no longer waiting either fired (kept, with when and by whom) or was
+    cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet;
+    `rows` are its waiting rows when the caller has read them already (a batch).
+    """
+    now_waiting = [t for t in waiting(workflow) if t.due is not None]
+    current = {t.task_id: t for t in now_waiting}
+    fired_by_id = {t.task_id: t for t in fired if t.due is not None}
+    if rows is None:
+        rows = [] if new else _waiting_rows(session, instance.id)
+    for row in rows:
+        timer = current.pop(row.task_id, None)
+        if timer is not None:
+            if row.due_at != timer.due:
+                row.due_at = timer.due
+        elif fired_by_id.pop(row.task_id, None) is not None:
+            row.status, row.fired_at, row.fired_by = FIRED, now, owner
+        else:
+            session.delete(row)
+    session.add_all(_row(instance.id, t, WAITING) for t in current.values())
+    # A timer that started and fired within this one step never had a row: record it too.
+    session.add_all(_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values())
+    instance.next_timer_at = min((t.due for t in now_waiting), default=None)
+
+
+def _row(instance_id: int, timer: WaitingTimer, status: str, at=None, owner=None) -> Timer:
+    return Timer(
+        instance_id=instance_id,
+        task_id=timer.task_id,
+        element=timer.element[:120],
+        name=timer.name[:200],
+        due_at=timer.due,
+        status=status,
+        fired_at=at,
+        fired_by=owner,
+    )
+
+
+def clear(session: Session, instance_id: int) -> None:
+    """An instance that ended waits for nothing: drop its waiting rows."""
+    for row in _waiting_rows(session, instance_id):
+        session.delete(row)
+
+
+def _waiting_rows(session: Session, instance_id: int) -> list[Timer]:
+    query = select(Timer).where(Timer.instance_id == instance_id, Timer.status == WAITING)
+    return list(session.scalars(query))
+
+
+# ---- the claim ----------------------------------------------------------------------------
+
+
+def claim(session: Session, owner: str, now: datetime, lease_seconds: int, limit: int):
+    """Lease up to `limit` instances with a timer due, earliest first; their ids.
+
+    One statement: on PostgreSQL the candidate rows are locked with SKIP LOCKED, so two
+    workers never pick the same row; elsewhere the UPDATE re-checks that nobody holds a
+    lease, and the database's single writer makes that atomic.
+    """
+    candidates = (
+        select(_INSTANCES.c.id)
+        .where(
+            _INSTANCES.c.status == RUNNING,
+            _INSTANCES.c.next_timer_at < now,
+            _INSTANCES.c.timer_failed_at.is_(None),
+            or_(_INSTANCES.c.lease_until.is_(None), _INSTANCES.c.lease_until < now),
+        )
+        .order_by(_INSTANCES.c.next_timer_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(_INSTANCES)
+        .where(
+            _INSTANCES.c.id.in_(candidates.scalar_subquery()),
+            or_(_INSTANCES.c.lease_until.is_(None), _INSTANCES.c.lease_until < now),
+        )
+        .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
+        .returning(_INSTANCES.c.id, _INSTANCES.c.next_timer_at)
+    )
+    with transaction(session):
+        redo_if_lost(session)  # a lost claim is only a lease nobody holds
+        rows = session.execute(statement).all()
+    return [instance_id for instance_id, _due in sorted(rows, key=lambda row: row[1])]
+
+
+def check_lease(instance: ProcessInstance, owner: str) -> None:
+    """Refuse to fire an instance whose lease, as just read, is no longer ours."""
+    if instance.lease_owner != owner:
+        raise LeaseLost(f"The lease on instance {instance.id} passed to another worker.")
+
+
+def hand_back(instance: ProcessInstance) -> None:
+    """Clear our lease in the firing's own UPDATE of the instance, saving a statement.
+
+    That UPDATE matches only the version we read, so if another worker took the lease over
+    and fired first, ours fails and saves nothing; if we are first, theirs fails.
+    """
+    instance.lease_owner = instance.lease_until = None
+    instance.timer_attempts, instance.timer_error = 0, None
+
+
+def release(session: Session, instance: ProcessInstance, owner: str) -> None:
+    """Give the lease back inside the firing transaction; refuse if it is no longer ours."""
+    result = session.execute(
+        update(_INSTANCES)
+        .where(_INSTANCES.c.id == instance.id, _INSTANCES.c.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None, timer_attempts=0, timer_error=None)
+    )
+    if result.rowcount != 1:
+        raise LeaseLost(f"The lease on instance {instance.id} passed to another worker.")
+    for name, value in (("lease_owner", None), ("lease_until", None), ("timer_attempts", 0)):
+        set_committed_value(instance, name, value)
+    set_committed_value(instance, "timer_error", None)
+
+
+def _let_go(sessions: sessionmaker, instance_id: int, owner: str) -> None:
+    """Drop our lease without firing, so the next sweep may try at once."""
+    with sessions() as session, transaction(session):
+        session.execute(
+            update(_INSTANCES)
+            .where(_INSTANCES.c.id == instance_id, _INSTANCES.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... at most an hour between tries."""
+    seconds = FIRST_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, MAX_BACKOFF_SECONDS))
+
+
+def record_failure(sessions, instance_id: int, owner: str, error: str, now: datetime) -> bool:
+    """Count a failed firing, back off, and after MAX_ATTEMPTS stop until a manager retries.
+
+    Returns True when the instance is now marked failed. Written in its own transaction,
+    because the firing's transaction has rolled back.
+    """
+    with sessions() as session, transaction(session):
+        query = select(_INSTANCES.c.lease_owner, _INSTANCES.c.timer_attempts).where(
+            _INSTANCES.c.id == instance_id
+        )
+        row = session.execute(query).first()
+        if row is None or row.lease_owner != owner:
+            return False
+        attempts = (row.timer_attempts or 0) + 1
+        failed = attempts >= MAX_ATTEMPTS
+        session.execute(
+            update(_INSTANCES)
+            .where(_INSTANCES.c.id == instance_id, _INSTANCES.c.lease_owner == owner)
+            .values(
+                lease_owner=None,
+                lease_until=now + backoff(attempts),
+                timer_attempts=attempts,
+                timer_error=error[:2000],
+                timer_failed_at=now if failed else None,
+            )
+        )
+        audit.record(
+            session,
+            None,
+            "timers.failed" if failed else "timers.retrying",
+            now,
+            instance_id=instance_id,
+            attempts=attempts,
+            error=error[:500],
+        )
+    return failed
+
+
+def retry(session: Session, instance_id: int, actor: User, now: datetime) -> ProcessInstance:
+    """A manager asks for a failed instance's timers to be tried again at once."""
+    from engine.workflow.permissions import can_manage_instances
+
+    if not can_manage_instances(actor):
+        raise NotAllowed("Only managers can retry a failed timer.")
+    instance = fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
+    if instance.timer_failed_at is None and instance.timer_attempts == 0:
+        raise EngineError(f"Case {instance.reference} has no failed timer to retry.")
+    with transaction(session):
+        session.execute(
+            update(_INSTANCES)
+            .where(_INSTANCES.c.id == instance_id)
+            .values(
+                lease_owner=None,
+                lease_until=None,
+                timer_attempts=0,
+                timer_error=None,
+                timer_failed_at=None,
+            )
+        )
+        audit.record(session, actor, "timers.retry", now, instance_id=instance_id)
+    session.expire(instance)
+    return instance
+
+
+# ---- the sweep ----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    instances: int = 0  # instances in which at least one timer fired
+    timers: int = 0  # timers fired
+    failed: list[int] = field(default_factory=list)
+
+    def __iadd__(self, other: SweepResult) -> SweepResult:
+        self.instances += other.instances
+        self.timers += other.timers
+        self.failed += other.failed
+        return self
+
+
+def sweep(
+    sessions: sessionmaker,
+    engine,
+    owner: str,
+    lease_seconds: int = LEASE_SECONDS,
+    batch: int = BATCH,
+) -> SweepResult:
+    """Fire every timer due by the engine clock, earliest first, until none is left."""
+    result = SweepResult()
+    while True:
+        with sessions() as session:
+            claimed = claim(session, owner, engine.clock.now(), lease_seconds, batch)
+        if not claimed:
+            return result
+        result += fire_claimed(sessions, engine, claimed, owner)
+
+
+def fire_claimed(sessions: sessionmaker, engine, claimed: list[int], owner: str) -> SweepResult:
+    """Fire a claimed batch in one transaction (the common, fast case); if that fails, one
+    by one, so that one failing instance is isolated, counted and backed off alone."""
+    result, left = SweepResult(), claimed
+    if len(claimed) > 1:
+        try:
+            with sessions() as session:
+                fired, left = engine.fire_batch(session, claimed, owner)
+        except Exception as exc:  # noqa: BLE001 - nothing was saved: each is tried alone
+            log.info("a batch of %d timers fell back to one by one: %s", len(claimed), exc)
+            left = claimed
+        else:
+            result.instances, result.timers = len(fired), sum(fired.values())
+    for instance_id in left:
+        result += fire_one(sessions, engine, instance_id, owner)
+    return result
+
+
+def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> SweepResult:
+    """Fire one claimed instance; a failure is counted and backed off, never raised."""
+    result = SweepResult()
+    try:
+        with sessions() as session:
+            fired = engine.fire_timers(session, instance_id, lease_owner=owner)
+            still_due = not fired and _still_due(session, instance_id, engine.clock.now())
+    except LeaseLost:
+        return result
+    except ConcurrentUpdate:
+        _let_go(sessions, instance_id, owner)  # someone moved the case on: look again
+        return result
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
+        log.warning("timer firing failed for instance %s: %s", instance_id, exc)
+        if record_failure(sessions, instance_id, owner, _describe(exc), engine.clock.now()):
+            result.failed.append(instance_id)
+        return result
+    if fired:
+        result.instances, result.timers = 1, fired
+    elif still_due:
+        # Claimed as due, yet nothing fired: never spin on it; back off and show it.
+        message = "A timer is due but the workflow did not fire it."
+        if record_failure(sessions, instance_id, owner, message, engine.clock.now()):
+            result.failed.append(instance_id)
+    return result
+
+
+def _still_due(session: Session, instance_id: int, now: datetime) -> bool:
+    query = select(_INSTANCES.c.next_timer_at, _INSTANCES.c.status).where(
+        _INSTANCES.c.id == instance_id
+    )
+    row = session.execute(query).first()
+    return bool(row and row.status == RUNNING and row.next_timer_at and row.next_timer_at < now)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# ---- what managers see --------------------------------------------------------------------
+
+
+def leased(session: Session, now: datetime) -> list[ProcessInstance]:
+    """Instances a worker is firing now (a live lease)."""
+    query = select(ProcessInstance).where(
+        ProcessInstance.lease_owner.is_not(None), ProcessInstance.lease_until >= now
+    )
+    return list(session.scalars(query.order_by(ProcessInstance.lease_until)))
+
+
+def failing(session: Session) -> list[ProcessInstance]:
+    """Instances whose timers failed to fire: backing off, or stopped for a manager."""
+    query = select(ProcessInstance).where(ProcessInstance.timer_attempts > 0)
+    order = (ProcessInstance.timer_failed_at.is_(None), ProcessInstance.next_timer_at)
+    return list(session.scalars(query.order_by(*order)))

@@ -1,0 +1,72 @@
+"""Who is told about what, over a real case driven through the deployed diagrams."""
+
+from sqlalchemy import select
+
+from engine.messaging import notifications
+from engine.models import OutboxMessage
+from engine.platform.db import transaction
+from engine.workflow import step_context
+from engine.workflow.step_context import StepContext
+from tests.factories import start_icpc
+from tests.processes.driver import ANSWERS, Case, on_a_plan
+
+
+def all_mail(db) -> list[OutboxMessage]:
+    return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_a_new_task_is_told_to_whoever_may_do_it_but_not_to_whoever_caused_it(db, engine, clock):
+    case = Case(db, engine, clock, reload=False)
+    case.at("2026-12-18 14:00")
+    case.start()
+    assert case.mail("new_task") == []  # sw started it and is looking at the task
+    case.do("record_strategy_discussion")
+    assert case.mail("new_task") == [("bs", "New task: Book the conference (ICPC-000001)")]
+    case.do("book_conference")  # bs books; the invitations are theirs next: not told
+    case.do("send_invitations")  # the GP's report, theirs too; the police officer has an account
+    assert case.mail("new_task")[1:] == [
+        ("sw", "New task: Write your report and share it with the parents (ICPC-000001)"),
+        ("police", "New task: Agency report: Robin Hall (ICPC-000001)"),
+        ("chair", "New task: Contact the parents before the conference (ICPC-000001)"),
+        ("chair", "New task: Hold the conference and record the decision (ICPC-000001)"),
+    ]
+    chair = case.staff["chair"].id
+    [row] = [m for m in all_mail(db) if m.to_user_id == chair and "Contact" in m.subject]
+    task = case.ready()["chair_pre_contact"]
+    assert row.link_path == f"/tasks/{task.id}"
+    assert "due by 8 January 2027" in row.body
+
+
+def test_no_email_carries_the_childs_name_or_the_concerns(db, engine, clock):
+    case = Case(db, engine, clock, reload=False)
+    on_a_plan(case)
+    case.at("2027-03-01 09:00")  # the first core group is overdue: reminders, escalations
+    case.sweep()
+    mail = all_mail(db)
+    assert {m.kind for m in mail} >= {"new_task", "reminder", "escalation"}
+    child = case.child
+    secrets = [
+        child.given_name,
+        child.family_name,
+        child.reference,
+        ANSWERS["hold_conference"]["harm"],
+    ]
+    for message in mail:
+        for secret in secrets:
+            assert secret not in message.subject and secret not in message.body, message.subject
+
+
+def test_a_step_done_again_escalates_again_but_one_deadline_only_once(db, engine, clock):
+    staff, _child, instance = start_icpc(db, engine)
+    context = StepContext(db, instance, clock.now(), data={"team_manager": "tm"})
+
+    def escalate(due_date):
+        with step_context.bound(context), transaction(db):
+            return notifications.escalate("book_conference", "Booking", 1, due_date)
+
+    assert escalate("2026-03-04") == 1
+    assert escalate("2026-03-04") == 0  # the same deadline: the manager is told once
+    assert escalate("2026-03-18") == 1  # rebooked, late again: told again
+    subjects = [m.subject for m in all_mail(db) if m.kind == "escalation"]
+    assert subjects == ["Overdue: Booking (ICPC-000001)"] * 2
+    assert {m.to_user_id for m in all_mail(db) if m.kind == "escalation"} == {staff["tm"].id}

@@ -1,0 +1,135 @@
+from datetime import date
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from engine.models import Base
+from engine.platform import schema
+
+
+def a_child_and_a_version(connection) -> None:
+    """Child 7 and version 1 of process "p", as Core inserts: they name only the columns
+    given, so they fit the schema of an earlier revision."""
+    from sqlalchemy import insert
+
+    from engine.models import Child
+    from engine.models.processes import ProcessVersion
+
+    connection.execute(
+        insert(Child), [{"id": 7, "reference": "C7", "given_name": "A", "family_name": "B"}]
+    )
+    connection.execute(
+        insert(ProcessVersion),
+        [{"id": 1, "process_id": "p", "name": "p", "content_hash": "h", "bpmn_xml": "",
+          "deployed_by": "tests"}],
+    )  # fmt: skip
+
+
+def test_the_database_is_migrated_to_head(db_engine):
+    assert schema.current_revision(db_engine) == schema.head_revision()
+
+
+def test_migrations_create_exactly_the_models(db_engine):
+    with db_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_task_rows_made_before_0013_get_their_instances_child(other_database):
+    """The upgrade fills human_tasks.child_id from each row's instance, in place: a task with
+    a draft (a row other tables refer to) is kept, not copied."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from engine.models import HumanTask, ProcessInstance, User
+    from engine.models.drafts import TaskDraft
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    try:
+        schema.upgrade(db_engine, "0012")
+        with db_engine.begin() as connection:
+            # Core inserts name only the columns given, so they fit the schema of 0012.
+            connection.execute(
+                insert(User), [{"id": 1, "username": "sw", "display_name": "Sw", "email": "x"}]
+            )
+            a_child_and_a_version(connection)
+            common = {"process_id": "p", "version_id": 1, "state": "", "lock_version": 1}
+            connection.execute(
+                insert(ProcessInstance),
+                [{"id": 1, "child_id": 7, **common}, {"id": 2, "child_id": None, **common}],
+            )
+            task = {"task_spec": "s", "title": "S", "created_at": now}
+            connection.execute(
+                insert(HumanTask),
+                [
+                    {"id": "with-child", "instance_id": 1, **task},
+                    {"id": "done", "instance_id": 1, "state": "completed", **task},
+                    {"id": "no-child", "instance_id": 2, **task},
+                ],
+            )
+            connection.execute(
+                insert(TaskDraft), [{"task_id": "with-child", "user_id": 1, "values": {}}]
+            )
+        schema.upgrade(db_engine)
+        with db_engine.connect() as connection:
+            rows = dict(connection.execute(select(HumanTask.id, HumanTask.child_id)).all())
+            drafts = connection.scalar(select(TaskDraft.task_id))
+        assert rows == {"with-child": 7, "done": 7, "no-child": None}
+        assert drafts == "with-child"
+    finally:
+        db_engine.dispose()
+
+
+def test_reports_made_before_0014_get_the_one_person_their_author_names(other_database):
+    """An agency report gets the professional of that name invited to its conference; a
+    parent's report the family member of that name; a name two people share, nobody."""
+    from sqlalchemy import insert, select
+
+    from engine.models import CasePerson, Conference, Invitation, ProcessInstance, Report
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0013")
+        with db_engine.begin() as connection:
+            a_child_and_a_version(connection)
+            connection.execute(
+                insert(ProcessInstance),
+                [{"id": 1, "child_id": 7, "process_id": "p", "version_id": 1, "state": "",
+                  "lock_version": 1}],
+            )  # fmt: skip
+            conference = {"child_id": 7, "instance_id": 1, "kind": "icpc"}
+            connection.execute(
+                insert(Conference),
+                [{"id": 1, "due_on": date(2027, 1, 11), **conference},
+                 {"id": 2, "due_on": date(2027, 4, 11), **conference}],
+            )  # fmt: skip
+            person = {"child_id": 7, "relationship_or_agency": ""}
+            connection.execute(
+                insert(CasePerson),
+                [{"id": 1, "kind": "professional", "name": "Robin Hall", **person},
+                 {"id": 2, "kind": "family", "name": "Robin Hall", **person},
+                 {"id": 3, "kind": "family", "name": "Sam Lee", **person},
+                 {"id": 4, "kind": "family", "name": "Sam Lee", **person}],
+            )  # fmt: skip
+            connection.execute(
+                insert(Invitation), [{"id": 1, "conference_id": 1, "person_id": 1, "role": "x"}]
+            )
+            connection.execute(
+                insert(Report),
+                [{"id": 1, "conference_id": 1, "kind": "agency", "author": "Robin Hall"},
+                 {"id": 2, "conference_id": 1, "kind": "parent", "author": "Robin Hall"},
+                 {"id": 3, "conference_id": 1, "kind": "parent", "author": "Sam Lee"},
+                 {"id": 4, "conference_id": 2, "kind": "agency", "author": "Robin Hall"},
+                 {"id": 5, "conference_id": 1, "kind": "social_worker", "author": "Robin Hall"}],
+            )  # fmt: skip
+        schema.upgrade(db_engine)
+        with db_engine.connect() as connection:
+            rows = dict(connection.execute(select(Report.id, Report.person_id)).all())
+        # 4: the officer was not invited to the review; 5: nobody on the record writes it
+        assert rows == {1: 1, 2: 2, 3: None, 4: None, 5: None}
+    finally:
+        db_engine.dispose()

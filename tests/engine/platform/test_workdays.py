@@ -1,0 +1,70 @@
+from datetime import date
+
+import pytest
+
+from engine.platform.workdays import (
+    add_months,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # The example: Christmas, Boxing Day (substitute Mon 28th) and New Year's Day.
+        (date(2026, 12, 18), 15, date(2027, 1, 13)),
+        # Easter 2026: Good Friday 3 April, Easter Monday 6 April.
+        (date(2026, 4, 1), 1, date(2026, 4, 2)),
+        (date(2026, 4, 2), 1, date(2026, 4, 7)),
+        # Early May bank holiday (4 May 2026) and spring bank holiday (25 May 2026).
+        (date(2026, 5, 1), 1, date(2026, 5, 5)),
+        (date(2026, 5, 22), 1, date(2026, 5, 26)),
+        # August bank holiday, 31 August 2026.
+        (date(2026, 8, 28), 1, date(2026, 9, 1)),
+        # Counting from a weekend: Saturday is day zero.
+        (date(2026, 3, 7), 1, date(2026, 3, 9)),
+        (date(2026, 3, 2), 0, date(2026, 3, 2)),
+        # Backwards over a bank holiday: 2 working days before Tuesday 7 April 2026.
+        (date(2026, 4, 7), -2, date(2026, 4, 1)),
+        # A one-off day: the state funeral of Queen Elizabeth II, Monday 19 September 2022.
+        (date(2022, 9, 16), 1, date(2022, 9, 20)),
+        # The coronation bank holiday, Monday 8 May 2023.
+        (date(2023, 5, 5), 1, date(2023, 5, 9)),
+    ],
+)
+def test_add_working_days_skips_weekends_and_bank_holidays(start, n, expected):
+    assert add_working_days(start, n) == expected
+
+
+def test_add_working_days_accepts_iso_strings():
+    assert add_working_days("2026-12-18", 15) == date(2027, 1, 13)
+
+
+def test_bank_holidays_are_not_working_days():
+    assert not is_working_day(date(2026, 12, 25))
+    assert not is_working_day(date(2026, 12, 28))  # Boxing Day substitute
+    assert not is_working_day(date(2027, 1, 1))
+    assert is_working_day(date(2026, 12, 29))
+
+
+def test_working_days_between_is_the_inverse_of_adding():
+    start = date(2026, 12, 18)
+    for n in range(0, 40):
+        assert working_days_between(start, add_working_days(start, n)) == n
+    assert working_days_between(date(2027, 1, 13), date(2026, 12, 18)) == -15
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2026, 3, 15), 6, date(2026, 9, 15)),
+        (date(2026, 3, 15), -3, date(2025, 12, 15)),
+    ],
+)
+def test_add_months_clamps_to_the_end_of_the_month(start, n, expected):
+    assert add_months(start, n) == expected

@@ -1,0 +1,149 @@
+import pytest
+from sqlalchemy import select
+
+from engine.models import AuditEvent
+from engine.models.instances import set_assignee
+from engine.platform.errors import (
+    ConcurrentUpdate,
+    EngineError,
+    InstanceNotActive,
+    NotAllowed,
+    TaskAlreadyCompleted,
+)
+from engine.service import HOOKS
+from engine.workflow import assignment
+from tests.conftest import START
+from tests.factories import STRATEGY, complete, make_user, ready, start_icpc
+
+
+def booking(db, engine):
+    staff, child, instance = start_icpc(db, engine)
+    complete(db, engine, instance.id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+    return staff, ready(db, instance.id)["book_conference"]
+
+
+def test_of_two_claims_read_at_once_only_one_holds(db, engine):
+    staff, task = booking(db, engine)
+    other = make_user(db, "bs2", "business_support", team=None)
+    assert set_assignee(db, task.id, staff["bs"].id, held_by=None)
+    assert not set_assignee(db, task.id, other.id, held_by=None)  # read as free, lost
+    db.commit()
+    db.refresh(task)
+    assert task.assignee_id == staff["bs"].id
+
+
+def test_claim_is_for_the_tasks_role_and_unclaim_for_its_holder(db, engine):
+    staff, task = booking(db, engine)
+    with pytest.raises(NotAllowed):
+        assignment.claim(db, staff["chair"], task.id, START)
+    assert assignment.claim(db, staff["bs"], task.id, START).assignee_id == staff["bs"].id
+    assert assignment.claim(db, staff["bs"], task.id, START).assignee_id == staff["bs"].id
+    with pytest.raises(ConcurrentUpdate, match="already held by Bs"):
+        assignment.claim(db, staff["sm"], task.id, START)
+    with pytest.raises(NotAllowed):
+        assignment.unclaim(db, staff["sm"], task.id, START)
+    assert assignment.unclaim(db, staff["bs"], task.id, START).assignee_id is None
+
+
+def test_assignment_is_for_managers_and_holders_of_the_role(db, engine):
+    staff, task = booking(db, engine)
+    with pytest.raises(NotAllowed):
+        assignment.assign(db, staff["bs"], task.id, "bs", START, hooks=HOOKS)
+    with pytest.raises(EngineError, match="does not hold the role"):
+        assignment.assign(db, staff["tm"], task.id, "sw", START, hooks=HOOKS)
+    with pytest.raises(EngineError, match="no active user"):
+        assignment.assign(db, staff["tm"], task.id, "ghost", START, hooks=HOOKS)
+    assert (
+        assignment.assign(db, staff["tm"], task.id, "bs", START, hooks=HOOKS).assignee_id
+        == staff["bs"].id
+    )
+
+
+def test_a_done_task_cannot_change_hands(db, engine):
+    staff, child, instance = start_icpc(db, engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    complete(db, engine, instance.id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+    with pytest.raises(TaskAlreadyCompleted):
+        assignment.claim(db, staff["sw"], task.id, START)
+
+
+def test_a_task_given_by_the_diagram_cannot_be_dropped_into_the_pool(db, engine):
+    staff, child, instance = start_icpc(db, engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    assert task.assignee_id == staff["sw"].id
+    with pytest.raises(NotAllowed, match="given to you, not claimed"):
+        assignment.unclaim(db, staff["sw"], task.id, START)
+
+
+# ---- the inbox's claim, give back and pass on (the same services) -------------------------
+
+
+@pytest.fixture
+def booking_case(db, engine):
+    staff, child, instance = start_icpc(db, engine)
+    complete(db, engine, instance.id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+    staff["bs2"] = make_user(db, "bs2", "business_support", team=None)
+    return staff, instance, ready(db, instance.id)["book_conference"]
+
+
+def test_claim_then_give_back_changes_only_the_holder(db, engine, clock, booking_case):
+    staff, instance, task = booking_case
+    version = instance.lock_version
+    assignment.claim(db, staff["bs"], task.id, clock.now())
+    assert task.assignee_id == staff["bs"].id
+    assignment.unclaim(db, staff["bs"], task.id, clock.now())
+    assert task.assignee_id is None
+    db.refresh(instance)
+    assert instance.lock_version == version and instance.status == "running"
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.task_id == task.id)).all()
+    assert actions == ["task.claimed", "task.unclaimed"]
+
+
+def test_the_second_of_two_simultaneous_claims_loses(db, clock, booking_case, sessions):
+    staff, instance, task = booking_case
+    other = sessions()
+    stale = other.get(type(task), task.id)  # read before the first claim commits
+    assignment.claim(db, staff["bs"], task.id, clock.now())
+    # Refused either way: the pool no longer holds it (so no access), or the update finds it
+    # changed; what matters is one holder.
+    with pytest.raises((ConcurrentUpdate, NotAllowed)):
+        assignment.claim(other, staff["bs2"], stale.id, clock.now())
+    other.close()
+    db.refresh(task)
+    assert task.assignee_id == staff["bs"].id
+
+
+def test_pass_on_rules(db, clock, booking_case):
+    staff, instance, task = booking_case
+    with pytest.raises(NotAllowed):  # neither holder nor manager
+        assignment.pass_on(db, staff["bs2"], task.id, "bs", clock.now(), hooks=HOOKS)
+    with pytest.raises(EngineError, match="does not hold the role"):
+        assignment.pass_on(db, staff["tm"], task.id, "chair", clock.now(), hooks=HOOKS)
+    with pytest.raises(EngineError, match="no active user"):
+        assignment.pass_on(db, staff["tm"], task.id, "nobody", clock.now(), hooks=HOOKS)
+    with pytest.raises(EngineError, match="Choose a colleague"):
+        assignment.pass_on(db, staff["tm"], task.id, "", clock.now(), hooks=HOOKS)
+    _, colleague = assignment.pass_on(db, staff["tm"], task.id, "bs2", clock.now(), hooks=HOOKS)
+    assert colleague.username == "bs2" and task.assignee_id == staff["bs2"].id
+    with pytest.raises(ConcurrentUpdate):
+        assignment.pass_on(db, staff["bs2"], task.id, "bs2", clock.now(), hooks=HOOKS)
+    assignment.pass_on(
+        db, staff["bs2"], task.id, "bs", clock.now(), hooks=HOOKS
+    )  # the holder passes it on
+    assert task.assignee_id == staff["bs"].id
+
+
+def test_a_manager_of_another_team_cannot_pass_on_a_task_of_a_case_they_cannot_see(
+    db, clock, booking_case
+):
+    staff, instance, task = booking_case
+    south = make_user(db, "tm_south", "team_manager", team="South")
+    with pytest.raises(NotAllowed):
+        assignment.pass_on(db, south, task.id, "bs2", clock.now(), hooks=HOOKS)
+
+
+def test_a_stopped_workflow_task_cannot_change_hands(db, engine, clock, booking_case):
+    staff, instance, task = booking_case
+    engine.terminate(db, instance.id, staff["tm"], "Opened in error")
+    with pytest.raises(InstanceNotActive):  # the manager still sees the case
+        assignment.pass_on(db, staff["tm"], task.id, "bs2", clock.now(), hooks=HOOKS)
