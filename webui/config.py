@@ -19,7 +19,8 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-HERE = Path(__file__).resolve().parent
+from engine.platform import folders
+
 DATA_DIR = Path(os.environ.get("CPC_DATA_DIR", "instance"))
 SCHEDULER_MODES = ("app", "off")
 MAIL_BACKENDS = ("smtp", "folder", "console")
@@ -45,10 +46,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    FRONTEND_DIR = HERE / "node_modules"
+    # node_modules in a checkout, the copy in an installed wheel (engine.platform.folders)
+    FRONTEND_DIR = folders.resolve(folders.FRONTEND, environ={})
     SHOW_DEMO_ACCOUNTS = False
     CLOCK = None  # an engine.platform.clock.Clock; None means the system clock
-    PROCESSES_DIR = HERE.parent / "processes"
+    PROCESSES_DIR = folders.resolve(folders.PROCESSES, environ={})
     # Links in emails start with this: the address people use to reach the service.
     BASE_URL = "http://127.0.0.1:5000"
 

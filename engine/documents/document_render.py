@@ -1,7 +1,8 @@
 """Turn a document's data into an accessible PDF or a Word file, from one template.
 
 The wording lives in `documents/templates/` (one HTML template per document, Jinja), so a
-process owner changes a letter by editing a file beside the diagrams, not Python. The PDF is
+process owner changes a letter by editing a file beside the diagrams, not Python
+(`CPC_DOCUMENTS_DIR` moves the folder; see `engine.platform.folders`). The PDF is
 WeasyPrint's tagged PDF/UA with the document's title and language; the Word file is built
 from the same HTML by walking its headings, paragraphs, lists and tables, so the two formats
 never say different things.
@@ -13,7 +14,7 @@ import hashlib
 import io
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import docx
 import weasyprint
@@ -22,8 +23,8 @@ from docx.shared import Mm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from lxml import html as lxml_html
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "documents" / "templates"
+from engine.platform import folders
+
 PDF, DOCX = "pdf", "docx"
 MIMETYPES = {
     PDF: "application/pdf",
@@ -47,9 +48,14 @@ def paragraphs(value) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def documents_dir() -> Path:
+    return folders.documents()
+
+
+@lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(documents_dir() / "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -61,17 +67,33 @@ def environment() -> Environment:
 
 
 def render_html(data: dict) -> str:
-    return environment().get_template(f"{data['kind']}.html").render(doc=data, lang=LANGUAGE)
+    logo = logo_path(data)
+    return (
+        environment()
+        .get_template(f"{data['kind']}.html")
+        .render(doc=data, lang=LANGUAGE, logo=logo.as_uri() if logo else None)
+    )
 
 
 def logo_path(data: dict) -> Path | None:
-    path = ROOT / data["council"]["logo"] if data["council"].get("logo") else None
-    return path if path and path.is_file() else None
+    """council_logo: a file in the documents folder (or an absolute path).
+
+    Earlier settings files name it from the top of the checkout (`documents/logo.png`); that
+    leading `documents/` is read as the documents folder, wherever it is.
+    """
+    name = data["council"].get("logo")
+    if not name:
+        return None
+    relative = PurePosixPath(name)
+    if not relative.is_absolute() and relative.parts[:1] == ("documents",):
+        relative = PurePosixPath(*relative.parts[1:])
+    path = documents_dir() / relative
+    return path if path.is_file() else None
 
 
 def to_pdf(page: str) -> bytes:
     """Tagged PDF/UA: title and language from the HTML, structure from its elements."""
-    document = weasyprint.HTML(string=page, base_url=str(ROOT))
+    document = weasyprint.HTML(string=page, base_url=documents_dir().as_uri() + "/")
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 

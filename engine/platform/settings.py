@@ -1,7 +1,8 @@
 """Council settings: the figures councils set differently, read by the diagrams.
 
 They live in `processes/settings.json`, beside the diagrams that read them with
-`setting("name")`, so a timescale is never typed into Python. Tests and councils can lay
+`setting("name")`, so a timescale is never typed into Python; `CPC_PROCESSES_DIR` moves the
+file with the diagrams (see `engine.platform.folders`). Tests and councils can lay
 overrides over the file for the duration of a block (`using`).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "processes" / "settings.json"
+from engine.platform import folders
 
 _overrides: contextvars.ContextVar[dict | None] = contextvars.ContextVar("settings", default=None)
 
@@ -24,9 +25,14 @@ class UnknownSetting(KeyError):
         return f"there is no council setting “{self.args[0]}”"
 
 
+def settings_file() -> Path:
+    """processes/settings.json: in the folder CPC_PROCESSES_DIR names, or the default one."""
+    return folders.processes() / "settings.json"
+
+
 @lru_cache(maxsize=1)
 def defaults() -> dict:
-    values = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    values = json.loads(settings_file().read_text(encoding="utf-8"))
     return {k: v for k, v in values.items() if not k.startswith("_")}
 
 
