@@ -17,6 +17,7 @@ from . import (
     mail,
     navigation,
     redaction,
+    request_timing,
     security,
 )
 from .account import bp as account_bp
@@ -31,6 +32,7 @@ from .documents import bp as documents_bp
 from .family import bp as family_bp
 from .feedback import bp as feedback_bp
 from .health import bp as health_bp
+from .health import http_metrics
 from .inbox import bp as inbox_bp
 from .instances import bp as instances_bp
 from .people import bp as people_bp
@@ -63,6 +65,7 @@ def create_app(config_override=None) -> Flask:
     app = Flask(__name__)
     config.load(app, config_override)
     converters.init_app(app)
+    request_timing.init_app(app, logs.log_request, http_metrics.observe)
     logs.init_app(app)
     extensions.init_app(app)
     mail.init_app(app)
