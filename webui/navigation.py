@@ -13,7 +13,7 @@ def _nav_items():
     if user is None:
         return []
     items = [("Your tasks", "inbox.index"), ("Children", "cases.index")]
-    if permissions.can_manage_instances(user) or permissions.can_deploy(user):
+    if permissions.can_see_all_instances(user):
         items.append(("Process instances", "instances.index"))
     if permissions.can_deploy(user):
         items.append(("Diagrams", "diagrams.index"))

@@ -23,6 +23,12 @@ def can_manage_instances(user: User) -> bool:
     return bool(user.roles & MANAGERS)
 
 
+def can_see_all_instances(user: User) -> bool:
+    """Every process instance, listed and opened: managers, and process owners (whose
+    diagrams they run)."""
+    return can_manage_instances(user) or can_deploy(user)
+
+
 def can_start(user: User) -> bool:
     return bool(user.roles & STARTERS)
 
