@@ -18,7 +18,7 @@ from engine.platform.errors import NotAllowed
 from engine.reporting import census
 from engine.workflow import permissions
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from . import bp, shapes
 from .requests import page, query_int
@@ -71,8 +71,7 @@ def plans(child_id):
 @login_required
 def census_plans():
     """The CIN census child protection plan module: managers, for the children they may see."""
-    if not permissions.can_manage_instances(g.user):
-        raise NotAllowed("The census extract is for managers.")
+    require(permissions.can_manage_instances, "The census extract is for managers.")
     year = census.census_year(query_int("year", None, 1, 9999), workflow().clock.today())
     session = db()
     items = census.rows(session, year, access.child_filter(g.user, Plan.child_id))

@@ -4,7 +4,7 @@ starting follows the case page's rule (engine/casework/cases.py)."""
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import g, request
 
 from engine.access import access
 from engine.casework import cases
@@ -15,7 +15,7 @@ from engine.models.timers import timers_of
 from engine.platform.errors import NotFound
 from engine.workflow import permissions
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from . import bp, shapes
 from .requests import InvalidRequest, body, integer, page, query_bool, query_choice, query_int
@@ -24,16 +24,14 @@ STATUSES = ("running", "suspended", "completed", "terminated")
 STARTABLE = ("icpc", "end_plan")
 
 
-def _require_manager() -> None:
-    """The same rule as the instance pages."""
-    if not (permissions.can_manage_instances(g.user) or permissions.can_deploy(g.user)):
-        abort(403, "Only managers and process owners can see every process instance.")
+# The same rule, in the same words, as the instance pages.
+INSTANCES_REFUSAL = "Only managers and process owners can see every process instance."
 
 
 @bp.route("/instances")
 @login_required
 def instances_list():
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     limit, offset = page()
     session = db()
     found = list_instances(
@@ -76,7 +74,7 @@ def instance_start():
 @bp.route("/instances/<id:instance_id>")
 @login_required
 def instance_show(instance_id):
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     session = db()
     found = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
     access.open_instance(session, g.user, found, workflow().clock.now(), "api instance")

@@ -1,14 +1,21 @@
-"""Loading the signed-in user (session cookie, or an API token), and the decorator that
-demands one."""
+"""Loading the signed-in user (session cookie, or an API token), the decorator that demands
+one, and the one way a view refuses a signed-in user.
+
+A refusal is the engine's `NotAllowed`, whose message is fit to show; `errors.py` turns it
+into the 403 page, or the API's 403, in one place. Who is allowed is a predicate from
+`engine.workflow.permissions`: views never list roles themselves.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
-from flask import g, redirect, request, session, url_for
+from flask import Blueprint, g, redirect, request, session, url_for
 
 from engine.access import tokens
 from engine.models.people import User
+from engine.platform.errors import NotAllowed
 
 from ..extensions import db, workflow
 
@@ -60,3 +67,23 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def require(allowed: Callable[[User], bool], refusal: str) -> None:
+    """Go on only if the signed-in user is `allowed`; otherwise refuse, saying `refusal`."""
+    if not allowed(g.user):
+        raise NotAllowed(refusal)
+
+
+def restrict(bp: Blueprint, allowed: Callable[[User], bool], refusal: str) -> None:
+    """Every view of `bp` refuses a signed-in user who is not `allowed`.
+
+    For a blueprint whose every page is for the same people, so a page added to it later
+    cannot be left open. A signed-out request passes through to `login_required`, which
+    sends it to sign in first.
+    """
+
+    @bp.before_request
+    def _restricted():
+        if g.get("user") is not None:
+            require(allowed, refusal)

@@ -9,11 +9,10 @@ from engine.casework import cases, timeline
 from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children, user_by_username
-from engine.platform.errors import NotAllowed
 from engine.workflow import permissions
 from forms import parse, validate
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from ..tasks.formdata import options_resolver
 from . import bp
@@ -135,8 +134,7 @@ def end_plan(child_id):
 @bp.route("/children/new", methods=["GET", "POST"])
 @login_required
 def add():
-    if not permissions.can_start(g.user):
-        raise NotAllowed("Only social workers and managers can add a child.")
+    require(permissions.can_start, "Only social workers and managers can add a child.")
     errors = {}
     values = request.form
     resolve = options_resolver(db())

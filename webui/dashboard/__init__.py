@@ -2,6 +2,13 @@
 
 from flask import Blueprint
 
+from engine.workflow import permissions
+
+from ..auth.guard import restrict
+
 bp = Blueprint("dashboard", __name__)
+restrict(
+    bp, permissions.can_view_dashboard, "The dashboard is for team managers and service managers."
+)
 
 from . import views  # noqa: E402,F401

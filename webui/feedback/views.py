@@ -12,11 +12,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access
 from engine.casework import feedback
-from engine.platform.errors import NotAllowed
 from engine.workflow import permissions
 from forms import load, validate
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from . import bp
 
@@ -56,8 +55,7 @@ def give(conference_id):
 @bp.route("/feedback")
 @login_required
 def summary():
-    if not permissions.can_manage_instances(g.user):
-        raise NotAllowed("The feedback summary is for managers.")
+    require(permissions.can_manage_instances, "The feedback summary is for managers.")
     period = request.args.get("period", "90")
     if period not in PERIODS:
         period = "90"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from engine.access import access, withholding
 from engine.casework import instance_view
@@ -13,16 +13,14 @@ from engine.models.people import users_with_role
 from engine.platform import whole_numbers
 from engine.workflow import permissions, timers
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from . import bp
 
 STATUSES = ("running", "suspended", "completed", "terminated")
 
 
-def _require_manager():
-    if not (permissions.can_manage_instances(g.user) or permissions.can_deploy(g.user)):
-        abort(403, "Only managers and process owners can see every process instance.")
+INSTANCES_REFUSAL = "Only managers and process owners can see every process instance."
 
 
 def _number(value: str | None) -> int | None:
@@ -50,7 +48,7 @@ def _instance(session, instance_id: int) -> ProcessInstance:
 @bp.route("/instances")
 @login_required
 def index():
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     session = db()
     wanted = _wanted(request.args)
     condition = access.child_filter(g.user, ProcessInstance.child_id)
@@ -70,7 +68,7 @@ def index():
 @bp.route("/instances/<id:instance_id>")
 @login_required
 def show(instance_id):
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     session = db()
     instance = _instance(session, instance_id)
     access.open_instance(session, g.user, instance, workflow().clock.now(), "instance page")
@@ -97,7 +95,7 @@ def show(instance_id):
 @bp.route("/instances/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram_xml(instance_id):
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     session = db()
     instance = _instance(session, instance_id)
     xml = instance_view.diagram_xml(session, instance)
@@ -107,7 +105,7 @@ def diagram_xml(instance_id):
 @bp.route("/instances/<id:instance_id>/diagram.json")
 @login_required
 def diagram_states(instance_id):
-    _require_manager()
+    require(permissions.can_see_all_instances, INSTANCES_REFUSAL)
     session = db()
     instance = _instance(session, instance_id)
     today = workflow().clock.today()

@@ -2,27 +2,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 
 from engine.messaging import outbox
 from engine.operations import readiness
 from engine.operations.scheduler import status
 from engine.workflow import permissions, timers
 
-from ..auth.guard import login_required
+from ..auth.guard import login_required, require
 from ..extensions import db, workflow
 from . import bp
 
-
-def _require_manager():
-    if not permissions.can_manage_instances(g.user):
-        abort(403, "Only managers can see the scheduler.")
+SCHEDULER_REFUSAL = "Only managers can see the scheduler."
 
 
 @bp.route("/scheduler")
 @login_required
 def index():
-    _require_manager()
+    require(permissions.can_manage_instances, SCHEDULER_REFUSAL)
     now = workflow().clock.now()
     stuck_after = timedelta(seconds=current_app.config["OUTBOX_STUCK_SECONDS"])
     return render_template(
