@@ -1,10 +1,11 @@
 """Moving running instances to another version of their diagram: dry run, move, undo.
 
-SpiffWorkflow keeps each task's spec by name, so an instance moves by re-binding every task of
-its saved tree to the task spec of the same name in the new version, then predicting afresh
-what follows each step it is waiting at (the new version may have added or removed steps
-after it). It cannot move when a step it is at, or has already done, is not in the new
-version (or is a different kind of step there): the dry run says which and why.
+SpiffWorkflow's public diff (`SpiffWorkflow.bpmn.util.diff`) aligns the old version's task specs
+with the new one's; an instance moves by re-binding each task of its saved tree to the aligned
+spec, then predicting afresh what follows each step it is waiting at (the new version may have
+added or removed steps after it). It cannot move when a step it is at, or has already done, is
+not in the new version under the same id (or is a different kind of step there): the dry run
+says which and why.
 
 Each instance moves in its own transaction, so one that fails leaves the others moved and
 itself untouched. Every move is audited and keeps the state it replaced, so it can be undone
@@ -20,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -71,6 +73,16 @@ class MoveCheck:
         return not self.reasons
 
 
+@dataclass(frozen=True)
+class _Part:
+    """The workflow or one subprocess, its spec in the new version, and how they line up."""
+
+    workflow: object
+    new_spec: object | None
+    spec_diff: SpecDiff | None
+    diff: WorkflowDiff | None
+
+
 @dataclass
 class MoveReport:
     moved: list[MoveCheck] = field(default_factory=list)
@@ -82,6 +94,27 @@ class VersionMoves:
 
     def __init__(self, engine):
         self.engine = engine
+        self._spec_diffs: dict[tuple, SpecDiff] = {}
+
+    def _diffs(self, workflow: BpmnWorkflow, target: Diagram) -> list[_Part]:
+        """The workflow and each subprocess, lined up with their specs in `target`.
+
+        Comparing two specs converts every task spec, so it is done once per pair of specs
+        (the spec cache's shared objects); lining up one instance's tasks with it is cheap.
+        """
+        parts = []
+        for each in _workflows(workflow):
+            new_spec = _new_spec_for(each, workflow, target)
+            if new_spec is None:
+                parts.append(_Part(each, None, None, None))
+                continue
+            spec_diff = self._spec_diffs.get((each.spec, new_spec))
+            if spec_diff is None:
+                registry = serialization.serializer().registry
+                spec_diff = SpecDiff(registry, each.spec, new_spec)
+                self._spec_diffs[each.spec, new_spec] = spec_diff
+            parts.append(_Part(each, new_spec, spec_diff, WorkflowDiff(each, spec_diff)))
+        return parts
 
     # ---- choosing -------------------------------------------------------------------
 
@@ -137,9 +170,10 @@ class VersionMoves:
         else:
             workflow = self._load(session, instance)
             steps = tuple(_label(t.task_spec) for t in _waiting_tasks(workflow))
-            reasons += _obstacles(workflow, target)
+            diffs = self._diffs(workflow, target)
+            reasons += _obstacles(diffs)
             if not reasons:
-                reasons += self._rebound(workflow, target)
+                reasons += self._rebound(workflow, target, diffs)
         check = MoveCheck(
             instance.id,
             instance.reference,
@@ -150,7 +184,7 @@ class VersionMoves:
         )
         return check, workflow
 
-    def _rebound(self, workflow, target: Diagram) -> list[str]:
+    def _rebound(self, workflow, target: Diagram, diffs) -> list[str]:
         """Re-bind the loaded workflow to `target`; why not, if anything in that fails.
 
         The dry run does the whole move in memory too, so a new timer expression that fails
@@ -158,7 +192,7 @@ class VersionMoves:
         """
         old_timers = _timer_expressions(workflow)
         try:
-            _rebind(workflow, target)
+            _rebind(workflow, target, diffs)
             with clocks.using(self.engine.clock):
                 _refresh_changed_timers(workflow, old_timers)
         except Exception as exc:  # noqa: BLE001 - reported for this case, the others go on
@@ -338,36 +372,45 @@ def _new_spec_for(each, workflow, target: Diagram):
     return target.subprocess_specs.get(each.spec.name)
 
 
-def _obstacles(workflow: BpmnWorkflow, target: Diagram) -> list[str]:
-    """Why the instance cannot be re-bound to `target`, current steps first; empty if it can."""
+def _obstacles(parts: list[_Part]) -> list[str]:
+    """Why the instance cannot be re-bound, current steps first; empty if it can."""
     reasons: list[tuple[int, str]] = []
-    for each in _workflows(workflow):
-        new_spec = _new_spec_for(each, workflow, target)
-        if new_spec is None:
-            reasons.append((0, f"its subprocess “{each.spec.name}” is not in the new version"))
+    for part in parts:
+        if part.new_spec is None:
+            name = part.workflow.spec.name
+            reasons.append((0, f"its subprocess “{name}” is not in the new version"))
             continue
-        skip = _repredicted(each)
-        for task in each.tasks.values():
+        skip = _repredicted(part.workflow)
+        for task in part.workflow.tasks.values():
             if id(task) in skip:
                 continue
-            reason = _obstacle(task, new_spec.task_specs)
+            reason = _obstacle(task, part)
             if reason and reason not in reasons:
                 reasons.append(reason)
     return [text for _, text in sorted(reasons, key=lambda r: r[0])]
 
 
-def _obstacle(task, new_specs: dict) -> tuple[int, str] | None:
+def _same_id(task, part: _Part):
+    """The new spec the diff aligns `task` with, if it has the same id.
+
+    The diff may also pair a removed step with a new one of another id in the same place; a
+    case is not moved onto another step than the one it is at, so that counts as removed.
+    """
+    new = part.diff.alignment.get(task)
+    return new if new is not None and new.name == task.task_spec.name else None
+
+
+def _obstacle(task, part: _Part) -> tuple[int, str] | None:
     old = task.task_spec
-    new = new_specs.get(old.name)
     current = task.has_state(WAITING_HERE | TaskState.STARTED)
-    if new is not None:
-        if type(new) is not type(old) and current:
+    if _same_id(task, part) is not None:
+        if current and "typename" in part.spec_diff.comparisons.get(old, ()):
             return 0, f"its current step {_label(old)} is a different kind of step there"
         return None
     if getattr(old, "bpmn_id", None) is None:
         # SpiffWorkflow's own wrapper around a step with boundary events (timers).
         owner = old.name.split(".")[0]
-        if owner in new_specs:
+        if owner in part.new_spec.task_specs:
             return 1, f"the timers on “{owner}” were all added or all removed in the new version"
         return None  # the step itself is gone: its own reason says so
     if current:
@@ -377,14 +420,21 @@ def _obstacle(task, new_specs: dict) -> tuple[int, str] | None:
     return 3, f"the step {_label(old)} it expects next is not in the new version"
 
 
-def _rebind(workflow: BpmnWorkflow, target: Diagram) -> None:
-    """Point every task at the new version's spec of the same name; predict afresh."""
+def _rebind(workflow: BpmnWorkflow, target: Diagram, parts: list[_Part]) -> None:
+    """Point every task at the spec the diff aligns it with; predict afresh below each step.
+
+    `migrate_workflow` re-binds the same way but then resets every ready and waiting task
+    (`Task.reset_branch`): that drops a multi-instance task's item and index, restarts a
+    duration timer from the move and turns an overdue timer ready, where nothing runs it until
+    someone acts on the case. So the steps the case is at are kept as they are, and only what
+    follows them is predicted again, which SpiffWorkflow offers only privately
+    (`_drop_children`, `_predict_hook`, `_predict`: the first half of `reset_branch`).
+    """
     workflow.subprocess_specs = target.subprocess_specs
-    for each in _workflows(workflow):
-        new_spec = _new_spec_for(each, workflow, target)
-        each.spec = new_spec
-        for task in list(each.tasks.values()):
-            new = new_spec.task_specs.get(task.task_spec.name)
+    for part in parts:
+        each = part.workflow
+        each.spec = part.new_spec
+        for task, new in part.diff.alignment.items():
             if new is not None:
                 task.task_spec = new
         for task in each.get_tasks(state=WAITING_HERE, skip_subprocesses=True):
@@ -420,7 +470,7 @@ def _refresh_changed_timers(workflow: BpmnWorkflow, before: dict) -> None:
                 continue
             if before.get(task.id) not in (None, definition.expression):
                 value = workflow.script_engine.evaluate(task, definition.expression)
-                task._set_internal_data(event_value=value)
+                task.internal_data["event_value"] = value
 
 
 def _refresh_rows(workflow: BpmnWorkflow, rows: list[HumanTask]) -> None:
