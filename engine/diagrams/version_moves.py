@@ -1,12 +1,6 @@
 """Moving running instances to another version of their diagram: dry run, move, undo.
 
-SpiffWorkflow's public diff (`SpiffWorkflow.bpmn.util.diff`) aligns the old version's task specs
-with the new one's; an instance moves by re-binding each task of its saved tree to the aligned
-spec, then predicting afresh what follows each step it is waiting at (the new version may have
-added or removed steps after it). It cannot move when a step it is at, or has already done, is
-not in the new version under the same id (or is a different kind of step there): the dry run
-says which and why.
-
+How an instance lines up with the new version, and why it may not move, is in `version_diff`.
 Each instance moves in its own transaction, so one that fails leaves the others moved and
 itself untouched. Every move is audited and keeps the state it replaced, so it can be undone
 exactly while nothing has happened to the case since.
@@ -16,21 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
-    TimerEventDefinition,
-)
-from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.access import roles
 from engine.diagrams.registry import Diagram
+from engine.diagrams.version_diff import SpecDiffs, obstacles, rebind, steps_at
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.diagrams import InstanceMove
@@ -42,7 +30,6 @@ from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed
 from engine.workflow import permissions, serialization, tasks, timers
 
-WAITING_HERE = TaskState.READY | TaskState.WAITING
 ACTIVE = (RUNNING, SUSPENDED)
 
 
@@ -73,16 +60,6 @@ class MoveCheck:
         return not self.reasons
 
 
-@dataclass(frozen=True)
-class _Part:
-    """The workflow or one subprocess, its spec in the new version, and how they line up."""
-
-    workflow: object
-    new_spec: object | None
-    spec_diff: SpecDiff | None
-    diff: WorkflowDiff | None
-
-
 @dataclass
 class MoveReport:
     moved: list[MoveCheck] = field(default_factory=list)
@@ -94,27 +71,7 @@ class VersionMoves:
 
     def __init__(self, engine):
         self.engine = engine
-        self._spec_diffs: dict[tuple, SpecDiff] = {}
-
-    def _diffs(self, workflow: BpmnWorkflow, target: Diagram) -> list[_Part]:
-        """The workflow and each subprocess, lined up with their specs in `target`.
-
-        Comparing two specs converts every task spec, so it is done once per pair of specs
-        (the spec cache's shared objects); lining up one instance's tasks with it is cheap.
-        """
-        parts = []
-        for each in _workflows(workflow):
-            new_spec = _new_spec_for(each, workflow, target)
-            if new_spec is None:
-                parts.append(_Part(each, None, None, None))
-                continue
-            spec_diff = self._spec_diffs.get((each.spec, new_spec))
-            if spec_diff is None:
-                registry = serialization.serializer().registry
-                spec_diff = SpecDiff(registry, each.spec, new_spec)
-                self._spec_diffs[each.spec, new_spec] = spec_diff
-            parts.append(_Part(each, new_spec, spec_diff, WorkflowDiff(each, spec_diff)))
-        return parts
+        self.diffs = SpecDiffs(serialization.serializer().registry)
 
     # ---- choosing -------------------------------------------------------------------
 
@@ -169,9 +126,9 @@ class VersionMoves:
             reasons.append("it is on that version already")
         else:
             workflow = self._load(session, instance)
-            steps = tuple(_label(t.task_spec) for t in _waiting_tasks(workflow))
-            diffs = self._diffs(workflow, target)
-            reasons += _obstacles(diffs)
+            steps = steps_at(workflow)
+            diffs = self.diffs.parts(workflow, target)
+            reasons += obstacles(diffs)
             if not reasons:
                 reasons += self._rebound(workflow, target, diffs)
         check = MoveCheck(
@@ -190,11 +147,9 @@ class VersionMoves:
         The dry run does the whole move in memory too, so a new timer expression that fails
         for this case's data is reported before anything is saved.
         """
-        old_timers = _timer_expressions(workflow)
         try:
-            _rebind(workflow, target, diffs)
             with clocks.using(self.engine.clock):
-                _refresh_changed_timers(workflow, old_timers)
+                rebind(workflow, target, diffs)
         except Exception as exc:  # noqa: BLE001 - reported for this case, the others go on
             return [f"moving it would fail: {exc}"]
         return []
@@ -337,140 +292,6 @@ class VersionMoves:
 def _require_owner(actor: User) -> None:
     if not permissions.can_deploy(actor):
         raise NotAllowed("Only process owners can move cases between diagram versions.")
-
-
-def _label(spec) -> str:
-    name = getattr(spec, "bpmn_name", None)
-    element = getattr(spec, "bpmn_id", None) or spec.name
-    return f"“{name}” ({element})" if name else element
-
-
-def _workflows(workflow: BpmnWorkflow):
-    yield workflow
-    yield from workflow.subprocesses.values()
-
-
-def _waiting_tasks(workflow: BpmnWorkflow):
-    """The steps an instance is at: ready user tasks first, then what it waits on."""
-    found = []
-    for each in _workflows(workflow):
-        found += each.get_tasks(state=WAITING_HERE, skip_subprocesses=True)
-    return sorted(found, key=lambda t: (not t.task_spec.manual, t.task_spec.name))
-
-
-def _repredicted(workflow) -> set:
-    """Tasks below a step the instance waits at: predicted afresh after a move."""
-    below = set()
-    for task in workflow.get_tasks(state=WAITING_HERE, skip_subprocesses=True):
-        below.update(id(t) for t in task if t is not task)
-    return below
-
-
-def _new_spec_for(each, workflow, target: Diagram):
-    if each is workflow:
-        return target.spec
-    return target.subprocess_specs.get(each.spec.name)
-
-
-def _obstacles(parts: list[_Part]) -> list[str]:
-    """Why the instance cannot be re-bound, current steps first; empty if it can."""
-    reasons: list[tuple[int, str]] = []
-    for part in parts:
-        if part.new_spec is None:
-            name = part.workflow.spec.name
-            reasons.append((0, f"its subprocess “{name}” is not in the new version"))
-            continue
-        skip = _repredicted(part.workflow)
-        for task in part.workflow.tasks.values():
-            if id(task) in skip:
-                continue
-            reason = _obstacle(task, part)
-            if reason and reason not in reasons:
-                reasons.append(reason)
-    return [text for _, text in sorted(reasons, key=lambda r: r[0])]
-
-
-def _same_id(task, part: _Part):
-    """The new spec the diff aligns `task` with, if it has the same id.
-
-    The diff may also pair a removed step with a new one of another id in the same place; a
-    case is not moved onto another step than the one it is at, so that counts as removed.
-    """
-    new = part.diff.alignment.get(task)
-    return new if new is not None and new.name == task.task_spec.name else None
-
-
-def _obstacle(task, part: _Part) -> tuple[int, str] | None:
-    old = task.task_spec
-    current = task.has_state(WAITING_HERE | TaskState.STARTED)
-    if _same_id(task, part) is not None:
-        if current and "typename" in part.spec_diff.comparisons.get(old, ()):
-            return 0, f"its current step {_label(old)} is a different kind of step there"
-        return None
-    if getattr(old, "bpmn_id", None) is None:
-        # SpiffWorkflow's own wrapper around a step with boundary events (timers).
-        owner = old.name.split(".")[0]
-        if owner in part.new_spec.task_specs:
-            return 1, f"the timers on “{owner}” were all added or all removed in the new version"
-        return None  # the step itself is gone: its own reason says so
-    if current:
-        return 0, f"its current step {_label(old)} is not in the new version"
-    if task.has_state(TaskState.FINISHED_MASK):
-        return 2, f"the step {_label(old)} it has already done is not in the new version"
-    return 3, f"the step {_label(old)} it expects next is not in the new version"
-
-
-def _rebind(workflow: BpmnWorkflow, target: Diagram, parts: list[_Part]) -> None:
-    """Point every task at the spec the diff aligns it with; predict afresh below each step.
-
-    `migrate_workflow` re-binds the same way but then resets every ready and waiting task
-    (`Task.reset_branch`): that drops a multi-instance task's item and index, restarts a
-    duration timer from the move and turns an overdue timer ready, where nothing runs it until
-    someone acts on the case. So the steps the case is at are kept as they are, and only what
-    follows them is predicted again, which SpiffWorkflow offers only privately
-    (`_drop_children`, `_predict_hook`, `_predict`: the first half of `reset_branch`).
-    """
-    workflow.subprocess_specs = target.subprocess_specs
-    for part in parts:
-        each = part.workflow
-        each.spec = part.new_spec
-        for task, new in part.diff.alignment.items():
-            if new is not None:
-                task.task_spec = new
-        for task in each.get_tasks(state=WAITING_HERE, skip_subprocesses=True):
-            task._drop_children(force=True)
-            task.task_spec._predict_hook(task)
-            for child in task.children:
-                child.task_spec._predict(child, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
-        if each.last_task is not None and each.last_task.id not in each.tasks:
-            each.last_task = None
-
-
-def _timer_expressions(workflow: BpmnWorkflow) -> dict:
-    return {
-        task.id: task.task_spec.event_definition.expression
-        for each in _workflows(workflow)
-        for task in each.get_tasks(state=TaskState.WAITING, skip_subprocesses=True)
-        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
-    }
-
-
-def _refresh_changed_timers(workflow: BpmnWorkflow, before: dict) -> None:
-    """A date timer whose expression changed is due when the new expression says.
-
-    Durations and cycles keep the due time they had: they count from when the step began,
-    which a move does not change.
-    """
-    for each in _workflows(workflow):
-        for task in each.get_tasks(state=TaskState.WAITING, skip_subprocesses=True):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, TimerEventDefinition) or isinstance(
-                definition, DurationTimerEventDefinition | CycleTimerEventDefinition
-            ):
-                continue
-            if before.get(task.id) not in (None, definition.expression):
-                value = workflow.script_engine.evaluate(task, definition.expression)
-                task.internal_data["event_value"] = value
 
 
 def _refresh_rows(workflow: BpmnWorkflow, rows: list[HumanTask]) -> None:
