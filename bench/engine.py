@@ -4,7 +4,7 @@ the product's full path.
 The sequence is a case whose one user task repeats (tests/engine/diagrams/loop.bpmn, no
 scripts touching the database, so raw SpiffWorkflow can run it unaided). Raw: parse once,
 then complete the task step after step in memory, nothing stored. Engine: the product's
-`Engine.complete_task` (load or cached state, step, task rows, timers, audit, one
+`Engine.complete` (load or cached state, step, task rows, timers, audit, one
 transaction). HTTP: the API request a client sends (token check, JSON, the same engine call),
 run in the app through the WSGI test client, so no socket is timed. On SQLite and PostgreSQL.
 
@@ -88,7 +88,7 @@ def engine_path(sessions, user_id: int, steps: int) -> list[float]:
         for n in range(steps):
             task = open_tasks(session, instance.id)[0]
             started = time.perf_counter()
-            engine.complete_task(session, task.id, user, {"visit": n, "stop": False})
+            engine.complete(session, task.id, user, {"visit": n, "stop": False})
             times.append((time.perf_counter() - started) * 1000)
     return times
 

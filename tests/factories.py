@@ -78,7 +78,7 @@ def ready(session, instance_id: int) -> dict[str, object]:
 
 def complete(session, engine, instance_id: int, task_spec: str, actor: User, **data):
     task = ready(session, instance_id)[task_spec]
-    return engine.complete_task(session, task.id, actor, data)
+    return engine.complete(session, task.id, actor, data).instance
 
 
 def start_icpc(session, engine):

@@ -211,7 +211,7 @@ def _play(session: Session, now: Engine, child: Child, started: date, kind: str,
         task = _open_task(session, child, task_spec)
         actor = _actor(session, child, task)
         data = _answers(session, task.form_key, day, started, overrides)
-        engine.complete_task(session, task.id, actor, data)
+        engine.complete(session, task.id, actor, data)
 
 
 def _open_task(session: Session, child: Child, task_spec: str) -> HumanTask:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, g, has_request_context
+from flask import Flask, g
 from markupsafe import escape
-from sqlalchemy import event
 
 from engine.access import withholding
-from engine.platform.db import wrote
 
 from .extensions import db
 
@@ -40,36 +38,10 @@ def _scrub(response):
 
 
 def _values_hidden_from(user) -> list[str]:
-    """What to scrub for this person: as read just before the request's last commit, if
-    nothing was written since, else read now."""
-    session = db()
-    read = session.info.get(READ_AT_COMMIT)
-    if read is not None and read[0] == user.id and not wrote(session):
-        return read[1]
-    return withholding.values_hidden_from(session, user)
-
-
-# A request that writes commits inside the engine; reading the withheld text just before that
-# commit (after the request's writes, in the same transaction) spares a second transaction
-# after it only for this read. It serves only while the session has written nothing since
-# (`engine.db.wrote`); a rollback discards it.
-READ_AT_COMMIT = "cpc.scrub_read_at_commit"
-
-
-def _read_before_commit(session) -> None:
-    if not has_request_context() or g.get("db") is not session or g.get("user") is None:
-        return
-    session.flush()  # the commit's own flush: what is read below includes every write
-    user = g.user
-    session.info[READ_AT_COMMIT] = (user.id, withholding.values_hidden_from(session, user))
-
-
-def _discard(session, *_args) -> None:
-    session.info.pop(READ_AT_COMMIT, None)
+    """What to scrub for this person, read now: after the request's writes have committed,
+    in the request's session, never inside the engine's write transaction."""
+    return withholding.values_hidden_from(db(), user)
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_scrub)
-    sessions = app.extensions["cpc"].sessions
-    event.listen(sessions, "before_commit", _read_before_commit)
-    event.listen(sessions, "after_soft_rollback", _discard)

@@ -6,6 +6,7 @@ long form and coming back later loses nothing; it is never seen by the workflow.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, delete, select
@@ -37,5 +38,8 @@ def drafted_task_ids(session: Session, user_id: int, task_ids: list[str]) -> set
     return set(session.scalars(query))
 
 
-def delete_drafts(session: Session, task_id: str) -> None:
-    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+def delete_drafts(session: Session, task_ids: Iterable[str]) -> None:
+    """Every person's drafts of these tasks, in the caller's transaction."""
+    ids = list(task_ids)
+    if ids:
+        session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(ids)))

@@ -11,6 +11,10 @@ class NotFound(EngineError):
     pass
 
 
+class TaskNotFound(NotFound):
+    """No task has the id asked for (a page may say more than the API does)."""
+
+
 class NotAllowed(EngineError):
     pass
 

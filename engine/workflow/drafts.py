@@ -1,4 +1,9 @@
-"""Save and discard a person's draft answers to a task (see models/drafts.py)."""
+"""Save and discard a person's draft answers to a task (see models/drafts.py).
+
+A task that stops being open (completed, cancelled by a step, or its instance ended) loses
+every person's drafts in the transaction that closed it: `Engine.complete`, `tasks.sync`
+and `Engine._close` call `delete_drafts`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.models.drafts import TaskDraft, delete_drafts, draft_for
+from engine.models.drafts import TaskDraft, draft_for
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User
 from engine.platform.db import transaction
@@ -30,12 +35,6 @@ def save(
             session.add(draft)
         draft.values, draft.saved_at = values, now
     return draft
-
-
-def discard(session: Session, task_id: str) -> None:
-    """A task done (by anyone) needs no drafts: every person's draft of it goes."""
-    with transaction(session):
-        delete_drafts(session, task_id)
 
 
 def discard_mine(session: Session, task_id: str, user: User) -> None:

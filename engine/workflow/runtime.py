@@ -13,8 +13,10 @@ mismatch (another worker moved it on) simply loads from the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -24,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import audit
 from engine.models.base import fetch
+from engine.models.drafts import delete_drafts
 from engine.models.instances import (
     CANCELLED,
     COMPLETED,
@@ -51,6 +54,7 @@ from engine.platform.errors import (
     NotFound,
     StepFailed,
     TaskAlreadyCompleted,
+    TaskNotFound,
 )
 from engine.workflow import (
     assignment,
@@ -187,40 +191,53 @@ class Engine(TimerFiring):
             )
 
     def _close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
-        """Stop an instance for good: its open tasks cancelled, no timer left to fire."""
-        for row in open_tasks(session, instance.id):
+        """Stop an instance for good: its open tasks cancelled (their drafts gone), no timer
+        left to fire."""
+        rows = open_tasks(session, instance.id)
+        for row in rows:
             row.state, row.completed_at = CANCELLED, now
+        delete_drafts(session, [row.id for row in rows])
         timers.clear(session, instance.id)
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
         instance.updated_at = now
         audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)
         self.cache.take(instance.id, -1)
 
-    def complete_task(
-        self, session: Session, task_id: str, actor: User, data: dict
-    ) -> ProcessInstance:
-        """Complete a ready user task with the (already validated) form data."""
-        return self.complete(session, task_id, actor, data).instance
+    def complete(
+        self,
+        session: Session,
+        task_id: str,
+        actor: User,
+        data: dict,
+        validate: Callable[[HumanTask], dict] | None = None,
+    ) -> Completion:
+        """Complete a ready user task: the instance and its tasks open after the step, as the
+        step left them (an API answer shows them without reading them back).
 
-    def complete(self, session: Session, task_id: str, actor: User, data: dict) -> Completion:
-        """`complete_task`, with the instance's tasks open after the step, as the step left
-        them (an API answer shows them without reading them back)."""
-        self.check_data(data)
-        row = task_with_instance(session, task_id)
-        if row is None:
-            raise NotFound("There is no such task.")
-        self._ensure_open(row)
-        if not permissions.can_complete(actor, row):
-            raise NotAllowed(f"“{row.title}” is not yours to complete.")
-        instance = row.instance
-        if instance.status != RUNNING:
-            raise InstanceNotActive(
-                f"This case is {instance.status}: its tasks cannot be "
-                "completed until it is resumed."
-            )
+        One transaction checks the task (it exists, is open, is the actor's to do), runs the
+        step, saves, discards every draft of the tasks that stopped being open, and audits.
+        `validate`, if given, turns the task row into the data to complete it with (a form's
+        validation, which needs the row); it runs after the checks, and what it raises
+        propagates with nothing saved.
+        """
         now = self.clock.now()
         try:
             with transaction(session):
+                row = task_with_instance(session, task_id)
+                if row is None:
+                    raise TaskNotFound("There is no such task.")
+                self._ensure_open(row)
+                if not permissions.can_complete(actor, row):
+                    raise NotAllowed(f"“{row.title}” is for another person or role.")
+                if validate is not None:
+                    data = validate(row)
+                self.check_data(data)
+                instance = row.instance
+                if instance.status != RUNNING:
+                    raise InstanceNotActive(
+                        f"This case is {instance.status}: its tasks cannot be "
+                        "completed until it is resumed."
+                    )
                 workflow = self._load(session, instance)
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -236,6 +253,8 @@ class Engine(TimerFiring):
                 context = StepContext(session, instance, now, actor)
                 fired = self._run(workflow, step, context)
                 created = self._save(session, instance, workflow, others, now, actor, fired)
+                # after the step, as every write: the database is locked no earlier than it was
+                delete_drafts(session, [row.id])
                 audit.record(
                     session,
                     actor,
@@ -474,13 +493,11 @@ def _dumps(workflow) -> str:
         ) from exc
 
 
-def _uuid(task_id: str):
-    from uuid import UUID
-
+def _uuid(task_id: str) -> UUID:
     try:
         return UUID(task_id)
     except ValueError:
-        raise NotFound("There is no such task.") from None
+        raise TaskNotFound("There is no such task.") from None
 
 
 def _refuse_typename(value) -> None:

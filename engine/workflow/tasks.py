@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine.access import roles
+from engine.models.drafts import delete_drafts
 from engine.models.instances import CANCELLED, READY, HumanTask, ProcessInstance
 from engine.models.people import user_ids_by_username
 from engine.workflow import task_scan
@@ -34,13 +35,17 @@ def sync(
     open_rows: list[HumanTask],
     now: datetime,
 ) -> list[HumanTask]:
-    """Bring the instance's task rows in line with the engine; return the rows created."""
+    """Bring the instance's task rows in line with the engine; return the rows created.
+
+    A row cancelled here loses its drafts in the same transaction."""
     ready = ready_user_tasks(workflow)
-    known = set()
+    known, cancelled = set(), []
     for row in open_rows:
         known.add(row.id)
         if row.state == READY and row.id not in ready:
             row.state, row.completed_at = CANCELLED, now
+            cancelled.append(row.id)
+    delete_drafts(session, cancelled)  # nobody will finish a cancelled task
     new = [t for tid, t in ready.items() if tid not in known]
     assignees = {str(t.id): _assignee(workflow, t) for t in new}
     user_ids = user_ids_by_username(session, {name for name in assignees.values() if name})

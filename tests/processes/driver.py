@@ -187,7 +187,7 @@ class Case:
         task = task or self.ready()[task_spec]
         answers = {**answers_for(task_spec), **data}
         who = actor or WHO.get(task_spec, "tm")
-        return self.engine.complete_task(self.db, task.id, self.staff[who], answers)
+        return self.engine.complete(self.db, task.id, self.staff[who], answers).instance
 
     def sweep(self) -> int:
         """Run the timer sweep at the clock's time; how many instances had a timer fire."""

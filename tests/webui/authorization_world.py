@@ -72,7 +72,7 @@ def build(db, engine) -> World:
     other = _case(db, engine, south, "Bo")
     # Case A moves on to booking, a task for business support's pool.
     first = open_tasks(db, own.instance_id)[0]
-    engine.complete_task(db, first.id, staff["sw"], ANSWERS["record_strategy_discussion"])
+    engine.complete(db, first.id, staff["sw"], ANSWERS["record_strategy_discussion"])
     own.task_id = open_tasks(db, own.instance_id)[0].id
     with transaction(db):
         conference = db.scalar(select(Conference).where(Conference.child_id == own.child_id))

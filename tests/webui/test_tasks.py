@@ -124,7 +124,7 @@ def test_the_booking_page_shows_its_due_date_and_the_chairs(client, db, web_engi
 def test_the_form_is_prefilled_from_what_the_task_already_knows(client, db, web_engine):
     staff, child, instance = start_case(db, web_engine)
     task = ready(db, instance.id)["record_strategy_discussion"]
-    web_engine.complete_task(
+    web_engine.complete(
         db,
         task.id,
         staff["sw"],

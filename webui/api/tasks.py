@@ -9,14 +9,8 @@ from flask import g, request
 
 from engine.access import access
 from engine.models.base import fetch
-from engine.models.instances import (
-    DONE,
-    HumanTask,
-    ready_tasks_for,
-    task_with_instance,
-    tasks_of,
-)
-from engine.platform.errors import NotAllowed, NotFound, TaskAlreadyCompleted
+from engine.models.instances import HumanTask, ready_tasks_for, tasks_of
+from engine.platform.errors import NotAllowed
 from engine.workflow import permissions
 from forms import exists, load, validate
 
@@ -94,17 +88,14 @@ def assign(task_id):
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])
 @login_required
 def complete(task_id):
+    """The engine checks the task (exists, open, the caller's) before the form's validation
+    runs, and completes it in the same transaction."""
     session = db()
-    task = task_with_instance(session, task_id)
-    if task is None:
-        raise NotFound("There is no such task.")
-    if task.state == DONE:
-        by = task.completed_by.display_name if task.completed_by else None
-        raise TaskAlreadyCompleted(task.title, by, task.completed_at)
-    if not permissions.can_complete(g.user, task):
-        raise NotAllowed(f"“{task.title}” is for another person or role.")
-    data = _validated(session, task, body().get("data", {}))
-    done = workflow().complete(session, task_id, g.user, data)
+
+    def validated(task: HumanTask) -> dict:
+        return _validated(session, task, body().get("data", {}))
+
+    done = workflow().complete(session, task_id, g.user, {}, validate=validated)
     return shapes.instance(done.instance, done.ready)
 
 

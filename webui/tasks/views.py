@@ -10,7 +10,7 @@ from engine.casework import task_context
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
 from engine.models.instances import DONE, HumanTask
-from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted
+from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted, TaskNotFound
 from engine.workflow import drafts, permissions
 from forms import FormErrors, load, validate
 
@@ -77,27 +77,45 @@ def _pairs(values: dict):
 @checks_own_text  # the form names a field holding a NUL; a draft keeps text as sent
 @login_required
 def submit(task_id):
-    task = _task_for(g.user, task_id)
     session = db()
     if request.form.get("action") == "draft":
+        task = _task_for(g.user, task_id)
         refuse_unstorable()
         drafts.save(session, task, g.user, request.form.to_dict(flat=False), workflow().clock.now())
         flash("Your answers are saved as a draft. Nothing has been sent yet.", "success")
         return redirect(url_for("tasks.show", task_id=task.id))
-    definition = load(task.form_key)
-    data, errors = validate(
-        definition, request.form, workflow().clock.today(), options_resolver(session)
-    )
-    if errors:
-        return _render(task, definition, request.form, errors, status=400)
-    title = task.title
+    checked: dict = {}
+
+    def validated(task: HumanTask) -> dict:
+        """The task's form decides what is valid; the engine has checked the task first."""
+        checked["task"], checked["form"] = task, load(task.form_key)
+        checked["title"] = task.title
+        data, errors = validate(
+            checked["form"], request.form, workflow().clock.today(), options_resolver(session)
+        )
+        if errors:
+            raise _FormInvalid(errors)
+        return data
+
     try:
-        workflow().complete_task(session, task_id, g.user, data)
+        workflow().complete(session, task_id, g.user, {}, validate=validated)
+    except TaskNotFound:
+        raise TaskNotFound("There is no such task. It may have been cancelled.") from None
+    except _FormInvalid as exc:  # the answers do not pass the form's checks
+        return _render(checked["task"], checked["form"], request.form, exc.errors, status=400)
     except InvalidValue as exc:  # the diagram could not store an answer as given
-        return _render(task, definition, request.form, FormErrors(exc.fields), status=400)
-    drafts.discard(session, task_id)
-    flash(f"“{title}” is done.", "success")
+        errors = FormErrors(exc.fields)
+        return _render(checked["task"], checked["form"], request.form, errors, status=400)
+    flash(f"“{checked['title']}” is done.", "success")
     return redirect(url_for("inbox.index"))
+
+
+class _FormInvalid(Exception):
+    """The posted answers failed the form's validation: nothing is completed."""
+
+    def __init__(self, errors: FormErrors):
+        super().__init__("The answers are not valid.")
+        self.errors = errors
 
 
 @bp.route("/tasks/<task_id>/draft/delete", methods=["POST"])

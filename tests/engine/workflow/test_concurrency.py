@@ -34,7 +34,7 @@ def test_a_double_completion_has_one_winner_and_one_clear_error(db, sessions, cl
     def attempt(actor, start_date):
         session = sessions()  # its own connection, its own engine cache: two workers
         try:
-            Engine(clock=clock).complete_task(session, task_id, actor, {"start_date": start_date})
+            Engine(clock=clock).complete(session, task_id, actor, {"start_date": start_date})
             outcomes[actor.username] = "won"
         except (TaskAlreadyCompleted, ConcurrentUpdate) as exc:
             outcomes[actor.username] = exc

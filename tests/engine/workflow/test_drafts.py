@@ -18,7 +18,7 @@ def test_save_replace_and_discard(db, engine, clock):
     assert draft_for(db, task.id, staff["sw"].id).values == {"outcome": ["no_conference"]}
     assert drafted_task_ids(db, staff["sw"].id, [task.id, "other"]) == {task.id}
     assert drafted_task_ids(db, staff["tm"].id, [task.id]) == set()
-    drafts.discard(db, task.id)
+    drafts.discard_mine(db, task.id, staff["sw"])
     assert draft_for(db, task.id, staff["sw"].id) is None
 
 

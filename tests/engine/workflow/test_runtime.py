@@ -85,9 +85,9 @@ def test_the_last_task_completes_the_instance(db, engine, staff, two_steps):
 def test_a_completed_task_cannot_be_completed_again(db, engine, staff, two_steps):
     instance = start(db, engine, staff)
     task = ready(db, instance.id)["first"]
-    engine.complete_task(db, task.id, staff["sw"], {"start_date": "2026-03-02"})
+    engine.complete(db, task.id, staff["sw"], {"start_date": "2026-03-02"})
     with pytest.raises(TaskAlreadyCompleted, match="already been completed by Sw"):
-        engine.complete_task(db, task.id, staff["sw"], {"start_date": "2026-03-03"})
+        engine.complete(db, task.id, staff["sw"], {"start_date": "2026-03-03"})
 
 
 def test_only_the_assignee_or_the_role_may_complete(db, engine, staff, two_steps):
@@ -106,7 +106,7 @@ def test_a_completion_that_raises_half_way_leaves_no_trace(db, engine, staff):
     task_id = ready(db, instance.id)["first"].id
     for _ in range(2):  # and the failure does not poison what the engine remembers
         with pytest.raises(StepFailed, match="ZeroDivisionError"):
-            engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+            engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
         assert snapshot(db, instance.id) == before
     assert list(ready(db, instance.id)) == ["first"]
 
@@ -123,7 +123,7 @@ def test_a_value_a_script_leaves_that_cannot_be_saved_fails_the_step_and_says_wh
     message = "“receipt” in “Keep a receipt” holds a value of type bytes, which cannot be saved"
     for _ in range(2):
         with pytest.raises(StepFailed, match=message):
-            engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+            engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
         assert snapshot(db, instance.id) == before
     assert list(ready(db, instance.id)) == ["first"]
 
@@ -140,10 +140,10 @@ def test_a_storage_failure_after_the_step_rolls_everything_back(
 
     monkeypatch.setattr(audit_module, "record", broken_record)
     with pytest.raises(RuntimeError, match="disk full"):
-        engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+        engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
     assert snapshot(db, instance.id) == before
     monkeypatch.undo()
-    engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+    engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
     assert list(ready(db, instance.id)) == ["second"]
 
 
@@ -158,7 +158,7 @@ def test_restart_continues_from_the_database_not_memory(
     monkeypatch.setattr(serialization, "loads", lambda *a: loads.append(1) or real_loads(*a))
     restarted, session = Engine(clock=clock), sessions()  # a new process: nothing in memory
     second = ready(session, instance.id)["second"]
-    done = restarted.complete_task(session, second.id, staff["bs"], {})
+    done = restarted.complete(session, second.id, staff["bs"], {}).instance
     assert loads == [1]
     assert done.status == "completed"
 
@@ -200,9 +200,9 @@ def test_suspend_resume_and_terminate(db, engine, clock, staff, two_steps):
         engine.suspend(db, instance.id, staff["sw"], "")
     engine.suspend(db, instance.id, staff["tm"], "family moved, checking")
     with pytest.raises(InstanceNotActive, match="suspended"):
-        engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+        engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
     engine.resume(db, instance.id, staff["tm"], "")
-    engine.complete_task(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
+    engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
     with pytest.raises(EngineError, match="reason"):
         engine.terminate(db, instance.id, staff["tm"], " ")
     engine.terminate(db, instance.id, staff["sm"], "opened in error")
@@ -229,7 +229,7 @@ def test_unsafe_data_never_reaches_the_engine(db, engine, staff, two_steps, data
     instance = start(db, engine, staff)
     task_id = ready(db, instance.id)["first"].id
     with pytest.raises(EngineError, match=message):
-        engine.complete_task(db, task_id, staff["sw"], data)
+        engine.complete(db, task_id, staff["sw"], data)
 
 
 def test_a_looping_instance_stays_correct_over_many_steps(db, engine, clock, staff):
@@ -254,7 +254,7 @@ def test_a_step_that_makes_the_workflow_too_deep_is_refused_and_nothing_saved(
     monkeypatch.setattr(task_scan, "DEPTH_LIMIT", 14)  # three more levels per step
     version, task = instance.lock_version, ready(db, instance.id)["step"]
     with pytest.raises(StepFailed, match="repeated a step so many times"):
-        engine.complete_task(db, task.id, staff["sw"], {"visit": 3, "stop": False})
+        engine.complete(db, task.id, staff["sw"], {"visit": 3, "stop": False})
     db.expire_all()
     assert db.get(ProcessInstance, instance.id).lock_version == version
     assert db.get(ProcessInstance, instance.id).status == "running"
