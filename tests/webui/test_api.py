@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import OutboxMessage, Plan
+from engine.models.drafts import TaskDraft
+from engine.workflow import drafts
 from tests.factories import (
     STRATEGY,
     complete,
@@ -71,6 +73,18 @@ def test_start_and_complete_through_the_api(world):
     again = apis["sw"].post(f"/tasks/{task['id']}/complete", {"data": STRATEGY})
     assert again.status_code == 409
     assert "already been completed by Sw_Sys system" in again.json["error"]
+
+
+def test_completing_through_the_api_discards_the_tasks_drafts(world, db, web_engine):
+    staff, accounts, apis, child = world
+    instance = started(apis, child)
+    task = ready(db, instance["id"])["record_strategy_discussion"]
+    now = web_engine.clock.now()
+    drafts.save(db, task, accounts["sw"], {"outcome": ["icpc"]}, now)
+    drafts.save(db, task, staff["tm"], {"outcome": ["no_conference"]}, now)
+    assert apis["sw"].post(f"/tasks/{task.id}/complete", {"data": STRATEGY}).status_code == 200
+    db.expire_all()
+    assert db.scalars(select(TaskDraft).where(TaskDraft.task_id == task.id)).all() == []
 
 
 def test_invalid_data_is_refused_field_by_field_and_nothing_is_saved(world, db):

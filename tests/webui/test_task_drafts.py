@@ -1,11 +1,13 @@
 """The task page: a draft kept on the server, and the case's context beside the form."""
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from engine.models import HumanTask
+from engine.models import audit as audit_module
 from engine.models.drafts import TaskDraft
 from tests.factories import ready, strategy_recorded
 from tests.factories import start_icpc as start_case
-from tests.webui.conftest import page, post_form, sign_in
+from tests.webui.conftest import csrf, page, post_form, sign_in
 from tests.webui.test_tasks import STRATEGY
 
 HALF_DONE = {
@@ -88,3 +90,59 @@ def test_a_draft_with_a_character_that_cannot_be_saved_is_refused_and_none_kept(
     assert response.status_code == 400
     assert "cannot be stored" in page(response).select_one("main").text
     assert db.scalars(select(TaskDraft)).all() == []
+
+
+def _transactions(app) -> list[list[str]]:
+    """The statements each transaction of the app ran, one list per transaction."""
+    seen: list[list[str]] = []
+    db_engine = app.extensions["cpc"].db_engine
+    event.listen(db_engine, "begin", lambda _conn: seen.append([]))
+    event.listen(
+        db_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, sql, *_rest: seen[-1].append(sql) if seen else None,
+    )
+    return seen
+
+
+def test_completing_discards_the_drafts_in_the_steps_own_transaction(app, client, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    token = csrf(client, f"/tasks/{task.id}")
+    seen = _transactions(app)
+    response = client.post(f"/tasks/{task.id}", data={"csrf_token": token, **STRATEGY})
+    assert response.status_code == 302
+    writes = [
+        sqls for sqls in seen if any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in sqls)
+    ]
+    assert len(writes) == 1  # the page commits once: no second transaction for the drafts
+    (statements,) = writes
+    assert any(s.startswith("DELETE FROM task_drafts") for s in statements)
+    assert any(s.startswith("UPDATE human_tasks") for s in statements)
+    assert any(s.startswith("INSERT INTO audit_events") for s in statements)
+
+
+def test_a_completion_that_fails_before_its_commit_keeps_the_draft(
+    client, db, web_engine, monkeypatch
+):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    post_form(client, f"/tasks/{task.id}", HALF_DONE)
+    token = csrf(client, f"/tasks/{task.id}")
+    real_record = audit_module.record
+
+    def fail_at_the_completion(session, actor, action, *args, **kwargs):
+        if action == "task.completed":  # after the step and the draft's deletion
+            raise RuntimeError("the database went away")
+        return real_record(session, actor, action, *args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "record", fail_at_the_completion)
+    response = client.post(f"/tasks/{task.id}", data={"csrf_token": token, **STRATEGY})
+    assert response.status_code == 500
+    assert "Nothing you entered has been saved" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(HumanTask, task.id).state == "ready"  # true: nothing was saved
+    assert [d.user_id for d in db.scalars(select(TaskDraft))] == [staff["sw"].id]
