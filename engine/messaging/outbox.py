@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import audit
@@ -36,6 +35,7 @@ from engine.models.outbox import (
 )
 from engine.models.outbox import exists as message_exists
 from engine.models.people import DAILY_DIGEST, User
+from engine.platform import leases
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed
 
@@ -155,29 +155,17 @@ def compose(message: OutboxMessage, base_url: str) -> Email:
 
 def claim(session: Session, owner: str, now: datetime, lease_seconds: int, limit: int):
     """Lease up to `limit` messages due to be sent, oldest first; their ids."""
-    candidates = (
-        select(_OUTBOX.c.id)
-        .where(
-            _OUTBOX.c.status == PENDING,
-            _OUTBOX.c.next_attempt_at <= now,
-            or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now),
-        )
-        .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    statement = (
-        update(_OUTBOX)
-        .where(
-            _OUTBOX.c.id.in_(candidates.scalar_subquery()),
-            or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until < now),
-        )
-        .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(_OUTBOX.c.id)
-    )
     with transaction(session):
-        return sorted(session.scalars(statement))
+        return leases.claim(
+            session,
+            _OUTBOX,
+            due=(_OUTBOX.c.status == PENDING, _OUTBOX.c.next_attempt_at <= now),
+            order_by=(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id),
+            owner=owner,
+            now=now,
+            lease_seconds=lease_seconds,
+            limit=limit,
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -268,11 +256,7 @@ def _let_go(sessions, message_ids: list[int], owner: str) -> None:
     if not message_ids:
         return
     with sessions() as session, transaction(session):
-        session.execute(
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id.in_(message_ids), _OUTBOX.c.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
-        )
+        leases.let_go(session, _OUTBOX, message_ids, owner)
 
 
 def retry(session: Session, message_id: int, actor: User, now: datetime) -> OutboxMessage:

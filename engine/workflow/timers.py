@@ -1,11 +1,12 @@
 """Timers: the rows that mirror each workflow's waiting timers, and the sweep that fires them.
 
 A due timer fires in exactly one process. The sweep claims instances with a lease (owner,
-expiry) taken in one statement: `FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional UPDATE
-on SQLite (whose writers queue anyway). Firing then loads the instance, lets SpiffWorkflow
-advance every due timer by the engine clock, saves, and gives the lease back only if it is
-still ours, all in one transaction guarded by the instance's version counter. A worker that
-dies holding a lease lets it expire, and another worker fires the timer, once.
+expiry) taken in one statement (`engine.platform.leases`: `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, a conditional UPDATE on SQLite, whose writers queue anyway). Firing then loads
+the instance, lets SpiffWorkflow advance every due timer by the engine clock, saves, and gives
+the lease back only if it is still ours, all in one transaction guarded by the instance's
+version counter. A worker that dies holding a lease lets it expire, and another worker
+fires the timer, once.
 
 Only instances with something due are ever loaded: the claim reads the indexed
 `next_timer_at` column, never the state. After downtime the first sweep fires every overdue
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +30,7 @@ from engine.models.base import fetch
 from engine.models.instances import RUNNING, ProcessInstance
 from engine.models.people import User
 from engine.models.timers import FIRED, WAITING, Timer
+from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 
@@ -139,38 +141,23 @@ def _waiting_rows(session: Session, instance_id: int) -> list[Timer]:
 
 
 def claim(session: Session, owner: str, now: datetime, lease_seconds: int, limit: int):
-    """Lease up to `limit` instances with a timer due, earliest first; their ids.
-
-    One statement: on PostgreSQL the candidate rows are locked with SKIP LOCKED, so two
-    workers never pick the same row; elsewhere the UPDATE re-checks that nobody holds a
-    lease, and the database's single writer makes that atomic.
-    """
-    candidates = (
-        select(_INSTANCES.c.id)
-        .where(
-            _INSTANCES.c.status == RUNNING,
-            _INSTANCES.c.next_timer_at < now,
-            _INSTANCES.c.timer_failed_at.is_(None),
-            or_(_INSTANCES.c.lease_until.is_(None), _INSTANCES.c.lease_until < now),
-        )
-        .order_by(_INSTANCES.c.next_timer_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    statement = (
-        update(_INSTANCES)
-        .where(
-            _INSTANCES.c.id.in_(candidates.scalar_subquery()),
-            or_(_INSTANCES.c.lease_until.is_(None), _INSTANCES.c.lease_until < now),
-        )
-        .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(_INSTANCES.c.id, _INSTANCES.c.next_timer_at)
-    )
+    """Lease up to `limit` instances with a timer due, earliest first; their ids."""
     with transaction(session):
         redo_if_lost(session)  # a lost claim is only a lease nobody holds
-        rows = session.execute(statement).all()
-    return [instance_id for instance_id, _due in sorted(rows, key=lambda row: row[1])]
+        return leases.claim(
+            session,
+            _INSTANCES,
+            due=(
+                _INSTANCES.c.status == RUNNING,
+                _INSTANCES.c.next_timer_at < now,
+                _INSTANCES.c.timer_failed_at.is_(None),
+            ),
+            order_by=(_INSTANCES.c.next_timer_at,),
+            owner=owner,
+            now=now,
+            lease_seconds=lease_seconds,
+            limit=limit,
+        )
 
 
 def check_lease(instance: ProcessInstance, owner: str) -> None:
@@ -206,11 +193,7 @@ def release(session: Session, instance: ProcessInstance, owner: str) -> None:
 def _let_go(sessions: sessionmaker, instance_id: int, owner: str) -> None:
     """Drop our lease without firing, so the next sweep may try at once."""
     with sessions() as session, transaction(session):
-        session.execute(
-            update(_INSTANCES)
-            .where(_INSTANCES.c.id == instance_id, _INSTANCES.c.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
-        )
+        leases.let_go(session, _INSTANCES, [instance_id], owner)
 
 
 def backoff(attempts: int) -> timedelta:
