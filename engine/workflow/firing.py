@@ -10,6 +10,10 @@ is isolated, counted and backed off. Failures are rare; the batch is the fast co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +25,7 @@ from engine.models.instances import (
     open_tasks_by_instance,
 )
 from engine.models.timers import waiting_by_instance
+from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, NotFound
@@ -28,8 +33,23 @@ from engine.workflow import timers
 from engine.workflow.step_context import StepContext
 
 
+@dataclass(frozen=True)
+class Steps:
+    """What firing needs of the engine that owns it: its clock and how it runs a step."""
+
+    clock: clocks.Clock
+    load: Callable[[Session, ProcessInstance], BpmnWorkflow]  # the instance's workflow
+    run: Callable[..., list[timers.WaitingTimer]]  # (workflow, step, context): timers fired
+    save: Callable[..., list]  # store the state and mirror its tasks and timers as rows
+    after_step: Callable[[Session, StepContext], None]  # follow-ons started, others ended
+    committed: Callable[[ProcessInstance, BpmnWorkflow, StepContext], None]  # keep for later
+
+
 class TimerFiring:
-    """The engine's timer commands; mixed into `runtime.Engine`, whose step helpers it uses."""
+    """The engine's timer commands; `runtime.Engine` owns one and hands it its `Steps`."""
+
+    def __init__(self, steps: Steps):
+        self.steps = steps
 
     def fire_timers(
         self, session: Session, instance_id: int, lease_owner: str | None = None
@@ -52,14 +72,14 @@ class TimerFiring:
         if lease_owner is not None:
             timers.check_lease(instance, lease_owner)
             redo_if_lost(session)
-        now = self.clock.now()
+        now = self.steps.clock.now()
         fired, context, workflow = [], None, None
         try:
             with transaction(session):
                 if instance.status == RUNNING:
-                    workflow = self._load(session, instance)
+                    workflow = self.steps.load(session, instance)
                     context = StepContext(session, instance, now)
-                    fired = self._run(workflow, lambda: None, context)
+                    fired = self.steps.run(workflow, lambda: None, context)
                 if fired:
                     self._save_firing(session, instance, workflow, context, fired, lease_owner)
                 else:
@@ -88,7 +108,7 @@ class TimerFiring:
         instances = instances_with_state(session, instance_ids)
         open_rows = open_tasks_by_instance(session, instance_ids)
         timer_rows = waiting_by_instance(session, instance_ids)
-        now = self.clock.now()
+        now = self.steps.clock.now()
         done, left = [], []
         with transaction(session):
             redo_if_lost(session)
@@ -98,9 +118,9 @@ class TimerFiring:
                     left.append(instance_id)
                     continue
                 timers.check_lease(instance, lease_owner)
-                workflow = self._load(session, instance)
+                workflow = self.steps.load(session, instance)
                 context = StepContext(session, instance, now, open_rows=open_rows[instance_id])
-                fired = self._run(workflow, lambda: None, context)
+                fired = self.steps.run(workflow, lambda: None, context)
                 if not fired:
                     left.append(instance_id)
                     continue
@@ -125,7 +145,7 @@ class TimerFiring:
             timers.hand_back(instance)  # in the same version-checked UPDATE
         now = context.now
         rows = context.open_tasks()
-        self._save(session, instance, workflow, rows, now, None, fired, owner, **save)
+        self.steps.save(session, instance, workflow, rows, now, None, fired, owner, **save)
         audit.record(
             session,
             None,
@@ -135,12 +155,11 @@ class TimerFiring:
             timers=[t.name for t in fired],
             by=owner,
         )
-        self._after_step(session, context)
+        self.steps.after_step(session, context)
 
     def _after_firing(self, instance, workflow, context, fired) -> None:
         """After the commit: keep the workflow for the next step, count what fired."""
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        self._remember(context.started)
+        self.steps.committed(instance, workflow, context)
         if fired:
             lags = [(context.now - t.due).total_seconds() for t in fired if t.due is not None]
             metrics.timers_fired(instance.process_id, len(fired), lags)

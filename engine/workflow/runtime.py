@@ -49,10 +49,8 @@ from engine.platform.errors import (
     ConcurrentUpdate,
     EngineError,
     InstanceNotActive,
-    InvalidValue,
     NotAllowed,
     NotFound,
-    StepFailed,
     TaskAlreadyCompleted,
     TaskNotFound,
 )
@@ -62,11 +60,13 @@ from engine.workflow import (
     permissions,
     serialization,
     step_context,
+    step_failures,
     task_scan,
     tasks,
     timers,
+    workflow_reads,
 )
-from engine.workflow.firing import TimerFiring
+from engine.workflow.firing import Steps, TimerFiring
 from engine.workflow.hooks import NO_HOOKS, Hooks, SpecSource
 from engine.workflow.step_context import StepContext
 from engine.workflow.workflow_cache import WorkflowCache
@@ -82,7 +82,7 @@ class Completion:
     ready: list[HumanTask]
 
 
-class Engine(TimerFiring):
+class Engine:
     """The workflow service. One per process; every method takes the caller's session."""
 
     def __init__(
@@ -102,6 +102,9 @@ class Engine(TimerFiring):
         self.hooks = hooks
         self.cache = WorkflowCache(cache_size)
         self.script_engine = language.script_engine()
+        self._firing = TimerFiring(
+            Steps(self.clock, self._load, self._run, self._save, self._after_step, self._committed)
+        )
 
     # ---- commands -------------------------------------------------------------------------
 
@@ -279,6 +282,14 @@ class Engine(TimerFiring):
         metrics.task_completed(instance.process_id)
         return Completion(instance, [t for t in others if t.state == READY] + created)
 
+    def fire_timers(self, session: Session, instance_id: int, lease_owner: str | None = None):
+        """Fire the instance's timers due by the engine clock; how many fired (`firing`)."""
+        return self._firing.fire_timers(session, instance_id, lease_owner)
+
+    def fire_batch(self, session: Session, instance_ids: list[int], lease_owner: str):
+        """Fire a claimed batch in one transaction: fired per instance, and those left."""
+        return self._firing.fire_batch(session, instance_ids, lease_owner)
+
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
         return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
 
@@ -329,42 +340,15 @@ class Engine(TimerFiring):
 
     def task_data(self, session: Session, task: HumanTask) -> dict:
         """What the task knows (everything entered before it): a copy, for prefilling forms."""
-        workflow = self._load(session, task.instance)
-        self.cache.put(task.instance_id, task.instance.lock_version, workflow)
-        spiff_task = workflow.get_task_from_id(_uuid(task.id))
-        return dict(spiff_task.data) if spiff_task is not None else {}
+        return workflow_reads.task_data(self._loaded(session, task.instance), _uuid(task.id))
 
     def element_states(self, session: Session, instance: ProcessInstance) -> dict[str, str]:
-        """Each diagram element the instance reached: `completed` or `active` (for the diagram).
-
-        An element run more than once (a repeated step) shows its latest state: active wins.
-        """
-        workflow = self._load(session, instance)
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        states: dict[str, str] = {}
-        for task in workflow.get_tasks():
-            element = getattr(task.task_spec, "bpmn_id", None)
-            if not element:
-                continue
-            if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-                states[element] = "active"
-            elif task.state == TaskState.COMPLETED and states.get(element) != "active":
-                states[element] = "completed"
-        return states
+        """Each diagram element the instance reached: `completed` or `active`."""
+        return workflow_reads.element_states(self._loaded(session, instance))
 
     def instance_data(self, session: Session, instance: ProcessInstance) -> dict:
         """What the workflow knows now: the data of its waiting steps, or of its last step."""
-        workflow = self._load(session, instance)
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-        if waiting:
-            merged: dict = {}
-            for task in waiting:
-                merged.update(task.data)
-            return merged
-        done = workflow.get_tasks(state=TaskState.COMPLETED)
-        latest = max(done, key=lambda t: t.last_state_change, default=None)
-        return dict(latest.data) if latest is not None else dict(workflow.data)
+        return workflow_reads.instance_data(self._loaded(session, instance))
 
     # ---- internals --------------------------------------------------------------------
 
@@ -383,6 +367,17 @@ class Engine(TimerFiring):
         return serialization.loads(
             instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
         )
+
+    def _loaded(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow for reading, kept for the next step (reading changes none)."""
+        workflow = self._load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return workflow
+
+    def _committed(self, instance, workflow, context: StepContext) -> None:
+        """After a step's commit: keep its workflow, and those it started, for the next step."""
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        self._remember(context.started)
 
     def _run(self, workflow: BpmnWorkflow, step, context: StepContext):
         """Run `step`, then fire timers already due until the workflow rests; those fired.
@@ -404,7 +399,7 @@ class Engine(TimerFiring):
                     workflow.refresh_timers()
                     workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
-                raise _step_failed(exc) from exc
+                raise step_failures.explain(exc) from exc
         return fired
 
     def _save(
@@ -427,19 +422,14 @@ class Engine(TimerFiring):
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already; `flush=False` leaves the flush to a caller saving several instances.
         """
-        if task_scan.too_deep(workflow):
-            raise StepFailed(
-                "This case's workflow has repeated a step so many times that the engine could "
-                "no longer follow it safely, so nothing was saved. Ask the process owner to "
-                "move the repeated part into a process of its own."
-            )
-        instance.state = _dumps(workflow)
+        step_failures.check_depth(workflow)
+        instance.state = step_failures.dumps(workflow)
         instance.updated_at = now
         with clocks.using(self.clock):
             try:
                 created = tasks.sync(session, instance, workflow, open_rows, now)
             except SpiffWorkflowException as exc:
-                raise _step_failed(exc) from exc
+                raise step_failures.explain(exc) from exc
         timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
         self.hooks.tasks_created(session, instance, created, actor, now)
         if task_scan.is_completed(workflow):
@@ -466,31 +456,6 @@ class Engine(TimerFiring):
             )
         self.cache.take(instance.id, -1)
         return instance
-
-
-def _step_failed(exc: SpiffWorkflowException) -> EngineError:
-    """Why a step failed: values a record function could not store are the person's to fix,
-    so they surface as themselves (field by field); anything else is the diagram's fault."""
-    cause, seen = exc, set()
-    while cause is not None and id(cause) not in seen:  # SpiffWorkflow wraps at each level
-        if isinstance(cause, InvalidValue):
-            return InvalidValue(cause.fields)
-        seen.add(id(cause))
-        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
-    return StepFailed(f"The process could not continue: {exc}")
-
-
-def _dumps(workflow) -> str:
-    """The state to store; a value a script left that JSON cannot hold fails the step (the
-    diagram's fault, as a script that raises is), saying which value and where."""
-    try:
-        return serialization.dumps(workflow)
-    except (TypeError, ValueError) as exc:
-        where = serialization.unsavable(workflow) or str(exc)
-        raise StepFailed(
-            f"The process could not continue: {where}. Nothing was saved. Ask the process "
-            "owner to change the diagram's script."
-        ) from exc
 
 
 def _uuid(task_id: str) -> UUID:

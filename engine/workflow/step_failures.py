@@ -1,0 +1,48 @@
+"""Why a step failed, in words for whoever can fix it: the person, or the process owner.
+
+A step that fails saves nothing. Values a record function could not store are the person's
+to fix and surface field by field; anything else (a script that raises, a value JSON cannot
+hold, a repeated step too deep to follow) is the diagram's, and says so.
+"""
+
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.platform.errors import EngineError, InvalidValue, StepFailed
+from engine.workflow import serialization, task_scan
+
+
+def explain(exc: SpiffWorkflowException) -> EngineError:
+    """The engine's error for what SpiffWorkflow raised while running a step."""
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:  # SpiffWorkflow wraps at each level
+        if isinstance(cause, InvalidValue):
+            return InvalidValue(cause.fields)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+    return StepFailed(f"The process could not continue: {exc}")
+
+
+def check_depth(workflow: BpmnWorkflow) -> None:
+    """Refuse to save a workflow whose repeated steps nest too deep to follow safely."""
+    if task_scan.too_deep(workflow):
+        raise StepFailed(
+            "This case's workflow has repeated a step so many times that the engine could "
+            "no longer follow it safely, so nothing was saved. Ask the process owner to "
+            "move the repeated part into a process of its own."
+        )
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    """The state to store; a value a script left that JSON cannot hold fails the step,
+    saying which value and where."""
+    try:
+        return serialization.dumps(workflow)
+    except (TypeError, ValueError) as exc:
+        where = serialization.unsavable(workflow) or str(exc)
+        raise StepFailed(
+            f"The process could not continue: {where}. Nothing was saved. Ask the process "
+            "owner to change the diagram's script."
+        ) from exc
