@@ -31,6 +31,7 @@ from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.models.withholding import keys_hidden_from_person
 from engine.platform import settings
+from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotFound
 
 PARENT_REPORT, CHILD_VIEWS, PARENT_FEEDBACK, CHILD_FEEDBACK = (
@@ -110,35 +111,35 @@ def issue(
         created_by_id=actor.id,
         expires_at=now + timedelta(days=days),
     )
-    session.add(link)
-    session.flush()
-    person.email = person.email or email
-    reference = session.get(ProcessInstance, conference.instance_id).reference
-    outbox.queue_to_address(
-        session,
-        kind="family_link",
-        key=f"family_link:{link.id}",
-        address=email,
-        subject=f"{settings.get('council_name')}: a form for you (reference {reference})",
-        body=(
-            f"You have been asked to fill in a form for case {reference}. "
-            f"The link works once and stops working after {days} days."
-        ),
-        link=f"/family/{token}",
-        instance_id=conference.instance_id,
-        now=now,
-    )
-    audit.record(
-        session,
-        actor,
-        "family_link.issued",
-        now,
-        instance_id=conference.instance_id,
-        link_id=link.id,
-        purpose=purpose,
-        person=person.name,
-    )
-    session.commit()
+    with transaction(session):
+        session.add(link)
+        session.flush()
+        person.email = person.email or email
+        reference = session.get(ProcessInstance, conference.instance_id).reference
+        outbox.queue_to_address(
+            session,
+            kind="family_link",
+            key=f"family_link:{link.id}",
+            address=email,
+            subject=f"{settings.get('council_name')}: a form for you (reference {reference})",
+            body=(
+                f"You have been asked to fill in a form for case {reference}. "
+                f"The link works once and stops working after {days} days."
+            ),
+            link=f"/family/{token}",
+            instance_id=conference.instance_id,
+            now=now,
+        )
+        audit.record(
+            session,
+            actor,
+            "family_link.issued",
+            now,
+            instance_id=conference.instance_id,
+            link_id=link.id,
+            purpose=purpose,
+            person=person.name,
+        )
     return token
 
 
@@ -153,17 +154,17 @@ def _valid(session: Session, token: str, now: datetime, action: str) -> FamilyLi
     elif link.expires_at <= now:
         reason = "This link has expired. Ask your social worker for a new one."
     if reason:
-        audit.record(
-            session,
-            None,
-            "family_link.refused",
-            now,
-            instance_id=link.conference.instance_id if link else None,
-            link_id=link.id if link else None,
-            attempted=action,
-            reason=reason,
-        )
-        session.commit()
+        with transaction(session):
+            audit.record(
+                session,
+                None,
+                "family_link.refused",
+                now,
+                instance_id=link.conference.instance_id if link else None,
+                link_id=link.id if link else None,
+                attempted=action,
+                reason=reason,
+            )
         raise LinkRefused(reason, gone=link is not None)
     return link
 
@@ -186,8 +187,8 @@ def open_link(session: Session, token: str, now: datetime) -> Opened:
     """What the link shows: its form and the reports shared with the parents by today."""
     link = _valid(session, token, now, "open")
     shared = shared_reports(session, link, now)
-    _used(session, link, "opened", now)
-    session.commit()
+    with transaction(session):
+        _used(session, link, "opened", now)
     return Opened(link, form_key(link), shared, files_for(session, [r.id for r in shared]))
 
 
@@ -214,42 +215,41 @@ def shared_file(session: Session, token: str, file_id: int, now: datetime) -> Re
     found = session.get(ReportFile, file_id)
     if found is None or found.report_id not in allowed:
         raise NotFound("That file is not available through this link.")
-    _used(session, link, "file_downloaded", now, file_id=found.id)
-    session.commit()
+    with transaction(session):
+        _used(session, link, "file_downloaded", now, file_id=found.id)
     return found
 
 
 def submit(session: Session, token: str, answers: dict, labels: dict, now: datetime) -> str:
     """Record the answers as the report, views or feedback, and spend the link."""
     link = _valid(session, token, now, "submit")
-    if not spend(session, link.id, now):
-        session.rollback()
-        raise LinkRefused(
-            "This link has already been used. Ask your social worker for a new one.", gone=True
-        )
-    if link.purpose in FEEDBACK:
-        session.add(
-            FeedbackResponse(
-                conference_id=link.conference_id,
-                respondent=FEEDBACK[link.purpose],
-                answers=answers,
-                submitted_at=now,
-                link_id=link.id,
+    with transaction(session):  # a refused or failed submission leaves the link unspent
+        if not spend(session, link.id, now):
+            raise LinkRefused(
+                "This link has already been used. Ask your social worker for a new one.", gone=True
             )
-        )
-    else:
-        session.add(
-            Report(
-                conference_id=link.conference_id,
-                kind="parent" if link.purpose == PARENT_REPORT else "child",
-                author=link.person.name,
-                person_id=link.person_id,
-                submitted_on=now.date(),
-                summary="\n".join(
-                    f"{labels[name]}: {value}" for name, value in answers.items() if value
-                ),
+        if link.purpose in FEEDBACK:
+            session.add(
+                FeedbackResponse(
+                    conference_id=link.conference_id,
+                    respondent=FEEDBACK[link.purpose],
+                    answers=answers,
+                    submitted_at=now,
+                    link_id=link.id,
+                )
             )
-        )
-    _used(session, link, "used", now)
-    session.commit()
+        else:
+            session.add(
+                Report(
+                    conference_id=link.conference_id,
+                    kind="parent" if link.purpose == PARENT_REPORT else "child",
+                    author=link.person.name,
+                    person_id=link.person_id,
+                    submitted_on=now.date(),
+                    summary="\n".join(
+                        f"{labels[name]}: {value}" for name, value in answers.items() if value
+                    ),
+                )
+            )
+        _used(session, link, "used", now)
     return link.purpose

@@ -17,6 +17,7 @@ from engine.models import audit
 from engine.models.conferences import Conference
 from engine.models.documents import FeedbackResponse, feedback_given, feedback_since
 from engine.models.people import User
+from engine.platform.db import transaction
 from engine.platform.errors import EngineError
 from forms import load
 
@@ -41,24 +42,24 @@ def record_professional(
         raise EngineError("Feedback can be given once the conference has been held.")
     if feedback_given(session, conference.id, "professional", user.id):
         raise EngineError("You have already given feedback on this conference. Thank you.")
-    session.add(
-        FeedbackResponse(
-            conference_id=conference.id,
-            respondent="professional",
-            answers=answers,
-            submitted_at=now,
-            user_id=user.id,
+    with transaction(session):
+        session.add(
+            FeedbackResponse(
+                conference_id=conference.id,
+                respondent="professional",
+                answers=answers,
+                submitted_at=now,
+                user_id=user.id,
+            )
         )
-    )
-    audit.record(
-        session,
-        user,
-        "feedback.given",
-        now,
-        instance_id=conference.instance_id,
-        conference_id=conference.id,
-    )
-    session.commit()
+        audit.record(
+            session,
+            user,
+            "feedback.given",
+            now,
+            instance_id=conference.instance_id,
+            conference_id=conference.id,
+        )
 
 
 @dataclass

@@ -19,6 +19,7 @@ from engine.models.conferences import Conference, Report
 from engine.models.documents import ReportFile
 from engine.models.people import User
 from engine.platform import settings
+from engine.platform.db import transaction
 from engine.platform.errors import EngineError
 
 PDF_TYPE = "application/pdf"
@@ -73,18 +74,18 @@ def upload(
         uploaded_at=now,
         uploaded_by_id=user.id,
     )
-    session.add(row)
-    session.flush()
-    conference = session.get(Conference, report.conference_id)
-    audit.record(
-        session,
-        user,
-        "report.file_uploaded",
-        now,
-        instance_id=conference.instance_id,
-        report_id=report.id,
-        file_id=row.id,
-        size=row.size,
-    )
-    session.commit()
+    with transaction(session):
+        session.add(row)
+        session.flush()
+        conference = session.get(Conference, report.conference_id)
+        audit.record(
+            session,
+            user,
+            "report.file_uploaded",
+            now,
+            instance_id=conference.instance_id,
+            report_id=report.id,
+            file_id=row.id,
+            size=row.size,
+        )
     return row

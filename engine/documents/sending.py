@@ -22,6 +22,7 @@ from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.documents import DOWNLOADED, SENT, DocumentRecord
 from engine.models.people import Child, User
 from engine.platform import workdays
+from engine.platform.db import transaction
 from engine.platform.errors import NotFound
 from engine.workflow import step_context
 
@@ -50,29 +51,29 @@ def produce(
     data = document_data.gather(session, conference.id, kind, now.date())
     data = withholding.redact_document(session, user, conference.child_id, data)
     content = document_render.render(data, file_format)
-    session.add(
-        DocumentRecord(
+    with transaction(session):
+        session.add(
+            DocumentRecord(
+                conference_id=conference.id,
+                kind=kind,
+                file_format=file_format,
+                purpose=DOWNLOADED,
+                generated_at=now,
+                generated_by_id=user.id,
+                generated_by_name=user.display_name,
+                sha256=document_render.fingerprint(content),
+            )
+        )
+        audit.record(
+            session,
+            user,
+            "document.generated",
+            now,
+            instance_id=conference.instance_id,
             conference_id=conference.id,
             kind=kind,
             file_format=file_format,
-            purpose=DOWNLOADED,
-            generated_at=now,
-            generated_by_id=user.id,
-            generated_by_name=user.display_name,
-            sha256=document_render.fingerprint(content),
         )
-    )
-    audit.record(
-        session,
-        user,
-        "document.generated",
-        now,
-        instance_id=conference.instance_id,
-        conference_id=conference.id,
-        kind=kind,
-        file_format=file_format,
-    )
-    session.commit()
     name = filename(data, file_format)
     return Produced(name, content, document_render.MIMETYPES[file_format])
 

@@ -7,6 +7,7 @@ from engine.access.roles import label
 from engine.models import audit
 from engine.models.people import User
 from engine.platform import metrics
+from engine.platform.db import transaction
 
 from ..extensions import db, workflow
 from . import bp, oidc
@@ -78,8 +79,8 @@ def start_session(user: User) -> None:
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
     if g.user is not None:
-        audit.record(db(), g.user, "user.signed_out", workflow().clock.now())
-        db().commit()
+        with transaction(db()):
+            audit.record(db(), g.user, "user.signed_out", workflow().clock.now())
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
