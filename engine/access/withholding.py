@@ -21,7 +21,6 @@ from engine.models.withholding import (
     WITHHOLDABLE,
     WithheldItem,
     in_force_for_child,
-    keys_hidden_from_person,
     keys_hidden_from_user,
 )
 from engine.platform import whole_numbers
@@ -69,12 +68,6 @@ def hidden_keys(session: Session, viewer: User, child_id: int) -> set[tuple]:
 
 def people_for(session: Session, viewer: User, child_id: int) -> list[PersonView]:
     hidden = hidden_keys(session, viewer, child_id)
-    return [_person_view(p, hidden) for p in people_for_child(session, child_id)]
-
-
-def people_for_family_member(session: Session, person_id: int, child_id: int):
-    """What a family member reaching the record by a secure link may see of the people."""
-    hidden = keys_hidden_from_person(session, person_id, child_id)
     return [_person_view(p, hidden) for p in people_for_child(session, child_id)]
 
 

@@ -57,14 +57,6 @@ def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -
     return bool(session.scalar(select(literal(True)).where(exists().where(ids.c[0] == child_id))))
 
 
-def is_invited_only(session: Session, user: User, child_id: int) -> bool:
-    """True when the person's only link to the child is an invitation (an agency professional)."""
-    query = select(CasePerson.id).where(
-        CasePerson.child_id == child_id, CasePerson.user_id == user.id
-    )
-    return session.scalar(query.limit(1)) is not None
-
-
 def is_invited_to(session: Session, user: User, conference_id: int) -> bool:
     """True when the person was invited to this conference (as a professional with an account)."""
     query = (

@@ -70,11 +70,6 @@ def exists(session: Session, key: str) -> bool:
     return session.scalar(query) is not None
 
 
-def messages_for_instance(session: Session, instance_id: int) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.instance_id == instance_id)
-    return list(session.scalars(query.order_by(OutboxMessage.id)))
-
-
 def messages_with_status(session: Session, status: str, limit: int = 50) -> list[OutboxMessage]:
     newest_first = status in (SENT, DIGESTED)
     order = OutboxMessage.id.desc() if newest_first else OutboxMessage.id

@@ -44,11 +44,6 @@ class LateStep(Base):
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def escalations_for_instance(session: Session, instance_id: int) -> list[Escalation]:
-    query = select(Escalation).where(Escalation.instance_id == instance_id)
-    return list(session.scalars(query.order_by(Escalation.id)))
-
-
 def late_steps_for_child(session: Session, child_id: int) -> list[LateStep]:
     query = select(LateStep).where(LateStep.child_id == child_id)
     return list(session.scalars(query.order_by(LateStep.done_on, LateStep.id)))

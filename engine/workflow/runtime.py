@@ -335,9 +335,6 @@ class Engine:
 
     # ---- queries ----------------------------------------------------------------------
 
-    def ready_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
-        return open_tasks(session, instance_id)
-
     def task_data(self, session: Session, task: HumanTask) -> dict:
         """What the task knows (everything entered before it): a copy, for prefilling forms."""
         return workflow_reads.task_data(self._loaded(session, task.instance), _uuid(task.id))
