@@ -66,8 +66,9 @@ def _keep_what_it_reads(factory: sessionmaker[Session]) -> None:
     """A session holds every row it read until it closes (SQLAlchemy's own recipe).
 
     Its identity map holds rows only weakly, so a row one step function read and let go (the
-    child, the chair, the conference) was read again by the next: a step sending two
-    documents read the same rows three times. Sessions here are one request or one batch.
+    child, the chair, the conference) would be read again by the next, and a step that sends
+    several documents would read the same rows for each. Sessions here are one request or
+    one batch, so holding what they read costs little.
     """
 
     @event.listens_for(factory, "pending_to_persistent")
@@ -142,8 +143,8 @@ def redo_if_lost(session: Session) -> None:
     """Let this transaction commit without waiting for the disk (PostgreSQL only).
 
     Only for work the system redoes by itself if a crash loses the commit: a timer firing
-    rolls back together with its lease, so the next sweep fires it again. Waiting for the
-    disk is most of a firing's time on PostgreSQL. People's input is never committed this way.
+    rolls back together with its lease, so the next sweep fires it again, and a firing need
+    not wait for the disk. People's input is never committed this way.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))

@@ -99,8 +99,8 @@ class Dashboard:
 
 class PlanDates(NamedTuple):
     """What the plan figures need of a plan: from a Plan and its Child, or from a row of
-    `performance.plan_dates`. A tuple's fields read several times faster than a SQL row's,
-    which counts over thousands of plans."""
+    `performance.plan_dates`. A tuple's fields are cheaper to read than a SQL row's, which
+    counts when a figure reads every plan of the council."""
 
     child_id: int
     started_on: date
@@ -347,8 +347,8 @@ def figure(
 ) -> Figure | None:
     """One figure of `build`, with its rows, from only the records it counts: the page for
     one figure lists its children, and need not load every conference, plan and late step
-    of the council to show them. Records are read as plain columns, made into tuples (a SQL
-    row's fields read several times slower); the rows' children are `ChildName`s, made only
+    of the council to show them. Records are read as plain columns, made into tuples (cheaper
+    to read than a SQL row's fields); the rows' children are `ChildName`s, made only
     for the figure asked for."""
     if key.startswith("overdue:"):
         figures = _overdue_figures(performance.overdue_steps(session, today, condition), today)

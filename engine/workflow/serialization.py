@@ -1,20 +1,21 @@
 """Instance state as JSON, without the process spec.
 
-SpiffWorkflow embeds the whole spec in every serialized instance (about half the bytes of a
-small one) and rebuilds it on every load. Specs are kept once per deployed version instead
+SpiffWorkflow embeds the whole spec in every serialized instance (much of a small one's
+bytes) and rebuilds it on every load. Specs are kept once per deployed version instead
 (`registry.SpecCache`), and an instance's JSON holds only its task tree and data; loading
 hands the cached spec objects back in.
 
 Every step saves the whole tree, so `dumps` is on the path of every completion and timer
-firing, and a long-running instance (a repeated step, hundreds of tasks) paid most of its step
-in SpiffWorkflow's generic conversion: each task went through the registry's type lookup, a
-`functools.partial`, a dict update for its type name and four `str(UUID)` calls. The
-converters below build the very same dictionaries directly: the fixed fields of a task are
-written as they are, and task data is left, exactly as before, to the JSON encoder (which
-calls the registry only for values JSON cannot hold). Once an instance is mostly history,
-`dumps` also keeps each finished task's JSON and writes only what changed (below). The
-document is identical to the stock converters' (tests/engine/workflow/test_serialization.py compares
-them over the real diagrams), so stored states and `loads` are unaffected.
+firing, and its cost grows with a case's history (a repeated step, hundreds of tasks).
+SpiffWorkflow's generic conversion does general-purpose work for each task (a registry type
+lookup, a `functools.partial`, a type-name update, `str(UUID)` calls) that a known task shape
+does not need, so the converters below build the very same dictionaries directly: the fixed
+fields of a task are written as they are, and task data is left, as the stock converters leave
+it, to the JSON encoder (which calls the registry only for values JSON cannot hold). Once an
+instance is mostly history, `dumps` also keeps each finished task's JSON and writes only what
+changed (below). The document is identical to the stock converters'
+(tests/engine/workflow/test_serialization.py compares them over the real diagrams), so stored
+states and `loads` are unaffected.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def _task_dict(registry, task, parent) -> dict:
 # ---- finished tasks written once --------------------------------------------------------
 #
 # A finished task of a long case is written again, unchanged, on every save: in a case whose
-# step repeats a hundred times that is most of the save. `dumps` therefore keeps each finished
+# step repeats, that soon outweighs the rest of the save. `dumps` therefore keeps each finished
 # task's JSON text on the task, with what it was written from, and writes the task again only
 # when any of that differs. What it was written from is compared in full: the fields, the
 # children, and deep copies of the task's data, its parent's data (its delta) and its internal
@@ -219,8 +220,9 @@ _ATOMIC = frozenset((str, int, float, bool, type(None)))
 
 
 def _copy(value: dict, copies: dict):
-    """`deepcopy` of task data, kept for this save; several times faster for what forms store
-    (dicts and lists of text, numbers and flags), and `deepcopy` itself for anything else."""
+    """`deepcopy` of task data, kept for this save: copied directly for what forms store
+    (dicts and lists of text, numbers and flags), without `deepcopy`'s general machinery, and
+    by `deepcopy` itself for anything else."""
     found = copies.get(id(value))
     if found is None:
         found = copies[id(value)] = (value, _deep(value))  # the original keeps its id unique

@@ -3,7 +3,7 @@
 SpiffWorkflow answers "which tasks are ready" (`get_tasks(state=READY)`, again after each
 round of `do_engine_steps`, and with `manual=True` for the people's tasks), "has the workflow
 ended" (`is_completed`) and, after every task it completes, `update_waiting_tasks`, by walking
-the task tree from its root with its task iterator, a few microseconds per task. An instance
+the task tree from its root with its task iterator, visiting every task. An instance
 keeps every finished task, so a case whose step repeats pays for its whole history, several
 times, on each step. Each workflow (and subprocess) already holds its tasks in a dictionary:
 scanning it for the few candidates by state costs almost nothing, and only those candidates

@@ -1,10 +1,10 @@
 """process_instances.state compressed with lz4 on PostgreSQL
 
 Every step writes the instance's whole state. Once a case has some history it is tens of
-kilobytes, which PostgreSQL compresses before storing; its default (pglz) took about 1 ms
-for a 73 KB state where lz4 takes half that, for the same size on disk. Values already
-stored keep their compression until rewritten (the next step rewrites them). A server
-built without lz4 keeps pglz: slower to write, read the same. SQLite stores text as is.
+kilobytes, which PostgreSQL compresses before storing; lz4 compresses it faster than the
+default (pglz), for about the same size on disk. Values already stored keep their compression
+until rewritten (the next step rewrites them). A server built without lz4 keeps pglz: slower to
+write, read the same. SQLite stores text as is.
 
 Revision ID: 0015
 Revises: 0014
