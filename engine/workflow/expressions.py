@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 
 from engine.platform import clock, settings, workdays
 from engine.platform.clock import LONDON
+from engine.platform.errors import EngineError
 from engine.workflow import step_context
 
 
@@ -207,11 +208,33 @@ class Language:
         """
         return _unknown_calls(source, mode, self.reserved)
 
+    def check_variables(self, data: dict) -> None:
+        """Task data keys become diagram variables: identifiers, never one of this language's
+        names (a field called `add_days` would shadow the function for the rest of the case)."""
+        for key in data:
+            if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+                raise EngineError(f"“{key}” is not a valid field name.")
+            if key in self.reserved:
+                raise EngineError(f"“{key}” is a reserved name in diagrams.")
+        _refuse_typename(data)
+
     def environment(self) -> RestrictedEnvironment:
         return RestrictedEnvironment(self.globals)
 
     def script_engine(self) -> PythonScriptEngine:
         return PythonScriptEngine(environment=self.environment())
+
+
+def _refuse_typename(value) -> None:
+    """SpiffWorkflow's serializer reads a dict with a `typename` key as one of its objects."""
+    if isinstance(value, dict):
+        if "typename" in value:
+            raise EngineError("“typename” cannot be used as a field name.")
+        for item in value.values():
+            _refuse_typename(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_typename(item)
 
 
 # The bare core's language: the calendar alone (casework builds the full one).

@@ -25,16 +25,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import audit
-from engine.models.base import fetch
 from engine.models.drafts import delete_drafts
 from engine.models.instances import (
-    CANCELLED,
     COMPLETED,
     DONE,
     READY,
     RUNNING,
     SUSPENDED,
-    TERMINATED,
     HumanTask,
     ProcessInstance,
     open_tasks,
@@ -47,7 +44,6 @@ from engine.platform import metrics
 from engine.platform.db import transaction
 from engine.platform.errors import (
     ConcurrentUpdate,
-    EngineError,
     InstanceNotActive,
     NotAllowed,
     NotFound,
@@ -57,6 +53,7 @@ from engine.platform.errors import (
 from engine.workflow import (
     assignment,
     expressions,
+    instance_status,
     permissions,
     serialization,
     step_context,
@@ -117,7 +114,7 @@ class Engine:
         child_id: int | None = None,
     ) -> ProcessInstance:
         """Start a new instance on the latest deployed version of `process_id`."""
-        self.check_data(data)
+        self.language.check_variables(data)
         now = self.clock.now()
         started: list = []
         with transaction(session):
@@ -182,7 +179,7 @@ class Engine:
             case["plan_id"] = context.instance.plan_id
         for process_id, extra in context.followups:
             data = {**case, **extra}
-            self.check_data(data)
+            self.language.check_variables(data)
             self._create(
                 session,
                 process_id,
@@ -194,16 +191,7 @@ class Engine:
             )
 
     def _close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
-        """Stop an instance for good: its open tasks cancelled (their drafts gone), no timer
-        left to fire."""
-        rows = open_tasks(session, instance.id)
-        for row in rows:
-            row.state, row.completed_at = CANCELLED, now
-        delete_drafts(session, [row.id for row in rows])
-        timers.clear(session, instance.id)
-        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-        instance.updated_at = now
-        audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)
+        instance_status.close(session, instance, actor, action, reason, now)
         self.cache.take(instance.id, -1)
 
     def complete(
@@ -234,7 +222,7 @@ class Engine:
                     raise NotAllowed(f"“{row.title}” is for another person or role.")
                 if validate is not None:
                     data = validate(row)
-                self.check_data(data)
+                self.language.check_variables(data)
                 instance = row.instance
                 if instance.status != RUNNING:
                     raise InstanceNotActive(
@@ -290,22 +278,28 @@ class Engine:
         """Fire a claimed batch in one transaction: fired per instance, and those left."""
         return self._firing.fire_batch(session, instance_ids, lease_owner)
 
+    # A manager's hold on the instance: its row and tasks change, never the workflow.
+
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
-        return self._set_status(session, instance_id, actor, RUNNING, SUSPENDED, reason)
+        now = self.clock.now()
+        instance = instance_status.change(
+            session, instance_id, actor, RUNNING, SUSPENDED, reason, now
+        )
+        self.cache.take(instance.id, -1)
+        return instance
 
     def resume(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
-        instance = self._set_status(session, instance_id, actor, SUSPENDED, RUNNING, reason)
+        now = self.clock.now()
+        instance = instance_status.change(
+            session, instance_id, actor, SUSPENDED, RUNNING, reason, now
+        )
+        self.cache.take(instance.id, -1)
         self.fire_timers(session, instance_id)
         return instance
 
     def terminate(self, session, instance_id: int, actor: User, reason: str) -> ProcessInstance:
-        if not reason.strip():
-            raise EngineError("Give a reason for ending this case's workflow.")
-        instance = self._get_for_manager(session, instance_id, actor)
-        if not instance.active:
-            raise InstanceNotActive(f"This case is already {instance.status}.")
-        with transaction(session):
-            self._close(session, instance, actor, "instance.terminated", reason, self.clock.now())
+        instance = instance_status.terminate(session, instance_id, actor, reason, self.clock.now())
+        self.cache.take(instance.id, -1)
         return instance
 
     # Who holds a ready task: the row changes, never the workflow (`assignment`).
@@ -323,15 +317,6 @@ class Engine:
     def pass_on(self, session: Session, actor: User, task_id: str, username: str):
         now = self.clock.now()
         return assignment.pass_on(session, actor, task_id, username, now, hooks=self.hooks)
-
-    def check_data(self, data: dict) -> None:
-        """Task data keys are diagram variable names: identifiers, never a diagram function."""
-        for key in data:
-            if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
-                raise EngineError(f"“{key}” is not a valid field name.")
-            if key in self.language.reserved:
-                raise EngineError(f"“{key}” is a reserved name in diagrams.")
-        _refuse_typename(data)
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -435,39 +420,9 @@ class Engine:
             session.flush()
         return created
 
-    def _get_for_manager(self, session, instance_id: int, actor: User) -> ProcessInstance:
-        if not permissions.can_manage_instances(actor):
-            raise NotAllowed("Only managers can suspend, resume or end a case's workflow.")
-        return fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
-
-    def _set_status(self, session, instance_id, actor, expected, new, reason) -> ProcessInstance:
-        instance = self._get_for_manager(session, instance_id, actor)
-        if instance.status != expected:
-            raise InstanceNotActive(f"This case is {instance.status}, not {expected}.")
-        now = self.clock.now()
-        with transaction(session):
-            instance.status, instance.updated_at = new, now
-            verb = "suspended" if new == SUSPENDED else "resumed"
-            audit.record(
-                session, actor, f"instance.{verb}", now, instance_id=instance.id, reason=reason
-            )
-        self.cache.take(instance.id, -1)
-        return instance
-
 
 def _uuid(task_id: str) -> UUID:
     try:
         return UUID(task_id)
     except ValueError:
         raise TaskNotFound("There is no such task.") from None
-
-
-def _refuse_typename(value) -> None:
-    if isinstance(value, dict):
-        if "typename" in value:
-            raise EngineError("“typename” cannot be used as a field name.")
-        for item in value.values():
-            _refuse_typename(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_typename(item)
