@@ -1,50 +1,30 @@
-"""Reports uploaded as files: checked for size and for really being PDF or Word, then kept.
+"""Reports uploaded as files: checked for size and checked through, then kept.
 
-A file is judged by its bytes, not its name: a PDF starts with `%PDF-`, a Word document is
-a zip holding `word/document.xml`. Anything else (old .doc, images, executables renamed) is
-refused with a message saying what is accepted, and nothing is saved.
+A file is judged by its bytes and its whole structure (`upload_checks`: PDF or .docx only,
+the name agreeing, nothing that runs, reaches out or unpacks into gigabytes). Anything else
+is refused with a message saying what is wrong, and nothing is saved.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy.orm import Session
 
+from engine.documents.upload_checks import DOCX_TYPE, PDF_TYPE, FileRefused, check
 from engine.models import audit
 from engine.models.conferences import Conference, Report
 from engine.models.documents import ReportFile
 from engine.models.people import User
 from engine.platform import settings
 from engine.platform.db import transaction
-from engine.platform.errors import EngineError
 
-PDF_TYPE = "application/pdf"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class FileRefused(EngineError):
-    pass
+__all__ = ["DOCX_TYPE", "PDF_TYPE", "FileRefused", "max_bytes", "safe_name", "upload"]
 
 
 def max_bytes() -> int:
     return int(settings.get("report_upload_max_megabytes")) * 1024 * 1024
-
-
-def content_type(content: bytes) -> str:
-    if content.startswith(b"%PDF-"):
-        return PDF_TYPE
-    if content.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                if "word/document.xml" in archive.namelist():
-                    return DOCX_TYPE
-        except zipfile.BadZipFile:
-            pass
-    raise FileRefused("The file must be a PDF or a Word document (.docx).")
 
 
 def safe_name(filename: str, kind: str) -> str:
@@ -64,7 +44,7 @@ def upload(
     if len(content) > max_bytes():
         limit = settings.get("report_upload_max_megabytes")
         raise FileRefused(f"The file must be smaller than {limit} MB.")
-    kind = content_type(content)
+    kind = check(filename, content)
     row = ReportFile(
         report_id=report.id,
         filename=safe_name(filename, kind),

@@ -9,11 +9,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.models import AuditEvent, Conference, OutboxMessage, Report, ReportFile
+from tests.engine.documents.hostile_files import clean_pdf
 from tests.factories import make_user
 from tests.processes.driver import WITHHELD, Case, held
 from tests.webui.conftest import csrf, page, post_form, sign_in
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = clean_pdf()
 
 
 @pytest.fixture
