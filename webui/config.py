@@ -19,6 +19,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from engine.documents import antivirus
 from engine.platform import folders
 
 DATA_DIR = Path(os.environ.get("CPC_DATA_DIR", "instance"))
@@ -89,6 +90,11 @@ class Config:
     PROXY_HOPS = 0  # how many proxies (TLS terminators) stand in front and set X-Forwarded-*
     METRICS_TOKEN = None  # unset: /metrics answers only direct requests from this machine
     OUTBOX_STUCK_SECONDS = 900  # a pending email older than this turns readiness red
+
+    # A ClamAV daemon every uploaded report file is sent to: host:port or unix:/path. Unset:
+    # no virus scan. Set and not answering: uploads are refused (engine.documents.antivirus).
+    CLAMD_ADDRESS = None
+    CLAMD_TIMEOUT = 30.0
 
     # Settings a mode fixes whatever the environment says.
     PINNED: tuple[str, ...] = ()
@@ -180,6 +186,11 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _clamd_address(value: str) -> str:
+    antivirus.parse_address(value)
+    return value.strip()
+
+
 def _base_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -220,6 +231,8 @@ ENVIRONMENT = (
     Setting("CPC_PROXY_HOPS", "PROXY_HOPS", _whole(0, 5)),
     Setting("CPC_METRICS_TOKEN", "METRICS_TOKEN"),
     Setting("CPC_OUTBOX_STUCK_SECONDS", "OUTBOX_STUCK_SECONDS", _whole(60)),
+    Setting("CPC_CLAMD_ADDRESS", "CLAMD_ADDRESS", _clamd_address),
+    Setting("CPC_CLAMD_TIMEOUT", "CLAMD_TIMEOUT", _seconds),
     Setting("CPC_OIDC_METADATA_URL", "OIDC_METADATA_URL", _base_url),
     Setting("CPC_OIDC_CLIENT_ID", "OIDC_CLIENT_ID"),
     Setting("CPC_OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET"),

@@ -1,8 +1,9 @@
-"""Reports uploaded as files: checked for size and checked through, then kept.
+"""Reports uploaded as files: checked for size, checked through, scanned, then kept.
 
 A file is judged by its bytes and its whole structure (`upload_checks`: PDF or .docx only,
-the name agreeing, nothing that runs, reaches out or unpacks into gigabytes). Anything else
-is refused with a message saying what is wrong, and nothing is saved.
+the name agreeing, nothing that runs, reaches out or unpacks into gigabytes), then by the
+council's virus scanner when one is configured (`antivirus`, handed in by the caller).
+Anything else is refused with a message saying what is wrong, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy.orm import Session
 
+from engine.documents.antivirus import Clamd
 from engine.documents.upload_checks import DOCX_TYPE, PDF_TYPE, FileRefused, check
 from engine.models import audit
 from engine.models.conferences import Conference, Report
@@ -37,7 +39,13 @@ def safe_name(filename: str, kind: str) -> str:
 
 
 def upload(
-    session: Session, user: User, report: Report, filename: str, content: bytes, now: datetime
+    session: Session,
+    user: User,
+    report: Report,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    scanner: Clamd | None = None,
 ) -> ReportFile:
     if not content:
         raise FileRefused("Select a file to upload.")
@@ -45,6 +53,8 @@ def upload(
         limit = settings.get("report_upload_max_megabytes")
         raise FileRefused(f"The file must be smaller than {limit} MB.")
     kind = check(filename, content)
+    if scanner is not None:
+        scanner.check(content)
     row = ReportFile(
         report_id=report.id,
         filename=safe_name(filename, kind),

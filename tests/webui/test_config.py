@@ -30,6 +30,12 @@ def test_good_production_settings_are_parsed_from_the_environment():
     assert settings["ENV_NAME"] == "production"
 
 
+def test_the_virus_scanner_is_off_unless_an_address_is_given():
+    assert settings_for(GOOD_PRODUCTION)["CLAMD_ADDRESS"] is None
+    settings = settings_for({**GOOD_PRODUCTION, "CPC_CLAMD_ADDRESS": " clamav.internal:3310 "})
+    assert settings["CLAMD_ADDRESS"] == "clamav.internal:3310"
+
+
 def test_production_without_settings_names_each_missing_one():
     found = problems({"CPC_ENV": "production"})
     assert len(found) == 4, found
@@ -57,6 +63,9 @@ def test_production_without_settings_names_each_missing_one():
         ("CPC_PROXY_HOPS", "-1", "CPC_PROXY_HOPS must be from 0 to 5, not -1"),
         ("CPC_METRICS_TOKEN", "abc", "CPC_METRICS_TOKEN must be at least 16 characters"),
         ("MAIL_USERNAME", "relay", "MAIL_USERNAME and MAIL_PASSWORD must be set together"),
+        ("CPC_CLAMD_ADDRESS", "clamd", "CPC_CLAMD_ADDRESS must be host:port"),
+        ("CPC_CLAMD_ADDRESS", "unix:clamd.sock", "CPC_CLAMD_ADDRESS must be unix:/absolute/path"),
+        ("CPC_CLAMD_TIMEOUT", "0", "CPC_CLAMD_TIMEOUT must be more than 0 seconds"),
     ],
 )
 def test_each_wrong_production_setting_gets_one_clear_line(name, value, message):

@@ -9,7 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.models import AuditEvent, Conference, OutboxMessage, Report, ReportFile
-from tests.engine.documents.hostile_files import clean_pdf
+from tests.engine.documents.fake_clamd import MARKER, FakeClamd, unused_address
+from tests.engine.documents.hostile_files import clean_pdf, docx_with_macros, pdf_html_polyglot
 from tests.factories import make_user
 from tests.processes.driver import WITHHELD, Case, held
 from tests.webui.conftest import csrf, page, post_form, sign_in
@@ -130,6 +131,8 @@ def test_a_report_uploaded_as_a_pdf_is_kept_and_can_be_downloaded(client, case):
     assert link.text == "My report.pdf"
     response = client.get(link["href"])
     assert response.data == PDF and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     response.close()
 
 
@@ -139,6 +142,9 @@ def test_a_report_uploaded_as_a_pdf_is_kept_and_can_be_downloaded(client, case):
         (b"just text", "report.pdf", "must be a PDF or a Word document"),
         (b"PK\x03\x04 not a zip", "report.docx", "must be a PDF or a Word document"),
         (b"", "empty.pdf", "Select a file"),
+        (pdf_html_polyglot(), "report.html", "web page code"),
+        (clean_pdf(), "report.html", "ends in .html but it is a PDF"),
+        (docx_with_macros(), "report.docm", "contains macros"),
     ],
 )
 def test_a_wrong_file_is_refused_and_nothing_is_saved(client, case, content, name, message):
@@ -147,6 +153,28 @@ def test_a_wrong_file_is_refused_and_nothing_is_saved(client, case, content, nam
     assert response.status_code == 400
     assert message in page(response).select_one(".govuk-error-summary").text
     assert case.db.scalars(select(ReportFile)).all() == []
+
+
+def test_with_a_scanner_switched_on_a_file_is_scanned_and_refused_if_found_or_unchecked(
+    app, client, case
+):
+    sign_in(client, "sw")
+    target = report(case, "social_worker")
+    clamd = FakeClamd()
+    try:
+        app.config["CLAMD_ADDRESS"] = clamd.address
+        response = upload(client, case, target.id, PDF + b"%" + MARKER + b"\n")
+        assert response.status_code == 400
+        assert "found something harmful" in page(response).select_one(".govuk-error-summary").text
+        assert upload(client, case, target.id, PDF).status_code == 302
+        assert len(clamd.received) == 2
+        app.config["CLAMD_ADDRESS"] = unused_address()
+        response = upload(client, case, target.id, PDF)
+        assert response.status_code == 503
+        assert "scanner is not answering" in page(response).select_one(".govuk-error-summary").text
+    finally:
+        clamd.close()
+    assert len(case.db.scalars(select(ReportFile)).all()) == 1
 
 
 def test_staff_email_a_family_member_a_single_use_link(client, case):

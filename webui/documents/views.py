@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from engine.access import access
 from engine.casework import family_links
-from engine.documents import conference_documents, report_files
+from engine.documents import antivirus, conference_documents, report_files
 from engine.documents import sending as documents
 from engine.models.base import fetch
 from engine.models.documents import ReportFile
@@ -100,10 +109,14 @@ def upload(report_id):
             sent.filename if sent else "",
             sent.read() if sent else b"",
             workflow().clock.now(),
+            scanner=antivirus.scanner(
+                current_app.config.get("CLAMD_ADDRESS"), current_app.config["CLAMD_TIMEOUT"]
+            ),
         )
     except EngineError as problem:
         session.rollback()
-        return _page(conference, level, {f"report_file_{report.id}": str(problem)}, status=400)
+        status = 503 if isinstance(problem, antivirus.ScannerUnavailable) else 400
+        return _page(conference, level, {f"report_file_{report.id}": str(problem)}, status=status)
     flash("The file has been added to the report.", "success")
     return redirect(url_for("documents.show", conference_id=conference.id))
 
