@@ -106,3 +106,74 @@ def test_a_wrong_value_in_any_task_form_field_is_refused_and_saves_nothing(demo_
             db.expire_all()
             assert db.get(HumanTask, task.id).state == "ready"
     assert len(tried) >= 8, tried  # the demo's open steps cover most forms
+
+
+def test_hostile_report_uploads_are_refused_clearly_and_save_nothing(demo_app, db):
+    """Issue 26 item 5's files and other wrong uploads, as the police officer uploading their
+    own report: each is a 4xx with the reason on the page, never a server error."""
+    import io
+
+    from werkzeug.test import encode_multipart
+
+    from engine.models import Conference, Report, ReportFile
+    from tests.engine.documents import hostile_files as files
+    from tests.webui.conftest import csrf
+
+    client = signed_in(demo_app, "police1")
+    police = db.scalars(select(Report).where(Report.kind == "agency")).all()
+    target = next(
+        r
+        for r in police
+        if client.get(f"/conferences/{db.get(Conference, r.conference_id).id}").status_code == 200
+        and client.post(f"/reports/{r.id}/files").status_code != 403  # CSRF 400: allowed
+    )
+    path = f"/conferences/{target.conference_id}"
+    before = db.scalars(select(ReportFile)).all()
+    uploads = [
+        ("report.html", files.pdf_html_polyglot()),
+        ("report.docm", files.docx_with_macros()),
+        ("report.docx", files.docx_with_remote_template()),
+        ("report.pdf", files.pdf_with_javascript_open_action()),
+        ("report.docx", files.docx_zip_bomb()),
+        ("report.pdf", files.pdf_with_javascript_in_a_compressed_object_stream()),
+        ("report.docx", files.docx_with_dde_field()),
+        ("report.odt", files.odt()),
+        ("report.doc", files.OLD_DOC),
+        ("report.pdf", b"%PDF-1.7\n" + b"\xff" * 5000),
+        ("report.docx", b"PK\x03\x04" + b"\x00" * 100),
+        ("report\u202e.pdf", files.clean_pdf()[:-20]),
+        ("x" * 5000 + ".exe", files.clean_pdf()),
+        ("report.pdf", b""),
+    ]
+    for name, content in uploads:
+        data = {"csrf_token": csrf(client, path), "report_file": (io.BytesIO(content), name)}
+        answer = client.post(
+            f"/reports/{target.id}/files", data=data, content_type="multipart/form-data"
+        )
+        assert answer.status_code == 400, (name[:20], answer.status_code)
+        assert page(answer).select_one(".govuk-error-summary") is not None, name[:20]
+    nul = client.post(
+        f"/reports/{target.id}/files",
+        data={
+            "csrf_token": csrf(client, path),
+            "report_file": (io.BytesIO(files.clean_pdf()), "\x00.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert nul.status_code == 400  # webui.input_text refuses a NUL anywhere in the request
+    no_file = client.post(f"/reports/{target.id}/files", data={"csrf_token": csrf(client, path)})
+    assert no_file.status_code == 400
+    boundary, body = encode_multipart(  # in memory: the test client would spool it to a file
+        {
+            "csrf_token": csrf(client, path),
+            "report_file": (io.BytesIO(b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024)), "big.pdf"),
+        }
+    )
+    too_big = client.post(
+        f"/reports/{target.id}/files",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert 400 <= too_big.status_code < 500  # today the form says: Select a file to upload
+    db.expire_all()
+    assert db.scalars(select(ReportFile)).all() == before
