@@ -4,7 +4,8 @@ Only PDF (.pdf) and Word (.docx) are taken, and the name must agree with the con
 called `report.html` is refused, because once downloaded it would open in a browser. Old
 .doc and .odt files were never accepted and still are not. Then the whole structure:
 
-- no file may carry HTML or script markup anywhere in its bytes (a PDF/HTML polyglot);
+- no file may carry HTML or script markup at its start or end, nor a PDF in its text (a
+  PDF/HTML polyglot);
 - a PDF must open (pypdf, which also reads compressed object streams), must not be
   encrypted (nothing inside could be checked), and no object may hold JavaScript (`/JS`,
   `/JavaScript`, which is how an `/OpenAction` runs a script), a `/Launch` action, an
@@ -41,6 +42,7 @@ MAX_ENTRIES = 2000  # a long report with many pictures has a few hundred
 MAX_UNPACKED = 50 * 1024 * 1024  # all entries together, declared and as really unpacked
 MAX_RATIO = 100  # for an entry over RATIO_FLOOR; Word's XML packs about 5 to 20 times
 RATIO_FLOOR = 1024 * 1024
+SNIFF_BYTES = 4096  # a browser sniffs the first 1445 bytes; a little more for safety
 MAX_PDF_NODES = 2_000_000  # dictionary and array items walked in one PDF
 
 WHAT_IS_TAKEN = "The file must be a PDF or a Word document (.docx)."
@@ -50,12 +52,16 @@ MACROS = (
     "(Word Document, not Word Macro-Enabled Document) and upload it again."
 )
 MARKUP = re.compile(
-    rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|meta\s)[\s>/]",
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|meta)[\s>/]",
     re.IGNORECASE,
 )
 DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+# A stream's bytes (pictures, compressed text) are left out of the raw scan: by chance alone
+# a 10 MB picture would hold `/JS` and a delimiter about one time in twenty. pypdf reads the
+# streams that matter (object streams) decoded.
+PDF_STREAM = re.compile(rb"\bstream(?:\r\n|\n|\r).*?\bendstream\b", re.DOTALL)
 PDF_REFUSED = {
     "JavaScript": "contains JavaScript, which could run when it is opened",
     "JS": "contains JavaScript, which could run when it is opened",
@@ -87,7 +93,7 @@ class FileRefused(EngineError):
 def check(filename: str, content: bytes) -> str:
     """The file's content type once every check has passed; `FileRefused` saying why not."""
     kind = _kind(content)
-    if MARKUP.search(content):
+    if _has_markup(content, kind):
         raise FileRefused(
             "This file also contains web page code (HTML or script), which is not allowed "
             f"in a report. {REPAIR.format(what=_what(kind))}"
@@ -98,6 +104,16 @@ def check(filename: str, content: bytes) -> str:
         _check_docx(content)
     _name_agrees(filename, kind)  # after: a .docm is told about its macros, not its name
     return kind
+
+
+def _has_markup(content: bytes, kind: str) -> bool:
+    """HTML where a browser sniffing the file looks (its start and end), or anywhere in a
+    PDF's text outside its streams. Inside compressed or picture bytes a short tag such as
+    `<svg ` turns up by chance, so those are not searched."""
+    ends = content[:SNIFF_BYTES] + b" " + content[-SNIFF_BYTES:]
+    if MARKUP.search(ends):
+        return True
+    return kind == PDF_TYPE and MARKUP.search(PDF_STREAM.sub(b" ", content)) is not None
 
 
 def _what(kind: str) -> str:
@@ -141,7 +157,7 @@ def _pdf_refused(name: str) -> FileRefused:
 
 
 def _check_pdf(content: bytes) -> None:
-    for match in PDF_NAME.finditer(content):
+    for match in PDF_NAME.finditer(PDF_STREAM.sub(b" ", content)):
         name = PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
         refused = name.decode("latin-1")
         if refused in PDF_REFUSED:

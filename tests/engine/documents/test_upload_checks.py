@@ -97,3 +97,21 @@ def test_a_word_template_is_not_a_document():
     template = files.rezip(base, replace={"[Content_Types].xml": types.encode()})
     with pytest.raises(FileRefused, match="Word template"):
         check("report.docx", template)
+
+
+def test_bytes_inside_a_stream_that_look_like_a_name_or_a_tag_by_chance_are_not_refused():
+    filler = b"\x00" * 5000  # past where a browser sniffs
+    picture = filler + b"\x89\x13/JS \x00<svg \xff/XFA]" * 3 + filler
+    pdf = files.handmade_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            *files.PAGES,
+            b"<< /Length %d >>\nstream\n" % len(picture) + picture + b"\nendstream",
+        ]
+    )
+    assert check("report.pdf", pdf) == PDF_TYPE
+
+
+def test_html_added_after_a_word_file_is_refused():
+    with pytest.raises(FileRefused, match="web page code"):
+        check("report.docx", files.clean_docx() + b"<html><script>alert(1)</script>")
