@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.models import audit
 from engine.models.instances import (
     RUNNING,
     ProcessInstance,
@@ -40,7 +39,7 @@ class Steps:
     clock: clocks.Clock
     load: Callable[[Session, ProcessInstance], BpmnWorkflow]  # the instance's workflow
     run: Callable[..., list[timers.WaitingTimer]]  # (workflow, step, context): timers fired
-    save: Callable[..., list]  # store the state and mirror its tasks and timers as rows
+    save: Callable[..., list]  # store the state, mirror tasks and timers as rows, audit
     after_step: Callable[[Session, StepContext], None]  # follow-ons started, others ended
     committed: Callable[[ProcessInstance, BpmnWorkflow, StepContext], None]  # keep for later
 
@@ -146,15 +145,6 @@ class TimerFiring:
         now = context.now
         rows = context.open_tasks()
         self.steps.save(session, instance, workflow, rows, now, None, fired, owner, **save)
-        audit.record(
-            session,
-            None,
-            "timers.fired",
-            now,
-            instance_id=instance.id,
-            timers=[t.name for t in fired],
-            by=owner,
-        )
         self.steps.after_step(session, context)
 
     def _after_firing(self, instance, workflow, context, fired) -> None:

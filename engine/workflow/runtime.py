@@ -366,10 +366,13 @@ class Engine:
 
         `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
         ran (a conference booked after its own deadline) would otherwise wait for the sweep.
+        A timer already past when it starts (a strategy discussion recorded weeks late) fires
+        inside `step` without ever waiting: it is found among the timers fired since.
         """
         fired: list[timers.WaitingTimer] = []
         with clocks.using(self.clock), step_context.bound(context):
             try:
+                before = timers.fired_ids(workflow)
                 step()
                 if any(t.due is None for t in timers.waiting(workflow)):
                     workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
@@ -382,7 +385,8 @@ class Engine:
                     workflow.do_engine_steps()
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
-        return fired
+        counted = before | {t.task_id for t in fired}
+        return fired + timers.fired_since(workflow, counted)
 
     def _save(
         self,
@@ -398,8 +402,8 @@ class Engine:
         timer_rows=None,
         flush=True,
     ) -> list[HumanTask]:
-        """Store the state, mirror its tasks and timers as rows, tell people of new tasks;
-        the task rows it created.
+        """Store the state, mirror its tasks and timers as rows, audit the timers that fired,
+        tell people of new tasks; the task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already; `flush=False` leaves the flush to a caller saving several instances.
@@ -413,6 +417,11 @@ class Engine:
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
         timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
+        if fired:
+            names = [t.name for t in fired]
+            audit.record(
+                session, None, "timers.fired", now, instance_id=instance.id, timers=names, by=owner
+            )
         self.hooks.tasks_created(session, instance, created, actor, now)
         if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None

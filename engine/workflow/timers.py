@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -42,6 +43,7 @@ MAX_ATTEMPTS = 5
 FIRST_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 3600
 _INSTANCES = ProcessInstance.__table__
+_FIRED = TaskState.READY | TaskState.COMPLETED
 
 
 class LeaseLost(EngineError):
@@ -61,15 +63,44 @@ def waiting(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     found = []
     for task in workflow.event_manager.tasks.values():
         definition = task.task_spec.event_definition
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value = definition.details(task).value
-        due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
-        spec = task.task_spec
-        element = getattr(spec, "bpmn_id", None) or spec.name
-        name = getattr(spec, "bpmn_name", None) or definition.name or element
-        found.append(WaitingTimer(str(task.id), element, name, due))
+        if isinstance(definition, TimerEventDefinition):
+            found.append(_timer(task, definition))
     return found
+
+
+def _timer(task, definition: TimerEventDefinition) -> WaitingTimer:
+    value = definition.details(task).value
+    due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+    spec = task.task_spec
+    element = getattr(spec, "bpmn_id", None) or spec.name
+    name = getattr(spec, "bpmn_name", None) or definition.name or element
+    return WaitingTimer(str(task.id), element, name, due)
+
+
+def fired_ids(workflow: BpmnWorkflow) -> set[str]:
+    """The timer events of the workflow (and its subprocesses) that have fired already."""
+    return {str(task.id) for task, _definition in _fired(workflow)}
+
+
+def fired_since(workflow: BpmnWorkflow, before: set[str]) -> list[WaitingTimer]:
+    """The timers that fired since `before` (`fired_ids`) was taken, earliest due first.
+
+    SpiffWorkflow fires a timer the moment it starts, if its due time has passed already (a
+    step recorded after the date it counts from), so such a timer never waits: `waiting`
+    and `due` never see it.
+    """
+    found = [_timer(task, d) for task, d in _fired(workflow) if str(task.id) not in before]
+    return sorted(found, key=lambda t: (t.due is None, t.due or datetime.min, t.element))
+
+
+def _fired(workflow: BpmnWorkflow):
+    """(task, definition) of each timer event that is ready (fired, branch not yet run) or
+    completed; a timer cancelled with its task never fired."""
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in each.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and task.state & _FIRED:
+                yield task, definition
 
 
 def due(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
