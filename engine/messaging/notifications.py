@@ -93,13 +93,23 @@ def task_assigned(
     )
 
 
-def remind(step, due_date) -> int:
-    """Remind whoever holds the open task `step` that it is due soon; how many were told."""
+def remind(step, due_date) -> None:
+    """Remind whoever holds the open task `step` that it is due soon.
+
+    The task is looked for once the step is saved: a reminder already due when a step
+    starts the task (a date recorded late) fires within that step, before the task has
+    a row.
+    """
     ctx = step_context.current()
+    ctx.once_saved(lambda rows: _remind(ctx, rows, str(step), due_date))
+
+
+def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due_date) -> int:
+    """Queue the reminder to whoever may do the open rows of `step`; how many were told."""
     ref = ctx.instance.reference
     told = 0
-    for row in ctx.open_tasks():
-        if row.task_spec != str(step):
+    for row in rows:
+        if row.task_spec != step:
             continue
         for user in _people_for(ctx.session, row):
             told += outbox.queue(
@@ -145,8 +155,7 @@ def escalate(step, what, level, due_date) -> int:
             escalated_at=ctx.now,
         )
     )
-    for row in ctx.open_tasks():
-        row.escalation_level = max(row.escalation_level or 0, int(level))
+    ctx.once_saved(lambda rows: _mark_escalated(rows, int(level)))
     told = 0
     for user in _chain_people(role):
         told += outbox.queue(
@@ -164,6 +173,12 @@ def escalate(step, what, level, due_date) -> int:
             now=ctx.now,
         )
     return told
+
+
+def _mark_escalated(rows: list[HumanTask], level: int) -> None:
+    """Mark the instance's open tasks (those the step created too) as escalated this far."""
+    for row in rows:
+        row.escalation_level = max(row.escalation_level or 0, level)
 
 
 FUNCTIONS = {"remind": remind, "escalate": escalate}

@@ -144,7 +144,7 @@ class TimerFiring:
             timers.hand_back(instance)  # in the same version-checked UPDATE
         now = context.now
         rows = context.open_tasks()
-        self.steps.save(session, instance, workflow, rows, now, None, fired, owner, **save)
+        self.steps.save(session, instance, workflow, rows, now, None, fired, context, owner, **save)
         self.steps.after_step(session, context)
 
     def _after_firing(self, instance, workflow, context, fired) -> None:

@@ -152,7 +152,7 @@ class Engine:
         session.flush()
         context = StepContext(session, instance, now, actor, started=started)
         fired = self._run(workflow, lambda: workflow.do_engine_steps(), context)
-        self._save(session, instance, workflow, [], now, actor, fired, new=True)
+        self._save(session, instance, workflow, [], now, actor, fired, context, new=True)
         audit.record(
             session,
             actor,
@@ -243,7 +243,9 @@ class Engine:
 
                 context = StepContext(session, instance, now, actor)
                 fired = self._run(workflow, step, context)
-                created = self._save(session, instance, workflow, others, now, actor, fired)
+                created = self._save(
+                    session, instance, workflow, others, now, actor, fired, context
+                )
                 # after the step, as every write: the database is locked no earlier than it was
                 delete_drafts(session, [row.id])
                 audit.record(
@@ -397,6 +399,7 @@ class Engine:
         now,
         actor,
         fired=(),
+        context: StepContext | None = None,
         owner=None,
         new=False,
         timer_rows=None,
@@ -406,7 +409,9 @@ class Engine:
         tell people of new tasks; the task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
-        already; `flush=False` leaves the flush to a caller saving several instances.
+        already; `flush=False` leaves the flush to a caller saving several instances. The
+        step's `context` is handed the rows open now, for what its timers had to leave until
+        the tasks the step created had rows (a reminder of one of them).
         """
         step_failures.check_depth(workflow)
         instance.state = step_failures.dumps(workflow)
@@ -423,6 +428,8 @@ class Engine:
                 session, None, "timers.fired", now, instance_id=instance.id, timers=names, by=owner
             )
         self.hooks.tasks_created(session, instance, created, actor, now)
+        if context is not None:
+            context.saved([row for row in open_rows if row.state == READY] + created)
         if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         if flush:

@@ -4,14 +4,15 @@ Scripts in a diagram call the product's record and notification functions; those
 find the session, the instance, the clock and the person acting here. Everything they write
 joins the step's own transaction, so a step and its records commit or roll back together.
 Work that must happen after the step (starting the next instance, ending the plan's other
-instances) is queued here and carried out by the runtime before the commit.
+instances, addressing the tasks it created) is queued here and carried out by the runtime
+before the commit.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,12 +34,28 @@ class StepContext:
     to_end: dict[int, str] = field(default_factory=dict)
     started: list = field(default_factory=list)
     open_rows: list[HumanTask] | None = None
+    waiting_for_rows: list[Callable[[list[HumanTask]], None]] = field(default_factory=list)
 
     def open_tasks(self) -> list[HumanTask]:
         """The instance's task rows open before this step, read once per step."""
         if self.open_rows is None:
             self.open_rows = open_tasks(self.session, self.instance.id)
         return self.open_rows
+
+    def once_saved(self, work: Callable[[list[HumanTask]], None]) -> None:
+        """Give `work` the instance's task rows open once the step is saved.
+
+        A step's tasks get their rows only when it is saved, after it ran: a timer that
+        fires inside the step (already due when its task started) must wait for them to
+        address the task the step created.
+        """
+        self.waiting_for_rows.append(work)
+
+    def saved(self, rows: list[HumanTask]) -> None:
+        """The runtime saved the step and these rows are open: do the work that waited."""
+        waiting, self.waiting_for_rows = self.waiting_for_rows, []
+        for work in waiting:
+            work(rows)
 
 
 _current: contextvars.ContextVar[StepContext | None] = contextvars.ContextVar(

@@ -2,21 +2,25 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.casework import cases
 from engine.models import (
+    AuditEvent,
     CasePerson,
     Conference,
     ConferenceRequest,
     Escalation,
     Invitation,
     LateStep,
+    OutboxMessage,
     Plan,
     PlanAction,
     Report,
+    Timer,
 )
 from engine.models.instances import open_tasks
+from engine.models.timers import FIRED, WAITING
 from tests.processes.driver import WHO, answers_for
 
 
@@ -308,6 +312,81 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     row = conference(case)
     assert row.held_late and row.late_reason == "reports_late: No GP."
     assert row.late_reason_agreed_by_id == case.staff["tm"].id
+
+
+def recorded_late(case, discussed: str):
+    """A strategy discussion recorded on Monday 11 January 2027 that took place on `discussed`:
+    its conference timers start already due, inside the step that records it."""
+    case.at("2027-01-11 10:00")
+    case.start()
+    case.do(
+        "record_strategy_discussion", strategy_discussion_date=discussed, s47_start_date=discussed
+    )
+
+
+def timer_rows(case) -> list[tuple]:
+    rows = case.db.scalars(select(Timer).order_by(Timer.due_at))
+    return [(r.element, r.status, r.fired_at, r.fired_by) for r in rows]
+
+
+def timer_audits(case) -> list[list[str]]:
+    query = select(AuditEvent).where(AuditEvent.action == "timers.fired")
+    return [event.detail["timers"] for event in case.db.scalars(query.order_by(AuditEvent.id))]
+
+
+def test_a_reminder_due_when_the_discussion_is_recorded_is_recorded_and_sent_once(case):
+    recorded_late(case, "2026-12-17")  # 14 working days before: the ICPC is due on 12 January
+    at = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
+    assert timer_rows(case) == [
+        ("conference_remind", FIRED, at, None),  # was due at 08:00 on 8 January
+        ("conference_overdue", WAITING, None, None),
+        ("conference_overdue2", WAITING, None, None),
+    ]
+    assert timer_audits(case) == [["Reminder before due"]]
+    booking = case.ready()["book_conference"]
+    assert case.mail() == [
+        ("bs", "New task: Book the conference (ICPC-000001)"),
+        ("bs", "Due 12 January 2027: Book the conference (ICPC-000001)"),  # the new task's
+    ]
+    reminder = case.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
+    assert reminder.link_path == f"/tasks/{booking.id}"
+    assert case.sweep() == 0  # recorded as fired: the sweep never fires it again
+    case.at("2027-01-13 00:01")  # the deadline has passed: only the escalation is left to fire
+    assert case.sweep() == 1
+    assert case.sweep() == 0
+    assert case.mail("reminder") == [
+        ("bs", "Due 12 January 2027: Book the conference (ICPC-000001)")
+    ]
+    assert case.mail("escalation") == [("tm", "Overdue: The conference (ICPC-000001)")]
+    assert timer_audits(case) == [["Reminder before due"], ["Overdue"]]
+
+
+def test_escalations_due_when_the_discussion_is_recorded_are_recorded_and_sent_once(case):
+    recorded_late(case, "2026-12-02")  # 25 working days before: the ICPC was due on 23 December
+    at = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
+    assert timer_rows(case) == [
+        ("conference_remind", FIRED, at, None),
+        ("conference_overdue", FIRED, at, None),
+        ("conference_overdue2", FIRED, at, None),  # 5 working days after: 4 January
+    ]
+    assert timer_audits(case) == [["Reminder before due", "Overdue", "Still overdue"]]
+    assert sorted(case.mail()) == [
+        ("bs", "Due 23 December 2026: Book the conference (ICPC-000001)"),
+        ("bs", "New task: Book the conference (ICPC-000001)"),
+        ("sm", "Overdue: The conference (ICPC-000001)"),
+        ("tm", "Overdue: The conference (ICPC-000001)"),
+    ]
+    escalations = case.db.scalars(select(Escalation).order_by(Escalation.id)).all()
+    assert [(e.step, e.level, e.role, e.due_on) for e in escalations] == [
+        ("conference_held", 1, "team_manager", date(2026, 12, 23)),
+        ("conference_held", 2, "service_manager", date(2026, 12, 23)),
+    ]
+    assert case.ready()["book_conference"].escalation_level == 2  # the task the step created
+    mail = case.mail()
+    case.at("2027-01-11 10:05")
+    assert case.sweep() == 0
+    assert case.mail() == mail and len(timer_audits(case)) == 1
+    assert case.db.scalar(select(func.count()).select_from(Escalation)) == 2
 
 
 def test_transfer_in_conference_is_due_15_working_days_after_notification(case):

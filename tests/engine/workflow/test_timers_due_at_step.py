@@ -41,6 +41,8 @@ def test_a_timer_due_when_the_instance_starts_fires_in_the_start_once(
         ("step_expired", WAITING, None, None),
     ]
     assert fired_audits(db, instance.id) == [("system", {"timers": ["Overdue"], "by": None})]
+    step = ready(db, instance.id)["step"]
+    assert step.escalation_level == 1  # the task created by the very step that escalated
     [mail] = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "escalation"))
     assert mail.to_user_id == staff["tm"].id
     assert instance.next_timer_at == END_OF_11_MARCH
