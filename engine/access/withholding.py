@@ -1,12 +1,17 @@
 """Withheld information: a chair hides a field from named people or roles, with a reason.
 
-Every read of a child's people or reports for a person goes through `people_for` and
-`reports_for`, which blank what is withheld from that person; `values_hidden_from` gives the
-withheld text itself so the web layer can also scrub any response as a second line of defence.
+Every read of a child's people or reports for a reader goes through `people_for` and
+`reports_for`, which blank what is withheld from that reader, and `redact` takes the withheld
+text out of any other text read for them. A reader is a staff account (withheld by name or by
+role) or a family member, a case person who reads through a secure link (withheld by
+"person:<id>"). Everything is per child: what is withheld about one child is never looked for
+in another child's record. `values_hidden_from` gives the withheld text itself, so the web
+layer can also scrub a response about that child as a last net.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,11 +21,14 @@ from sqlalchemy.orm import Session
 from engine.access import access, roles
 from engine.models import audit
 from engine.models.conferences import CasePerson, Conference, Report, people_for_child
+from engine.models.documents import ReportFile
+from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username
 from engine.models.withholding import (
     WITHHOLDABLE,
     WithheldItem,
     in_force_for_child,
+    keys_hidden_from_person,
     keys_hidden_from_user,
 )
 from engine.platform import whole_numbers
@@ -29,6 +37,9 @@ from engine.platform.errors import EngineError, NotAllowed, NotFound
 
 WITHHELD = "Withheld"
 MIN_SCRUB_LENGTH = 6  # shorter values are too common to scrub from a page safely
+
+# Who reads: a staff account, or a family member (a case person) through a secure link.
+Reader = User | CasePerson
 
 
 @dataclass
@@ -62,11 +73,14 @@ def can_withhold(session: Session, user: User, child_id: int) -> bool:
     return user.has_role("conference_chair") and access.can_view_child(session, user, child_id)
 
 
-def hidden_keys(session: Session, viewer: User, child_id: int) -> set[tuple]:
-    return keys_hidden_from_user(session, viewer, child_id)
+def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
+    """The (record, id, field) keys of this child's record withheld from this reader."""
+    if isinstance(reader, CasePerson):
+        return keys_hidden_from_person(session, reader.id, child_id)
+    return keys_hidden_from_user(session, reader, child_id)
 
 
-def people_for(session: Session, viewer: User, child_id: int) -> list[PersonView]:
+def people_for(session: Session, viewer: Reader, child_id: int) -> list[PersonView]:
     hidden = hidden_keys(session, viewer, child_id)
     return [_person_view(p, hidden) for p in people_for_child(session, child_id)]
 
@@ -85,18 +99,21 @@ def _person_view(person: CasePerson, hidden: set[tuple]) -> PersonView:
     )
 
 
-def reports_for(session: Session, viewer: User, child_id: int) -> list[ReportView]:
+def reports_for(session: Session, viewer: Reader, child_id: int) -> list[ReportView]:
+    """The child's reports as this reader may read them: a withheld report has no text, and
+    the others have the text withheld from them (an address they quote) taken out."""
     hidden = hidden_keys(session, viewer, child_id)
+    values = _values(session, hidden)
     query = (
         select(Report)
         .join(Conference, Conference.id == Report.conference_id)
         .where(Conference.child_id == child_id)
         .order_by(Report.id)
     )
-    return [_report_view(r, hidden) for r in session.scalars(query)]
+    return [_report_view(r, hidden, values) for r in session.scalars(query)]
 
 
-def _report_view(report: Report, hidden: set[tuple]) -> ReportView:
+def _report_view(report: Report, hidden: set[tuple], values: list[str]) -> ReportView:
     withheld = ("report", report.id, "summary") in hidden
     return ReportView(
         id=report.id,
@@ -105,7 +122,7 @@ def _report_view(report: Report, hidden: set[tuple]) -> ReportView:
         agency=report.agency,
         author=report.author,
         submitted_on=report.submitted_on,
-        summary=None if withheld else report.summary,
+        summary=None if withheld else redact(report.summary, values),
         withheld=withheld,
     )
 
@@ -120,23 +137,68 @@ def redact_document(session: Session, viewer: User, child_id: int, data: dict) -
     return data
 
 
-def redact_text(session: Session, viewer: User, text: str) -> str:
-    """Free text (a workflow's data shown as text) with anything withheld from them taken out."""
-    for value in values_hidden_from(session, viewer):
-        text = text.replace(value, WITHHELD)
+def redact_text(session: Session, viewer: Reader, text: str, child_id: int | None) -> str:
+    """Free text about one child (a workflow's data shown as text) with anything withheld
+    from this reader taken out; about no child, nothing of any child's is in it to take."""
+    if child_id is None:
+        return text
+    return redact(text, values_hidden_from(session, viewer, child_id))
+
+
+def redact(text: str | None, values: list[str]) -> str | None:
+    """The text with each withheld value replaced, whatever its case and however its lines
+    and spaces are broken (a report may quote an address on one line, or in capitals)."""
+    if not text:
+        return text
+    for value in values:
+        text = _pattern(value).sub(WITHHELD, text)
     return text
 
 
-def values_hidden_from(session: Session, viewer: User) -> list[str]:
-    """The withheld text itself, for every child, longest first: for scrubbing responses."""
+def _pattern(value: str) -> re.Pattern:
+    words = [re.escape(w) for w in value.split()]
+    return re.compile(r"\s+".join(words), re.IGNORECASE)
+
+
+def values_hidden_from(session: Session, viewer: Reader, child_id: int) -> list[str]:
+    """The text withheld from this reader in one child's record, longest first."""
+    return _values(session, hidden_keys(session, viewer, child_id))
+
+
+def values_hidden_in_children_seen(session: Session, viewer: User) -> list[str]:
+    """The text withheld from this account in the records of every child it may see: for
+    a response about no single child (its inbox), which shows nothing of any other child."""
+    seen = access.child_filter(viewer, WithheldItem.child_id)
+    return _values(session, keys_hidden_from_user(session, viewer, None, children=seen))
+
+
+def _values(session: Session, keys: set[tuple]) -> list[str]:
     values: set[str] = set()
-    for key in keys_hidden_from_user(session, viewer, None):
+    for key in keys:
         value = _value_of(session, *key) or ""
         # The whole text, and each line of it, as a page may show an address line by line.
         for part in {value.strip(), *(line.strip() for line in value.splitlines())}:
             if len(part) >= MIN_SCRUB_LENGTH:
                 values.add(part)
     return sorted(values, key=len, reverse=True)
+
+
+def child_of(session: Session, record: str, record_id) -> int | None:
+    """The child whose record this is ("child", "conference", "instance", "task", "report",
+    "report_file"), or None for no such record: the child a response is about."""
+    if record == "report_file":
+        found = session.get(ReportFile, record_id)
+        record, record_id = "report", found.report_id if found else None
+    if record == "report":
+        found = session.get(Report, record_id) if record_id is not None else None
+        record, record_id = "conference", found.conference_id if found else None
+    if record_id is None:
+        return None
+    if record == "child":
+        return record_id
+    model = {"conference": Conference, "instance": ProcessInstance, "task": HumanTask}[record]
+    found = session.get(model, record_id)
+    return found.child_id if found else None
 
 
 def _value_of(session: Session, record: str, record_id: int, field: str) -> str | None:

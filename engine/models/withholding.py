@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -56,9 +56,15 @@ def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
     return list(session.scalars(query.order_by(WithheldItem.at)))
 
 
-def keys_hidden_from_user(session: Session, user: User, child_id: int | None) -> set[tuple]:
+def keys_hidden_from_user(
+    session: Session,
+    user: User,
+    child_id: int | None,
+    children: ColumnElement[bool] | None = None,
+) -> set[tuple]:
     """The (record, id, field) keys hidden from this account, by name or by one of its roles:
-    of one child, or of every child (`None`: every response is scrubbed of them)."""
+    of one child, or (`None`) of the children `children` keeps (a condition on a child id,
+    given a column), for a response about no single child."""
     query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
         WithheldItem.lifted_at.is_(None),
         or_(
@@ -68,6 +74,8 @@ def keys_hidden_from_user(session: Session, user: User, child_id: int | None) ->
     )
     if child_id is not None:
         query = query.where(WithheldItem.child_id == child_id)
+    elif children is not None:
+        query = query.where(children)
     return {tuple(row) for row in session.execute(query)}
 
 

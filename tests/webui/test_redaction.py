@@ -1,4 +1,6 @@
-"""The response scrub: withheld text is replaced in every response, as the request left it."""
+"""The response scrub: withheld text is replaced in a response about the child, as the request
+left it. The routes made here name the child (as every page about one child does), since the
+scrub looks only for what is withheld in the record of the child a response is about."""
 
 from __future__ import annotations
 
@@ -54,8 +56,8 @@ def _statements(app) -> list[list[str]]:
 def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_after_its_commit(app, db, engine):
     staff, person = _setting(db, engine)
 
-    @app.get("/_test/withhold-then-show")
-    def withhold_then_show():
+    @app.get("/_test/children/<id:child_id>/withhold-then-show")
+    def withhold_then_show(child_id):
         session = extensions.db()
         with transaction(session):
             _withhold(session, staff, person, "address")
@@ -64,7 +66,8 @@ def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_after_its_commi
     client = app.test_client()
     sign_in(client, "police")
     seen = _statements(app)
-    body = client.get("/_test/withhold-then-show").get_data(as_text=True)
+    path = f"/_test/children/{person.child_id}/withhold-then-show"
+    body = client.get(path).get_data(as_text=True)
     assert ADDRESS not in body and "[withheld]" in body
     # The write transaction holds only the write; the scrub reads in the next one.
     assert len(seen) == 2
@@ -76,8 +79,8 @@ def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_after_its_commi
 def test_a_write_after_the_last_commit_is_seen_by_the_scrub(app, db, engine):
     staff, person = _setting(db, engine)
 
-    @app.get("/_test/commit-then-write")
-    def commit_then_write():
+    @app.get("/_test/children/<id:child_id>/commit-then-write")
+    def commit_then_write(child_id):
         session = extensions.db()
         with transaction(session):
             _withhold(session, staff, person, "address")
@@ -87,5 +90,5 @@ def test_a_write_after_the_last_commit_is_seen_by_the_scrub(app, db, engine):
 
     client = app.test_client()
     sign_in(client, "police")
-    body = client.get("/_test/commit-then-write").get_data(as_text=True)
+    body = client.get(f"/_test/children/{person.child_id}/commit-then-write").get_data(as_text=True)
     assert ADDRESS not in body and PHONE not in body

@@ -75,7 +75,9 @@ def show(instance_id):
     details = instance_view.for_instance(
         session, instance, workflow().instance_data(session, instance)
     )
-    details.data = [(k, withholding.redact_text(session, g.user, v)) for k, v in details.data]
+    details.data = [
+        (k, withholding.redact_text(session, g.user, v, instance.child_id)) for k, v in details.data
+    ]
     return render_template(
         "instances/show.html",
         title=f"Case {instance.reference}",
