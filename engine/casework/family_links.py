@@ -2,9 +2,12 @@
 
 Staff send a link by email for one purpose: the parents' report, the child's views, or
 feedback after the conference. The link opens that one form and the reports already shared
-with the parents, nothing else. Only a hash of the token is stored; a link works until it is
-used once or expires; a tampered, reused or expired token is refused with a clear reason.
-Every opening, use and refusal is an audit event.
+with the parents, nothing else, read for the family member the link is for: a report withheld
+from them is not there, and text withheld from them (another person's address, phone or
+email, a withheld report quoted) is taken out of the rest before any page is made of it.
+Only a hash of the token is stored; a link works until it is used once or expires; a
+tampered, reused or expired token is refused with a clear reason. Every opening, use and
+refusal is an audit event.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.messaging import outbox
 from engine.models import audit
 from engine.models.conferences import CasePerson, Conference, Report, reports_for
@@ -29,7 +33,6 @@ from engine.models.documents import (
 )
 from engine.models.instances import ProcessInstance
 from engine.models.people import User
-from engine.models.withholding import keys_hidden_from_person
 from engine.platform import settings
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotFound
@@ -59,11 +62,40 @@ class LinkRefused(EngineError):
 
 
 @dataclass(frozen=True)
+class SharedFile:
+    id: int
+    filename: str
+
+
+@dataclass(frozen=True)
+class SharedReport:
+    """A report as the link's family member may read it (never the row itself, so nothing
+    taken out of it can be written back)."""
+
+    id: int
+    kind: str
+    agency: str | None
+    shared_with_parents_on: object
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Opened:
     link: FamilyLink
     form_key: str
-    shared_reports: list[Report]
-    files: dict[int, list[ReportFile]]
+    shared_reports: list[SharedReport]
+    files: dict[int, list[SharedFile]]
+
+    @property
+    def child_id(self) -> int:
+        return self.link.conference.child_id
 
 
 def token_hash(token: str) -> str:
@@ -184,40 +216,51 @@ def _used(session, link: FamilyLink, action: str, now: datetime, **detail) -> No
 
 
 def open_link(session: Session, token: str, now: datetime) -> Opened:
-    """What the link shows: its form and the reports shared with the parents by today."""
+    """What the link shows: its form and the reports shared with the parents by today, read
+    for the link's family member."""
     link = _valid(session, token, now, "open")
     shared = shared_reports(session, link, now)
+    values = withholding.values_hidden_from(session, link.person, link.conference.child_id)
+    files = {
+        report_id: [SharedFile(f.id, withholding.redact(f.filename, values)) for f in found]
+        for report_id, found in files_for(session, [r.id for r in shared]).items()
+    }
     with transaction(session):
         _used(session, link, "opened", now)
-    return Opened(link, form_key(link), shared, files_for(session, [r.id for r in shared]))
+    return Opened(link, form_key(link), shared, files)
 
 
-def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[Report]:
-    """Reports the parents have been given; the child's own views link shows none."""
+def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[SharedReport]:
+    """Reports the parents have been given by today, less any withheld from this family
+    member, with what is withheld from them taken out; the child's own views link shows none."""
     if link.purpose == CHILD_VIEWS or link.purpose == CHILD_FEEDBACK:
         return []
     today = now.date()
-    conference = session.get(Conference, link.conference_id)
-    hidden = keys_hidden_from_person(session, link.person_id, conference.child_id)
-    return [
-        r
+    shared_on = {
+        r.id: r.shared_with_parents_on
         for r in reports_for(session, link.conference_id)
-        if r.shared_with_parents_on is not None
-        and r.shared_with_parents_on <= today
-        and ("report", r.id, "summary") not in hidden  # withheld from this family member
+        if r.shared_with_parents_on is not None and r.shared_with_parents_on <= today
+    }
+    child_id = session.get(Conference, link.conference_id).child_id
+    return [
+        SharedReport(view.id, view.kind, view.agency, shared_on[view.id], view.summary)
+        for view in withholding.reports_for(session, link.person, child_id)
+        if view.id in shared_on and not view.withheld  # withheld from this family member
     ]
 
 
-def shared_file(session: Session, token: str, file_id: int, now: datetime) -> ReportFile:
-    """A file of a report shared with the parents, through a link still valid."""
+def shared_file(session: Session, token: str, file_id: int, now: datetime) -> Download:
+    """A file of a report shared with the parents, through a link still valid; its name
+    read for the link's family member like the reports' text."""
     link = _valid(session, token, now, "file")
     allowed = {r.id for r in shared_reports(session, link, now)}
     found = session.get(ReportFile, file_id)
     if found is None or found.report_id not in allowed:
         raise NotFound("That file is not available through this link.")
+    values = withholding.values_hidden_from(session, link.person, link.conference.child_id)
     with transaction(session):
         _used(session, link, "file_downloaded", now, file_id=found.id)
-    return found
+    return Download(withholding.redact(found.filename, values), found.content_type, found.content)
 
 
 def submit(session: Session, token: str, answers: dict, labels: dict, now: datetime) -> str:

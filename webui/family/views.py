@@ -1,7 +1,8 @@
 """Pages reached by a secure link: no account, no navigation, one form and the shared reports.
 
 Nothing here reads the signed-in user; the token alone decides, through
-`engine.family_links`, which refuses a made-up, used or expired token with a clear page.
+`engine.family_links`, which refuses a made-up, used or expired token with a clear page. What
+is read is read for the link's family member; the response is scrubbed for them as well.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import render_template, request, send_file
 from engine.casework import family_links
 from forms import load, validate
 
+from .. import redaction
 from ..extensions import db, workflow
 from . import bp
 
@@ -23,6 +25,12 @@ def refused(problem):
     return render_template(
         "family/refused.html", title="This link cannot be used", message=str(problem)
     ), status
+
+
+def _open(session, token, now):
+    opened = family_links.open_link(session, token, now)
+    redaction.for_family_member(opened.link.person_id, opened.child_id)
+    return opened
 
 
 def _form_page(opened, values, errors=None, status=200):
@@ -39,14 +47,14 @@ def _form_page(opened, values, errors=None, status=200):
 
 @bp.route("/family/<token>")
 def open_form(token):
-    opened = family_links.open_link(db(), token, workflow().clock.now())
+    opened = _open(db(), token, workflow().clock.now())
     return _form_page(opened, {})
 
 
 @bp.route("/family/<token>", methods=["POST"])
 def submit(token):
     session, now = db(), workflow().clock.now()
-    opened = family_links.open_link(session, token, now)
+    opened = _open(session, token, now)
     definition = load(opened.form_key)
     data, errors = validate(definition, request.form, now.date(), None)
     if errors:
