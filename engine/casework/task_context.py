@@ -2,7 +2,8 @@
 the reports already in, and what earlier steps of this workflow recorded and who did them.
 
 An agency professional (access level INVITED) gets the conference and nothing of the plan
-or of other people's steps.
+or of other people's steps. Reports are read for the person looking, through withholding: a
+report withheld from them is not listed, and text withheld from them is taken out of the rest.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.access.access import Level
-from engine.models.conferences import Conference, Report, conference_for_instance, reports_for
+from engine.models.conferences import Conference, conference_for_instance
 from engine.models.instances import DONE, HumanTask, tasks_of
+from engine.models.people import User
 from engine.models.plans import Plan, open_plan_for
 
 
@@ -21,11 +24,11 @@ from engine.models.plans import Plan, open_plan_for
 class TaskContext:
     conference: Conference | None = None
     plan: Plan | None = None
-    reports: list[Report] = field(default_factory=list)
+    reports: list[withholding.ReportView] = field(default_factory=list)
     done_steps: list[HumanTask] = field(default_factory=list)
 
 
-def for_task(session: Session, task: HumanTask, level: Level | None) -> TaskContext:
+def for_task(session: Session, viewer: User, task: HumanTask, level: Level | None) -> TaskContext:
     instance = task.instance
     conference = conference_for_instance(session, instance.id)
     if level is not Level.FULL:
@@ -33,8 +36,15 @@ def for_task(session: Session, task: HumanTask, level: Level | None) -> TaskCont
     return TaskContext(
         conference=conference,
         plan=open_plan_for(session, instance.child_id) if instance.child_id else None,
-        reports=[r for r in reports_for(session, conference.id) if r.submitted_on]
-        if conference
-        else [],
+        reports=_reports(session, viewer, conference) if conference else [],
         done_steps=[t for t in tasks_of(session, instance.id) if t.state == DONE],
     )
+
+
+def _reports(session: Session, viewer: User, conference: Conference):
+    """The conference's reports in, as this person may read them; none withheld from them."""
+    return [
+        r
+        for r in withholding.reports_for(session, viewer, conference.child_id)
+        if r.conference_id == conference.id and r.submitted_on and not r.withheld
+    ]

@@ -49,7 +49,7 @@ def _render(task, definition, values, errors=None, status=200, draft=None):
         resolve=options_resolver(session),
         today=workflow().clock.today(),
         draft=draft,
-        context=task_context.for_task(session, task, _level(session, task)),
+        context=task_context.for_task(session, g.user, task, _level(session, task)),
     ), status
 
 
