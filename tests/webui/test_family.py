@@ -170,3 +170,69 @@ def test_parent_feedback_through_a_link_is_recorded_for_the_summary(client, case
     assert post_form(client, f"/family/{token}", answers).status_code == 200
     response = case.db.scalars(select(FeedbackResponse)).one()
     assert response.respondent == "parent" and response.answers["overall"] == "4"
+
+
+def test_the_fathers_link_pages_show_nothing_withheld_from_him(client, case):
+    from tests.engine.casework.test_family_links import secrets, withheld_from_the_father
+
+    files = withheld_from_the_father(case)
+    bodies = []
+    for purpose in ("parent_report", "parent_feedback"):
+        token = link_for(case, purpose, name="Tom Okoye")
+        bodies.append(client.get(f"/family/{token}").get_data(as_text=True))
+        download = client.get(f"/family/{token}/files/{files['shared']}")
+        assert download.status_code == 200
+        bodies.append(download.headers["Content-Disposition"] + download.get_data(as_text=True))
+        download.close()
+        assert client.get(f"/family/{token}/files/{files['secret']}").status_code == 404
+    text = "\n".join(bodies)
+    assert [s for s in secrets() if s in text] == []
+    assert "[withheld]" not in text  # the read model took it out, not the last net
+    assert "Grace has moved to Withheld" in text
+
+
+def test_the_mothers_link_shows_her_own_address(client, case):
+    from tests.engine.casework.test_family_links import ADDRESS, withheld_from_the_father
+
+    withheld_from_the_father(case)
+    token = link_for(case, name="Grace Okoye")
+    text = client.get(f"/family/{token}").get_data(as_text=True)
+    assert ADDRESS.replace("\n", ", ") in text and "[withheld]" not in text
+
+
+def test_a_link_page_that_forgot_is_scrubbed_for_its_person(make_app, db, web_engine, clock):
+    from flask import g
+
+    from tests.engine.casework.test_family_links import PHONE, withheld_from_the_father
+
+    app = make_app()
+    made = Case(db, app.extensions["cpc"].workflow, clock, reload=False)
+    held(made)
+    withheld_from_the_father(made)
+
+    @app.after_request
+    def forget(response):  # a template change that shows the mother's phone on every page
+        if g.get("redaction_family") and response.mimetype == "text/html":
+            response.set_data(response.get_data(as_text=True) + f"<p>{PHONE}</p>")
+        return response
+
+    client = app.test_client()
+    father = client.get(f"/family/{link_for(made, name='Tom Okoye')}").get_data(as_text=True)
+    mother = client.get(f"/family/{link_for(made, name='Grace Okoye')}").get_data(as_text=True)
+    assert PHONE not in father and "[withheld]" in father
+    assert PHONE in mother
+
+
+def test_a_guess_typed_into_the_fathers_form_reads_the_same_right_or_wrong(client, case):
+    from tests.engine.casework.test_family_links import PHONE, withheld_from_the_father
+
+    withheld_from_the_father(case)
+    answers = []
+    for guess in (PHONE, "07700 900999"):
+        token = link_for(case, name="Tom Okoye")
+        response = send_report(client, token, strengths="", support=f"Is she on {guess}?")
+        assert response.status_code == 400
+        answers.append(response.get_data(as_text=True))
+    right, wrong = answers
+    assert "[withheld]" not in right and "[withheld]" not in wrong
+    assert f"Is she on {PHONE}?" in right  # his own words, echoed as typed

@@ -7,8 +7,11 @@ searches the bytes, while the chair and the social worker still see the address.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from flask import Response
+from markupsafe import escape
 from sqlalchemy import select
 
 from engine.models import CasePerson, OutboxMessage
@@ -249,3 +252,72 @@ def test_a_report_withheld_from_a_parent_is_not_on_their_link(app, world, db):
     after = family.get(f"/family/{world.own.token}").get_data(as_text=True)
     assert "Third-party intelligence" not in after and "[withheld]" not in after
     assert family.get(f"/family/{world.own.token}/files/{world.own.file_id}").status_code == 404
+
+
+LONG_REPORT = "Third-party intelligence: " + "an associate with convictions visits the home. " * 6
+
+
+def _withhold_report(app, world, audience: str) -> None:
+    chair = app.test_client()
+    sign_in(chair, "chair")
+    response = post_form(
+        chair,
+        f"/children/{world.own.child_id}/withheld",
+        {
+            "what": f"report:{world.own.report_id}:summary",
+            "audience": audience,
+            "reason": "Police intelligence, not to be shared beyond the core group.",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def test_a_report_withheld_from_them_is_not_beside_their_task(app, world, db):
+    from engine.models import Report
+
+    report = db.get(Report, world.own.report_id)
+    report.summary, report.submitted_on = LONG_REPORT, report.shared_with_parents_on
+    db.commit()
+    bs = app.test_client()
+    sign_in(bs, "bs")
+    before = page(bs.get(f"/tasks/{world.own.task_id}")).select_one("#context-reports")
+    assert before is not None and "Third-party intelligence" in before.text
+    _withhold_report(app, world, "role:business_support")
+    after = bs.get(f"/tasks/{world.own.task_id}").get_data(as_text=True)
+    assert "Third-party" not in after and "convictions" not in after
+    assert "[withheld]" not in after  # left out by the read model, not by the last net
+
+
+def test_a_guessed_address_in_a_query_string_is_no_oracle(app, world, mother):
+    withhold(app, world, mother, "user:police")
+    client = app.test_client()
+    sign_in(client, "police")
+    line = ADDRESS.splitlines()[1]  # "12 Hidden Lane, Northtown"
+    for right, wrong in (
+        (line, line.replace("12", "14")),
+        (line.upper(), line.upper().replace("12", "14")),
+        (ADDRESS, ADDRESS.replace("Flat 3", "Flat 4")),
+    ):
+        for path in ("/inbox?child={}", f"/children/{world.own.child_id}?q={{}}"):
+            bodies = [
+                client.get(path.format(quote(guess))).get_data(as_text=True)
+                for guess in (right, wrong)
+            ]
+            assert ["[withheld]" in body for body in bodies] == [False, False], path
+    echoed = client.get(f"/inbox?child={quote(line)}").get_data(as_text=True)
+    assert str(escape(line)) in echoed  # the inbox echoes the search: the old oracle
+
+
+def test_another_childs_pages_keep_their_text(app, world, db):
+    """The same line in a report withheld on one child's record is not blanked on another's."""
+    from engine.models import Report
+
+    own, other = db.get(Report, world.own.report_id), db.get(Report, world.other.report_id)
+    assert own.summary == other.summary == "Known to us."
+    _withhold_report(app, world, "role:service_manager")
+    sm = app.test_client()
+    sign_in(sm, "sm")
+    other_page = sm.get(f"/conferences/{world.other.conference_id}").get_data(as_text=True)
+    assert "Known to us." in other_page and "[withheld]" not in other_page
+    own_page = sm.get(f"/conferences/{world.own.conference_id}").get_data(as_text=True)
+    assert "Known to us." not in own_page and "[withheld]" not in own_page
