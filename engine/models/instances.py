@@ -223,15 +223,35 @@ def ready_tasks_for(
 ANYONE = object()  # `set_assignee`: whoever holds the task now
 
 
+def _as_read(query, held_by):
+    """`query` narrowed to a task row still ready and held by `held_by` (None: nobody)."""
+    query = query.where(HumanTask.state == READY)
+    if held_by is None:
+        return query.where(HumanTask.assignee_id.is_(None))
+    if held_by is not ANYONE:
+        return query.where(HumanTask.assignee_id == held_by)
+    return query
+
+
 def set_assignee(session: Session, task_id: str, assignee_id: int | None, held_by=ANYONE) -> bool:
     """Give a ready task to someone (or back to its role's pool); False when the row was not
     ready, or not held by `held_by` (None: nobody) as the caller read it: a race lost."""
-    query = update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == READY)
-    if held_by is None:
-        query = query.where(HumanTask.assignee_id.is_(None))
-    elif held_by is not ANYONE:
-        query = query.where(HumanTask.assignee_id == held_by)
+    query = _as_read(update(HumanTask).where(HumanTask.id == task_id), held_by)
     result = session.execute(query.values(assignee_id=assignee_id))
+    return result.rowcount == 1
+
+
+def mark_completed(
+    session: Session, task_id: str, held_by: int | None, by_id: int, now: datetime
+) -> bool:
+    """Record a ready task as done by `by_id`; False when the row is no longer ready and held
+    by `held_by` (None: nobody) as the completion read it: a claim, a hand-back, an
+    assignment or another completion got there first, and the caller must roll back."""
+    query = _as_read(update(HumanTask).where(HumanTask.id == task_id), held_by)
+    result = session.execute(
+        query.values(state=DONE, completed_at=now, completed_by_id=by_id),
+        execution_options={"synchronize_session": "fetch"},
+    )
     return result.rowcount == 1
 
 

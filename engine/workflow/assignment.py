@@ -42,6 +42,19 @@ def _open_task(session: Session, actor: User, task_id: str) -> HumanTask:
     return task
 
 
+def _lost(session: Session, task: HumanTask, message: str) -> EngineError:
+    """Why the conditional UPDATE matched no row, read afresh: completed by someone (named),
+    no longer needed, or held by someone else now (`message`). Nothing was written."""
+    session.rollback()
+    session.refresh(task)
+    if task.state == DONE:
+        by = task.completed_by.display_name if task.completed_by else None
+        return TaskAlreadyCompleted(task.title, by, task.completed_at)
+    if task.state != READY:
+        return InstanceNotActive(f"“{task.title}” is no longer needed.")
+    return ConcurrentUpdate(message)
+
+
 def _holder(task: HumanTask) -> str:
     return task.assignee.display_name if task.assignee else "someone else"
 
@@ -53,6 +66,11 @@ def claim(session: Session, actor: User, task_id: str, now: datetime) -> HumanTa
     except NotAllowed:
         # The usual cause: a colleague took it from the pool first (and with it, the access
         # the pool gave). Say that, without saying whose case it is.
+        task = session.get(HumanTask, task_id)
+        if task.role is not None and actor.has_role(task.role):
+            raise ConcurrentUpdate(
+                "That task has already been taken or done by someone else."
+            ) from None
         raise NotAllowed(
             "That task has already been taken by someone else, or is not in your pool."
         ) from None
@@ -64,7 +82,7 @@ def claim(session: Session, actor: User, task_id: str, now: datetime) -> HumanTa
         raise NotAllowed(f"“{task.title}” is for another role.")
     with transaction(session):
         if not set_assignee(session, task.id, actor.id, held_by=None):
-            raise ConcurrentUpdate(f"Someone else took “{task.title}” at the same moment.")
+            raise _lost(session, task, f"Someone else took “{task.title}” at the same moment.")
         audit.record(
             session, actor, "task.claimed", now, instance_id=task.instance_id, task_id=task.id
         )
@@ -88,7 +106,7 @@ def unclaim(session: Session, actor: User, task_id: str, now: datetime) -> Human
         raise EngineError(f"“{task.title}” belongs to no role: nobody could pick it up.")
     with transaction(session):
         if not set_assignee(session, task.id, None, held_by=actor.id):
-            raise ConcurrentUpdate(f"“{task.title}” changed at the same moment: try again.")
+            raise _lost(session, task, f"“{task.title}” changed at the same moment: try again.")
         audit.record(
             session, actor, "task.unclaimed", now, instance_id=task.instance_id, task_id=task.id
         )
@@ -140,7 +158,7 @@ def _give(session: Session, actor: User, task: HumanTask, assignee: User | None,
     held_by = task.assignee_id
     with transaction(session):
         if not set_assignee(session, task.id, assignee.id if assignee else None, held_by):
-            raise ConcurrentUpdate(f"“{task.title}” changed at the same moment: try again.")
+            raise _lost(session, task, f"“{task.title}” changed at the same moment: try again.")
         audit.record(
             session,
             actor,

@@ -34,6 +34,7 @@ from engine.models.instances import (
     SUSPENDED,
     HumanTask,
     ProcessInstance,
+    mark_completed,
     open_tasks,
     task_with_instance,
 )
@@ -219,7 +220,13 @@ class Engine:
                     raise TaskNotFound("There is no such task.")
                 self._ensure_open(row)
                 if not permissions.can_complete(actor, row):
+                    if row.role is not None and actor.has_role(row.role):
+                        raise ConcurrentUpdate(
+                            f"“{row.title}” is held by {row.assignee.display_name} now: "
+                            "it is theirs to complete."
+                        )
                     raise NotAllowed(f"“{row.title}” is for another person or role.")
+                held_by = row.assignee_id  # what the permission was decided from
                 if validate is not None:
                     data = validate(row)
                 self.language.check_variables(data)
@@ -234,7 +241,6 @@ class Engine:
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
                 others = [t for t in open_tasks(session, instance.id) if t.id != row.id]
-                row.state, row.completed_at, row.completed_by_id = DONE, now, actor.id
 
                 def step():
                     spiff_task.set_data(**data)
@@ -247,6 +253,8 @@ class Engine:
                     session, instance, workflow, others, now, actor, fired, context
                 )
                 # after the step, as every write: the database is locked no earlier than it was
+                if not mark_completed(session, row.id, held_by, actor.id, now):
+                    raise _TaskRowChanged
                 delete_drafts(session, [row.id])
                 audit.record(
                     session,
@@ -259,10 +267,13 @@ class Engine:
                     title=row.title,
                 )
                 self._after_step(session, context)
-        except StaleDataError:
+        except (StaleDataError, _TaskRowChanged):
             session.expire_all()
             fresh = session.get(HumanTask, task_id)
             self._ensure_open(fresh)
+            if fresh.assignee_id != held_by:
+                message = _moved(fresh) + " at the same moment, so nothing was saved."
+                raise ConcurrentUpdate(message) from None
             raise ConcurrentUpdate(
                 "Someone else changed this case at the same moment, so nothing was saved. "
                 "Open the task again to see where it stands."
@@ -435,6 +446,16 @@ class Engine:
         if flush:
             session.flush()
         return created
+
+
+class _TaskRowChanged(Exception):
+    """The completed task's row changed after it was read: roll back, then say how."""
+
+
+def _moved(row: HumanTask) -> str:
+    if row.assignee is None:
+        return f"“{row.title}” was handed back to its pool"
+    return f"“{row.title}” was taken by {row.assignee.display_name}"
 
 
 def _uuid(task_id: str) -> UUID:

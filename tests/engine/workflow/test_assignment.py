@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import AuditEvent
-from engine.models.instances import set_assignee
+from engine.models.instances import mark_completed, set_assignee
 from engine.platform.errors import (
     ConcurrentUpdate,
     EngineError,
@@ -13,7 +13,7 @@ from engine.platform.errors import (
 from engine.service import HOOKS
 from engine.workflow import assignment
 from tests.conftest import START
-from tests.factories import STRATEGY, complete, make_user, ready, start_icpc
+from tests.factories import BOOKING, STRATEGY, complete, make_user, ready, start_icpc
 
 
 def booking(db, engine):
@@ -147,3 +147,90 @@ def test_a_stopped_workflow_task_cannot_change_hands(db, engine, clock, booking_
     engine.terminate(db, instance.id, staff["tm"], "Opened in error")
     with pytest.raises(InstanceNotActive):  # the manager still sees the case
         assignment.pass_on(db, staff["tm"], task.id, "bs2", clock.now(), hooks=HOOKS)
+
+
+# ---- every change to a task row is conditional on what it was decided from ---------------
+
+
+def test_a_completion_read_before_a_claim_finds_the_row_changed(db, booking_case):
+    staff, instance, task = booking_case
+    assert set_assignee(db, task.id, staff["bs"].id, held_by=None)
+    assert not mark_completed(db, task.id, None, staff["bs2"].id, START)  # read as free, lost
+    db.commit()
+    db.refresh(task)
+    assert (task.state, task.assignee_id, task.completed_by_id) == ("ready", staff["bs"].id, None)
+
+
+def test_a_claim_committed_while_a_completion_runs_wins_and_nothing_is_saved(
+    db, engine, booking_case, sessions
+):
+    """bs2 reads the pool task and runs the step; bs claims it (another connection, committed)
+    before bs2's step saves: bs2 is told, and nothing of the step is kept."""
+    staff, instance, task = booking_case
+    version = instance.lock_version
+
+    def claimed_meanwhile(row):
+        other = sessions()
+        assignment.claim(other, staff["bs"], row.id, START)
+        other.close()
+        return dict(BOOKING)
+
+    with pytest.raises(ConcurrentUpdate, match="was taken by Bs at the same moment"):
+        engine.complete(db, task.id, staff["bs2"], {}, validate=claimed_meanwhile)
+    db.expire_all()
+    assert (task.state, task.assignee_id) == ("ready", staff["bs"].id)
+    assert db.get(type(instance), instance.id).lock_version == version
+    assert list(ready(db, instance.id)) == ["book_conference"]
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.task_id == task.id)).all()
+    assert actions == ["task.claimed"]
+
+
+def test_a_hand_back_committed_while_the_holder_completes_wins(db, engine, booking_case, sessions):
+    staff, instance, task = booking_case
+    assignment.claim(db, staff["bs"], task.id, START)
+
+    def handed_back_meanwhile(row):
+        other = sessions()
+        assignment.unclaim(other, staff["bs"], row.id, START)
+        other.close()
+        return dict(BOOKING)
+
+    with pytest.raises(ConcurrentUpdate, match="handed back to its pool at the same moment"):
+        engine.complete(db, task.id, staff["bs"], {}, validate=handed_back_meanwhile)
+    db.expire_all()
+    assert (task.state, task.assignee_id) == ("ready", None)
+
+
+def test_completing_a_pool_task_someone_has_just_claimed_is_a_conflict(db, engine, booking_case):
+    staff, instance, task = booking_case
+    assignment.claim(db, staff["bs"], task.id, START)
+    with pytest.raises(ConcurrentUpdate, match="held by Bs now"):
+        engine.complete(db, task.id, staff["bs2"], dict(BOOKING))
+    with pytest.raises(NotAllowed):  # not of the role: still refused outright
+        engine.complete(db, task.id, staff["chair"], dict(BOOKING))
+
+
+@pytest.mark.parametrize("change", ["claim", "unclaim", "assign"])
+def test_a_change_read_before_a_completion_is_told_it_was_completed(
+    db, engine, booking_case, sessions, change
+):
+    """The other session keeps the rows it read before the completion committed, so its
+    checks pass on the stale copies and only the conditional UPDATE can refuse."""
+    staff, instance, task = booking_case
+    if change == "unclaim":
+        assignment.claim(db, staff["bs"], task.id, START)
+    other = sessions()
+    stale = other.get(type(task), task.id)
+    other.get(type(instance), instance.id)
+    engine.complete(db, task.id, staff["bs"], dict(BOOKING))
+    with pytest.raises(TaskAlreadyCompleted, match="completed by Bs"):
+        if change == "claim":
+            assignment.claim(other, staff["bs2"], stale.id, START)
+        elif change == "unclaim":
+            assignment.unclaim(other, staff["bs"], stale.id, START)
+        else:
+            assignment._give(other, staff["tm"], stale, staff["bs2"], START, HOOKS)
+    other.close()
+    db.expire_all()
+    assert (task.state, task.completed_by_id) == ("completed", staff["bs"].id)
+    assert task.assignee_id == (staff["bs"].id if change == "unclaim" else None)
