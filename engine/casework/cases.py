@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.access import access
 from engine.casework import case_data
 from engine.models import audit
 from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, CasePerson
-from engine.models.instances import ProcessInstance, instances_for_child
+from engine.models.instances import ProcessInstance, instances_for_child, is_second_running
 from engine.models.people import Child, User, next_child_reference
 from engine.models.plans import open_plan_for
 from engine.platform.db import transaction
-from engine.platform.errors import EngineError, NotAllowed
+from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 from engine.workflow.permissions import can_start
 from engine.workflow.runtime import Engine
 
@@ -82,7 +83,7 @@ def start_conference(
         raise EngineError("A pre-birth conference needs the expected date of birth.")
     data = case_data.for_child(session, child, actor)
     data["conference_type"] = conference_type
-    return engine.start(session, "icpc", actor, data, child_id=child.id)
+    return _start(session, engine, actor, child, "icpc", data)
 
 
 def start_plan_ending(
@@ -95,7 +96,18 @@ def start_plan_ending(
         raise EngineError(f"{child.full_name} is not on a child protection plan.")
     data = case_data.for_child(session, child, actor)
     data["plan_id"] = plan.id
-    return engine.start(session, "end_plan", actor, data, child_id=child.id)
+    return _start(session, engine, actor, child, "end_plan", data)
+
+
+def _start(session, engine: Engine, actor: User, child: Child, process_id: str, data: dict):
+    """Start the workflow; if someone started it for the same child at the same moment, the
+    database refuses the second (`ONE_RUNNING_PER_CHILD`) and this one is told so."""
+    try:
+        return engine.start(session, process_id, actor, data, child_id=child.id)
+    except IntegrityError as exc:
+        if not is_second_running(exc):
+            raise
+        raise ConcurrentUpdate(_already_running(session, child, process_id)) from None
 
 
 PERSON_KINDS = {"family": "Family member or carer", "professional": "Professional"}
@@ -136,11 +148,24 @@ def _startable(session: Session, actor: User, child_id: int, process_id: str) ->
     child, level = access.require_child(session, actor, child_id)
     if level is not access.Level.FULL:
         raise NotAllowed("You cannot start a workflow for this child.")
-    running = [
-        i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
-    ]
+    running = _running(session, child, process_id)
     if running:
         raise EngineError(
             f"{child.full_name} already has this workflow in progress: case {running[0].reference}."
         )
     return child
+
+
+def _running(session: Session, child: Child, process_id: str) -> list[ProcessInstance]:
+    return [
+        i for i in instances_for_child(session, child.id) if i.process_id == process_id and i.active
+    ]
+
+
+def _already_running(session: Session, child: Child, process_id: str) -> str:
+    running = _running(session, child, process_id)
+    case = f": case {running[0].reference}" if running else ""
+    return (
+        f"{child.full_name} already has this workflow in progress{case}. Someone started it "
+        "at the same moment as you, so yours was not started."
+    )

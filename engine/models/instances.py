@@ -18,6 +18,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import (
@@ -37,10 +38,33 @@ from engine.models.processes import ProcessVersion
 RUNNING, SUSPENDED, TERMINATED, COMPLETED = "running", "suspended", "terminated", "completed"
 READY, DONE, CANCELLED = "ready", "completed", "cancelled"
 
+# The workflows a person starts for a child, of which a child has one at a time (running or
+# suspended): a conference (ICPC, pre-birth, transfer-in) and a plan ending. Reviews and core
+# groups are started by their diagrams and overlap (a review starts the next one while it still
+# sends its minutes). The unique index below enforces it, so the list is written here beside
+# it, not in processes/settings.json: changing it takes a migration, not an edit a council can
+# make. `migrations/versions/0016` copies it.
+ONE_RUNNING_PER_CHILD = ("icpc", "end_plan")
+ONE_RUNNING_INDEX = "uq_process_instances_one_running_per_child"
+_ONE_RUNNING_WHERE = text(
+    f"status IN ('{RUNNING}', '{SUSPENDED}') AND process_id IN "
+    f"({', '.join(repr(p) for p in ONE_RUNNING_PER_CHILD)})"
+)
+
 
 class ProcessInstance(Base):
     __tablename__ = "process_instances"
-    __table_args__ = (Index(None, "status", "next_timer_at"),)
+    __table_args__ = (
+        Index(None, "status", "next_timer_at"),
+        Index(
+            ONE_RUNNING_INDEX,
+            "child_id",
+            "process_id",
+            unique=True,
+            sqlite_where=_ONE_RUNNING_WHERE,
+            postgresql_where=_ONE_RUNNING_WHERE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -85,6 +109,14 @@ class ProcessInstance(Base):
     @property
     def active(self) -> bool:
         return self.status in (RUNNING, SUSPENDED)
+
+
+def is_second_running(error: Exception) -> bool:
+    """True when the database refused a start because the child already has that workflow
+    running (the unique index above), on PostgreSQL or SQLite."""
+    message = str(getattr(error, "orig", error))
+    sqlite = "UNIQUE constraint failed: process_instances.child_id, process_instances.process_id"
+    return ONE_RUNNING_INDEX in message or sqlite in message
 
 
 class HumanTask(Base):

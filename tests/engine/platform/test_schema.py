@@ -133,3 +133,38 @@ def test_reports_made_before_0014_get_the_one_person_their_author_names(other_da
         assert rows == {1: 1, 2: 2, 3: None, 4: None, 5: None}
     finally:
         db_engine.dispose()
+
+
+def test_0016_refuses_children_with_two_running_conferences_and_downgrades(other_database):
+    """Duplicates made before the index are named, not deleted; the downgrade drops it."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import insert, inspect, update
+
+    from engine.models import ProcessInstance
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0015")
+        with db_engine.begin() as connection:
+            a_child_and_a_version(connection)
+            row = {"child_id": 7, "process_id": "icpc", "version_id": 1, "state": "",
+                   "lock_version": 1}  # fmt: skip
+            connection.execute(insert(ProcessInstance), [{"id": 1, **row}, {"id": 2, **row}])
+        with pytest.raises(RuntimeError, match="child 7: 2 running icpc"):
+            schema.upgrade(db_engine)
+        assert schema.current_revision(db_engine) == "0015"
+        with db_engine.begin() as connection:
+            connection.execute(
+                update(ProcessInstance).where(ProcessInstance.id == 2).values(status="terminated")
+            )
+        schema.upgrade(db_engine)
+        names = {i["name"] for i in inspect(db_engine).get_indexes("process_instances")}
+        assert "uq_process_instances_one_running_per_child" in names
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0015")
+        names = {i["name"] for i in inspect(db_engine).get_indexes("process_instances")}
+        assert "uq_process_instances_one_running_per_child" not in names
+    finally:
+        db_engine.dispose()
