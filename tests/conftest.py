@@ -33,6 +33,16 @@ def database_url(tmp_path_factory) -> str:
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests need real concurrent connections: skipped on SQLite."""
+    if make_url(os.environ.get("DATABASE_URL") or "sqlite://").get_backend_name() == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory):
     return database_url(tmp_path_factory)
