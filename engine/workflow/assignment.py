@@ -66,11 +66,6 @@ def claim(session: Session, actor: User, task_id: str, now: datetime) -> HumanTa
     except NotAllowed:
         # The usual cause: a colleague took it from the pool first (and with it, the access
         # the pool gave). Say that, without saying whose case it is.
-        task = session.get(HumanTask, task_id)
-        if task.role is not None and actor.has_role(task.role):
-            raise ConcurrentUpdate(
-                "That task has already been taken or done by someone else."
-            ) from None
         raise NotAllowed(
             "That task has already been taken by someone else, or is not in your pool."
         ) from None

@@ -201,15 +201,6 @@ def test_a_hand_back_committed_while_the_holder_completes_wins(db, engine, booki
     assert (task.state, task.assignee_id) == ("ready", None)
 
 
-def test_completing_a_pool_task_someone_has_just_claimed_is_a_conflict(db, engine, booking_case):
-    staff, instance, task = booking_case
-    assignment.claim(db, staff["bs"], task.id, START)
-    with pytest.raises(ConcurrentUpdate, match="held by Bs now"):
-        engine.complete(db, task.id, staff["bs2"], dict(BOOKING))
-    with pytest.raises(NotAllowed):  # not of the role: still refused outright
-        engine.complete(db, task.id, staff["chair"], dict(BOOKING))
-
-
 @pytest.mark.parametrize("change", ["claim", "unclaim", "assign"])
 def test_a_change_read_before_a_completion_is_told_it_was_completed(
     db, engine, booking_case, sessions, change
