@@ -17,6 +17,7 @@ from . import (
     mail,
     navigation,
     redaction,
+    request_json,
     request_timing,
     security,
 )
@@ -64,6 +65,7 @@ BLUEPRINTS = (
 def create_app(config_override=None) -> Flask:
     app = Flask(__name__)
     config.load(app, config_override)
+    request_json.init_app(app)
     converters.init_app(app)
     request_timing.init_app(app, logs.log_request, http_metrics.observe)
     logs.init_app(app)

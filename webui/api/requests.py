@@ -7,6 +7,7 @@ from flask import abort, request
 from engine.platform import whole_numbers
 
 from ..converters import MAX_ID
+from ..request_json import MAX_DEPTH
 from . import bp
 
 MAX_LIMIT = 500
@@ -31,7 +32,7 @@ def body() -> dict:
         abort(415, "Send JSON (Content-Type: application/json).")
     sent = request.get_json(silent=True)
     if not isinstance(sent, dict):
-        raise InvalidRequest({"body": "Send a JSON object."})
+        raise InvalidRequest({"body": f"Send a JSON object, nested at most {MAX_DEPTH} deep."})
     return sent
 
 
