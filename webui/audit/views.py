@@ -13,6 +13,7 @@ from engine.platform.db import transaction
 from engine.platform.errors import NotAllowed
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 
@@ -56,7 +57,9 @@ def _filters() -> tuple[dict, dict]:
 @login_required
 def index():
     filters, errors = _filters()
-    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    page_number = whole_number(request.args.get("page", "1")) or 0
+    if page_number < 1:
+        errors["page"] = "There is no such page of the audit trail"
     found = audit.AuditPage([], 0)
     if not errors:
         found = audit.search(db(), **filters, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)

@@ -6,12 +6,12 @@ from flask import abort, g, render_template, request
 
 from engine.access import access
 from engine.models.people import Child
-from engine.platform import whole_numbers
 from engine.platform.errors import EngineError
 from engine.platform.workdays import add_months
 from engine.reporting import census, dashboard, dashboard_summary
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 from .csv_export import download
@@ -88,7 +88,7 @@ def _figure():
 def figure():
     (start, end), figure, problem = _figure()
     pages = max(1, -(-len(figure.rows) // ROWS_PER_PAGE))
-    page = min(whole_numbers.parse(request.args.get("page", "")) or 1, pages)
+    page = min(whole_number(request.args.get("page")) or 1, pages)
     first = (page - 1) * ROWS_PER_PAGE
     period = {"from": start.isoformat(), "to": end.isoformat()}
     return render_template(
@@ -128,7 +128,7 @@ def _census_year(today: date) -> census.CensusYear:
     """The year asked for if the census rule allows it, else the current one."""
     year = request.args.get("year", "")
     try:
-        return census.census_year(whole_numbers.parse(year), today)
+        return census.census_year(whole_number(year), today)
     except EngineError:
         return census.CensusYear.containing(today)
 

@@ -6,13 +6,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.models.diagrams import moves_of
-from engine.platform import whole_numbers
 from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
+from ..converters import record_id, whole_number
 from ..extensions import db, workflow
 from . import bp
-from .versions import deployed_versions
+from .versions import NO_VERSION, deployed_versions
 
 STATUSES = ("running", "suspended")
 
@@ -21,7 +21,7 @@ def _selection(process_id: str, values) -> Selection:
     """The instances chosen on the form: ids, a version, a status, a step, or all."""
     ids = []
     for part in values.get("ids", "").replace(",", " ").split():
-        number = whole_numbers.parse(part.rsplit("-", 1)[-1])
+        number = whole_number(part.rsplit("-", 1)[-1])
         if number is None:
             raise EngineError(f"“{part}” is not a case reference or instance number.")
         ids.append(number)
@@ -29,7 +29,7 @@ def _selection(process_id: str, values) -> Selection:
     return Selection(
         process_id,
         tuple(ids),
-        from_version_id=values.get("from", type=int),
+        from_version_id=record_id(values, "from", NO_VERSION),
         status=status,
         at_step=values.get("step", "").strip() or None,
     )
@@ -58,7 +58,7 @@ def _page(process_id, selection, target_id, checks, status=200):
 @login_required
 def migrate(process_id):
     items = deployed_versions(process_id)
-    target_id = request.args.get("to", type=int) or items[0].id
+    target_id = record_id(request.args, "to", NO_VERSION) or items[0].id
     if "check" not in request.args:
         return _page(process_id, None, target_id, None)
     try:
@@ -73,7 +73,7 @@ def migrate(process_id):
 @bp.route("/diagrams/<process_id>/migrate", methods=["POST"])
 @login_required
 def move(process_id):
-    target_id = request.form.get("to", type=int)
+    target_id = record_id(request.form, "to", NO_VERSION)
     selection = _selection(process_id, request.form)
     report = VersionMoves(workflow()).migrate(db(), g.user, selection, target_id)
     message = f"{len(report.moved)} moved to version {target_id}."

@@ -11,8 +11,11 @@ from engine.models.processes import ProcessVersion, versions_of
 from engine.platform.errors import NotFound
 
 from ..auth.guard import login_required
+from ..converters import record_id
 from ..extensions import db
 from . import bp
+
+NO_VERSION = "There is no diagram version “{}”."
 
 
 def deployed_versions(process_id: str) -> list[ProcessVersion]:
@@ -58,9 +61,9 @@ def download(process_id, version_id):
 @login_required
 def diff(process_id):
     items = deployed_versions(process_id)
-    new_id = request.args.get("to", type=int) or items[0].id
+    new_id = record_id(request.args, "to", NO_VERSION) or items[0].id
     default_old = next((v.id for v in items if v.id < new_id), new_id)
-    old_id = request.args.get("from", type=int) or default_old
+    old_id = record_id(request.args, "from", NO_VERSION) or default_old
     old, new = _version(process_id, old_id), _version(process_id, new_id)
     return render_template(
         "diagrams/diff.html",

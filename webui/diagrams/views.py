@@ -16,8 +16,10 @@ from forms import exists as form_exists
 from forms import keys as form_keys
 
 from ..auth.guard import login_required
+from ..converters import record_id
 from ..extensions import db, workflow
 from . import bp
+from .versions import NO_VERSION
 
 
 @bp.route("/diagrams")
@@ -74,7 +76,7 @@ def _editor(process_id, xml, source, problems=(), notes=(), comment="", status=2
 def edit(process_id):
     session = db()
     draft = draft_for(session, process_id)
-    wanted = request.args.get("version", type=int)
+    wanted = record_id(request.args, "version", NO_VERSION)
     if wanted is None and draft is not None:
         return _editor(process_id, draft.bpmn_xml, f"the draft {draft.saved_by} saved")
     version = (

@@ -29,6 +29,7 @@ from engine.models.documents import ReportFile
 from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 
@@ -128,7 +129,7 @@ def issue_link(conference_id):
     conference = access.require_conference_staff(session, g.user, conference_id)
     values = {k: request.form.get(k, "") for k in ("person_id", "purpose", "email")}
     try:
-        person_id = int(values["person_id"] or 0)
+        person_id = whole_number(values["person_id"]) or 0
         family_links.issue(
             session,
             g.user,

@@ -9,10 +9,10 @@ from engine.models.drafts import drafted_task_ids
 from engine.models.inbox import SCOPES, SORTS, InboxFilter, inbox_page
 from engine.models.instances import ProcessInstance
 from engine.models.people import users_with_role
-from engine.platform import whole_numbers
 from engine.workflow import permissions
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 
@@ -34,7 +34,7 @@ def _wanted(args) -> InboxFilter:
         child=(args.get("child") or "").strip()[:100] or None,
         overdue=args.get("overdue") == "yes",
         sort=args.get("sort") if args.get("sort") in SORTS else "due",
-        page=whole_numbers.parse(page) or 1,
+        page=whole_number(page) or 1,
     )
 
 

@@ -10,10 +10,10 @@ from engine.models.base import fetch
 from engine.models.instance_search import InstanceFilter, filter_options, search
 from engine.models.instances import READY, ProcessInstance
 from engine.models.people import users_with_role
-from engine.platform import whole_numbers
 from engine.workflow import permissions, timers
 
 from ..auth.guard import login_required, require
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 
@@ -24,7 +24,7 @@ INSTANCES_REFUSAL = "Only managers and process owners can see every process inst
 
 
 def _number(value: str | None) -> int | None:
-    return whole_numbers.parse(value)
+    return whole_number(value)
 
 
 def _wanted(args) -> InstanceFilter:
