@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import HumanTask
-from tests.factories import deploy_processes
+from tests.factories import deploy_processes, make_service_account, make_token
 from tests.webui.conftest import page, post_form
 from webui import demo
 
@@ -177,3 +177,75 @@ def test_hostile_report_uploads_are_refused_clearly_and_save_nothing(demo_app, d
     assert 400 <= too_big.status_code < 500  # today the form says: Select a file to upload
     db.expire_all()
     assert db.scalars(select(ReportFile)).all() == before
+
+
+HUGE = str(10**25)
+DEEP_JSON = "[" * 1000 + "]" * 1000  # 2 KB: once enough for a RecursionError
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/instances", "/api/v1/tasks/x/complete", "/api/v1/nowhere", "/sign-in"]
+)
+def test_json_nested_a_thousand_deep_is_refused_not_a_server_error(client, path, depth):
+    """No token or session needed: the body is read before anyone is known."""
+    response = client.post(path, data="[" * depth + "]" * depth, content_type="application/json")
+    assert 400 <= response.status_code < 500, response.status_code
+
+
+def test_json_nested_too_deep_is_refused_with_a_token(client, db):
+    token = make_token(db, make_service_account(db, "robot", "social_worker").username)
+    for body in (DEEP_JSON, '{"a": ' * 40 + "1" + "}" * 40):
+        response = client.post(
+            "/api/v1/instances",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 422, response.status_code
+        assert "nested at most 32 deep" in response.json["fields"]["body"]
+
+
+@pytest.mark.parametrize(
+    "username, path",
+    [
+        ("admin", f"/audit?page={HUGE}"),
+        ("admin", "/audit?page=²"),
+        ("admin", "/audit?page=999999999999999999"),
+        ("sm1", f"/inbox?page={HUGE}"),
+        ("sm1", "/inbox?page=999999999999999999"),
+        ("sm1", f"/instances?page={HUGE}&version={HUGE}"),
+        ("sm1", "/instances?page=999999999999999999"),
+        ("sm1", f"/dashboard/figure?key=open_9&page={HUGE}"),
+        ("sm1", f"/census?year={HUGE}"),
+        ("po1", f"/diagrams/icpc/edit?version={HUGE}"),
+        ("po1", "/diagrams/icpc/edit?version=999999999999999999"),
+        ("po1", f"/diagrams/icpc/diff?from={HUGE}&to={HUGE}"),
+        ("po1", "/diagrams/icpc/diff?from=999999999999999999&to=999999999999999999"),
+        ("po1", f"/diagrams/icpc/migrate?to={HUGE}&from={HUGE}&check=1"),
+    ],
+)
+def test_a_huge_number_in_a_query_string_is_a_clear_client_error(demo_app, username, path):
+    response = signed_in(demo_app, username).get(path)
+    assert response.status_code < 500, (path, response.status_code)
+    response.close()
+
+
+@pytest.mark.parametrize("wanted", [HUGE, "999999999999999999", "²", "x"])
+def test_a_number_no_record_can_have_is_not_found(demo_app, wanted):
+    client = signed_in(demo_app, "po1")
+    for path in ("/diagrams/icpc/edit?version=", "/diagrams/icpc/diff?to="):
+        assert client.get(path + wanted).status_code == 404, path
+
+
+def test_opening_a_cancelled_task_of_mine_says_it_was_cancelled(demo_app, db):
+    mine = HumanTask.state == "ready", HumanTask.assignee_id.is_not(None)
+    task = db.scalars(select(HumanTask).where(*mine)).first()
+    task.state = "cancelled"
+    db.commit()
+    client = signed_in(demo_app, task.assignee.username)
+    shown = client.get(f"/tasks/{task.id}")
+    sent = post_form(client, f"/tasks/{task.id}", {"action": "draft"}, token_from="/inbox")
+    for response in (shown, sent):
+        assert response.status_code == 404
+        assert "was cancelled" in response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from engine.access import access
 from engine.casework import task_context
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
-from engine.models.instances import DONE, HumanTask
+from engine.models.instances import DONE, READY, HumanTask
 from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted, TaskNotFound
 from engine.workflow import drafts, permissions
 from forms import FormErrors, load, validate
@@ -26,6 +26,8 @@ def _task_for(user, task_id: str) -> HumanTask:
     if task.state == DONE:
         by = task.completed_by.display_name if task.completed_by else None
         raise TaskAlreadyCompleted(task.title, by, task.completed_at)
+    if task.state != READY:  # cancelled: its case moved on or ended, and nothing can be saved
+        raise TaskNotFound(f"“{task.title}” was cancelled, so there is nothing to do on it.")
     if not permissions.can_complete(user, task):
         raise NotAllowed(f"“{task.title}” is for another person or role.")
     return task
