@@ -7,6 +7,8 @@ from werkzeug.exceptions import HTTPException
 
 from engine.platform import errors as engine_errors
 
+from .logs import safe_path
+
 STATUS = {
     engine_errors.NotFound: 404,
     engine_errors.NotAllowed: 403,
@@ -75,5 +77,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", safe_path())
         return respond(500, "Try again later. Nothing you entered has been saved.")

@@ -46,7 +46,10 @@ keepalive = _number("CPC_KEEPALIVE", 5)
 # Recycle a worker after this many requests (0: never); the jitter staggers the restarts.
 max_requests = _number("CPC_MAX_REQUESTS", 0)
 max_requests_jitter = max(max_requests // 10, 0)
-accesslog = None  # the app writes one JSON line per request, with its request id
+# The app writes one JSON line per request (webui/logs.py), with its request id and never
+# the query string or a family link's token. gunicorn's access line has both, and a
+# `logconfig_dict` turns it on even with `accesslog = None`: its logger is silenced below.
+accesslog = None
 _level = os.environ.get("CPC_LOG_LEVEL", "INFO").strip().upper()
 loglevel = _level.lower() if _level in _LEVELS else "info"
 logconfig_dict = {
@@ -57,7 +60,7 @@ logconfig_dict = {
     "root": {"level": loglevel.upper(), "handlers": ["json"]},
     "loggers": {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     },
 }
 

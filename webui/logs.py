@@ -2,11 +2,14 @@
 
 A council's log collector reads these lines; a person reading them must never learn who a
 child is. So what a request logs is chosen here and nowhere else: the method, the URL rule
-(`/tasks/<task_id>`), the path without its query string (a search may hold a name), the
-status and the time taken. Form fields, query strings and names are never logged; users
-appear by id only. The request id comes from the proxy's `X-Request-Id` when it sends a
-sane one, so a line in the proxy's log and a line here can be matched, and it is sent back
-on every response.
+(`/tasks/<task_id>`), the path without its query string (a search may hold a name) and with
+any secret in it replaced by its name (a family link's token opens a family's documents),
+the status and the time taken. Form fields, query strings, secrets and names are never
+logged; users appear by id only. No other logger writes a request line: gunicorn's access
+log is off (`webui/gunicorn_conf.py`) and the development server's is at WARNING.
+
+The request id comes from the proxy's `X-Request-Id` when it sends a sane one, so a line in
+the proxy's log and a line here can be matched, and it is sent back on every response.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from flask import Flask, g, has_request_context, request
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 QUIET_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.metrics", "static"})
 QUIET_ENDPOINTS |= {"govuk_assets", "govuk_frontend", "vendor"}
+SECRET_ARGS = frozenset({"token"})  # `/family/<token>`: whoever holds it sees the documents
 log = logging.getLogger("cpc.request")
 
 
@@ -80,7 +84,9 @@ def configure(level: str) -> None:
 
     SQLAlchemy stays at WARNING whatever the level: its INFO lines carry query parameters,
     which hold names. So does the development server's (werkzeug) request line, which has
-    the query string; ours replaces it. SpiffWorkflow's step-by-step lines are for DEBUG.
+    the query string; ours replaces it. SpiffWorkflow's step-by-step lines are for DEBUG, and
+    so are APScheduler's: it writes two INFO lines per job run, and the scheduler runs jobs
+    every second, which buried everything else (the engine logs what a job did itself).
     """
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -90,7 +96,8 @@ def configure(level: str) -> None:
     root.setLevel(level)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    logging.getLogger("spiff").setLevel(level if level == "DEBUG" else logging.WARNING)
+    for chatty in ("spiff", "apscheduler"):
+        logging.getLogger(chatty).setLevel(level if level == "DEBUG" else logging.WARNING)
 
 
 def _start() -> None:
@@ -103,6 +110,16 @@ def _send_request_id(response):
     return response
 
 
+def safe_path() -> str:
+    """The request's path as it may be logged: no query string, and each secret the route
+    carries (`SECRET_ARGS`) replaced by its name, as in `/family/<token>`."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_ARGS and value:
+            path = path.replace(str(value), f"<{name}>")
+    return path
+
+
 def log_request(response, seconds: float) -> None:
     """The request's one line, given the time `request_timing` took for it."""
     level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
@@ -110,7 +127,7 @@ def log_request(response, seconds: float) -> None:
         fields = {
             "method": request.method,
             "rule": request.url_rule.rule if request.url_rule else None,
-            "path": request.path,
+            "path": safe_path(),
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 1),
         }

@@ -1,0 +1,89 @@
+"""What production writes to its log, read back from gunicorn run with the production config
+file on a throwaway SQLite database: no query string, no family link's token, no name, and
+no line a second from the scheduler. And what a client sending too large a body reads."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+
+from engine.models import make_session_factory
+from engine.platform.db import make_engine
+from tests.factories import make_user
+from tests.webui.test_gunicorn_conf import (
+    BIN,
+    ROOT,
+    Browser,
+    answers,
+    cpc,
+    free_port,
+    production_env,
+    wait_until,
+)
+
+NAME = "Oriel Fennimore-Vasquez"
+TOKEN = "fAmIlYlInKtOkEn-" + "q" * 27
+
+
+def post_raw(port: int, size: int) -> bytes:
+    """POST a body of `size` bytes the way a simple client does (all of it, then read), and
+    return the status line it reads back ("" if the connection was reset first)."""
+    body = b"a=" + b"x" * size
+    head = (
+        "POST /sign-in HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    received = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        try:
+            client.sendall(head + body)
+            while chunk := client.recv(65536):
+                received += chunk
+        except OSError:
+            pass
+    return received.split(b"\r\n", 1)[0]
+
+
+def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
+    port = free_port()
+    env = production_env(f"sqlite:///{tmp_path / 'cpc.db'}", tmp_path, port)
+    env.update({"CPC_WORKERS": "1", "CPC_SCHEDULER": "app"})
+    cpc(env, "db", "upgrade")
+    db_engine = make_engine(env["DATABASE_URL"])
+    with make_session_factory(db_engine)() as session:
+        make_user(session, "sw", "social_worker")
+    db_engine.dispose()
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
+            browser = Browser(port)
+            browser.sign_in("sw")
+            assert browser.get(f"/inbox?child={NAME.replace(' ', '+')}")[0].status == 200
+            assert browser.get(f"/family/{TOKEN}")[0].status in (404, 410)
+            assert browser.get(f"/family/{TOKEN}/files/1")[0].status in (404, 410)
+            time.sleep(3)  # the scheduler runs its every-second jobs meanwhile
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+    text = log_path.read_text()
+    for secret in (NAME, NAME.split()[0], TOKEN, "child="):
+        assert secret not in text, secret
+    entries = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert not [e for e in entries if e["logger"].startswith(("apscheduler", "gunicorn.access"))]
+    requests = {(e["rule"], e["path"]) for e in entries if e["message"] == "request"}
+    assert ("/inbox", "/inbox") in requests
+    assert ("/family/<token>", "/family/<token>") in requests
+    assert ("/family/<token>/files/<id:file_id>", "/family/<token>/files/1") in requests
+    assert len(entries) < 40, [e["message"] for e in entries]
