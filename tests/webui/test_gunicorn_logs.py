@@ -73,6 +73,8 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
             assert browser.get(f"/inbox?child={NAME.replace(' ', '+')}")[0].status == 200
             assert browser.get(f"/family/{TOKEN}")[0].status in (404, 410)
             assert browser.get(f"/family/{TOKEN}/files/1")[0].status in (404, 410)
+            for size in (3 * 2**20, 20 * 2**20):  # over the 2 MB limit: once a reset
+                assert post_raw(port, size).startswith(b"HTTP/1.1 413"), size
             time.sleep(3)  # the scheduler runs its every-second jobs meanwhile
         finally:
             server.send_signal(signal.SIGTERM)

@@ -4,6 +4,7 @@ kind of page with real content; the forms are those of the steps open in it."""
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from engine.models import HumanTask
 from tests.factories import deploy_processes, make_service_account, make_token
 from tests.webui.conftest import page, post_form
+from tests.webui.test_gunicorn_logs import post_raw
 from webui import demo
 
 NOT_FOLLOWED = ("/sign-out", "/assets", "/static")
@@ -204,6 +206,21 @@ def test_json_nested_too_deep_is_refused_with_a_token(client, db):
         )
         assert response.status_code == 422, response.status_code
         assert "nested at most 32 deep" in response.json["fields"]["body"]
+
+
+def test_a_body_over_the_limit_gets_a_413_the_client_can_read(app):
+    """Over a real socket (the test client has none): the development server, as gunicorn
+    in tests/webui/test_gunicorn_logs.py."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for size in (3 * 2**20, 20 * 2**20):
+            assert post_raw(server.server_port, size).startswith(b"HTTP/1.1 413"), size
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.parametrize(
