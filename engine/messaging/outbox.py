@@ -1,12 +1,18 @@
-"""The outbox: queue email with the step that causes it, deliver it later, never twice.
+"""The outbox: queue email with the step that causes it, deliver it at least once.
 
 Queueing happens inside a workflow step's transaction, so an email exists exactly when the
 step that caused it committed. Delivery is a separate job: a worker leases pending messages
 (as the timer sweep leases instances), hands each to a transport (SMTP through Flask-Mail in
 the app, a folder or the console in development), records the attempt, and marks the message
 sent only while its lease is still its own. A server that is down costs a back-off, not a
-message: the message waits and goes once the server is back. Every attempt carries the same
-Message-ID, so even a crash between "sent" and "marked sent" can be recognised downstream.
+message: the message waits and goes once the server is back.
+
+Delivery is at least once, not exactly once. The relay's "250 accepted" and the row marked
+sent cannot be one transaction: a worker killed after the relay took the message and before
+the commit (a relay slow to answer 250 widens that moment) leaves it pending, and when the
+lease runs out another worker sends it again. Every attempt carries the same Message-ID, so
+a duplicate can be recognised downstream (mail clients and many relays drop a repeated one).
+Queueing is where "once" holds: an idempotency key stops one step queueing a message twice.
 
 Messages for people who chose a daily digest are held and folded into one email a day.
 Escalations are never held.
