@@ -9,6 +9,9 @@ the default): leases in the database keep every timer and email to one worker. S
 after the fork, not in the master, is what makes `--preload` safe too. On SIGTERM (or
 SIGHUP, a graceful reload) each worker finishes its requests within `graceful_timeout`, stops
 its scheduler after the job in hand, and exits; a timer it had leased is fired by another.
+A worker whose master is gone (killed, say) does the same within a second: gunicorn's own
+check runs only between connections, so a busy orphan used to serve, scheduler and all, for
+as long as requests kept coming.
 
 Metrics: prometheus_client adds up the counters of every worker through files in
 `PROMETHEUS_MULTIPROC_DIR`. When it is not set, a fresh folder is made for this server and
@@ -20,8 +23,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -97,7 +103,23 @@ def post_worker_init(worker):
     from webui.scheduling import start_in_app
 
     start_in_app(worker.wsgi)
+    _stop_when_orphaned(worker)
     freeze_what_is_loaded()  # the app is loaded: no full collection walks it again
+
+
+def _stop_when_orphaned(worker, every: float = 1.0) -> None:
+    """Once a second, check the master is still this worker's parent; if not, stop as on
+    SIGTERM (finish the request in hand, stop the scheduler in `worker_exit`, exit)."""
+
+    def watch():
+        while worker.alive:
+            if os.getppid() != worker.ppid:
+                worker.log.warning("master %s is gone: worker %s stops", worker.ppid, worker.pid)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(every)
+
+    threading.Thread(target=watch, name="cpc-master-watch", daemon=True).start()
 
 
 def worker_exit(_server, worker):

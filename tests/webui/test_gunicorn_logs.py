@@ -1,14 +1,17 @@
 """What production writes to its log, read back from gunicorn run with the production config
 file on a throwaway SQLite database: no query string, no family link's token, no name, and
-no line a second from the scheduler. And what a client sending too large a body reads."""
+no line a second from the scheduler. And what a client sending too large a body reads, and
+how soon a worker stops once its master is killed."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 from engine.models import make_session_factory
 from engine.platform.db import make_engine
@@ -89,3 +92,42 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
     assert ("/family/<token>", "/family/<token>") in requests
     assert ("/family/<token>/files/<id:file_id>", "/family/<token>/files/1") in requests
     assert len(entries) < 40, [e["message"] for e in entries]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_worker_whose_master_is_killed_stops_with_its_scheduler(tmp_path):
+    port = free_port()
+    env = production_env(f"sqlite:///{tmp_path / 'cpc.db'}", tmp_path, port)
+    env.update({"CPC_WORKERS": "1", "CPC_SCHEDULER": "app", "CPC_WORKER_TIMEOUT": "120"})
+    cpc(env, "db", "upgrade")
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            worker = int(children[0])
+            server.kill()  # the master, as the OOM killer would: no word to its workers
+            server.wait(timeout=10)
+            wait_until(lambda: not _alive(worker), seconds=10, what="the orphan to stop")
+        finally:
+            if server.poll() is None:
+                server.kill()
+            for pid in children if "children" in locals() else []:
+                if _alive(int(pid)):
+                    os.kill(int(pid), signal.SIGKILL)
+    assert "is gone: worker" in log_path.read_text()
+    assert "scheduler" in log_path.read_text().rsplit("is gone: worker", 1)[1]  # it stopped
