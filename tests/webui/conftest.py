@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import event
 
 from webui import create_app
 
@@ -62,3 +63,16 @@ def sign_in(client, username, password=None):
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def statements_by_transaction(app) -> list[list[str]]:
+    """The SQL each of the app's transactions runs from now on, one list per transaction."""
+    seen: list[list[str]] = []
+    db_engine = app.extensions["cpc"].db_engine
+    event.listen(db_engine, "begin", lambda _conn: seen.append([]))
+    event.listen(
+        db_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, sql, *_rest: seen[-1].append(sql) if seen else None,
+    )
+    return seen

@@ -140,6 +140,17 @@ class Browser:
         return link["href"]
 
 
+def gunicorn(env: dict, log_file) -> subprocess.Popen:
+    """The app under gunicorn with the production config file, its output in `log_file`."""
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def wait_until(check, seconds: float = 60, what: str = "") -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -181,13 +192,7 @@ def test_two_workers_with_the_scheduler_serve_a_case_and_stop_cleanly(pg_url, tm
         make_user(session, "bs", "business_support", team=None)
         make_user(session, "chair", "conference_chair", team=None)
     log_file = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
+    server = gunicorn(env, log_file)
     try:
         wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
         wait_until(lambda: answers(port, "/readyz", 200), what="/readyz")

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,12 +16,11 @@ from engine.models import make_session_factory
 from engine.platform.db import make_engine
 from tests.factories import make_user
 from tests.webui.test_gunicorn_conf import (
-    BIN,
-    ROOT,
     Browser,
     answers,
     cpc,
     free_port,
+    gunicorn,
     production_env,
     wait_until,
 )
@@ -62,13 +60,7 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
     db_engine.dispose()
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+        server = gunicorn(env, log_file)
         try:
             wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
             browser = Browser(port)
@@ -109,13 +101,7 @@ def test_a_worker_whose_master_is_killed_stops_with_its_scheduler(tmp_path):
     cpc(env, "db", "upgrade")
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:webui.gunicorn_conf", "webui:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+        server = gunicorn(env, log_file)
         try:
             wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
             children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()

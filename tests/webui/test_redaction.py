@@ -4,12 +4,10 @@ scrub looks only for what is withheld in the record of the child a response is a
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from engine.models import CasePerson, WithheldItem
 from engine.platform.db import transaction
 from tests.factories import make_child, make_staff
-from tests.webui.conftest import sign_in
+from tests.webui.conftest import sign_in, statements_by_transaction
 from webui import extensions
 
 ADDRESS = "Flat 3, Refuge House, 12 Hidden Lane"
@@ -40,19 +38,6 @@ def _withhold(session, staff, person, field):
     )
 
 
-def _statements(app) -> list[list[str]]:
-    """The statements each transaction ran, one list per transaction."""
-    seen: list[list[str]] = []
-    db_engine = app.extensions["cpc"].db_engine
-    event.listen(db_engine, "begin", lambda _conn: seen.append([]))
-    event.listen(
-        db_engine,
-        "before_cursor_execute",
-        lambda _conn, _cursor, sql, *_rest: seen[-1].append(sql) if seen else None,
-    )
-    return seen
-
-
 def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_after_its_commit(app, db, engine):
     staff, person = _setting(db, engine)
 
@@ -65,7 +50,7 @@ def test_a_request_that_withholds_and_shows_the_text_is_scrubbed_after_its_commi
 
     client = app.test_client()
     sign_in(client, "police")
-    seen = _statements(app)
+    seen = statements_by_transaction(app)
     path = f"/_test/children/{person.child_id}/withhold-then-show"
     body = client.get(path).get_data(as_text=True)
     assert ADDRESS not in body and "[withheld]" in body

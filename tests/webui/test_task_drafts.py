@@ -1,13 +1,13 @@
 """The task page: a draft kept on the server, and the case's context beside the form."""
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine.models import HumanTask
 from engine.models import audit as audit_module
 from engine.models.drafts import TaskDraft
 from tests.factories import ready, strategy_recorded
 from tests.factories import start_icpc as start_case
-from tests.webui.conftest import csrf, page, post_form, sign_in
+from tests.webui.conftest import csrf, page, post_form, sign_in, statements_by_transaction
 from tests.webui.test_tasks import STRATEGY
 
 HALF_DONE = {
@@ -92,26 +92,13 @@ def test_a_draft_with_a_character_that_cannot_be_saved_is_refused_and_none_kept(
     assert db.scalars(select(TaskDraft)).all() == []
 
 
-def _transactions(app) -> list[list[str]]:
-    """The statements each transaction of the app ran, one list per transaction."""
-    seen: list[list[str]] = []
-    db_engine = app.extensions["cpc"].db_engine
-    event.listen(db_engine, "begin", lambda _conn: seen.append([]))
-    event.listen(
-        db_engine,
-        "before_cursor_execute",
-        lambda _conn, _cursor, sql, *_rest: seen[-1].append(sql) if seen else None,
-    )
-    return seen
-
-
 def test_completing_discards_the_drafts_in_the_steps_own_transaction(app, client, db, web_engine):
     staff, child, instance = start_case(db, web_engine)
     task = ready(db, instance.id)["record_strategy_discussion"]
     sign_in(client, "sw")
     post_form(client, f"/tasks/{task.id}", HALF_DONE)
     token = csrf(client, f"/tasks/{task.id}")
-    seen = _transactions(app)
+    seen = statements_by_transaction(app)
     response = client.post(f"/tasks/{task.id}", data={"csrf_token": token, **STRATEGY})
     assert response.status_code == 302
     writes = [
