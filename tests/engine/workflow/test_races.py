@@ -123,6 +123,21 @@ def completing(engine, pair, actor, task_id):
     return lambda session: engine.complete(session, task_id, actor, {}, validate=validate)
 
 
+def against_completion(sessions, current: dict, tasks, change, completer, actor) -> list:
+    """Race `change(session, task_id)` against `actor` completing each task, one pair at a
+    time; each pair's outcomes, checked for exactly one winner."""
+    results = []
+    for task_id in tasks:
+        pair = current["pair"] = Pair(sessions)
+        outcomes = pair.run(
+            lambda s, t=task_id: change(s, t),
+            completing(completer, pair, actor, task_id),
+        )
+        results.append(outcomes)
+    assert_one_winner_each(results)
+    return results
+
+
 @pytest.fixture
 def decided_before_writing(monkeypatch):
     """Claims, hand-backs and assignments wait at the pair's barrier just before their UPDATE."""
@@ -141,15 +156,14 @@ def decided_before_writing(monkeypatch):
 def test_claim_against_complete(db, clock, sessions, pool_tasks, decided_before_writing):
     people, tasks = pool_tasks
     claimer, completer = Engine(clock=clock), Engine(clock=clock)
-    results = []
-    for task_id in tasks:
-        pair = decided_before_writing["pair"] = Pair(sessions)
-        outcomes = pair.run(
-            lambda s, t=task_id: claimer.claim(s, people["a"], t),
-            completing(completer, pair, people["b"], task_id),
-        )
-        results.append(outcomes)
-    assert_one_winner_each(results)
+    results = against_completion(
+        sessions,
+        decided_before_writing,
+        tasks,
+        lambda s, t: claimer.claim(s, people["a"], t),
+        completer,
+        people["b"],
+    )
     db.expire_all()
     for task_id, outcomes in zip(tasks, results, strict=True):
         row = db.get(HumanTask, task_id)
@@ -168,15 +182,14 @@ def test_unclaim_against_complete(db, clock, sessions, pool_tasks, decided_befor
     for task_id in tasks:
         assignment.claim(db, people["a"], task_id, clock.now())
     giver, completer = Engine(clock=clock), Engine(clock=clock)
-    results = []
-    for task_id in tasks:
-        pair = decided_before_writing["pair"] = Pair(sessions)
-        outcomes = pair.run(
-            lambda s, t=task_id: giver.unclaim(s, people["a"], t),
-            completing(completer, pair, people["a"], task_id),
-        )
-        results.append(outcomes)
-    assert_one_winner_each(results)
+    results = against_completion(
+        sessions,
+        decided_before_writing,
+        tasks,
+        lambda s, t: giver.unclaim(s, people["a"], t),
+        completer,
+        people["a"],
+    )
     db.expire_all()
     for task_id, outcomes in zip(tasks, results, strict=True):
         row = db.get(HumanTask, task_id)
@@ -191,15 +204,14 @@ def test_unclaim_against_complete(db, clock, sessions, pool_tasks, decided_befor
 def test_assign_against_complete(db, clock, sessions, pool_tasks, decided_before_writing):
     people, tasks = pool_tasks
     manager, completer = Engine(clock=clock), Engine(clock=clock)
-    results = []
-    for task_id in tasks:
-        pair = decided_before_writing["pair"] = Pair(sessions)
-        outcomes = pair.run(
-            lambda s, t=task_id: manager.assign(s, people["tm"], t, "sw_b"),
-            completing(completer, pair, people["a"], task_id),
-        )
-        results.append(outcomes)
-    assert_one_winner_each(results)
+    results = against_completion(
+        sessions,
+        decided_before_writing,
+        tasks,
+        lambda s, t: manager.assign(s, people["tm"], t, "sw_b"),
+        completer,
+        people["a"],
+    )
     db.expire_all()
     for task_id, outcomes in zip(tasks, results, strict=True):
         row = db.get(HumanTask, task_id)
