@@ -218,6 +218,24 @@ def withhold(
     now: datetime,
 ) -> WithheldItem:
     """Withhold one field from an audience: "user:<username>", "role:<key>" or "person:<id>"."""
+    with transaction(session):
+        return add_withheld(
+            session, chair, child_id, record, record_id, field_name, audience, reason, now
+        )
+
+
+def add_withheld(
+    session: Session,
+    chair: User,
+    child_id: int,
+    record: str,
+    record_id: int,
+    field_name: str,
+    audience: str,
+    reason: str,
+    now: datetime,
+) -> WithheldItem:
+    """`withhold`'s rules and audit, in the caller's transaction (a diagram step's)."""
     if not can_withhold(session, chair, child_id):
         raise NotAllowed("Only the conference chair can withhold information.")
     if (record, field_name) not in WITHHOLDABLE:
@@ -235,19 +253,18 @@ def withhold(
         at=now,
         **_audience(session, child_id, audience),
     )
-    with transaction(session):
-        session.add(item)
-        session.flush()
-        audit.record(
-            session,
-            chair,
-            "information.withheld",
-            now,
-            child_id=child_id,
-            item=item.id,
-            what=f"{record}:{record_id}:{field_name}",
-            audience=audience,
-        )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        chair,
+        "information.withheld",
+        now,
+        child_id=child_id,
+        item=item.id,
+        what=f"{record}:{record_id}:{field_name}",
+        audience=audience,
+    )
     return item
 
 

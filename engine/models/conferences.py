@@ -141,6 +141,18 @@ class ConferenceRequest(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # What an agreed request does: whose information (or who is excluded), which field of
+    # theirs ("address", "phone", "email"), from which person on the record it is withheld,
+    # and which part of the meeting an excluded person misses.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
+    field: Mapped[str | None] = mapped_column(String(40))
+    withheld_from_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
+    excluded_from: Mapped[str | None] = mapped_column(Text)
+
+    conference: Mapped[Conference] = relationship()
+    person: Mapped[CasePerson | None] = relationship(foreign_keys=[person_id])
+    withheld_from: Mapped[CasePerson | None] = relationship(foreign_keys=[withheld_from_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 def conference_for_instance(session: Session, instance_id: int) -> Conference | None:
@@ -176,6 +188,17 @@ def invitations_for(session: Session, conference_id: int) -> list[Invitation]:
 def requests_for(session: Session, conference_id: int) -> list[ConferenceRequest]:
     query = select(ConferenceRequest).where(ConferenceRequest.conference_id == conference_id)
     return list(session.scalars(query.order_by(ConferenceRequest.id)))
+
+
+def requests_for_child(session: Session, child_id: int) -> list[ConferenceRequest]:
+    """Every request about this child's conferences, decided or not, oldest first."""
+    query = (
+        select(ConferenceRequest)
+        .join(Conference, Conference.id == ConferenceRequest.conference_id)
+        .where(Conference.child_id == child_id)
+        .order_by(ConferenceRequest.id)
+    )
+    return list(session.scalars(query))
 
 
 def people_for_child(session: Session, child_id: int) -> list[CasePerson]:

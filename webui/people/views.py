@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access, roles, withholding
 from engine.casework import cases
+from engine.models.conferences import requests_for_child
 from engine.models.people import active_users
 from engine.models.withholding import WITHHOLDABLE
 from engine.platform.errors import NotAllowed
@@ -181,6 +182,8 @@ def withheld(child_id):
         errors=errors,
         resolve=None,
         items=items,
+        requests=requests_for_child(session, child.id),
+        field_names={field: name for (_r, field), name in WITHHOLDABLE.items()},
         audience_of=lambda item: withholding.describe_audience(session, item),
     ), (400 if errors else 200)
 

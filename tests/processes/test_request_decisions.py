@@ -1,0 +1,73 @@
+"""What the chair decides on a request to withhold or exclude is done and kept (issue 21)."""
+
+import pytest
+from sqlalchemy import select
+
+from engine.access import withholding
+from engine.models import AuditEvent, CasePerson, ConferenceRequest, WithheldItem
+from engine.platform.errors import EngineError
+from tests.processes.driver import invited
+
+WITHHOLD = {
+    "kind": "withhold",
+    "details": "Keep the mother's new address from the father.",
+    "person": "Grace Okoye",
+    "field": "address",
+    "withheld_from": "Tom Okoye",
+}
+EXCLUDE = {"kind": "exclude", "details": "Tom has threatened the mother.", "person": "Tom Okoye"}
+
+
+def person(case, name) -> CasePerson:
+    return case.db.scalars(select(CasePerson).where(CasePerson.name == name)).one()
+
+
+def raised(case, *requests):
+    invited(case)
+    case.at("2027-01-07 09:00")
+    case.do("social_worker_report", requests=list(requests))
+
+
+def test_an_agreed_withholding_withholds_the_field_from_the_person_named(case):
+    raised(case, WITHHOLD)
+    case.do("decide_requests", requests=[{**WITHHOLD, "decision": "agreed", "reason": "Risk."}])
+    mother, father = person(case, "Grace Okoye"), person(case, "Tom Okoye")
+    item = case.db.scalars(select(WithheldItem)).one()
+    assert (item.record, item.record_id, item.field) == ("person", mother.id, "address")
+    assert (item.from_person_id, item.reason, item.by_id) == (
+        father.id,
+        "Risk.",
+        case.staff["chair"].id,
+    )
+    assert ("person", mother.id, "address") in withholding.hidden_keys(
+        case.db, father, case.child.id
+    )
+    assert case.db.scalar(select(AuditEvent).where(AuditEvent.action == "information.withheld"))
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.person_id, row.field, row.withheld_from_id) == (mother.id, "address", father.id)
+
+
+def test_a_refused_request_is_kept_with_the_reason_and_withholds_nothing(case):
+    raised(case, WITHHOLD)
+    case.do("decide_requests", requests=[{**WITHHOLD, "decision": "refused", "reason": "No risk."}])
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.decision, row.reason) == ("refused", "No risk.")
+    assert case.db.scalars(select(WithheldItem)).all() == []
+
+
+def test_an_agreed_exclusion_says_which_part_of_the_meeting(case):
+    raised(case, EXCLUDE)
+    agreed = {**EXCLUDE, "decision": "agreed", "reason": "Threats."}
+    with pytest.raises(EngineError, match="which part of the meeting"):
+        case.do("decide_requests", requests=[agreed])
+    case.do("decide_requests", requests=[{**agreed, "excluded_from": "The police report"}])
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.decision, row.excluded_from) == ("agreed", "The police report")
+    assert row.person_id == person(case, "Tom Okoye").id
+
+
+def test_a_request_naming_no_one_on_the_record_is_refused(case):
+    invited(case)
+    case.at("2027-01-07 09:00")
+    with pytest.raises(EngineError, match="no one called Bob Smith"):
+        case.do("social_worker_report", requests=[{**WITHHOLD, "withheld_from": "Bob Smith"}])

@@ -1,0 +1,45 @@
+"""The child's withheld page shows what the chair decided on each request, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.processes.driver import Case, invited
+from tests.webui.conftest import page, sign_in
+
+WITHHOLD = {
+    "kind": "withhold",
+    "details": "Keep the mother's new address from the father.",
+    "person": "Grace Okoye",
+    "field": "address",
+    "withheld_from": "Tom Okoye",
+}
+EXCLUDE = {"kind": "exclude", "details": "Tom has threatened the mother.", "person": "Tom Okoye"}
+
+
+@pytest.fixture
+def case(db, web_engine, clock, quick_password_hashing):
+    made = Case(db, web_engine, clock, reload=False)
+    invited(made)
+    made.at("2027-01-07 09:00")
+    made.do("social_worker_report", requests=[WITHHOLD, EXCLUDE])
+    made.do(
+        "decide_requests",
+        requests=[
+            {**WITHHOLD, "decision": "agreed", "reason": "She has fled domestic abuse."},
+            {**EXCLUDE, "decision": "refused", "reason": "He can attend with support."},
+        ],
+    )
+    return made
+
+
+def test_the_withheld_page_lists_the_items_and_the_decisions(client, case):
+    sign_in(client, "chair")
+    html = page(client.get(f"/children/{case.child.id}/withheld"))
+    assert "Nothing is withheld for this child" not in html.text
+    items = html.select_one("#withheld-items").text
+    assert "Tom Okoye" in items and "She has fled domestic abuse." in items
+    decisions = " ".join(html.select_one("#request-decisions").text.split())
+    assert "Grace Okoye's address from Tom Okoye" in decisions
+    assert "Agreed" in decisions and "She has fled domestic abuse." in decisions
+    assert "Refused" in decisions and "He can attend with support." in decisions
