@@ -23,7 +23,7 @@ from engine.models.people import user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from engine.models.timeliness import LateStep
 from engine.platform import workdays
-from engine.platform.errors import EngineError
+from engine.platform.errors import InvalidValue
 from engine.workflow import step_context
 
 
@@ -219,8 +219,11 @@ def record_request_decisions(conference_id, decisions) -> None:
         if row.kind == "exclude":
             row.excluded_from = (decision.get("excluded_from") or "").strip() or None
             if row.excluded_from is None:
-                raise EngineError(
-                    f"Request {number}: say which part of the meeting the person is excluded from."
+                raise InvalidValue(
+                    {
+                        "requests": f"Request {number}: say which part of the meeting the person "
+                        "is excluded from."
+                    }
                 )
         elif row.kind == "withhold" and row.person_id and row.field and row.withheld_from_id:
             add_withheld(
@@ -234,6 +237,25 @@ def record_request_decisions(conference_id, decisions) -> None:
                 row.reason or "",
                 ctx.now,
             )
+
+
+REQUEST_KINDS = {"exclude": "to exclude a family member", "withhold": "to withhold information"}
+
+
+def _require_requests_decided(session, conference_id) -> None:
+    """Holding the conference would end the chair's task: every request is decided first."""
+    undecided = [r for r in requests_for(session, conference_id) if r.decision is None]
+    if undecided:
+        named = "; ".join(
+            f"the request {REQUEST_KINDS.get(r.kind, r.kind)} ({_shortened(r.details)})"
+            for r in undecided
+        )
+        raise InvalidValue({"requests": f"Decide {named} before the conference is held."})
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _name_request(session, row: ConferenceRequest, child_id: int, item: dict) -> None:
@@ -254,7 +276,7 @@ def _person_named(session, child_id: int, name: str) -> CasePerson:
         if " ".join(p.name.split()).casefold() == wanted
     ]
     if len(found) != 1:
-        raise EngineError(f"There is no one called {name} on this child's record.")
+        raise InvalidValue({"requests": f"There is no one called {name} on this child's record."})
     return found[0]
 
 
@@ -263,8 +285,10 @@ def record_conference(conference_id) -> None:
 
     Reads the answers of the form just completed, whose field names are these columns.
     """
-    outcome = step_context.current().data
+    ctx = step_context.current()
+    outcome = ctx.data
     row = _conference(conference_id)
+    _require_requests_decided(ctx.session, conference_id)
     row.held_on = _date(outcome.get("held_date"))
     row.quorate = outcome.get("quorate")
     row.quorum_reason = outcome.get("quorum_reason")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from engine.access import withholding
 from engine.models import AuditEvent, CasePerson, ConferenceRequest, WithheldItem
-from engine.platform.errors import EngineError
+from engine.platform.errors import InvalidValue
 from tests.processes.driver import invited
 
 WITHHOLD = {
@@ -58,7 +58,7 @@ def test_a_refused_request_is_kept_with_the_reason_and_withholds_nothing(case):
 def test_an_agreed_exclusion_says_which_part_of_the_meeting(case):
     raised(case, EXCLUDE)
     agreed = {**EXCLUDE, "decision": "agreed", "reason": "Threats."}
-    with pytest.raises(EngineError, match="which part of the meeting"):
+    with pytest.raises(InvalidValue, match="which part of the meeting"):
         case.do("decide_requests", requests=[agreed])
     case.do("decide_requests", requests=[{**agreed, "excluded_from": "The police report"}])
     row = case.db.scalars(select(ConferenceRequest)).one()
@@ -69,5 +69,20 @@ def test_an_agreed_exclusion_says_which_part_of_the_meeting(case):
 def test_a_request_naming_no_one_on_the_record_is_refused(case):
     invited(case)
     case.at("2027-01-07 09:00")
-    with pytest.raises(EngineError, match="no one called Bob Smith"):
+    with pytest.raises(InvalidValue, match="no one called Bob Smith"):
         case.do("social_worker_report", requests=[{**WITHHOLD, "withheld_from": "Bob Smith"}])
+
+
+def test_holding_the_conference_with_an_undecided_request_is_refused(case):
+    raised(case, WITHHOLD)
+    case.at("2027-01-11 15:00")
+    with pytest.raises(InvalidValue) as refused:
+        case.do("hold_conference")
+    assert str(refused.value) == (
+        "Decide the request to withhold information (Keep the mother's new address from "
+        "the father.) before the conference is held."
+    )
+    assert "decide_requests" in case.ready() and "hold_conference" in case.ready()
+    case.do("decide_requests", requests=[{**WITHHOLD, "decision": "refused", "reason": "No."}])
+    case.do("hold_conference")
+    assert "decide_requests" not in case.ready() and "hold_conference" not in case.ready()
