@@ -6,7 +6,7 @@ from sqlalchemy import select
 from engine.access import withholding
 from engine.models import AuditEvent, CasePerson, ConferenceRequest, WithheldItem
 from engine.platform.errors import InvalidValue
-from tests.processes.driver import invited
+from tests.processes.driver import invited, on_a_plan
 
 WITHHOLD = {
     "kind": "withhold",
@@ -86,3 +86,23 @@ def test_holding_the_conference_with_an_undecided_request_is_refused(case):
     case.do("decide_requests", requests=[{**WITHHOLD, "decision": "refused", "reason": "No."}])
     case.do("hold_conference")
     assert "decide_requests" not in case.ready() and "hold_conference" not in case.ready()
+
+
+def test_a_report_shared_late_needs_a_reason_even_with_a_request(case):
+    invited(case)
+    case.at("2027-01-08 09:00")  # the report was due on 7 January
+    case.do("social_worker_report", report_shared_date="2027-01-08", requests=[WITHHOLD])
+    ready = case.ready()
+    assert "decide_requests" in ready and "agree_report_shared_late" in ready
+
+
+def test_a_review_report_shared_late_needs_a_reason_even_with_a_request(case):
+    on_a_plan(case)
+    case.at("2027-02-25 09:00")
+    case.do("book_conference", conference_date="2027-04-08")
+    case.do("send_invitations", invitations_sent_date="2027-02-25")
+    case.at("2027-04-07 09:00")
+    request = {**WITHHOLD, "person": "", "field": "", "withheld_from": ""}
+    case.do("social_worker_report", report_shared_date="2027-04-07", requests=[request])
+    ready = case.ready()
+    assert "decide_requests" in ready and "agree_report_shared_late" in ready
