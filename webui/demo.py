@@ -77,6 +77,49 @@ def _to_plan(category="NEG"):
     ]
 
 
+# A father the chair keeps apart: the mother's address withheld from him, and the police
+# report discussed without him. The social worker asks; the chair agrees both before the day.
+FATHER = {"name": "Parent Two", "relationship": "Father"}
+REQUESTS = [
+    {
+        "kind": "withhold",
+        "details": "Parent One has moved to a refuge; Parent Two must not learn the address.",
+        "person": "Parent One",
+        "field": "address",
+        "withheld_from": "Parent Two",
+    },
+    {
+        "kind": "exclude",
+        "details": "Parent Two has threatened Parent One; the police ask to speak without him.",
+        "person": "Parent Two",
+    },
+]
+DECISIONS = [
+    {**REQUESTS[0], "decision": "agreed", "reason": "Risk of harm to the mother and child."},
+    {
+        **REQUESTS[1],
+        "decision": "agreed",
+        "reason": "The police information could not be shared safely with him present.",
+        "excluded_from": "The police report and the discussion of it",
+    },
+]
+MOTHER_ADDRESS = "Flat 2, Refuge House, 8 Quiet Lane, Northtown"
+
+
+def _with_requests(steps):
+    """The steps to a plan, with a father invited and two requests agreed by the chair."""
+    changed = []
+    for offset, task_spec, overrides in steps:
+        if task_spec == "send_invitations":
+            overrides = {**overrides, "family": [*FAMILY, FATHER]}
+        elif task_spec == "social_worker_report":
+            overrides = {**overrides, "requests": REQUESTS}
+        changed.append((offset, task_spec, overrides))
+        if task_spec == "social_worker_report":
+            changed.append((offset, "decide_requests", {"requests": DECISIONS}))
+    return changed
+
+
 def _review(at: int, decision: str, category: str | None = "NEG"):
     """Book a review `at - 24` working days, hold it at `at`, letter and minutes after."""
     held = {"decision": decision, "quorate": True}
@@ -127,7 +170,7 @@ STORIES = [
             (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", "quorate": True}),
         ],
     ),
-    ("Finn", "Walsh", "2015-11-05", None, "sw1", 45, "icpc", _to_plan()),
+    ("Finn", "Walsh", "2015-11-05", None, "sw1", 45, "icpc", _with_requests(_to_plan())),
     (
         "Grace",
         "Adams",
@@ -310,6 +353,8 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
     agency = next(r for r in reports_for(session, conference.id) if r.agency == "police")
     report_files.upload(session, police, agency, "Police report.docx", _word_report(), now)
     mother = next(p for p in people_for_child(session, child.id) if p.name == "Parent One")
+    with transaction(session):
+        mother.address = MOTHER_ADDRESS  # what the chair withheld from the father
     for purpose, answers in (
         ("parent_feedback", _PARENT_FEEDBACK),
         ("parent_feedback", None),
