@@ -168,3 +168,30 @@ def test_0016_refuses_children_with_two_running_conferences_and_downgrades(other
         assert "uq_process_instances_one_running_per_child" not in names
     finally:
         db_engine.dispose()
+
+
+def test_0017_adds_what_a_request_names_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    added = {"person_id", "field", "withheld_from_id", "excluded_from"}
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0016")
+        schema.upgrade(db_engine, "0017")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert added <= columns
+        keys = inspect(db_engine).get_foreign_keys("conference_requests")
+        assert {("case_people", tuple(k["constrained_columns"])) for k in keys} >= {
+            ("case_people", ("person_id",)),
+            ("case_people", ("withheld_from_id",)),
+        }
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0016")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert not added & columns
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
