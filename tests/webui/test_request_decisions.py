@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.processes.driver import Case, invited
-from tests.webui.conftest import page, sign_in
+from forms import load
+from tests.processes.driver import ANSWERS, Case, invited
+from tests.webui.conftest import page, post_form, sign_in
+from webui.tasks.formdata import values_from_data
 
 WITHHOLD = {
     "kind": "withhold",
@@ -43,3 +45,23 @@ def test_the_withheld_page_lists_the_items_and_the_decisions(client, case):
     assert "Grace Okoye's address from Tom Okoye" in decisions
     assert "Agreed" in decisions and "She has fled domestic abuse." in decisions
     assert "Refused" in decisions and "He can attend with support." in decisions
+
+
+def test_holding_with_an_undecided_request_is_refused_on_the_page(client, db, web_engine, clock):
+    made = Case(db, web_engine, clock, reload=False)
+    invited(made)
+    made.at("2027-01-07 09:00")
+    made.do("social_worker_report", requests=[WITHHOLD])
+    made.at("2027-01-11 15:00")
+    task = made.ready()["hold_conference"]
+    posted = values_from_data(load("icpc/hold_conference"), ANSWERS["hold_conference"])
+    sign_in(client, "chair")
+    response = post_form(client, f"/tasks/{task.id}", dict(posted.lists()))
+    assert response.status_code == 400
+    summary = " ".join(page(response).select_one(".govuk-error-summary").text.split())
+    assert (
+        "Decide the request to withhold information (Keep the mother's new address from the "
+        "father.) before the conference is held." in summary
+    )
+    db.expire_all()
+    assert {"hold_conference", "decide_requests"} <= set(made.ready())
