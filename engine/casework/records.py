@@ -225,7 +225,14 @@ def record_request_decisions(conference_id, decisions) -> None:
                         "is excluded from."
                     }
                 )
-        elif row.kind == "withhold" and row.person_id and row.field and row.withheld_from_id:
+        elif row.kind == "withhold" and (row.person_id or row.field or row.withheld_from_id):
+            if not (row.person_id and row.field and row.withheld_from_id):
+                raise InvalidValue(
+                    {
+                        "requests": f"Request {number}: say whose information, which of it, "
+                        "and who it is withheld from."
+                    }
+                )
             add_withheld(
                 ctx.session,
                 ctx.actor,

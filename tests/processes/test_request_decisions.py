@@ -106,3 +106,14 @@ def test_a_review_report_shared_late_needs_a_reason_even_with_a_request(case):
     case.do("social_worker_report", report_shared_date="2027-04-07", requests=[request])
     ready = case.ready()
     assert "decide_requests" in ready and "agree_report_shared_late" in ready
+
+
+def test_an_agreed_withholding_naming_only_part_of_what_it_does_is_refused(case):
+    raised(case, {**WITHHOLD, "withheld_from": ""})
+    agreed = {**WITHHOLD, "withheld_from": "", "decision": "agreed", "reason": "Risk."}
+    with pytest.raises(InvalidValue, match="who it is withheld from"):
+        case.do("decide_requests", requests=[agreed])
+    case.do("decide_requests", requests=[{**agreed, "withheld_from": "Tom Okoye"}])
+    assert (
+        case.db.scalars(select(WithheldItem)).one().from_person_id == person(case, "Tom Okoye").id
+    )
