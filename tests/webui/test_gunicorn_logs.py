@@ -94,6 +94,14 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _waiting_for_connections(pid: int) -> bool:
+    try:
+        channel = Path(f"/proc/{pid}/task/{pid}/wchan").read_text()
+    except OSError:
+        return False
+    return channel.startswith(("poll_schedule_timeout", "do_select"))
+
+
 def test_a_worker_whose_master_is_killed_stops_with_its_scheduler(tmp_path):
     port = free_port()
     env = production_env(f"sqlite:///{tmp_path / 'cpc.db'}", tmp_path, port)
@@ -106,6 +114,9 @@ def test_a_worker_whose_master_is_killed_stops_with_its_scheduler(tmp_path):
             wait_until(lambda: answers(port, "/healthz", 200), what="/healthz")
             children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
             worker = int(children[0])
+            # Kill only once the worker waits in select(): killed while it still finishes the
+            # /healthz request, gunicorn's own between-connections check would stop it instead.
+            wait_until(lambda: _waiting_for_connections(worker), what="the worker to idle")
             server.kill()  # the master, as the OOM killer would: no word to its workers
             server.wait(timeout=10)
             wait_until(lambda: not _alive(worker), seconds=10, what="the orphan to stop")
