@@ -1,6 +1,6 @@
 // The diagram editor page: bpmn-js modeler, the properties form, checking against the
 // server's validation, and the forms (draft, deploy) that carry the edited XML.
-import { spiffworkflow } from './spiffworkflow-moddle.mjs'
+import { keepLoopReferences, spiffworkflow } from './spiffworkflow-moddle.mjs'
 import { PropertiesForm } from './properties.mjs'
 import { Problems } from './problems.mjs'
 
@@ -9,6 +9,13 @@ const modeler = new window.BpmnJS({
   container: '#canvas',
   keyboard: { bindTo: document },
   moddleExtensions: { spiffworkflow }
+})
+modeler.on('import.parse.complete', ({ references, warnings }) => {
+  if (!references) return
+  keepLoopReferences(modeler.get('moddle'), references)
+  // A restored reference is not worth a warning: the moddle reported it before it was kept.
+  const kept = warnings.filter((w) => w.element && w.property && w.element.get(w.property))
+  for (const warning of kept) warnings.splice(warnings.indexOf(warning), 1)
 })
 const problems = new Problems(
   modeler,
