@@ -14,23 +14,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser import VALIDATOR
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy.orm import Session
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_checks, foreign_diagrams
+from engine.diagrams import diagram_checks, foreign_diagrams, refusals, spec_reading
 from engine.models.instances import HumanTask
 from engine.models.lengths import limit
 from engine.models.processes import ProcessVersion, latest_version
@@ -77,7 +72,7 @@ def safe_tree(xml: bytes):
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise InvalidDiagram([f"not well-formed XML: {exc}"]) from exc
+        raise InvalidDiagram([refusals.xml_syntax(exc)]) from exc
     if root.getroottree().docinfo.doctype:
         raise InvalidDiagram(["a DOCTYPE is not allowed in a diagram"])
     return root
@@ -87,33 +82,22 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
     """Parse and validate one diagram file; raise `InvalidDiagram` listing every problem.
 
     Any failure while reading a diagram becomes a listed problem: a file from another tool
-    that the parser trips over is refused with a reason, never a crash.
+    that the parser trips over is refused with a reason, never a crash. A file in any
+    declared encoding is read, and kept as UTF-8.
     """
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     root = safe_tree(raw)
     adapted = foreign_diagrams.adapt(root)
     if adapted.problems:
         raise InvalidDiagram(adapted.problems)
-    if adapted.changed:
+    if adapted.changed or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
         raw = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    try:
-        parser.add_bpmn_xml(root, filename=filename)
-        process_id = _main_process_id(parser, filename)
-        spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
-        _apply_document_lanes(root, [spec, *subprocess_specs.values()])
-    except InvalidDiagram:
-        raise
-    except ValidationException as exc:
-        raise InvalidDiagram([Problem(_first_line(exc), getattr(exc, "id", None) or None)]) from exc
-    except SpiffWorkflowException as exc:
-        raise InvalidDiagram([Problem(_first_line(exc), _element_of(exc))]) from exc
-    except Exception as exc:  # noqa: BLE001 - a diagram the parser cannot read is refused
-        raise InvalidDiagram(
-            [f"the diagram could not be read ({type(exc).__name__}: {exc})"]
-        ) from exc
-    problems = diagram_checks.dead_ends_and_orphans(root)
+    specs = spec_reading.read(root, filename)
+    problems = specs.problems + diagram_checks.dead_ends_and_orphans(root)
+    if specs.spec is None:
+        raise InvalidDiagram(problems)
+    process_id, spec, subprocess_specs = specs.process_id, specs.spec, specs.subprocess_specs
+    _apply_document_lanes(root, [spec, *subprocess_specs.values()])
     problems += _too_long(
         "the process",
         process_id,
@@ -122,8 +106,9 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
             (spec.description or process_id, ProcessVersion.name, "name"),
         ),
     )
+    set_aside = {p.element for p in specs.problems}  # already refused, checked no further
     for each in [spec, *subprocess_specs.values()]:
-        problems += check_spec(each, form_exists)
+        problems += [p for p in check_spec(each, form_exists) if p.element not in set_aside]
     if problems:
         raise InvalidDiagram(problems)
     return Diagram(
@@ -135,15 +120,6 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         subprocess_specs=subprocess_specs,
         notes=tuple(adapted.notes),
     )
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _element_of(exc: Exception) -> str | None:
-    spec = getattr(exc, "task_spec", None)
-    return getattr(spec, "bpmn_id", None) if spec is not None else None
 
 
 def _apply_document_lanes(root, specs) -> None:
@@ -162,18 +138,6 @@ def _apply_document_lanes(root, specs) -> None:
             lane = lanes.get(getattr(task_spec, "bpmn_id", None) or "")
             if lane:
                 task_spec.lane = lane
-
-
-def _main_process_id(parser: SpiffBpmnParser, filename: str) -> str:
-    ids = parser.get_process_ids()
-    stem = Path(filename).stem
-    if stem in ids:
-        return stem
-    if len(ids) == 1:
-        return ids[0]
-    if not ids:
-        raise InvalidDiagram(['the diagram has no executable process (isExecutable="true")'])
-    raise InvalidDiagram([f"cannot tell which executable process is the main one: {sorted(ids)}"])
 
 
 def check_spec(spec, form_exists: Callable[[str], bool] | None = None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from lxml import etree
 
 from engine.access import roles
 from engine.casework import vocabulary
@@ -168,11 +169,11 @@ def upload(process_id):
 
 
 def _refused_file(raw: bytes, deployed: str, filename: str) -> tuple[str, str]:
-    """A refused file stays on screen to be fixed, unless it is hostile or not text."""
-    hostile = registry.DECLARATIONS.search(raw) or len(raw) > registry.MAX_DIAGRAM_BYTES
-    if not hostile:
-        try:
-            return raw.decode("utf-8"), f"the file {filename}, which cannot be deployed as it is"
-        except UnicodeDecodeError:
-            pass
-    return deployed, f"the version in use: the file {filename} was refused"
+    """A refused file stays on screen to be fixed, in UTF-8 whatever its encoding; one that is
+    hostile or not well-formed XML is not handed to the drawing tool, which cannot draw it."""
+    try:
+        root = registry.safe_tree(raw)
+    except InvalidDiagram:
+        return deployed, f"the version in use: the file {filename} was refused"
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+    return xml, f"the file {filename}, which cannot be deployed as it is"
