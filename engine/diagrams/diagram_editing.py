@@ -19,7 +19,7 @@ from engine.models.diagrams import DiagramDraft, draft_for
 from engine.models.people import User
 from engine.models.processes import ProcessVersion, latest_version
 from engine.platform.db import transaction
-from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed, Problem
+from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed, NotFound, Problem
 from engine.workflow import permissions
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -139,6 +139,30 @@ def deploy(
             if draft is not None:
                 session.delete(draft)
     return version, new
+
+
+def roll_back(
+    session: Session,
+    actor: User,
+    process_id: str,
+    version_id: int,
+    reason: str,
+    form_exists: Callable[[str], bool],
+    now,
+) -> tuple[ProcessVersion, bool]:
+    """Deploy an earlier version's diagram again as the newest version, with the reason.
+
+    The earlier version itself is never touched: going back is a new version, so the list of
+    versions stays the true history and running cases are moved as after any deploy.
+    """
+    earlier = session.get(ProcessVersion, version_id)
+    if earlier is None or earlier.process_id != process_id:
+        raise NotFound(f"Version {version_id} is not a version of “{process_id}”.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise EngineError("Say why you are going back to this version.")
+    comment = f"Back to version {earlier.id}: {reason}"
+    return deploy(session, actor, process_id, earlier.bpmn_xml, comment, form_exists, now)
 
 
 def _require_owner(actor: User) -> None:

@@ -25,12 +25,23 @@ def owner_client(client, db):
 
 
 def upload(client, content: bytes, filename: str):
+    """Open a file in core_group's editor, confirming when it is another diagram."""
     token = page(client.get(EDIT)).select_one("input[name=csrf_token]")["value"]
-    return client.post(
+    response = client.post(
         "/diagrams/core_group/upload",
         data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
+    return confirm(client, response)
+
+
+def confirm(client, response):
+    html = page(response)
+    if not html.select("#differences li"):
+        return response
+    form = {i["name"]: i.get("value", "") for i in html.select("form input[type=hidden]")}
+    form["xml"] = html.select_one("textarea[name=xml]").text
+    return client.post("/diagrams/core_group/upload/confirmed", data=form)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FOREIGN.glob("*.bpmn")))
@@ -50,6 +61,29 @@ def test_a_latin1_file_opens_in_the_editor_as_utf8(owner_client):
     response = upload(owner_client, xml, "latin1.bpmn")
     assert response.status_code == 200
     assert "Visite à domicile (£0 cost)" in page(response).select_one("#diagram-xml").text
+
+
+def test_the_shipped_diagram_opens_without_asking(owner_client):
+    response = upload(owner_client, (PROCESSES / "core_group.bpmn").read_bytes(), "cg.bpmn")
+    assert response.status_code == 200
+    assert "the file cg.bpmn" in page(response).select_one("#source").text
+
+
+def test_a_wholly_different_diagram_under_the_same_id_asks_first(owner_client, db):
+    other = (FOREIGN / "bpmnio_latin1.bpmn").read_bytes().replace(b"Process_latin1", b"core_group")
+    token = page(owner_client.get(EDIT)).select_one("input[name=csrf_token]")["value"]
+    response = owner_client.post(
+        "/diagrams/core_group/upload",
+        data={"csrf_token": token, "file": (io.BytesIO(other), "other.bpmn")},
+        content_type="multipart/form-data",
+    )
+    html = page(response)
+    assert html.h1.text == "The file other.bpmn is a different diagram"
+    assert [li.text for li in html.select("#differences li")] == [
+        "it is named “Réunion de suivi”, not “Core group meeting”",
+        "it keeps 0 of the 17 steps of the version in use",
+    ]
+    assert html.select_one("a.govuk-link[href='/diagrams/core_group/edit']").text == "Cancel"
 
 
 def test_broken_xml_is_not_handed_to_the_drawing_tool(owner_client):

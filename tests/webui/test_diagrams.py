@@ -162,26 +162,40 @@ def test_drafts_are_saved_reopened_and_discarded(owner_client, db):
     html = page(owner_client.get(EDIT))
     assert "the draft owner saved" in html.select_one("#source").text
     assert "7 *" in html.select_one("#diagram-xml").text
-    post_form(owner_client, "/diagrams/core_group/draft/discard", {}, token_from=EDIT)
+    # Discarding asks first, on a page of its own; keeping the draft is the other way out.
+    discard = html.find("a", string=lambda t: t and "Discard the draft" in t)["href"]
+    confirm = page(owner_client.get(discard))
+    assert confirm.h1.text == "Discard the draft?"
+    assert "The draft owner saved" in confirm.select_one("main").text
+    assert db.scalar(select(DiagramDraft)) is not None
+    post_form(owner_client, "/diagrams/core_group/draft/discard", {}, token_from=discard)
     assert db.scalar(select(DiagramDraft)) is None
+    assert owner_client.get(discard).status_code == 302  # nothing left to discard
 
 
 def test_an_uploaded_camunda_file_opens_with_a_note(owner_client, db):
-    xml = (
-        (FOREIGN / "camunda7_core_group.bpmn")
-        .read_text()
-        .replace("camunda7_core_group", "core_group")
-    )
+    xml = (FOREIGN / "camunda7_core_group.bpmn").read_text()
     token = page(owner_client.get(EDIT)).select_one("input[name=csrf_token]")["value"]
     response = owner_client.post(
         "/diagrams/core_group/upload",
         data={"csrf_token": token, "file": (io.BytesIO(xml.encode()), "from-camunda.bpmn")},
         content_type="multipart/form-data",
     )
+    # Another process's diagram: opened only once the owner confirms, under this process's id.
+    assert response.status_code == 200
+    confirm = page(response)
+    assert [li.text for li in confirm.select("#differences li")][0] == (
+        "its process is “camunda7_core_group”, not “core_group”"
+    )
+    form = {i["name"]: i.get("value", "") for i in confirm.select("form input[type=hidden]")}
+    form["xml"] = confirm.select_one("textarea[name=xml]").text
+    assert 'id="core_group"' in form["xml"]
+    response = owner_client.post("/diagrams/core_group/upload/confirmed", data=form)
     assert response.status_code == 200
     html = page(response)
     assert "Camunda 7 form key" in html.select_one(".govuk-inset-text").text
     assert "the file from-camunda.bpmn" in html.select_one("#source").text
+    assert latest_version(db, "core_group").name == "Core group meeting"
 
 
 @pytest.mark.parametrize(
@@ -202,6 +216,11 @@ def test_a_refused_upload_says_why_and_never_errors(owner_client, content, expec
         data={"csrf_token": token, "file": (io.BytesIO(content), "upload.bpmn")},
         content_type="multipart/form-data",
     )
+    asked = page(response).select_one("form[action$='/upload/confirmed']")
+    if asked is not None:  # another process's file: confirmed, then checked
+        form = {i["name"]: i.get("value", "") for i in asked.select("input[type=hidden]")}
+        form["xml"] = asked.select_one("textarea[name=xml]").text
+        response = owner_client.post("/diagrams/core_group/upload/confirmed", data=form)
     assert response.status_code == 422
     html = page(response)
     assert expected in html.select_one("#problem-list").text

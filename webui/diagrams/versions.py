@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from engine.diagrams import diagram_diff
+from engine.diagrams import diagram_diff, diagram_editing
 from engine.models.base import fetch
 from engine.models.diagrams import instance_counts
 from engine.models.processes import ProcessVersion, versions_of
-from engine.platform.errors import NotFound
+from engine.platform.errors import EngineError, InvalidDiagram, NotFound
+from forms import exists as form_exists
 
 from ..auth.guard import login_required
 from ..converters import record_id
-from ..extensions import db
+from ..extensions import db, workflow
 from . import bp
 
 NO_VERSION = "There is no diagram version “{}”."
@@ -74,3 +75,39 @@ def diff(process_id):
         new=new,
         changes=diagram_diff.compare(old.bpmn_xml, new.bpmn_xml),
     )
+
+
+@bp.route("/diagrams/<process_id>/versions/<id:version_id>/roll-back", methods=["GET", "POST"])
+@login_required
+def roll_back(process_id, version_id):
+    """Go back to an earlier version: deployed again as the newest, with the reason."""
+    earlier = _version(process_id, version_id)
+    problems, reason = [], request.form.get("reason", "")
+    if request.method == "POST":
+        try:
+            version, new = diagram_editing.roll_back(
+                db(), g.user, process_id, version_id, reason, form_exists, workflow().clock.now()
+            )
+        except InvalidDiagram as exc:
+            problems = [str(p) for p in exc.problems]
+        except EngineError as exc:
+            problems = [str(exc)]
+        else:
+            if not new:
+                flash(f"Nothing changed: version {version.id} is already in use.", "success")
+                return redirect(url_for("diagrams.versions", process_id=process_id))
+            flash(
+                f"Version {version.id} deployed, the same as version {earlier.id}. New cases "
+                "start on it; move running cases below if they should follow it too.",
+                "success",
+            )
+            return redirect(url_for("diagrams.migrate", process_id=process_id, to=version.id))
+    return render_template(
+        "diagrams/roll_back.html",
+        title=f"Go back to version {earlier.id} of {earlier.name}",
+        process_id=process_id,
+        earlier=earlier,
+        reason=reason,
+        problems=problems,
+        error=bool(problems),
+    ), (422 if problems else 200)

@@ -7,7 +7,7 @@ from lxml import etree
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_editing, registry
+from engine.diagrams import diagram_editing, file_imports, registry
 from engine.models.base import fetch
 from engine.models.diagrams import draft_for, instance_counts
 from engine.models.processes import ProcessVersion, latest_version, latest_versions
@@ -116,6 +116,24 @@ def save_draft(process_id):
     return redirect(url_for("diagrams.edit", process_id=process_id))
 
 
+@bp.route("/diagrams/<process_id>/draft/discard")
+@login_required
+def confirm_discard(process_id):
+    """Discarding loses someone's unfinished work: asked on a page of its own first."""
+    latest = _latest(process_id)
+    draft = draft_for(db(), process_id)
+    if draft is None:
+        flash("There is no draft to discard.", "success")
+        return redirect(url_for("diagrams.edit", process_id=process_id))
+    return render_template(
+        "diagrams/discard.html",
+        title=f"Discard the draft of {latest.name}?",
+        process_id=process_id,
+        latest=latest,
+        draft=draft,
+    )
+
+
 @bp.route("/diagrams/<process_id>/draft/discard", methods=["POST"])
 @login_required
 def discard_draft(process_id):
@@ -153,18 +171,43 @@ def deploy(process_id):
 @bp.route("/diagrams/<process_id>/upload", methods=["POST"])
 @login_required
 def upload(process_id):
-    """Open a `.bpmn` file in the editor (nothing is saved): refused files say why."""
-    deployed = _latest(process_id).bpmn_xml
+    """Open a `.bpmn` file in the editor (nothing is saved): refused files say why. A file that
+    is another diagram altogether is opened only once the process owner confirms."""
+    deployed = _latest(process_id)
     file = request.files.get("file")
     raw = file.read() if file else b""
     if not raw:
         problem = ["Choose a .bpmn file to upload."]
-        return _editor(process_id, deployed, "the version in use", problem, status=422)
+        return _editor(process_id, deployed.bpmn_xml, "the version in use", problem, status=422)
+    reasons = file_imports.differences(raw, deployed.bpmn_xml, process_id)
+    if reasons:
+        return render_template(
+            "diagrams/confirm_import.html",
+            title=f"Open a different diagram as {deployed.name}?",
+            process_id=process_id,
+            latest=deployed,
+            reasons=reasons,
+            filename=file.filename,
+            xml=file_imports.adopt(raw, deployed.process_id).decode("utf-8"),
+        )
+    return _open_file(process_id, raw, file.filename)
+
+
+@bp.route("/diagrams/<process_id>/upload/confirmed", methods=["POST"])
+@login_required
+def upload_confirmed(process_id):
+    """The file the owner confirmed, already given this process's id."""
+    _latest(process_id)
+    filename = request.form.get("filename", "")[:200] or "diagram.bpmn"
+    return _open_file(process_id, _posted_xml().encode("utf-8"), filename)
+
+
+def _open_file(process_id: str, raw: bytes, filename: str):
     result = diagram_editing.check(raw, process_id, form_exists)
     if result.valid:
-        source = f"the file {file.filename}"
+        source = f"the file {filename}"
         return _editor(process_id, result.diagram.xml, source, notes=result.diagram.notes)
-    xml, source = _refused_file(raw, deployed, file.filename)
+    xml, source = _refused_file(raw, _latest(process_id).bpmn_xml, filename)
     return _editor(process_id, xml, source, result.problems, status=422)
 
 

@@ -26,10 +26,48 @@ const problems = new Problems(
 // eslint-disable-next-line no-new
 new PropertiesForm(modeler, document.getElementById('properties-fields'), document.getElementById('properties-empty'))
 
+// The whole diagram in view, to the right of the palette so no shape sits under it.
+const PALETTE = 60
+const MARGIN = 20
+
+function fitBesidePalette () {
+  const canvas = modeler.get('canvas')
+  const { inner, outer } = canvas.viewbox()
+  if (!inner.width || !inner.height) return
+  const scale = Math.min(
+    (outer.width - PALETTE - 2 * MARGIN) / inner.width,
+    (outer.height - 2 * MARGIN) / inner.height,
+    1
+  )
+  canvas.viewbox({
+    x: inner.x - (PALETTE + MARGIN) / scale,
+    y: inner.y - MARGIN / scale,
+    width: outer.width / scale,
+    height: outer.height / scale
+  })
+}
+
+// A process another modeller marked "not executable" can be viewed, and made runnable here.
+function offerToMakeExecutable () {
+  const offer = document.getElementById('make-executable')
+  const processes = modeler.getDefinitions().rootElements.filter((e) => e.$type === 'bpmn:Process')
+  if (!processes.length || processes.some((p) => p.isExecutable)) return
+  const wanted = processes.find((p) => p.id === offer.dataset.processId) || processes[0]
+  offer.querySelector('[data-process-name]').textContent = wanted.name || wanted.id
+  offer.classList.remove('app-hidden')
+  offer.querySelector('button').addEventListener('click', () => {
+    const root = modeler.get('canvas').getRootElement()
+    modeler.get('modeling').updateModdleProperties(root, wanted, { isExecutable: true })
+    offer.classList.add('app-hidden')
+    check(document.getElementById('validate'))
+  }, { once: true })
+}
+
 async function open (xml) {
   try {
     const { warnings } = await modeler.importXML(xml)
-    modeler.get('canvas').zoom('fit-viewport')
+    fitBesidePalette()
+    offerToMakeExecutable()
     status.textContent = warnings.length ? `Opened with ${warnings.length} warnings from the drawing tool.` : ''
     document.body.dataset.editorReady = 'true'
   } catch (error) {
@@ -52,6 +90,10 @@ async function check (button) {
   body.append('xml', await currentXml())
   status.textContent = 'Checking…'
   const response = await fetch(button.dataset.url, { method: 'POST', body, credentials: 'same-origin' })
+  if (response.status === 413) {
+    status.textContent = 'The diagram is larger than the limit for checking and deploying (2 MB).'
+    return
+  }
   if (!response.ok) {
     status.textContent = `The check could not run (${response.status}). Try again.`
     return
@@ -73,11 +115,21 @@ async function download (button) {
   URL.revokeObjectURL(link.href)
 }
 
+// Changes not yet in a draft or a version: leaving the page asks first.
+let unsaved = document.getElementById('canvas').dataset.unsaved === 'true'
+modeler.on('commandStack.changed', () => { unsaved = true })
+window.addEventListener('beforeunload', (event) => {
+  if (!unsaved) return
+  event.preventDefault()
+  event.returnValue = ''
+})
+
 // Draft and deploy forms post the diagram as it is on the canvas now.
 for (const form of document.querySelectorAll('form.app-carries-xml')) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     form.querySelector('textarea[name="xml"]').value = await currentXml()
+    unsaved = false
     form.submit()
   })
 }
