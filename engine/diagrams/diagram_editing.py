@@ -161,7 +161,7 @@ def roll_back(
     reason = (reason or "").strip()
     if not reason:
         raise EngineError("Say why you are going back to this version.")
-    comment = f"Back to version {earlier.id}: {reason}"
+    comment = f"Back to version {earlier.number}: {reason}"
     return deploy(session, actor, process_id, earlier.bpmn_xml, comment, form_exists, now)
 
 

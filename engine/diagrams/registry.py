@@ -273,6 +273,7 @@ def deploy(
         return latest, False
     version = ProcessVersion(
         process_id=diagram.process_id,
+        number=(latest.number if latest is not None else 0) + 1,
         name=diagram.name,
         content_hash=diagram.content_hash,
         bpmn_xml=diagram.xml,

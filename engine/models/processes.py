@@ -12,10 +12,15 @@ from engine.models.base import Base, UTCDateTime, utcnow
 
 class ProcessVersion(Base):
     __tablename__ = "process_versions"
-    __table_args__ = (Index(None, "process_id", "content_hash"),)
+    __table_args__ = (
+        Index(None, "process_id", "content_hash"),
+        Index(None, "process_id", "number", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(64), index=True)
+    # 1, 2, 3… within the process: what owners call the version (ids are shared by all).
+    number: Mapped[int] = mapped_column(Integer, server_default="0")
     name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # read once per version

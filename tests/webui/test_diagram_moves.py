@@ -40,7 +40,7 @@ def test_the_check_lists_each_case_with_whether_it_can_move_and_why(client, setu
     response = client.get(MIGRATE, query_string={"check": 1, "to": v2, "from": setup["v1"].id})
     assert response.status_code == 200
     html = page(response)
-    assert html.select_one("#dry-run-heading").text == f"Check: 1 of 2 can move to version {v2}"
+    assert html.select_one("#dry-run-heading").text == "Check: 1 of 2 can move to version 2"
     rows = {int(r["data-instance"]): r for r in html.select("#dry-run tr[data-instance]")}
     assert rows[setup["at_first"].id]["data-movable"] == "yes"
     assert rows[setup["at_second"].id]["data-movable"] == "no"
@@ -49,7 +49,7 @@ def test_the_check_lists_each_case_with_whether_it_can_move_and_why(client, setu
         in rows[setup["at_second"].id].text
     )
     button = html.select_one("#move")
-    assert button.text.strip() == f"Move 1 case to version {v2}"
+    assert button.text.strip() == "Move 1 case to version 2"
 
 
 def test_moving_then_undoing_from_the_page(client, db, setup):

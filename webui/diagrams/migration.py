@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.models.diagrams import moves_of
+from engine.models.processes import ProcessVersion
 from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
@@ -76,7 +77,8 @@ def move(process_id):
     target_id = record_id(request.form, "to", NO_VERSION)
     selection = _selection(process_id, request.form)
     report = VersionMoves(workflow()).migrate(db(), g.user, selection, target_id)
-    message = f"{len(report.moved)} moved to version {target_id}."
+    target = db().get(ProcessVersion, target_id)
+    message = f"{len(report.moved)} moved to version {target.number if target else target_id}."
     if report.refused:
         message += f" {len(report.refused)} could not move; the check below says why."
     flash(message, "success")
@@ -89,7 +91,7 @@ def move(process_id):
 def undo(process_id, move_id):
     move = VersionMoves(workflow()).revert(db(), g.user, move_id)
     flash(
-        f"{move.instance.reference} is back on version {move.from_version_id}, as it was.",
+        f"{move.instance.reference} is back on version {move.from_version.number}, as it was.",
         "success",
     )
     return redirect(url_for("diagrams.migrate", process_id=process_id))

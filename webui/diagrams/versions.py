@@ -54,7 +54,9 @@ def download(process_id, version_id):
     return Response(
         version.bpmn_xml,
         mimetype="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{process_id}-v{version.id}.bpmn"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{process_id}-v{version.number}.bpmn"'
+        },
     )
 
 
@@ -94,17 +96,17 @@ def roll_back(process_id, version_id):
             problems = [str(exc)]
         else:
             if not new:
-                flash(f"Nothing changed: version {version.id} is already in use.", "success")
+                flash(f"Nothing changed: version {version.number} is already in use.", "success")
                 return redirect(url_for("diagrams.versions", process_id=process_id))
             flash(
-                f"Version {version.id} deployed, the same as version {earlier.id}. New cases "
-                "start on it; move running cases below if they should follow it too.",
+                f"Version {version.number} deployed, the same as version {earlier.number}. "
+                "New cases start on it; move running cases below if they should follow it too.",
                 "success",
             )
             return redirect(url_for("diagrams.migrate", process_id=process_id, to=version.id))
     return render_template(
         "diagrams/roll_back.html",
-        title=f"Go back to version {earlier.id} of {earlier.name}",
+        title=f"Go back to version {earlier.number} of {earlier.name}",
         process_id=process_id,
         earlier=earlier,
         reason=reason,

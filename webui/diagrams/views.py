@@ -87,7 +87,7 @@ def edit(process_id):
     )
     if version.process_id != process_id:
         raise NotFound(f"Version {version.id} is not a version of “{process_id}”.")
-    return _editor(process_id, version.bpmn_xml, f"version {version.id}")
+    return _editor(process_id, version.bpmn_xml, f"version {version.number}")
 
 
 def _posted_xml() -> str:
@@ -158,10 +158,10 @@ def deploy(process_id):
     except EngineError as exc:
         return _editor(process_id, xml, "your changes (not deployed)", [str(exc)], (), comment, 422)
     if not new:
-        flash(f"Nothing changed: version {version.id} is still the one in use.", "success")
+        flash(f"Nothing changed: version {version.number} is still the one in use.", "success")
         return redirect(url_for("diagrams.edit", process_id=process_id))
     flash(
-        f"Version {version.id} deployed. New cases start on it; running cases stay on their "
+        f"Version {version.number} deployed. New cases start on it; running cases stay on their "
         "version until you move them.",
         "success",
     )

@@ -195,3 +195,43 @@ def test_0017_adds_what_a_request_names_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0018_numbers_versions_within_each_process_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0017")
+        with db_engine.begin() as connection:
+            for process_id in ("icpc", "rcpc", "icpc", "icpc", "rcpc"):
+                connection.execute(
+                    text(
+                        "INSERT INTO process_versions (process_id, name, content_hash, bpmn_xml,"
+                        " deployed_at, deployed_by, comment) VALUES (:p, :p, :h, '<x/>',"
+                        " '2026-03-02 09:00:00+00:00', 'owner', '')"
+                    ),
+                    {"p": process_id, "h": f"{process_id}{connection.info.setdefault('n', 0)}"},
+                )
+        schema.upgrade(db_engine, "0018_version_numbers")
+        with db_engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT process_id, number FROM process_versions ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("icpc", 1),
+            ("rcpc", 1),
+            ("icpc", 2),
+            ("icpc", 3),
+            ("rcpc", 2),
+        ]
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0017")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("process_versions")}
+        assert "number" not in columns
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
