@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 import forms
 from engine.access import accounts
 from engine.casework import cases, family_links, feedback
+from engine.diagrams import diagram_editing
 from engine.documents import report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.people import Child, User, user_by_username, users_with_role
+from engine.models.processes import latest_version
 from engine.platform import workdays
 from engine.platform.clock import LONDON, FixedClock
 from engine.platform.db import reusing, transaction
@@ -235,6 +237,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _diagram_history(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -383,6 +386,32 @@ _PROFESSIONAL_FEEDBACK = {
     "overall": "4",
     "comments": "Clear decision; the plan's timescales could be sharper.",
 }
+
+
+def _diagram_history(session: Session, engine: Engine) -> None:
+    """The process owner tried fortnightly core groups, then went back to version 1."""
+    owner = user_by_username(session, "po1")
+    first = latest_version(session, "core_group")
+    fortnightly = first.bpmn_xml.replace('7 * setting("core_group_interval_weeks")', "14", 1)
+    now = engine.clock.now()
+    diagram_editing.deploy(
+        session,
+        owner,
+        "core_group",
+        fortnightly,
+        "Trial: core groups every 2 weeks",
+        forms.exists,
+        now,
+    )
+    diagram_editing.roll_back(
+        session,
+        owner,
+        "core_group",
+        first.id,
+        "Chairs found fortnightly meetings too close",
+        forms.exists,
+        now,
+    )
 
 
 def _word_report() -> bytes:

@@ -14,6 +14,7 @@ from engine.models import (
     ReportFile,
 )
 from engine.models.people import Child
+from engine.models.processes import versions_of
 from tests.factories import deploy_processes
 from webui import demo
 
@@ -61,3 +62,12 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
     links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
     assert sorted(link.used_at is None for link in links) == [False, True]
+
+
+def test_demo_shows_a_trial_version_and_the_roll_back(db, engine):
+    deploy_processes(db)
+    demo.load(db, engine)
+    latest, trial, first = versions_of(db, "core_group")
+    assert [v.number for v in (latest, trial, first)] == [3, 2, 1]
+    assert latest.content_hash == first.content_hash != trial.content_hash
+    assert latest.comment == "Back to version 1: Chairs found fortnightly meetings too close"
