@@ -147,8 +147,12 @@ RULES = {
             ("validate", "POST"),
             ("save_draft", "POST"),
             ("discard_draft", "POST"),
+            ("confirm_discard", "GET"),
             ("deploy", "POST"),
             ("upload", "POST"),
+            ("upload_confirmed", "POST"),
+            ("roll_back", "GET"),
+            ("roll_back", "POST"),
         )
     },
     # Operations: no personal data; /metrics answers this machine or a bearer token only.
