@@ -106,7 +106,8 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
             (spec.description or process_id, ProcessVersion.name, "name"),
         ),
     )
-    set_aside = {p.element for p in specs.problems}  # already refused, checked no further
+    # Elements already refused were set aside to read the rest: not checked any further.
+    set_aside = {getattr(p, "element", None) for p in specs.problems} - {None}
     for each in [spec, *subprocess_specs.values()]:
         problems += [p for p in check_spec(each, form_exists) if p.element not in set_aside]
     if problems:
