@@ -27,20 +27,27 @@ const problems = new Problems(
 new PropertiesForm(modeler, document.getElementById('properties-fields'), document.getElementById('properties-empty'))
 
 // The whole diagram in view, to the right of the palette so no shape sits under it.
-const PALETTE = 60
 const MARGIN = 20
+
+function paletteWidth () {
+  const palette = document.querySelector('#canvas .djs-palette')
+  const container = document.getElementById('canvas')
+  if (!palette) return 0
+  return palette.getBoundingClientRect().right - container.getBoundingClientRect().left
+}
 
 function fitBesidePalette () {
   const canvas = modeler.get('canvas')
   const { inner, outer } = canvas.viewbox()
   if (!inner.width || !inner.height) return
+  const left = paletteWidth() + MARGIN
   const scale = Math.min(
-    (outer.width - PALETTE - 2 * MARGIN) / inner.width,
+    (outer.width - left - MARGIN) / inner.width,
     (outer.height - 2 * MARGIN) / inner.height,
     1
   )
   canvas.viewbox({
-    x: inner.x - (PALETTE + MARGIN) / scale,
+    x: inner.x - left / scale,
     y: inner.y - MARGIN / scale,
     width: outer.width / scale,
     height: outer.height / scale
