@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import re
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, current_app, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PAGE_TEMPLATE = "govuk_frontend_jinja/template.html"
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
-    "base-uri 'self'; object-src 'none'"
+    "default-src 'self'; script-src 'self' {template_script}; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+_INLINE_SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.S)
+
+
+def template_script_hash(app: Flask) -> str:
+    """The CSP source allowing GOV.UK's page template's one inline script, and nothing else.
+
+    The script (it marks the page as scripted before anything paints) is fixed text in the
+    installed package's template, so its hash is taken from there: a new package version
+    brings its own hash, and no other inline script, injected or not, can run.
+    """
+    source, _, _ = app.jinja_env.loader.get_source(app.jinja_env, PAGE_TEMPLATE)
+    scripts = _INLINE_SCRIPT.findall(source)
+    if len(scripts) != 1 or "{" in scripts[0]:
+        raise RuntimeError(f"{PAGE_TEMPLATE}: expected one fixed inline script")
+    digest = hashlib.sha256(scripts[0].encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def csrf_token() -> str:
@@ -39,7 +59,7 @@ def _check_csrf() -> None:
 
 
 def _headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -64,6 +84,7 @@ def trust_proxies(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     trust_proxies(app)
+    app.config["CSP"] = CSP.format(template_script=template_script_hash(app))
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 from sqlalchemy import select
 
 from engine.models import AuditEvent
@@ -111,3 +115,13 @@ def test_a_script_in_free_text_is_inert_on_every_page_that_shows_it(client, db, 
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, path
     assert "&lt;script&gt;" in client.get(f"/children/{child.id}").get_data(as_text=True)
+
+
+def test_the_page_templates_script_is_allowed_by_its_hash_and_nothing_else_inline(client):
+    response = client.get("/sign-in")
+    script = re.search(r"<script>(.*?)</script>", response.text, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = response.headers["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1).split()
+    assert script_src == ["'self'", f"'sha256-{digest}'"]
+    assert "'unsafe-inline'" not in csp

@@ -1,6 +1,7 @@
-// Mark the page as scripted (the template's own inline snippet is blocked by our CSP),
-// then start GOV.UK Frontend's components (error summary focus, conditional reveals, ...).
+// Start GOV.UK Frontend's components (error summary focus, conditional reveals, ...). The page
+// template's own inline script, allowed by its hash in the CSP, has marked the page as scripted.
 import { initAll } from '/frontend/govuk-frontend.min.js'
+import { labelTables } from '/static/tables.mjs'
 
-document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
+labelTables(document)
