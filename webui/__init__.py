@@ -21,6 +21,7 @@ from . import (
     request_timing,
     security,
 )
+from .accessibility import bp as accessibility_bp
 from .account import bp as account_bp
 from .api import bp as api_bp
 from .audit import bp as audit_bp
@@ -43,6 +44,7 @@ from .tasks import bp as tasks_bp
 
 BLUEPRINTS = (
     health_bp,
+    accessibility_bp,
     auth_bp,
     inbox_bp,
     tasks_bp,

@@ -42,6 +42,10 @@ def init_app(app: Flask) -> None:
         return {
             "service_name": app.config["SERVICE_NAME"],
             "council_name": council.get("council_name"),
+            "council_contact": {
+                "phone": council.get("council_phone"),
+                "email": council.get("council_email"),
+            },
             "current_user": g.get("user"),
             "nav_items": _nav_items(),
         }
