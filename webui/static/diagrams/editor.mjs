@@ -3,11 +3,11 @@
 import { keepLoopReferences, spiffworkflow } from './spiffworkflow-moddle.mjs'
 import { PropertiesForm } from './properties.mjs'
 import { Problems } from './problems.mjs'
+import { ElementChooser } from './chooser.mjs'
 
 const status = document.getElementById('editor-status')
 const modeler = new window.BpmnJS({
   container: '#canvas',
-  keyboard: { bindTo: document },
   moddleExtensions: { spiffworkflow }
 })
 modeler.on('import.parse.complete', ({ references, warnings }) => {
@@ -23,6 +23,8 @@ const problems = new Problems(
   document.getElementById('problem-list'),
   document.getElementById('valid-banner')
 )
+// eslint-disable-next-line no-new
+new ElementChooser(modeler, document.getElementById('element-choice'))
 // eslint-disable-next-line no-new
 new PropertiesForm(modeler, document.getElementById('properties-fields'), document.getElementById('properties-empty'))
 

@@ -25,7 +25,9 @@ export class Problems {
     const element = this.registry.get(id)
     this.canvas.scrollToElement(element)
     this.selection.select(element)
-    document.getElementById('canvas').focus()
+    // Straight to the step's fields, where the problem is put right.
+    const field = document.querySelector('#properties-fields input, #properties-fields select, #properties-fields textarea')
+    ;(field || document.getElementById('canvas')).focus()
   }
 
   clear () {
