@@ -4,8 +4,9 @@ The wording lives in `documents/templates/` (one HTML template per document, Jin
 process owner changes a letter by editing a file beside the diagrams, not Python
 (`CPC_DOCUMENTS_DIR` moves the folder; see `engine.platform.folders`). The PDF is
 WeasyPrint's tagged PDF/UA with the document's title and language; the Word file is built
-from the same HTML by walking its headings, paragraphs, lists and tables, so the two formats
-never say different things.
+from the same HTML by walking its headings, paragraphs, lists, tables and images, so the two
+formats never say different things: real heading styles, header rows, images with their alt
+text and the document's language, as the PDF has.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import io
 from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import docx
 import weasyprint
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from lxml import html as lxml_html
@@ -103,9 +107,7 @@ def to_docx(page: str, data: dict) -> bytes:
     word.core_properties.title = tree.findtext(".//title") or data["title"]
     word.core_properties.language = LANGUAGE
     word.core_properties.author = data["council"]["name"]
-    logo = logo_path(data)
-    if logo:
-        word.add_picture(str(logo), width=Mm(20))
+    _set_language(word)
     for element in tree.body.iterchildren():
         _block(word, element)
     out = io.BytesIO()
@@ -124,7 +126,7 @@ def fingerprint(content: bytes) -> str:
 
 # ---- HTML to Word ---------------------------------------------------------------------------
 
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3}
+HEADINGS = {f"h{level}": level for level in range(1, 7)}
 
 
 def _text(element) -> str:
@@ -139,6 +141,8 @@ def _block(word, element) -> None:
         word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     if tag in HEADINGS:
         word.add_heading(_text(element), level=HEADINGS[tag])
+    elif tag == "img":
+        _picture(word, element)
     elif tag == "p":
         _paragraph(word.add_paragraph(), element)
     elif tag in ("ul", "ol"):
@@ -168,6 +172,31 @@ def _paragraph(paragraph, element) -> None:
             paragraph.add_run(child.tail)
 
 
+def _set_language(word) -> None:
+    """The language every run inherits, so a screen reader reads the text as British English."""
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.append(language)
+    language.set(qn("w:val"), LANGUAGE)
+
+
+def _picture(word, element) -> None:
+    """An image from the documents folder (the council's logo) with the HTML's alt text as
+    the picture's description, which is what Word and screen readers read out."""
+    source = element.get("src") or ""
+    if not source.startswith("file://"):
+        return
+    path = Path(unquote(urlsplit(source).path))
+    if not path.is_file():
+        return
+    run = word.add_paragraph().add_run()
+    picture = run.add_picture(str(path), width=Mm(20))
+    picture._inline.docPr.set("descr", element.get("alt") or "")
+
+
 def _table(word, element) -> None:
     rows = element.findall(".//tr")
     if not rows:
@@ -176,9 +205,15 @@ def _table(word, element) -> None:
     table = word.add_table(rows=0, cols=width)
     table.style = "Table Grid"
     for row in rows:
-        cells = table.add_row().cells
+        added = table.add_row()
+        cells = added.cells
         for index, cell in enumerate(row.iterchildren("th", "td")):
             cells[index].text = _text(cell)
             if cell.tag == "th":
                 for run in cells[index].paragraphs[0].runs:
                     run.bold = True
+        if row.getparent().tag == "thead":
+            # A header row, as Word marks it: repeated on each page and read as the header.
+            header = OxmlElement("w:tblHeader")
+            header.set(qn("w:val"), "true")
+            added._tr.get_or_add_trPr().append(header)

@@ -6,6 +6,7 @@ import io
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -193,3 +194,20 @@ def test_the_pdf_is_tagged_with_title_and_language(case):
         select(DocumentRecord).where(DocumentRecord.purpose == "downloaded")
     ).one()
     assert record.generated_by_name == "Sw" and record.file_format == "pdf"
+
+
+def test_the_word_file_has_real_headings_header_rows_alt_text_and_language(case):
+    held(case)
+    produced = documents.produce(
+        case.db, case.staff["sw"], conference(case), "minutes", "docx", case.clock.now()
+    )
+    word = docx.Document(io.BytesIO(produced.content))
+    headings = [p.style.name for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "Heading 1" in headings and "Heading 2" in headings
+    [picture] = word.inline_shapes
+    assert picture._inline.docPr.get("descr") == "Demo Borough Council logo"
+    first_rows = [table.rows[0]._tr for table in word.tables]
+    assert first_rows and all(row.trPr is not None for row in first_rows)
+    assert all(row.trPr.find(qn("w:tblHeader")) is not None for row in first_rows)
+    language = word.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert language.get(qn("w:val")) == "en-GB"
