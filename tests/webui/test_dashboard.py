@@ -138,3 +138,14 @@ def test_a_long_figure_shows_a_hundred_children_a_page_and_the_csv_has_all(clien
     response = client.get("/dashboard/figure.csv?key=open_9")
     assert len(list(csv.reader(io.StringIO(response.get_data(as_text=True))))) == 131
     response.close()
+
+
+def test_each_chart_has_a_text_alternative_beside_its_table(client, planned, db):
+    sign_in(client, "tm")
+    html = page(client.get("/dashboard"))
+    svg = html.select_one("#chart-icpc svg[role=img]")
+    summary = html.select_one(f"#{svg['aria-describedby']}").text
+    assert "1 of 1 on time (100%)" in summary
+    assert "Highest January 2027 (100%)" in summary and "latest January 2027" in summary
+    reviews = html.select_one("#chart-reviews-summary").text
+    assert reviews.strip() == "None held in these months."
