@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from engine.casework import family_links
+from engine.diagrams import diagram_editing
 from engine.models.conferences import Conference, people_for_child
 from engine.models.people import Child, user_by_username
+from forms import exists as form_exists
 from tests.browser.conftest import browser_sign_in
 from tests.browser.journeys import with_axe
 from tests.browser.page_checks import NARROW, WIDE, Checker
-from tests.factories import deploy_processes
+from tests.factories import PROCESSES, deploy_processes
 from webui import demo
 
 # One user for each demo role.
@@ -25,6 +27,18 @@ USERNAMES = ("sw1", "tm1", "sm1", "chair1", "bs1", "police1", "po1", "admin")
 def demo_data(db, engine, live_server):
     deploy_processes(db)
     demo.load(db, engine)
+
+
+def second_core_group_version(db, engine) -> None:
+    """A changed core group diagram, so the versions page offers a comparison."""
+    owner = user_by_username(db, "po1")
+    changed = (
+        (PROCESSES / "core_group.bpmn")
+        .read_text()
+        .replace('core_group_interval_weeks")', 'core_group_interval_weeks") - 7')
+    )
+    now = engine.clock.now()
+    diagram_editing.deploy(db, owner, "core_group", changed, "Sooner", form_exists, now)
 
 
 def finn(db) -> tuple[Child, Conference]:
@@ -55,6 +69,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, demo_data, db, eng
     page = browser_page
     with_axe(page)
     checker = Checker(page)
+    second_core_group_version(db, engine)
     for path in (f"/family/{family_link(db, engine)}", "/accessibility", "/sign-in"):
         checker.visit(path, "nobody signed in")
     checker.visit("/family/not-a-link", "nobody signed in", status=404)
