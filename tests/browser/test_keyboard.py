@@ -165,3 +165,34 @@ def test_the_diagram_editor_properties_and_problems_work_by_keyboard(browser_pag
     page.keyboard.press("Tab")
     press_on(page, page.get_by_role("button", name="Check the diagram"), navigates=False)
     page.locator("#valid-banner").wait_for(state="visible")
+
+
+def test_a_manager_follows_a_figure_to_the_instance_by_keyboard(browser_page, case):
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    page = browser_page
+    sign_in(page, "tm", PASSWORD)
+    press_on(page, page.get_by_role("link", name="Dashboard"))
+    figure = page.locator("#figure-icpc_str_child")
+    expect(figure).to_contain_text("1 of 1 children")
+    press_on(page, figure.get_by_role("link"))
+    expect(page.locator("#figure-rows")).to_contain_text("Amara Okoye")
+    press_on(page, page.get_by_role("link", name="Process instances"), backwards=True)
+    press_on(page, page.locator("#instances a", has_text="ICPC-").first)
+    expect(page.locator("#instance-diagram")).to_have_attribute("data-drawn", re.compile(r"\d"))
+
+
+def test_a_wrong_date_is_put_right_from_the_error_summary_by_keyboard(browser_page, case):
+    page = browser_page
+    sign_in(page, "police", PASSWORD)
+    press_on(page, page.locator("#inbox a", has_text=re.compile("report", re.I)).first)
+    type_date(page, "report_submitted_date", "2027-01-32")
+    type_into(page, page.get_by_label("Summary of the report"), "Two call-outs this year.")
+    press_on(page, page.get_by_role("button", name="Save and continue"))
+    # The error summary takes focus; its link leads to the field at fault.
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    press_on(page, page.locator(".govuk-error-summary a").first, navigates=False)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("4")
+    press_on(page, page.get_by_role("button", name="Save and continue"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is done")
