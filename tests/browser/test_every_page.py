@@ -14,7 +14,7 @@ from engine.models.conferences import Conference, people_for_child
 from engine.models.people import Child, user_by_username
 from forms import exists as form_exists
 from tests.browser.conftest import browser_sign_in
-from tests.browser.journeys import with_axe
+from tests.browser.journeys import shot, with_axe
 from tests.browser.page_checks import NARROW, WIDE, Checker
 from tests.factories import PROCESSES, deploy_processes
 from webui import demo
@@ -91,6 +91,7 @@ def test_on_a_phone_each_inbox_row_is_a_list_of_cells_named_by_column(browser_pa
     page = browser_page
     page.set_viewport_size({"width": NARROW, "height": 800})
     browser_sign_in(page, "sw1", demo.PASSWORD)
+    shot(page, "inbox-at-320")
     header = page.locator("#inbox thead")
     height = "h => h.getBoundingClientRect().height"
     assert header.evaluate(height) <= 1  # visually hidden; the cells name their columns

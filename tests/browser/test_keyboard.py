@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.casework import family_links
 from engine.models import Conference
-from tests.browser.journeys import with_axe
+from tests.browser.journeys import shot, with_axe
 from tests.browser.keyboard import (
     choose,
     larger_text,
@@ -104,6 +104,7 @@ def test_a_parent_sends_their_report_by_keyboard_on_a_phone_with_large_text(brow
     larger_text(page)
     assert wider_than(page, NARROW) is None
     checker.check("the family's form", "a parent")
+    shot(page, "family-form-320-text-200")
     strengths = page.get_by_label("What are the strengths in your family?")
     type_into(page, strengths, "We cook together.")
     press_on(page, page.get_by_role("button", name="Send my report"))
