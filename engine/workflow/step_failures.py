@@ -25,6 +25,18 @@ def explain(exc: SpiffWorkflowException) -> EngineError:
     return StepFailed(f"The process could not continue: {exc}")
 
 
+def element_of(exc: BaseException) -> str | None:
+    """The diagram element whose code raised, from SpiffWorkflow's error under ours."""
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:
+        spec = getattr(cause, "task_spec", None)
+        if spec is not None:
+            return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+    return None
+
+
 def check_depth(workflow: BpmnWorkflow) -> None:
     """Refuse to save a workflow whose repeated steps nest too deep to follow safely."""
     if task_scan.too_deep(workflow):

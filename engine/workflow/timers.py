@@ -34,6 +34,7 @@ from engine.models.timers import FIRED, WAITING, Timer
 from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
+from engine.workflow import step_failures
 
 log = logging.getLogger(__name__)
 
@@ -233,11 +234,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, MAX_BACKOFF_SECONDS))
 
 
-def record_failure(sessions, instance_id: int, owner: str, error: str, now: datetime) -> bool:
+def record_failure(
+    sessions, instance_id: int, owner: str, error: str, now: datetime, element: str | None = None
+) -> bool:
     """Count a failed firing, back off, and after MAX_ATTEMPTS stop until a manager retries.
 
     Returns True when the instance is now marked failed. Written in its own transaction,
-    because the firing's transaction has rolled back.
+    because the firing's transaction has rolled back. The audit event names the diagram
+    `element` at fault when known, for the process owner's failures page.
     """
     with sessions() as session, transaction(session):
         query = select(_INSTANCES.c.lease_owner, _INSTANCES.c.timer_attempts).where(
@@ -267,6 +271,7 @@ def record_failure(sessions, instance_id: int, owner: str, error: str, now: date
             instance_id=instance_id,
             attempts=attempts,
             error=error[:500],
+            element=element,
         )
     return failed
 
@@ -362,7 +367,9 @@ def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> Sw
         return result
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
         log.warning("timer firing failed for instance %s: %s", instance_id, exc)
-        if record_failure(sessions, instance_id, owner, _describe(exc), engine.clock.now()):
+        at = engine.clock.now()
+        element = step_failures.element_of(exc)
+        if record_failure(sessions, instance_id, owner, _describe(exc), at, element):
             result.failed.append(instance_id)
         return result
     if fired:
@@ -384,7 +391,10 @@ def _still_due(session: Session, instance_id: int, now: datetime) -> bool:
 
 
 def _describe(exc: Exception) -> str:
+    """The engine's own errors are written for people already; others keep their kind."""
     text = str(exc).strip()
+    if isinstance(exc, EngineError) and text:
+        return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
