@@ -16,6 +16,7 @@ timer, earliest first.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -324,8 +325,12 @@ def sweep(
     owner: str,
     lease_seconds: int = LEASE_SECONDS,
     batch: int = BATCH,
+    progress: Callable[[], None] | None = None,
 ) -> SweepResult:
-    """Fire every timer due by the engine clock, earliest first, until none is left."""
+    """Fire every timer due by the engine clock, earliest first, until none is left.
+
+    `progress` is called after each batch, so a heartbeat can tell a long catch-up from a
+    sweep that stopped moving."""
     result = SweepResult()
     while True:
         with sessions() as session:
@@ -333,6 +338,8 @@ def sweep(
         if not claimed:
             return result
         result += fire_claimed(sessions, engine, claimed, owner)
+        if progress is not None:
+            progress()
 
 
 def fire_claimed(sessions: sessionmaker, engine, claimed: list[int], owner: str) -> SweepResult:
