@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_checks, foreign_diagrams
+from engine.diagrams import diagram_checks, foreign_diagrams, name_checks
 from engine.models.instances import HumanTask
 from engine.models.lengths import limit
 from engine.models.processes import ProcessVersion, latest_version
@@ -124,6 +124,9 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
     )
     for each in [spec, *subprocess_specs.values()]:
         problems += check_spec(each, form_exists)
+    if form_exists is not None:  # a deploy or a check, not a stored version read again
+        specs = [spec, *subprocess_specs.values()]
+        problems += name_checks.check(process_id, specs, raw.decode("utf-8", "replace"))
     if problems:
         raise InvalidDiagram(problems)
     return Diagram(
