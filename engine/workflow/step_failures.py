@@ -10,6 +10,10 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.models import audit
+from engine.models.diagram_failures import STEP_FAILED
+from engine.models.instances import task_with_instance
+from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, StepFailed
 from engine.workflow import serialization, task_scan
 
@@ -35,6 +39,30 @@ def element_of(exc: BaseException) -> str | None:
         seen.add(id(cause))
         cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
     return None
+
+
+def record(session, task_id: str, actor, exc: StepFailed, now) -> None:
+    """Keep a diagram's failed step for its process owner (`step.failed` in the audit trail).
+
+    The step's own transaction has rolled back, so this is written in one of its own: the
+    version the case was on, the element at fault and the message the person saw.
+    """
+    row = task_with_instance(session, task_id)
+    if row is None:
+        return
+    with transaction(session):
+        audit.record(
+            session,
+            actor,
+            STEP_FAILED,
+            now,
+            instance_id=row.instance_id,
+            task_id=row.id,
+            child_id=row.child_id,
+            version_id=row.instance.version_id,
+            element=element_of(exc) or row.task_spec,
+            error=str(exc)[:500],
+        )
 
 
 def check_depth(workflow: BpmnWorkflow) -> None:

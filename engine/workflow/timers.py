@@ -287,20 +287,25 @@ def retry(session: Session, instance_id: int, actor: User, now: datetime) -> Pro
     if instance.timer_failed_at is None and instance.timer_attempts == 0:
         raise EngineError(f"Case {instance.reference} has no failed timer to retry.")
     with transaction(session):
-        session.execute(
-            update(_INSTANCES)
-            .where(_INSTANCES.c.id == instance_id)
-            .values(
-                lease_owner=None,
-                lease_until=None,
-                timer_attempts=0,
-                timer_error=None,
-                timer_failed_at=None,
-            )
-        )
+        clear_failure(session, instance_id)
         audit.record(session, actor, "timers.retry", now, instance_id=instance_id)
     session.expire(instance)
     return instance
+
+
+def clear_failure(session: Session, instance_id: int) -> None:
+    """Forget an instance's failed firings, so the next sweep tries its timers at once."""
+    session.execute(
+        update(_INSTANCES)
+        .where(_INSTANCES.c.id == instance_id)
+        .values(
+            lease_owner=None,
+            lease_until=None,
+            timer_attempts=0,
+            timer_error=None,
+            timer_failed_at=None,
+        )
+    )
 
 
 # ---- the sweep ----------------------------------------------------------------------------
