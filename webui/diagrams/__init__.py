@@ -15,4 +15,4 @@ restrict(
 )
 
 
-from . import migration, versions, views  # noqa: E402,F401
+from . import failures, migration, versions, views  # noqa: E402,F401
