@@ -149,6 +149,9 @@ RULES = {
             ("discard_draft", "POST"),
             ("deploy", "POST"),
             ("upload", "POST"),
+            ("failures", "GET"),
+            ("failure_counts", "GET"),
+            ("retry_failures", "POST"),
         )
     },
     # Operations: no personal data; /metrics answers this machine or a bearer token only.

@@ -61,3 +61,18 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
     links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
     assert sorted(link.used_at is None for link in links) == [False, True]
+
+
+def test_the_demo_shows_a_process_owner_what_a_slip_in_a_diagram_caused(db, engine):
+    from engine.models.processes import versions_of
+    from engine.operations import diagram_failures
+
+    deploy_processes(db)
+    demo.load(db, engine)
+    latest, broken, first = versions_of(db, "core_group")[:3]
+    assert latest.bpmn_xml == first.bpmn_xml  # the slip was undone by a new version
+    found = diagram_failures.for_version(db, broken)
+    [failure] = found.failures
+    assert (failure.kind, failure.element) == ("step", "next_meeting")
+    assert "longer than the limit of 0.2 seconds" in failure.message
+    assert len(failure.cases) == 1 and found.newer.id == latest.id
