@@ -68,9 +68,7 @@ class VersionFailures:
 
 def for_version(session: Session, version: ProcessVersion) -> VersionFailures:
     labels = _labels(version)
-    failures = _timer_failures(session, version, labels) + _step_failures(
-        session, version, labels
-    )
+    failures = _timer_failures(session, version, labels) + _step_failures(session, version, labels)
     failures.sort(key=lambda f: f.last_at, reverse=True)
     latest = latest_version(session, version.process_id)
     return VersionFailures(version, failures, latest if latest.id != version.id else None)
