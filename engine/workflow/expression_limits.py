@@ -8,7 +8,7 @@ A diagram's code runs inside the sweep and inside people's requests, so one runa
   after the limit stops the code;
 - while it runs, the operators that can build a huge value in one step (`**`, `*`, `+`, `<<`,
   `%`), `range`, `pow`, list growth and padding methods check the size first;
-- `running` traces the diagram's own frames and stops them once the time budget is spent.
+- `running` has the watchdog stop the code once the time budget is spent.
 
 The budgets are council settings (`expression_time_limit_seconds`, `expression_size_limit`)
 with defaults no council should need to change. Every refusal tells the author how to fix it.
@@ -20,9 +20,7 @@ import ast
 import contextlib
 import operator
 import re
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,10 +28,9 @@ from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.Guards import full_write_guard, safer_getattr
 
 from engine.platform import settings
+from engine.workflow import watchdog
+from engine.workflow.watchdog import OverBudget  # noqa: F401 - what `running` raises
 
-# RestrictedPython compiles diagram code under this name; SpiffWorkflow reads line numbers
-# from frames of this name, and the tracer follows only them.
-FILENAME = "<string>"
 OPERATOR = "_limit_op_"
 _OPS = {
     ast.Add: "+",
@@ -67,16 +64,12 @@ _PADDING = {"ljust", "rjust", "center", "zfill", "expandtabs"}
 _GROWING = {"append", "extend", "insert"}
 _WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)")
 BITS_PER_DIGIT = 3.33
+_WORD = 2**64
+_SMALL_KINDS = {(int, int), (int, float), (float, int), (float, float)}
 
 
 class LimitExceeded(ValueError):
     """Diagram code over its budget; the message says what was too much and how to fix it."""
-
-
-class OverBudget(BaseException):
-    """Raised inside the diagram's own frame when its time is up. A BaseException, so the
-    script's own `except Exception:` cannot swallow it; the environment turns it into
-    `LimitExceeded` before any other code sees it."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +154,15 @@ def _short(value) -> str:
 
 
 def limited_op(op: str, a, b):
-    """What `a op b` becomes in diagram code: the size check, then the operation."""
+    """What `a op b` becomes in diagram code: the size check, then the operation.
+
+    Numbers of a machine word or so, and floats, cannot build anything big in one step: they
+    skip the check (it is most of the cost of arithmetic in a loop)."""
+    kinds = (type(a), type(b))
+    if kinds in _SMALL_KINDS and (
+        float in kinds or (op != "**" and op != "<<" and -_WORD < a < _WORD and -_WORD < b < _WORD)
+    ):
+        return _APPLY[op](a, b)
     check_operation(op, a, b)
     return _APPLY[op](a, b)
 
@@ -230,35 +231,20 @@ def _growing(target: list, method):
 
 @contextlib.contextmanager
 def running(limits: Limits | None = None) -> Iterator[None]:
-    """Run diagram code under the budgets: its frames are traced and stopped when time is up.
+    """Run diagram code under the budgets: stopped by the watchdog when its time is up.
 
-    Only frames compiled from diagram code are traced, so functions the diagram calls run at
-    full speed. Nested use (an expression evaluated while a script runs) keeps the outer
-    budget.
+    Nested use (an expression evaluated while a script runs) keeps the outer budget.
     """
     if getattr(_active, "limits", None) is not None:
         yield
         return
     limits = limits or current()
-    deadline = time.monotonic() + limits.seconds
-
-    def local(frame, event, arg):
-        if time.monotonic() > deadline:
-            raise OverBudget(limits.seconds)
-        return local
-
-    def calls(frame, event, arg):
-        if frame.f_code.co_filename == FILENAME:
-            return local(frame, event, arg)
-        return None
-
-    previous = sys.gettrace()
     _active.limits = limits
-    sys.settrace(calls)
+    token = watchdog.WATCHDOG.watch(limits.seconds)
     try:
         yield
     finally:
-        sys.settrace(previous)
+        watchdog.WATCHDOG.release(token)
         _active.limits = None
 
 

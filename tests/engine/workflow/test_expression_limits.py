@@ -141,3 +141,21 @@ def test_ordinary_code_is_untouched_and_the_budget_is_a_setting():
 def test_calendar_counts_are_bounded():
     with pytest.raises(LimitExceeded, match="too many days"):
         CALENDAR_ONLY.environment().evaluate("add_working_days('2026-03-02', 10**9)", {})
+
+
+def test_an_interruption_never_lands_after_the_code_finished():
+    """Deadlines falling just as the code ends: each run fails cleanly or succeeds, and no
+    interruption is left to surface in the code that runs next."""
+    outcomes = set()
+    with settings.using(expression_time_limit_seconds=0.01):
+        for k in range(120):
+            script = f"t = 0\nfor i in range({k % 30 * 1000}):\n    t = t + i"
+            try:
+                CALENDAR_ONLY.environment().execute(script, {})
+                outcomes.add("done")
+            except LimitExceeded:
+                outcomes.add("stopped")
+            total = 0
+            for i in range(2000):  # an undelivered interruption would be raised here
+                total += i
+    assert outcomes == {"done", "stopped"}
