@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import traceback
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -32,6 +33,7 @@ from engine.platform.clock import LONDON
 from engine.platform.errors import EngineError
 from engine.workflow import expression_limits, step_context
 from engine.workflow.expression_limits import LimitExceeded, OverBudget
+from engine.workflow.watchdog import CODE_FILENAME
 
 
 class ExpressionError(ValueError):
@@ -157,7 +159,9 @@ def _compile_expression(source: str, limits: expression_limits.Limits):
     except SyntaxError as exc:
         raise ExpressionError(f"syntax error: {exc.msg}") from exc
     _refuse_runaways(tree, limits)
-    result = compile_restricted_eval(source.strip(), policy=expression_limits.LimitingPolicy)
+    result = compile_restricted_eval(
+        source.strip(), filename=CODE_FILENAME, policy=expression_limits.LimitingPolicy
+    )
     if result.errors or result.code is None:
         raise ExpressionError("; ".join(result.errors) or f"cannot compile {source!r}")
     return result.code
@@ -177,7 +181,9 @@ def _compile_script(source: str, limits: expression_limits.Limits):
     if any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree)):
         raise ExpressionError("scripts cannot import modules; use the diagram functions")
     _refuse_runaways(tree, limits)
-    result = compile_restricted_exec(source, policy=expression_limits.LimitingPolicy)
+    result = compile_restricted_exec(
+        source, filename=CODE_FILENAME, policy=expression_limits.LimitingPolicy
+    )
     if result.errors or result.code is None:
         raise ExpressionError("; ".join(result.errors) or "cannot compile script")
     return result.code
@@ -266,6 +272,16 @@ class LimitedScriptEngine(PythonScriptEngine):
             raise _over_budget(task, "script", exc) from exc
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's own wrapping
             raise self.create_task_exec_exception(task, script, err) from err
+
+    def get_error_line_number_and_content(self, script, err):
+        """SpiffWorkflow's, for code compiled under the product's own file name."""
+        line_number = getattr(err, "lineno", 0) if isinstance(err, SyntaxError) else 0
+        for frame in traceback.extract_tb(err.__traceback__):
+            if frame.filename == CODE_FILENAME:
+                line_number = frame.lineno
+        lines = script.splitlines()
+        error_line = lines[line_number - 1] if 0 < line_number <= len(lines) else ""
+        return line_number, error_line
 
 
 def _over_budget(task, what: str, exc: LimitExceeded) -> WorkflowTaskException:

@@ -6,17 +6,26 @@ daemon thread per process keeps the deadlines of the code running now and, when 
 raises `OverBudget` in that thread (`PyThreadState_SetAsyncExc`), which Python delivers at
 its next bytecode boundary: within a loop's next turn, or as soon as a C call returns (the
 size limits keep those short). Code that finishes in time costs one lock and a dictionary
-entry. An interruption that comes too late to be delivered is cleared before the caller
-goes on, so it can never land in other code.
+entry.
+
+An exception raised at an arbitrary point could land inside library code between taking a
+lock and the `try` that gives it back, so the watchdog raises it only while the thread is
+running the diagram's own code (compiled under `CODE_FILENAME`): a runaway spends its time
+there, and a slow function it called finishes first. An interruption that comes too late to
+be delivered is cleared before the caller goes on, so it can never land in other code.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
+
+CODE_FILENAME = "<diagram>"  # what diagram code is compiled as
+POLL_SECONDS = 0.005  # how often an overdue thread is looked at until it is in diagram code
 
 
 class OverBudget(BaseException):
@@ -29,7 +38,7 @@ class OverBudget(BaseException):
 class _Watch:
     thread_id: int
     deadline: float
-    fired: bool = False
+    fired: bool = False  # interrupted
 
 
 class Watchdog:
@@ -68,12 +77,16 @@ class Watchdog:
         with self._lock:
             while True:
                 now = time.monotonic()
-                for watch in self._watches.values():
-                    if not watch.fired and watch.deadline <= now:
+                overdue = [w for w in self._watches.values() if not w.fired and w.deadline <= now]
+                frames = sys._current_frames() if overdue else {}  # noqa: SLF001 - the way to look
+                for watch in overdue:
+                    frame = frames.get(watch.thread_id)
+                    if frame is not None and frame.f_code.co_filename == CODE_FILENAME:
                         watch.fired = True
                         _interrupt(watch.thread_id, OverBudget)
                 waiting = [w.deadline - now for w in self._watches.values() if not w.fired]
-                self._lock.wait(timeout=max(min(waiting), 0.001) if waiting else None)
+                timeout = max(min(waiting), POLL_SECONDS) if waiting else None
+                self._lock.wait(timeout=timeout)
 
 
 def _interrupt(thread_id: int, exception) -> None:

@@ -159,3 +159,35 @@ def test_an_interruption_never_lands_after_the_code_finished():
             for i in range(2000):  # an undelivered interruption would be raised here
                 total += i
     assert outcomes == {"done", "stopped"}
+
+
+def test_a_function_the_code_calls_is_never_interrupted_half_way():
+    """The limit lands in the diagram's own code, never inside a function it called (which
+    could hold a lock): a slow function finishes, and the code stops when it returns."""
+    from engine.workflow.expressions import Language
+
+    finished = []
+
+    def slow():
+        ends = time.monotonic() + 0.3
+        while time.monotonic() < ends:
+            pass
+        finished.append(True)
+        return 1
+
+    language = Language({"slow": slow})
+    with settings.using(expression_time_limit_seconds=0.05), pytest.raises(LimitExceeded):
+        language.environment().execute("x = slow()\ny = 2\nwhile y > 0:\n    y = y + 1", {})
+    assert finished == [True]
+
+
+def test_a_script_error_still_names_its_line():
+    from engine.workflow.expressions import LimitedScriptEngine
+
+    engine = LimitedScriptEngine(environment=CALENDAR_ONLY.environment())
+    err = None
+    try:
+        CALENDAR_ONLY.environment().execute("a = 1\nb = a / 0", {})
+    except ZeroDivisionError as exc:
+        err = exc
+    assert engine.get_error_line_number_and_content("a = 1\nb = a / 0", err) == (2, "b = a / 0")
