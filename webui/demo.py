@@ -7,6 +7,7 @@ produced. Answers come from each step's own form: dates default to the day the s
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -18,14 +19,16 @@ import forms
 from engine.access import accounts
 from engine.casework import cases, family_links, feedback
 from engine.diagrams import diagram_editing
+from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.people import Child, User, user_by_username, users_with_role
 from engine.models.processes import latest_version
-from engine.platform import workdays
+from engine.platform import settings, workdays
 from engine.platform.clock import LONDON, FixedClock
 from engine.platform.db import reusing, transaction
+from engine.platform.errors import StepFailed
 from engine.service import Engine
 from engine.workflow import timers
 
@@ -238,6 +241,7 @@ def load(session: Session, engine: Engine) -> str:
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
     _diagram_history(session, engine)
+    _diagram_failure(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -409,6 +413,59 @@ def _diagram_history(session: Session, engine: Engine) -> None:
         "core_group",
         first.id,
         "Chairs found fortnightly meetings too close",
+        forms.exists,
+        now,
+    )
+
+
+# A week count whose condition is never met: it passes the checks and runs until its limit.
+LOOPING_WEEKS = """weeks = 0
+while weeks != 7 * setting("core_group_interval_weeks") + 0.5:
+    weeks = weeks + 1
+"""
+NEXT_MEETING = "<bpmn:script>if plan_is_open(plan_id):"
+
+
+def _diagram_failure(session: Session, engine: Engine) -> None:
+    """A process owner's slip and what it caused: a core group version whose script never
+    ends, one case moved onto it that fails at its step, and the slip undone by a new
+    version. That version's **Failed steps and timers** page shows the step and the case."""
+    owner = user_by_username(session, "po1")
+    good = latest_version(session, "core_group")
+    query = select(HumanTask).where(
+        HumanTask.task_spec == "core_group_meeting", HumanTask.state == READY
+    )
+    waiting = session.scalars(query.order_by(HumanTask.created_at)).first()
+    if owner is None or good is None or waiting is None or NEXT_MEETING not in good.bpmn_xml:
+        return
+    now, today = engine.clock.now(), engine.clock.today()
+    broken_xml = good.bpmn_xml.replace(
+        NEXT_MEETING, f"<bpmn:script>{LOOPING_WEEKS}if plan_is_open(plan_id):"
+    )
+    broken, _new = diagram_editing.deploy(
+        session,
+        owner,
+        "core_group",
+        broken_xml,
+        "Count the weeks to the next meeting",
+        forms.exists,
+        now,
+    )
+    VersionMoves(engine).migrate(
+        session, owner, Selection("core_group", (waiting.instance_id,)), broken.id
+    )
+    task = _open_task(session, waiting.instance.child, "core_group_meeting")
+    data = _answers(session, task.form_key, today, today, {})
+    actor = _actor(session, task.instance.child, task)
+    # The step fails, and is kept for the process owner: that is the point.
+    with settings.using(expression_time_limit_seconds=0.2), contextlib.suppress(StepFailed):
+        engine.complete(session, task.id, actor, data)
+    diagram_editing.deploy(
+        session,
+        owner,
+        "core_group",
+        good.bpmn_xml,
+        "Undo the week count: it never ended",
         forms.exists,
         now,
     )

@@ -7,6 +7,20 @@ from sqlalchemy.orm import Session
 from engine.models.people import Child, User, team_manager_for
 from engine.platform.errors import EngineError
 
+# The names `for_child` gives every workflow, and what each starting command adds (`cases`):
+# the diagram name checks read these as the data a process starts with.
+FACTS = (
+    "child_id",
+    "child_reference",
+    "social_worker",
+    "team_manager",
+    "date_of_birth",
+    "expected_date_of_birth",
+)
+STARTED_WITH = {"icpc": ("conference_type",), "end_plan": ("plan_id",)}
+# A workflow another one's step starts (`start_process`) also has the plan it belongs to.
+FOLLOW_ON = ("plan_id",)
+
 
 def for_child(session: Session, child: Child, actor: User | None = None) -> dict:
     """Who works the case and the dates the diagrams need; usernames, never names."""

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_checks, foreign_diagrams, refusals, spec_reading
+from engine.diagrams import (
+    diagram_checks,
+    foreign_diagrams,
+    name_checks,
+    refusals,
+    spec_reading,
+)
 from engine.models.instances import HumanTask
 from engine.models.lengths import limit
 from engine.models.processes import ProcessVersion, latest_version
@@ -110,6 +116,11 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
     set_aside = {getattr(p, "element", None) for p in specs.problems} - {None}
     for each in [spec, *subprocess_specs.values()]:
         problems += [p for p in check_spec(each, form_exists) if p.element not in set_aside]
+    # Names are checked on a deploy or a check (not a stored version read again), and only
+    # once nothing is set aside: a name set in a refused step would read as unknown later.
+    if form_exists is not None and not set_aside:
+        all_specs = [spec, *subprocess_specs.values()]
+        problems += name_checks.check(process_id, all_specs, raw.decode("utf-8", "replace"))
     if problems:
         raise InvalidDiagram(problems)
     return Diagram(

@@ -26,6 +26,8 @@ class SchedulerProcess(Base):
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     timers_fired: Mapped[int] = mapped_column(Integer, default=0)
     mail_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # When the timer sweep now under way last finished a batch (or began); None when idle.
+    sweep_busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScheduledRun(Base):
@@ -47,3 +49,9 @@ def processes_seen_since(session: Session, since: datetime) -> list[SchedulerPro
 def last_heartbeat(session: Session) -> datetime | None:
     """When any scheduler process last reported in (None: none ever has)."""
     return session.scalar(select(func.max(SchedulerProcess.beat_at)))
+
+
+def sweeps_busy_since(session: Session, before: datetime) -> list[SchedulerProcess]:
+    """Processes whose timer sweep has made no progress since `before`, longest first."""
+    query = select(SchedulerProcess).where(SchedulerProcess.sweep_busy_since < before)
+    return list(session.scalars(query.order_by(SchedulerProcess.sweep_busy_since)))

@@ -2,8 +2,9 @@
 
 Four checks, each one small query: the database answers, its schema is at the newest
 migration (a release deployed without `cpc db upgrade` would fail on the first page that
-reads a new column), some scheduler process has reported in lately (otherwise no timer
-fires: reminders and escalations stop without anyone seeing an error), and no email has
+reads a new column), some scheduler process has reported in lately and none reports a timer
+sweep that stopped moving (otherwise no timer fires: reminders and escalations stop without
+anyone seeing an error), and no email has
 waited too long (the mail server refuses, or nothing is sending). A load balancer and a
 council's monitoring read the answer from `/readyz`; the details name the fix.
 """
@@ -19,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.models.outbox import oldest_pending
-from engine.models.scheduler import last_heartbeat
-from engine.operations.scheduler import SILENT_AFTER
+from engine.models.scheduler import last_heartbeat, sweeps_busy_since
+from engine.operations.scheduler import SILENT_AFTER, sweep_expected
 from engine.platform import schema
 
 CHECKS = ("database", "migrations", "scheduler", "outbox")
@@ -95,6 +96,19 @@ def _scheduler(session: Session, now: datetime) -> Check:
     age = int((now - beat).total_seconds())
     if now - beat > SILENT_AFTER:
         return Check("scheduler", False, f"last heartbeat {age} s ago: timers are not firing")
+    expected = sweep_expected()
+    stuck = [
+        p for p in sweeps_busy_since(session, now - expected) if now - p.beat_at <= SILENT_AFTER
+    ]
+    if stuck:
+        waited = int((now - stuck[0].sweep_busy_since).total_seconds())
+        return Check(
+            "scheduler",
+            False,
+            f"the timer sweep of {stuck[0].host} (pid {stuck[0].pid}) has not finished a batch "
+            f"for {waited} s (expected within {int(expected.total_seconds())} s): "
+            "timers are waiting; see the Scheduler page",
+        )
     return Check("scheduler", True, f"last heartbeat {max(age, 0)} s ago")
 
 

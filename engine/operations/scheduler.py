@@ -44,6 +44,13 @@ SILENT_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 FORGET_PROCESSES_AFTER = timedelta(days=1)
 
 
+def sweep_expected(batch: int = timers.BATCH) -> timedelta:
+    """How long one batch of the sweep may take: every instance in it running its diagram's
+    code to the time budget twice (in the batch, then alone), and a minute for the rest."""
+    budget = float(settings.get("expression_time_limit_seconds"))
+    return timedelta(seconds=60 + 2 * batch * budget)
+
+
 @dataclass
 class Intervals:
     sweep_seconds: float = 1.0
@@ -76,20 +83,29 @@ class Scheduler:
         self.started_at = engine.clock.now()
         self.timers_fired = 0
         self.mail_sent = 0
+        self.sweep_busy_since: datetime | None = None  # reported by the heartbeat
         self._aps = None
 
     # ---- the jobs --------------------------------------------------------------------------
 
     def sweep_timers(self) -> timers.SweepResult:
-        result = timers.sweep(
-            self.sessions,
-            self.engine,
-            self.owner,
-            self.intervals.lease_seconds,
-            self.intervals.batch,
-        )
+        self.sweep_busy_since = self.engine.clock.now()
+        try:
+            result = timers.sweep(
+                self.sessions,
+                self.engine,
+                self.owner,
+                self.intervals.lease_seconds,
+                self.intervals.batch,
+                progress=self._sweep_moved_on,
+            )
+        finally:
+            self.sweep_busy_since = None
         self.timers_fired += result.timers
         return result
+
+    def _sweep_moved_on(self) -> None:
+        self.sweep_busy_since = self.engine.clock.now()
 
     def send_mail(self) -> outbox.DeliveryResult:
         result = outbox.deliver(
@@ -132,6 +148,7 @@ class Scheduler:
                 )
                 session.add(row)
             row.beat_at, row.timers_fired, row.mail_sent = now, self.timers_fired, self.mail_sent
+            row.sweep_busy_since = self.sweep_busy_since
             forget = now - FORGET_PROCESSES_AFTER
             session.execute(delete(SchedulerProcess).where(SchedulerProcess.beat_at < forget))
 

@@ -48,6 +48,7 @@ from engine.platform.errors import (
     InstanceNotActive,
     NotAllowed,
     NotFound,
+    StepFailed,
     TaskAlreadyCompleted,
     TaskNotFound,
 )
@@ -273,6 +274,9 @@ class Engine:
                 "Someone else changed this case at the same moment, so nothing was saved. "
                 "Open the task again to see where it stands."
             ) from None
+        except StepFailed as exc:  # the diagram's fault: its process owner sees it
+            step_failures.record(session, task_id, actor, exc, now)
+            raise
         self.cache.put(instance.id, instance.lock_version, workflow)
         self._remember(context.started)
         metrics.task_completed(instance.process_id)

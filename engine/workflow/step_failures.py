@@ -10,6 +10,10 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.models import audit
+from engine.models.diagram_failures import STEP_FAILED
+from engine.models.instances import task_with_instance
+from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, StepFailed
 from engine.workflow import serialization, task_scan
 
@@ -23,6 +27,42 @@ def explain(exc: SpiffWorkflowException) -> EngineError:
         seen.add(id(cause))
         cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
     return StepFailed(f"The process could not continue: {exc}")
+
+
+def element_of(exc: BaseException) -> str | None:
+    """The diagram element whose code raised, from SpiffWorkflow's error under ours."""
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:
+        spec = getattr(cause, "task_spec", None)
+        if spec is not None:
+            return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+        seen.add(id(cause))
+        cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
+    return None
+
+
+def record(session, task_id: str, actor, exc: StepFailed, now) -> None:
+    """Keep a diagram's failed step for its process owner (`step.failed` in the audit trail).
+
+    The step's own transaction has rolled back, so this is written in one of its own: the
+    version the case was on, the element at fault and the message the person saw.
+    """
+    row = task_with_instance(session, task_id)
+    if row is None:
+        return
+    with transaction(session):
+        audit.record(
+            session,
+            actor,
+            STEP_FAILED,
+            now,
+            instance_id=row.instance_id,
+            task_id=row.id,
+            child_id=row.child_id,
+            version_id=row.instance.version_id,
+            element=element_of(exc) or row.task_spec,
+            error=str(exc)[:500],
+        )
 
 
 def check_depth(workflow: BpmnWorkflow) -> None:

@@ -16,6 +16,7 @@ timer, earliest first.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ from engine.models.timers import FIRED, WAITING, Timer
 from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
+from engine.workflow import step_failures
 
 log = logging.getLogger(__name__)
 
@@ -233,11 +235,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, MAX_BACKOFF_SECONDS))
 
 
-def record_failure(sessions, instance_id: int, owner: str, error: str, now: datetime) -> bool:
+def record_failure(
+    sessions, instance_id: int, owner: str, error: str, now: datetime, element: str | None = None
+) -> bool:
     """Count a failed firing, back off, and after MAX_ATTEMPTS stop until a manager retries.
 
     Returns True when the instance is now marked failed. Written in its own transaction,
-    because the firing's transaction has rolled back.
+    because the firing's transaction has rolled back. The audit event names the diagram
+    `element` at fault when known, for the process owner's failures page.
     """
     with sessions() as session, transaction(session):
         query = select(_INSTANCES.c.lease_owner, _INSTANCES.c.timer_attempts).where(
@@ -267,6 +272,7 @@ def record_failure(sessions, instance_id: int, owner: str, error: str, now: date
             instance_id=instance_id,
             attempts=attempts,
             error=error[:500],
+            element=element,
         )
     return failed
 
@@ -281,20 +287,25 @@ def retry(session: Session, instance_id: int, actor: User, now: datetime) -> Pro
     if instance.timer_failed_at is None and instance.timer_attempts == 0:
         raise EngineError(f"Case {instance.reference} has no failed timer to retry.")
     with transaction(session):
-        session.execute(
-            update(_INSTANCES)
-            .where(_INSTANCES.c.id == instance_id)
-            .values(
-                lease_owner=None,
-                lease_until=None,
-                timer_attempts=0,
-                timer_error=None,
-                timer_failed_at=None,
-            )
-        )
+        clear_failure(session, instance_id)
         audit.record(session, actor, "timers.retry", now, instance_id=instance_id)
     session.expire(instance)
     return instance
+
+
+def clear_failure(session: Session, instance_id: int) -> None:
+    """Forget an instance's failed firings, so the next sweep tries its timers at once."""
+    session.execute(
+        update(_INSTANCES)
+        .where(_INSTANCES.c.id == instance_id)
+        .values(
+            lease_owner=None,
+            lease_until=None,
+            timer_attempts=0,
+            timer_error=None,
+            timer_failed_at=None,
+        )
+    )
 
 
 # ---- the sweep ----------------------------------------------------------------------------
@@ -319,8 +330,12 @@ def sweep(
     owner: str,
     lease_seconds: int = LEASE_SECONDS,
     batch: int = BATCH,
+    progress: Callable[[], None] | None = None,
 ) -> SweepResult:
-    """Fire every timer due by the engine clock, earliest first, until none is left."""
+    """Fire every timer due by the engine clock, earliest first, until none is left.
+
+    `progress` is called after each batch, so a heartbeat can tell a long catch-up from a
+    sweep that stopped moving."""
     result = SweepResult()
     while True:
         with sessions() as session:
@@ -328,6 +343,8 @@ def sweep(
         if not claimed:
             return result
         result += fire_claimed(sessions, engine, claimed, owner)
+        if progress is not None:
+            progress()
 
 
 def fire_claimed(sessions: sessionmaker, engine, claimed: list[int], owner: str) -> SweepResult:
@@ -362,7 +379,9 @@ def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> Sw
         return result
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
         log.warning("timer firing failed for instance %s: %s", instance_id, exc)
-        if record_failure(sessions, instance_id, owner, _describe(exc), engine.clock.now()):
+        at = engine.clock.now()
+        element = step_failures.element_of(exc)
+        if record_failure(sessions, instance_id, owner, _describe(exc), at, element):
             result.failed.append(instance_id)
         return result
     if fired:
@@ -384,7 +403,10 @@ def _still_due(session: Session, instance_id: int, now: datetime) -> bool:
 
 
 def _describe(exc: Exception) -> str:
+    """The engine's own errors are written for people already; others keep their kind."""
     text = str(exc).strip()
+    if isinstance(exc, EngineError) and text:
+        return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

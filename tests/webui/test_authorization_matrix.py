@@ -40,6 +40,7 @@ RULES = {
     ("auth.sign_in", "GET"): lambda role, own: True,
     ("auth.sign_in", "POST"): lambda role, own: True,
     ("auth.sign_out", "POST"): lambda role, own: True,
+    ("accessibility.statement", "GET"): lambda role, own: True,  # public, no sign-in
     ("auth.oidc_start", "GET"): lambda role, own: False,  # 404 unless OIDC is configured
     ("auth.oidc_callback", "GET"): lambda role, own: False,
     ("govuk_assets", "GET"): lambda role, own: True,
@@ -153,6 +154,9 @@ RULES = {
             ("upload_confirmed", "POST"),
             ("roll_back", "GET"),
             ("roll_back", "POST"),
+            ("failures", "GET"),
+            ("failure_counts", "GET"),
+            ("retry_failures", "POST"),
         )
     },
     # Operations: no personal data; /metrics answers this machine or a bearer token only.

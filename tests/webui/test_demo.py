@@ -67,7 +67,22 @@ def test_demo_cases_cover_every_stage(db, engine):
 def test_demo_shows_a_trial_version_and_the_roll_back(db, engine):
     deploy_processes(db)
     demo.load(db, engine)
-    latest, trial, first = versions_of(db, "core_group")
-    assert [v.number for v in (latest, trial, first)] == [3, 2, 1]
+    numbered = {v.number: v for v in versions_of(db, "core_group")}
+    first, trial, latest = numbered[1], numbered[2], numbered[3]  # later ones: the slip below
     assert latest.content_hash == first.content_hash != trial.content_hash
     assert latest.comment == "Back to version 1: Chairs found fortnightly meetings too close"
+
+
+def test_the_demo_shows_a_process_owner_what_a_slip_in_a_diagram_caused(db, engine):
+    from engine.models.processes import versions_of
+    from engine.operations import diagram_failures
+
+    deploy_processes(db)
+    demo.load(db, engine)
+    latest, broken, first = versions_of(db, "core_group")[:3]
+    assert latest.bpmn_xml == first.bpmn_xml  # the slip was undone by a new version
+    found = diagram_failures.for_version(db, broken)
+    [failure] = found.failures
+    assert (failure.kind, failure.element) == ("step", "next_meeting")
+    assert "longer than the limit of 0.2 seconds" in failure.message
+    assert len(failure.cases) == 1 and found.newer.id == latest.id

@@ -235,3 +235,24 @@ def test_0018_numbers_versions_within_each_process_and_downgrades(other_database
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0019_adds_the_sweep_progress_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0018_version_numbers")
+        schema.upgrade(db_engine, "0019_sweep_progress")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("scheduler_processes")}
+        assert "sweep_busy_since" in columns
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0018_version_numbers")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("scheduler_processes")}
+        assert "sweep_busy_since" not in columns
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
