@@ -76,7 +76,9 @@ def can_withhold(session: Session, user: User, child_id: int) -> bool:
 def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
     """The (record, id, field) keys of this child's record withheld from this reader."""
     if isinstance(reader, CasePerson):
-        return keys_hidden_from_person(session, reader.id, child_id)
+        keys = keys_hidden_from_person(session, reader.id, child_id)
+        account = session.get(User, reader.user_id) if reader.user_id else None
+        return keys | (keys_hidden_from_user(session, account, child_id) if account else set())
     return keys_hidden_from_user(session, reader, child_id)
 
 
@@ -127,16 +129,6 @@ def _report_view(report: Report, hidden: set[tuple], values: list[str]) -> Repor
     )
 
 
-def redact_document(session: Session, viewer: User, child_id: int, data: dict) -> dict:
-    """A document's data as this person may read it: withheld reports say so, and no more."""
-    hidden = hidden_keys(session, viewer, child_id)
-    for report in data.get("reports", []):
-        if ("report", report["id"], "summary") in hidden:
-            report["summary"] = "This report is withheld from you."
-            report["files"] = []
-    return data
-
-
 def redact_text(session: Session, viewer: Reader, text: str, child_id: int | None) -> str:
     """Free text about one child (a workflow's data shown as text) with anything withheld
     from this reader taken out; about no child, nothing of any child's is in it to take."""
@@ -170,6 +162,11 @@ def values_hidden_in_children_seen(session: Session, viewer: User) -> list[str]:
     a response about no single child (its inbox), which shows nothing of any other child."""
     seen = access.child_filter(viewer, WithheldItem.child_id)
     return _values(session, keys_hidden_from_user(session, viewer, None, children=seen))
+
+
+def values_of(session: Session, keys: set[tuple]) -> list[str]:
+    """The withheld text these keys name, longest first (for a document's data)."""
+    return _values(session, keys)
 
 
 def _values(session: Session, keys: set[tuple]) -> list[str]:

@@ -38,6 +38,7 @@ class Overview:
     records: list[DocumentRecord]
     family: list[CasePerson]
     links: list[FamilyLink]
+    posted: list[CasePerson]  # invited people sent their copy by post
 
     @property
     def full(self) -> bool:
@@ -46,7 +47,8 @@ class Overview:
 
 def overview(session: Session, user: User, conference: Conference, level: Level) -> Overview:
     full = level is Level.FULL
-    invited = bool(invitations_for(session, conference.id))
+    invitations = invitations_for(session, conference.id)
+    invited = bool(invitations)
     hidden = keys_hidden_from_user(session, user, conference.child_id)
     reports = [
         r
@@ -67,4 +69,5 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
+        posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
     )

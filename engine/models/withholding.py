@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_, se
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.conferences import CasePerson
 from engine.models.people import User
 
 # What can be withheld: (record kind, field) → how it is named to the chair.
@@ -62,7 +63,8 @@ def keys_hidden_from_user(
     child_id: int | None,
     children: ColumnElement[bool] | None = None,
 ) -> set[tuple]:
-    """The (record, id, field) keys hidden from this account, by name or by one of its roles:
+    """The (record, id, field) keys hidden from this account, by name, by one of its roles or
+    as the case person it is:
     of one child, or (`None`) of the children `children` keeps (a condition on a child id,
     given a column), for a response about no single child."""
     query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
@@ -70,6 +72,10 @@ def keys_hidden_from_user(
         or_(
             WithheldItem.from_user_id == user.id,
             WithheldItem.from_role.in_(sorted(user.roles)),
+            # Withheld from the case person this account is (an invited professional).
+            WithheldItem.from_person_id.in_(
+                select(CasePerson.id).where(CasePerson.user_id == user.id)
+            ),
         ),
     )
     if child_id is not None:

@@ -81,6 +81,23 @@ def download(conference_id, kind, file_format):
     )
 
 
+@bp.route("/conferences/<id:conference_id>/documents/<kind>/for/<id:person_id>.<file_format>")
+@login_required
+def posted_copy(conference_id, kind, person_id, file_format):
+    """The copy to post to one person invited: redacted for them, not for the sender."""
+    session = db()
+    conference = access.require_conference_staff(session, g.user, conference_id)
+    produced = documents.produce_copy(
+        session, g.user, conference, kind, file_format, person_id, workflow().clock.now()
+    )
+    return send_file(
+        io.BytesIO(produced.content),
+        mimetype=produced.mimetype,
+        as_attachment=file_format != "pdf",
+        download_name=produced.filename,
+    )
+
+
 @bp.route("/report-files/<id:file_id>")
 @login_required
 def report_file(file_id):
