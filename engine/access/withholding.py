@@ -20,8 +20,14 @@ from sqlalchemy.orm import Session
 
 from engine.access import access, roles
 from engine.models import audit
-from engine.models.conferences import CasePerson, Conference, Report, people_for_child
-from engine.models.documents import ReportFile
+from engine.models.conferences import (
+    CasePerson,
+    Conference,
+    ConferenceRequest,
+    Report,
+    people_for_child,
+)
+from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username
 from engine.models.withholding import (
@@ -129,6 +135,33 @@ def _report_view(report: Report, hidden: set[tuple], values: list[str]) -> Repor
     )
 
 
+def files_for_reader(
+    session: Session, reader: Reader, child_id: int, report_ids: list[int]
+) -> dict[int, list[ReportFile]]:
+    """The files of these reports this reader may have: an uploaded file withheld from them
+    is not listed (its report may still be)."""
+    hidden = hidden_keys(session, reader, child_id)
+    return {
+        report_id: [f for f in found if ("report_file", f.id, "file") not in hidden]
+        for report_id, found in files_for(session, report_ids).items()
+    }
+
+
+def require_file(session: Session, reader: Reader, file_id: int) -> ReportFile:
+    """One uploaded file for this reader: NotFound when its report or the file itself is
+    withheld from them, as for a file that does not exist."""
+    found = session.get(ReportFile, file_id)
+    child_id = child_of(session, "report_file", file_id)
+    hidden = hidden_keys(session, reader, child_id) if found is not None else set()
+    if (
+        found is None
+        or ("report", found.report_id, "summary") in hidden
+        or ("report_file", found.id, "file") in hidden
+    ):
+        raise NotFound("There is no such file.")
+    return found
+
+
 def redact_text(session: Session, viewer: Reader, text: str, child_id: int | None) -> str:
     """Free text about one child (a workflow's data shown as text) with anything withheld
     from this reader taken out; about no child, nothing of any child's is in it to take."""
@@ -199,7 +232,10 @@ def child_of(session: Session, record: str, record_id) -> int | None:
 
 
 def _value_of(session: Session, record: str, record_id: int, field: str) -> str | None:
-    row = session.get(CasePerson if record == "person" else Report, record_id)
+    """The withheld text of a key: a contact field, a report's text, a request's passage
+    (an uploaded file has no text to look for; it is left out whole)."""
+    model = {"person": CasePerson, "report": Report, "request": ConferenceRequest}.get(record)
+    row = session.get(model, record_id) if model else None
     return getattr(row, field, None) if row is not None else None
 
 
@@ -296,6 +332,11 @@ def _require_record(session: Session, child_id: int, record: str, record_id: int
     if record == "person":
         found = session.get(CasePerson, record_id)
         ok = found is not None and found.child_id == child_id
+    elif record == "request":
+        found = session.get(ConferenceRequest, record_id)
+        ok = found is not None and bool(found.passage) and found.conference.child_id == child_id
+    elif record == "report_file":
+        ok = child_of(session, "report_file", record_id) == child_id
     else:
         found = session.get(Report, record_id)
         conference = session.get(Conference, found.conference_id) if found else None

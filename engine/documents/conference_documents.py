@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.access.access import Level
 from engine.documents import document_data
 from engine.models.case_access import is_report_author
@@ -21,7 +22,7 @@ from engine.models.conferences import (
     people_for_child,
     reports_for,
 )
-from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, files_for, links_for
+from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
 from engine.models.withholding import keys_hidden_from_user
@@ -65,7 +66,9 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         level=level,
         documents=[(k, document_data.TITLES[k]) for k in kinds],
         reports=reports,
-        files=files_for(session, [r.id for r in reports]),
+        files=withholding.files_for_reader(
+            session, user, conference.child_id, [r.id for r in reports]
+        ),
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],

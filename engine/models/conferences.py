@@ -148,11 +148,19 @@ class ConferenceRequest(Base):
     field: Mapped[str | None] = mapped_column(String(40))
     withheld_from_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
     excluded_from: Mapped[str | None] = mapped_column(Text)
+    # Or a whole report, one uploaded file, or a passage of text withheld wherever it appears;
+    # and who raised it (the social worker, the chair or an invited professional).
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    report_file_id: Mapped[int | None] = mapped_column(ForeignKey("report_files.id"))
+    passage: Mapped[str | None] = mapped_column(Text)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     conference: Mapped[Conference] = relationship()
     person: Mapped[CasePerson | None] = relationship(foreign_keys=[person_id])
     withheld_from: Mapped[CasePerson | None] = relationship(foreign_keys=[withheld_from_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    report: Mapped[Report | None] = relationship()
 
 
 def conference_for_instance(session: Session, instance_id: int) -> Conference | None:

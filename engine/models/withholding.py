@@ -22,6 +22,8 @@ WITHHOLDABLE = {
     ("person", "phone"): "phone number",
     ("person", "email"): "email address",
     ("report", "summary"): "report",
+    ("report_file", "file"): "uploaded file",
+    ("request", "passage"): "passage of text",  # the agreed request's passage, anywhere
 }
 
 
@@ -30,7 +32,7 @@ class WithheldItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
-    record: Mapped[str] = mapped_column(String(20))  # person | report
+    record: Mapped[str] = mapped_column(String(20))  # person | report | report_file | request
     record_id: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(40))
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from engine.access import access
+from engine.access import access, withholding
 from engine.casework import family_links
 from engine.documents import antivirus, conference_documents, report_files
 from engine.documents import sending as documents
@@ -104,6 +104,7 @@ def report_file(file_id):
     session = db()
     found = fetch(session, ReportFile, file_id, "There is no such file.")
     access.require_report(session, g.user, found.report_id)
+    withholding.require_file(session, g.user, found.id)
     return send_file(
         io.BytesIO(found.content),
         mimetype=found.content_type,

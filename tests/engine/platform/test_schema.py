@@ -195,3 +195,31 @@ def test_0017_adds_what_a_request_names_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0018_adds_a_requests_report_file_passage_and_raiser_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    added = {"report_id", "report_file_id", "passage", "raised_by_id"}
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0017")
+        schema.upgrade(db_engine, "0018_withheld_requests")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert added <= columns
+        keys = inspect(db_engine).get_foreign_keys("conference_requests")
+        assert {(k["referred_table"], tuple(k["constrained_columns"])) for k in keys} >= {
+            ("reports", ("report_id",)),
+            ("report_files", ("report_file_id",)),
+            ("users", ("raised_by_id",)),
+        }
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0017")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert not added & columns
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
