@@ -23,6 +23,7 @@ from engine.models.conferences import (
     requests_for,
 )
 from engine.models.documents import ReportFile, files_for
+from engine.models.withholding import share_with_parents
 from engine.platform.errors import InvalidValue
 from engine.workflow import step_context
 
@@ -45,6 +46,7 @@ def record_requests(conference_id, requests) -> None:
         )
         _name_request(ctx.session, row, conference, item)
         ctx.session.add(row)
+    ctx.session.flush()  # sharing the reports next reads what is asked to be withheld
 
 
 def record_request_decisions(conference_id, decisions) -> None:
@@ -61,6 +63,11 @@ def record_request_decisions(conference_id, decisions) -> None:
         row.decision, row.reason = decision.get("decision"), decision.get("reason")
         row.decided_by_id = ctx.actor.id if ctx.actor else None
         row.decided_on = ctx.now.date()
+        report = row.report if row.decision == "refused" else None
+        if report is not None and report.shared_with_parents_on is not None:
+            # Kept back while undecided: given to the parents now it is refused.
+            ctx.session.flush()
+            share_with_parents(ctx.session, report, ctx.now.date())
         if row.decision != "agreed":
             continue
         if row.kind == "exclude":

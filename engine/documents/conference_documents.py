@@ -18,6 +18,7 @@ from engine.models.case_access import is_report_author
 from engine.models.conferences import (
     CasePerson,
     Conference,
+    ReportShare,
     invitations_for,
     people_for_child,
     reports_for,
@@ -25,7 +26,7 @@ from engine.models.conferences import (
 from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
-from engine.models.withholding import keys_hidden_from_user
+from engine.models.withholding import keys_hidden_from_user, shares_for
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Overview:
     family: list[CasePerson]
     links: list[FamilyLink]
     posted: list[CasePerson]  # invited people sent their copy by post
+    shares: dict[int, list[ReportShare]]  # which parent had each report, and when
 
     @property
     def full(self) -> bool:
@@ -72,5 +74,6 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
+        shares=shares_for(session, [r.id for r in reports]),
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
     )

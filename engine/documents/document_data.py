@@ -24,6 +24,7 @@ from engine.models.conferences import (
 from engine.models.documents import files_for
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
+from engine.models.withholding import shares_for
 from engine.platform import settings
 from engine.platform.errors import NotFound
 
@@ -173,6 +174,7 @@ def _conference(session: Session, row: Conference) -> dict:
 def _reports(session: Session, conference_id: int) -> list[dict]:
     reports = reports_for(session, conference_id)
     files = files_for(session, [r.id for r in reports])
+    shares = shares_for(session, [r.id for r in reports])
     return [
         {
             "id": r.id,
@@ -183,6 +185,10 @@ def _reports(session: Session, conference_id: int) -> list[dict]:
             "due_on": r.due_on,
             "submitted_on": r.submitted_on,
             "shared_with_parents_on": r.shared_with_parents_on,
+            "shared_with": [
+                {"person_id": s.person_id, "name": s.person.name, "on": s.shared_on}
+                for s in shares[r.id]
+            ],
             "summary": r.summary,
             "files": [{"id": f.id, "filename": f.filename} for f in files[r.id]],
         }

@@ -20,6 +20,7 @@ from engine.models.base import fetch
 from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.documents import DOWNLOADED, SENT, DocumentRecord
 from engine.models.people import Child, User
+from engine.models.withholding import share_with_parents
 from engine.platform import workdays
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
@@ -186,7 +187,8 @@ def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], rec
 
 
 def share_reports(conference_id, shared_date) -> int:
-    """Mark every report received so far as shared with the parents on that date."""
+    """Mark every report received so far as shared with the parents on that date, and
+    record it per parent: a report withheld from a parent is not given to them."""
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
@@ -194,6 +196,8 @@ def share_reports(conference_id, shared_date) -> int:
         if report.submitted_on is not None and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
+        if report.submitted_on is not None:
+            share_with_parents(ctx.session, report, report.shared_with_parents_on)
     return count
 
 

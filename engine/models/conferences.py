@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -126,6 +135,21 @@ class Report(Base):
     submitted_on: Mapped[date | None] = mapped_column(Date)
     shared_with_parents_on: Mapped[date | None] = mapped_column(Date)
     summary: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportShare(Base):
+    """A report given to one parent, on a date: sharing is recorded per parent, as a report
+    withheld from one parent is never given to them (see `withholding.share_with_parents`)."""
+
+    __tablename__ = "report_shares"
+    __table_args__ = (UniqueConstraint("report_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("case_people.id"))
+    shared_on: Mapped[date] = mapped_column(Date)
+
+    person: Mapped[CasePerson] = relationship()
 
 
 class ConferenceRequest(Base):

@@ -9,9 +9,14 @@ from engine.access import withholding
 from engine.casework import family_links
 from engine.documents import report_files
 from engine.models import CasePerson, ConferenceRequest, Report
+from engine.models.withholding import shares_for
 from engine.platform.errors import InvalidValue, NotFound
 from tests.engine.documents.hostile_files import clean_pdf
-from tests.engine.documents.test_document_redaction import copy_text, the_conference
+from tests.engine.documents.test_document_redaction import (
+    copy_text,
+    download_text,
+    the_conference,
+)
 from tests.processes.driver import Case, invited
 
 PASSAGE = "Grace has started a course at Northtown College"
@@ -124,3 +129,30 @@ def test_a_report_no_one_wrote_is_a_clear_error(db, engine, clock):
     reports_in(made)
     with pytest.raises(InvalidValue, match="no report by Nobody"):
         made.do("social_worker_report", requests=[request("report", report="Nobody")])
+
+
+def shared_with(case: Case, author: str) -> list[str]:
+    report = case.db.scalars(select(Report).where(Report.author == author)).one()
+    return [s.person.name for s in shares_for(case.db, [report.id])[report.id]]
+
+
+def test_a_report_asked_to_be_withheld_from_a_parent_is_shared_only_with_the_other(case):
+    assert shared_with(case, "Robin Hall") == ["Grace Okoye"]
+    assert shared_with(case, "Dr Asha Patel") == ["Grace Okoye", "Tom Okoye"]
+    case.do("chair_pre_contact")
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    minutes = " ".join(download_text(case, "sw", "minutes").split())
+    assert "Agency report (police): Robin Hall, shared with Grace Okoye on Thursday 7" in minutes
+    assert "Robin Hall, shared with Grace Okoye on Thursday 7 January 2027; Tom" not in minutes
+
+
+def test_refused_the_report_is_given_to_that_parent_when_decided(db, engine, clock):
+    made = Case(db, engine, clock, reload=False)
+    reports_in(made)
+    asked = [request("report", report="Robin Hall")]
+    made.do("social_worker_report", requests=asked)
+    assert shared_with(made, "Robin Hall") == ["Grace Okoye"]
+    made.at("2027-01-08 11:00")
+    made.do("decide_requests", requests=[{**asked[0], "decision": "refused", "reason": "No."}])
+    assert shared_with(made, "Robin Hall") == ["Grace Okoye", "Tom Okoye"]

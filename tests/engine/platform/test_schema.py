@@ -197,7 +197,7 @@ def test_0017_adds_what_a_request_names_and_downgrades(other_database):
         db_engine.dispose()
 
 
-def test_0018_adds_a_requests_report_file_passage_and_raiser_and_downgrades(other_database):
+def test_0018_adds_request_targets_and_report_shares_and_downgrades(other_database):
     from alembic import command
     from sqlalchemy import inspect
 
@@ -207,9 +207,10 @@ def test_0018_adds_a_requests_report_file_passage_and_raiser_and_downgrades(othe
     db_engine = make_engine(other_database)
     try:
         schema.upgrade(db_engine, "0017")
-        schema.upgrade(db_engine, "0018_withheld_requests")
+        schema.upgrade(db_engine, "0018_withholding")
         columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
         assert added <= columns
+        assert "report_shares" in inspect(db_engine).get_table_names()
         keys = inspect(db_engine).get_foreign_keys("conference_requests")
         assert {(k["referred_table"], tuple(k["constrained_columns"])) for k in keys} >= {
             ("reports", ("report_id",)),
@@ -220,6 +221,7 @@ def test_0018_adds_a_requests_report_file_passage_and_raiser_and_downgrades(othe
             command.downgrade(schema.alembic_config(connection), "0017")
         columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
         assert not added & columns
+        assert "report_shares" not in inspect(db_engine).get_table_names()
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
