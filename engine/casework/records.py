@@ -90,6 +90,7 @@ def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
             facts.get("relationship") or person.relationship_or_agency or ""
         )
         person.email = facts.get("email") or person.email
+        person.address = (facts.get("address") or "").strip() or person.address
         person.user_id = user_id or person.user_id
         found.append(person)
     session.flush()
@@ -117,7 +118,15 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     row = _conference(conference_id)
     sent = _date(sent_date)
     invited = [
-        ("parent", {"kind": "family", "name": m["name"], "relationship": m.get("relationship")})
+        (
+            "parent",
+            {
+                "kind": "family",
+                "name": m["name"],
+                "relationship": m.get("relationship"),
+                "address": m.get("address"),
+            },
+        )
         for m in family or []
     ]
     if child_invited:

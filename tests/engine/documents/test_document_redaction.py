@@ -15,6 +15,10 @@ from tests.processes.driver import Case, invited
 
 ADDRESS = "Flat 2, Refuge House\n8 Quiet Lane\nNorthtown NT1 4QQ"
 PHONE = "07700 900123"
+FAMILY = [
+    {"name": "Grace Okoye", "relationship": "Mother", "address": ADDRESS},
+    {"name": "Tom Okoye", "relationship": "Father", "address": "4 Old Road\nSouthtown ST2 9ZZ"},
+]
 SAFETY_PLAN = "Grace and the children now live at Flat 2, Refuge House, 8 Quiet Lane."
 REPORT = "The social worker's own account of the refuge move."
 REQUESTS = [
@@ -52,10 +56,8 @@ def withheld_case(case: Case) -> Case:
     """A held conference: the mother's address (quoted in the safety plan) and the social
     worker's report withheld from the father, her phone from the police officer, and the
     father excluded from the police part of the meeting."""
-    invited(case)
-    grace = person(case, "Grace Okoye")
-    grace.address, grace.phone = ADDRESS, PHONE
-    person(case, "Tom Okoye").address = "4 Old Road\nSouthtown ST2 9ZZ"
+    invited(case, family=FAMILY)  # their postal addresses given with the invitations
+    person(case, "Grace Okoye").phone = PHONE
     case.db.commit()
     case.at("2027-01-06 11:00")
     for task in case.all_ready("agency_report"):
