@@ -122,6 +122,7 @@ RULES = {
     # conferences they were invited to and their own report.
     ("documents.show", "GET"): case,
     ("documents.download", "GET"): case,
+    ("documents.posted_copy", "GET"): full_case,
     ("documents.report_file", "GET"): case,
     ("documents.upload", "POST"): case,
     ("documents.issue_link", "POST"): full_case,
@@ -192,6 +193,7 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "conference_id": ids.conference_id,
         "report_id": ids.report_id,
         "file_id": ids.file_id,
+        "person_id": ids.person_id,
         "token": ids.token,
         "kind": "agenda",
         "file_format": "docx",
