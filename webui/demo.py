@@ -104,19 +104,49 @@ DECISIONS = [
     },
 ]
 MOTHER_ADDRESS = "Flat 2, Refuge House, 8 Quiet Lane, Northtown"
+# The police report and a passage of the social worker's report withheld from the father
+# too: his copies of the documents and his family link leave them out.
+GROUP = "Parent One goes to a support group at the Northtown family centre on Thursdays"
+MORE_REQUESTS = [
+    {
+        "kind": "withhold",
+        "details": "The police report names a third party.",
+        "field": "report",
+        "report": "Robin Hall",
+        "withheld_from": "Parent Two",
+    },
+    {
+        "kind": "withhold",
+        "details": "The support group would tell Parent Two where she is each week.",
+        "field": "passage",
+        "passage": GROUP,
+        "withheld_from": "Parent Two",
+    },
+]
+MORE_DECISIONS = [
+    {**r, "decision": "agreed", "reason": "Risk of harm to the mother and child."}
+    for r in MORE_REQUESTS
+]
 
 
 def _with_requests(steps):
-    """The steps to a plan, with a father invited and two requests agreed by the chair."""
+    """The steps to a plan, with a father invited and four requests agreed by the chair."""
     changed = []
     for offset, task_spec, overrides in steps:
         if task_spec == "send_invitations":
-            overrides = {**overrides, "family": [*FAMILY, FATHER]}
+            addresses = [
+                {**FAMILY[0], "address": MOTHER_ADDRESS.replace(", ", "\n")},
+                {**FATHER, "address": "27 Mill Street\nSouthtown ST4 1AA"},
+            ]
+            overrides = {**overrides, "family": addresses}
         elif task_spec == "social_worker_report":
-            overrides = {**overrides, "requests": REQUESTS}
+            summary = f"Home visits show warm care. {GROUP}, and it helps her."
+            requests = [*REQUESTS, *MORE_REQUESTS]
+            overrides = {**overrides, "report_summary": summary, "requests": requests}
         changed.append((offset, task_spec, overrides))
         if task_spec == "social_worker_report":
-            changed.append((offset, "decide_requests", {"requests": DECISIONS}))
+            decisions = [*DECISIONS, *MORE_DECISIONS]
+            changed.append((offset, "decide_requests", {"requests": decisions}))
     return changed
 
 
