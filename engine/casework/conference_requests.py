@@ -11,7 +11,12 @@ request is undecided.
 
 from __future__ import annotations
 
-from engine.access.withholding import add_withheld
+from sqlalchemy.orm import Session
+
+from engine.access import access
+from engine.access.access import Level
+from engine.access.withholding import add_withheld, can_withhold
+from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import (
     CasePerson,
@@ -23,8 +28,11 @@ from engine.models.conferences import (
     requests_for,
 )
 from engine.models.documents import ReportFile, files_for
+from engine.models.people import User
 from engine.models.withholding import share_with_parents
-from engine.platform.errors import InvalidValue
+from engine.platform import whole_numbers
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, InvalidValue, NotAllowed
 from engine.workflow import step_context
 
 
@@ -50,40 +58,113 @@ def record_requests(conference_id, requests) -> None:
 
 
 def record_request_decisions(conference_id, decisions) -> None:
-    """The chair's decision on each request, matched by position to the requests made.
-
-    An agreed withholding that names what and from whom makes that withheld item, by the
-    chair, through the same rules as the case page, in this step's transaction.
-    """
+    """The chair's decision on each request raised in the workflow, matched to the undecided
+    requests by what they say (else by position); one decided already (on the conference
+    page) is left as it was. The decisions' effects are `_decide`'s, in this step's
+    transaction."""
     ctx = step_context.current()
     conference = _conference(conference_id)
-    rows = requests_for(ctx.session, conference_id)
-    for number, (row, decision) in enumerate(zip(rows, decisions or [], strict=False), 1):
-        _name_request(ctx.session, row, conference, decision)
-        row.decision, row.reason = decision.get("decision"), decision.get("reason")
-        row.decided_by_id = ctx.actor.id if ctx.actor else None
-        row.decided_on = ctx.now.date()
-        report = row.report if row.decision == "refused" else None
-        if report is not None and report.shared_with_parents_on is not None:
-            # Kept back while undecided: given to the parents now it is refused.
-            ctx.session.flush()
-            share_with_parents(ctx.session, report, ctx.now.date())
-        if row.decision != "agreed":
+    undecided = [r for r in requests_for(ctx.session, conference_id) if r.decision is None]
+    for number, decision in enumerate(decisions or [], 1):
+        same = [
+            r
+            for r in undecided
+            if (r.kind, r.details) == (decision.get("kind"), decision.get("details"))
+        ]
+        row = (same or undecided or [None])[0]
+        if row is None:
             continue
-        if row.kind == "exclude":
-            row.excluded_from = (decision.get("excluded_from") or "").strip() or None
-            if row.excluded_from is None:
-                raise InvalidValue(
-                    {
-                        "requests": f"Request {number}: say which part of the meeting the person "
-                        "is excluded from."
-                    }
-                )
-        elif row.kind == "withhold":
-            _withhold_agreed(ctx, conference.child_id, row, number)
+        undecided.remove(row)
+        _decide(ctx.session, ctx.actor, conference, row, decision, number, ctx.now)
 
 
-def _withhold_agreed(ctx, child_id: int, row: ConferenceRequest, number: int) -> None:
+def _decide(session, chair, conference, row: ConferenceRequest, decision: dict, number, now):
+    """One decision: recorded with the reason; an agreed exclusion says which part of the
+    meeting; an agreed withholding makes its withheld item; a refused one gives a report kept
+    back meanwhile to the parent."""
+    _name_request(session, row, conference, decision)
+    row.decision, row.reason = decision.get("decision"), decision.get("reason")
+    row.decided_by_id = chair.id if chair else None
+    row.decided_on = now.date()
+    report = row.report if row.decision == "refused" else None
+    if report is not None and report.shared_with_parents_on is not None:
+        session.flush()
+        share_with_parents(session, report, now.date())
+    if row.decision != "agreed":
+        return
+    if row.kind == "exclude":
+        row.excluded_from = (decision.get("excluded_from") or "").strip() or None
+        if row.excluded_from is None:
+            raise InvalidValue(
+                {
+                    "requests": f"Request {number}: say which part of the meeting the person "
+                    "is excluded from."
+                }
+            )
+    elif row.kind == "withhold":
+        _withhold_agreed(session, chair, conference.child_id, row, number, now)
+
+
+# ---- commands from the conference page ------------------------------------------------------
+
+RAISERS = frozenset({"social_worker", "conference_chair"})  # and an invited professional
+
+
+def can_raise(session: Session, user: User, conference: Conference, level: Level) -> bool:
+    """The social worker or chair on the case, or an agency professional invited to it."""
+    return level is Level.INVITED or bool(RAISERS & set(user.roles))
+
+
+def raise_request(session: Session, user: User, conference_id: int, item: dict, now) -> int:
+    """A request raised any time before the conference is held, as many as are needed."""
+    conference, level = access.require_conference(session, user, conference_id)
+    if not can_raise(session, user, conference, level):
+        raise NotAllowed("Only the social worker, the chair or an invited professional can ask.")
+    if conference.held_on is not None:
+        raise EngineError("The conference has been held: a request is raised before it.")
+    kind, details = item.get("kind"), (item.get("details") or "").strip()
+    problems = {}
+    if kind not in ("exclude", "withhold"):
+        problems["kind"] = "Choose whether to exclude someone or withhold information."
+    if not details:
+        problems["details"] = "Say what is asked and why."
+    if problems:
+        raise InvalidValue(problems)
+    with transaction(session):
+        row = ConferenceRequest(
+            conference_id=conference.id, kind=kind, details=details, raised_by_id=user.id
+        )
+        _name_request(session, row, conference, {k: v for k, v in item.items() if v})
+        session.add(row)
+        session.flush()
+        audit.record(
+            session, user, "request.raised", now, child_id=conference.child_id, request=row.id
+        )
+    return row.id
+
+
+def decide_request(session: Session, chair: User, conference_id: int, item: dict, now) -> None:
+    """The chair decides one open request (from the conference page, or before holding)."""
+    conference, _level = access.require_conference(session, chair, conference_id)
+    if not can_withhold(session, chair, conference.child_id):
+        raise NotAllowed("Only the conference chair decides requests.")
+    request_id = whole_numbers.parse(str(item.get("request_id") or ""))
+    row = session.get(ConferenceRequest, request_id) if request_id else None
+    if row is None or row.conference_id != conference.id or row.decision is not None:
+        raise InvalidValue({"request_id": "Choose a request still to decide."})
+    if item.get("decision") not in ("agreed", "refused"):
+        raise InvalidValue({"decision": "Choose whether you agree or refuse the request."})
+    if not (item.get("reason") or "").strip():
+        raise InvalidValue({"reason": "Give the reason for your decision."})
+    with transaction(session):
+        decision = {**item, "kind": row.kind}
+        _decide(session, chair, conference, row, decision, 1, now)
+        audit.record(
+            session, chair, "request.decided", now, child_id=conference.child_id, request=row.id
+        )
+
+
+def _withhold_agreed(session, chair, child_id: int, row, number, now) -> None:
     """The withheld item an agreed request names: a contact field, a whole report, an
     uploaded file or a passage; a request naming only part of that is refused."""
     named = (row.person_id, row.field, row.withheld_from_id, row.report_id, row.report_file_id)
@@ -101,17 +182,17 @@ def _withhold_agreed(ctx, child_id: int, row: ConferenceRequest, number: int) ->
                 "which report or file, or the passage) and who it is withheld from."
             }
         )
-    ctx.session.flush()
+    session.flush()
     add_withheld(
-        ctx.session,
-        ctx.actor,
+        session,
+        chair,
         child_id,
         target[0],
         target[1],
         target[2],
         f"person:{row.withheld_from_id}",
         row.reason or "",
-        ctx.now,
+        now,
     )
 
 

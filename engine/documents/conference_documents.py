@@ -18,10 +18,12 @@ from engine.models.case_access import is_report_author
 from engine.models.conferences import (
     CasePerson,
     Conference,
+    ConferenceRequest,
     ReportShare,
     invitations_for,
     people_for_child,
     reports_for,
+    requests_for,
 )
 from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
 from engine.models.documents import records_for as document_records
@@ -42,6 +44,7 @@ class Overview:
     links: list[FamilyLink]
     posted: list[CasePerson]  # invited people sent their copy by post
     shares: dict[int, list[ReportShare]]  # which parent had each report, and when
+    requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
 
     @property
     def full(self) -> bool:
@@ -75,5 +78,6 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
         shares=shares_for(session, [r.id for r in reports]),
+        requests=requests_for(session, conference.id) if full else [],
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
     )

@@ -28,6 +28,9 @@ LINKED_TO_OWN = {
 } | SERVICE_WIDE
 
 
+RAISERS = {"social_worker", "conference_chair", "agency_professional"}
+
+
 def case(role, own):
     return role in (LINKED_TO_OWN if own else SERVICE_WIDE)
 
@@ -123,6 +126,8 @@ RULES = {
     ("documents.show", "GET"): case,
     ("documents.download", "GET"): case,
     ("documents.posted_copy", "GET"): full_case,
+    ("documents.raise_request", "POST"): lambda role, own: own and role in RAISERS,
+    ("documents.decide_request", "POST"): lambda role, own: own and role == "conference_chair",
     ("documents.report_file", "GET"): case,
     ("documents.upload", "POST"): case,
     ("documents.issue_link", "POST"): full_case,
