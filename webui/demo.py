@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import cases, family_links, feedback
+from engine.casework import cases, conference_requests, family_links, feedback
 from engine.documents import report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
@@ -265,6 +265,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _open_request(session, engine, "Daniel")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -395,6 +396,22 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _open_request(session: Session, engine: Engine, given: str) -> None:
+    """An invited police officer asks, before the conference, to keep a passage from the
+    mother; left open, so the chair sees it on the conference page and the hold task."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(select(Conference).where(Conference.child_id == child.id)).one()
+    request = {
+        "kind": "withhold",
+        "details": "The neighbour who called us must not be identifiable to the family.",
+        "field": "passage",
+        "passage": "The referral came from the neighbour at number 14",
+        "withheld_from": "Parent One",
+    }
+    police = user_by_username(session, "police1")
+    conference_requests.raise_request(session, police, conference.id, request, engine.clock.now())
 
 
 _PARENT_FEEDBACK = {

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from engine.models import ConferenceRequest, WithheldItem
+from engine.models import Conference, ConferenceRequest, WithheldItem
 from engine.models.people import Child
 from tests.factories import deploy_processes
 from tests.webui.conftest import page, sign_in
@@ -19,7 +19,8 @@ def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_eng
         ("report", "summary"),
         ("request", "passage"),
     }
-    decided = db.scalars(select(ConferenceRequest)).all()
+    query = select(ConferenceRequest).join(ConferenceRequest.conference)
+    decided = db.scalars(query.where(Conference.child_id == finn.id)).all()
     assert {r.decision for r in decided} == {"agreed"} and len(decided) == 4
 
     sign_in(client, "chair1", demo.PASSWORD)
@@ -56,3 +57,13 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
     assert "Agency report (police)" not in father and "Agency report (police)" in mother
     kept = withholding.values_hidden_from(db, people["Parent Two"], finn.id)
     assert demo.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
+
+
+def test_the_demo_has_an_officers_request_waiting_for_the_chair(db, web_engine):
+    deploy_processes(db)
+    demo.load(db, web_engine)
+    daniel = db.scalars(select(Child).where(Child.given_name == "Daniel")).one()
+    waiting = [r for r in db.scalars(select(ConferenceRequest)) if r.decision is None]
+    assert [(r.conference.child_id, r.raised_by.username) for r in waiting] == [
+        (daniel.id, "police1")
+    ]
