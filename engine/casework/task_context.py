@@ -32,6 +32,7 @@ class TaskContext:
     reports: list[withholding.ReportView] = field(default_factory=list)
     done_steps: list[HumanTask] = field(default_factory=list)
     open_requests: list[ConferenceRequest] = field(default_factory=list)  # for the chair to decide
+    can_decide: bool = False
 
 
 def for_task(session: Session, viewer: User, task: HumanTask, level: Level | None) -> TaskContext:
@@ -47,6 +48,8 @@ def for_task(session: Session, viewer: User, task: HumanTask, level: Level | Non
         open_requests=[r for r in requests_for(session, conference.id) if r.decision is None]
         if conference and conference.held_on is None
         else [],
+        can_decide=bool(conference)
+        and withholding.can_withhold(session, viewer, conference.child_id),
     )
 
 

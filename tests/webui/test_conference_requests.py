@@ -99,3 +99,21 @@ def test_a_request_naming_no_one_known_is_refused_and_nothing_saved(client, case
     assert response.status_code == 400
     assert "There is no one called Nobody Here" in response.get_data(as_text=True)
     assert db.scalars(select(ConferenceRequest)).all() == []
+
+
+def test_the_chair_decides_beside_the_hold_task_and_goes_back_to_it(client, case, db):
+    raise_as(client, case, "police", PHONE)
+    row = db.scalars(select(ConferenceRequest)).one()
+    task = case.ready()["hold_conference"]
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{task.id}"))
+    form = html.select_one("#task-context form[action$='/requests/decision']")
+    assert form.select_one("[name=return_to]")["value"] == f"/tasks/{task.id}"
+    fields = {"request_id": str(row.id), "decision": "refused", "reason": "He may know it."}
+    response = post_form(client, form["action"], {**fields, "return_to": f"/tasks/{task.id}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/tasks/{task.id}"
+    )
+    db.expire_all()
+    assert db.get(ConferenceRequest, row.id).decision == "refused"
+    assert page(client.get(f"/tasks/{task.id}")).select_one("#context-open-requests") is None

@@ -188,6 +188,9 @@ def _request_command(conference_id, values, command, done: str):
         session.rollback()
         return _page(conference, level, {"requests": str(problem)}, values, status=400)
     flash(done, "success")
+    back = request.form.get("return_to", "")
+    if back.startswith("/tasks/") and "//" not in back:  # decided beside the hold task
+        return redirect(back)
     return redirect(url_for("documents.show", conference_id=conference.id) + "#requests")
 
 
