@@ -45,6 +45,7 @@ class Overview:
     posted: list[CasePerson]  # invited people sent their copy by post
     shares: dict[int, list[ReportShare]]  # which parent had each report, and when
     requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
+    summaries: dict[int, str | None]  # each report's text, less what is withheld from them
 
     @property
     def full(self) -> bool:
@@ -56,6 +57,7 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
     invitations = invitations_for(session, conference.id)
     invited = bool(invitations)
     hidden = keys_hidden_from_user(session, user, conference.child_id)
+    values = withholding.values_of(session, hidden)
     reports = [
         r
         for r in reports_for(session, conference.id)
@@ -79,5 +81,6 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         links=links_for(session, conference.id) if full else [],
         shares=shares_for(session, [r.id for r in reports]),
         requests=requests_for(session, conference.id) if full else [],
+        summaries={r.id: withholding.redact(r.summary, values) for r in reports},
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
     )

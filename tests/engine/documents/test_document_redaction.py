@@ -169,3 +169,30 @@ def test_each_person_sent_a_document_gets_their_own_fingerprint(case):
         document_render.render_html(tom).encode()
     )
     assert prints["Tom Okoye"] != prints["Grace Okoye"]
+
+
+def test_the_conference_page_reads_each_reports_text_for_the_person_looking(case):
+    from engine.access.access import Level
+    from engine.documents import conference_documents
+
+    report = case.db.scalars(select(Report).where(Report.summary == REPORT)).one()
+    report.summary = f"{REPORT} She now lives at 8 Quiet Lane."
+    case.db.commit()
+    grace = person(case, "Grace Okoye")
+    withholding.withhold(
+        case.db,
+        case.staff["chair"],
+        case.child.id,
+        "person",
+        grace.id,
+        "address",
+        "role:team_manager",
+        "Not needed for management oversight.",
+        case.clock.now(),
+    )
+    row = the_conference(case)
+    managers = conference_documents.overview(case.db, case.staff["tm"], row, Level.FULL)
+    workers = conference_documents.overview(case.db, case.staff["sw"], row, Level.FULL)
+    assert managers.summaries[report.id].endswith("She now lives at Withheld.")
+    assert workers.summaries[report.id].endswith("She now lives at 8 Quiet Lane.")
+    assert report.summary.endswith("8 Quiet Lane.")  # the row itself is untouched
