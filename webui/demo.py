@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import cases, family_links, feedback
+from engine.casework import cases, conference_requests, family_links, feedback
 from engine.diagrams import diagram_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import report_files
@@ -109,19 +109,49 @@ DECISIONS = [
     },
 ]
 MOTHER_ADDRESS = "Flat 2, Refuge House, 8 Quiet Lane, Northtown"
+# The police report and a passage of the social worker's report withheld from the father
+# too: his copies of the documents and his family link leave them out.
+GROUP = "Parent One goes to a support group at the Northtown family centre on Thursdays"
+MORE_REQUESTS = [
+    {
+        "kind": "withhold",
+        "details": "The police report names a third party.",
+        "field": "report",
+        "report": "Robin Hall",
+        "withheld_from": "Parent Two",
+    },
+    {
+        "kind": "withhold",
+        "details": "The support group would tell Parent Two where she is each week.",
+        "field": "passage",
+        "passage": GROUP,
+        "withheld_from": "Parent Two",
+    },
+]
+MORE_DECISIONS = [
+    {**r, "decision": "agreed", "reason": "Risk of harm to the mother and child."}
+    for r in MORE_REQUESTS
+]
 
 
 def _with_requests(steps):
-    """The steps to a plan, with a father invited and two requests agreed by the chair."""
+    """The steps to a plan, with a father invited and four requests agreed by the chair."""
     changed = []
     for offset, task_spec, overrides in steps:
         if task_spec == "send_invitations":
-            overrides = {**overrides, "family": [*FAMILY, FATHER]}
+            addresses = [
+                {**FAMILY[0], "address": MOTHER_ADDRESS.replace(", ", "\n")},
+                {**FATHER, "address": "27 Mill Street\nSouthtown ST4 1AA"},
+            ]
+            overrides = {**overrides, "family": addresses}
         elif task_spec == "social_worker_report":
-            overrides = {**overrides, "requests": REQUESTS}
+            summary = f"Home visits show warm care. {GROUP}, and it helps her."
+            requests = [*REQUESTS, *MORE_REQUESTS]
+            overrides = {**overrides, "report_summary": summary, "requests": requests}
         changed.append((offset, task_spec, overrides))
         if task_spec == "social_worker_report":
-            changed.append((offset, "decide_requests", {"requests": DECISIONS}))
+            decisions = [*DECISIONS, *MORE_DECISIONS]
+            changed.append((offset, "decide_requests", {"requests": decisions}))
     return changed
 
 
@@ -240,6 +270,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _open_request(session, engine, "Daniel")
     _diagram_history(session, engine)
     _diagram_failure(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
@@ -372,6 +403,22 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _open_request(session: Session, engine: Engine, given: str) -> None:
+    """An invited police officer asks, before the conference, to keep a passage from the
+    mother; left open, so the chair sees it on the conference page and the hold task."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(select(Conference).where(Conference.child_id == child.id)).one()
+    request = {
+        "kind": "withhold",
+        "details": "The neighbour who called us must not be identifiable to the family.",
+        "field": "passage",
+        "passage": "The referral came from the neighbour at number 14",
+        "withheld_from": "Parent One",
+    }
+    police = user_by_username(session, "police1")
+    conference_requests.raise_request(session, police, conference.id, request, engine.clock.now())
 
 
 _PARENT_FEEDBACK = {

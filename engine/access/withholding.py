@@ -20,8 +20,14 @@ from sqlalchemy.orm import Session
 
 from engine.access import access, roles
 from engine.models import audit
-from engine.models.conferences import CasePerson, Conference, Report, people_for_child
-from engine.models.documents import ReportFile
+from engine.models.conferences import (
+    CasePerson,
+    Conference,
+    ConferenceRequest,
+    Report,
+    people_for_child,
+)
+from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username
 from engine.models.withholding import (
@@ -76,7 +82,9 @@ def can_withhold(session: Session, user: User, child_id: int) -> bool:
 def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
     """The (record, id, field) keys of this child's record withheld from this reader."""
     if isinstance(reader, CasePerson):
-        return keys_hidden_from_person(session, reader.id, child_id)
+        keys = keys_hidden_from_person(session, reader.id, child_id)
+        account = session.get(User, reader.user_id) if reader.user_id else None
+        return keys | (keys_hidden_from_user(session, account, child_id) if account else set())
     return keys_hidden_from_user(session, reader, child_id)
 
 
@@ -127,14 +135,31 @@ def _report_view(report: Report, hidden: set[tuple], values: list[str]) -> Repor
     )
 
 
-def redact_document(session: Session, viewer: User, child_id: int, data: dict) -> dict:
-    """A document's data as this person may read it: withheld reports say so, and no more."""
-    hidden = hidden_keys(session, viewer, child_id)
-    for report in data.get("reports", []):
-        if ("report", report["id"], "summary") in hidden:
-            report["summary"] = "This report is withheld from you."
-            report["files"] = []
-    return data
+def files_for_reader(
+    session: Session, reader: Reader, child_id: int, report_ids: list[int]
+) -> dict[int, list[ReportFile]]:
+    """The files of these reports this reader may have: an uploaded file withheld from them
+    is not listed (its report may still be)."""
+    hidden = hidden_keys(session, reader, child_id)
+    return {
+        report_id: [f for f in found if ("report_file", f.id, "file") not in hidden]
+        for report_id, found in files_for(session, report_ids).items()
+    }
+
+
+def require_file(session: Session, reader: Reader, file_id: int) -> ReportFile:
+    """One uploaded file for this reader: NotFound when its report or the file itself is
+    withheld from them, as for a file that does not exist."""
+    found = session.get(ReportFile, file_id)
+    child_id = child_of(session, "report_file", file_id)
+    hidden = hidden_keys(session, reader, child_id) if found is not None else set()
+    if (
+        found is None
+        or ("report", found.report_id, "summary") in hidden
+        or ("report_file", found.id, "file") in hidden
+    ):
+        raise NotFound("There is no such file.")
+    return found
 
 
 def redact_text(session: Session, viewer: Reader, text: str, child_id: int | None) -> str:
@@ -172,6 +197,11 @@ def values_hidden_in_children_seen(session: Session, viewer: User) -> list[str]:
     return _values(session, keys_hidden_from_user(session, viewer, None, children=seen))
 
 
+def values_of(session: Session, keys: set[tuple]) -> list[str]:
+    """The withheld text these keys name, longest first (for a document's data)."""
+    return _values(session, keys)
+
+
 def _values(session: Session, keys: set[tuple]) -> list[str]:
     values: set[str] = set()
     for key in keys:
@@ -202,7 +232,10 @@ def child_of(session: Session, record: str, record_id) -> int | None:
 
 
 def _value_of(session: Session, record: str, record_id: int, field: str) -> str | None:
-    row = session.get(CasePerson if record == "person" else Report, record_id)
+    """The withheld text of a key: a contact field, a report's text, a request's passage
+    (an uploaded file has no text to look for; it is left out whole)."""
+    model = {"person": CasePerson, "report": Report, "request": ConferenceRequest}.get(record)
+    row = session.get(model, record_id) if model else None
     return getattr(row, field, None) if row is not None else None
 
 
@@ -299,6 +332,11 @@ def _require_record(session: Session, child_id: int, record: str, record_id: int
     if record == "person":
         found = session.get(CasePerson, record_id)
         ok = found is not None and found.child_id == child_id
+    elif record == "request":
+        found = session.get(ConferenceRequest, record_id)
+        ok = found is not None and bool(found.passage) and found.conference.child_id == child_id
+    elif record == "report_file":
+        ok = child_of(session, "report_file", record_id) == child_id
     else:
         found = session.get(Report, record_id)
         conference = session.get(Conference, found.conference_id) if found else None

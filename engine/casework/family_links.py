@@ -26,8 +26,6 @@ from engine.models.conferences import CasePerson, Conference, Report, reports_fo
 from engine.models.documents import (
     FamilyLink,
     FeedbackResponse,
-    ReportFile,
-    files_for,
     link_by_hash,
     spend,
 )
@@ -223,7 +221,9 @@ def open_link(session: Session, token: str, now: datetime) -> Opened:
     values = withholding.values_hidden_from(session, link.person, link.conference.child_id)
     files = {
         report_id: [SharedFile(f.id, withholding.redact(f.filename, values)) for f in found]
-        for report_id, found in files_for(session, [r.id for r in shared]).items()
+        for report_id, found in withholding.files_for_reader(
+            session, link.person, link.conference.child_id, [r.id for r in shared]
+        ).items()
     }
     with transaction(session):
         _used(session, link, "opened", now)
@@ -254,7 +254,10 @@ def shared_file(session: Session, token: str, file_id: int, now: datetime) -> Do
     read for the link's family member like the reports' text."""
     link = _valid(session, token, now, "file")
     allowed = {r.id for r in shared_reports(session, link, now)}
-    found = session.get(ReportFile, file_id)
+    try:
+        found = withholding.require_file(session, link.person, file_id)
+    except NotFound:
+        found = None
     if found is None or found.report_id not in allowed:
         raise NotFound("That file is not available through this link.")
     values = withholding.values_hidden_from(session, link.person, link.conference.child_id)

@@ -7,23 +7,20 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 
 from __future__ import annotations
 
-from engine.access.withholding import add_withheld
+from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
 from engine.models.conferences import (
     CasePerson,
     Conference,
-    ConferenceRequest,
     Invitation,
     Report,
     people_for_child,
-    requests_for,
 )
 from engine.models.instances import active_instances_for_plan
 from engine.models.people import user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from engine.models.timeliness import LateStep
 from engine.platform import workdays
-from engine.platform.errors import InvalidValue
 from engine.workflow import step_context
 
 
@@ -93,6 +90,7 @@ def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
             facts.get("relationship") or person.relationship_or_agency or ""
         )
         person.email = facts.get("email") or person.email
+        person.address = (facts.get("address") or "").strip() or person.address
         person.user_id = user_id or person.user_id
         found.append(person)
     session.flush()
@@ -120,7 +118,15 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     row = _conference(conference_id)
     sent = _date(sent_date)
     invited = [
-        ("parent", {"kind": "family", "name": m["name"], "relationship": m.get("relationship")})
+        (
+            "parent",
+            {
+                "kind": "family",
+                "name": m["name"],
+                "relationship": m.get("relationship"),
+                "address": m.get("address"),
+            },
+        )
         for m in family or []
     ]
     if child_invited:
@@ -188,105 +194,6 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     return report.id
 
 
-def record_requests(conference_id, requests) -> None:
-    """Each request as raised, with the people it names found on the child's record."""
-    ctx = step_context.current()
-    child_id = _conference(conference_id).child_id
-    for item in requests or []:
-        row = ConferenceRequest(
-            conference_id=conference_id, kind=item["kind"], details=item["details"]
-        )
-        _name_request(ctx.session, row, child_id, item)
-        ctx.session.add(row)
-
-
-def record_request_decisions(conference_id, decisions) -> None:
-    """The chair's decision on each request, matched by position to the requests made.
-
-    An agreed withholding that names whose field and from whom makes that withheld item,
-    by the chair, through the same rules as the case page, in this step's transaction.
-    """
-    ctx = step_context.current()
-    child_id = _conference(conference_id).child_id
-    rows = requests_for(ctx.session, conference_id)
-    for number, (row, decision) in enumerate(zip(rows, decisions or [], strict=False), 1):
-        _name_request(ctx.session, row, child_id, decision)
-        row.decision, row.reason = decision.get("decision"), decision.get("reason")
-        row.decided_by_id = ctx.actor.id if ctx.actor else None
-        row.decided_on = ctx.now.date()
-        if row.decision != "agreed":
-            continue
-        if row.kind == "exclude":
-            row.excluded_from = (decision.get("excluded_from") or "").strip() or None
-            if row.excluded_from is None:
-                raise InvalidValue(
-                    {
-                        "requests": f"Request {number}: say which part of the meeting the person "
-                        "is excluded from."
-                    }
-                )
-        elif row.kind == "withhold" and (row.person_id or row.field or row.withheld_from_id):
-            if not (row.person_id and row.field and row.withheld_from_id):
-                raise InvalidValue(
-                    {
-                        "requests": f"Request {number}: say whose information, which of it, "
-                        "and who it is withheld from."
-                    }
-                )
-            add_withheld(
-                ctx.session,
-                ctx.actor,
-                child_id,
-                "person",
-                row.person_id,
-                row.field,
-                f"person:{row.withheld_from_id}",
-                row.reason or "",
-                ctx.now,
-            )
-
-
-REQUEST_KINDS = {"exclude": "to exclude a family member", "withhold": "to withhold information"}
-
-
-def _require_requests_decided(session, conference_id) -> None:
-    """Holding the conference would end the chair's task: every request is decided first."""
-    undecided = [r for r in requests_for(session, conference_id) if r.decision is None]
-    if undecided:
-        named = "; ".join(
-            f"the request {REQUEST_KINDS.get(r.kind, r.kind)} ({_shortened(r.details)})"
-            for r in undecided
-        )
-        raise InvalidValue({"requests": f"Decide {named} before the conference is held."})
-
-
-def _shortened(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _name_request(session, row: ConferenceRequest, child_id: int, item: dict) -> None:
-    """Whose field, which field and from whom, as the form names them (by name)."""
-    if item.get("person"):
-        row.person_id = _person_named(session, child_id, item["person"]).id
-    if item.get("field"):
-        row.field = item["field"]
-    if item.get("withheld_from"):
-        row.withheld_from_id = _person_named(session, child_id, item["withheld_from"]).id
-
-
-def _person_named(session, child_id: int, name: str) -> CasePerson:
-    wanted = " ".join(name.split()).casefold()
-    found = [
-        p
-        for p in people_for_child(session, child_id)
-        if " ".join(p.name.split()).casefold() == wanted
-    ]
-    if len(found) != 1:
-        raise InvalidValue({"requests": f"There is no one called {name} on this child's record."})
-    return found[0]
-
-
 def record_conference(conference_id) -> None:
     """What the conference found and decided (Strengthening Families headings and decision).
 
@@ -295,7 +202,7 @@ def record_conference(conference_id) -> None:
     ctx = step_context.current()
     outcome = ctx.data
     row = _conference(conference_id)
-    _require_requests_decided(ctx.session, conference_id)
+    require_requests_decided(ctx.session, conference_id)
     row.held_on = _date(outcome.get("held_date"))
     row.quorate = outcome.get("quorate")
     row.quorum_reason = outcome.get("quorum_reason")
@@ -434,8 +341,6 @@ FUNCTIONS = {
         record_invitations,
         record_report,
         record_own_report,
-        record_requests,
-        record_request_decisions,
         record_conference,
         start_plan,
         continue_plan,

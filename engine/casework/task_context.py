@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from engine.access import withholding
 from engine.access.access import Level
-from engine.models.conferences import Conference, conference_for_instance
+from engine.models.conferences import (
+    Conference,
+    ConferenceRequest,
+    conference_for_instance,
+    requests_for,
+)
 from engine.models.instances import DONE, HumanTask, tasks_of
 from engine.models.people import User
 from engine.models.plans import Plan, open_plan_for
@@ -26,6 +31,8 @@ class TaskContext:
     plan: Plan | None = None
     reports: list[withholding.ReportView] = field(default_factory=list)
     done_steps: list[HumanTask] = field(default_factory=list)
+    open_requests: list[ConferenceRequest] = field(default_factory=list)  # for the chair to decide
+    can_decide: bool = False
 
 
 def for_task(session: Session, viewer: User, task: HumanTask, level: Level | None) -> TaskContext:
@@ -38,6 +45,11 @@ def for_task(session: Session, viewer: User, task: HumanTask, level: Level | Non
         plan=open_plan_for(session, instance.child_id) if instance.child_id else None,
         reports=_reports(session, viewer, conference) if conference else [],
         done_steps=[t for t in tasks_of(session, instance.id) if t.state == DONE],
+        open_requests=[r for r in requests_for(session, conference.id) if r.decision is None]
+        if conference and conference.held_on is None
+        else [],
+        can_decide=bool(conference)
+        and withholding.can_withhold(session, viewer, conference.child_id),
     )
 
 

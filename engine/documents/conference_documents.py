@@ -11,20 +11,24 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.access.access import Level
 from engine.documents import document_data
 from engine.models.case_access import is_report_author
 from engine.models.conferences import (
     CasePerson,
     Conference,
+    ConferenceRequest,
+    ReportShare,
     invitations_for,
     people_for_child,
     reports_for,
+    requests_for,
 )
-from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, files_for, links_for
+from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
-from engine.models.withholding import keys_hidden_from_user
+from engine.models.withholding import keys_hidden_from_user, shares_for
 
 
 @dataclass
@@ -38,6 +42,10 @@ class Overview:
     records: list[DocumentRecord]
     family: list[CasePerson]
     links: list[FamilyLink]
+    posted: list[CasePerson]  # invited people sent their copy by post
+    shares: dict[int, list[ReportShare]]  # which parent had each report, and when
+    requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
+    summaries: dict[int, str | None]  # each report's text, less what is withheld from them
 
     @property
     def full(self) -> bool:
@@ -46,8 +54,10 @@ class Overview:
 
 def overview(session: Session, user: User, conference: Conference, level: Level) -> Overview:
     full = level is Level.FULL
-    invited = bool(invitations_for(session, conference.id))
+    invitations = invitations_for(session, conference.id)
+    invited = bool(invitations)
     hidden = keys_hidden_from_user(session, user, conference.child_id)
+    values = withholding.values_of(session, hidden)
     reports = [
         r
         for r in reports_for(session, conference.id)
@@ -63,8 +73,14 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         level=level,
         documents=[(k, document_data.TITLES[k]) for k in kinds],
         reports=reports,
-        files=files_for(session, [r.id for r in reports]),
+        files=withholding.files_for_reader(
+            session, user, conference.child_id, [r.id for r in reports]
+        ),
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
+        shares=shares_for(session, [r.id for r in reports]),
+        requests=requests_for(session, conference.id) if full else [],
+        summaries={r.id: withholding.redact(r.summary, values) for r in reports},
+        posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
     )

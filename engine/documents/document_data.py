@@ -14,10 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models.base import fetch
-from engine.models.conferences import CATEGORIES, Conference, invitations_for, reports_for
+from engine.models.conferences import (
+    CATEGORIES,
+    Conference,
+    invitations_for,
+    reports_for,
+    requests_for,
+)
 from engine.models.documents import files_for
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
+from engine.models.withholding import shares_for
 from engine.platform import settings
 from engine.platform.errors import NotFound
 
@@ -51,6 +58,7 @@ REPORT_KINDS = {
     "parent": "Parents' report",
     "child": "The child's views",
 }
+WITHHOLDABLE_FIELDS = {"address": "address", "phone": "phone number", "email": "email address"}
 ROLES = {"parent": "Parent or carer", "child": "Child", "advocate": "Advocate"}
 MAP_HEADINGS = (
     ("harm", "Harm and danger"),
@@ -104,7 +112,9 @@ def compose(
         "conference": _conference(session, conference),
         "invitations": [
             {
+                "person_id": i.person.id,
                 "name": i.person.name,
+                "address": i.person.address,
                 "role": ROLES.get(i.role, i.person.relationship_or_agency or "Professional"),
                 "relationship": i.person.relationship_or_agency,
                 "family": i.role in ("parent", "child"),
@@ -115,6 +125,8 @@ def compose(
         ],
         "reports": _reports(session, conference.id),
         "plan": _plan(session, plan, conference) if plan else None,
+        "exclusions": _exclusions(session, conference.id),
+        "decisions": _decisions(session, conference.id),
     }
 
 
@@ -162,6 +174,7 @@ def _conference(session: Session, row: Conference) -> dict:
 def _reports(session: Session, conference_id: int) -> list[dict]:
     reports = reports_for(session, conference_id)
     files = files_for(session, [r.id for r in reports])
+    shares = shares_for(session, [r.id for r in reports])
     return [
         {
             "id": r.id,
@@ -172,11 +185,46 @@ def _reports(session: Session, conference_id: int) -> list[dict]:
             "due_on": r.due_on,
             "submitted_on": r.submitted_on,
             "shared_with_parents_on": r.shared_with_parents_on,
+            "shared_with": [
+                {"person_id": s.person_id, "name": s.person.name, "on": s.shared_on}
+                for s in shares[r.id]
+            ],
             "summary": r.summary,
-            "files": [f.filename for f in files[r.id]],
+            "files": [{"id": f.id, "filename": f.filename} for f in files[r.id]],
         }
         for r in reports
     ]
+
+
+def _exclusions(session: Session, conference_id: int) -> list[dict]:
+    """Who the chair agreed to exclude, and from which part of the meeting: written on that
+    person's invitation, on the agenda and in the minutes."""
+    return [
+        {"person_id": r.person_id, "name": r.person.name, "excluded_from": r.excluded_from}
+        for r in requests_for(session, conference_id)
+        if r.kind == "exclude" and r.decision == "agreed" and r.person is not None
+    ]
+
+
+def _decisions(session: Session, conference_id: int) -> list[dict]:
+    """Every request the chair decided, named by what it does (never the raiser's free text,
+    which may quote what is withheld), with the chair's reason: for the staff's copies only
+    (`document_redaction` leaves them out of a family member's)."""
+    return [
+        {"what": _request_named(r), "decision": r.decision.capitalize(), "reason": r.reason}
+        for r in requests_for(session, conference_id)
+        if r.decision is not None
+    ]
+
+
+def _request_named(request) -> str:
+    if request.kind == "exclude":
+        return f"Exclude {request.person.name}" if request.person else "Exclude a family member"
+    what = WITHHOLDABLE_FIELDS.get(request.field or "")
+    if request.person is None or what is None:
+        return "Withhold information"
+    named = f"Withhold {request.person.name}'s {what}"
+    return named + (f" from {request.withheld_from.name}" if request.withheld_from else "")
 
 
 def _plan(session: Session, plan: Plan, conference: Conference) -> dict:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
-from engine.documents import document_data, document_render
+from engine.documents import document_data, document_redaction, document_render
 from engine.messaging import outbox
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.documents import DOWNLOADED, SENT, DocumentRecord
 from engine.models.people import Child, User
+from engine.models.withholding import share_with_parents
 from engine.platform import workdays
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
@@ -49,7 +49,42 @@ def produce(
     if file_format not in FORMATS:
         raise NotFound("Documents come as PDF or Word (docx).")
     data = document_data.gather(session, conference.id, kind, now.date())
-    data = withholding.redact_document(session, user, conference.child_id, data)
+    data = document_redaction.for_reader(session, user, conference.child_id, data)
+    return _recorded(session, user, conference, data, file_format, now)
+
+
+def produce_copy(
+    session: Session,
+    user: User,
+    conference: Conference,
+    kind: str,
+    file_format: str,
+    person_id: int,
+    now,
+) -> Produced:
+    """The copy of a document to post to one person invited, as they may read it (what is
+    withheld from them is not in it), rendered for the member of staff who posts it."""
+    if file_format not in FORMATS:
+        raise NotFound("Documents come as PDF or Word (docx).")
+    invitations = invitations_for(session, conference.id)
+    person = next((i.person for i in invitations if i.person_id == person_id), None)
+    if person is None:
+        raise NotFound("That person is not invited to this conference.")
+    data = document_data.compose(session, conference, invitations, kind, now.date())
+    data = document_redaction.for_recipient(session, person, conference.child_id, data)
+    return _recorded(session, user, conference, data, file_format, now, copy_for=person.name)
+
+
+def _recorded(
+    session: Session,
+    user: User,
+    conference: Conference,
+    data: dict,
+    file_format: str,
+    now,
+    copy_for: str | None = None,
+) -> Produced:
+    kind = data["kind"]
     content = document_render.render(data, file_format)
     with transaction(session):
         session.add(
@@ -62,6 +97,7 @@ def produce(
                 generated_by_id=user.id,
                 generated_by_name=user.display_name,
                 sha256=document_render.fingerprint(content),
+                recipients=[{"name": copy_for, "role": "copy", "by": "post"}] if copy_for else [],
             )
         )
         audit.record(
@@ -106,6 +142,12 @@ def send_document(conference_id, kind, sent_date) -> int:
     data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
     page = document_render.render_html(data)
     people = recipients(invitations)
+    for person, invitation in zip(people, invitations, strict=True):
+        # Each person's copy is redacted for them; its fingerprint says what they received.
+        copy = document_redaction.for_recipient(
+            ctx.session, invitation.person, conference.child_id, data
+        )
+        person["sha256"] = document_render.fingerprint(document_render.render_html(copy).encode())
     actor = ctx.actor
     record = DocumentRecord(
         conference_id=conference.id,
@@ -115,7 +157,7 @@ def send_document(conference_id, kind, sent_date) -> int:
         generated_by_id=actor.id if actor else None,
         generated_by_name=actor.display_name if actor else "The workflow",
         sent_on=workdays.as_date(sent_date),
-        recipients=[{k: p[k] for k in ("name", "role", "by")} for p in people],
+        recipients=[{k: p[k] for k in ("name", "role", "by", "sha256")} for p in people],
         sha256=document_render.fingerprint(page.encode()),
     )
     ctx.session.add(record)
@@ -145,7 +187,8 @@ def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], rec
 
 
 def share_reports(conference_id, shared_date) -> int:
-    """Mark every report received so far as shared with the parents on that date."""
+    """Mark every report received so far as shared with the parents on that date, and
+    record it per parent: a report withheld from a parent is not given to them."""
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
@@ -153,6 +196,8 @@ def share_reports(conference_id, shared_date) -> int:
         if report.submitted_on is not None and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
+        if report.submitted_on is not None:
+            share_with_parents(ctx.session, report, report.shared_with_parents_on)
     return count
 
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -128,6 +137,21 @@ class Report(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
+class ReportShare(Base):
+    """A report given to one parent, on a date: sharing is recorded per parent, as a report
+    withheld from one parent is never given to them (see `withholding.share_with_parents`)."""
+
+    __tablename__ = "report_shares"
+    __table_args__ = (UniqueConstraint("report_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("case_people.id"))
+    shared_on: Mapped[date] = mapped_column(Date)
+
+    person: Mapped[CasePerson] = relationship()
+
+
 class ConferenceRequest(Base):
     """A request to exclude a family member or withhold information, decided by the chair."""
 
@@ -148,11 +172,19 @@ class ConferenceRequest(Base):
     field: Mapped[str | None] = mapped_column(String(40))
     withheld_from_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
     excluded_from: Mapped[str | None] = mapped_column(Text)
+    # Or a whole report, one uploaded file, or a passage of text withheld wherever it appears;
+    # and who raised it (the social worker, the chair or an invited professional).
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    report_file_id: Mapped[int | None] = mapped_column(ForeignKey("report_files.id"))
+    passage: Mapped[str | None] = mapped_column(Text)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     conference: Mapped[Conference] = relationship()
     person: Mapped[CasePerson | None] = relationship(foreign_keys=[person_id])
     withheld_from: Mapped[CasePerson | None] = relationship(foreign_keys=[withheld_from_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    report: Mapped[Report | None] = relationship()
 
 
 def conference_for_instance(session: Session, instance_id: int) -> Conference | None:

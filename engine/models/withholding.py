@@ -7,12 +7,19 @@ secure link). Lifting keeps the row, so the history stays.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.conferences import (
+    CasePerson,
+    ConferenceRequest,
+    Invitation,
+    Report,
+    ReportShare,
+)
 from engine.models.people import User
 
 # What can be withheld: (record kind, field) → how it is named to the chair.
@@ -21,6 +28,8 @@ WITHHOLDABLE = {
     ("person", "phone"): "phone number",
     ("person", "email"): "email address",
     ("report", "summary"): "report",
+    ("report_file", "file"): "uploaded file",
+    ("request", "passage"): "passage of text",  # the agreed request's passage, anywhere
 }
 
 
@@ -29,7 +38,7 @@ class WithheldItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
-    record: Mapped[str] = mapped_column(String(20))  # person | report
+    record: Mapped[str] = mapped_column(String(20))  # person | report | report_file | request
     record_id: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(40))
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -62,7 +71,8 @@ def keys_hidden_from_user(
     child_id: int | None,
     children: ColumnElement[bool] | None = None,
 ) -> set[tuple]:
-    """The (record, id, field) keys hidden from this account, by name or by one of its roles:
+    """The (record, id, field) keys hidden from this account, by name, by one of its roles or
+    as the case person it is:
     of one child, or (`None`) of the children `children` keeps (a condition on a child id,
     given a column), for a response about no single child."""
     query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
@@ -70,6 +80,10 @@ def keys_hidden_from_user(
         or_(
             WithheldItem.from_user_id == user.id,
             WithheldItem.from_role.in_(sorted(user.roles)),
+            # Withheld from the case person this account is (an invited professional).
+            WithheldItem.from_person_id.in_(
+                select(CasePerson.id).where(CasePerson.user_id == user.id)
+            ),
         ),
     )
     if child_id is not None:
@@ -87,3 +101,72 @@ def keys_hidden_from_person(session: Session, person_id: int, child_id: int) -> 
         WithheldItem.from_person_id == person_id,
     )
     return {tuple(row) for row in session.execute(query)}
+
+
+def _report_withheld_from(person_id) -> ColumnElement[bool]:
+    return (
+        select(WithheldItem.id)
+        .where(
+            WithheldItem.record == "report",
+            WithheldItem.record_id == ReportShare.report_id,
+            WithheldItem.field == "summary",
+            WithheldItem.lifted_at.is_(None),
+            WithheldItem.from_person_id == person_id,
+        )
+        .exists()
+    )
+
+
+def share_with_parents(session: Session, report: Report, on: date) -> list[int]:
+    """Record the report as given on `on` to each parent invited to its conference from whom
+    it is not withheld, nor asked to be (and not given them already); the ids of the parents
+    it went to."""
+    parents = select(Invitation.person_id).where(
+        Invitation.conference_id == report.conference_id, Invitation.role == "parent"
+    )
+    already = set(
+        session.scalars(select(ReportShare.person_id).where(ReportShare.report_id == report.id))
+    )
+    withheld = set(
+        session.scalars(
+            select(WithheldItem.from_person_id).where(
+                WithheldItem.record == "report",
+                WithheldItem.record_id == report.id,
+                WithheldItem.field == "summary",
+                WithheldItem.lifted_at.is_(None),
+                WithheldItem.from_person_id.is_not(None),
+            )
+        )
+    )
+    asked = set(  # a request to withhold it from them, not refused (decided later)
+        session.scalars(
+            select(ConferenceRequest.withheld_from_id).where(
+                ConferenceRequest.report_id == report.id,
+                ConferenceRequest.kind == "withhold",
+                or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
+            )
+        )
+    )
+    kept = already | withheld | asked
+    given = [p for p in dict.fromkeys(session.scalars(parents)) if p not in kept]
+    session.add_all(ReportShare(report_id=report.id, person_id=p, shared_on=on) for p in given)
+    session.flush()
+    return given
+
+
+def shares_for(session: Session, report_ids: list[int]) -> dict[int, list[ReportShare]]:
+    """Who each report was given to and when, leaving out any parent it is now withheld from
+    (a report withheld from a parent is never shown as shared with them)."""
+    found: dict[int, list[ReportShare]] = {i: [] for i in report_ids}
+    if report_ids:
+        query = (
+            select(ReportShare)
+            .where(
+                ReportShare.report_id.in_(report_ids),
+                ~_report_withheld_from(ReportShare.person_id),
+            )
+            .order_by(ReportShare.shared_on, ReportShare.id)
+        )
+        for share in session.scalars(query):
+            found[share.report_id].append(share)
+    return found

@@ -48,3 +48,28 @@ def test_manager_pages_have_no_serious_violations(browser_page, planned, db):
     check(page, "/dashboard", "dashboard")
     check(page, "/dashboard/figure?key=icpc_str_child", "figure")
     check(page, "/census", "census")
+
+
+def test_requests_on_the_conference_and_hold_pages_have_no_serious_violations(
+    browser_page, db, engine, clock
+):
+    from engine.casework import conference_requests
+    from engine.models import Conference
+    from tests.processes.driver import invited
+
+    case = Case(db, engine, clock, reload=False)
+    invited(case)
+    case.at("2027-01-11 09:00")
+    conference = db.scalars(select(Conference)).one()
+    request = {
+        "kind": "exclude",
+        "details": "Tom has threatened the mother.",
+        "person": "Tom Okoye",
+    }
+    conference_requests.raise_request(db, case.staff["sw"], conference.id, request, clock.now())
+    task = case.ready()["hold_conference"]
+    page = browser_page
+    with_axe(page)
+    browser_sign_in(page, "chair")
+    check(page, f"/conferences/{conference.id}", "conference-requests")
+    check(page, f"/tasks/{task.id}", "hold-with-requests")

@@ -50,6 +50,7 @@ class CaseIds:
     conference_id: int = 0
     report_id: int = 0
     file_id: int = 0
+    person_id: int = 0  # a parent invited to the conference (with a withheld address)
     token: str = "not-a-valid-link"
 
 
@@ -102,6 +103,10 @@ def build(db, engine) -> World:
         db.add(message)
         for ids in (own, other):
             ids.item_id = _withheld_item(db, ids.child_id, staff["chair"].id)
+            ids.person_id = db.get(WithheldItem, ids.item_id).record_id
+            db.add(
+                Invitation(conference_id=ids.conference_id, person_id=ids.person_id, role="parent")
+            )
     own.token = family_links.issue(
         db,
         staff["sw"],

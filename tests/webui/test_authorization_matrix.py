@@ -28,6 +28,9 @@ LINKED_TO_OWN = {
 } | SERVICE_WIDE
 
 
+RAISERS = {"social_worker", "conference_chair", "agency_professional"}
+
+
 def case(role, own):
     return role in (LINKED_TO_OWN if own else SERVICE_WIDE)
 
@@ -123,6 +126,9 @@ RULES = {
     # conferences they were invited to and their own report.
     ("documents.show", "GET"): case,
     ("documents.download", "GET"): case,
+    ("documents.posted_copy", "GET"): full_case,
+    ("documents.raise_request", "POST"): lambda role, own: own and role in RAISERS,
+    ("documents.decide_request", "POST"): lambda role, own: own and role == "conference_chair",
     ("documents.report_file", "GET"): case,
     ("documents.upload", "POST"): case,
     ("documents.issue_link", "POST"): full_case,
@@ -200,6 +206,7 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "conference_id": ids.conference_id,
         "report_id": ids.report_id,
         "file_id": ids.file_id,
+        "person_id": ids.person_id,
         "token": ids.token,
         "kind": "agenda",
         "file_format": "docx",

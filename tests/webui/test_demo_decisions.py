@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from engine.models import ConferenceRequest, WithheldItem
+from engine.models import Conference, ConferenceRequest, WithheldItem
 from engine.models.people import Child
 from tests.factories import deploy_processes
 from tests.webui.conftest import page, sign_in
@@ -13,10 +13,15 @@ def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_eng
     deploy_processes(db)
     demo.load(db, web_engine)
     finn = db.scalars(select(Child).where(Child.given_name == "Finn")).one()
-    item = db.scalars(select(WithheldItem).where(WithheldItem.child_id == finn.id)).one()
-    assert (item.record, item.field) == ("person", "address")
-    decided = {r.kind: r for r in db.scalars(select(ConferenceRequest))}
-    assert decided["withhold"].decision == decided["exclude"].decision == "agreed"
+    items = db.scalars(select(WithheldItem).where(WithheldItem.child_id == finn.id)).all()
+    assert {(i.record, i.field) for i in items} == {
+        ("person", "address"),
+        ("report", "summary"),
+        ("request", "passage"),
+    }
+    query = select(ConferenceRequest).join(ConferenceRequest.conference)
+    decided = db.scalars(query.where(Conference.child_id == finn.id)).all()
+    assert {r.decision for r in decided} == {"agreed"} and len(decided) == 4
 
     sign_in(client, "chair1", demo.PASSWORD)
     html = page(client.get(f"/children/{finn.id}/withheld"))
@@ -25,3 +30,40 @@ def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_eng
     decisions = " ".join(html.select_one("#request-decisions").text.split())
     assert "Parent One's address from Parent Two" in decisions
     assert "Excluded from: The police report and the discussion of it" in decisions
+
+
+def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(db, web_engine):
+    from engine.access import withholding
+    from engine.documents import sending
+    from engine.models import CasePerson, Conference
+    from tests.engine.documents.test_documents import pdf_text
+
+    deploy_processes(db)
+    demo.load(db, web_engine)
+    finn = db.scalars(select(Child).where(Child.given_name == "Finn")).one()
+    row = db.scalars(
+        select(Conference).where(Conference.child_id == finn.id, Conference.kind == "icpc")
+    ).one()
+    people = {
+        p.name: p for p in db.scalars(select(CasePerson).where(CasePerson.child_id == finn.id))
+    }
+    now, bs = web_engine.clock.now(), finn.social_worker
+
+    def minutes_for(name: str) -> str:
+        made = sending.produce_copy(db, bs, row, "minutes", "pdf", people[name].id, now)
+        return " ".join(pdf_text(made.content).split())
+
+    father, mother = minutes_for("Parent Two"), minutes_for("Parent One")
+    assert "Agency report (police)" not in father and "Agency report (police)" in mother
+    kept = withholding.values_hidden_from(db, people["Parent Two"], finn.id)
+    assert demo.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
+
+
+def test_the_demo_has_an_officers_request_waiting_for_the_chair(db, web_engine):
+    deploy_processes(db)
+    demo.load(db, web_engine)
+    daniel = db.scalars(select(Child).where(Child.given_name == "Daniel")).one()
+    waiting = [r for r in db.scalars(select(ConferenceRequest)) if r.decision is None]
+    assert [(r.conference.child_id, r.raised_by.username) for r in waiting] == [
+        (daniel.id, "police1")
+    ]

@@ -8,9 +8,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine.models import AuditEvent, Conference, OutboxMessage, Report, ReportFile
+from engine.models import AuditEvent, CasePerson, Conference, OutboxMessage, Report, ReportFile
 from tests.engine.documents.fake_clamd import MARKER, FakeClamd, unused_address
 from tests.engine.documents.hostile_files import clean_pdf, docx_with_macros, pdf_html_polyglot
+from tests.engine.documents.test_documents import pdf_text
 from tests.factories import make_user
 from tests.processes.driver import WITHHELD, Case, held
 from tests.webui.conftest import csrf, page, post_form, sign_in
@@ -212,3 +213,20 @@ def test_a_link_with_a_bad_email_is_refused_with_the_form_kept(client, case):
     html = page(response)
     assert "correct format" in html.select_one(".govuk-error-summary").text
     assert html.select_one("#email")["value"] == "not an email"
+
+
+def test_a_copy_to_post_is_redacted_for_its_recipient_and_only_staff_get_it(client, case, db):
+    tom = db.scalars(select(CasePerson).where(CasePerson.name == "Tom Okoye")).one()
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    tom.address, grace.address = "4 Old Road", WITHHELD
+    db.commit()
+    sign_in(client, "sw")
+    html = page(client.get(f"/conferences/{conference_id(case)}"))
+    links = [a["href"] for a in html.select("#posted-copies a")]
+    letter = f"/conferences/{conference_id(case)}/documents/invitation/for/{tom.id}.pdf"
+    assert letter in links
+    text = pdf_text(client.get(letter).data)
+    assert "Dear Tom Okoye" in text and "4 Old Road" in text
+    assert "Dear Grace Okoye" not in text and WITHHELD not in text
+    sign_in(client, "police")
+    assert client.get(letter).status_code == 403

@@ -20,13 +20,13 @@ from flask import (
     url_for,
 )
 
-from engine.access import access
-from engine.casework import family_links
+from engine.access import access, withholding
+from engine.casework import conference_requests, family_links
 from engine.documents import antivirus, conference_documents, report_files
 from engine.documents import sending as documents
 from engine.models.base import fetch
 from engine.models.documents import ReportFile
-from engine.platform.errors import EngineError
+from engine.platform.errors import EngineError, InvalidValue, NotAllowed, NotFound
 
 from ..auth.guard import login_required
 from ..converters import whole_number
@@ -50,6 +50,9 @@ def _page(conference, level, errors=None, values=None, status=200):
         "documents/show.html",
         title=f"{conference.kind_label}: documents and reports",
         page=conference_documents.overview(session, g.user, conference, level),
+        can_raise=conference.held_on is None
+        and conference_requests.can_raise(session, g.user, conference, level),
+        can_decide=withholding.can_withhold(session, g.user, conference.child_id),
         purposes=family_links.PURPOSES,
         errors=errors or {},
         values=values or {},
@@ -81,12 +84,30 @@ def download(conference_id, kind, file_format):
     )
 
 
+@bp.route("/conferences/<id:conference_id>/documents/<kind>/for/<id:person_id>.<file_format>")
+@login_required
+def posted_copy(conference_id, kind, person_id, file_format):
+    """The copy to post to one person invited: redacted for them, not for the sender."""
+    session = db()
+    conference = access.require_conference_staff(session, g.user, conference_id)
+    produced = documents.produce_copy(
+        session, g.user, conference, kind, file_format, person_id, workflow().clock.now()
+    )
+    return send_file(
+        io.BytesIO(produced.content),
+        mimetype=produced.mimetype,
+        as_attachment=file_format != "pdf",
+        download_name=produced.filename,
+    )
+
+
 @bp.route("/report-files/<id:file_id>")
 @login_required
 def report_file(file_id):
     session = db()
     found = fetch(session, ReportFile, file_id, "There is no such file.")
     access.require_report(session, g.user, found.report_id)
+    withholding.require_file(session, g.user, found.id)
     return send_file(
         io.BytesIO(found.content),
         mimetype=found.content_type,
@@ -120,6 +141,57 @@ def upload(report_id):
         return _page(conference, level, {f"report_file_{report.id}": str(problem)}, status=status)
     flash("The file has been added to the report.", "success")
     return redirect(url_for("documents.show", conference_id=conference.id))
+
+
+REQUEST_FIELDS = ("kind", "details", "person", "field", "report", "passage", "withheld_from")
+DECISION_FIELDS = ("request_id", "decision", "reason", "excluded_from")
+
+
+@bp.route("/conferences/<id:conference_id>/requests", methods=["POST"])
+@login_required
+def raise_request(conference_id):
+    """A request to exclude someone or withhold information, any time before the conference."""
+    session = db()
+    values = {k: request.form.get(k, "") for k in REQUEST_FIELDS}
+    return _request_command(
+        conference_id,
+        values,
+        lambda now: conference_requests.raise_request(session, g.user, conference_id, values, now),
+        "Your request has been sent to the chair.",
+    )
+
+
+@bp.route("/conferences/<id:conference_id>/requests/decision", methods=["POST"])
+@login_required
+def decide_request(conference_id):
+    session = db()
+    values = {k: request.form.get(k, "") for k in DECISION_FIELDS}
+    return _request_command(
+        conference_id,
+        values,
+        lambda now: conference_requests.decide_request(session, g.user, conference_id, values, now),
+        "Your decision has been recorded.",
+    )
+
+
+def _request_command(conference_id, values, command, done: str):
+    session = db()
+    conference, level = access.require_conference(session, g.user, conference_id)
+    try:
+        command(workflow().clock.now())
+    except InvalidValue as problem:
+        session.rollback()
+        return _page(conference, level, problem.fields, values, status=400)
+    except (NotAllowed, NotFound):
+        raise
+    except EngineError as problem:
+        session.rollback()
+        return _page(conference, level, {"requests": str(problem)}, values, status=400)
+    flash(done, "success")
+    back = request.form.get("return_to", "")
+    if back.startswith("/tasks/") and "//" not in back:  # decided beside the hold task
+        return redirect(back)
+    return redirect(url_for("documents.show", conference_id=conference.id) + "#requests")
 
 
 @bp.route("/conferences/<id:conference_id>/family-links", methods=["POST"])

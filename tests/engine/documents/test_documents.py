@@ -100,7 +100,7 @@ def test_after_the_conference_letter_minutes_and_plan_carry_the_decision(case):
         assert "Repeated missed medical appointments." in text
         assert "Grandmother visits daily." in text and "Wants to stay at home." in text
         assert "Police think a plan is not needed yet." in text
-        assert "shared with the parents on Wednesday 6 January 2027" in text
+        assert "shared with Grace Okoye on Wednesday 6 January 2027; Tom Okoye on" in text
     plan, _ = both(case, "plan", row)
     assert "Child protection plan for Amara Okoye" in plan
     assert "Weekly home visits" in plan and "Thursday 1 April 2027" in plan

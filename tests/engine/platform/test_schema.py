@@ -256,3 +256,33 @@ def test_0019_adds_the_sweep_progress_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0020_adds_request_targets_and_report_shares_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    added = {"report_id", "report_file_id", "passage", "raised_by_id"}
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0019_sweep_progress")
+        schema.upgrade(db_engine, "0020_withholding")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert added <= columns
+        assert "report_shares" in inspect(db_engine).get_table_names()
+        keys = inspect(db_engine).get_foreign_keys("conference_requests")
+        assert {(k["referred_table"], tuple(k["constrained_columns"])) for k in keys} >= {
+            ("reports", ("report_id",)),
+            ("report_files", ("report_file_id",)),
+            ("users", ("raised_by_id",)),
+        }
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0019_sweep_progress")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("conference_requests")}
+        assert not added & columns
+        assert "report_shares" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

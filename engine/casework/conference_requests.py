@@ -1,0 +1,268 @@
+"""Requests to exclude a family member or withhold information, and the chair's decisions.
+
+The social worker, the chair or an invited professional raises a request before the
+conference (a diagram step records it, with who raised it); the chair decides each one. An
+agreed withholding makes the withheld item it names (a contact field, a whole report, an
+uploaded file or a passage of text) from the person it names, through the same rules as the
+child's withheld page; an agreed exclusion records which part of the meeting the person
+misses, for their invitation, the agenda and the minutes. No conference is held while a
+request is undecided.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.access import access
+from engine.access.access import Level
+from engine.access.withholding import add_withheld, can_withhold
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.conferences import (
+    CasePerson,
+    Conference,
+    ConferenceRequest,
+    Report,
+    people_for_child,
+    reports_for,
+    requests_for,
+)
+from engine.models.documents import ReportFile, files_for
+from engine.models.people import User
+from engine.models.withholding import share_with_parents
+from engine.platform import whole_numbers
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, InvalidValue, NotAllowed
+from engine.workflow import step_context
+
+
+def _conference(conference_id) -> Conference:
+    session = step_context.current().session
+    return fetch(session, Conference, conference_id, f"No conference {conference_id}.")
+
+
+def record_requests(conference_id, requests) -> None:
+    """Each request as raised, by whom, with what it names found on the child's record."""
+    ctx = step_context.current()
+    conference = _conference(conference_id)
+    for item in requests or []:
+        row = ConferenceRequest(
+            conference_id=conference.id,
+            kind=item["kind"],
+            details=item["details"],
+            raised_by_id=ctx.actor.id if ctx.actor else None,
+        )
+        _name_request(ctx.session, row, conference, item)
+        ctx.session.add(row)
+    ctx.session.flush()  # sharing the reports next reads what is asked to be withheld
+
+
+def record_request_decisions(conference_id, decisions) -> None:
+    """The chair's decision on each request raised in the workflow, matched to the undecided
+    requests by what they say (else by position); one decided already (on the conference
+    page) is left as it was. The decisions' effects are `_decide`'s, in this step's
+    transaction."""
+    ctx = step_context.current()
+    conference = _conference(conference_id)
+    undecided = [r for r in requests_for(ctx.session, conference_id) if r.decision is None]
+    for number, decision in enumerate(decisions or [], 1):
+        same = [
+            r
+            for r in undecided
+            if (r.kind, r.details) == (decision.get("kind"), decision.get("details"))
+        ]
+        row = (same or undecided or [None])[0]
+        if row is None:
+            continue
+        undecided.remove(row)
+        _decide(ctx.session, ctx.actor, conference, row, decision, number, ctx.now)
+
+
+def _decide(session, chair, conference, row: ConferenceRequest, decision: dict, number, now):
+    """One decision: recorded with the reason; an agreed exclusion says which part of the
+    meeting; an agreed withholding makes its withheld item; a refused one gives a report kept
+    back meanwhile to the parent."""
+    _name_request(session, row, conference, decision)
+    row.decision, row.reason = decision.get("decision"), decision.get("reason")
+    row.decided_by_id = chair.id if chair else None
+    row.decided_on = now.date()
+    report = row.report if row.decision == "refused" else None
+    if report is not None and report.shared_with_parents_on is not None:
+        session.flush()
+        share_with_parents(session, report, now.date())
+    if row.decision != "agreed":
+        return
+    if row.kind == "exclude":
+        row.excluded_from = (decision.get("excluded_from") or "").strip() or None
+        if row.excluded_from is None:
+            raise InvalidValue(
+                {
+                    "requests": f"Request {number}: say which part of the meeting the person "
+                    "is excluded from."
+                }
+            )
+    elif row.kind == "withhold":
+        _withhold_agreed(session, chair, conference.child_id, row, number, now)
+
+
+# ---- commands from the conference page ------------------------------------------------------
+
+RAISERS = frozenset({"social_worker", "conference_chair"})  # and an invited professional
+
+
+def can_raise(session: Session, user: User, conference: Conference, level: Level) -> bool:
+    """The social worker or chair on the case, or an agency professional invited to it."""
+    return level is Level.INVITED or bool(RAISERS & set(user.roles))
+
+
+def raise_request(session: Session, user: User, conference_id: int, item: dict, now) -> int:
+    """A request raised any time before the conference is held, as many as are needed."""
+    conference, level = access.require_conference(session, user, conference_id)
+    if not can_raise(session, user, conference, level):
+        raise NotAllowed("Only the social worker, the chair or an invited professional can ask.")
+    if conference.held_on is not None:
+        raise EngineError("The conference has been held: a request is raised before it.")
+    kind, details = item.get("kind"), (item.get("details") or "").strip()
+    problems = {}
+    if kind not in ("exclude", "withhold"):
+        problems["kind"] = "Choose whether to exclude someone or withhold information."
+    if not details:
+        problems["details"] = "Say what is asked and why."
+    if problems:
+        raise InvalidValue(problems)
+    with transaction(session):
+        row = ConferenceRequest(
+            conference_id=conference.id, kind=kind, details=details, raised_by_id=user.id
+        )
+        _name_request(session, row, conference, {k: v for k, v in item.items() if v})
+        session.add(row)
+        session.flush()
+        audit.record(
+            session, user, "request.raised", now, child_id=conference.child_id, request=row.id
+        )
+    return row.id
+
+
+def decide_request(session: Session, chair: User, conference_id: int, item: dict, now) -> None:
+    """The chair decides one open request (from the conference page, or before holding)."""
+    conference, _level = access.require_conference(session, chair, conference_id)
+    if not can_withhold(session, chair, conference.child_id):
+        raise NotAllowed("Only the conference chair decides requests.")
+    request_id = whole_numbers.parse(str(item.get("request_id") or ""))
+    row = session.get(ConferenceRequest, request_id) if request_id else None
+    if row is None or row.conference_id != conference.id or row.decision is not None:
+        raise InvalidValue({"request_id": "Choose a request still to decide."})
+    if item.get("decision") not in ("agreed", "refused"):
+        raise InvalidValue({"decision": "Choose whether you agree or refuse the request."})
+    if not (item.get("reason") or "").strip():
+        raise InvalidValue({"reason": "Give the reason for your decision."})
+    with transaction(session):
+        decision = {**item, "kind": row.kind}
+        _decide(session, chair, conference, row, decision, 1, now)
+        audit.record(
+            session, chair, "request.decided", now, child_id=conference.child_id, request=row.id
+        )
+
+
+def _withhold_agreed(session, chair, child_id: int, row, number, now) -> None:
+    """The withheld item an agreed request names: a contact field, a whole report, an
+    uploaded file or a passage; a request naming only part of that is refused."""
+    named = (row.person_id, row.field, row.withheld_from_id, row.report_id, row.report_file_id)
+    if not any(named) and not row.passage:
+        return  # an old request in free text only: recorded, nothing to make
+    target = {
+        "report": ("report", row.report_id, "summary"),
+        "file": ("report_file", row.report_file_id, "file"),
+        "passage": ("request", row.id if row.passage else None, "passage"),
+    }.get(row.field or "", ("person", row.person_id, row.field))
+    if not (target[1] and target[2] and row.withheld_from_id):
+        raise InvalidValue(
+            {
+                "requests": f"Request {number}: say what is withheld (whose contact details, "
+                "which report or file, or the passage) and who it is withheld from."
+            }
+        )
+    session.flush()
+    add_withheld(
+        session,
+        chair,
+        child_id,
+        target[0],
+        target[1],
+        target[2],
+        f"person:{row.withheld_from_id}",
+        row.reason or "",
+        now,
+    )
+
+
+REQUEST_KINDS = {"exclude": "to exclude a family member", "withhold": "to withhold information"}
+
+
+def require_requests_decided(session, conference_id) -> None:
+    """Holding the conference would end the chair's task: every request is decided first."""
+    undecided = [r for r in requests_for(session, conference_id) if r.decision is None]
+    if undecided:
+        named = "; ".join(
+            f"the request {REQUEST_KINDS.get(r.kind, r.kind)} ({_shortened(r.details)})"
+            for r in undecided
+        )
+        raise InvalidValue({"requests": f"Decide {named} before the conference is held."})
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _name_request(session, row: ConferenceRequest, conference: Conference, item: dict) -> None:
+    """Whose field, which field or report or file or passage, and from whom, as the form
+    names them (people and report authors by name, files by their name)."""
+    child_id = conference.child_id
+    if item.get("person"):
+        row.person_id = _person_named(session, child_id, item["person"]).id
+    if item.get("field"):
+        row.field = item["field"]
+    if item.get("report") and row.field == "report":
+        row.report_id = _report_named(session, conference.id, item["report"]).id
+    if item.get("report") and row.field == "file":
+        row.report_file_id = _file_named(session, conference.id, item["report"]).id
+    if item.get("passage"):
+        row.passage = item["passage"].strip() or None
+    if item.get("withheld_from"):
+        row.withheld_from_id = _person_named(session, child_id, item["withheld_from"]).id
+
+
+def _same_words(a: str | None, b: str) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _report_named(session, conference_id: int, name: str) -> Report:
+    found = [r for r in reports_for(session, conference_id) if _same_words(r.author, name)]
+    if len(found) != 1:
+        raise InvalidValue({"requests": f"There is no report by {name} for this conference."})
+    return found[0]
+
+
+def _file_named(session, conference_id: int, name: str) -> ReportFile:
+    reports = reports_for(session, conference_id)
+    files = files_for(session, [r.id for r in reports])
+    found = [f for r in reports for f in files[r.id] if _same_words(f.filename, name)]
+    if len(found) != 1:
+        raise InvalidValue({"requests": f"There is no file called {name} for this conference."})
+    return found[0]
+
+
+def _person_named(session, child_id: int, name: str) -> CasePerson:
+    wanted = " ".join(name.split()).casefold()
+    found = [
+        p
+        for p in people_for_child(session, child_id)
+        if " ".join(p.name.split()).casefold() == wanted
+    ]
+    if len(found) != 1:
+        raise InvalidValue({"requests": f"There is no one called {name} on this child's record."})
+    return found[0]
+
+
+FUNCTIONS = {f.__name__: f for f in (record_requests, record_request_decisions)}
