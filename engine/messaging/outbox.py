@@ -27,8 +27,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.access import access
 from engine.models import audit
 from engine.models.base import fetch
+from engine.models.instances import ProcessInstance
 from engine.models.outbox import (
     DIGESTED,
     FAILED,
@@ -272,6 +274,10 @@ def retry(session: Session, message_id: int, actor: User, now: datetime) -> Outb
     if not can_manage_instances(actor):
         raise NotAllowed("Only managers can retry an email.")
     message = fetch(session, OutboxMessage, message_id, "There is no such email.")
+    if message.instance_id is not None:
+        access.require_instance(session, actor, session.get(ProcessInstance, message.instance_id))
+    elif not access.sees_every_child(actor) and message.to_user_id != actor.id:
+        raise NotAllowed("Only service managers can retry an email that belongs to no case.")
     if message.status not in (FAILED, PENDING):
         raise EngineError(f"That email is {message.status}: there is nothing to retry.")
     with transaction(session):

@@ -126,12 +126,14 @@ def test_after_every_retry_fails_a_manager_can_send_it_again(db, sessions, clock
     assert deliver(sessions, transport, clock).deferred == 0  # failed: left alone
     with pytest.raises(NotAllowed):
         outbox.retry(db, row.id, staff["sw"], clock.now())
-    outbox.retry(db, row.id, staff["tm"], clock.now())
+    with pytest.raises(NotAllowed, match="no case"):
+        outbox.retry(db, row.id, staff["tm"], clock.now())  # bs's email, about no case
+    outbox.retry(db, row.id, staff["sm"], clock.now())
     transport.down = False
     assert deliver(sessions, transport, clock).sent == 1
     assert message(db).status == SENT
     with pytest.raises(EngineError, match="sent"):
-        outbox.retry(db, row.id, staff["tm"], clock.now())
+        outbox.retry(db, row.id, staff["sm"], clock.now())
 
 
 def test_a_sender_whose_lease_expired_does_not_mark_the_message(db, sessions, clock, staff):
