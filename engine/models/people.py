@@ -35,9 +35,10 @@ class User(Base):
     # Escalations always go at once.
     notify: Mapped[str] = mapped_column(String(16), default=IMMEDIATE, server_default=IMMEDIATE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Failed sign-ins in a row, and until when the account refuses sign-in after too many.
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A temporary password an administrator set: the next sign-in must choose a new one.
+    # (No Python default: a Core insert written for an older schema must not name it.)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=sa_false())
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The subject claim of the council's identity provider (OpenID Connect), once linked.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     role_rows: Mapped[list[UserRole]] = relationship(
