@@ -161,3 +161,28 @@ def team_manager_for(session: Session, user: User | None) -> User | None:
         .limit(1)
     )
     return session.scalar(query)
+
+
+def every_user(session: Session) -> list[User]:
+    """Everyone, active or not, people first then service accounts (the administrators' list)."""
+    query = select(User).options(joinedload(User.role_rows))
+    query = query.order_by(User.service_account, User.active.desc(), User.username)
+    return list(session.scalars(query).unique())
+
+
+class Team(NamedTuple):
+    name: str
+    managers: list[User]
+    members: list[User]
+
+
+def teams(session: Session) -> list[Team]:
+    """Each team named on an active account, its team managers (who see its children) and
+    the rest of its people."""
+    grouped: dict[str, Team] = {}
+    for user in every_user(session):
+        if not user.team or not user.active:
+            continue
+        team = grouped.setdefault(user.team, Team(user.team, [], []))
+        (team.managers if user.has_role("team_manager") else team.members).append(user)
+    return [grouped[name] for name in sorted(grouped)]
