@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.access import accounts
+from engine.access import accounts, administration, tokens
 from engine.casework import cases, family_links, feedback
 from engine.documents import report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
@@ -237,6 +237,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _administration(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -394,3 +395,32 @@ def _word_report() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _administration(session: Session, engine: Engine) -> None:
+    """What the administration area shows: a service account with a token that expires and
+    one revoked, a leaver deactivated, a newcomer on a temporary password."""
+    now = engine.clock.now()
+    admin = user_by_username(session, "admin")
+    with transaction(session):
+        accounts.create_user(
+            session,
+            "cms",
+            "Case management system",
+            "cms-support@example.invalid",
+            ["team_manager"],
+            team="North",
+            service_account=True,
+        )
+    tokens.create(session, "cms", "nightly sync", "admin", now, now + timedelta(days=90), admin)
+    old, _secret = tokens.create(session, "cms", "old report script", "admin", now, actor=admin)
+    tokens.revoke(session, old.id, "admin", now, admin)
+    leaver, _errors = administration.create(
+        session, admin, "sw_left", "Lee Leaver", "lee@example.invalid", ["social_worker"],
+        "North", None, now,
+    )  # fmt: skip
+    administration.deactivate(session, admin, leaver, now)
+    administration.create(
+        session, admin, "sw_new", "Nia Newcomer", "nia@example.invalid", ["social_worker"],
+        "South", "welcome to the borough", now,
+    )  # fmt: skip

@@ -52,7 +52,10 @@ def sign_in():
     if current_app.config["SHOW_DEMO_ACCOUNTS"]:
         demo = [
             (u.username, ", ".join(label(r) for r in sorted(u.roles)))
-            for u in db().query(User).filter(User.password_hash.isnot(None)).order_by(User.username)
+            for u in db()
+            .query(User)
+            .filter(User.password_hash.isnot(None), User.active, ~User.must_change_password)
+            .order_by(User.username)
         ]
     page = render_template("auth/sign_in.html", error=error, demo_accounts=demo)
     return page, status, headers
