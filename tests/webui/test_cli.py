@@ -177,3 +177,6 @@ def test_service_account_and_its_tokens_from_the_command_line(app, db):
     assert "revoked" in run(app, "token", "list").output
     refused = run(app, "token", "create", "nobody", "--name", "x")
     assert refused.exit_code != 0 and "no user called “nobody”" in refused.output
+    expiring = run(app, "token", "create", "cms", "--name", "trial", "--expires-in-days", "7")
+    assert expiring.exit_code == 0, expiring.output
+    assert "expires 2026-" in run(app, "token", "list").output
