@@ -61,3 +61,27 @@ def test_an_administrator_manages_accounts_and_tokens(browser_page, db):
     page.get_by_role("button", name="Revoke nightly sync").click()
     expect(page.locator("#tokens")).to_contain_text("Revoked")
     shot(page, "44-token-revoked")
+
+
+def test_administration_pages_have_no_serious_violations(browser_page, db):
+    from tests.browser.journeys import serious_violations, with_axe
+
+    page = browser_page
+    with_axe(page)
+    staff = make_staff(db)
+    make_user(db, "admin", "administrator", team=None)
+    make_service_account(db, "cms", "team_manager")
+    browser_sign_in(page, "admin")
+    for path, name in (
+        ("/admin", "admin"),
+        ("/admin/users", "admin-users"),
+        ("/admin/users/new", "admin-add-user"),
+        (f"/admin/users/{staff['sw'].id}", "admin-user"),
+        ("/admin/teams", "admin-teams"),
+        ("/admin/tokens", "admin-tokens"),
+        ("/account/password", "change-password"),
+    ):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        shot(page, f"axe-{name}")
+        assert serious_violations(page) == [], path
