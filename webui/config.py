@@ -119,6 +119,10 @@ class TestConfig(Config):
     MAIL_BACKEND = "console"
     LOG_LEVEL = "WARNING"  # a test that reads the logs asks for more
     PINNED = ("SECRET_KEY", "SCHEDULER", "MAIL_BACKEND")
+    # Tests move the injected clock on by weeks between requests; the sessions' own tests
+    # (tests/webui/test_sessions.py) set the production figures.
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    SESSION_MAX_HOURS = 10 * 365 * 24
 
 
 class ProductionConfig(Config):
