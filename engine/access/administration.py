@@ -37,8 +37,12 @@ def user(session: Session, actor: User, user_id: int) -> User:
     return found
 
 
-def _check_details(display_name: str, email: str, role_keys: list[str]) -> dict[str, str]:
+def _check_details(
+    display_name: str, email: str, role_keys: list[str], team: str | None
+) -> dict[str, str]:
     errors = {}
+    if team and len(team.strip()) > 120:
+        errors["team"] = "Enter a team name of up to 120 characters"
     if not display_name.strip() or len(display_name) > 200:
         errors["display_name"] = "Enter the person's name (up to 200 characters)"
     email = email.strip()
@@ -71,7 +75,7 @@ def create(
     provider once linked); a service account gets API tokens instead."""
     require_admin(actor)
     username = username.strip().lower()
-    errors = _check_details(display_name, email, role_keys)
+    errors = _check_details(display_name, email, role_keys, team)
     if not USERNAME.fullmatch(username):
         errors["username"] = (
             "Enter a username of lower-case letters, digits, dots, dashes or underscores"
@@ -121,7 +125,7 @@ def update(
 ) -> dict[str, str]:
     """Change a person's details; a message per wrong field (nothing saved), or {}."""
     require_admin(actor)
-    errors = _check_details(display_name, email, role_keys)
+    errors = _check_details(display_name, email, role_keys, team)
     if not errors and target.id == actor.id and ADMINISTRATOR not in role_keys:
         errors["roles"] = "You cannot take the administrator role from yourself"
     if errors:

@@ -100,6 +100,17 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(client, db)
         {"display_name": "A", "email": "a@example.invalid", "roles": "social_worker"},
     )
     assert refused.status_code == 400 and "administrator role" in refused.get_data(as_text=True)
+    too_long = post_form(
+        client,
+        f"/admin/users/{me.id}",
+        {
+            "display_name": "A",
+            "email": "a@example.invalid",
+            "roles": "administrator",
+            "team": "T" * 121,
+        },
+    )
+    assert too_long.status_code == 400 and "up to 120 characters" in too_long.get_data(as_text=True)
 
 
 def test_deactivate_reactivate_unlock_and_sign_out_everywhere(client, db):
