@@ -23,6 +23,7 @@ from . import (
 )
 from .accessibility import bp as accessibility_bp
 from .account import bp as account_bp
+from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .audit import bp as audit_bp
 from .auth import bp as auth_bp
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     audit_bp,
     retention_bp,
     api_bp,
+    admin_bp,
 )
 
 

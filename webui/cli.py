@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -206,14 +207,20 @@ def token():
 @click.argument("username")
 @click.option("--name", required=True, help="What the token is for (shown in lists).")
 @click.option("--by", "created_by", default="cli", help="Who is making it (for the record).")
+@click.option(
+    "--expires-in-days",
+    "days",
+    type=click.IntRange(1, 3650),
+    help="Refused after this many days (default: until revoked).",
+)
 @with_appcontext
-def token_create(username, name, created_by):
+def token_create(username, name, created_by, days):
     """Make a token for the service account USERNAME; the secret is shown only now."""
+    now = services().workflow.clock.now()
+    expires_at = now + timedelta(days=days) if days else None
     with _session() as session:
         try:
-            made, secret = tokens.create(
-                session, username, name, created_by, services().workflow.clock.now()
-            )
+            made, secret = tokens.create(session, username, name, created_by, now, expires_at)
         except EngineError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Token {made.id} for {username} ({name}). Keep it secret; it is not shown again:")
@@ -237,6 +244,8 @@ def token_list(username):
             user_id = user.id
         for row in tokens_of(session, user_id):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            if row.expires_at and not row.revoked_at:
+                state += f", expires {row.expires_at:%Y-%m-%d}"
             used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
             click.echo(
                 f"{row.id}\t{row.user.username}\t{row.name}\t{row.prefix}…\t"

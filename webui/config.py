@@ -45,7 +45,14 @@ class Config:
     DATABASE_URL = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # A session ends after this long without a request, and after SESSION_MAX_HOURS in all
+    # (engine/access/sessions.py); the cookie itself lives no longer than that.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_MAX_HOURS = 10
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
+    # Failed sign-ins one client address may make in 15 minutes (engine/access/throttle.py):
+    # raise it when many people reach the service from one council address.
+    SIGN_IN_FAILURES_PER_CLIENT = 20
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # node_modules in a checkout, the copy in an installed wheel (engine.platform.folders)
     FRONTEND_DIR = folders.resolve(folders.FRONTEND, environ={})
@@ -81,8 +88,6 @@ class Config:
     OIDC_METADATA_URL = None
     OIDC_CLIENT_ID = None
     OIDC_CLIENT_SECRET = None
-    # The claim that holds the service username (Entra: preferred_username, the UPN).
-    OIDC_USERNAME_CLAIM = "preferred_username"
     OIDC_LABEL = "Sign in with your council account"
 
     # Operations: logs, the proxy in front, metrics, readiness.
@@ -114,6 +119,10 @@ class TestConfig(Config):
     MAIL_BACKEND = "console"
     LOG_LEVEL = "WARNING"  # a test that reads the logs asks for more
     PINNED = ("SECRET_KEY", "SCHEDULER", "MAIL_BACKEND")
+    # Tests move the injected clock on by weeks between requests; the sessions' own tests
+    # (tests/webui/test_sessions.py) set the production figures.
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    SESSION_MAX_HOURS = 10 * 365 * 24
 
 
 class ProductionConfig(Config):
@@ -236,7 +245,9 @@ ENVIRONMENT = (
     Setting("CPC_OIDC_METADATA_URL", "OIDC_METADATA_URL", _base_url),
     Setting("CPC_OIDC_CLIENT_ID", "OIDC_CLIENT_ID"),
     Setting("CPC_OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET"),
-    Setting("CPC_OIDC_USERNAME_CLAIM", "OIDC_USERNAME_CLAIM"),
+    Setting("CPC_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", _whole(1, 24 * 60)),
+    Setting("CPC_SESSION_MAX_HOURS", "SESSION_MAX_HOURS", _whole(1, 24 * 7)),
+    Setting("CPC_SIGN_IN_FAILURES_PER_CLIENT", "SIGN_IN_FAILURES_PER_CLIENT", _whole(5, 10_000)),
     Setting("CPC_OIDC_LABEL", "OIDC_LABEL"),
 )
 BY_KEY = {setting.key: setting for setting in ENVIRONMENT}
@@ -245,6 +256,10 @@ RETIRED = {
     "CPC_COUNCIL_NAME": (
         "is no longer read: set council_name in processes/settings.json, "
         "where the letters, emails and page header all read it"
+    ),
+    "CPC_OIDC_USERNAME_CLAIM": (
+        "is no longer read: accounts are linked by the provider's immutable subject "
+        "(oid or sub), which an administrator links on the user's page"
     ),
 }
 
@@ -346,6 +361,7 @@ def settings_for(environ: Mapping[str, str], override=None) -> dict:
         config.update({key: getattr(override, key) for key in dir(override) if key.isupper()})
     failed = {line.split()[0] for line in problems}
     problems += check(config, name == "production", environ, failed)
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_MAX_HOURS"] * 3600
     if problems:
         raise SettingsError(problems)
     config["ENV_NAME"] = name

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.access import accounts
+from engine.access import accounts, administration, tokens
 from engine.casework import cases, conference_requests, family_links, feedback
 from engine.diagrams import diagram_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
@@ -251,9 +251,11 @@ def load(session: Session, engine: Engine) -> str:
         return "Demo data is already loaded."
     with transaction(session):
         for username, name, role_keys, team in USERS:
-            accounts.create_user(
-                session, username, name, f"{username}@example.invalid", role_keys, PASSWORD, team
+            user = accounts.create_user(
+                session, username, name, f"{username}@example.invalid", role_keys, team=team
             )
+            # Demo accounts only: "demo" is far below the policy every real password meets.
+            user.password_hash = accounts.hash_password(PASSWORD)
     today = engine.clock.today()
     for given, family, born, expected_in, worker, ago, kind, steps in STORIES:
         social_worker = user_by_username(session, worker)
@@ -273,6 +275,7 @@ def load(session: Session, engine: Engine) -> str:
     _open_request(session, engine, "Daniel")
     _diagram_history(session, engine)
     _diagram_failure(session, engine)
+    _administration(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -525,3 +528,32 @@ def _word_report() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _administration(session: Session, engine: Engine) -> None:
+    """What the administration area shows: a service account with a token that expires and
+    one revoked, a leaver deactivated, a newcomer on a temporary password."""
+    now = engine.clock.now()
+    admin = user_by_username(session, "admin")
+    with transaction(session):
+        accounts.create_user(
+            session,
+            "cms",
+            "Case management system",
+            "cms-support@example.invalid",
+            ["team_manager"],
+            team="North",
+            service_account=True,
+        )
+    tokens.create(session, "cms", "nightly sync", "admin", now, now + timedelta(days=90), admin)
+    old, _secret = tokens.create(session, "cms", "old report script", "admin", now, actor=admin)
+    tokens.revoke(session, old.id, "admin", now, admin)
+    leaver, _errors = administration.create(
+        session, admin, "sw_left", "Lee Leaver", "lee@example.invalid", ["social_worker"],
+        "North", None, now,
+    )  # fmt: skip
+    administration.deactivate(session, admin, leaver, now)
+    administration.create(
+        session, admin, "sw_new", "Nia Newcomer", "nia@example.invalid", ["social_worker"],
+        "South", "welcome to the borough", now,
+    )  # fmt: skip

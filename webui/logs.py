@@ -27,6 +27,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 QUIET_ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.metrics", "static"})
 QUIET_ENDPOINTS |= {"govuk_assets", "govuk_frontend", "vendor"}
 SECRET_ARGS = frozenset({"token"})  # `/family/<token>`: whoever holds it sees the documents
+SECRET_PATH = re.compile(r"^(/family/)[^/<][^/]*")
 log = logging.getLogger("cpc.request")
 
 
@@ -117,7 +118,8 @@ def safe_path() -> str:
     for name, value in (request.view_args or {}).items():
         if name in SECRET_ARGS and value:
             path = path.replace(str(value), f"<{name}>")
-    return path
+    # A path no route matched (a mistyped link) has no view arguments to go by.
+    return SECRET_PATH.sub(r"\1<token>", path)
 
 
 def log_request(response, seconds: float) -> None:

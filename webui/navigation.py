@@ -25,6 +25,8 @@ def _nav_items():
         items.append(("Audit trail", "audit.index"))
         items.append(("Retention", "retention.index"))
         items.append(("Feedback", "feedback.summary"))
+    if permissions.can_administer(user):
+        items.append(("Administration", "admin.index"))
     return [
         {
             "href": url_for(endpoint),

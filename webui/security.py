@@ -66,7 +66,8 @@ def _headers(response):
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint not in ("govuk_assets", "govuk_frontend", "vendor", "static"):
-        response.headers.setdefault("Cache-Control", "no-store")
+        # Overrides send_file's "no-cache": a download must not be kept on a shared computer.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

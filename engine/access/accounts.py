@@ -1,15 +1,16 @@
-"""Local accounts: create users with roles, check passwords (Argon2id)."""
+"""Local accounts: create users with roles, check passwords (Argon2id), sign in and out."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import roles
+from engine.access import passwords, roles, sessions, throttle
 from engine.models import audit
 from engine.models.people import NOTIFY_CHOICES, User, UserRole, user_by_username
 from engine.platform.db import transaction
@@ -34,17 +35,22 @@ def create_user(
     team: str | None = None,
     service_account: bool = False,
 ) -> User:
+    """A new account (within the caller's transaction). A person's password must pass the
+    policy (`passwords`); a service account has none."""
     unknown = [r for r in role_keys if r not in roles.ROLES]
     if unknown:
         raise EngineError(f"Unknown roles: {', '.join(unknown)}")
     if user_by_username(session, username) is not None:
         raise EngineError(f"A user called “{username}” already exists.")
+    if password and not service_account:
+        passwords.require_good(password, username, display_name)
     user = User(
         username=username,
         display_name=display_name,
         email=email,
         team=team,
         service_account=service_account,
+        must_change_password=False,
         password_hash=hash_password(password) if password and not service_account else None,
         role_rows=[UserRole(role=r) for r in role_keys],
     )
@@ -53,23 +59,18 @@ def create_user(
     return user
 
 
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT = timedelta(minutes=15)
+@dataclass
+class SignedIn:
+    """A person signed in, and the secret of their new session (for the cookie only)."""
 
-
-class AccountLocked(EngineError):
-    def __init__(self, until: datetime):
-        self.until = until
-        super().__init__(
-            "There have been too many attempts to sign in to this account. "
-            "Try again in 15 minutes, or ask an administrator to unlock it."
-        )
+    user: User
+    session_secret: str
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this username and password, or None (same cost either way).
 
-    Pure check, no bookkeeping: `sign_in` counts failures and locks the account.
+    Pure check, no bookkeeping: `sign_in` throttles and audits.
     """
     user = user_by_username(session, username.strip())
     stored = user.password_hash if user and user.active and user.password_hash else _DUMMY_HASH
@@ -80,75 +81,95 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if stored is not _DUMMY_HASH else None
 
 
-def sign_in(session: Session, username: str, password: str, now: datetime, via: str = "web"):
-    """Check a password, counting failures: the fifth in a row locks the account 15 minutes.
+def sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime,
+    client: str,
+    via: str = "web",
+    per_client: int = throttle.PER_CLIENT,
+) -> SignedIn | None:
+    """Check a password and start a session, or None; Throttled while this client must wait.
 
-    Every attempt is audited (the username tried, never the password). Raises AccountLocked
-    while locked, even for the right password, so guessing cannot continue.
+    Every attempt is audited (the username tried, never the password). A known and an unknown
+    username are answered, counted and timed alike.
     """
-    user = user_by_username(session, username.strip())
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    username = username.strip()
+    try:
+        throttle.check(session, client, username, now, per_client)
+    except throttle.Throttled:
         with transaction(session):
-            audit.record(session, user, "user.sign_in_refused", now, reason="locked", via=via)
-        raise AccountLocked(user.locked_until)
+            audit.record(
+                session, None, "user.sign_in_throttled", now, username=username[:80], via=via
+            )
+        raise
     with transaction(session):
         found = authenticate(session, username, password)
         if found is None:
-            _count_failure(session, user, username, now, via)
+            audit.record(session, None, "user.sign_in_failed", now, username=username[:80], via=via)
+            throttle.failed(session, client, username, now)
             return None
-        found.failed_sign_ins, found.locked_until = 0, None
-        audit.record(session, found, "user.signed_in", now, via=via)
-        return found
+        throttle.succeeded(session, client, username)
+        return _signed_in(session, found, now, via)
 
 
-def _count_failure(session, user: User | None, username: str, now: datetime, via: str) -> None:
-    audit.record(session, user, "user.sign_in_failed", now, username=username[:80], via=via)
-    if user is None:
-        return
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-        user.locked_until, user.failed_sign_ins = now + LOCKOUT, 0
-        audit.record(session, user, "user.locked", now, until=user.locked_until.isoformat())
+def _signed_in(session: Session, user: User, now: datetime, via: str) -> SignedIn:
+    user.last_signed_in_at = now
+    audit.record(session, user, "user.signed_in", now, via=via)
+    return SignedIn(user, sessions.start(session, user, now))
 
 
-def sign_in_external(
-    session: Session, subject: str, username: str | None, now: datetime, via: str = "oidc"
-) -> User:
-    """The account for an identity the council's provider vouched for.
+def sign_in_external(session: Session, subject: str, now: datetime, via: str = "oidc") -> SignedIn:
+    """The account for an identity the council's provider vouched for, by its subject.
 
-    Matched by the provider's subject once linked; the first time, by username (the claim the
-    council maps to it), which links the two. Raises NotAllowed for anyone without an active
-    account here: signing in to the council's network grants nothing in this service.
+    The subject (`oid` or `sub`) is the provider's immutable identifier; a username claim can
+    be reassigned, so it never matches an account. An administrator links the subject to the
+    account first (the user's page). Raises NotAllowed for anyone without an active account
+    linked here: signing in to the council's network grants nothing in this service.
     """
     user = session.scalar(select(User).where(User.oidc_subject == subject))
     with transaction(session):
-        if user is None and username:
-            candidate = user_by_username(session, username.strip().lower())
-            if candidate is not None and candidate.oidc_subject is None:
-                candidate.oidc_subject = subject
-                audit.record(session, candidate, "user.identity_linked", now, via=via)
-                user = candidate
-        if user is None or not user.active:
-            audit.record(
-                session, user, "user.sign_in_failed", now, username=(username or "")[:80], via=via
-            )
+        if user is None or not user.active or user.service_account:
+            audit.record(session, user, "user.sign_in_failed", now, subject=subject[:255], via=via)
             refused = True
         else:
-            user.failed_sign_ins, user.locked_until = 0, None
-            audit.record(session, user, "user.signed_in", now, via=via)
+            signed_in = _signed_in(session, user, now, via)
             refused = False
     if refused:
         raise NotAllowed(
-            "You have signed in to the council, but you do not have an account in this service. "
-            "Ask an administrator to set one up."
+            "You have signed in to the council, but your council account is not linked to an "
+            "account in this service. Ask an administrator to link it, quoting this "
+            f"identifier: {subject}"
         )
-    return user
+    return signed_in
 
 
-def unlock(session: Session, admin: User, user: User, now: datetime) -> None:
+def sign_out(session: Session, secret: str, now: datetime) -> None:
+    sessions.end(session, secret, now)
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, now: datetime
+) -> tuple[SignedIn | None, dict[str, str]]:
+    """A person chooses a new password: every session of theirs ends (a copied cookie with
+    it) and a new one starts for the browser that asked. Or None and a message per field."""
+    errors = {}
+    if authenticate(session, user.username, current) is None:
+        errors["current"] = "Enter your current password correctly"
+    reason = passwords.problem(new, user.username, user.display_name)
+    if reason is not None:
+        errors["new"] = reason
+    elif current and new == current:
+        errors["new"] = "Choose a password different from your current one"
+    if errors:
+        return None, errors
     with transaction(session):
-        user.locked_until, user.failed_sign_ins = None, 0
-        audit.record(session, admin, "user.unlocked", now, user=user.username)
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        ended = sessions.end_all(session, user, now, sessions.NEW_PASSWORD)
+        audit.record(session, user, "user.password_changed", now, sessions_ended=ended)
+        return SignedIn(user, sessions.start(session, user, now)), {}
 
 
 def set_notify(session: Session, user: User, choice: str, now: datetime) -> None:

@@ -27,10 +27,19 @@ def digest(secret: str) -> str:
 
 
 def create(
-    session: Session, username: str, name: str, created_by: str, now: datetime
+    session: Session,
+    username: str,
+    name: str,
+    created_by: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+    actor: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for the service account `username`; the secret is returned only here."""
+    """A new token for the service account `username`; the secret is returned only here.
+    It works until `expires_at` (None: until revoked)."""
     name = name.strip()
+    if expires_at is not None and expires_at <= now:
+        raise EngineError("A token must expire in the future.")
     if not name or len(name) > 120:
         raise EngineError("Give the token a name of up to 120 characters (what uses it).")
     user = user_by_username(session, username)
@@ -52,14 +61,25 @@ def create(
             prefix=secret[: len(PREFIX) + 4],
             created_at=now,
             created_by=created_by,
+            expires_at=expires_at,
         )
         session.add(token)
         session.flush()
-        audit.record(session, None, "token.created", now, token_id=token.id, user=username)
+        audit.record(
+            session,
+            actor,
+            "token.created",
+            now,
+            token_id=token.id,
+            user=username,
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
     return token, secret
 
 
-def revoke(session: Session, token_id: int, revoked_by: str, now: datetime) -> ApiToken:
+def revoke(
+    session: Session, token_id: int, revoked_by: str, now: datetime, actor: User | None = None
+) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"There is no API token {token_id}.")
@@ -67,16 +87,17 @@ def revoke(session: Session, token_id: int, revoked_by: str, now: datetime) -> A
         raise EngineError(f"API token {token_id} was already revoked.")
     with transaction(session):
         token.revoked_at = now
-        audit.record(session, None, "token.revoked", now, token_id=token.id, by=revoked_by)
+        audit.record(session, actor, "token.revoked", now, token_id=token.id, by=revoked_by)
     return token
 
 
 def authenticate(session: Session, secret: str, now: datetime) -> User | None:
-    """The active service account this secret belongs to, or None (unknown or revoked)."""
+    """The active service account this secret belongs to, or None (unknown, revoked or
+    expired)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = token_by_digest(session, digest(secret))
-    if token is None or token.revoked_at is not None:
+    if token is None or not token.usable(now):
         return None
     user = token.user
     if not user.active or not user.service_account:

@@ -10,6 +10,7 @@ from engine.models.conferences import (
     CasePerson,
     Conference,
     conferences_for_child,
+    invited_conference_ids,
     people_for_child,
 )
 from engine.models.plans import (
@@ -58,3 +59,14 @@ def for_child(session: Session, child_id: int) -> CaseSummary:
         actions={p.id: actions_for(session, p.id) for p in plans},
         meetings={p.id: meetings_for(session, p.id) for p in plans},
     )
+
+
+def for_reader(session: Session, child_id: int, user_id: int, full: bool) -> CaseSummary:
+    """What one reader may see: everything with full access; an agency professional (not
+    `full`) only the conferences they were invited to, and no plans, people or late steps.
+    The case page, the timeline and the API all read the record through this."""
+    if full:
+        return for_child(session, child_id)
+    invited = invited_conference_ids(session, child_id, user_id)
+    conferences = [c for c in conferences_for_child(session, child_id) if c.id in invited]
+    return CaseSummary(conferences, [], [], [])

@@ -16,7 +16,6 @@ from engine.casework import case_summary
 from engine.models.conferences import (
     CATEGORIES,
     Conference,
-    invited_conference_ids,
     reports_for_child,
 )
 from engine.models.instances import HumanTask, open_tasks_for_child, tasks_done_by
@@ -175,10 +174,7 @@ def _due(session: Session, child_id: int) -> list[DueItem]:
 def for_invited(session: Session, child_id: int, user_id: int) -> CaseStory:
     """An agency professional's view: the conferences they are invited to (when booked and
     held, and the decision they heard) and their own contributions, nothing else."""
-    invited = invited_conference_ids(session, child_id, user_id)
-    conferences = [
-        c for c in case_summary.for_child(session, child_id).conferences if c.id in invited
-    ]
+    conferences = case_summary.for_reader(session, child_id, user_id, full=False).conferences
     entries = [
         e for c in conferences for e in _conference_entries(c) if e.kind in SHARED_WITH_INVITED
     ]

@@ -27,8 +27,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.access import access
 from engine.models import audit
 from engine.models.base import fetch
+from engine.models.instances import ProcessInstance
 from engine.models.outbox import (
     DIGESTED,
     FAILED,
@@ -249,7 +251,15 @@ def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error:
                 message.status = FAILED
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
+        if message.status in (SENT, FAILED) and carries_a_secret(message):
+            message.link_path = None  # the token is in clear only until the email has gone
         return message.status
+
+
+def carries_a_secret(message: OutboxMessage) -> bool:
+    """A link for someone without an account (a family member) holds its token: whoever has
+    the link opens the form. Staff links name a page they still have to sign in to."""
+    return message.to_user_id is None and message.link_path is not None
 
 
 def _fresh(session: Session, message_id: int) -> OutboxMessage | None:
@@ -272,8 +282,16 @@ def retry(session: Session, message_id: int, actor: User, now: datetime) -> Outb
     if not can_manage_instances(actor):
         raise NotAllowed("Only managers can retry an email.")
     message = fetch(session, OutboxMessage, message_id, "There is no such email.")
+    if message.instance_id is not None:
+        access.require_instance(session, actor, session.get(ProcessInstance, message.instance_id))
+    elif not access.sees_every_child(actor) and message.to_user_id != actor.id:
+        raise NotAllowed("Only service managers can retry an email that belongs to no case.")
     if message.status not in (FAILED, PENDING):
         raise EngineError(f"That email is {message.status}: there is nothing to retry.")
+    if message.kind == "family_link" and message.link_path is None:
+        raise EngineError(
+            "The secure link in that email was erased when it failed: send the family a new link."
+        )
     with transaction(session):
         if message.status == FAILED:
             message.attempts = 0  # a fresh round of retries

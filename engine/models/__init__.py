@@ -16,6 +16,7 @@ from engine.models.people import Child, User, UserRole
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction
 from engine.models.processes import ProcessVersion
 from engine.models.scheduler import ScheduledRun, SchedulerProcess
+from engine.models.sign_ins import SignInFailure, UserSession
 from engine.models.timeliness import Escalation, LateStep
 from engine.models.timers import Timer
 from engine.models.tokens import ApiToken
@@ -37,6 +38,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "SignInFailure",
+    "UserSession",
     "CasePerson",
     "Child",
     "Conference",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.instances import ProcessInstance
 from engine.models.people import User
 
 
@@ -56,7 +57,15 @@ def record(
     child_id: int | None = None,
     **detail,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (it commits or rolls back with the change)."""
+    """Add an audit event to the current transaction (it commits or rolls back with the change).
+
+    An event on a case carries the case's child even when the caller named only the instance
+    (a task completed, a timer fired), so the search by child finds every change to it.
+    """
+    if child_id is None and instance_id is not None:
+        with session.no_autoflush:
+            instance = session.get(ProcessInstance, instance_id)
+        child_id = instance.child_id if instance is not None else None
     event = AuditEvent(
         at=at,
         actor_id=actor.id if actor else None,
@@ -98,7 +107,9 @@ def search(
     if username:
         conditions.append(AuditEvent.actor_name == username)
     if child_id is not None:
-        conditions.append(AuditEvent.child_id == child_id)
+        # Events written before every case event carried its child are found by their case.
+        cases = select(ProcessInstance.id).where(ProcessInstance.child_id == child_id)
+        conditions.append(or_(AuditEvent.child_id == child_id, AuditEvent.instance_id.in_(cases)))
     if action:
         conditions.append(AuditEvent.action.startswith(action, autoescape=True))
     if since:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select, true
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -20,6 +20,7 @@ from engine.models.people import User
 # held: waiting for the addressee's daily digest; digested: went out inside a digest.
 PENDING, SENT, FAILED, HELD, DIGESTED = "pending", "sent", "failed", "held", "digested"
 STATUSES = (PENDING, SENT, FAILED, HELD, DIGESTED)
+EVERY_ROW = true()  # no narrowing: the default `condition` of the lists below
 
 
 class OutboxMessage(Base):
@@ -70,12 +71,15 @@ def exists(session: Session, key: str) -> bool:
     return session.scalar(query) is not None
 
 
-def messages_with_status(session: Session, status: str, limit: int = 50) -> list[OutboxMessage]:
+def messages_with_status(
+    session: Session, status: str, limit: int = 50, condition=EVERY_ROW
+) -> list[OutboxMessage]:
+    """One page of messages in `status`; `condition` narrows them (a manager's children)."""
     newest_first = status in (SENT, DIGESTED)
     order = OutboxMessage.id.desc() if newest_first else OutboxMessage.id
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == status)
+        .where(OutboxMessage.status == status, condition)
         .options(joinedload(OutboxMessage.to_user))
         .order_by(order)
         .limit(limit)

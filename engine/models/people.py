@@ -35,9 +35,10 @@ class User(Base):
     # Escalations always go at once.
     notify: Mapped[str] = mapped_column(String(16), default=IMMEDIATE, server_default=IMMEDIATE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Failed sign-ins in a row, and until when the account refuses sign-in after too many.
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A temporary password an administrator set: the next sign-in must choose a new one.
+    # (No Python default: a Core insert written for an older schema must not name it.)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=sa_false())
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The subject claim of the council's identity provider (OpenID Connect), once linked.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -160,3 +161,28 @@ def team_manager_for(session: Session, user: User | None) -> User | None:
         .limit(1)
     )
     return session.scalar(query)
+
+
+def every_user(session: Session) -> list[User]:
+    """Everyone, active or not, people first then service accounts (the administrators' list)."""
+    query = select(User).options(joinedload(User.role_rows))
+    query = query.order_by(User.service_account, User.active.desc(), User.username)
+    return list(session.scalars(query).unique())
+
+
+class Team(NamedTuple):
+    name: str
+    managers: list[User]
+    members: list[User]
+
+
+def teams(session: Session) -> list[Team]:
+    """Each team named on an active account, its team managers (who see its children) and
+    the rest of its people."""
+    grouped: dict[str, Team] = {}
+    for user in every_user(session):
+        if not user.team or not user.active:
+            continue
+        team = grouped.setdefault(user.team, Team(user.team, [], []))
+        (team.managers if user.has_role("team_manager") else team.members).append(user)
+    return [grouped[name] for name in sorted(grouped)]

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select, true
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime
 from engine.models.instances import RUNNING, ProcessInstance
+
+EVERY_ROW = true()  # no narrowing: the default `condition` of the lists below
 
 WAITING, FIRED = "waiting", "fired"
 
@@ -61,12 +63,15 @@ def timers_of(session: Session, instance_id: int) -> list[Timer]:
     return list(session.scalars(query.order_by(Timer.due_at, Timer.id)))
 
 
-def waiting_timers(session: Session, limit: int = 50, due_before: datetime | None = None):
-    """Waiting timers of running instances, soonest first (the scheduler page's 'next due')."""
+def waiting_timers(
+    session: Session, limit: int = 50, due_before: datetime | None = None, condition=EVERY_ROW
+):
+    """Waiting timers of running instances, soonest first (the scheduler page's 'next due');
+    `condition` on their instance (a manager's view: the children they may see)."""
     query = (
         select(Timer)
         .join(Timer.instance)
-        .where(Timer.status == WAITING, ProcessInstance.status == RUNNING)
+        .where(Timer.status == WAITING, ProcessInstance.status == RUNNING, condition)
         .options(joinedload(Timer.instance))
         .order_by(Timer.due_at, Timer.id)
         .limit(limit)
@@ -76,10 +81,11 @@ def waiting_timers(session: Session, limit: int = 50, due_before: datetime | Non
     return list(session.scalars(query))
 
 
-def recently_fired(session: Session, limit: int = 20) -> list[Timer]:
+def recently_fired(session: Session, limit: int = 20, condition=EVERY_ROW) -> list[Timer]:
     query = (
         select(Timer)
-        .where(Timer.status == FIRED)
+        .join(Timer.instance)
+        .where(Timer.status == FIRED, condition)
         .options(joinedload(Timer.instance))
         .order_by(Timer.fired_at.desc(), Timer.id.desc())
         .limit(limit)

@@ -28,12 +28,12 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until revoked
 
     user: Mapped[User] = relationship()
 
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 def token_by_digest(session: Session, digest: str) -> ApiToken | None:

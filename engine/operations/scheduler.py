@@ -21,14 +21,16 @@ from datetime import datetime, time, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from engine.access import access
 from engine.messaging import outbox
 from engine.models import outbox as outbox_rows
 from engine.models import timers as timer_rows
 from engine.models.instances import ProcessInstance, versions_in_use
+from engine.models.people import User
 from engine.models.processes import ProcessVersion
 from engine.models.scheduler import ScheduledRun, SchedulerProcess, processes_seen_since
 from engine.platform import settings
@@ -261,18 +263,32 @@ class Status:
         return sum(not self.silent(p) for p in self.processes)
 
 
-def status(session, now: datetime) -> Status:
+def status(session, now: datetime, viewer: User | None = None) -> Status:
+    """The scheduler page. The counts and processes are the service's health and name no
+    case; the lists of cases and emails hold only those `viewer` may see (a team manager:
+    their team's children; an email about no case: service managers and its addressee)."""
+    cases, mail = true(), true()
+    if viewer is not None and not access.sees_every_child(viewer):
+        cases = access.child_filter(viewer, ProcessInstance.child_id)
+        visible = select(ProcessInstance.id).where(cases)
+        message = outbox_rows.OutboxMessage
+        mail = or_(
+            message.instance_id.in_(visible),
+            and_(message.instance_id.is_(None), message.to_user_id == viewer.id),
+        )
     return Status(
         now=now,
         processes=processes_seen_since(session, now - FORGET_PROCESSES_AFTER),
-        firing=timers.leased(session, now),
-        failing=timers.failing(session),
-        due_next=timer_rows.waiting_timers(session, limit=20),
+        firing=timers.leased(session, now, cases),
+        failing=timers.failing(session, cases),
+        due_next=timer_rows.waiting_timers(session, limit=20, condition=cases),
         overdue=timer_rows.count_overdue(session, now),
-        recently_fired=timer_rows.recently_fired(session, limit=20),
+        recently_fired=timer_rows.recently_fired(session, limit=20, condition=cases),
         mail_counts=outbox_rows.counts_by_status(session),
-        mail_failed=outbox_rows.messages_with_status(session, outbox_rows.FAILED),
-        mail_pending=outbox_rows.messages_with_status(session, outbox_rows.PENDING),
-        mail_sent=outbox_rows.messages_with_status(session, outbox_rows.SENT, limit=20),
+        mail_failed=outbox_rows.messages_with_status(session, outbox_rows.FAILED, condition=mail),
+        mail_pending=outbox_rows.messages_with_status(session, outbox_rows.PENDING, condition=mail),
+        mail_sent=outbox_rows.messages_with_status(
+            session, outbox_rows.SENT, limit=20, condition=mail
+        ),
         versions=versions_in_use(session),
     )

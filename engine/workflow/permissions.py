@@ -38,6 +38,11 @@ def can_deploy(user: User) -> bool:
     return bool(user.roles & DEPLOYERS)
 
 
+def can_administer(user: User) -> bool:
+    """Accounts, API tokens and council settings are the system administrator's."""
+    return user.has_role("administrator")
+
+
 def can_read_audit(user: User) -> bool:
     """The audit trail is for administrators (information governance), nobody else."""
     return user.has_role("administrator")

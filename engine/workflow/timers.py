@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.access import access
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.instances import RUNNING, ProcessInstance
@@ -36,6 +37,8 @@ from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 from engine.workflow import step_failures
+
+EVERY_ROW = true()  # no narrowing: the default `condition` of the lists below
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +287,7 @@ def retry(session: Session, instance_id: int, actor: User, now: datetime) -> Pro
     if not can_manage_instances(actor):
         raise NotAllowed("Only managers can retry a failed timer.")
     instance = fetch(session, ProcessInstance, instance_id, f"No instance {instance_id}.")
+    access.require_instance(session, actor, instance)
     if instance.timer_failed_at is None and instance.timer_attempts == 0:
         raise EngineError(f"Case {instance.reference} has no failed timer to retry.")
     with transaction(session):
@@ -413,16 +417,16 @@ def _describe(exc: Exception) -> str:
 # ---- what managers see --------------------------------------------------------------------
 
 
-def leased(session: Session, now: datetime) -> list[ProcessInstance]:
+def leased(session: Session, now: datetime, condition=EVERY_ROW) -> list[ProcessInstance]:
     """Instances a worker is firing now (a live lease)."""
     query = select(ProcessInstance).where(
-        ProcessInstance.lease_owner.is_not(None), ProcessInstance.lease_until >= now
+        ProcessInstance.lease_owner.is_not(None), ProcessInstance.lease_until >= now, condition
     )
     return list(session.scalars(query.order_by(ProcessInstance.lease_until)))
 
 
-def failing(session: Session) -> list[ProcessInstance]:
+def failing(session: Session, condition=EVERY_ROW) -> list[ProcessInstance]:
     """Instances whose timers failed to fire: backing off, or stopped for a manager."""
-    query = select(ProcessInstance).where(ProcessInstance.timer_attempts > 0)
+    query = select(ProcessInstance).where(ProcessInstance.timer_attempts > 0, condition)
     order = (ProcessInstance.timer_failed_at.is_(None), ProcessInstance.next_timer_at)
     return list(session.scalars(query.order_by(*order)))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from engine.casework import cases, family_links
 from engine.models import (
+    ApiToken,
     CasePerson,
     Conference,
     InstanceMove,
@@ -25,7 +26,14 @@ from engine.models import (
 from engine.models.documents import ReportFile
 from engine.models.instances import open_tasks
 from engine.platform.db import transaction
-from tests.factories import deploy_processes, make_child, make_staff, make_user
+from tests.factories import (
+    deploy_processes,
+    make_child,
+    make_service_account,
+    make_staff,
+    make_token,
+    make_user,
+)
 from tests.processes.driver import ANSWERS
 
 # matrix column → (username, roles)
@@ -61,6 +69,8 @@ class World:
     message_id: int
     version_id: int = 0
     move_id: int = 0
+    user_id: int = 0  # an account the administration pages act on
+    token_id: int = 0  # a service account's live API token
 
 
 def build(db, engine) -> World:
@@ -116,7 +126,10 @@ def build(db, engine) -> World:
         "grace@example.invalid",
         engine.clock.now(),
     )
-    world = World(own=own, other=other, message_id=message.id)
+    world = World(own=own, other=other, message_id=message.id, user_id=staff["bs"].id)
+    make_service_account(db, "cms", "team_manager")
+    make_token(db, "cms", engine.clock.now())
+    world.token_id = db.scalar(select(ApiToken.id))
     world.version_id, world.move_id = _a_recorded_move(db, own.instance_id)
     return world
 

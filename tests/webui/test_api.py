@@ -12,6 +12,7 @@ from engine.models.drafts import TaskDraft
 from engine.workflow import drafts
 from tests.factories import (
     STRATEGY,
+    add_conference,
     complete,
     deploy_processes,
     make_child,
@@ -341,26 +342,42 @@ def test_processes_and_versions(world):
 
 
 def test_an_invited_professional_sees_the_conferences_only(world, db):
-    from engine.models import CasePerson
+    from engine.models import CasePerson, Invitation, ProcessInstance
 
     staff, accounts, apis, child = world
-    started(apis, child)
+    instance = started(apis, child)
     agency = make_service_account(db, "police_sys", "agency_professional", team=None)
     with db.begin():
-        db.add(
-            CasePerson(
-                child_id=child.id,
-                kind="professional",
-                name="DC Robin Hall",
-                relationship_or_agency="Police",
-                user_id=agency.id,
-            )
+        person = CasePerson(
+            child_id=child.id,
+            kind="professional",
+            name="DC Robin Hall",
+            relationship_or_agency="Police",
+            user_id=agency.id,
         )
+        db.add(person)
+    row = db.get(ProcessInstance, instance["id"])
+    invited = add_conference(db, row, child, due_on=date(2026, 3, 23), venue="Room 1")
+    add_conference(
+        db, row, child, kind="rcpc", review_number=1, due_on=date(2026, 6, 23), venue="Room 9"
+    )
+    with db.begin():
+        db.add(Invitation(conference_id=invited.id, person_id=person.id, role="professional"))
     police = Api(apis["sw"].client, make_token(db, "police_sys"))
     case = police.get(f"/children/{child.id}").json
     assert case["access"] == "invited"
     assert set(case) == {"child", "access", "conferences"}
-    assert police.get(f"/children/{child.id}/conferences").status_code == 200
+    assert [c["id"] for c in case["conferences"]] == [invited.id]
+    listed = police.get(f"/children/{child.id}/conferences")
+    assert listed.status_code == 200
+    assert [c["id"] for c in listed.json["conferences"]] == [invited.id]
+    assert "Room 9" not in listed.get_data(as_text=True)
+    staff_view = apis["sw"].get(f"/children/{child.id}/conferences").json["conferences"]
+    assert len(staff_view) == 2
+    task = instance["ready_tasks"][0]["id"]
+    refused = police.get(f"/tasks/{task}")
+    assert refused.status_code == 403 and "own tasks" in refused.json["error"]
+    assert apis["sw"].get(f"/tasks/{task}").status_code == 200
     assert police.get(f"/children/{child.id}/plans").status_code == 403
     assert police.post("/instances", {"child_id": child.id}).status_code == 403
     assert police.get("/census/child-protection-plans").status_code == 403

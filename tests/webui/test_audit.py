@@ -1,9 +1,14 @@
 """Administrators search the audit trail; every look at a child's record is in it."""
 
+import csv
+import io
+import json
+
 from sqlalchemy import select
 
 from engine.models import AuditEvent
-from tests.factories import make_user, start_icpc
+from engine.workflow import timers
+from tests.factories import STRATEGY, complete, make_user, start_icpc
 from tests.webui.conftest import page, sign_in
 
 
@@ -53,3 +58,27 @@ def test_the_csv_export_is_itself_audited(client, db, web_engine):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.get_data(as_text=True).startswith("at,user,action")
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "audit.exported")) is not None
+
+
+def test_the_search_by_child_finds_every_change_to_the_case(
+    client, db, web_engine, clock, sessions
+):
+    """A completed step and a fired timer name only their instance when recorded; both carry
+    the child, so the search by child finds them, and the CSV's detail is JSON."""
+    staff, child, instance = start_icpc(db, web_engine)
+    complete(db, web_engine, instance.id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+    clock.advance(days=40)
+    timers.sweep(sessions, web_engine, "worker")
+    make_user(db, "admin", "administrator", team=None)
+    actions = {
+        (e.action, e.child_id)
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id))
+    }
+    assert ("task.completed", child.id) in actions and ("timers.fired", child.id) in actions
+    sign_in(client, "admin")
+    response = client.get(f"/audit.csv?child={child.reference}")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    found = {r["action"] for r in rows}
+    assert {"task.completed", "timers.fired", "instance.started"} <= found
+    detail = json.loads(next(r for r in rows if r["action"] == "task.completed")["detail"])
+    assert isinstance(detail, dict)

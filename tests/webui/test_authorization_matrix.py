@@ -54,6 +54,27 @@ RULES = {
     ("inbox.index", "GET"): lambda role, own: role is not None,
     ("account.show", "GET"): lambda role, own: role is not None,
     ("account.notifications", "POST"): lambda role, own: role is not None,
+    ("account.password", "GET"): lambda role, own: role is not None,
+    ("account.password", "POST"): lambda role, own: role is not None,
+    # Administration: system administrators only, every page and action.
+    **{
+        (f"admin.{name}", method): lambda role, own: role == "administrator"
+        for name, method in (
+            ("index", "GET"),
+            ("users", "GET"),
+            ("teams_page", "GET"),
+            ("new_user", "GET"),
+            ("new_user", "POST"),
+            ("user", "GET"),
+            ("user", "POST"),
+            ("user_action", "POST"),
+            ("user_password", "POST"),
+            ("user_identity", "POST"),
+            ("tokens_page", "GET"),
+            ("issue_token", "POST"),
+            ("revoke_token", "POST"),
+        )
+    },
     ("cases.index", "GET"): lambda role, own: role is not None,  # lists only what they may see
     ("cases.show", "GET"): case,
     ("cases.start", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
@@ -69,8 +90,10 @@ RULES = {
     ("instances.show", "GET"): lambda role, own: role in MANAGERS | DEPLOYERS and case(role, own),
     ("instances.control", "POST"): lambda role, own: role in MANAGERS and case(role, own),
     ("scheduler.index", "GET"): lambda role, own: role in MANAGERS,
-    ("scheduler.retry_mail", "POST"): lambda role, own: role in MANAGERS,
-    ("scheduler.retry_timer", "POST"): lambda role, own: role in MANAGERS,
+    # The scheduler's lists and retries hold only the cases a manager may see; the failed
+    # email belongs to no case and no addressee here, so only the service-wide retry it.
+    ("scheduler.retry_mail", "POST"): lambda role, own: role in SERVICE_WIDE,
+    ("scheduler.retry_timer", "POST"): lambda role, own: role in MANAGERS and case(role, own),
     # Tasks: A's open task is in business support's pool; B's belongs to another team's worker.
     ("tasks.show", "GET"): lambda role, own: own and role == "business_support",
     ("tasks.submit", "POST"): lambda role, own: own and role == "business_support",
@@ -91,7 +114,8 @@ RULES = {
     ("api.instance_show", "GET"): lambda role, own: (
         role in MANAGERS | DEPLOYERS and case(role, own)
     ),
-    ("api.task_show", "GET"): case,
+    # An invited professional reads only their own tasks, not the case's others.
+    ("api.task_show", "GET"): full_case,
     # Claim: A's task is in business support's pool; B's is assigned to its worker, so the
     # service-wide managers reach the check and are told it is taken (409), others are refused.
     ("api.claim", "POST"): lambda role, own: (
@@ -201,7 +225,7 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "item_id": ids.item_id,
         "message_id": world.message_id,
         "package": FIXED["package"],
-        "action": FIXED["action"],
+        "action": "unlock" if endpoint == "admin.user_action" else FIXED["action"],
         "filename": FIXED["filename"].get(endpoint, ""),
         "conference_id": ids.conference_id,
         "report_id": ids.report_id,
@@ -213,6 +237,8 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "process_id": "icpc",
         "version_id": world.version_id,
         "move_id": world.move_id,
+        "user_id": world.user_id,
+        "token_id": world.token_id,
     }
     with app.test_request_context():
         from flask import url_for

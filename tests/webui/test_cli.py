@@ -60,6 +60,26 @@ def test_create_user_and_demo_data(app, db):
         ).exit_code
         != 0
     )
+    for weak, why in (
+        ("a", "at least 12"),
+        ("password", "at least 12"),
+        ("1qaz2wsx3edc", "common"),
+    ):
+        refused = run(
+            app,
+            "create-user",
+            "sw10",
+            "--name",
+            "Ten",
+            "--email",
+            "t@x.invalid",
+            "--role",
+            "social_worker",
+            "--password",
+            weak,
+        )
+        assert refused.exit_code != 0 and why in refused.output
+    assert db.scalar(select(User).where(User.username == "sw10")) is None
     assert run(app, "deploy", str(PROCESSES)).exit_code == 0
     assert "Loaded" in run(app, "demo-data").output
     assert "already loaded" in run(app, "demo-data").output
@@ -157,3 +177,6 @@ def test_service_account_and_its_tokens_from_the_command_line(app, db):
     assert "revoked" in run(app, "token", "list").output
     refused = run(app, "token", "create", "nobody", "--name", "x")
     assert refused.exit_code != 0 and "no user called “nobody”" in refused.output
+    expiring = run(app, "token", "create", "cms", "--name", "trial", "--expires-in-days", "7")
+    assert expiring.exit_code == 0, expiring.output
+    assert "expires 2026-" in run(app, "token", "list").output

@@ -73,6 +73,7 @@ def test_a_pdf_download_is_the_decision_letter_and_is_recorded(client, case):
     assert word.status_code == 200
     assert "attachment" in word.headers["Content-Disposition"]
     assert word.headers["Content-Disposition"].endswith(".docx")
+    assert word.headers["Cache-Control"] == "no-store"
     word.close()
     events = case.db.scalars(
         select(AuditEvent).where(AuditEvent.action == "document.generated")

@@ -116,3 +116,12 @@ def csrf_of(client, path: str) -> str:
     from tests.webui.conftest import csrf
 
     return csrf(client, path)
+
+
+def test_a_family_token_is_kept_out_of_the_log_even_where_no_route_matched(debug_app, capsys):
+    client = debug_app.test_client()
+    client.get("/family/s3cret-token")
+    client.get("/family/s3cret-token/no/such/page")
+    lines = [line for line in json_lines(capsys.readouterr().err) if line["message"] == "request"]
+    assert len(lines) == 2 and "s3cret" not in str(lines)
+    assert [line["path"] for line in lines] == ["/family/<token>", "/family/<token>/no/such/page"]

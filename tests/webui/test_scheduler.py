@@ -5,7 +5,7 @@ from engine.models.outbox import FAILED
 from engine.platform.db import transaction
 from engine.workflow import timers
 from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
-from tests.factories import make_staff
+from tests.factories import deploy_test_diagram, make_child, make_staff, make_user
 from tests.webui.conftest import page, post_form, sign_in
 
 
@@ -13,7 +13,7 @@ def test_managers_see_what_is_due_and_social_workers_cannot(client, db, web_engi
     instance = start_deadline(db, web_engine, make_staff(db))
     sign_in(client, "sw")
     assert client.get("/scheduler").status_code == 403
-    sign_in(client, "tm")
+    sign_in(client, "sm")  # the case belongs to no child: service managers see it
     html = page(client.get("/scheduler"))
     assert html.title.text.startswith("Scheduler")
     assert "none is running" in html.select_one("#summary").text
@@ -48,7 +48,7 @@ def test_a_manager_retries_a_failed_timer_and_a_failed_email(
             last_error="SMTPRecipientsRefused",
         )
         db.add(failed)
-    sign_in(client, "tm")
+    sign_in(client, "sm")
     html = page(client.get("/scheduler"))
     failing = html.select_one("#failing-timers").text
     assert instance.reference in failing and "division by zero" in failing and "Stopped" in failing
@@ -104,3 +104,52 @@ def test_managers_see_health_checks_and_the_versions_cases_run_on(
         ["Problem", "Scheduler"],
         ["OK", "Email"],
     ]
+
+
+def test_a_manager_sees_and_retries_only_the_cases_they_may_see(
+    client, db, web_engine, clock, sessions
+):
+    """A South team manager sees none of North's cases or their emails, and cannot retry them;
+    the service manager sees both. The health counts name no case and stay whole."""
+    staff = make_staff(db)
+    make_user(db, "tm_south", "team_manager", team="South")
+    child = make_child(db, web_engine, staff["sw"])
+    deploy_test_diagram(db, "timer_fails")
+    data = {"social_worker": "sw", "team_manager": "tm", "due_date": "2026-03-04"}
+    instance = web_engine.start(db, "timer_fails", staff["sw"], data, child_id=child.id)
+    clock.set(END_OF_4_MARCH + timedelta(minutes=1))
+    for _ in range(timers.MAX_ATTEMPTS):
+        timers.sweep(sessions, web_engine, "worker")
+        clock.advance(hours=1)
+    with transaction(db):
+        failed = OutboxMessage(
+            idempotency_key="escalation:north",
+            kind="escalation",
+            to_user_id=staff["tm"].id,
+            to_address="tm@example.invalid",
+            subject=f"Overdue: The step ({instance.reference})",
+            body="Overdue.",
+            status=FAILED,
+            attempts=10,
+            instance_id=instance.id,
+        )
+        db.add(failed)
+    sign_in(client, "tm_south")
+    text = page(client.get("/scheduler")).text
+    assert instance.reference not in text
+    assert "Emails failed" in text
+    timer_retry = post_form(
+        client, f"/scheduler/timers/{instance.id}/retry", {}, token_from="/scheduler"
+    )
+    mail_retry = post_form(
+        client, f"/scheduler/mail/{failed.id}/retry", {}, token_from="/scheduler"
+    )
+    assert (timer_retry.status_code, mail_retry.status_code) == (403, 403)
+    db.expire_all()
+    assert db.get(ProcessInstance, instance.id).timer_failed_at is not None
+    assert db.get(OutboxMessage, failed.id).status == FAILED
+    for manager in ("tm", "sm"):
+        sign_in(client, manager)
+        html = page(client.get("/scheduler"))
+        assert instance.reference in html.select_one("#failing-timers").text
+        assert instance.reference in html.select_one("#mail-failed").text

@@ -1,6 +1,8 @@
 """Children and their cases: the list, the case summary, conferences, plans, and the CIN
 census extract. Access is the case pages' (engine/access/access.py): a child's record needs access
-to that child; plans and people need full access; the census is for managers."""
+to that child; an agency professional sees only the conferences they were invited to
+(`case_summary.for_reader`, as the case page); plans and people need full access; the census
+is for managers."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from flask import g
 from engine.access import access
 from engine.casework import case_summary
 from engine.models import audit
-from engine.models.conferences import conferences_for_child
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children
 from engine.models.plans import Plan
@@ -44,7 +45,7 @@ def child(child_id):
     full = level is access.Level.FULL
     instances = instances_for_child(session, child_id) if full else []
     tasks = tasks_of_instances(session, [i.id for i in instances])
-    summary = case_summary.for_child(session, child_id)
+    summary = case_summary.for_reader(session, child_id, g.user.id, full)
     return shapes.summary(found, summary, instances, tasks, full)
 
 
@@ -52,8 +53,9 @@ def child(child_id):
 @login_required
 def conferences(child_id):
     session = db()
-    access.open_child(session, g.user, child_id, _now(), "api conferences")
-    return {"conferences": [shapes.conference(c) for c in conferences_for_child(session, child_id)]}
+    _found, level = access.open_child(session, g.user, child_id, _now(), "api conferences")
+    seen = case_summary.for_reader(session, child_id, g.user.id, level is access.Level.FULL)
+    return {"conferences": [shapes.conference(c) for c in seen.conferences]}
 
 
 @bp.route("/children/<id:child_id>/plans")

@@ -54,11 +54,17 @@ def tasks_list():
 @bp.route("/tasks/<task_id>")
 @login_required
 def task_show(task_id):
-    """The task and its form, for whoever may complete it or sees its case."""
+    """The task and its form, for whoever may complete it or completed it, or has full access
+    to its case: an agency professional (INVITED) reads only their own tasks, as on the pages."""
     session = db()
     task = fetch(session, HumanTask, task_id, "There is no such task.")
-    if not permissions.can_complete(g.user, task):
-        access.require_instance(session, g.user, task.instance)
+    if not permissions.can_complete(g.user, task) and task.completed_by_id != g.user.id:
+        if task.instance.child_id is None:
+            access.require_instance(session, g.user, task.instance)
+        else:
+            _child, level = access.require_child(session, g.user, task.instance.child_id)
+            if level is not access.Level.FULL:
+                raise NotAllowed("You can see only your own tasks on this case.")
     return {**shapes.task(task), "form_definition": shapes.form(_form(task))}
 
 

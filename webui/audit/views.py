@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, time, timedelta
 
 from flask import Response, g, render_template, request
@@ -96,7 +97,7 @@ def export():
                 event.child_id or "",
                 event.instance_id or "",
                 event.task_id or "",
-                _safe_cell(str(event.detail)),
+                _safe_cell(json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True)),
             ]
         )
     with transaction(session):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
 
-from engine.access import tokens
+from engine.access import sessions, tokens
 from engine.models.people import User
 from engine.platform.errors import NotAllowed
 
@@ -21,6 +22,10 @@ from ..extensions import db, workflow
 
 # Probes and scrapers never sign in, and must answer even when the database does not.
 NO_USER_BLUEPRINTS = frozenset({"health"})
+# The cookie's one value: the secret of a session kept on the server.
+SESSION_KEY = "sid"
+# Where someone with a temporary password may go before choosing their own.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.password", "auth.sign_out", "static"})
 
 
 def load_user() -> None:
@@ -32,13 +37,20 @@ def load_user() -> None:
     if header is not None and request.blueprint == "api":
         _load_token_user(header)
         return
-    user_id = session.get("user_id")
-    if user_id is not None:
-        user = db().get(User, user_id)
-        if user is not None and user.active and not user.service_account:
-            g.user = user
-        else:
+    secret = session.get(SESSION_KEY)
+    if secret is not None:
+        config = current_app.config
+        g.user = sessions.current(
+            db(),
+            secret,
+            workflow().clock.now(),
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            lifetime=timedelta(hours=config["SESSION_MAX_HOURS"]),
+        )
+        if g.user is None:
             session.clear()
+        elif g.user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            g.must_change_password = True
 
 
 def _load_token_user(header: str) -> None:
@@ -49,7 +61,7 @@ def _load_token_user(header: str) -> None:
         return
     g.user = tokens.authenticate(db(), secret.strip(), workflow().clock.now())
     if g.user is None:
-        g.token_error = "The API token is not valid: it is unknown or has been revoked."
+        g.token_error = "The API token is not valid: it is unknown, expired or revoked."
 
 
 def login_required(view):
@@ -64,6 +76,8 @@ def login_required(view):
                     {"WWW-Authenticate": 'Bearer realm="api"'},
                 )
             return redirect(url_for("auth.sign_in", next=request.full_path))
+        if g.get("must_change_password"):
+            return redirect(url_for("account.password", next=request.full_path))
         return view(*args, **kwargs)
 
     return wrapped

@@ -66,12 +66,13 @@ def finish():
     except RequestException:
         return None, UNREACHABLE
     claims = token.get("userinfo") or {}
-    subject = claims.get("sub")
-    if not subject:
+    # Entra ID's `oid` names the person across the tenant and never changes; `sub` is the
+    # standard's immutable subject. A username claim can be reassigned: never used here.
+    subject = claims.get("oid") or claims.get("sub")
+    if not subject or not isinstance(subject, str):
         return None, "Your council account did not say who you are. Try again."
-    username = claims.get(current_app.config["OIDC_USERNAME_CLAIM"])
-    user = accounts.sign_in_external(db(), subject, username, workflow().clock.now())
-    return user, None
+    signed_in = accounts.sign_in_external(db(), subject, workflow().clock.now())
+    return signed_in, None
 
 
 def redirect_home():

@@ -25,7 +25,7 @@ def index():
     return render_template(
         "scheduler/index.html",
         title="Scheduler",
-        status=status(db(), now),
+        status=status(db(), now, g.user),
         checks=readiness.check(db(), now, stuck_after),
     )
 

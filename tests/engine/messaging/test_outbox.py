@@ -126,12 +126,14 @@ def test_after_every_retry_fails_a_manager_can_send_it_again(db, sessions, clock
     assert deliver(sessions, transport, clock).deferred == 0  # failed: left alone
     with pytest.raises(NotAllowed):
         outbox.retry(db, row.id, staff["sw"], clock.now())
-    outbox.retry(db, row.id, staff["tm"], clock.now())
+    with pytest.raises(NotAllowed, match="no case"):
+        outbox.retry(db, row.id, staff["tm"], clock.now())  # bs's email, about no case
+    outbox.retry(db, row.id, staff["sm"], clock.now())
     transport.down = False
     assert deliver(sessions, transport, clock).sent == 1
     assert message(db).status == SENT
     with pytest.raises(EngineError, match="sent"):
-        outbox.retry(db, row.id, staff["tm"], clock.now())
+        outbox.retry(db, row.id, staff["sm"], clock.now())
 
 
 def test_a_sender_whose_lease_expired_does_not_mark_the_message(db, sessions, clock, staff):
@@ -182,3 +184,45 @@ def test_delivery_inside_a_session_that_holds_the_message_sees_its_own_lease(db,
     transport = Recorder()
     assert deliver(reusing(db), transport, clock).sent == 1
     assert message(db).status == SENT and len(transport.sent) == 1
+
+
+def family_link_email(db, clock, key="family_link:1"):
+    with transaction(db):
+        outbox.queue_to_address(
+            db,
+            kind="family_link",
+            key=key,
+            address="grace@example.com",
+            subject="A form for you",
+            body="Fill in the form.",
+            link="/family/s3cret-token",
+            instance_id=None,
+            now=clock.now(),
+        )
+
+
+def test_a_family_links_token_is_erased_once_the_email_has_gone(db, sessions, clock, staff):
+    family_link_email(db, clock)
+    transport = Recorder()
+    assert deliver(sessions, transport, clock).sent == 1
+    assert f"{BASE}/family/s3cret-token" in transport.sent[0].body
+    assert message(db, "family_link:1").link_path is None
+
+
+def test_a_failed_family_link_is_erased_and_cannot_be_retried(db, sessions, clock, staff):
+    family_link_email(db, clock)
+    transport = Recorder()
+    transport.down = True
+    for _ in range(outbox.MAX_ATTEMPTS):
+        deliver(sessions, transport, clock)
+        clock.advance(hours=1)
+    row = message(db, "family_link:1")
+    assert (row.status, row.link_path) == (FAILED, None)
+    with pytest.raises(EngineError, match="send the family a new link"):
+        outbox.retry(db, row.id, staff["sm"], clock.now())
+
+
+def test_a_staff_members_link_is_kept_after_sending(db, sessions, clock, staff):
+    put(db, clock, staff["bs"])
+    deliver(sessions, Recorder(), clock)
+    assert message(db).link_path == "/tasks/abc"

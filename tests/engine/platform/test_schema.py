@@ -286,3 +286,41 @@ def test_0020_adds_request_targets_and_report_shares_and_downgrades(other_databa
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0021_moves_sign_in_to_the_server_and_downgrades(other_database):
+    """Existing users keep signing in (no temporary password forced on them); the lockout
+    columns give way to the throttle's table, and come back on a downgrade."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0020_withholding")
+        with db_engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, username, display_name, email, active, "
+                    "service_account, notify, failed_sign_ins, created_at) "
+                    "VALUES (1, 'sw', 'Sw', 'x', true, false, 'immediate', 3, "
+                    "'2026-03-02 10:00:00')"
+                )
+            )
+        schema.upgrade(db_engine, "0021_accounts")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("users")}
+        assert {"must_change_password", "last_signed_in_at"} <= columns
+        assert not {"failed_sign_ins", "locked_until"} & columns
+        assert {"user_sessions", "sign_in_failures"} <= set(inspect(db_engine).get_table_names())
+        with db_engine.connect() as connection:
+            assert connection.scalar(text("SELECT must_change_password FROM users")) in (0, False)
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0020_withholding")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("users")}
+        assert {"failed_sign_ins", "locked_until"} <= columns
+        assert "must_change_password" not in columns
+        assert "user_sessions" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

@@ -187,7 +187,7 @@ def test_a_failing_timer_backs_off_then_waits_for_a_manager(db, sessions, engine
     assert sweep(sessions, engine).failed == []  # stopped: a manager must look
     with pytest.raises(NotAllowed):
         timers.retry(db, instance.id, staff["sw"], clock.now())
-    timers.retry(db, instance.id, staff["tm"], clock.now())
+    timers.retry(db, instance.id, staff["sm"], clock.now())
     assert sweep(sessions, engine).failed == []
     db.expire_all()
     assert db.get(ProcessInstance, instance.id).timer_attempts == 1  # it was tried again
@@ -198,7 +198,7 @@ def test_a_failing_timer_backs_off_then_waits_for_a_manager(db, sessions, engine
 def test_retry_refuses_an_instance_that_has_not_failed(db, engine, clock, staff):
     instance = start_deadline(db, engine, staff)
     with pytest.raises(EngineError, match="no failed timer"):
-        timers.retry(db, instance.id, staff["tm"], clock.now())
+        timers.retry(db, instance.id, staff["sm"], clock.now())
 
 
 def test_a_step_completed_at_the_same_moment_lets_the_sweep_look_again(
