@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import cases, family_links, feedback
-from engine.documents import report_files
+from engine.casework import cases, family_links, feedback, professional_links
+from engine.documents import print_queue, report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
+from engine.models.outbox import OutboxMessage
 from engine.models.people import Child, User, user_by_username, users_with_role
+from engine.models.professional_links import PostedLetter
 from engine.platform import workdays
 from engine.platform.clock import LONDON, FixedClock
 from engine.platform.db import reusing, transaction
@@ -235,6 +237,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _external_professionals(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -365,6 +368,36 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _external_professionals(session: Session, engine: Engine) -> None:
+    """The health visitor (no account, an email address) is emailed a report link with each
+    invitation. Daniel Novak's is still waiting (its email, with the link, is in the outbox
+    and, once the scheduler sends it, in `instance/mail/`); for Baby Jones she has used hers
+    and sent a Word file. Letters queued for the post more than a week ago are marked posted,
+    so the print queue shows both what waits and what went."""
+    now = engine.clock.now()
+    baby = session.scalars(select(Child).where(Child.given_name == "Baby")).one()
+    query = (
+        select(OutboxMessage.link_path)
+        .join(ProcessInstance, ProcessInstance.id == OutboxMessage.instance_id)
+        .where(OutboxMessage.kind == "professional_link", ProcessInstance.child_id == baby.id)
+    )
+    token = session.scalars(query).one().rsplit("/", 1)[1]
+    answers = {
+        "report_summary": "Seen antenatally three times; mother engaging well.",
+        "report_worries": "No cot or baby equipment yet; a previous child was removed.",
+        "report_working_well": "Maternal grandmother is supportive and visits daily.",
+        "report_recommendation": "cp_plan",
+    }
+    upload = professional_links.Upload("Health visitor report.docx", _word_report())
+    professional_links.submit(session, engine, token, answers, upload, now)
+    printer = user_by_username(session, "bs1")
+    week_ago = now - timedelta(days=7)
+    old = select(PostedLetter).where(PostedLetter.queued_at < week_ago)
+    for letter in session.scalars(old).all():
+        posted_on = letter.queued_at.astimezone(LONDON).date()
+        print_queue.posted(session, printer, letter.id, posted_on, now)
 
 
 _PARENT_FEEDBACK = {

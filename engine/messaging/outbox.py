@@ -233,6 +233,10 @@ def send_one(sessions, transport: Transport, message_id: int, owner: str, clock,
     return _record_attempt(sessions, message_id, owner, clock.now(), error)
 
 
+# Emails carrying a secure link's token: once delivered, the token is not kept in the outbox.
+SINGLE_USE_LINKS = frozenset({"family_link", "professional_link"})
+
+
 def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error: str | None):
     with sessions() as session, transaction(session):
         message = _fresh(session, message_id)
@@ -243,6 +247,8 @@ def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error:
         message.attempts += 1
         if error is None:
             message.status, message.sent_at, message.last_error = SENT, now, None
+            if message.kind in SINGLE_USE_LINKS:
+                message.link_path = None  # the token lives on only as its hash
         else:
             message.last_error = error
             if message.attempts >= MAX_ATTEMPTS:

@@ -212,6 +212,17 @@ class Engine:
         validation, which needs the row); it runs after the checks, and what it raises
         propagates with nothing saved.
         """
+        return self._complete(session, task_id, actor, data, validate)
+
+    def complete_by_link(
+        self, session: Session, task_id: str, validate: Callable[[HumanTask], dict]
+    ) -> Completion:
+        """Complete a ready user task for someone without an account (a professional's secure
+        link): the link is the permission, so `validate` checks and spends it inside the
+        transaction and gives the data; the task is recorded as done by nobody on the staff."""
+        return self._complete(session, task_id, None, {}, validate)
+
+    def _complete(self, session, task_id, actor: User | None, data, validate) -> Completion:
         now = self.clock.now()
         try:
             with transaction(session):
@@ -219,7 +230,7 @@ class Engine:
                 if row is None:
                     raise TaskNotFound("There is no such task.")
                 self._ensure_open(row)
-                if not permissions.can_complete(actor, row):
+                if actor is not None and not permissions.can_complete(actor, row):
                     raise NotAllowed(f"“{row.title}” is for another person or role.")
                 held_by = row.assignee_id  # what the permission was decided from
                 if validate is not None:
@@ -248,7 +259,7 @@ class Engine:
                     session, instance, workflow, others, now, actor, fired, context
                 )
                 # after the step, as every write: the database is locked no earlier than it was
-                if not mark_completed(session, row.id, held_by, actor.id, now):
+                if not mark_completed(session, row.id, held_by, actor and actor.id, now):
                     raise _TaskRowChanged
                 delete_drafts(session, [row.id])
                 audit.record(

@@ -11,6 +11,8 @@ from engine.models import (
     HumanTask,
     OutboxMessage,
     Plan,
+    PostedLetter,
+    ProfessionalLink,
     ReportFile,
 )
 from engine.models.people import Child
@@ -57,7 +59,27 @@ def test_demo_cases_cover_every_stage(db, engine):
         )
     )
     assert set(sent) == {"invitation", "agenda", "decision_letter", "plan", "minutes"}
-    assert db.scalar(select(func.count(ReportFile.id))) == 1
+    assert db.scalar(select(func.count(ReportFile.id))) == 2  # police (Finn), health visitor
     assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
     links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
     assert sorted(link.used_at is None for link in links) == [False, True]
+
+
+def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db, engine):
+    deploy_processes(db)
+    demo.load(db, engine)
+    by_child = {
+        given: {link.used_at is not None for link in links}
+        for given in ("Daniel", "Baby")
+        for links in [
+            db.scalars(
+                select(ProfessionalLink)
+                .join(Conference, Conference.id == ProfessionalLink.conference_id)
+                .join(Child, Child.id == Conference.child_id)
+                .where(Child.given_name == given)
+            ).all()
+        ]
+    }
+    assert by_child == {"Daniel": {False}, "Baby": {True}}
+    letters = db.scalars(select(PostedLetter)).all()
+    assert {letter.posted_on is None for letter in letters} == {True, False}

@@ -1,0 +1,108 @@
+"""professional_links and posted_letters: agencies without accounts, letters to be posted
+
+A GP, school or health visitor invited by email without an account here could not take
+part, and letters "sent by post" had no one asked to post them. A professional's single-use
+report link (its token's hash, the report it is for) and each letter waiting to be posted
+(the sent document, the person, when it was posted and by whom) are now rows.
+
+Revision ID: 0018_external_professionals
+Revises: 0017
+Create Date: 2026-12-05 19:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import engine.models.base
+
+revision = "0018_external_professionals"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+UTC = engine.models.base.UTCDateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "professional_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("created_at", UTC, nullable=False),
+        sa.Column("expires_at", UTC, nullable=False),
+        sa.Column("used_at", UTC, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["conference_id"],
+            ["conferences.id"],
+            name=op.f("fk_professional_links_conference_id_conferences"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["case_people.id"],
+            name=op.f("fk_professional_links_person_id_case_people"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["report_id"], ["reports.id"], name=op.f("fk_professional_links_report_id_reports")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_professional_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_professional_links_token_hash")),
+    )
+    op.create_index(
+        op.f("ix_professional_links_conference_id"),
+        "professional_links",
+        ["conference_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_professional_links_report_id"), "professional_links", ["report_id"], unique=False
+    )
+    op.create_table(
+        "posted_letters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_record_id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("queued_at", UTC, nullable=False),
+        sa.Column("posted_on", sa.Date(), nullable=True),
+        sa.Column("posted_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["document_record_id"],
+            ["document_records.id"],
+            name=op.f("fk_posted_letters_document_record_id_document_records"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["conference_id"],
+            ["conferences.id"],
+            name=op.f("fk_posted_letters_conference_id_conferences"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["child_id"], ["children.id"], name=op.f("fk_posted_letters_child_id_children")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["case_people.id"], name=op.f("fk_posted_letters_person_id_case_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["posted_by_id"], ["users.id"], name=op.f("fk_posted_letters_posted_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_posted_letters")),
+    )
+    for column in ("conference_id", "child_id", "posted_on"):
+        op.create_index(
+            op.f(f"ix_posted_letters_{column}"), "posted_letters", [column], unique=False
+        )
+
+
+def downgrade() -> None:
+    for column in ("posted_on", "child_id", "conference_id"):
+        op.drop_index(op.f(f"ix_posted_letters_{column}"), table_name="posted_letters")
+    op.drop_table("posted_letters")
+    op.drop_index(op.f("ix_professional_links_report_id"), table_name="professional_links")
+    op.drop_index(op.f("ix_professional_links_conference_id"), table_name="professional_links")
+    op.drop_table("professional_links")
