@@ -72,6 +72,18 @@ from engine.workflow.workflow_cache import WorkflowCache
 MAX_TIMER_ROUNDS = 20
 
 
+def named_steps(diagram) -> frozenset[str]:
+    """The user task names a parsed diagram gives to a named person (`assignee`)."""
+    specs = [diagram.spec, *(diagram.subprocess_specs or {}).values()]
+    return frozenset(
+        name
+        for spec in specs
+        for name, task_spec in spec.task_specs.items()
+        if getattr(task_spec, "extensions", None)  # user tasks; start and end events have none
+        and tasks.properties(task_spec).get("assignee")
+    )
+
+
 @dataclass(frozen=True)
 class Completion:
     """A completed task's instance and its open tasks after the step, oldest first."""
@@ -99,6 +111,7 @@ class Engine:
         self.language = language
         self.hooks = hooks
         self.cache = WorkflowCache(cache_size)
+        self._named_steps: dict[int, frozenset[str]] = {}
         self.script_engine = language.script_engine()
         self._firing = TimerFiring(
             Steps(self.clock, self._load, self._run, self._save, self._after_step, self._committed)
@@ -327,15 +340,34 @@ class Engine:
         return assignment.claim(session, actor, task_id, self.clock.now())
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
-        return assignment.unclaim(session, actor, task_id, self.clock.now())
+        named = self._named(session, task_id)
+        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=named)
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):
         now = self.clock.now()
         return assignment.assign(session, actor, task_id, username, now, hooks=self.hooks)
 
     def pass_on(self, session: Session, actor: User, task_id: str, username: str):
-        now = self.clock.now()
-        return assignment.pass_on(session, actor, task_id, username, now, hooks=self.hooks)
+        now, named = self.clock.now(), self._named(session, task_id)
+        return assignment.pass_on(
+            session, actor, task_id, username, now, hooks=self.hooks, named=named
+        )
+
+    def named_by_diagram(self, session: Session, rows: list[HumanTask]) -> set[str]:
+        """The ids of these task rows whose step the diagram gives to a named person (its
+        `assignee` property): they never go to a pool, and only a manager passes them on."""
+        found = set()
+        for row in rows:
+            version_id = row.instance.version_id
+            if version_id not in self._named_steps:  # a deployed version never changes
+                self._named_steps[version_id] = named_steps(self.specs.get(session, version_id))
+            if row.task_spec in self._named_steps[version_id]:
+                found.add(row.id)
+        return found
+
+    def _named(self, session: Session, task_id: str) -> bool:
+        row = task_with_instance(session, task_id)
+        return row is not None and bool(self.named_by_diagram(session, [row]))
 
     # ---- queries ----------------------------------------------------------------------
 
