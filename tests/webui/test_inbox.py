@@ -181,3 +181,12 @@ def test_another_role_cannot_claim_and_an_unknown_task_is_not_found(client, db, 
     sign_in(client, "sw")
     assert post_form(client, f"/tasks/{task.id}/claim", {}, token_from="/inbox").status_code == 403
     assert post_form(client, "/tasks/nope/claim", {}, token_from="/inbox").status_code == 404
+
+
+def test_an_escalated_step_says_how_far_up_the_chain_it_went(client, db, web_engine):
+    staff, child, instance, task = to_booking(db, web_engine)
+    task.escalation_level = 2
+    db.commit()
+    sign_in(client, "bs")
+    tags = [t.text.strip() for t in page(client.get("/inbox")).select("#inbox .govuk-tag")]
+    assert "Escalated to service manager" in tags
