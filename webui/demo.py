@@ -238,6 +238,7 @@ def load(session: Session, engine: Engine) -> str:
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
     _external_professionals(session, engine)
+    _late_reason_for_the_chair(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -398,6 +399,18 @@ def _external_professionals(session: Session, engine: Engine) -> None:
     for letter in session.scalars(old).all():
         posted_on = letter.queued_at.astimezone(LONDON).date()
         print_queue.posted(session, printer, letter.id, posted_on, now)
+
+
+def _late_reason_for_the_chair(session: Session, engine: Engine) -> None:
+    """Jack Mills's conference was late: the team manager has agreed the reason, and the
+    chair's own agreement now waits in chair1's tasks (both are kept on the late step)."""
+    jack = session.scalars(select(Child).where(Child.given_name == "Jack")).one()
+    task = _open_task(session, jack, "agree_conference_held_late")
+    answers = {
+        "late_reason": "chair_availability",
+        "late_explanation": "No chair was free in the timescale; the earliest was two days late.",
+    }
+    engine.complete(session, task.id, user_by_username(session, "tm1"), answers)
 
 
 _PARENT_FEEDBACK = {

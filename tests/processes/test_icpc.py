@@ -319,6 +319,8 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     late = case.ready()["agree_conference_held_late"]
     assert (late.assignee_id, late.role) == (case.staff["tm"].id, "team_manager")
     assert late.due_on == date(2027, 1, 29)
+    # The task names the step and both dates, so the manager need not look them up.
+    assert late.title == "The conference: due 13 January 2027, held 22 January 2027"
     case.do("agree_conference_held_late", late_reason="reports_late", late_explanation="No GP.")
     step = case.db.scalars(select(LateStep).where(LateStep.step == "conference_held")).one()
     assert (step.due_on, step.done_on, step.reason) == (
@@ -330,6 +332,18 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     row = conference(case)
     assert row.held_late and row.late_reason == "reports_late: No GP."
     assert row.late_reason_agreed_by_id == case.staff["tm"].id
+    # Then the chair: their own answer is kept beside the manager's.
+    chair = case.ready()["chair_agree_conference_held_late"]
+    assert (chair.assignee_id, chair.title) == (case.staff["chair"].id, late.title)
+    assert step.chair_agrees is None
+    case.do("chair_agree_conference_held_late", chair_agrees=False, chair_comment="Book earlier.")
+    case.db.refresh(step)
+    assert (step.chair_agrees, step.chair_comment, step.chair_id) == (
+        False,
+        "Book earlier.",
+        case.staff["chair"].id,
+    )
+    assert step.chair_answered_at is not None
 
 
 def recorded_late(case, discussed: str):

@@ -1,11 +1,16 @@
-"""professional_links and posted_letters: agencies without accounts, letters to be posted
+"""professional_links, posted_letters, the chair's answer on a late step
+
 
 A GP, school or health visitor invited by email without an account here could not take
 part, and letters "sent by post" had no one asked to post them. A professional's single-use
 report link (its token's hash, the report it is for) and each letter waiting to be posted
 (the sent document, the person, when it was posted and by whom) are now rows.
 
-Revision ID: 0018_external_professionals
+A late conference needs the chair's agreement as well as a manager's; the chair's answer was
+a yes/no in the manager's form. late_steps now keeps the chair's own answer, comment, who and
+when (empty for old rows and for steps that are not conferences).
+
+Revision ID: 0018_professionals_and_late_steps
 Revises: 0017
 Create Date: 2026-12-05 19:00:00
 """
@@ -15,12 +20,13 @@ from alembic import op
 
 import engine.models.base
 
-revision = "0018_external_professionals"
+revision = "0018_professionals_and_late_steps"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
 
 UTC = engine.models.base.UTCDateTime(timezone=True)
+CHAIR_FK = "fk_late_steps_chair_id_users"
 
 
 def upgrade() -> None:
@@ -97,9 +103,26 @@ def upgrade() -> None:
         op.create_index(
             op.f(f"ix_posted_letters_{column}"), "posted_letters", [column], unique=False
         )
+    if op.get_bind().dialect.name == "sqlite":
+        # In place, as in 0014: no table copy.
+        op.execute(
+            f"ALTER TABLE late_steps ADD COLUMN chair_id INTEGER CONSTRAINT {CHAIR_FK} "
+            "REFERENCES users (id)"
+        )
+    else:
+        op.add_column("late_steps", sa.Column("chair_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f(CHAIR_FK), "late_steps", "users", ["chair_id"], ["id"])
+    op.add_column("late_steps", sa.Column("chair_agrees", sa.Boolean(), nullable=True))
+    op.add_column("late_steps", sa.Column("chair_comment", sa.Text(), nullable=True))
+    op.add_column("late_steps", sa.Column("chair_answered_at", UTC, nullable=True))
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f(CHAIR_FK), "late_steps", type_="foreignkey")
+    with op.batch_alter_table("late_steps", schema=None) as batch_op:
+        for column in ("chair_answered_at", "chair_comment", "chair_agrees", "chair_id"):
+            batch_op.drop_column(column)
     for column in ("posted_on", "child_id", "conference_id"):
         op.drop_index(op.f(f"ix_posted_letters_{column}"), table_name="posted_letters")
     op.drop_table("posted_letters")
