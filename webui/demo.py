@@ -42,7 +42,13 @@ USERS = [
     ("po1", "Morgan Blake", ["process_owner"], None),
     ("admin", "Casey Admin", ["administrator"], None),
 ]
-FAMILY = [{"name": "Parent One", "relationship": "Mother"}]
+FAMILY = [
+    {
+        "name": "Parent One",
+        "relationship": "Mother",
+        "communication_needs": "Polish interpreter; letters in large print",
+    }
+]
 AGENCIES = [
     {"agency": "police", "name": "Robin Hall", "username": "police1"},
     {"agency": "health_visitor", "name": "Jo Green", "email": "hv@example.invalid"},

@@ -93,6 +93,8 @@ def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
             facts.get("relationship") or person.relationship_or_agency or ""
         )
         person.email = facts.get("email") or person.email
+        needs = facts.get("communication_needs")
+        person.communication_needs = needs or person.communication_needs
         person.user_id = user_id or person.user_id
         found.append(person)
     session.flush()
@@ -120,7 +122,15 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     row = _conference(conference_id)
     sent = _date(sent_date)
     invited = [
-        ("parent", {"kind": "family", "name": m["name"], "relationship": m.get("relationship")})
+        (
+            "parent",
+            {
+                "kind": "family",
+                "name": m["name"],
+                "relationship": m.get("relationship"),
+                "communication_needs": m.get("communication_needs"),
+            },
+        )
         for m in family or []
     ]
     if child_invited:

@@ -1,4 +1,4 @@
-"""professional_links, posted_letters, the chair's answer on a late step
+"""professional_links, posted_letters, a late step's chair answer, communication needs
 
 
 A GP, school or health visitor invited by email without an account here could not take
@@ -10,7 +10,10 @@ A late conference needs the chair's agreement as well as a manager's; the chair'
 a yes/no in the manager's form. late_steps now keeps the chair's own answer, comment, who and
 when (empty for old rows and for steps that are not conferences).
 
-Revision ID: 0018_professionals_and_late_steps
+Letters offered nothing for someone who needs an interpreter or another format: a person on
+the child's record now has their communication needs, recorded at invitation.
+
+Revision ID: 0018_links_late_steps
 Revises: 0017
 Create Date: 2026-12-05 19:00:00
 """
@@ -20,7 +23,7 @@ from alembic import op
 
 import engine.models.base
 
-revision = "0018_professionals_and_late_steps"
+revision = "0018_links_late_steps"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
@@ -115,9 +118,14 @@ def upgrade() -> None:
     op.add_column("late_steps", sa.Column("chair_agrees", sa.Boolean(), nullable=True))
     op.add_column("late_steps", sa.Column("chair_comment", sa.Text(), nullable=True))
     op.add_column("late_steps", sa.Column("chair_answered_at", UTC, nullable=True))
+    op.add_column(
+        "case_people", sa.Column("communication_needs", sa.String(length=400), nullable=True)
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case_people", schema=None) as batch_op:
+        batch_op.drop_column("communication_needs")
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(op.f(CHAIR_FK), "late_steps", type_="foreignkey")
     with op.batch_alter_table("late_steps", schema=None) as batch_op:
