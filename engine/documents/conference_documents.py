@@ -24,6 +24,8 @@ from engine.models.conferences import (
 from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, files_for, links_for
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
+from engine.models.professional_links import ProfessionalLink
+from engine.models.professional_links import links_for as professional_links_for
 from engine.models.withholding import keys_hidden_from_user
 
 
@@ -38,6 +40,7 @@ class Overview:
     records: list[DocumentRecord]
     family: list[CasePerson]
     links: list[FamilyLink]
+    professional_links: list[ProfessionalLink]
 
     @property
     def full(self) -> bool:
@@ -67,4 +70,5 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
+        professional_links=professional_links_for(session, conference.id) if full else [],
     )

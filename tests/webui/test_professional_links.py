@@ -119,3 +119,17 @@ def test_business_support_prints_and_marks_a_letter_posted(client, case):
     assert str(case.db.get(PostedLetter, letter.id).posted_on) == "2027-01-04"
     navigation = page(done).select(".govuk-service-navigation__link")
     assert "Print queue" in [a.text.strip() for a in navigation]
+
+
+def test_the_conference_page_shows_staff_whether_the_gp_has_used_her_link(client, case):
+    from engine.models import Conference
+
+    conference = case.db.scalars(select(Conference)).one()
+    sign_in(client, "sw")
+    html = page(client.get(f"/conferences/{conference.id}"))
+    row = html.select_one("#professional-links tbody tr").text
+    assert "Dr Asha Patel (gp)" in row and "Waiting (expires 25 January 2027" in row
+    police = client.application.test_client()
+    sign_in(police, "police")  # an invited professional sees only their own report
+    shown = page(police.get(f"/conferences/{conference.id}"))
+    assert shown.h1 is not None and shown.select_one("#professional-links") is None
