@@ -39,6 +39,8 @@ from .health import http_metrics
 from .inbox import bp as inbox_bp
 from .instances import bp as instances_bp
 from .people import bp as people_bp
+from .print_queue import bp as print_queue_bp
+from .professional import bp as professional_bp
 from .retention import bp as retention_bp
 from .scheduler import bp as scheduler_bp
 from .tasks import bp as tasks_bp
@@ -53,6 +55,8 @@ BLUEPRINTS = (
     people_bp,
     documents_bp,
     family_bp,
+    professional_bp,
+    print_queue_bp,
     feedback_bp,
     instances_bp,
     diagrams_bp,

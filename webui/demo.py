@@ -17,14 +17,22 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts, administration, tokens
-from engine.casework import cases, conference_requests, family_links, feedback
+from engine.casework import (
+    cases,
+    conference_requests,
+    family_links,
+    feedback,
+    professional_links,
+)
 from engine.diagrams import diagram_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
-from engine.documents import report_files
+from engine.documents import print_queue, report_files
 from engine.models.conferences import Conference, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
+from engine.models.outbox import OutboxMessage
 from engine.models.people import Child, User, user_by_username, users_with_role
 from engine.models.processes import latest_version
+from engine.models.professional_links import PostedLetter
 from engine.platform import settings, workdays
 from engine.platform.clock import LONDON, FixedClock
 from engine.platform.db import reusing, transaction
@@ -45,7 +53,13 @@ USERS = [
     ("po1", "Morgan Blake", ["process_owner"], None),
     ("admin", "Casey Admin", ["administrator"], None),
 ]
-FAMILY = [{"name": "Parent One", "relationship": "Mother"}]
+FAMILY = [
+    {
+        "name": "Parent One",
+        "relationship": "Mother",
+        "communication_needs": "Polish interpreter; letters in large print",
+    }
+]
 AGENCIES = [
     {"agency": "police", "name": "Robin Hall", "username": "police1"},
     {"agency": "health_visitor", "name": "Jo Green", "email": "hv@example.invalid"},
@@ -276,6 +290,8 @@ def load(session: Session, engine: Engine) -> str:
     _diagram_history(session, engine)
     _diagram_failure(session, engine)
     _administration(session, engine)
+    _external_professionals(session, engine)
+    _late_reason_for_the_chair(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -422,6 +438,48 @@ def _open_request(session: Session, engine: Engine, given: str) -> None:
     }
     police = user_by_username(session, "police1")
     conference_requests.raise_request(session, police, conference.id, request, engine.clock.now())
+
+
+def _external_professionals(session: Session, engine: Engine) -> None:
+    """The health visitor (no account, an email address) is emailed a report link with each
+    invitation. Daniel Novak's is still waiting (its email, with the link, is in the outbox
+    and, once the scheduler sends it, in `instance/mail/`); for Baby Jones she has used hers
+    and sent a Word file. Letters queued for the post more than a week ago are marked posted,
+    so the print queue shows both what waits and what went."""
+    now = engine.clock.now()
+    baby = session.scalars(select(Child).where(Child.given_name == "Baby")).one()
+    query = (
+        select(OutboxMessage.link_path)
+        .join(ProcessInstance, ProcessInstance.id == OutboxMessage.instance_id)
+        .where(OutboxMessage.kind == "professional_link", ProcessInstance.child_id == baby.id)
+    )
+    token = session.scalars(query).one().rsplit("/", 1)[1]
+    answers = {
+        "report_summary": "Seen antenatally three times; mother engaging well.",
+        "report_worries": "No cot or baby equipment yet; a previous child was removed.",
+        "report_working_well": "Maternal grandmother is supportive and visits daily.",
+        "report_recommendation": "cp_plan",
+    }
+    upload = professional_links.Upload("Health visitor report.docx", _word_report())
+    professional_links.submit(session, engine, token, answers, upload, now)
+    printer = user_by_username(session, "bs1")
+    week_ago = now - timedelta(days=7)
+    old = select(PostedLetter).where(PostedLetter.queued_at < week_ago)
+    for letter in session.scalars(old).all():
+        posted_on = letter.queued_at.astimezone(LONDON).date()
+        print_queue.posted(session, printer, letter.id, posted_on, now)
+
+
+def _late_reason_for_the_chair(session: Session, engine: Engine) -> None:
+    """Jack Mills's conference was late: the team manager has agreed the reason, and the
+    chair's own agreement now waits in chair1's tasks (both are kept on the late step)."""
+    jack = session.scalars(select(Child).where(Child.given_name == "Jack")).one()
+    task = _open_task(session, jack, "agree_conference_held_late")
+    answers = {
+        "late_reason": "chair_availability",
+        "late_explanation": "No chair was free in the timescale; the earliest was two days late.",
+    }
+    engine.complete(session, task.id, user_by_username(session, "tm1"), answers)
 
 
 _PARENT_FEEDBACK = {

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from engine.platform import clock, workdays
+from engine.platform import settings as council
 from engine.platform.clock import LONDON
 
 
@@ -111,7 +112,15 @@ def process_label(process_id: str | None) -> str:
     return PROCESSES.get(process_id, process_id.replace("_", " ").capitalize())
 
 
+def escalation_tag(level: int) -> dict:
+    """The purple tag of an escalated step, saying how far up the council's chain it went."""
+    chain = council.get("escalation_chain")
+    role = chain[min(int(level), len(chain)) - 1].replace("_", " ")
+    return {"text": f"Escalated to {role}", "classes": "govuk-tag--purple"}
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["escalation_tag"] = escalation_tag
     app.jinja_env.filters["process_label"] = process_label
     app.jinja_env.globals["decision_label"] = decision_label
     app.jinja_env.globals["list_rows"] = list_rows

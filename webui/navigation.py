@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request, url_for
 
+from engine.documents import print_queue
 from engine.platform import settings as council
 from engine.workflow import permissions
 
@@ -17,6 +18,8 @@ def _nav_items():
         items.append(("Process instances", "instances.index"))
     if permissions.can_deploy(user):
         items.append(("Diagrams", "diagrams.index"))
+    if print_queue.can_print(user):
+        items.append(("Print queue", "print_queue.index"))
     if permissions.can_view_dashboard(user):
         items.append(("Dashboard", "dashboard.index"))
     if permissions.can_manage_instances(user):
@@ -50,4 +53,5 @@ def init_app(app: Flask) -> None:
             },
             "current_user": g.get("user"),
             "nav_items": _nav_items(),
+            "council_phone": council.get("council_phone"),
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from engine.models.documents import (
 from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.platform import settings
+from engine.platform.clock import LONDON
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotFound
 
@@ -48,6 +49,10 @@ PURPOSES = {
     CHILD_FEEDBACK: "Feedback from the child after the conference",
 }
 FEEDBACK = {PARENT_FEEDBACK: "parent", CHILD_FEEDBACK: "child"}
+USED = (
+    "This link has already been used, and what you sent with it has been saved. If you want "
+    "to add something, ask your social worker for a new link."
+)
 
 
 class LinkRefused(EngineError):
@@ -152,10 +157,7 @@ def issue(
             key=f"family_link:{link.id}",
             address=email,
             subject=f"{settings.get('council_name')}: a form for you (reference {reference})",
-            body=(
-                f"You have been asked to fill in a form for case {reference}. "
-                f"The link works once and stops working after {days} days."
-            ),
+            body=_email_body(conference, purpose, reference, link.expires_at, days),
             link=f"/family/{token}",
             instance_id=conference.instance_id,
             now=now,
@@ -173,6 +175,28 @@ def issue(
     return token
 
 
+def fill_in_by(conference: Conference, purpose: str, expires_at: datetime) -> date:
+    """The day the form is wanted by: the day before a conference still to come for the
+    report and the child's views, else the day the link stops working."""
+    last_day = expires_at.astimezone(LONDON).date() - timedelta(days=1)
+    before = conference.scheduled_on and conference.held_on is None
+    if purpose in (PARENT_REPORT, CHILD_VIEWS) and before:
+        return min(last_day, conference.scheduled_on - timedelta(days=1))
+    return last_day
+
+
+def _email_body(conference, purpose: str, reference: str, expires_at, days: int) -> str:
+    """What the form is for and by when, and who to call: never the child's name."""
+    by = fill_in_by(conference, purpose, expires_at)
+    return (
+        f"{PURPOSES[purpose]} (case {reference}): you have been asked to fill in this form. "
+        f"Please fill it in by {by:%A %-d %B %Y}. "
+        "What you write goes to the conference chair and the social worker.\n\n"
+        f"The link works once and stops working after {days} days. If you have a question, "
+        f"or would like help or another format, call {settings.get('council_phone')}."
+    )
+
+
 def _valid(session: Session, token: str, now: datetime, action: str) -> FamilyLink:
     """The link for this token if it may be used now; otherwise audit the refusal and raise."""
     link = link_by_hash(session, token_hash(token)) if token else None
@@ -180,9 +204,12 @@ def _valid(session: Session, token: str, now: datetime, action: str) -> FamilyLi
     if link is None:
         reason = "This link is not valid. Check you copied the whole link from the email."
     elif link.used_at is not None:
-        reason = "This link has already been used. Ask your social worker for a new one."
+        reason = USED
     elif link.expires_at <= now:
-        reason = "This link has expired. Ask your social worker for a new one."
+        reason = (
+            "This link has expired, so it cannot be used any more. Nothing was sent with it. "
+            "Ask your social worker for a new one."
+        )
     if reason:
         with transaction(session):
             audit.record(
@@ -271,9 +298,7 @@ def submit(session: Session, token: str, answers: dict, labels: dict, now: datet
     link = _valid(session, token, now, "submit")
     with transaction(session):  # a refused or failed submission leaves the link unspent
         if not spend(session, link.id, now):
-            raise LinkRefused(
-                "This link has already been used. Ask your social worker for a new one.", gone=True
-            )
+            raise LinkRefused(USED, gone=True)
         if link.purpose in FEEDBACK:
             session.add(
                 FeedbackResponse(

@@ -91,6 +91,8 @@ def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
         )
         person.email = facts.get("email") or person.email
         person.address = (facts.get("address") or "").strip() or person.address
+        needs = facts.get("communication_needs")
+        person.communication_needs = needs or person.communication_needs
         person.user_id = user_id or person.user_id
         found.append(person)
     session.flush()
@@ -125,6 +127,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
                 "name": m["name"],
                 "relationship": m.get("relationship"),
                 "address": m.get("address"),
+                "communication_needs": m.get("communication_needs"),
             },
         )
         for m in family or []

@@ -134,13 +134,22 @@ def _plan_entries(summary: case_summary.CaseSummary) -> list[Entry]:
     return entries
 
 
+def _chair(step) -> str:
+    """The chair's own answer on a late conference's reason, once given."""
+    if step.chair_agrees is None:
+        return ""
+    if step.chair_agrees:
+        return " The chair agreed the reason."
+    return f" The chair did not agree: {step.chair_comment}"
+
+
 def _late_entries(session, summary, child_id: int) -> list[Entry]:
     entries = [
         Entry(
             step.done_on,
             "late",
             f"Late: {step.step.replace('_', ' ')}",
-            f"Due {step.due_on.day} {step.due_on:%B %Y}. {step.explanation}",
+            f"Due {step.due_on.day} {step.due_on:%B %Y}. {step.explanation}{_chair(step)}",
             True,
         )
         for step in summary.late_steps

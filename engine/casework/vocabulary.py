@@ -5,7 +5,13 @@ engine's `Language` from this table, and the diagram checks and the editor's ref
 read the same one, so a function a diagram can call is always one the editor lists.
 """
 
-from engine.casework import conference_requests, records, report_details
+from engine.casework import (
+    conference_requests,
+    late_agreement,
+    professional_links,
+    records,
+    report_details,
+)
 from engine.documents import sending
 from engine.messaging import notifications
 from engine.workflow.expressions import Language
@@ -16,5 +22,7 @@ FUNCTIONS = {
     **notifications.FUNCTIONS,
     **sending.FUNCTIONS,
     **report_details.FUNCTIONS,
+    **professional_links.FUNCTIONS,
+    **late_agreement.FUNCTIONS,
 }
 LANGUAGE = Language(FUNCTIONS)

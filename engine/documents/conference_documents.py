@@ -28,6 +28,8 @@ from engine.models.conferences import (
 from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
+from engine.models.professional_links import ProfessionalLink
+from engine.models.professional_links import links_for as professional_links_for
 from engine.models.withholding import keys_hidden_from_user, shares_for
 
 
@@ -46,6 +48,7 @@ class Overview:
     shares: dict[int, list[ReportShare]]  # which parent had each report, and when
     requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
     summaries: dict[int, str | None]  # each report's text, less what is withheld from them
+    professional_links: list[ProfessionalLink]
 
     @property
     def full(self) -> bool:
@@ -83,4 +86,5 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         requests=requests_for(session, conference.id) if full else [],
         summaries={r.id: withholding.redact(r.summary, values) for r in reports},
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
+        professional_links=professional_links_for(session, conference.id) if full else [],
     )

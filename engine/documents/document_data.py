@@ -25,7 +25,7 @@ from engine.models.documents import files_for
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
 from engine.models.withholding import shares_for
-from engine.platform import settings
+from engine.platform import settings, workdays
 from engine.platform.errors import NotFound
 
 AGENDA, INVITATION, DECISION_LETTER, MINUTES, PLAN = (
@@ -107,6 +107,8 @@ def compose(
             "name": child.full_name,
             "reference": child.reference,
             "date_of_birth": child.date_of_birth,
+            "first_name": child.given_name,
+            "age": _age(child.date_of_birth, today),
             "expected_date_of_birth": child.expected_date_of_birth,
         },
         "conference": _conference(session, conference),
@@ -118,6 +120,8 @@ def compose(
                 "role": ROLES.get(i.role, i.person.relationship_or_agency or "Professional"),
                 "relationship": i.person.relationship_or_agency,
                 "family": i.role in ("parent", "child"),
+                "is_child": i.role == "child",
+                "communication_needs": i.person.communication_needs,
                 "invited_on": i.invited_on,
                 "attended": i.attended,
             }
@@ -130,11 +134,31 @@ def compose(
     }
 
 
+def _age(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _reports_by(row: Conference) -> date | None:
+    """When the family will have the reports: the council's days before the conference."""
+    if row.scheduled_on is None:
+        return None
+    name = (
+        "report_working_days_before_review"
+        if row.kind == "rcpc"
+        else ("report_working_days_before_icpc")
+    )
+    return workdays.add_working_days(row.scheduled_on, -int(settings.get(name)))
+
+
 def _council() -> dict:
     return {
         "name": settings.get("council_name"),
         "logo": settings.get("council_logo"),
         "phone": settings.get("council_phone"),
+        "chair_phone": settings.get("conference_chair_phone"),
+        "complaints": settings.get("complaints_route"),
     }
 
 
@@ -150,6 +174,7 @@ def _conference(session: Session, row: Conference) -> dict:
         "scheduled_time": row.scheduled_time,
         "venue": row.venue,
         "chair": chair.display_name if chair else None,
+        "reports_by": _reports_by(row),
         "held_on": row.held_on,
         "quorate": row.quorate,
         "quorum_reason": row.quorum_reason,

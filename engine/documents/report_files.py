@@ -22,7 +22,7 @@ from engine.models.people import User
 from engine.platform import settings
 from engine.platform.db import transaction
 
-__all__ = ["DOCX_TYPE", "PDF_TYPE", "FileRefused", "max_bytes", "safe_name", "upload"]
+__all__ = ["DOCX_TYPE", "PDF_TYPE", "FileRefused", "checked", "max_bytes", "safe_name", "upload"]
 
 
 def max_bytes() -> int:
@@ -38,6 +38,35 @@ def safe_name(filename: str, kind: str) -> str:
     return name[-200:]
 
 
+def checked(
+    report: Report,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    user_id: int | None,
+    scanner: Clamd | None = None,
+) -> ReportFile:
+    """The file as a row not yet added, once its size, bytes and scan pass; `FileRefused`
+    says what is wrong otherwise. The caller adds it in its own transaction."""
+    if not content:
+        raise FileRefused("Select a file to upload.")
+    if len(content) > max_bytes():
+        limit = settings.get("report_upload_max_megabytes")
+        raise FileRefused(f"The file must be smaller than {limit} MB.")
+    kind = check(filename, content)
+    if scanner is not None:
+        scanner.check(content)
+    return ReportFile(
+        report_id=report.id,
+        filename=safe_name(filename, kind),
+        content_type=kind,
+        size=len(content),
+        content=content,
+        uploaded_at=now,
+        uploaded_by_id=user_id,
+    )
+
+
 def upload(
     session: Session,
     user: User,
@@ -47,23 +76,7 @@ def upload(
     now: datetime,
     scanner: Clamd | None = None,
 ) -> ReportFile:
-    if not content:
-        raise FileRefused("Select a file to upload.")
-    if len(content) > max_bytes():
-        limit = settings.get("report_upload_max_megabytes")
-        raise FileRefused(f"The file must be smaller than {limit} MB.")
-    kind = check(filename, content)
-    if scanner is not None:
-        scanner.check(content)
-    row = ReportFile(
-        report_id=report.id,
-        filename=safe_name(filename, kind),
-        content_type=kind,
-        size=len(content),
-        content=content,
-        uploaded_at=now,
-        uploaded_by_id=user.id,
-    )
+    row = checked(report, filename, content, now, user.id, scanner)
     with transaction(session):
         session.add(row)
         session.flush()

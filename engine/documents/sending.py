@@ -3,8 +3,9 @@
 Either way a `DocumentRecord` says when it was generated, by whom and (when sent) to whom.
 Sending is a step in the diagrams ("Send the decision letter and outline plan", "Send the
 minutes"), so its timescale is a timer there, reminded and escalated like any other step; the
-step's script calls `send_document`, which records the recipients and tells the
-professionals with accounts that it is ready, by a link (never the content) in the email.
+step's script calls `send_document`, which records the recipients, tells the professionals
+with accounts that it is ready, by a link (never the content) in the email, and puts each
+copy to be posted in business support's print queue (`print_queue`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.models.base import fetch
 from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.documents import DOWNLOADED, SENT, DocumentRecord
 from engine.models.people import Child, User
+from engine.models.professional_links import PostedLetter, emailed_person_ids
 from engine.models.withholding import share_with_parents
 from engine.platform import workdays
 from engine.platform.db import transaction
@@ -114,18 +116,26 @@ def _recorded(
     return Produced(name, content, document_render.MIMETYPES[file_format])
 
 
-def recipients(invitations: list) -> list[dict]:
+def recipients(invitations: list, emailed: set[int] = frozenset()) -> list[dict]:
     """Everyone invited, and how the document reaches them: a link for staff with accounts,
-    the post for the family and for professionals without one."""
+    email for professionals sent a report link (`emailed`: their invitation came with it),
+    the post for the family and for professionals with neither."""
     found = []
     for invitation in invitations:
         person = invitation.person
+        if person.user_id:
+            by = "secure link"
+        elif person.id in emailed:
+            by = "email"
+        else:
+            by = "post"
         found.append(
             {
                 "name": person.name,
                 "role": invitation.role,
                 "user_id": person.user_id,
-                "by": "secure link" if person.user_id else "post",
+                "person_id": person.id,
+                "by": by,
             }
         )
     return found
@@ -141,7 +151,7 @@ def send_document(conference_id, kind, sent_date) -> int:
     invitations = invitations_for(ctx.session, conference.id)
     data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
     page = document_render.render_html(data)
-    people = recipients(invitations)
+    people = recipients(invitations, emailed_person_ids(ctx.session, conference.id))
     for person, invitation in zip(people, invitations, strict=True):
         # Each person's copy is redacted for them; its fingerprint says what they received.
         copy = document_redaction.for_recipient(
@@ -162,6 +172,19 @@ def send_document(conference_id, kind, sent_date) -> int:
     )
     ctx.session.add(record)
     ctx.session.flush()
+    ctx.session.add_all(
+        PostedLetter(
+            document_record_id=record.id,
+            conference_id=conference.id,
+            child_id=conference.child_id,
+            person_id=p["person_id"],
+            kind=record.kind,
+            role=p["role"],
+            queued_at=ctx.now,
+        )
+        for p in people
+        if p["by"] == "post"
+    )
     _tell_staff(ctx, conference, data["title"], people, record.id)
     return record.id
 

@@ -136,8 +136,10 @@ def _chain_people(role: str) -> list[User]:
     return users_with_role(ctx.session, role)
 
 
-def escalate(step, what, level, due_date) -> int:
-    """Tell the next manager in the council's chain that `what` is overdue; mark its tasks."""
+def escalate(step, what, level, due_date, task=None) -> int:
+    """Tell the next manager in the council's chain that `what` is overdue, and mark the open
+    tasks of the user task `task` (the step that is late, `step` if not named) escalated
+    this far; other tasks of the case, not late, are left alone."""
     ctx = step_context.current()
     chain = settings.get("escalation_chain")
     role = chain[min(int(level), len(chain)) - 1]
@@ -155,7 +157,10 @@ def escalate(step, what, level, due_date) -> int:
             escalated_at=ctx.now,
         )
     )
-    ctx.once_saved(lambda rows: _mark_escalated(rows, int(level)))
+    late = str(task or step)
+    ctx.once_saved(
+        lambda rows: _mark_escalated([r for r in rows if r.task_spec == late], int(level))
+    )
     told = 0
     for user in _chain_people(role):
         told += outbox.queue(
@@ -176,7 +181,7 @@ def escalate(step, what, level, due_date) -> int:
 
 
 def _mark_escalated(rows: list[HumanTask], level: int) -> None:
-    """Mark the instance's open tasks (those the step created too) as escalated this far."""
+    """Mark the late step's open tasks (as the step leaves them) as escalated this far."""
     for row in rows:
         row.escalation_level = max(row.escalation_level or 0, level)
 

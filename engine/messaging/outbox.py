@@ -235,6 +235,10 @@ def send_one(sessions, transport: Transport, message_id: int, owner: str, clock,
     return _record_attempt(sessions, message_id, owner, clock.now(), error)
 
 
+# Emails carrying a secure link's token: once sent or failed for good, the token is erased.
+SINGLE_USE_LINKS = frozenset({"family_link", "professional_link"})
+
+
 def _record_attempt(sessions, message_id: int, owner: str, now: datetime, error: str | None):
     with sessions() as session, transaction(session):
         message = _fresh(session, message_id)
@@ -288,9 +292,9 @@ def retry(session: Session, message_id: int, actor: User, now: datetime) -> Outb
         raise NotAllowed("Only service managers can retry an email that belongs to no case.")
     if message.status not in (FAILED, PENDING):
         raise EngineError(f"That email is {message.status}: there is nothing to retry.")
-    if message.kind == "family_link" and message.link_path is None:
+    if message.kind in SINGLE_USE_LINKS and message.link_path is None:
         raise EngineError(
-            "The secure link in that email was erased when it failed: send the family a new link."
+            "The secure link in that email was erased when it failed: send a new link."
         )
     with transaction(session):
         if message.status == FAILED:

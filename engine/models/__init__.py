@@ -15,6 +15,7 @@ from engine.models.outbox import OutboxAttempt, OutboxMessage
 from engine.models.people import Child, User, UserRole
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction
 from engine.models.processes import ProcessVersion
+from engine.models.professional_links import PostedLetter, ProfessionalLink
 from engine.models.scheduler import ScheduledRun, SchedulerProcess
 from engine.models.sign_ins import SignInFailure, UserSession
 from engine.models.timeliness import Escalation, LateStep
@@ -57,9 +58,11 @@ __all__ = [
     "OutboxAttempt",
     "OutboxMessage",
     "Plan",
+    "PostedLetter",
     "PlanAction",
     "ProcessInstance",
     "ProcessVersion",
+    "ProfessionalLink",
     "Report",
     "ReportFile",
     "ScheduledRun",

@@ -52,6 +52,8 @@ class CasePerson(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
+    # An interpreter and language, an accessible format: offered in every letter to them.
+    communication_needs: Mapped[str | None] = mapped_column(String(400))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 

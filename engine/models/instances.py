@@ -274,7 +274,7 @@ def set_assignee(session: Session, task_id: str, assignee_id: int | None, held_b
 
 
 def mark_completed(
-    session: Session, task_id: str, held_by: int | None, by_id: int, now: datetime
+    session: Session, task_id: str, held_by: int | None, by_id: int | None, now: datetime
 ) -> bool:
     """Record a ready task as done by `by_id`; False when the row is no longer ready and held
     by `held_by` (None: nobody) as the completion read it: a claim, a hand-back, an

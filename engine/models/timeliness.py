@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -27,7 +27,8 @@ class Escalation(Base):
 
 
 class LateStep(Base):
-    """A statutory step done after its due date, with the reason a manager agreed."""
+    """A statutory step done after its due date, with the reason a manager agreed and, for a
+    conference, the chair's answer (a late conference needs both, and both are kept)."""
 
     __tablename__ = "late_steps"
 
@@ -42,6 +43,10 @@ class LateStep(Base):
     explanation: Mapped[str] = mapped_column(Text)
     agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chair_agrees: Mapped[bool | None] = mapped_column(Boolean)
+    chair_comment: Mapped[str | None] = mapped_column(Text)
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chair_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def late_steps_for_child(session: Session, child_id: int) -> list[LateStep]:

@@ -85,17 +85,18 @@ def claim(session: Session, actor: User, task_id: str, now: datetime) -> HumanTa
     return task
 
 
-def unclaim(session: Session, actor: User, task_id: str, now: datetime) -> HumanTask:
-    """Hand a task you hold back to its role's pool."""
+def unclaim(
+    session: Session, actor: User, task_id: str, now: datetime, *, named: bool = False
+) -> HumanTask:
+    """Hand a task you hold back to its role's pool; `named`: the diagram gives this step to
+    a named person (the social worker, the chair), so it has no pool to go back to."""
     task = _open_task(session, actor, task_id)
     if task.assignee_id != actor.id:
         raise NotAllowed(f"“{task.title}” is not held by you.")
-    last = audit.last_assignment(session, task.id)
-    if last is None or last.action != "task.claimed" or last.actor_id != actor.id:
-        # A pool task opens the child's record to everyone in the role: only what was taken
-        # from the pool goes back to it; a task given to someone stays theirs.
+    if named:
         raise NotAllowed(
-            f"“{task.title}” was given to you, not claimed: ask a manager to reassign it."
+            f"“{task.title}” is given to a named person by the process: "
+            "ask a manager to pass it on."
         )
     if task.role is None:
         raise EngineError(f"“{task.title}” belongs to no role: nobody could pick it up.")
@@ -133,11 +134,21 @@ def assign(
 
 
 def pass_on(
-    session: Session, actor: User, task_id: str, username: str, now: datetime, *, hooks: Hooks
+    session: Session,
+    actor: User,
+    task_id: str,
+    username: str,
+    now: datetime,
+    *,
+    hooks: Hooks,
+    named: bool = False,
 ) -> tuple[HumanTask, User]:
-    """The holder (or a manager) passes a task to a named colleague who holds its role."""
+    """The holder (or a manager) passes a task to a named colleague who holds its role; a
+    step the diagram gives to a named person (`named`) only a manager passes on."""
     task = _open_task(session, actor, task_id)
-    if not permissions.can_reassign(actor, task):
+    if not permissions.can_reassign(actor, task, named):
+        if named:
+            raise NotAllowed(f"Only a manager can pass on “{task.title}”.")
         raise NotAllowed(f"Only the person holding “{task.title}” or a manager can pass it on.")
     if not (username or "").strip():
         raise EngineError("Choose a colleague to pass the task to.")

@@ -58,14 +58,19 @@ def can_claim(user: User, task: HumanTask) -> bool:
     return task.assignee_id is None and task.role is not None and user.has_role(task.role)
 
 
-def can_unclaim(user: User, task: HumanTask) -> bool:
-    """Give one's own task back to the role pool (only a task that has a role to go back to)."""
-    return task.assignee_id == user.id and task.role is not None
+def can_unclaim(user: User, task: HumanTask, named: bool = False) -> bool:
+    """Give one's own task back to the role pool: only a task that has a role to go back to
+    and that the diagram does not give to a named person (`named`: the social worker, the
+    chair), whose case the pool should not open to everyone in the role."""
+    return task.assignee_id == user.id and task.role is not None and not named
 
 
-def can_reassign(user: User, task: HumanTask) -> bool:
-    """The person holding a task, or a manager, may pass it to a colleague."""
-    return task.assignee_id == user.id or bool(user.roles & MANAGERS)
+def can_reassign(user: User, task: HumanTask, named: bool = False) -> bool:
+    """The person holding a task, or a manager, may pass it to a colleague; a step the
+    diagram gives to a named person only a manager may pass on."""
+    if user.roles & MANAGERS:
+        return True
+    return task.assignee_id == user.id and not named
 
 
 def can_view_dashboard(user: User) -> bool:

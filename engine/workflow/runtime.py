@@ -73,6 +73,18 @@ from engine.workflow.workflow_cache import WorkflowCache
 MAX_TIMER_ROUNDS = 20
 
 
+def named_steps(diagram) -> frozenset[str]:
+    """The user task names a parsed diagram gives to a named person (`assignee`)."""
+    specs = [diagram.spec, *(diagram.subprocess_specs or {}).values()]
+    return frozenset(
+        name
+        for spec in specs
+        for name, task_spec in spec.task_specs.items()
+        if getattr(task_spec, "extensions", None)  # user tasks; start and end events have none
+        and tasks.properties(task_spec).get("assignee")
+    )
+
+
 @dataclass(frozen=True)
 class Completion:
     """A completed task's instance and its open tasks after the step, oldest first."""
@@ -100,6 +112,7 @@ class Engine:
         self.language = language
         self.hooks = hooks
         self.cache = WorkflowCache(cache_size)
+        self._named_steps: dict[int, frozenset[str]] = {}
         self.script_engine = language.script_engine()
         self._firing = TimerFiring(
             Steps(self.clock, self._load, self._run, self._save, self._after_step, self._committed)
@@ -213,6 +226,17 @@ class Engine:
         validation, which needs the row); it runs after the checks, and what it raises
         propagates with nothing saved.
         """
+        return self._complete(session, task_id, actor, data, validate)
+
+    def complete_by_link(
+        self, session: Session, task_id: str, validate: Callable[[HumanTask], dict]
+    ) -> Completion:
+        """Complete a ready user task for someone without an account (a professional's secure
+        link): the link is the permission, so `validate` checks and spends it inside the
+        transaction and gives the data; the task is recorded as done by nobody on the staff."""
+        return self._complete(session, task_id, None, {}, validate)
+
+    def _complete(self, session, task_id, actor: User | None, data, validate) -> Completion:
         now = self.clock.now()
         try:
             with transaction(session):
@@ -220,7 +244,7 @@ class Engine:
                 if row is None:
                     raise TaskNotFound("There is no such task.")
                 self._ensure_open(row)
-                if not permissions.can_complete(actor, row):
+                if actor is not None and not permissions.can_complete(actor, row):
                     raise NotAllowed(f"“{row.title}” is for another person or role.")
                 held_by = row.assignee_id  # what the permission was decided from
                 if validate is not None:
@@ -249,7 +273,7 @@ class Engine:
                     session, instance, workflow, others, now, actor, fired, context
                 )
                 # after the step, as every write: the database is locked no earlier than it was
-                if not mark_completed(session, row.id, held_by, actor.id, now):
+                if not mark_completed(session, row.id, held_by, actor and actor.id, now):
                     raise _TaskRowChanged
                 delete_drafts(session, [row.id])
                 audit.record(
@@ -320,15 +344,34 @@ class Engine:
         return assignment.claim(session, actor, task_id, self.clock.now())
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
-        return assignment.unclaim(session, actor, task_id, self.clock.now())
+        named = self._named(session, task_id)
+        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=named)
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):
         now = self.clock.now()
         return assignment.assign(session, actor, task_id, username, now, hooks=self.hooks)
 
     def pass_on(self, session: Session, actor: User, task_id: str, username: str):
-        now = self.clock.now()
-        return assignment.pass_on(session, actor, task_id, username, now, hooks=self.hooks)
+        now, named = self.clock.now(), self._named(session, task_id)
+        return assignment.pass_on(
+            session, actor, task_id, username, now, hooks=self.hooks, named=named
+        )
+
+    def named_by_diagram(self, session: Session, rows: list[HumanTask]) -> set[str]:
+        """The ids of these task rows whose step the diagram gives to a named person (its
+        `assignee` property): they never go to a pool, and only a manager passes them on."""
+        found = set()
+        for row in rows:
+            version_id = row.instance.version_id
+            if version_id not in self._named_steps:  # a deployed version never changes
+                self._named_steps[version_id] = named_steps(self.specs.get(session, version_id))
+            if row.task_spec in self._named_steps[version_id]:
+                found.add(row.id)
+        return found
+
+    def _named(self, session: Session, task_id: str) -> bool:
+        row = task_with_instance(session, task_id)
+        return row is not None and bool(self.named_by_diagram(session, [row]))
 
     # ---- queries ----------------------------------------------------------------------
 

@@ -96,8 +96,8 @@ ANSWERS = {
     "agree_late_reason": {
         "late_reason": "chair_availability",
         "late_explanation": "No chair was free within the timescale.",
-        "agreed_with_chair": True,
     },
+    "chair_agree_late_reason": {"chair_agrees": True},
     "record_plan_ending": {
         "ending_reason": "left_uk",
         "ending_date": "2027-03-01",
@@ -119,6 +119,8 @@ WHO = {
     "decide_requests": "chair",
     "hold_conference": "chair",
     "hold_review": "chair",
+    "chair_agree_conference_held_late": "chair",
+    "chair_agree_review_held_late": "chair",
     "decision_letter": "bs",
     "send_minutes": "bs",
     "core_group_meeting": "sw",
@@ -128,6 +130,8 @@ WHO = {
 
 
 def answers_for(task_spec: str) -> dict:
+    if task_spec.startswith("chair_agree_") and task_spec.endswith("_late"):
+        return dict(ANSWERS["chair_agree_late_reason"])
     late = task_spec.startswith("agree_") and task_spec.endswith("_late")
     return dict(ANSWERS["agree_late_reason" if late else task_spec])
 

@@ -67,8 +67,8 @@ def test_strategy_discussion_starts_the_15_working_day_clock(case):
     booking = case.ready()["book_conference"]
     assert (booking.role, booking.assignee_id) == ("business_support", None)
     assert booking.due_on == date(2026, 12, 29)  # 10 working days before the deadline
-    # The first timer is the reminder: 08:00 on 11 January, 2 working days before the deadline.
-    assert instance.next_timer_at == datetime(2027, 1, 11, 8, 0, tzinfo=UTC)
+    # The first timer is the booking's reminder: 08:00 on 23 December, 2 working days before.
+    assert instance.next_timer_at == datetime(2026, 12, 23, 8, 0, tzinfo=UTC)
 
 
 def test_no_conference_ends_the_workflow_without_a_conference_row(case):
@@ -268,28 +268,46 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     case.at("2026-12-18 14:00")
     case.start()
     case.do("record_strategy_discussion")
-    case.at("2027-01-11 08:00")
+    # The booking, due on 29 December (10 working days before the ICPC's 13 January).
+    case.at("2026-12-23 08:00")
     assert case.sweep() == 0
-    case.at("2027-01-11 08:01")  # 2 working days before the deadline of 13 January
+    case.at("2026-12-23 08:01")  # 2 working days before it is due
     assert case.sweep() == 1
     assert case.mail() == [
         ("bs", "New task: Book the conference (ICPC-000001)"),  # when the discussion was recorded
-        ("bs", "Due 13 January 2027: Book the conference (ICPC-000001)"),
+        ("bs", "Due 29 December 2026: Book the conference (ICPC-000001)"),
+    ]
+    case.at("2026-12-30 00:01")
+    assert case.sweep() == 1
+    assert case.sweep() == 0  # fired once, never twice
+    assert case.mail("escalation") == [("tm", "Overdue: Booking the conference (ICPC-000001)")]
+    assert case.ready()["book_conference"].escalation_level == 1
+    case.at("2027-01-07 00:01")  # 5 working days after (1 January is a bank holiday)
+    assert case.sweep() == 1
+    assert case.mail("escalation")[1:] == [("sm", "Overdue: Booking the conference (ICPC-000001)")]
+    assert case.ready()["book_conference"].escalation_level == 2
+    # The conference itself, due on 13 January: its reminder is for the chair's step, not yet
+    # there; its escalations go to the managers all the same.
+    case.at("2027-01-11 08:01")
+    assert case.sweep() == 1
+    assert case.mail("reminder") == [
+        ("bs", "Due 29 December 2026: Book the conference (ICPC-000001)")
     ]
     case.at("2027-01-14 00:00")
     assert case.sweep() == 0
     case.at("2027-01-14 00:01")
     assert case.sweep() == 1
-    assert case.sweep() == 0  # fired once, never twice
-    assert case.mail("escalation") == [("tm", "Overdue: The conference (ICPC-000001)")]
-    assert case.ready()["book_conference"].escalation_level == 1
+    assert case.sweep() == 0
+    assert case.mail("escalation")[2:] == [("tm", "Overdue: The conference (ICPC-000001)")]
     case.at("2027-01-21 00:00")
     assert case.sweep() == 0
     case.at("2027-01-21 00:01")  # 5 working days after the deadline: the service manager
     assert case.sweep() == 1
-    assert case.mail("escalation")[1:] == [("sm", "Overdue: The conference (ICPC-000001)")]
+    assert case.mail("escalation")[3:] == [("sm", "Overdue: The conference (ICPC-000001)")]
     escalations = case.db.scalars(select(Escalation).order_by(Escalation.id)).all()
     assert [(e.step, e.level, e.role) for e in escalations] == [
+        ("booking", 1, "team_manager"),
+        ("booking", 2, "service_manager"),
         ("conference_held", 1, "team_manager"),
         ("conference_held", 2, "service_manager"),
     ]
@@ -301,6 +319,8 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     late = case.ready()["agree_conference_held_late"]
     assert (late.assignee_id, late.role) == (case.staff["tm"].id, "team_manager")
     assert late.due_on == date(2027, 1, 29)
+    # The task names the step and both dates, so the manager need not look them up.
+    assert late.title == "The conference: due 13 January 2027, held 22 January 2027"
     case.do("agree_conference_held_late", late_reason="reports_late", late_explanation="No GP.")
     step = case.db.scalars(select(LateStep).where(LateStep.step == "conference_held")).one()
     assert (step.due_on, step.done_on, step.reason) == (
@@ -312,6 +332,18 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     row = conference(case)
     assert row.held_late and row.late_reason == "reports_late: No GP."
     assert row.late_reason_agreed_by_id == case.staff["tm"].id
+    # Then the chair: their own answer is kept beside the manager's.
+    chair = case.ready()["chair_agree_conference_held_late"]
+    assert (chair.assignee_id, chair.title) == (case.staff["chair"].id, late.title)
+    assert step.chair_agrees is None
+    case.do("chair_agree_conference_held_late", chair_agrees=False, chair_comment="Book earlier.")
+    case.db.refresh(step)
+    assert (step.chair_agrees, step.chair_comment, step.chair_id) == (
+        False,
+        "Book earlier.",
+        case.staff["chair"].id,
+    )
+    assert step.chair_answered_at is not None
 
 
 def recorded_late(case, discussed: str):
@@ -338,15 +370,21 @@ def test_a_reminder_due_when_the_discussion_is_recorded_is_recorded_and_sent_onc
     recorded_late(case, "2026-12-17")  # 14 working days before: the ICPC is due on 12 January
     at = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
     assert timer_rows(case) == [
+        ("book_conference_remind", FIRED, at, None),  # the booking was due on 24 December
+        ("book_conference_overdue", FIRED, at, None),
+        ("book_conference_overdue2", FIRED, at, None),
         ("conference_remind", FIRED, at, None),  # was due at 08:00 on 8 January
         ("conference_overdue", WAITING, None, None),
         ("conference_overdue2", WAITING, None, None),
     ]
-    assert timer_audits(case) == [["Reminder before due"]]
+    booking_timers = ["Reminder before due", "Overdue", "Still overdue"]
+    assert timer_audits(case) == [[*booking_timers, "Reminder before due"]]
     booking = case.ready()["book_conference"]
     assert case.mail() == [
+        ("tm", "Overdue: Booking the conference (ICPC-000001)"),
+        ("sm", "Overdue: Booking the conference (ICPC-000001)"),
         ("bs", "New task: Book the conference (ICPC-000001)"),
-        ("bs", "Due 12 January 2027: Book the conference (ICPC-000001)"),  # the new task's
+        ("bs", "Due 24 December 2026: Book the conference (ICPC-000001)"),  # the new task's
     ]
     reminder = case.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
     assert reminder.link_path == f"/tasks/{booking.id}"
@@ -355,29 +393,35 @@ def test_a_reminder_due_when_the_discussion_is_recorded_is_recorded_and_sent_onc
     assert case.sweep() == 1
     assert case.sweep() == 0
     assert case.mail("reminder") == [
-        ("bs", "Due 12 January 2027: Book the conference (ICPC-000001)")
+        ("bs", "Due 24 December 2026: Book the conference (ICPC-000001)")
     ]
-    assert case.mail("escalation") == [("tm", "Overdue: The conference (ICPC-000001)")]
-    assert timer_audits(case) == [["Reminder before due"], ["Overdue"]]
+    assert case.mail("escalation")[2:] == [("tm", "Overdue: The conference (ICPC-000001)")]
+    assert timer_audits(case) == [[*booking_timers, "Reminder before due"], ["Overdue"]]
 
 
 def test_escalations_due_when_the_discussion_is_recorded_are_recorded_and_sent_once(case):
     recorded_late(case, "2026-12-02")  # 25 working days before: the ICPC was due on 23 December
     at = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
-    assert timer_rows(case) == [
-        ("conference_remind", FIRED, at, None),
-        ("conference_overdue", FIRED, at, None),
-        ("conference_overdue2", FIRED, at, None),  # 5 working days after: 4 January
+    assert [(element, status) for element, status, *_ in timer_rows(case)] == [
+        (f"{step}_{timer}", FIRED)
+        for step in ("book_conference", "conference")
+        for timer in ("remind", "overdue", "overdue2")
     ]
-    assert timer_audits(case) == [["Reminder before due", "Overdue", "Still overdue"]]
+    assert {fired_at for _e, _s, fired_at, _by in timer_rows(case)} == {at}
+    each = ["Reminder before due", "Overdue", "Still overdue"]
+    assert timer_audits(case) == [each + each]
     assert sorted(case.mail()) == [
-        ("bs", "Due 23 December 2026: Book the conference (ICPC-000001)"),
+        ("bs", "Due 9 December 2026: Book the conference (ICPC-000001)"),
         ("bs", "New task: Book the conference (ICPC-000001)"),
+        ("sm", "Overdue: Booking the conference (ICPC-000001)"),
         ("sm", "Overdue: The conference (ICPC-000001)"),
+        ("tm", "Overdue: Booking the conference (ICPC-000001)"),
         ("tm", "Overdue: The conference (ICPC-000001)"),
     ]
     escalations = case.db.scalars(select(Escalation).order_by(Escalation.id)).all()
     assert [(e.step, e.level, e.role, e.due_on) for e in escalations] == [
+        ("booking", 1, "team_manager", date(2026, 12, 9)),
+        ("booking", 2, "service_manager", date(2026, 12, 9)),
         ("conference_held", 1, "team_manager", date(2026, 12, 23)),
         ("conference_held", 2, "service_manager", date(2026, 12, 23)),
     ]
@@ -386,7 +430,7 @@ def test_escalations_due_when_the_discussion_is_recorded_are_recorded_and_sent_o
     case.at("2027-01-11 10:05")
     assert case.sweep() == 0
     assert case.mail() == mail and len(timer_audits(case)) == 1
-    assert case.db.scalar(select(func.count()).select_from(Escalation)) == 2
+    assert case.db.scalar(select(func.count()).select_from(Escalation)) == 4
 
 
 def test_transfer_in_conference_is_due_15_working_days_after_notification(case):

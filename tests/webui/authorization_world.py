@@ -16,10 +16,13 @@ from engine.models import (
     ApiToken,
     CasePerson,
     Conference,
+    DocumentRecord,
     InstanceMove,
     Invitation,
     OutboxMessage,
+    PostedLetter,
     ProcessInstance,
+    ProfessionalLink,
     Report,
     WithheldItem,
 )
@@ -60,6 +63,8 @@ class CaseIds:
     file_id: int = 0
     person_id: int = 0  # a parent invited to the conference (with a withheld address)
     token: str = "not-a-valid-link"
+    link: str = "not-a-valid-link"
+    letter_id: int = 0
 
 
 @dataclass
@@ -117,6 +122,7 @@ def build(db, engine) -> World:
             db.add(
                 Invitation(conference_id=ids.conference_id, person_id=ids.person_id, role="parent")
             )
+        own.link, own.letter_id = _a_used_link_and_a_letter(db, own, police, engine.clock.now())
     own.token = family_links.issue(
         db,
         staff["sw"],
@@ -150,6 +156,46 @@ def _a_recorded_move(db, instance_id: int) -> tuple[int, int]:
         )
         db.add(move)
     return instance.version_id, move.id
+
+
+def _a_used_link_and_a_letter(db, ids: CaseIds, person: CasePerson, now) -> tuple[str, int]:
+    """Case A's police report link, already used (its page says so: 410), and the agenda
+    waiting in the print queue for the officer."""
+    db.add(
+        ProfessionalLink(
+            token_hash=family_links.token_hash("a-used-professional-link"),
+            conference_id=ids.conference_id,
+            person_id=person.id,
+            report_id=ids.report_id,
+            email="robin@example.invalid",
+            created_at=now,
+            expires_at=now + timedelta(days=21),
+            used_at=now,
+        )
+    )
+    record = DocumentRecord(
+        conference_id=ids.conference_id,
+        kind="agenda",
+        purpose="sent",
+        generated_at=now,
+        generated_by_name="The workflow",
+        recipients=[],
+        sha256="0" * 64,
+    )
+    db.add(record)
+    db.flush()
+    letter = PostedLetter(
+        document_record_id=record.id,
+        conference_id=ids.conference_id,
+        child_id=ids.child_id,
+        person_id=person.id,
+        kind="agenda",
+        role="professional",
+        queued_at=now,
+    )
+    db.add(letter)
+    db.flush()
+    return "a-used-professional-link", letter.id
 
 
 def _conference_for(db, ids: CaseIds, today) -> Conference:

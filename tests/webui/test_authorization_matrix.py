@@ -163,6 +163,14 @@ RULES = {
     ("family.open_form", "GET"): lambda role, own: own,
     ("family.submit", "POST"): lambda role, own: own,
     ("family.shared_file", "GET"): lambda role, own: own,
+    # A professional's report link: the token alone decides (own: a real link, already used,
+    # whose page says so; other: forged).
+    ("professional.open_form", "GET"): lambda role, own: own,
+    ("professional.submit", "POST"): lambda role, own: own,
+    # The print queue is business support's, each letter through their access to its child.
+    ("print_queue.index", "GET"): lambda role, own: role == "business_support",
+    ("print_queue.letter", "GET"): lambda role, own: own and role == "business_support",
+    ("print_queue.posted", "POST"): lambda role, own: own and role == "business_support",
     # Diagrams: process owners only (deploys and case moves are audited).
     **{
         (f"diagrams.{name}", method): lambda role, own: role == "process_owner"
@@ -232,6 +240,8 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "file_id": ids.file_id,
         "person_id": ids.person_id,
         "token": ids.token,
+        "link": ids.link,
+        "letter_id": ids.letter_id,
         "kind": "agenda",
         "file_format": "docx",
         "process_id": "icpc",

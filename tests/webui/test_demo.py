@@ -11,6 +11,8 @@ from engine.models import (
     HumanTask,
     OutboxMessage,
     Plan,
+    PostedLetter,
+    ProfessionalLink,
     ReportFile,
 )
 from engine.models.people import Child
@@ -38,9 +40,10 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert open_steps("Amara") == {"record_strategy_discussion"}
     assert open_steps("Ben") == {"book_conference"}
     assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
-    assert "agree_conference_held_late" in open_steps("Jack")
+    assert "chair_agree_conference_held_late" in open_steps("Jack")  # the manager has agreed
     levels = db.scalars(select(Escalation.level).where(Escalation.child_id == child("Ella").id))
-    assert sorted(levels) == [1, 2]  # overdue, and escalated to the service manager too
+    # The booking and the conference, each to the team manager then the service manager.
+    assert sorted(levels) == [1, 1, 2, 2]
     kinds = set(db.scalars(select(Conference.kind)))
     assert kinds == {"icpc", "rcpc", "transfer_in", "pre_birth"}
     plans = {p.child_id: p for p in db.scalars(select(Plan))}
@@ -58,7 +61,7 @@ def test_demo_cases_cover_every_stage(db, engine):
         )
     )
     assert set(sent) == {"invitation", "agenda", "decision_letter", "plan", "minutes"}
-    assert db.scalar(select(func.count(ReportFile.id))) == 1
+    assert db.scalar(select(func.count(ReportFile.id))) == 2  # police (Finn), health visitor
     assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
     links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
     assert sorted(link.used_at is None for link in links) == [False, True]
@@ -86,3 +89,23 @@ def test_the_demo_shows_a_process_owner_what_a_slip_in_a_diagram_caused(db, engi
     assert (failure.kind, failure.element) == ("step", "next_meeting")
     assert "longer than the limit of 0.2 seconds" in failure.message
     assert len(failure.cases) == 1 and found.newer.id == latest.id
+
+
+def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db, engine):
+    deploy_processes(db)
+    demo.load(db, engine)
+    by_child = {
+        given: {link.used_at is not None for link in links}
+        for given in ("Daniel", "Baby")
+        for links in [
+            db.scalars(
+                select(ProfessionalLink)
+                .join(Conference, Conference.id == ProfessionalLink.conference_id)
+                .join(Child, Child.id == Conference.child_id)
+                .where(Child.given_name == given)
+            ).all()
+        ]
+    }
+    assert by_child == {"Daniel": {False}, "Baby": {True}}
+    letters = db.scalars(select(PostedLetter)).all()
+    assert {letter.posted_on is None for letter in letters} == {True, False}

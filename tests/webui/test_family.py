@@ -9,9 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from engine.casework import family_links
-from engine.models import AuditEvent, Conference, FeedbackResponse, Report, ReportFile
-from tests.processes.driver import WITHHELD, Case, held
+from engine.models import (
+    AuditEvent,
+    Conference,
+    FeedbackResponse,
+    OutboxMessage,
+    Report,
+    ReportFile,
+)
+from tests.processes.driver import WITHHELD, Case, held, invited
 from tests.webui.conftest import page, post_form
+from webui import demo
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -236,3 +244,41 @@ def test_a_guess_typed_into_the_fathers_form_reads_the_same_right_or_wrong(clien
     right, wrong = answers
     assert "[withheld]" not in right and "[withheld]" not in wrong
     assert f"Is she on {PHONE}?" in right  # his own words, echoed as typed
+
+
+def test_pages_and_emails_say_what_a_family_needs_to_know(client, case):
+    """The email says what the form is for and by when; a past conference is in the past
+    tense; a used link says what was sent is saved; the footer is the family's."""
+    token = link_for(case, purpose="parent_feedback")
+    mail = case.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "family_link")).all()[
+        -1
+    ]
+    assert mail.body.startswith("Feedback from a parent or carer after the conference (case ")
+    expires = case.clock.today() + timedelta(days=13)
+    assert f"Please fill it in by {expires:%A %-d %B %Y}." in mail.body
+    assert "01234 567890" in mail.body and case.child.given_name not in mail.body
+    html = page(client.get(f"/family/{token}"))
+    said = html.select_one("main").text
+    assert "The conference was held on 11 January 2027." in said and "is on" not in said
+    footer = html.select_one("#footer-text").text
+    assert "special category" not in footer and "01234 567890" in footer
+    answers = {k: v for k, v in demo._PARENT_FEEDBACK.items()}
+    sent = post_form(client, f"/family/{token}", answers, token_from="/sign-in")
+    assert sent.status_code == 200, page(sent).select_one("main").text[:300]
+    again = page(client.get(f"/family/{token}"))
+    reason = again.select_one("#reason").text
+    assert "what you sent with it has been saved" in reason
+    assert "Nothing has been saved" not in again.text
+
+
+def test_a_report_link_asks_for_it_before_the_conference(db, web_engine, clock):
+    made = Case(db, web_engine, clock, reload=False)
+    invited(made)  # the conference is on Monday 11 January 2027
+    person = next(p for p in db.scalars(select(family_links.CasePerson)) if p.name == "Tom Okoye")
+    row = db.scalars(select(Conference).where(Conference.child_id == made.child.id)).one()
+    family_links.issue(
+        db, made.staff["sw"], row, person.id, "parent_report", "t@example.com", clock.now()
+    )
+    mail = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "family_link")).one()
+    assert mail.body.startswith("The parents' report for the conference (case ")
+    assert "Please fill it in by Sunday 10 January 2027." in mail.body

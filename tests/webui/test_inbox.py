@@ -107,14 +107,47 @@ def test_claim_give_back_and_pass_on_without_touching_the_workflow(client, db, w
     assert rows(page(client.get("/inbox"))) == []
     client2 = client.application.test_client()
     sign_in(client2, "bs2")
-    # A task passed to someone stays theirs: only what was claimed from the pool goes back
-    # (a pool task opens the child's record to the whole role).
-    refused = post_form(
-        client2, f"/tasks/{task.id}/unclaim", {"back": "/inbox"}, token_from="/inbox"
-    )
-    assert refused.status_code == 403 and "ask a manager" in page(refused).select_one("main").text
+    # A pool task passed on can go back to its pool, whoever holds it now.
+    html = page(client2.get("/inbox"))
+    assert html.select("#inbox button.app-link-button")[0].text.startswith("Give back")
+    back = post_form(client2, f"/tasks/{task.id}/unclaim", {"back": "/inbox"}, token_from="/inbox")
+    assert back.status_code == 302
     db.expire_all()
-    assert ready(db, instance.id)["book_conference"].assignee.username == "bs2"
+    assert ready(db, instance.id)["book_conference"].assignee_id is None
+
+
+def test_a_step_the_diagram_gives_to_a_named_person_offers_no_give_back(client, db, web_engine):
+    start_case(db, web_engine)  # the strategy discussion: the diagram names the social worker
+    sign_in(client, "sw")
+    html = page(client.get("/inbox?scope=mine"))
+    assert len(rows(html)) == 1
+    buttons = " ".join(b.text for b in html.select("#inbox button"))
+    assert "Give back" not in buttons and "Pass on" not in buttons
+
+
+def test_refusals_come_back_to_the_inbox_with_an_error_summary(make_app, db, web_engine):
+    staff, child, instance, task = to_booking(db, web_engine)
+    make_user(db, "bs2", "business_support", team=None)
+    app = make_app()
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "bs")
+    sign_in(second, "bs2")
+    post_form(first, f"/tasks/{task.id}/claim", {}, token_from="/inbox")
+    back = {"back": "/inbox?scope=pool&sort=child"}
+    lost = post_form(second, f"/tasks/{task.id}/claim", back, token_from="/inbox")
+    assert lost.status_code == 403
+    html = page(lost)
+    summary = html.select_one(".govuk-error-summary")
+    assert summary is not None and "already been taken" in summary.text
+    assert html.h1.text.strip() == "Your tasks"
+    assert html.select_one("#scope option[selected]")["value"] == "pool"
+    empty = post_form(
+        first, f"/tasks/{task.id}/reassign", {"colleague": "", **back}, token_from="/inbox"
+    )
+    assert empty.status_code == 400, empty.headers.get("Location")
+    assert "Choose a colleague" in page(empty).select_one(".govuk-error-summary").text
+    db.expire_all()
+    assert ready(db, instance.id)["book_conference"].assignee.username == "bs"
 
 
 def test_a_second_claim_is_refused_with_a_clear_message(make_app, db, web_engine):
@@ -148,3 +181,12 @@ def test_another_role_cannot_claim_and_an_unknown_task_is_not_found(client, db, 
     sign_in(client, "sw")
     assert post_form(client, f"/tasks/{task.id}/claim", {}, token_from="/inbox").status_code == 403
     assert post_form(client, "/tasks/nope/claim", {}, token_from="/inbox").status_code == 404
+
+
+def test_an_escalated_step_says_how_far_up_the_chain_it_went(client, db, web_engine):
+    staff, child, instance, task = to_booking(db, web_engine)
+    task.escalation_level = 2
+    db.commit()
+    sign_in(client, "bs")
+    tags = [t.text.strip() for t in page(client.get("/inbox")).select("#inbox .govuk-tag")]
+    assert "Escalated to service manager" in tags

@@ -33,8 +33,12 @@ def test_a_manager_suspends_resumes_and_ends_a_workflow(client, db, web_engine):
         == 302
     )
     assert "Suspended" in page(client.get(path)).text
-    response = post_form(client, f"{path}/terminate", {"reason": ""}, token_from=path)
-    assert response.status_code == 400
+    # Ending without a reason comes back to the instance page with the reason asked for.
+    response = post_form(client, f"{path}/terminate", {"reason": ""}, token_from=path, follow=True)
+    assert response.status_code == 200 and response.request.path == path
+    summary = page(response).select_one(".govuk-error-summary")
+    assert summary is not None and "reason" in summary.text.lower()
+    assert "Suspended" in page(response).text
     post_form(client, f"{path}/resume", {}, token_from=path)
     post_form(client, f"{path}/terminate", {"reason": "opened in error"}, token_from=path)
     html = page(client.get(path))

@@ -232,3 +232,23 @@ def test_a_character_that_cannot_be_saved_is_named_on_its_field_and_the_answers_
     assert html.find("input", {"name": "outcome", "value": "no_conference"}).has_attr("checked")
     db.expire_all()
     assert list(ready(db, instance.id)) == ["record_strategy_discussion"]
+
+
+def test_the_late_reason_task_names_the_step_and_both_dates(client, db, web_engine, clock):
+    from tests.processes.driver import Case
+
+    case = Case(db, web_engine, clock, reload=False)
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2027-01-21 09:00")
+    case.do("book_conference", conference_date="2027-01-22")
+    case.do("send_invitations", invitations_sent_date="2027-01-21")
+    case.at("2027-01-22 15:00")
+    case.do("hold_conference", held_date="2027-01-22")
+    late = case.ready()["agree_conference_held_late"]
+    sign_in(client, "tm")
+    html = page(client.get(f"/tasks/{late.id}"))
+    said = html.select_one("#task-title").text
+    assert said == "The conference: due 13 January 2027, held 22 January 2027"
+    assert html.select_one('[name="agreed_with_chair"]') is None  # the chair answers for itself

@@ -42,6 +42,7 @@ def _form_page(opened, values, errors=None, status=200):
         values=values,
         errors=errors.messages if errors else {},
         resolve=None,
+        today=workflow().clock.today(),
     ), status
 
 

@@ -10,6 +10,7 @@ from engine.models.base import fetch
 from engine.models.instance_search import InstanceFilter, filter_options, search
 from engine.models.instances import READY, ProcessInstance
 from engine.models.people import users_with_role
+from engine.platform.errors import EngineError, NotAllowed, NotFound
 from engine.workflow import permissions, timers
 
 from ..auth.guard import login_required, require
@@ -123,11 +124,16 @@ def control(instance_id, action):
     reason = request.form.get("reason", "").strip()
     session = db()
     _instance(session, instance_id)
-    if action == "retry":
-        timers.retry(session, instance_id, g.user, workflow().clock.now())
-        flash("The failed timer will be tried again at the next sweep.", "success")
-    else:
-        getattr(workflow(), action)(session, instance_id, g.user, reason)
-        done = {"suspend": "suspended", "resume": "resumed", "terminate": "ended"}[action]
-        flash(f"The workflow has been {done}.", "success")
+    try:
+        if action == "retry":
+            timers.retry(session, instance_id, g.user, workflow().clock.now())
+            flash("The failed timer will be tried again at the next sweep.", "success")
+        else:
+            getattr(workflow(), action)(session, instance_id, g.user, reason)
+            done = {"suspend": "suspended", "resume": "resumed", "terminate": "ended"}[action]
+            flash(f"The workflow has been {done}.", "success")
+    except (NotAllowed, NotFound):
+        raise
+    except EngineError as problem:  # a missing reason, a case already ended: say so there
+        flash(str(problem), "error")
     return redirect(url_for("instances.show", instance_id=instance_id))

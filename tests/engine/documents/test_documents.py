@@ -68,7 +68,7 @@ def test_invitations_send_the_letters_and_the_agenda_with_dates_in_words(case):
         ("Grace Okoye", "post"),
         ("Tom Okoye", "post"),
         ("Robin Hall", "secure link"),
-        ("Dr Asha Patel", "post"),
+        ("Dr Asha Patel", "email"),  # sent with her report link
     }
     assert sent[0].generated_by_name == "Bs"
     agenda_pdf, agenda_word = both(case, "agenda")

@@ -89,6 +89,26 @@ def test_delivery_sends_each_pending_message_once_with_a_link(db, sessions, cloc
     assert [a.ok for a in attempts_for(db, row.id)] == [True]
 
 
+def test_a_secure_links_token_is_not_kept_once_the_email_is_sent(db, sessions, clock):
+    with transaction(db):
+        outbox.queue_to_address(
+            db,
+            kind="professional_link",
+            key="p1",
+            address="gp@example.invalid",
+            subject="Invitation and report request",
+            body="Please send your report.",
+            link="/professional/secret-token",
+            instance_id=None,
+            now=clock.now(),
+        )
+    transport = Recorder()
+    assert deliver(sessions, transport, clock).sent == 1
+    assert f"{BASE}/professional/secret-token" in transport.sent[0].body
+    row = message(db, "p1")
+    assert (row.status, row.link_path) == (SENT, None)
+
+
 def test_with_the_server_down_mail_waits_then_goes_once(db, sessions, clock, staff):
     put(db, clock, staff["bs"], key="one")
     put(db, clock, staff["tm"], key="two")
@@ -218,7 +238,7 @@ def test_a_failed_family_link_is_erased_and_cannot_be_retried(db, sessions, cloc
         clock.advance(hours=1)
     row = message(db, "family_link:1")
     assert (row.status, row.link_path) == (FAILED, None)
-    with pytest.raises(EngineError, match="send the family a new link"):
+    with pytest.raises(EngineError, match="send a new link"):
         outbox.retry(db, row.id, staff["sm"], clock.now())
 
 

@@ -324,3 +324,29 @@ def test_0021_moves_sign_in_to_the_server_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0022_adds_professional_links_and_posted_letters_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0022_links_late_steps")
+        tables = set(inspect(db_engine).get_table_names())
+        assert {"professional_links", "posted_letters"} <= tables
+        late = {c["name"] for c in inspect(db_engine).get_columns("late_steps")}
+        assert {"chair_agrees", "chair_comment", "chair_answered_at"} <= late
+        people = {c["name"] for c in inspect(db_engine).get_columns("case_people")}
+        assert "communication_needs" in people
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0021_accounts")
+        tables = set(inspect(db_engine).get_table_names())
+        assert not {"professional_links", "posted_letters"} & tables
+        late = {c["name"] for c in inspect(db_engine).get_columns("late_steps")}
+        assert "chair_agrees" not in late
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

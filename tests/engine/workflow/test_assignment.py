@@ -11,7 +11,7 @@ from engine.platform.errors import (
     TaskAlreadyCompleted,
 )
 from engine.service import HOOKS
-from engine.workflow import assignment
+from engine.workflow import assignment, permissions
 from tests.conftest import START
 from tests.factories import BOOKING, STRATEGY, complete, make_user, ready, start_icpc
 
@@ -71,8 +71,32 @@ def test_a_task_given_by_the_diagram_cannot_be_dropped_into_the_pool(db, engine)
     staff, child, instance = start_icpc(db, engine)
     task = ready(db, instance.id)["record_strategy_discussion"]
     assert task.assignee_id == staff["sw"].id
-    with pytest.raises(NotAllowed, match="given to you, not claimed"):
-        assignment.unclaim(db, staff["sw"], task.id, START)
+    assert engine.named_by_diagram(db, [task]) == {task.id}
+    with pytest.raises(NotAllowed, match="ask a manager to pass it on"):
+        engine.unclaim(db, staff["sw"], task.id)
+    # Only a manager passes it on; the holder cannot, and the new holder cannot drop it either.
+    make_user(db, "sw2", "social_worker", team="North")
+    with pytest.raises(NotAllowed, match="Only a manager"):
+        engine.pass_on(db, staff["sw"], task.id, "sw2")
+    engine.pass_on(db, staff["tm"], task.id, "sw2")
+    assert task.assignee.username == "sw2"
+    with pytest.raises(NotAllowed, match="ask a manager"):
+        engine.unclaim(db, task.assignee, task.id)
+    assert not permissions.can_unclaim(task.assignee, task, named=True)
+    assert not permissions.can_reassign(task.assignee, task, named=True)
+    assert permissions.can_reassign(staff["tm"], task, named=True)
+
+
+def test_a_pool_task_passed_on_can_go_back_to_the_pool(db, engine):
+    staff, child, instance = start_icpc(db, engine)
+    complete(db, engine, instance.id, "record_strategy_discussion", staff["sw"], **STRATEGY)
+    task = ready(db, instance.id)["book_conference"]
+    assert engine.named_by_diagram(db, [task]) == set()
+    make_user(db, "bs2", "business_support", team=None)
+    engine.claim(db, staff["bs"], task.id)
+    engine.pass_on(db, staff["bs"], task.id, "bs2")
+    assert permissions.can_unclaim(task.assignee, task)
+    assert engine.unclaim(db, task.assignee, task.id).assignee_id is None
 
 
 # ---- the inbox's claim, give back and pass on (the same services) -------------------------
