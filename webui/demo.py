@@ -18,7 +18,7 @@ import forms
 from engine.access import accounts
 from engine.casework import cases, family_links, feedback
 from engine.documents import report_files
-from engine.models.conferences import Conference, people_for_child, reports_for
+from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.people import Child, User, user_by_username, users_with_role
 from engine.platform import workdays
@@ -70,7 +70,7 @@ def _to_plan(category="NEG"):
         (8, "agency_report", {}),
         (10, "social_worker_report", {}),
         (11, "chair_pre_contact", {}),
-        (12, "hold_conference", {"decision": "cp_plan", "category": category, "quorate": True}),
+        (12, "hold_conference", {"decision": "cp_plan", "category": category, **_came()}),
         (13, "decision_letter", {"plan_actions": _actions(13)}),
         (20, "send_minutes", {}),
         (21, "core_group_meeting", {}),
@@ -114,20 +114,41 @@ def _with_requests(steps):
             overrides = {**overrides, "family": [*FAMILY, FATHER]}
         elif task_spec == "social_worker_report":
             overrides = {**overrides, "requests": REQUESTS}
+        elif task_spec == "hold_conference":
+            overrides = {**overrides, **_came((*FAMILY, FATHER, *AGENCIES))}
         changed.append((offset, task_spec, overrides))
         if task_spec == "social_worker_report":
             changed.append((offset, "decide_requests", {"requests": DECISIONS}))
     return changed
 
 
+def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
+    """The chair's attendance answers: everyone invited there in person, children's social
+    care too, but for those named by first name (`Parent="apologies"`)."""
+    rows = []
+    for person in people:
+        what = person.get("relationship") or agency_label(person["agency"])
+        how = changes.get(person["name"].split()[0], "attended")
+        rows.append({"name": f"{person['name']} ({what})", "attendance": how})
+    return {"social_care_attended": True, "attendance": rows}
+
+
+# Jack's conference went ahead with only the police there: the chair says why.
+_BELOW_QUORUM = {
+    **_came((*FAMILY, *AGENCIES[:1])),
+    "quorum_reason": "The health visitor sent a full report and the risk of harm is too high "
+    "to wait for another date.",
+}
+
+
 def _review(at: int, decision: str, category: str | None = "NEG"):
     """Book a review `at - 24` working days, hold it at `at`, letter and minutes after."""
-    held = {"decision": decision, "quorate": True}
+    held = {"decision": decision, **_came(Parent="apologies")}
     if category:
         held["category"] = category
     return [
         (at - 24, "book_conference", {"conference_date": at}),
-        (at - 23, "send_invitations", {"family": FAMILY, "agencies": AGENCIES[:1]}),
+        (at - 23, "send_invitations", {"family": FAMILY, "agencies": AGENCIES}),
         (at - 4, "social_worker_report", {}),
         (at, "hold_review", held),
         (at + 1, "decision_letter", {"plan_actions": _actions(at + 1)}),
@@ -167,7 +188,7 @@ STORIES = [
             (0, "record_strategy_discussion", {"outcome": "icpc"}),
             (14, "book_conference", {"conference_date": 17}),
             (14, "send_invitations", {"family": FAMILY, "agencies": AGENCIES[:1]}),
-            (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", "quorate": True}),
+            (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", **_BELOW_QUORUM}),
         ],
     ),
     ("Finn", "Walsh", "2015-11-05", None, "sw1", 45, "icpc", _with_requests(_to_plan())),

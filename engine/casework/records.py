@@ -8,6 +8,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 from __future__ import annotations
 
 from engine.access.withholding import add_withheld
+from engine.casework import attendance
 from engine.models.base import fetch
 from engine.models.conferences import (
     CasePerson,
@@ -297,9 +298,7 @@ def record_conference(conference_id) -> None:
     row = _conference(conference_id)
     _require_requests_decided(ctx.session, conference_id)
     row.held_on = _date(outcome.get("held_date"))
-    row.quorate = outcome.get("quorate")
-    row.quorum_reason = outcome.get("quorum_reason")
-    row.agencies_attended = ", ".join(outcome.get("agencies_attended") or []) or None
+    attendance.record(ctx.session, row, outcome)
     for name in (
         "harm",
         "strengths",

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models.base import fetch
-from engine.models.conferences import CATEGORIES, Conference, invitations_for, reports_for
+from engine.models.conferences import (
+    AGENCIES,
+    ATTENDANCE,
+    CATEGORIES,
+    Conference,
+    agency_label,
+    invitations_for,
+    reports_for,
+)
 from engine.models.documents import files_for
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
@@ -90,6 +98,8 @@ def compose(
         raise NotFound(f"There is no {kind.replace('_', ' ')} for this conference yet.")
     child = session.get(Child, conference.child_id)
     plan = session.get(Plan, conference.plan_id) if conference.plan_id else None
+    reports = _reports(session, conference.id)
+    sent = {r["person_id"] for r in reports if r["person_id"] and r["submitted_on"]}
     return {
         "kind": kind,
         "title": TITLES[kind],
@@ -105,15 +115,19 @@ def compose(
         "invitations": [
             {
                 "name": i.person.name,
-                "role": ROLES.get(i.role, i.person.relationship_or_agency or "Professional"),
-                "relationship": i.person.relationship_or_agency,
+                "role": ROLES.get(i.role, agency_label(i.person.relationship_or_agency))
+                or "Professional",
+                "relationship": agency_label(i.person.relationship_or_agency),
                 "family": i.role in ("parent", "child"),
                 "invited_on": i.invited_on,
                 "attended": i.attended,
+                "attendance": ATTENDANCE.get(i.attendance) if i.attendance else None,
+                "apologies": i.attendance == "apologies",
+                "report_sent": (i.person_id in sent) if i.role == "professional" else None,
             }
             for i in invitations
         ],
-        "reports": _reports(session, conference.id),
+        "reports": reports,
         "plan": _plan(session, plan, conference) if plan else None,
     }
 
@@ -141,7 +155,9 @@ def _conference(session: Session, row: Conference) -> dict:
         "held_on": row.held_on,
         "quorate": row.quorate,
         "quorum_reason": row.quorum_reason,
-        "agencies_attended": row.agencies_attended,
+        "agencies_attended": [
+            AGENCIES.get(code, code) for code in (row.agencies_attended or "").split(", ") if code
+        ],
         "map": [
             {"key": key, "heading": heading, "text": getattr(row, key)}
             for key, heading in MAP_HEADINGS
@@ -167,8 +183,9 @@ def _reports(session: Session, conference_id: int) -> list[dict]:
             "id": r.id,
             "kind": r.kind,
             "label": REPORT_KINDS.get(r.kind, r.kind),
-            "agency": r.agency,
+            "agency": agency_label(r.agency) or None,
             "author": r.author,
+            "person_id": r.person_id,
             "due_on": r.due_on,
             "submitted_on": r.submitted_on,
             "shared_with_parents_on": r.shared_with_parents_on,

@@ -28,6 +28,45 @@ CATEGORIES = {
     "EMO": "Emotional abuse",
     "MUL": "Multiple categories",
 }
+# The agencies a conference invites, as people read them (the forms hold the same words).
+AGENCIES = {
+    "children_social_care": "Children's social care",
+    "police": "Police",
+    "health_visitor": "Health visitor",
+    "school_nurse": "School nurse",
+    "gp": "GP",
+    "school": "School or nursery",
+    "midwife": "Midwife",
+    "probation": "Probation",
+    "housing": "Housing",
+    "adult_services": "Adult mental health or substance misuse services",
+    "other": "Other agency",
+    "advocate": "Advocate",
+    "child": "Child",
+}
+# How an invitee took part. The last two are for the parents and the child only.
+ATTENDED, APOLOGIES, ABSENT, ADVOCATE, VIEWS_SENT = (
+    "attended",
+    "apologies",
+    "did_not_attend",
+    "advocate",
+    "views_sent",
+)
+ATTENDANCE = {
+    ATTENDED: "Attended",
+    APOLOGIES: "Sent apologies",
+    ABSENT: "Did not attend",
+    ADVOCATE: "Took part through an advocate",
+    VIEWS_SENT: "Sent their views",
+}
+FAMILY_ONLY = frozenset({ADVOCATE, VIEWS_SENT})
+
+
+def agency_label(code: str | None) -> str:
+    """An agency or relationship as people read it: "health_visitor" is "Health visitor"."""
+    if not code:
+        return ""
+    return AGENCIES.get(code, code.replace("_", " ")[:1].upper() + code.replace("_", " ")[1:])
 
 
 class CasePerson(Base):
@@ -106,8 +145,20 @@ class Invitation(Base):
     role: Mapped[str] = mapped_column(String(20))  # parent | child | advocate | professional
     invited_on: Mapped[date | None] = mapped_column(Date)
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # One of ATTENDANCE, recorded by the chair at the conference (None: not recorded).
+    attendance: Mapped[str | None] = mapped_column(String(20))
 
     person: Mapped[CasePerson] = relationship()
+
+    @property
+    def family(self) -> bool:
+        return self.role in ("parent", "child")
+
+    @property
+    def label(self) -> str:
+        """The person as the chair's form and the minutes name them: "Robin Hall (Police)"."""
+        what = agency_label(self.person.relationship_or_agency) or self.role.capitalize()
+        return f"{self.person.name} ({what})"
 
 
 class Report(Base):

@@ -94,9 +94,10 @@ def test_the_chair_records_the_conference_and_decision(browser_page, case):
     browser_sign_in(page, "chair")
     page.get_by_role("link", name=re.compile("Hold the conference")).click()
     fill_date(page, "held_date", "2027-01-11")
-    for agency in ("Children's social care", "Police"):
-        page.get_by_label(agency, exact=True).check()
-    page.locator("input[name=quorate][value=yes]").check()
+    page.locator("input[name=social_care_attended][value=yes]").check()
+    expect(page.locator("input[name='attendance-2-name']")).to_have_value("Robin Hall (Police)")
+    for row, how in enumerate(("attended", "apologies", "attended", "attended")):
+        page.locator(f"input[name='attendance-{row}-attendance'][value={how}]").check()
     for label, text in (
         ("Harm and danger", "Repeated missed medical appointments."),
         ("Strengths", "Grandmother visits daily."),

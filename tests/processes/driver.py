@@ -69,8 +69,13 @@ ANSWERS = {
     "decide_requests": {},
     "hold_conference": {
         "held_date": "2027-01-11",
-        "agencies_attended": ["children_social_care", "police", "health_visitor"],
-        "quorate": True,
+        "social_care_attended": True,
+        "attendance": [
+            {"name": "Grace Okoye (Mother)", "attendance": "attended"},
+            {"name": "Tom Okoye (Father)", "attendance": "apologies"},
+            {"name": "Robin Hall (Police)", "attendance": "attended"},
+            {"name": "Dr Asha Patel (GP)", "attendance": "attended"},
+        ],
         "harm": "Repeated missed medical appointments.",
         "strengths": "Grandmother visits daily.",
         "safety": "School attendance is good.",
@@ -125,6 +130,11 @@ WHO = {
     "record_plan_ending": "sw",
     "agree_plan_ending": "tm",
 }
+
+
+def everyone_came(prefilled: dict) -> list[dict]:
+    """The chair's attendance rows as the form starts them, everyone there in person."""
+    return [{**row, "attendance": "attended"} for row in prefilled.get("attendance", [])]
 
 
 def answers_for(task_spec: str) -> dict:
@@ -186,6 +196,10 @@ class Case:
             self.db.expire_all()
         task = task or self.ready()[task_spec]
         answers = {**answers_for(task_spec), **data}
+        if task_spec in ("hold_conference", "hold_review") and "attendance" not in data:
+            prefilled = everyone_came(self.engine.task_data(self.db, task))
+            if [r["name"] for r in prefilled] != [r["name"] for r in answers["attendance"]]:
+                answers["attendance"] = prefilled  # other invitations: everyone came
         who = actor or WHO.get(task_spec, "tm")
         return self.engine.complete(self.db, task.id, self.staff[who], answers).instance
 

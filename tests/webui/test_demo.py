@@ -47,6 +47,12 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert plans[child("Grace").id].latest_category == "EMO"
     assert plans[child("Harry").id].end_reason == "review_cin"
     assert db.scalar(select(func.count(OutboxMessage.id))) > 10
+    held = db.scalars(select(Conference).where(Conference.held_on.is_not(None))).all()
+    quorate = {(c.child_id, c.kind): c.quorate for c in held}
+    assert quorate[(child("Finn").id, "icpc")] and quorate[(child("Grace").id, "rcpc")]
+    jack = next(c for c in held if c.child_id == child("Jack").id)
+    assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
+    assert "risk of harm" in jack.quorum_reason
 
     finn = db.scalars(
         select(Conference).where(Conference.child_id == child("Finn").id, Conference.kind == "icpc")

@@ -195,3 +195,27 @@ def test_0017_adds_what_a_request_names_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0018_adds_invitation_attendance_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0017")
+        assert "attendance" not in {
+            c["name"] for c in inspect(db_engine).get_columns("invitations")
+        }
+        schema.upgrade(db_engine, "0018_attendance")
+        assert "attendance" in {c["name"] for c in inspect(db_engine).get_columns("invitations")}
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0017")
+        assert "attendance" not in {
+            c["name"] for c in inspect(db_engine).get_columns("invitations")
+        }
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
