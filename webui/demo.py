@@ -133,7 +133,9 @@ def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
     return {"social_care_attended": True, "attendance": rows}
 
 
-# Jack's conference went ahead with only the police there: the chair says why.
+# Jack's conference was booked late (the reason is the late reason's first draft) and went
+# ahead with only the police there: the chair says why.
+_JACK_LATE = "No chair was free within the 15 working days; the first free date was taken."
 _BELOW_QUORUM = {
     **_came((*FAMILY, *AGENCIES[:1])),
     "quorum_reason": "The health visitor sent a full report and the risk of harm is too high "
@@ -186,7 +188,7 @@ STORIES = [
         "icpc",
         [
             (0, "record_strategy_discussion", {"outcome": "icpc"}),
-            (14, "book_conference", {"conference_date": 17}),
+            (14, "book_conference", {"conference_date": 17, "booking_reason": _JACK_LATE}),
             (14, "send_invitations", {"family": FAMILY, "agencies": AGENCIES[:1]}),
             (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", **_BELOW_QUORUM}),
         ],

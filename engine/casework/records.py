@@ -8,7 +8,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 from __future__ import annotations
 
 from engine.access.withholding import add_withheld
-from engine.casework import attendance
+from engine.casework import attendance, date_checks
 from engine.models.base import fetch
 from engine.models.conferences import (
     CasePerson,
@@ -69,10 +69,22 @@ def open_conference(kind, due_date, **facts) -> int:
 
 
 def record_booking(conference_id, conference_date, conference_time, venue, chair) -> None:
+    """The booking; a date off the calendar or past the due date needs the booker's reason
+    (the form's `booking_reason`), kept as the first draft of any late reason."""
+    ctx = step_context.current()
     row = _conference(conference_id)
-    row.booked_at = step_context.current().now
-    row.scheduled_on, row.scheduled_time = _date(conference_date), conference_time
+    booked, reason = _date(conference_date), ctx.data.get("booking_reason")
+    date_checks.check_booking(booked, row.due_on, reason)
+    row.booked_at = ctx.now
+    row.scheduled_on, row.scheduled_time = booked, conference_time
     row.venue, row.chair_id = venue, _user_id(chair)
+    needed = date_checks.booking_reason_needed(booked, row.due_on)
+    row.booking_reason = reason.strip() if needed else None
+
+
+def late_reason_draft(conference_id) -> str:
+    """What the booker said of a late or off-calendar date, for the late reason to start from."""
+    return _conference(conference_id).booking_reason or ""
 
 
 def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
@@ -176,6 +188,7 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     """The social worker's or the parents' report: submitted, and when parents had it."""
     session = step_context.current().session
     row = _conference(conference_id)
+    date_checks.check_shared(_date(submitted_date), _date(shared_date))
     report = Report(
         conference_id=row.id,
         kind=kind,
@@ -298,6 +311,7 @@ def record_conference(conference_id) -> None:
     row = _conference(conference_id)
     _require_requests_decided(ctx.session, conference_id)
     row.held_on = _date(outcome.get("held_date"))
+    date_checks.check_held(row.held_on, row.scheduled_on)
     attendance.record(ctx.session, row, outcome)
     for name in (
         "harm",
@@ -394,6 +408,7 @@ def open_core_group(plan_id, due_date, sequence) -> int:
 
 def record_core_group(meeting_id, held_date, attendees, progress) -> None:
     meeting = _row(CoreGroupMeeting, meeting_id, "core group meeting")
+    date_checks.check_core_group(_date(held_date), _plan(meeting.plan_id).started_on)
     meeting.held_on, meeting.attendees, meeting.progress = _date(held_date), attendees, progress
 
 
@@ -430,6 +445,7 @@ FUNCTIONS = {
     for f in (
         open_conference,
         record_booking,
+        late_reason_draft,
         record_invitations,
         record_report,
         record_own_report,

@@ -145,12 +145,14 @@ def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], rec
 
 
 def share_reports(conference_id, shared_date) -> int:
-    """Mark every report received so far as shared with the parents on that date."""
+    """Mark every report received by that date as shared with the parents on that date (one
+    received after it was not shared then)."""
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
     for report in reports_for(ctx.session, conference_id):
-        if report.submitted_on is not None and report.shared_with_parents_on is None:
+        received = report.submitted_on is not None and report.submitted_on <= shared
+        if received and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
     return count

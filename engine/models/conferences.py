@@ -103,6 +103,8 @@ class Conference(Base):
     scheduled_on: Mapped[date | None] = mapped_column(Date)
     scheduled_time: Mapped[str | None] = mapped_column(String(5))
     venue: Mapped[str | None] = mapped_column(String(200))
+    # Why it was booked off the calendar or after its due date (the late reason's first draft).
+    booking_reason: Mapped[str | None] = mapped_column(Text)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     held_on: Mapped[date | None] = mapped_column(Date, index=True)
     quorate: Mapped[bool | None] = mapped_column(Boolean)

@@ -294,13 +294,16 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
         ("conference_held", 2, "service_manager"),
     ]
     case.at("2027-01-21 09:00")
-    case.do("book_conference", conference_date="2027-01-22")
+    booked_late = "No chair was free before the 22nd."
+    case.do("book_conference", conference_date="2027-01-22", booking_reason=booked_late)
     case.do("send_invitations", invitations_sent_date="2027-01-21")
     case.at("2027-01-22 15:00")
     case.do("hold_conference", held_date="2027-01-22")
     late = case.ready()["agree_conference_held_late"]
     assert (late.assignee_id, late.role) == (case.staff["tm"].id, "team_manager")
     assert late.due_on == date(2027, 1, 29)
+    # the booker's reason is the late reason's first draft
+    assert case.engine.task_data(case.db, late)["late_explanation"] == booked_late
     case.do("agree_conference_held_late", late_reason="reports_late", late_explanation="No GP.")
     step = case.db.scalars(select(LateStep).where(LateStep.step == "conference_held")).one()
     assert (step.due_on, step.done_on, step.reason) == (

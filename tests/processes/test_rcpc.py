@@ -2,9 +2,11 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from engine.models import Conference, CoreGroupMeeting, Plan
+from engine.platform.errors import InvalidValue
 from tests.processes.driver import Case, on_a_plan
 
 
@@ -80,10 +82,18 @@ def test_a_late_review_escalates_and_needs_a_reason(case):
     case.at("2027-04-12 00:01")  # the review was due on Sunday 11 April
     case.sweep()
     assert ("tm", "Overdue: The review conference (RCPC-000003)") in case.mail("escalation")
-    case.do("book_conference", conference_date="2027-04-14")
+    with pytest.raises(InvalidValue) as refused:
+        case.do("book_conference", conference_date="2027-04-14")
+    assert refused.value.fields == {
+        "booking_reason": "Wednesday 14 April 2027 is after the date the conference is due, "
+        "Sunday 11 April 2027: say why it is booked for then"
+    }
+    case.do("book_conference", conference_date="2027-04-14", booking_reason="Parents asked.")
     case.do("send_invitations", invitations_sent_date="2027-04-12")
     case.at("2027-04-14 15:00")
     case.do("hold_review", held_date="2027-04-14")
+    late = case.ready()["agree_review_held_late"]
+    assert case.engine.task_data(case.db, late)["late_explanation"] == "Parents asked."
     case.do("agree_review_held_late", late_explanation="Parents asked to move it.")
     assert reviews(case)[0].late_reason == "chair_availability: Parents asked to move it."
 

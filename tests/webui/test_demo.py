@@ -53,6 +53,8 @@ def test_demo_cases_cover_every_stage(db, engine):
     jack = next(c for c in held if c.child_id == child("Jack").id)
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
     assert "risk of harm" in jack.quorum_reason
+    assert jack.booking_reason == demo._JACK_LATE
+    assert all(c.booking_reason is None for c in held if c is not jack)
 
     finn = db.scalars(
         select(Conference).where(Conference.child_id == child("Finn").id, Conference.kind == "icpc")

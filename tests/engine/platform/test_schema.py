@@ -197,25 +197,28 @@ def test_0017_adds_what_a_request_names_and_downgrades(other_database):
         db_engine.dispose()
 
 
-def test_0018_adds_invitation_attendance_and_downgrades(other_database):
+def test_0018_adds_attendance_and_the_booking_reason_and_downgrades(other_database):
     from alembic import command
     from sqlalchemy import inspect
 
     from engine.platform.db import make_engine
 
+    def added():
+        found = inspect(db_engine)
+        return {("invitations", c["name"]) for c in found.get_columns("invitations")} | {
+            ("conferences", c["name"]) for c in found.get_columns("conferences")
+        }
+
+    wanted = {("invitations", "attendance"), ("conferences", "booking_reason")}
     db_engine = make_engine(other_database)
     try:
         schema.upgrade(db_engine, "0017")
-        assert "attendance" not in {
-            c["name"] for c in inspect(db_engine).get_columns("invitations")
-        }
-        schema.upgrade(db_engine, "0018_attendance")
-        assert "attendance" in {c["name"] for c in inspect(db_engine).get_columns("invitations")}
+        assert not wanted & added()
+        schema.upgrade(db_engine, "0018_conference_record")
+        assert wanted <= added()
         with db_engine.begin() as connection:
             command.downgrade(schema.alembic_config(connection), "0017")
-        assert "attendance" not in {
-            c["name"] for c in inspect(db_engine).get_columns("invitations")
-        }
+        assert not wanted & added()
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()

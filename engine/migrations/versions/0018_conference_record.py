@@ -1,0 +1,35 @@
+"""The conference record: who came, and why a date was booked off the calendar
+
+`invitations.attendance`: `invitations.attended` was never set, so the minutes could only list
+who was invited and the quorum was a box the chair ticked. The chair now records for each
+invitee whether they attended, sent apologies or did not attend (and for the parents and the
+child, whether they took part through an advocate or sent their views); the quorum is counted
+from it. Old rows have none.
+
+`conferences.booking_reason`: a conference booked on a non-working day or after its due date
+was accepted without a word; the booker now says why, and it is the late reason's first draft.
+
+Revision ID: 0018_conference_record
+Revises: 0017
+Create Date: 2026-12-05 19:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018_conference_record"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("invitations", sa.Column("attendance", sa.String(length=20), nullable=True))
+    op.add_column("conferences", sa.Column("booking_reason", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("conferences", schema=None) as batch_op:
+        batch_op.drop_column("booking_reason")
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_column("attendance")
