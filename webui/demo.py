@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import cases, family_links, feedback
+from engine.casework import cases, family_links, feedback, rescheduling
 from engine.documents import report_files
 from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
@@ -258,6 +258,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
+    _moved(session, engine, "Daniel")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -388,6 +389,24 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _moved(session: Session, engine: Engine, given: str) -> None:
+    """Business support moves a booked conference to the next working day with the other
+    chair, so the conference page shows the move and the second set of invitations."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(select(Conference).where(Conference.child_id == child.id)).one()
+    rescheduling.reschedule(
+        session,
+        engine,
+        user_by_username(session, "bs1"),
+        conference.id,
+        on=workdays.add_working_days(conference.scheduled_on, 1),
+        at="14:00",
+        venue="Town Hall, committee room 1",
+        chair="chair2",
+        reason="The first chair is ill; the family asked for an afternoon start.",
+    )
 
 
 _PARENT_FEEDBACK = {

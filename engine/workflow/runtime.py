@@ -286,6 +286,32 @@ class Engine:
         """Fire a claimed batch in one transaction: fired per instance, and those left."""
         return self._firing.fire_batch(session, instance_ids, lease_owner)
 
+    def change_data(
+        self, session: Session, instance_id: int, actor: User, changes: dict, then=None
+    ) -> ProcessInstance:
+        """Change what a running workflow knows in every step still to run (a conference
+        moved to another date, venue or chair), in one transaction. `then` runs as a diagram
+        step would (record functions see the step's context) before the save; what it raises
+        propagates with nothing saved."""
+        now = self.clock.now()
+        self.language.check_variables(changes)
+        with transaction(session):
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is None or instance.status != RUNNING:
+                raise InstanceNotActive("This case is not running, so it cannot be changed.")
+            workflow = self._load(session, instance)
+            for task in workflow.get_tasks():
+                if not task.has_state(TaskState.FINISHED_MASK):
+                    task.set_data(**changes)
+            context = StepContext(session, instance, now, actor)
+            if then is not None:
+                with clocks.using(self.clock), step_context.bound(context):
+                    then()
+            rows = open_tasks(session, instance.id)
+            self._save(session, instance, workflow, rows, now, actor, context=context)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return instance
+
     # A manager's hold on the instance: its row and tasks change, never the workflow.
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:

@@ -19,6 +19,7 @@ STARTERS = {"social_worker", "team_manager", "service_manager", "administrator"}
 MANAGERS = {"team_manager", "service_manager", "administrator"}
 DEPLOYERS = {"process_owner", "administrator"}
 SERVICE_WIDE = {"service_manager", "administrator"}
+MOVERS = {"business_support", "team_manager", "conference_chair"}  # move a booked conference
 LINKED_TO_OWN = {
     "social_worker",  # allocated
     "team_manager",  # the social worker's team
@@ -125,6 +126,8 @@ RULES = {
     ("documents.report_file", "GET"): case,
     ("documents.upload", "POST"): case,
     ("documents.issue_link", "POST"): full_case,
+    ("documents.reschedule", "GET"): lambda role, own: role in MOVERS and full_case(role, own),
+    ("documents.reschedule", "POST"): lambda role, own: role in MOVERS and full_case(role, own),
     ("feedback.give", "GET"): case,
     ("feedback.give", "POST"): case,
     ("feedback.summary", "GET"): lambda role, own: role in MANAGERS,

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from engine.models import (
+    AuditEvent,
     Conference,
     DocumentRecord,
     Escalation,
@@ -54,6 +55,9 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
     assert "risk of harm" in jack.quorum_reason
     assert jack.booking_reason == demo._JACK_LATE
+    daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
+    assert (daniel.chair.username, daniel.scheduled_time) == ("chair2", "14:00")
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.rescheduled"))
     assert all(c.booking_reason is None for c in held if c is not jack)
 
     finn = db.scalars(
