@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import cases, family_links, feedback, rescheduling
+from engine.casework import births, cases, family_links, feedback, rescheduling
 from engine.documents import report_files
 from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
@@ -259,6 +259,7 @@ def load(session: Session, engine: Engine) -> str:
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
     _moved(session, engine, "Daniel")
+    _born(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -389,6 +390,19 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _born(session: Session, engine: Engine) -> None:
+    """A pre-birth case whose plan started before the birth, and the birth recorded since:
+    Leo is counted as born, and the census has his date of birth."""
+    worker, today = user_by_username(session, "sw2"), engine.clock.today()
+    expected = today + timedelta(days=10)
+    child = cases.add_child(session, engine, worker, "Baby", "Lewis", None, worker, expected)
+    _play(session, engine, child, workdays.add_working_days(today, -30), "pre_birth", _to_plan())
+    born = today - timedelta(days=2)
+    births.record_birth(
+        session, engine, worker, child.id, born_on=born, given_name="Leo", family_name="Lewis"
+    )
 
 
 def _moved(session: Session, engine: Engine, given: str) -> None:

@@ -84,7 +84,7 @@ def reschedule(
     changes = {"conference_date": on.isoformat(), "conference_time": at}
     engine.change_data(
         session,
-        conference.instance_id,
+        [conference.instance_id],
         actor,
         {**changes, "venue": venue, "chair": new_chair.username},
         then=apply,

@@ -58,6 +58,8 @@ RULES = {
     ("cases.add", "GET"): lambda role, own: role in STARTERS,
     ("cases.add", "POST"): lambda role, own: role in STARTERS,
     ("people.add", "GET"): lambda role, own: role in STARTERS and full_case(role, own),
+    ("cases.record_birth", "GET"): lambda role, own: role in STARTERS and full_case(role, own),
+    ("cases.record_birth", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
     ("people.add", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
     ("people.withheld", "GET"): lambda role, own: role == "conference_chair" and case(role, own),
     ("people.withheld", "POST"): lambda role, own: role == "conference_chair" and case(role, own),
