@@ -20,7 +20,7 @@ from engine.models.conferences import (
     requests_for,
 )
 from engine.models.instances import active_instances_for_plan
-from engine.models.people import user_ids_by_username
+from engine.models.people import user_by_username, user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from engine.models.timeliness import LateStep
 from engine.platform import workdays
@@ -192,7 +192,7 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     report = Report(
         conference_id=row.id,
         kind=kind,
-        author=author,
+        author=_person_name(session, author),
         submitted_on=_date(submitted_date),
         shared_with_parents_on=_date(shared_date),
         summary=summary or None,
@@ -200,6 +200,12 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     session.add(report)
     session.flush()
     return report.id
+
+
+def _person_name(session, author):
+    """A report's author as people read it: a diagram hands the social worker's username."""
+    user = user_by_username(session, str(author)) if author else None
+    return user.display_name if user is not None else author
 
 
 def record_requests(conference_id, requests) -> None:
