@@ -208,6 +208,9 @@ HOLD_CONFERENCE = {
     "safety_plan": "Daniel Reid not to have unsupervised contact; school to report concerns. " * 3,
     "decision": "cp_plan",
     "category": "PHY",
+    "decision_reasons": "Physical harm is likely to recur without a plan.",
+    "lead_social_worker": "sw_sys",
+    "plan_outcomes": "Amara is safe at home and at school.",
 }
 
 

@@ -129,8 +129,15 @@ def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
     for person in people:
         what = person.get("relationship") or agency_label(person["agency"])
         how = changes.get(person["name"].split()[0], "attended")
-        rows.append({"name": f"{person['name']} ({what})", "attendance": how})
-    return {"social_care_attended": True, "attendance": rows}
+        row = {"name": f"{person['name']} ({what})", "attendance": how}
+        rows.append({**row, "core_group": how == "attended"})
+    return {"social_care_attended": True, "attendance": rows, **_DECIDED}
+
+
+_DECIDED = {
+    "decision_reasons": "The harm is likely to continue without a plan; the family accept help.",
+    "plan_outcomes": "The child's health and daily care needs are met every day.",
+}
 
 
 # Jack's conference was booked late (the reason is the late reason's first draft) and went

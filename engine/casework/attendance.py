@@ -71,6 +71,7 @@ def record(session, row: Conference, answers: dict) -> None:
                 }
             )
         chosen[invitation.id] = how
+        invitation.core_group = bool(item.get("core_group"))
     missing = [i.label for i in invitations if i.id not in chosen]
     if missing:
         raise InvalidValue({"attendance": f"Record whether {missing[0]} attended."})

@@ -331,6 +331,8 @@ def record_conference(conference_id) -> None:
         "decision",
         "category",
         "dissent",
+        "decision_reasons",
+        "plan_outcomes",
     ):
         setattr(row, name, outcome.get(name))
 
@@ -345,7 +347,9 @@ def start_plan(conference_id, category, start_date) -> int:
         initial_category=category,
         latest_category=category,
         previous_plans=count_previous_plans(ctx.session, row.child_id),
-        lead_social_worker_id=ctx.instance.child.social_worker_id,
+        # named by the conference, else the child's allocated social worker
+        lead_social_worker_id=_user_id(ctx.data.get("lead_social_worker"))
+        or ctx.instance.child.social_worker_id,
         created_at=ctx.now,
     )
     ctx.session.add(plan)
@@ -360,8 +364,13 @@ def _plan(plan_id) -> Plan:
 
 
 def continue_plan(plan_id, category) -> None:
+    """The review's category and, if it named one, the plan's lead social worker."""
+    plan = _plan(plan_id)
     if category:
-        _plan(plan_id).latest_category = category
+        plan.latest_category = category
+    lead = _user_id(step_context.current().data.get("lead_social_worker"))
+    if lead:
+        plan.lead_social_worker_id = lead
 
 
 def end_plan(plan_id, reason, end_date, details=None) -> None:

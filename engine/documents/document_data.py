@@ -124,6 +124,7 @@ def compose(
                 "attendance": ATTENDANCE.get(i.attendance) if i.attendance else None,
                 "apologies": i.attendance == "apologies",
                 "report_sent": (i.person_id in sent) if i.role == "professional" else None,
+                "core_group": bool(i.core_group),
             }
             for i in invitations
         ],
@@ -170,6 +171,8 @@ def _conference(session: Session, row: Conference) -> dict:
         "category": row.category,
         "category_label": CATEGORIES.get(row.category or "", row.category),
         "dissent": row.dissent,
+        "decision_reasons": row.decision_reasons,
+        "plan_outcomes": row.plan_outcomes,
         "letter_sent_on": row.letter_sent_on,
         "minutes_sent_on": row.minutes_sent_on,
     }

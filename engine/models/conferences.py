@@ -121,6 +121,8 @@ class Conference(Base):
     decision: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(3))
     dissent: Mapped[str | None] = mapped_column(Text)
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    plan_outcomes: Mapped[str | None] = mapped_column(Text)
     late_reason: Mapped[str | None] = mapped_column(Text)
     late_reason_agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     letter_sent_on: Mapped[date | None] = mapped_column(Date)
@@ -149,6 +151,8 @@ class Invitation(Base):
     attended: Mapped[bool | None] = mapped_column(Boolean)
     # One of ATTENDANCE, recorded by the chair at the conference (None: not recorded).
     attendance: Mapped[str | None] = mapped_column(String(20))
+    # Named to the plan's core group at the conference.
+    core_group: Mapped[bool | None] = mapped_column(Boolean)
 
     person: Mapped[CasePerson] = relationship()
 

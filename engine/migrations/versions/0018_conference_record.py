@@ -9,6 +9,9 @@ from it. Old rows have none.
 `conferences.booking_reason`: a conference booked on a non-working day or after its due date
 was accepted without a word; the booker now says why, and it is the late reason's first draft.
 
+`conferences.decision_reasons`, `conferences.plan_outcomes`, `invitations.core_group`: the
+decision had no recorded reasons, the plan no aims, and the core group was not named.
+
 Revision ID: 0018_conference_record
 Revises: 0017
 Create Date: 2026-12-05 19:00:00
@@ -21,15 +24,20 @@ revision = "0018_conference_record"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
+COLUMNS = ("booking_reason", "decision_reasons", "plan_outcomes")
 
 
 def upgrade() -> None:
     op.add_column("invitations", sa.Column("attendance", sa.String(length=20), nullable=True))
-    op.add_column("conferences", sa.Column("booking_reason", sa.Text(), nullable=True))
+    op.add_column("invitations", sa.Column("core_group", sa.Boolean(), nullable=True))
+    for column in COLUMNS:
+        op.add_column("conferences", sa.Column(column, sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("conferences", schema=None) as batch_op:
-        batch_op.drop_column("booking_reason")
+        for column in reversed(COLUMNS):
+            batch_op.drop_column(column)
     with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_column("core_group")
         batch_op.drop_column("attendance")

@@ -209,7 +209,13 @@ def test_0018_adds_attendance_and_the_booking_reason_and_downgrades(other_databa
             ("conferences", c["name"]) for c in found.get_columns("conferences")
         }
 
-    wanted = {("invitations", "attendance"), ("conferences", "booking_reason")}
+    wanted = {
+        ("invitations", "attendance"),
+        ("invitations", "core_group"),
+        ("conferences", "booking_reason"),
+        ("conferences", "decision_reasons"),
+        ("conferences", "plan_outcomes"),
+    }
     db_engine = make_engine(other_database)
     try:
         schema.upgrade(db_engine, "0017")
