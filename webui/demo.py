@@ -71,7 +71,7 @@ def _to_plan(category="NEG"):
         (10, "social_worker_report", {}),
         (11, "chair_pre_contact", {}),
         (12, "hold_conference", {"decision": "cp_plan", "category": category, **_came()}),
-        (13, "decision_letter", {"plan_actions": _actions(13)}),
+        (13, "decision_letter", {}),
         (20, "send_minutes", {}),
         (21, "core_group_meeting", {}),
     ]
@@ -122,6 +122,13 @@ def _with_requests(steps):
     return changed
 
 
+def _actions(offset: int):
+    return [
+        {"what": "Weekly home visits", "who": "Social worker", "by_when": offset + 40},
+        {"what": "Attend parenting course", "who": "Parent One", "by_when": offset + 30},
+    ]
+
+
 def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
     """The chair's attendance answers: everyone invited there in person, children's social
     care too, but for those named by first name (`Parent="apologies"`)."""
@@ -131,7 +138,12 @@ def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
         how = changes.get(person["name"].split()[0], "attended")
         row = {"name": f"{person['name']} ({what})", "attendance": how}
         rows.append({**row, "core_group": how == "attended"})
-    return {"social_care_attended": True, "attendance": rows, **_DECIDED}
+    return {
+        "social_care_attended": True,
+        "attendance": rows,
+        **_DECIDED,
+        "plan_actions": _actions(12),
+    }
 
 
 _DECIDED = {
@@ -152,7 +164,7 @@ _BELOW_QUORUM = {
 
 def _review(at: int, decision: str, category: str | None = "NEG"):
     """Book a review `at - 24` working days, hold it at `at`, letter and minutes after."""
-    held = {"decision": decision, **_came(Parent="apologies")}
+    held = {"decision": decision, **_came(Parent="apologies"), "plan_actions": _actions(at)}
     if category:
         held["category"] = category
     return [
@@ -160,15 +172,8 @@ def _review(at: int, decision: str, category: str | None = "NEG"):
         (at - 23, "send_invitations", {"family": FAMILY, "agencies": AGENCIES}),
         (at - 4, "social_worker_report", {}),
         (at, "hold_review", held),
-        (at + 1, "decision_letter", {"plan_actions": _actions(at + 1)}),
+        (at + 1, "decision_letter", {}),
         (at + 5, "send_minutes", {}),
-    ]
-
-
-def _actions(offset: int):
-    return [
-        {"what": "Weekly home visits", "who": "Social worker", "by_when": offset + 40},
-        {"what": "Attend parenting course", "who": "Parent One", "by_when": offset + 30},
     ]
 
 

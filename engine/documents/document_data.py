@@ -60,6 +60,7 @@ REPORT_KINDS = {
     "child": "The child's views",
 }
 ROLES = {"parent": "Parent or carer", "child": "Child", "advocate": "Advocate"}
+ACTION_STATUSES = {"open": "Not done yet", "done": "Done", "dropped": "No longer needed"}
 MAP_HEADINGS = (
     ("harm", "Harm and danger"),
     ("strengths", "Strengths"),
@@ -210,7 +211,14 @@ def _plan(session: Session, plan: Plan, conference: Conference) -> dict:
         "lead_social_worker": lead.display_name if lead else None,
         "previous_plans": plan.previous_plans,
         "actions": [
-            {"what": a.what, "who": a.who, "by_when": a.by_when, "status": a.status}
+            {
+                "what": a.what,
+                "who": a.who,
+                "by_when": a.by_when,
+                "status": a.status,
+                "status_label": ACTION_STATUSES.get(a.status, a.status),
+                "progress": a.progress,
+            }
             for a in (this_conference or [a for a in actions if a.status == "open"])
         ],
         "next_review_due": _next_review_due(session, plan.id, conference.id),

@@ -87,19 +87,18 @@ ANSWERS = {
         "decision_reasons": "Repeated neglect of health needs despite support offered.",
         "lead_social_worker": "sw",
         "plan_outcomes": "Amara's health needs are met: appointments kept, a dentist found.",
-    },
-    "decision_letter": {
-        "letter_sent_date": "2027-01-12",
         "plan_actions": [
             {"what": "Register with a dentist", "who": "Grace Okoye", "by_when": "2027-02-01"},
             {"what": "Weekly home visits", "who": "Social worker", "by_when": "2027-04-01"},
         ],
     },
+    "decision_letter": {"letter_sent_date": "2027-01-12"},
     "send_minutes": {"minutes_sent_date": "2027-01-25"},
     "core_group_meeting": {
         "core_group_date": "2027-01-22",
         "core_group_attendees": "Social worker, health visitor, school, mother",
         "core_group_progress": "Dentist appointment booked.",
+        "actions": [],  # `do` answers the plan's actions as the form starts them
     },
     "agree_late_reason": {
         "late_reason": "chair_availability",
@@ -113,7 +112,13 @@ ANSWERS = {
     },
     "agree_plan_ending": {"ending_agreed": True, "ending_comment": "Confirmed with the school."},
 }
-ANSWERS["hold_review"] = {**ANSWERS["hold_conference"], "decision": "continue", "category": "NEG"}
+ANSWERS["hold_review"] = {
+    **ANSWERS["hold_conference"],
+    "decision": "continue",
+    "category": "NEG",
+    "actions": [],
+    "plan_actions": [],  # the plan's actions go on; a test adds new ones
+}
 
 WHO = {
     "record_strategy_discussion": "sw",
@@ -203,6 +208,8 @@ class Case:
             prefilled = everyone_came(self.engine.task_data(self.db, task))
             if [r["name"] for r in prefilled] != [r["name"] for r in answers["attendance"]]:
                 answers["attendance"] = prefilled  # other invitations: everyone came
+        if task_spec in ("core_group_meeting", "hold_review") and "actions" not in data:
+            answers["actions"] = self.engine.task_data(self.db, task).get("actions", [])
         who = actor or WHO.get(task_spec, "tm")
         return self.engine.complete(self.db, task.id, self.staff[who], answers).instance
 

@@ -197,7 +197,7 @@ def test_a_child_in_need_plan_ends_the_icpc_without_a_plan(case):
     assert sorted(case.ready()) == ["decision_letter", "send_minutes"]
     assert case.instances("rcpc") == [] and case.instances("core_group") == []
     case.at("2027-01-12 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     case.at("2027-01-20 10:00")
     assert case.do("send_minutes").status == "completed"
     assert conference(case).decision == "cin_plan"
@@ -208,7 +208,7 @@ def test_no_further_action_records_the_decision_and_the_letters(case):
     case.at("2027-01-11 15:00")
     case.do("hold_conference", decision="nfa", category=None, dissent="Police disagree.")
     case.at("2027-01-12 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     case.do("send_minutes", minutes_sent_date="2027-01-12")
     row = conference(case)
     assert (row.decision, row.dissent, row.category) == ("nfa", "Police disagree.", None)

@@ -50,7 +50,7 @@ def test_a_review_that_continues_the_plan_changes_the_category_and_sets_the_next
     assert (second.due_on, second.review_number) == (date(2027, 10, 8), 2)
     assert len([i for i in case.instances("rcpc") if i.active]) == 2
     case.at("2027-04-09 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     first_cycle = case.do("send_minutes", minutes_sent_date="2027-04-09")
     assert first_cycle.status == "completed"
     assert [i.status for i in case.instances("rcpc")] == ["completed", "running"]
@@ -66,7 +66,7 @@ def test_a_review_that_ends_the_plan_stops_core_groups_and_reviews(case):
     assert len(case.instances("rcpc")) == 1  # no next review
     assert "core_group_meeting" not in case.ready()
     assert sorted(case.ready()) == ["decision_letter", "send_minutes"]
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     assert case.do("send_minutes").status == "completed"
 
 

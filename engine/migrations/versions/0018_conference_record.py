@@ -12,6 +12,8 @@ was accepted without a word; the booker now says why, and it is the late reason'
 `conferences.decision_reasons`, `conferences.plan_outcomes`, `invitations.core_group`: the
 decision had no recorded reasons, the plan no aims, and the core group was not named.
 
+`plan_actions.progress`: each core group and review records how an action stands.
+
 Revision ID: 0018_conference_record
 Revises: 0017
 Create Date: 2026-12-05 19:00:00
@@ -32,9 +34,12 @@ def upgrade() -> None:
     op.add_column("invitations", sa.Column("core_group", sa.Boolean(), nullable=True))
     for column in COLUMNS:
         op.add_column("conferences", sa.Column(column, sa.Text(), nullable=True))
+    op.add_column("plan_actions", sa.Column("progress", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("plan_actions", schema=None) as batch_op:
+        batch_op.drop_column("progress")
     with op.batch_alter_table("conferences", schema=None) as batch_op:
         for column in reversed(COLUMNS):
             batch_op.drop_column(column)

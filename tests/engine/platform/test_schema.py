@@ -205,8 +205,10 @@ def test_0018_adds_attendance_and_the_booking_reason_and_downgrades(other_databa
 
     def added():
         found = inspect(db_engine)
-        return {("invitations", c["name"]) for c in found.get_columns("invitations")} | {
-            ("conferences", c["name"]) for c in found.get_columns("conferences")
+        return {
+            (table, c["name"])
+            for table in ("invitations", "conferences", "plan_actions")
+            for c in found.get_columns(table)
         }
 
     wanted = {
@@ -215,6 +217,7 @@ def test_0018_adds_attendance_and_the_booking_reason_and_downgrades(other_databa
         ("conferences", "booking_reason"),
         ("conferences", "decision_reasons"),
         ("conferences", "plan_outcomes"),
+        ("plan_actions", "progress"),
     }
     db_engine = make_engine(other_database)
     try:
