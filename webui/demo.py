@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.access import accounts
-from engine.casework import births, cases, family_links, feedback, rescheduling
+from engine.casework import (
+    births,
+    cases,
+    corrections,
+    family_links,
+    feedback,
+    rescheduling,
+)
 from engine.documents import report_files
 from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
@@ -272,6 +279,7 @@ def load(session: Session, engine: Engine) -> str:
     _family_and_feedback(session, engine, "Finn")
     _moved(session, engine, "Daniel")
     _born(session, engine)
+    _corrected(session, engine, "Grace")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -402,6 +410,22 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
         if answers:
             family_links.submit(session, token, answers, {}, now)
     feedback.record_professional(session, police, conference, _PROFESSIONAL_FEEDBACK, now)
+
+
+def _corrected(session: Session, engine: Engine, given: str) -> None:
+    """A team manager corrects what the chair recorded of the child's views."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(
+        select(Conference).where(Conference.child_id == child.id, Conference.kind == "icpc")
+    ).one()
+    corrections.correct(
+        session,
+        user_by_username(session, "tm1"),
+        conference.id,
+        {"child_views": f"{given} says she wants to stay at home and to see her gran more."},
+        "The chair recorded the brother's words as Grace's; corrected from the notes.",
+        engine.clock.now(),
+    )
 
 
 def _born(session: Session, engine: Engine) -> None:

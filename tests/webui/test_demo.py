@@ -58,6 +58,7 @@ def test_demo_cases_cover_every_stage(db, engine):
     daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
     assert (daniel.chair.username, daniel.scheduled_time) == ("chair2", "14:00")
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.rescheduled"))
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.corrected"))
     leo = child("Leo")
     assert leo.date_of_birth and leo.expected_date_of_birth and plans[leo.id].open
     assert all(c.booking_reason is None for c in held if c is not jack)
