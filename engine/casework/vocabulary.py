@@ -5,7 +5,13 @@ engine's `Language` from this table, and the diagram checks and the editor's ref
 read the same one, so a function a diagram can call is always one the editor lists.
 """
 
-from engine.casework import action_progress, attendance, records, report_details
+from engine.casework import (
+    action_progress,
+    attendance,
+    previous_invitees,
+    records,
+    report_details,
+)
 from engine.documents import sending
 from engine.messaging import notifications
 from engine.workflow.expressions import Language
@@ -14,6 +20,7 @@ FUNCTIONS = {
     **records.FUNCTIONS,
     **attendance.FUNCTIONS,
     **action_progress.FUNCTIONS,
+    **previous_invitees.FUNCTIONS,
     **notifications.FUNCTIONS,
     **sending.FUNCTIONS,
     **report_details.FUNCTIONS,

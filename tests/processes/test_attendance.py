@@ -145,3 +145,19 @@ def test_a_review_counts_its_quorum_the_same_way(case):
     hold_first_review(case)
     row = reviews(case)[0]
     assert (row.quorate, row.agencies_attended) == (True, "children_social_care, police, gp")
+
+
+def test_review_invitations_start_from_the_last_conference(case):
+    on_a_plan(case)
+    case.at("2027-02-25 09:00")
+    case.do("book_conference", conference_date="2027-04-08")
+    task = case.ready()["send_invitations"]
+    data = case.engine.task_data(case.db, task)
+    assert data["family"] == [
+        {"name": "Grace Okoye", "relationship": "Mother"},
+        {"name": "Tom Okoye", "relationship": "Father"},
+    ]
+    assert data["agencies"] == [
+        {"agency": "police", "name": "Robin Hall", "username": "police"},
+        {"agency": "gp", "name": "Dr Asha Patel", "email": "gp@example.invalid"},
+    ]
