@@ -190,8 +190,16 @@ def throughput(port: int, secrets: dict, children: list[int]) -> dict:
 
 HOLD_CONFERENCE = {
     "held_date": TODAY,
-    "agencies_attended": ["children_social_care", "police", "school"],
-    "quorate": True,
+    "social_care_attended": True,
+    "attendance": [
+        {"name": name, "attendance": "attended"}
+        for name in (
+            "Grace Okoye",
+            "Daniel Reid",
+            "DC Robin Hall",
+            "Ms Patel, designated safeguarding lead",
+        )
+    ],
     "harm": "Physical harm: bruising consistent with being hit with a belt. " * 5,
     "strengths": "Grace engages with the social worker and wants support. " * 5,
     "safety": "Daniel Reid has moved out and agreed not to return while enquiries go on. " * 3,
@@ -200,6 +208,9 @@ HOLD_CONFERENCE = {
     "safety_plan": "Daniel Reid not to have unsupervised contact; school to report concerns. " * 3,
     "decision": "cp_plan",
     "category": "PHY",
+    "decision_reasons": "Physical harm is likely to recur without a plan.",
+    "lead_social_worker": "sw_sys",
+    "plan_outcomes": "Amara is safe at home and at school.",
 }
 
 

@@ -23,7 +23,7 @@ FIELD_TYPES = frozenset(
     }
 )
 CHOICE_TYPES = frozenset({"radios", "select", "checkboxes"})
-DATE_RULES = frozenset({"not_future", "not_past"})
+DATE_RULES = frozenset({"not_future", "not_past", "recent"})
 
 
 class FormDefinitionError(ValueError):

@@ -17,6 +17,8 @@ from engine.platform.storable import storable
 from .definitions import Field, FormDefinition
 
 DEFAULT_MAX_TEXT = 10_000
+EARLIEST = date(1900, 1, 1)
+YEARS_AHEAD = 2  # no date a conference records lies further ahead (9999-12-31 is a typo)
 
 
 @dataclass
@@ -184,8 +186,35 @@ def _date(f: Field, raw, required, today: date):
         value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
         return None, f"{f.label} must be a real date"
+    bounded = _bounds(f, value, today)
+    if bounded:
+        return None, bounded
     if "not_future" in f.rules and value > today:
         return None, f"{f.label} must be today or in the past"
     if "not_past" in f.rules and value < today:
         return None, f"{f.label} must be today or in the future"
     return value.isoformat(), None
+
+
+def _bounds(f: Field, value: date, today: date) -> str | None:
+    """Sensible bounds: no year 1, nothing years ahead; a `recent` event within the year."""
+    latest = _years_after(today, YEARS_AHEAD)
+    if value < EARLIEST:
+        return f"{f.label} must be on or after {_words(EARLIEST)}"
+    if value > latest:
+        return f"{f.label} must be on or before {_words(latest)}"
+    earliest = _years_after(today, -1)
+    if "recent" in f.rules and value < earliest:
+        return f"{f.label} must be within the last year, on or after {_words(earliest)}"
+    return None
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -18,16 +18,19 @@ from sqlalchemy.orm import Session
 import forms
 from engine.access import accounts, administration, tokens
 from engine.casework import (
+    births,
     cases,
     conference_requests,
+    corrections,
     family_links,
     feedback,
     professional_links,
+    rescheduling,
 )
 from engine.diagrams import diagram_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import print_queue, report_files
-from engine.models.conferences import Conference, people_for_child, reports_for
+from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.outbox import OutboxMessage
 from engine.models.people import Child, User, user_by_username, users_with_role
@@ -89,8 +92,8 @@ def _to_plan(category="NEG"):
         (8, "agency_report", {}),
         (10, "social_worker_report", {}),
         (11, "chair_pre_contact", {}),
-        (12, "hold_conference", {"decision": "cp_plan", "category": category, "quorate": True}),
-        (13, "decision_letter", {"plan_actions": _actions(13)}),
+        (12, "hold_conference", {"decision": "cp_plan", "category": category, **_came()}),
+        (13, "decision_letter", {}),
         (20, "send_minutes", {}),
         (21, "core_group_meeting", {}),
     ]
@@ -162,6 +165,8 @@ def _with_requests(steps):
             summary = f"Home visits show warm care. {GROUP}, and it helps her."
             requests = [*REQUESTS, *MORE_REQUESTS]
             overrides = {**overrides, "report_summary": summary, "requests": requests}
+        elif task_spec == "hold_conference":
+            overrides = {**overrides, **_came((*FAMILY, FATHER, *AGENCIES))}
         changed.append((offset, task_spec, overrides))
         if task_spec == "social_worker_report":
             decisions = [*DECISIONS, *MORE_DECISIONS]
@@ -169,25 +174,58 @@ def _with_requests(steps):
     return changed
 
 
-def _review(at: int, decision: str, category: str | None = "NEG"):
-    """Book a review `at - 24` working days, hold it at `at`, letter and minutes after."""
-    held = {"decision": decision, "quorate": True}
-    if category:
-        held["category"] = category
-    return [
-        (at - 24, "book_conference", {"conference_date": at}),
-        (at - 23, "send_invitations", {"family": FAMILY, "agencies": AGENCIES[:1]}),
-        (at - 4, "social_worker_report", {}),
-        (at, "hold_review", held),
-        (at + 1, "decision_letter", {"plan_actions": _actions(at + 1)}),
-        (at + 5, "send_minutes", {}),
-    ]
-
-
 def _actions(offset: int):
     return [
         {"what": "Weekly home visits", "who": "Social worker", "by_when": offset + 40},
         {"what": "Attend parenting course", "who": "Parent One", "by_when": offset + 30},
+    ]
+
+
+def _came(people=(*FAMILY, *AGENCIES), **changes) -> dict:
+    """The chair's attendance answers: everyone invited there in person, children's social
+    care too, but for those named by first name (`Parent="apologies"`)."""
+    rows = []
+    for person in people:
+        what = person.get("relationship") or agency_label(person["agency"])
+        how = changes.get(person["name"].split()[0], "attended")
+        row = {"name": f"{person['name']} ({what})", "attendance": how}
+        rows.append({**row, "core_group": how == "attended"})
+    return {
+        "social_care_attended": True,
+        "attendance": rows,
+        **_DECIDED,
+        "plan_actions": _actions(12),
+    }
+
+
+_DECIDED = {
+    "decision_reasons": "The harm is likely to continue without a plan; the family accept help.",
+    "plan_outcomes": "The child's health and daily care needs are met every day.",
+}
+
+
+# Jack's conference was booked late (the reason is the late reason's first draft) and went
+# ahead with only the police there: the chair says why.
+_JACK_LATE = "No chair was free within the 15 working days; the first free date was taken."
+_BELOW_QUORUM = {
+    **_came((*FAMILY, *AGENCIES[:1])),
+    "quorum_reason": "The health visitor sent a full report and the risk of harm is too high "
+    "to wait for another date.",
+}
+
+
+def _review(at: int, decision: str, category: str | None = "NEG"):
+    """Book a review `at - 24` working days, hold it at `at`, letter and minutes after."""
+    held = {"decision": decision, **_came(Parent="apologies"), "plan_actions": _actions(at)}
+    if category:
+        held["category"] = category
+    return [
+        (at - 24, "book_conference", {"conference_date": at}),
+        (at - 23, "send_invitations", {"family": FAMILY, "agencies": AGENCIES}),
+        (at - 4, "social_worker_report", {}),
+        (at, "hold_review", held),
+        (at + 1, "decision_letter", {}),
+        (at + 5, "send_minutes", {}),
     ]
 
 
@@ -214,9 +252,9 @@ STORIES = [
         "icpc",
         [
             (0, "record_strategy_discussion", {"outcome": "icpc"}),
-            (14, "book_conference", {"conference_date": 17}),
+            (14, "book_conference", {"conference_date": 17, "booking_reason": _JACK_LATE}),
             (14, "send_invitations", {"family": FAMILY, "agencies": AGENCIES[:1]}),
-            (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", "quorate": True}),
+            (17, "hold_conference", {"decision": "cp_plan", "category": "PHY", **_BELOW_QUORUM}),
         ],
     ),
     ("Finn", "Walsh", "2015-11-05", None, "sw1", 45, "icpc", _with_requests(_to_plan())),
@@ -292,6 +330,9 @@ def load(session: Session, engine: Engine) -> str:
     _administration(session, engine)
     _external_professionals(session, engine)
     _late_reason_for_the_chair(session, engine)
+    _moved(session, engine, "Daniel")
+    _born(session, engine)
+    _corrected(session, engine, "Grace")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
 
 
@@ -480,6 +521,53 @@ def _late_reason_for_the_chair(session: Session, engine: Engine) -> None:
         "late_explanation": "No chair was free in the timescale; the earliest was two days late.",
     }
     engine.complete(session, task.id, user_by_username(session, "tm1"), answers)
+
+
+def _corrected(session: Session, engine: Engine, given: str) -> None:
+    """A team manager corrects what the chair recorded of the child's views."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(
+        select(Conference).where(Conference.child_id == child.id, Conference.kind == "icpc")
+    ).one()
+    corrections.correct(
+        session,
+        user_by_username(session, "tm1"),
+        conference.id,
+        {"child_views": f"{given} says she wants to stay at home and to see her gran more."},
+        "The chair recorded the brother's words as Grace's; corrected from the notes.",
+        engine.clock.now(),
+    )
+
+
+def _born(session: Session, engine: Engine) -> None:
+    """A pre-birth case whose plan started before the birth, and the birth recorded since:
+    Leo is counted as born, and the census has his date of birth."""
+    worker, today = user_by_username(session, "sw2"), engine.clock.today()
+    expected = today + timedelta(days=10)
+    child = cases.add_child(session, engine, worker, "Baby", "Lewis", None, worker, expected)
+    _play(session, engine, child, workdays.add_working_days(today, -30), "pre_birth", _to_plan())
+    born = today - timedelta(days=2)
+    births.record_birth(
+        session, engine, worker, child.id, born_on=born, given_name="Leo", family_name="Lewis"
+    )
+
+
+def _moved(session: Session, engine: Engine, given: str) -> None:
+    """Business support moves a booked conference to the next working day with the other
+    chair, so the conference page shows the move and the second set of invitations."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    conference = session.scalars(select(Conference).where(Conference.child_id == child.id)).one()
+    rescheduling.reschedule(
+        session,
+        engine,
+        user_by_username(session, "bs1"),
+        conference.id,
+        on=workdays.add_working_days(conference.scheduled_on, 1),
+        at="14:00",
+        venue="Town Hall, committee room 1",
+        chair="chair2",
+        reason="The first chair is ill; the family asked for an afternoon start.",
+    )
 
 
 _PARENT_FEEDBACK = {

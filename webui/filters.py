@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from engine.models.conferences import agency_label
 from engine.platform import clock, workdays
 from engine.platform import settings as council
 from engine.platform.clock import LONDON
@@ -129,3 +130,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime_london"] = datetime_london
     app.jinja_env.filters["due_tag"] = due_tag
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["agency"] = agency_label  # "health_visitor" is "Health visitor"

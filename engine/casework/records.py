@@ -7,6 +7,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 
 from __future__ import annotations
 
+from engine.casework import attendance, date_checks
 from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
 from engine.models.conferences import (
@@ -17,7 +18,7 @@ from engine.models.conferences import (
     people_for_child,
 )
 from engine.models.instances import active_instances_for_plan
-from engine.models.people import user_ids_by_username
+from engine.models.people import user_by_username, user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from engine.models.timeliness import LateStep
 from engine.platform import workdays
@@ -65,10 +66,22 @@ def open_conference(kind, due_date, **facts) -> int:
 
 
 def record_booking(conference_id, conference_date, conference_time, venue, chair) -> None:
+    """The booking; a date off the calendar or past the due date needs the booker's reason
+    (the form's `booking_reason`), kept as the first draft of any late reason."""
+    ctx = step_context.current()
     row = _conference(conference_id)
-    row.booked_at = step_context.current().now
-    row.scheduled_on, row.scheduled_time = _date(conference_date), conference_time
+    booked, reason = _date(conference_date), ctx.data.get("booking_reason")
+    date_checks.check_booking(booked, row.due_on, reason)
+    row.booked_at = ctx.now
+    row.scheduled_on, row.scheduled_time = booked, conference_time
     row.venue, row.chair_id = venue, _user_id(chair)
+    needed = date_checks.booking_reason_needed(booked, row.due_on)
+    row.booking_reason = reason.strip() if needed else None
+
+
+def late_reason_draft(conference_id) -> str:
+    """What the booker said of a late or off-calendar date, for the late reason to start from."""
+    return _conference(conference_id).booking_reason or ""
 
 
 def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
@@ -184,10 +197,11 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     """The social worker's or the parents' report: submitted, and when parents had it."""
     session = step_context.current().session
     row = _conference(conference_id)
+    date_checks.check_shared(_date(submitted_date), _date(shared_date))
     report = Report(
         conference_id=row.id,
         kind=kind,
-        author=author,
+        author=_person_name(session, author),
         submitted_on=_date(submitted_date),
         shared_with_parents_on=_date(shared_date),
         summary=summary or None,
@@ -195,6 +209,12 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
     session.add(report)
     session.flush()
     return report.id
+
+
+def _person_name(session, author):
+    """A report's author as people read it: a diagram hands the social worker's username."""
+    user = user_by_username(session, str(author)) if author else None
+    return user.display_name if user is not None else author
 
 
 def record_conference(conference_id) -> None:
@@ -207,9 +227,8 @@ def record_conference(conference_id) -> None:
     row = _conference(conference_id)
     require_requests_decided(ctx.session, conference_id)
     row.held_on = _date(outcome.get("held_date"))
-    row.quorate = outcome.get("quorate")
-    row.quorum_reason = outcome.get("quorum_reason")
-    row.agencies_attended = ", ".join(outcome.get("agencies_attended") or []) or None
+    date_checks.check_held(row.held_on, row.scheduled_on)
+    attendance.record(ctx.session, row, outcome)
     for name in (
         "harm",
         "strengths",
@@ -222,6 +241,8 @@ def record_conference(conference_id) -> None:
         "decision",
         "category",
         "dissent",
+        "decision_reasons",
+        "plan_outcomes",
     ):
         setattr(row, name, outcome.get(name))
 
@@ -236,7 +257,9 @@ def start_plan(conference_id, category, start_date) -> int:
         initial_category=category,
         latest_category=category,
         previous_plans=count_previous_plans(ctx.session, row.child_id),
-        lead_social_worker_id=ctx.instance.child.social_worker_id,
+        # named by the conference, else the child's allocated social worker
+        lead_social_worker_id=_user_id(ctx.data.get("lead_social_worker"))
+        or ctx.instance.child.social_worker_id,
         created_at=ctx.now,
     )
     ctx.session.add(plan)
@@ -251,8 +274,13 @@ def _plan(plan_id) -> Plan:
 
 
 def continue_plan(plan_id, category) -> None:
+    """The review's category and, if it named one, the plan's lead social worker."""
+    plan = _plan(plan_id)
     if category:
-        _plan(plan_id).latest_category = category
+        plan.latest_category = category
+    lead = _user_id(step_context.current().data.get("lead_social_worker"))
+    if lead:
+        plan.lead_social_worker_id = lead
 
 
 def end_plan(plan_id, reason, end_date, details=None) -> None:
@@ -305,6 +333,7 @@ def open_core_group(plan_id, due_date, sequence) -> int:
 
 def record_core_group(meeting_id, held_date, attendees, progress) -> None:
     meeting = _row(CoreGroupMeeting, meeting_id, "core group meeting")
+    date_checks.check_core_group(_date(held_date), _plan(meeting.plan_id).started_on)
     meeting.held_on, meeting.attendees, meeting.progress = _date(held_date), attendees, progress
 
 
@@ -341,6 +370,7 @@ FUNCTIONS = {
     for f in (
         open_conference,
         record_booking,
+        late_reason_draft,
         record_invitations,
         record_report,
         record_own_report,

@@ -6,8 +6,11 @@ read the same one, so a function a diagram can call is always one the editor lis
 """
 
 from engine.casework import (
+    action_progress,
+    attendance,
     conference_requests,
     late_agreement,
+    previous_invitees,
     professional_links,
     records,
     report_details,
@@ -19,6 +22,9 @@ from engine.workflow.expressions import Language
 FUNCTIONS = {
     **records.FUNCTIONS,
     **conference_requests.FUNCTIONS,
+    **attendance.FUNCTIONS,
+    **action_progress.FUNCTIONS,
+    **previous_invitees.FUNCTIONS,
     **notifications.FUNCTIONS,
     **sending.FUNCTIONS,
     **report_details.FUNCTIONS,

@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 from engine.models.base import fetch
 from engine.models.conferences import (
+    AGENCIES,
+    ATTENDANCE,
     CATEGORIES,
     Conference,
+    agency_label,
     invitations_for,
     reports_for,
     requests_for,
@@ -60,6 +63,7 @@ REPORT_KINDS = {
 }
 WITHHOLDABLE_FIELDS = {"address": "address", "phone": "phone number", "email": "email address"}
 ROLES = {"parent": "Parent or carer", "child": "Child", "advocate": "Advocate"}
+ACTION_STATUSES = {"open": "Not done yet", "done": "Done", "dropped": "No longer needed"}
 MAP_HEADINGS = (
     ("harm", "Harm and danger"),
     ("strengths", "Strengths"),
@@ -98,6 +102,8 @@ def compose(
         raise NotFound(f"There is no {kind.replace('_', ' ')} for this conference yet.")
     child = session.get(Child, conference.child_id)
     plan = session.get(Plan, conference.plan_id) if conference.plan_id else None
+    reports = _reports(session, conference.id)
+    sent = {r["person_id"] for r in reports if r["person_id"] and r["submitted_on"]}
     return {
         "kind": kind,
         "title": TITLES[kind],
@@ -117,17 +123,22 @@ def compose(
                 "person_id": i.person.id,
                 "name": i.person.name,
                 "address": i.person.address,
-                "role": ROLES.get(i.role, i.person.relationship_or_agency or "Professional"),
-                "relationship": i.person.relationship_or_agency,
+                "role": ROLES.get(i.role, agency_label(i.person.relationship_or_agency))
+                or "Professional",
+                "relationship": agency_label(i.person.relationship_or_agency),
                 "family": i.role in ("parent", "child"),
                 "is_child": i.role == "child",
                 "communication_needs": i.person.communication_needs,
                 "invited_on": i.invited_on,
                 "attended": i.attended,
+                "attendance": ATTENDANCE.get(i.attendance) if i.attendance else None,
+                "apologies": i.attendance == "apologies",
+                "report_sent": (i.person_id in sent) if i.role == "professional" else None,
+                "core_group": bool(i.core_group),
             }
             for i in invitations
         ],
-        "reports": _reports(session, conference.id),
+        "reports": reports,
         "plan": _plan(session, plan, conference) if plan else None,
         "exclusions": _exclusions(session, conference.id),
         "decisions": _decisions(session, conference.id),
@@ -178,7 +189,9 @@ def _conference(session: Session, row: Conference) -> dict:
         "held_on": row.held_on,
         "quorate": row.quorate,
         "quorum_reason": row.quorum_reason,
-        "agencies_attended": row.agencies_attended,
+        "agencies_attended": [
+            AGENCIES.get(code, code) for code in (row.agencies_attended or "").split(", ") if code
+        ],
         "map": [
             {"key": key, "heading": heading, "text": getattr(row, key)}
             for key, heading in MAP_HEADINGS
@@ -191,6 +204,8 @@ def _conference(session: Session, row: Conference) -> dict:
         "category": row.category,
         "category_label": CATEGORIES.get(row.category or "", row.category),
         "dissent": row.dissent,
+        "decision_reasons": row.decision_reasons,
+        "plan_outcomes": row.plan_outcomes,
         "letter_sent_on": row.letter_sent_on,
         "minutes_sent_on": row.minutes_sent_on,
     }
@@ -205,8 +220,9 @@ def _reports(session: Session, conference_id: int) -> list[dict]:
             "id": r.id,
             "kind": r.kind,
             "label": REPORT_KINDS.get(r.kind, r.kind),
-            "agency": r.agency,
+            "agency": agency_label(r.agency) or None,
             "author": r.author,
+            "person_id": r.person_id,
             "due_on": r.due_on,
             "submitted_on": r.submitted_on,
             "shared_with_parents_on": r.shared_with_parents_on,
@@ -263,7 +279,14 @@ def _plan(session: Session, plan: Plan, conference: Conference) -> dict:
         "lead_social_worker": lead.display_name if lead else None,
         "previous_plans": plan.previous_plans,
         "actions": [
-            {"what": a.what, "who": a.who, "by_when": a.by_when, "status": a.status}
+            {
+                "what": a.what,
+                "who": a.who,
+                "by_when": a.by_when,
+                "status": a.status,
+                "status_label": ACTION_STATUSES.get(a.status, a.status),
+                "progress": a.progress,
+            }
             for a in (this_conference or [a for a in actions if a.status == "open"])
         ],
         "next_review_due": _next_review_due(session, plan.id, conference.id),

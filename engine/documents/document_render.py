@@ -104,6 +104,8 @@ def to_pdf(page: str) -> bytes:
 def to_docx(page: str, data: dict) -> bytes:
     tree = lxml_html.document_fromstring(page)
     word = docx.Document()
+    for section in word.sections:  # A4 like the PDF (python-docx's default is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
     word.core_properties.title = tree.findtext(".//title") or data["title"]
     word.core_properties.language = LANGUAGE
     word.core_properties.author = data["council"]["name"]

@@ -210,16 +210,18 @@ def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], rec
 
 
 def share_reports(conference_id, shared_date) -> int:
-    """Mark every report received so far as shared with the parents on that date, and
-    record it per parent: a report withheld from a parent is not given to them."""
+    """Mark every report received by that date as shared with the parents on that date (one
+    received after it was not shared then), and record it per parent: a report withheld from
+    a parent is not given to them."""
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
     for report in reports_for(ctx.session, conference_id):
-        if report.submitted_on is not None and report.shared_with_parents_on is None:
+        received = report.submitted_on is not None and report.submitted_on <= shared
+        if received and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
-        if report.submitted_on is not None:
+        if report.shared_with_parents_on is not None:
             share_with_parents(ctx.session, report, report.shared_with_parents_on)
     return count
 

@@ -37,6 +37,45 @@ CATEGORIES = {
     "EMO": "Emotional abuse",
     "MUL": "Multiple categories",
 }
+# The agencies a conference invites, as people read them (the forms hold the same words).
+AGENCIES = {
+    "children_social_care": "Children's social care",
+    "police": "Police",
+    "health_visitor": "Health visitor",
+    "school_nurse": "School nurse",
+    "gp": "GP",
+    "school": "School or nursery",
+    "midwife": "Midwife",
+    "probation": "Probation",
+    "housing": "Housing",
+    "adult_services": "Adult mental health or substance misuse services",
+    "other": "Other agency",
+    "advocate": "Advocate",
+    "child": "Child",
+}
+# How an invitee took part. The last two are for the parents and the child only.
+ATTENDED, APOLOGIES, ABSENT, ADVOCATE, VIEWS_SENT = (
+    "attended",
+    "apologies",
+    "did_not_attend",
+    "advocate",
+    "views_sent",
+)
+ATTENDANCE = {
+    ATTENDED: "Attended",
+    APOLOGIES: "Sent apologies",
+    ABSENT: "Did not attend",
+    ADVOCATE: "Took part through an advocate",
+    VIEWS_SENT: "Sent their views",
+}
+FAMILY_ONLY = frozenset({ADVOCATE, VIEWS_SENT})
+
+
+def agency_label(code: str | None) -> str:
+    """An agency or relationship as people read it: "health_visitor" is "Health visitor"."""
+    if not code:
+        return ""
+    return AGENCIES.get(code, code.replace("_", " ")[:1].upper() + code.replace("_", " ")[1:])
 
 
 class CasePerson(Base):
@@ -75,6 +114,8 @@ class Conference(Base):
     scheduled_on: Mapped[date | None] = mapped_column(Date)
     scheduled_time: Mapped[str | None] = mapped_column(String(5))
     venue: Mapped[str | None] = mapped_column(String(200))
+    # Why it was booked off the calendar or after its due date (the late reason's first draft).
+    booking_reason: Mapped[str | None] = mapped_column(Text)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     held_on: Mapped[date | None] = mapped_column(Date, index=True)
     quorate: Mapped[bool | None] = mapped_column(Boolean)
@@ -91,6 +132,8 @@ class Conference(Base):
     decision: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(3))
     dissent: Mapped[str | None] = mapped_column(Text)
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    plan_outcomes: Mapped[str | None] = mapped_column(Text)
     late_reason: Mapped[str | None] = mapped_column(Text)
     late_reason_agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     letter_sent_on: Mapped[date | None] = mapped_column(Date)
@@ -117,8 +160,22 @@ class Invitation(Base):
     role: Mapped[str] = mapped_column(String(20))  # parent | child | advocate | professional
     invited_on: Mapped[date | None] = mapped_column(Date)
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # One of ATTENDANCE, recorded by the chair at the conference (None: not recorded).
+    attendance: Mapped[str | None] = mapped_column(String(20))
+    # Named to the plan's core group at the conference.
+    core_group: Mapped[bool | None] = mapped_column(Boolean)
 
     person: Mapped[CasePerson] = relationship()
+
+    @property
+    def family(self) -> bool:
+        return self.role in ("parent", "child")
+
+    @property
+    def label(self) -> str:
+        """The person as the chair's form and the minutes name them: "Robin Hall (Police)"."""
+        what = agency_label(self.person.relationship_or_agency) or self.role.capitalize()
+        return f"{self.person.name} ({what})"
 
 
 class Report(Base):

@@ -53,6 +53,8 @@ class PlanAction(Base):
     who: Mapped[str] = mapped_column(String(200))
     by_when: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # What each core group and review said of it, one dated line per meeting.
+    progress: Mapped[str | None] = mapped_column(Text)
 
 
 class CoreGroupMeeting(Base):

@@ -314,6 +314,37 @@ class Engine:
         """Fire a claimed batch in one transaction: fired per instance, and those left."""
         return self._firing.fire_batch(session, instance_ids, lease_owner)
 
+    def change_data(
+        self, session: Session, instance_ids: list[int], actor: User, changes: dict, then=None
+    ) -> None:
+        """Change what running workflows know in every step still to run (a conference moved
+        to another date or chair, a child born), in one transaction. `then` runs as a diagram
+        step of the first would (record functions see its context) before the save; what it
+        raises propagates with nothing saved."""
+        now = self.clock.now()
+        self.language.check_variables(changes)
+        loaded = []
+        with transaction(session):
+            for instance_id in instance_ids:
+                instance = session.get(ProcessInstance, instance_id)
+                if instance is None or instance.status != RUNNING:
+                    raise InstanceNotActive("This case is not running, so it cannot be changed.")
+                workflow = self._load(session, instance)
+                for task in workflow.get_tasks():
+                    if not task.has_state(TaskState.FINISHED_MASK):
+                        task.set_data(**changes)
+                loaded.append((instance, workflow, StepContext(session, instance, now, actor)))
+            if then is not None and loaded:
+                with clocks.using(self.clock), step_context.bound(loaded[0][2]):
+                    then()
+            elif then is not None:
+                then()
+            for instance, workflow, context in loaded:
+                rows = open_tasks(session, instance.id)
+                self._save(session, instance, workflow, rows, now, actor, context=context)
+        for instance, workflow, _context in loaded:
+            self.cache.put(instance.id, instance.lock_version, workflow)
+
     # A manager's hold on the instance: its row and tasks change, never the workflow.
 
     def suspend(self, session, instance_id: int, actor: User, reason: str = "") -> ProcessInstance:

@@ -8,7 +8,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from engine.models import Conference
 from tests.browser.conftest import browser_sign_in
 from tests.browser.journeys import fill_date, shot
 from tests.processes.driver import Case
@@ -94,9 +96,10 @@ def test_the_chair_records_the_conference_and_decision(browser_page, case):
     browser_sign_in(page, "chair")
     page.get_by_role("link", name=re.compile("Hold the conference")).click()
     fill_date(page, "held_date", "2027-01-11")
-    for agency in ("Children's social care", "Police"):
-        page.get_by_label(agency, exact=True).check()
-    page.locator("input[name=quorate][value=yes]").check()
+    page.locator("input[name=social_care_attended][value=yes]").check()
+    expect(page.locator("input[name='attendance-2-name']")).to_have_value("Robin Hall (Police)")
+    for row, how in enumerate(("attended", "apologies", "attended", "attended")):
+        page.locator(f"input[name='attendance-{row}-attendance'][value={how}]").check()
     for label, text in (
         ("Harm and danger", "Repeated missed medical appointments."),
         ("Strengths", "Grandmother visits daily."),
@@ -108,6 +111,9 @@ def test_the_chair_records_the_conference_and_decision(browser_page, case):
         page.get_by_label(label, exact=True).fill(text)
     page.locator("input[name=decision][value=cp_plan]").check()
     page.locator("input[name=category][value=NEG]").check()
+    page.get_by_label("Reasons for the decision", exact=True).fill("Neglect continues.")
+    page.get_by_label("Lead social worker for the plan").select_option("sw")
+    page.get_by_label("What the plan must achieve", exact=True).fill("Health needs met.")
     shot(page, "08-hold-the-conference")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is done")
@@ -140,3 +146,22 @@ def test_a_manager_sees_the_dashboard_move_and_the_diagram_highlighted(browser_p
     assert page.locator("#instance-diagram .app-state-completed").count() >= 3
     assert page.locator("#instance-diagram .app-state-active").count() >= 1
     shot(page, "12-instance-diagram")
+
+
+def test_business_support_moves_a_booked_conference(browser_page, case):
+    page = browser_page
+    invited(case)
+    case.at("2027-01-06 10:00")
+    browser_sign_in(page, "bs")
+    conference = case.db.scalars(select(Conference)).one()
+    page.goto(f"/conferences/{conference.id}")
+    page.get_by_role("link", name="Move the conference").click()
+    expect(page.locator("h1")).to_have_text("Move the conference")
+    fill_date(page, "conference_date", "2027-01-12")
+    page.get_by_label("Start time").fill("14:00")
+    page.get_by_label("Venue or call details").fill("Town Hall, room 4")
+    page.get_by_label("Why the conference is moved").fill("The mother is in hospital.")
+    shot(page, "12-move-the-conference")
+    page.get_by_role("button", name=re.compile("Move the conference")).click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("moved")
+    expect(page.locator("main")).to_contain_text("12 January 2027 at 14:00")

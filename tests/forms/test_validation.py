@@ -107,6 +107,11 @@ def test_valid_input_becomes_clean_task_data():
         ({"decision": "nfa\x00"}, "decision", "Select decision"),
         ({"at": "25:00"}, "at", "Time must be a real time, like 09:30 or 14:00"),
         ({"agencies": ["police", "mi5"]}, "agencies", "Select agencies"),
+        (
+            {"held_on__year": "0001"},
+            "held_on",
+            "Date of the conference must be on or after 1 January 1900",
+        ),
     ],
 )
 def test_bad_input_gets_a_govuk_message_for_its_field(change, field, message):
@@ -141,3 +146,38 @@ def test_a_number_field_reads_plain_digits(typed, number):
 def test_a_number_field_refuses_what_int_cannot_read(typed):
     _data, errors = validate(NUMBER_FORM, post(count=typed), TODAY)
     assert errors.messages["count"] == "How many must be a whole number"
+
+
+BOUNDED = parse(
+    "test/bounded",
+    {
+        "title": "Dates",
+        "fields": [
+            {"name": "booked", "type": "date", "label": "Date booked"},
+            {"name": "discussed", "type": "date", "label": "Date discussed", "rules": ["recent"]},
+        ],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("booked", "31-12-9999", "Date booked must be on or before 2 March 2028"),
+        ("booked", "3-3-2028", "Date booked must be on or before 2 March 2028"),
+        ("booked", "2-3-2028", None),
+        ("discussed", "1-1-0001", "Date discussed must be on or after 1 January 1900"),
+        (
+            "discussed",
+            "1-3-2025",
+            "Date discussed must be within the last year, on or after 2 March 2025",
+        ),
+        ("discussed", "2-3-2025", None),
+    ],
+)
+def test_dates_stay_within_sensible_bounds(field, value, message):
+    day, month, year = value.split("-")
+    posted = {f"{field}__day": day, f"{field}__month": month, f"{field}__year": year}
+    data, errors = validate(BOUNDED, post(**posted), TODAY)
+    assert errors.messages.get(field) == message
+    assert (field in data) is (message is None)

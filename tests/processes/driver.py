@@ -69,8 +69,13 @@ ANSWERS = {
     "decide_requests": {},
     "hold_conference": {
         "held_date": "2027-01-11",
-        "agencies_attended": ["children_social_care", "police", "health_visitor"],
-        "quorate": True,
+        "social_care_attended": True,
+        "attendance": [
+            {"name": "Grace Okoye (Mother)", "attendance": "attended", "core_group": True},
+            {"name": "Tom Okoye (Father)", "attendance": "apologies", "core_group": False},
+            {"name": "Robin Hall (Police)", "attendance": "attended", "core_group": False},
+            {"name": "Dr Asha Patel (GP)", "attendance": "attended", "core_group": True},
+        ],
         "harm": "Repeated missed medical appointments.",
         "strengths": "Grandmother visits daily.",
         "safety": "School attendance is good.",
@@ -79,19 +84,21 @@ ANSWERS = {
         "safety_plan": "Grandmother to attend appointments with mother.",
         "decision": "cp_plan",
         "category": "NEG",
-    },
-    "decision_letter": {
-        "letter_sent_date": "2027-01-12",
+        "decision_reasons": "Repeated neglect of health needs despite support offered.",
+        "lead_social_worker": "sw",
+        "plan_outcomes": "Amara's health needs are met: appointments kept, a dentist found.",
         "plan_actions": [
             {"what": "Register with a dentist", "who": "Grace Okoye", "by_when": "2027-02-01"},
             {"what": "Weekly home visits", "who": "Social worker", "by_when": "2027-04-01"},
         ],
     },
+    "decision_letter": {"letter_sent_date": "2027-01-12"},
     "send_minutes": {"minutes_sent_date": "2027-01-25"},
     "core_group_meeting": {
         "core_group_date": "2027-01-22",
         "core_group_attendees": "Social worker, health visitor, school, mother",
         "core_group_progress": "Dentist appointment booked.",
+        "actions": [],  # `do` answers the plan's actions as the form starts them
     },
     "agree_late_reason": {
         "late_reason": "chair_availability",
@@ -105,7 +112,13 @@ ANSWERS = {
     },
     "agree_plan_ending": {"ending_agreed": True, "ending_comment": "Confirmed with the school."},
 }
-ANSWERS["hold_review"] = {**ANSWERS["hold_conference"], "decision": "continue", "category": "NEG"}
+ANSWERS["hold_review"] = {
+    **ANSWERS["hold_conference"],
+    "decision": "continue",
+    "category": "NEG",
+    "actions": [],
+    "plan_actions": [],  # the plan's actions go on; a test adds new ones
+}
 
 WHO = {
     "record_strategy_discussion": "sw",
@@ -127,6 +140,11 @@ WHO = {
     "record_plan_ending": "sw",
     "agree_plan_ending": "tm",
 }
+
+
+def everyone_came(prefilled: dict) -> list[dict]:
+    """The chair's attendance rows as the form starts them, everyone there in person."""
+    return [{**row, "attendance": "attended"} for row in prefilled.get("attendance", [])]
 
 
 def answers_for(task_spec: str) -> dict:
@@ -190,6 +208,12 @@ class Case:
             self.db.expire_all()
         task = task or self.ready()[task_spec]
         answers = {**answers_for(task_spec), **data}
+        if task_spec in ("hold_conference", "hold_review") and "attendance" not in data:
+            prefilled = everyone_came(self.engine.task_data(self.db, task))
+            if [r["name"] for r in prefilled] != [r["name"] for r in answers["attendance"]]:
+                answers["attendance"] = prefilled  # other invitations: everyone came
+        if task_spec in ("core_group_meeting", "hold_review") and "actions" not in data:
+            answers["actions"] = self.engine.task_data(self.db, task).get("actions", [])
         who = actor or WHO.get(task_spec, "tm")
         return self.engine.complete(self.db, task.id, self.staff[who], answers).instance
 

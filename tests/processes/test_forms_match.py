@@ -68,7 +68,11 @@ def _dates(answers) -> list[date]:
 
 
 def _users(source):
-    names = {"users:conference_chair": ["chair"], "users:agency_professional": ["police"]}
+    names = {
+        "users:conference_chair": ["chair"],
+        "users:agency_professional": ["police"],
+        "users:social_worker": ["sw"],
+    }
     return [{"value": n, "text": n} for n in names.get(source, [])]
 
 

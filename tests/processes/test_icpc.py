@@ -197,7 +197,7 @@ def test_a_child_in_need_plan_ends_the_icpc_without_a_plan(case):
     assert sorted(case.ready()) == ["decision_letter", "send_minutes"]
     assert case.instances("rcpc") == [] and case.instances("core_group") == []
     case.at("2027-01-12 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     case.at("2027-01-20 10:00")
     assert case.do("send_minutes").status == "completed"
     assert conference(case).decision == "cin_plan"
@@ -208,7 +208,7 @@ def test_no_further_action_records_the_decision_and_the_letters(case):
     case.at("2027-01-11 15:00")
     case.do("hold_conference", decision="nfa", category=None, dissent="Police disagree.")
     case.at("2027-01-12 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     case.do("send_minutes", minutes_sent_date="2027-01-12")
     row = conference(case)
     assert (row.decision, row.dissent, row.category) == ("nfa", "Police disagree.", None)
@@ -312,7 +312,8 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
         ("conference_held", 2, "service_manager"),
     ]
     case.at("2027-01-21 09:00")
-    case.do("book_conference", conference_date="2027-01-22")
+    booked_late = "No chair was free before the 22nd."
+    case.do("book_conference", conference_date="2027-01-22", booking_reason=booked_late)
     case.do("send_invitations", invitations_sent_date="2027-01-21")
     case.at("2027-01-22 15:00")
     case.do("hold_conference", held_date="2027-01-22")
@@ -321,6 +322,8 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     assert late.due_on == date(2027, 1, 29)
     # The task names the step and both dates, so the manager need not look them up.
     assert late.title == "The conference: due 13 January 2027, held 22 January 2027"
+    # the booker's reason is the late reason's first draft
+    assert case.engine.task_data(case.db, late)["late_explanation"] == booked_late
     case.do("agree_conference_held_late", late_reason="reports_late", late_explanation="No GP.")
     step = case.db.scalars(select(LateStep).where(LateStep.step == "conference_held")).one()
     assert (step.due_on, step.done_on, step.reason) == (

@@ -2,9 +2,11 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from engine.models import Conference, CoreGroupMeeting, Plan
+from engine.platform.errors import InvalidValue
 from tests.processes.driver import Case, on_a_plan
 
 
@@ -48,7 +50,7 @@ def test_a_review_that_continues_the_plan_changes_the_category_and_sets_the_next
     assert (second.due_on, second.review_number) == (date(2027, 10, 8), 2)
     assert len([i for i in case.instances("rcpc") if i.active]) == 2
     case.at("2027-04-09 10:00")
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     first_cycle = case.do("send_minutes", minutes_sent_date="2027-04-09")
     assert first_cycle.status == "completed"
     assert [i.status for i in case.instances("rcpc")] == ["completed", "running"]
@@ -64,7 +66,7 @@ def test_a_review_that_ends_the_plan_stops_core_groups_and_reviews(case):
     assert len(case.instances("rcpc")) == 1  # no next review
     assert "core_group_meeting" not in case.ready()
     assert sorted(case.ready()) == ["decision_letter", "send_minutes"]
-    case.do("decision_letter", plan_actions=[])
+    case.do("decision_letter")
     assert case.do("send_minutes").status == "completed"
 
 
@@ -80,10 +82,18 @@ def test_a_late_review_escalates_and_needs_a_reason(case):
     case.at("2027-04-12 00:01")  # the review was due on Sunday 11 April
     case.sweep()
     assert ("tm", "Overdue: The review conference (RCPC-000003)") in case.mail("escalation")
-    case.do("book_conference", conference_date="2027-04-14")
+    with pytest.raises(InvalidValue) as refused:
+        case.do("book_conference", conference_date="2027-04-14")
+    assert refused.value.fields == {
+        "booking_reason": "Wednesday 14 April 2027 is after the date the conference is due, "
+        "Sunday 11 April 2027: say why it is booked for then"
+    }
+    case.do("book_conference", conference_date="2027-04-14", booking_reason="Parents asked.")
     case.do("send_invitations", invitations_sent_date="2027-04-12")
     case.at("2027-04-14 15:00")
     case.do("hold_review", held_date="2027-04-14")
+    late = case.ready()["agree_review_held_late"]
+    assert case.engine.task_data(case.db, late)["late_explanation"] == "Parents asked."
     case.do("agree_review_held_late", late_explanation="Parents asked to move it.")
     assert reviews(case)[0].late_reason == "chair_availability: Parents asked to move it."
 

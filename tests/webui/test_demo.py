@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from engine.models import (
+    AuditEvent,
     Conference,
     DocumentRecord,
     Escalation,
@@ -51,6 +52,20 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert plans[child("Grace").id].latest_category == "EMO"
     assert plans[child("Harry").id].end_reason == "review_cin"
     assert db.scalar(select(func.count(OutboxMessage.id))) > 10
+    held = db.scalars(select(Conference).where(Conference.held_on.is_not(None))).all()
+    quorate = {(c.child_id, c.kind): c.quorate for c in held}
+    assert quorate[(child("Finn").id, "icpc")] and quorate[(child("Grace").id, "rcpc")]
+    jack = next(c for c in held if c.child_id == child("Jack").id)
+    assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
+    assert "risk of harm" in jack.quorum_reason
+    assert jack.booking_reason == demo._JACK_LATE
+    daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
+    assert (daniel.chair.username, daniel.scheduled_time) == ("chair2", "14:00")
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.rescheduled"))
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.corrected"))
+    leo = child("Leo")
+    assert leo.date_of_birth and leo.expected_date_of_birth and plans[leo.id].open
+    assert all(c.booking_reason is None for c in held if c is not jack)
 
     finn = db.scalars(
         select(Conference).where(Conference.child_id == child("Finn").id, Conference.kind == "icpc")

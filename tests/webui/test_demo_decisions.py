@@ -54,7 +54,7 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
         return " ".join(pdf_text(made.content).split())
 
     father, mother = minutes_for("Parent Two"), minutes_for("Parent One")
-    assert "Agency report (police)" not in father and "Agency report (police)" in mother
+    assert "Agency report (Police)" not in father and "Agency report (Police)" in mother
     kept = withholding.values_hidden_from(db, people["Parent Two"], finn.id)
     assert demo.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
 

@@ -93,7 +93,7 @@ def test_an_invited_professional_sees_the_documents_and_only_their_own_report(cl
     sign_in(client, "police")
     html = page(client.get(f"/conferences/{conference_id(case)}"))
     cards = [c.h3.text for c in html.select(".govuk-summary-card")]
-    assert cards == ["Agency report (police): Robin Hall"]
+    assert cards == ["Agency report (Police): Robin Hall"]  # the agency in words
     assert html.select_one("#document-history") is None and html.select_one("#link") is None
     response = client.get(f"/conferences/{conference_id(case)}/documents/minutes.pdf")
     assert response.status_code == 200

@@ -242,7 +242,11 @@ def test_the_late_reason_task_names_the_step_and_both_dates(client, db, web_engi
     case.start()
     case.do("record_strategy_discussion")
     case.at("2027-01-21 09:00")
-    case.do("book_conference", conference_date="2027-01-22")
+    case.do(
+        "book_conference",
+        conference_date="2027-01-22",
+        booking_reason="No chair free sooner",
+    )
     case.do("send_invitations", invitations_sent_date="2027-01-21")
     case.at("2027-01-22 15:00")
     case.do("hold_conference", held_date="2027-01-22")

@@ -21,7 +21,7 @@ from flask import (
 )
 
 from engine.access import access, withholding
-from engine.casework import conference_requests, family_links
+from engine.casework import conference_requests, corrections, family_links, rescheduling
 from engine.documents import antivirus, conference_documents, report_files
 from engine.documents import sending as documents
 from engine.models.base import fetch
@@ -58,6 +58,8 @@ def _page(conference, level, errors=None, values=None, status=200):
         values=values or {},
         max_megabytes=report_files.max_bytes() // (1024 * 1024),
         now=workflow().clock.now(),
+        may_move=level is access.Level.FULL and rescheduling.may_reschedule(g.user, conference),
+        may_correct=level is access.Level.FULL and corrections.may_correct(g.user, conference),
     ), status
 
 

@@ -80,8 +80,8 @@ def test_the_father_reads_none_of_them_and_the_mother_all(case):
     case.at("2027-01-11 15:00")
     case.do("hold_conference", safety_plan=f"{PASSAGE}, so she is out on Tuesdays.")
     tom, grace = (copy_text(case, "minutes", n) for n in ("Tom Okoye", "Grace Okoye"))
-    assert "Northtown College" not in tom and "Agency report (police)" not in tom
-    assert PASSAGE in " ".join(grace.split()) and "Agency report (police)" in grace
+    assert "Northtown College" not in tom and "Agency report (Police)" not in tom
+    assert PASSAGE in " ".join(grace.split()) and "Agency report (Police)" in grace
     hidden = withholding.values_hidden_from(case.db, person(case, "Tom Okoye"), case.child.id)
     assert PASSAGE in hidden
     assert withholding.values_hidden_from(case.db, person(case, "Grace Okoye"), case.child.id) == []
@@ -143,7 +143,7 @@ def test_a_report_asked_to_be_withheld_from_a_parent_is_shared_only_with_the_oth
     case.at("2027-01-11 15:00")
     case.do("hold_conference")
     minutes = " ".join(download_text(case, "sw", "minutes").split())
-    assert "Agency report (police): Robin Hall, shared with Grace Okoye on Thursday 7" in minutes
+    assert "Agency report (Police): Robin Hall, shared with Grace Okoye on Thursday 7" in minutes
     assert "Robin Hall, shared with Grace Okoye on Thursday 7 January 2027; Tom" not in minutes
 
 

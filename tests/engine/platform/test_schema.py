@@ -350,3 +350,39 @@ def test_0022_adds_professional_links_and_posted_letters_and_downgrades(other_da
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0023_adds_attendance_and_the_booking_reason_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def added():
+        found = inspect(db_engine)
+        return {
+            (table, c["name"])
+            for table in ("invitations", "conferences", "plan_actions")
+            for c in found.get_columns(table)
+        }
+
+    wanted = {
+        ("invitations", "attendance"),
+        ("invitations", "core_group"),
+        ("conferences", "booking_reason"),
+        ("conferences", "decision_reasons"),
+        ("conferences", "plan_outcomes"),
+        ("plan_actions", "progress"),
+    }
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0022_links_late_steps")
+        assert not wanted & added()
+        schema.upgrade(db_engine, "0023_conference_record")
+        assert wanted <= added()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0022_links_late_steps")
+        assert not wanted & added()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

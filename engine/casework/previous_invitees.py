@@ -1,0 +1,53 @@
+"""A review's invitations start from the last conference's, so no one types them twice.
+
+The review's "Send the invitations" form opens with the family and the agencies invited to
+the child's last held conference (a diagram pre-script); business support changes what has
+changed and sends.
+"""
+
+from __future__ import annotations
+
+from engine.models.conferences import Conference, conferences_for_child, invitations_for
+from engine.models.people import User
+from engine.workflow import step_context
+
+
+def _last_held(conference_id) -> Conference | None:
+    session = step_context.current().session
+    this = session.get(Conference, int(conference_id))
+    held = [c for c in conferences_for_child(session, this.child_id) if c.held_on]
+    return max(held, key=lambda c: (c.held_on, c.id), default=None)
+
+
+def previous_family(conference_id) -> list[dict]:
+    last = _last_held(conference_id)
+    if last is None:
+        return []
+    session = step_context.current().session
+    return [
+        {"name": i.person.name, "relationship": i.person.relationship_or_agency}
+        for i in invitations_for(session, last.id)
+        if i.role == "parent"
+    ]
+
+
+def previous_agencies(conference_id) -> list[dict]:
+    last = _last_held(conference_id)
+    if last is None:
+        return []
+    session = step_context.current().session
+    found = []
+    for i in invitations_for(session, last.id):
+        if i.role != "professional":
+            continue
+        row = {"agency": i.person.relationship_or_agency, "name": i.person.name}
+        if i.person.email:
+            row["email"] = i.person.email
+        user = session.get(User, i.person.user_id) if i.person.user_id else None
+        if user is not None:
+            row["username"] = user.username
+        found.append(row)
+    return found
+
+
+FUNCTIONS = {f.__name__: f for f in (previous_family, previous_agencies)}

@@ -1,0 +1,115 @@
+"""Moving a booked conference: a new date, time, venue or chair, everyone told again.
+
+A conference is moved by business support, a team manager or its chair, with a reason,
+before it is held. In one transaction: the conference row changes, the running workflow
+learns the new booking (so a chair's step still to come goes to the new chair), the chair's
+open steps pass to the new chair, the invitations and agenda are sent again with the new
+details, and the audit trail keeps the old and new values and the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.casework import date_checks
+from engine.documents import sending
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.conferences import Conference
+from engine.models.instances import READY, HumanTask
+from engine.models.people import User, user_by_username
+from engine.platform.errors import InvalidValue, NotAllowed
+from engine.workflow.runtime import Engine
+
+MAY_RESCHEDULE = ("business_support", "team_manager", "conference_chair")
+
+
+def may_reschedule(user: User, conference: Conference) -> bool:
+    open_booking = conference.scheduled_on is not None and conference.held_on is None
+    return open_booking and any(user.has_role(r) for r in MAY_RESCHEDULE)
+
+
+def reschedule(
+    session: Session,
+    engine: Engine,
+    actor: User,
+    conference_id: int,
+    *,
+    on: date,
+    at: str,
+    venue: str,
+    chair: str,
+    reason: str,
+) -> Conference:
+    conference = fetch(session, Conference, conference_id, "There is no such conference.")
+    if conference.held_on is not None:
+        raise NotAllowed("This conference has been held, so it cannot be moved.")
+    if not may_reschedule(actor, conference):
+        raise NotAllowed("Only business support, a team manager or the chair can move it.")
+    new_chair = user_by_username(session, chair)
+    if new_chair is None or not new_chair.has_role("conference_chair"):
+        raise InvalidValue({"chair": "Select the independent chair"})
+    if on < engine.clock.today():
+        raise InvalidValue({"conference_date": "Date of the conference must be in the future"})
+    if not (reason or "").strip():
+        raise InvalidValue({"reason": "Enter why the conference is moved"})
+    old = _booking(session, conference)
+
+    def apply() -> None:
+        now = engine.clock.now()
+        old_chair_id = conference.chair_id
+        conference.scheduled_on, conference.scheduled_time = on, at
+        conference.venue, conference.chair_id = venue, new_chair.id
+        if date_checks.booking_reason_needed(on, conference.due_on):
+            conference.booking_reason = reason.strip()
+        _pass_chair_steps(session, conference.instance_id, old_chair_id, new_chair.id)
+        for kind in ("invitation", "agenda"):
+            sending.send_document(conference.id, kind, now.date())
+        audit.record(
+            session,
+            actor,
+            "conference.rescheduled",
+            now,
+            instance_id=conference.instance_id,
+            child_id=conference.child_id,
+            conference_id=conference.id,
+            old=old,
+            new=_booking(session, conference),
+            reason=reason.strip(),
+        )
+
+    changes = {"conference_date": on.isoformat(), "conference_time": at}
+    engine.change_data(
+        session,
+        [conference.instance_id],
+        actor,
+        {**changes, "venue": venue, "chair": new_chair.username},
+        then=apply,
+    )
+    return conference
+
+
+def _booking(session: Session, conference: Conference) -> dict:
+    chair = session.get(User, conference.chair_id) if conference.chair_id else None
+    return {
+        "date": conference.scheduled_on.isoformat() if conference.scheduled_on else None,
+        "time": conference.scheduled_time,
+        "venue": conference.venue,
+        "chair": chair.display_name if chair else None,
+    }
+
+
+def _pass_chair_steps(session: Session, instance_id: int, old_id, new_id: int) -> None:
+    """The old chair's open steps on this conference (pre-contact, requests, holding it)."""
+    if old_id is None or old_id == new_id:
+        return
+    query = select(HumanTask).where(
+        HumanTask.instance_id == instance_id,
+        HumanTask.state == READY,
+        HumanTask.assignee_id == old_id,
+    )
+    for task in session.scalars(query):
+        task.assignee_id = new_id

@@ -1,0 +1,119 @@
+"""A booked conference moved to another date, time, venue and chair (issue 22)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.casework import rescheduling
+from engine.models import AuditEvent, Conference, DocumentRecord
+from engine.platform.errors import InvalidValue, NotAllowed
+from tests.factories import make_user
+from tests.processes.driver import invited
+
+MOVED = {
+    "on": date(2027, 1, 12),
+    "at": "14:00",
+    "venue": "Town Hall, room 4",
+    "chair": "chair2",
+    "reason": "The mother is in hospital on the 11th.",
+}
+
+
+def conference(case) -> Conference:
+    return case.db.scalars(select(Conference).where(Conference.kind == "icpc")).one()
+
+
+def move(case, who="bs", **changes):
+    return rescheduling.reschedule(
+        case.db, case.engine, case.staff[who], conference(case).id, **{**MOVED, **changes}
+    )
+
+
+@pytest.fixture
+def booked(case):
+    case.staff["chair2"] = make_user(case.db, "chair2", "conference_chair", team=None)
+    invited(case)
+    case.at("2027-01-06 10:00")
+    return case
+
+
+def test_a_move_changes_the_booking_reinvites_and_is_audited(booked):
+    case = booked
+    sent_before = case.db.scalars(select(DocumentRecord.kind)).all()
+    move(case)
+    row = conference(case)
+    assert (row.scheduled_on, row.scheduled_time, row.venue, row.chair_id) == (
+        date(2027, 1, 12),
+        "14:00",
+        "Town Hall, room 4",
+        case.staff["chair2"].id,
+    )
+    sent = case.db.scalars(select(DocumentRecord.kind).order_by(DocumentRecord.id)).all()
+    assert sent[len(sent_before) :] == ["invitation", "agenda"]
+    event = case.db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "conference.rescheduled")
+    ).one()
+    assert event.detail["old"] == {
+        "date": "2027-01-11",
+        "time": "10:00",
+        "venue": "Civic Centre, room 2",
+        "chair": case.staff["chair"].display_name,
+    }
+    assert event.detail["new"]["date"] == "2027-01-12"
+    assert event.detail["reason"] == MOVED["reason"]
+
+
+def test_the_new_chair_holds_it_and_it_cannot_be_held_before_the_new_date(booked):
+    case = booked
+    move(case)
+    ready = case.ready()
+    assert ready["hold_conference"].assignee_id == case.staff["chair2"].id
+    assert ready["chair_pre_contact"].assignee_id == case.staff["chair2"].id
+    case.at("2027-01-11 15:00")
+    with pytest.raises(InvalidValue, match="Tuesday 12 January 2027"):
+        case.do("hold_conference", actor="chair2", held_date="2027-01-11")
+    case.at("2027-01-12 16:00")
+    case.do("hold_conference", actor="chair2", held_date="2027-01-12")
+    assert conference(case).held_on == date(2027, 1, 12)
+
+
+def test_a_chair_step_still_to_come_goes_to_the_new_chair(booked):
+    case = booked
+    move(case)
+    case.do("social_worker_report", requests=[{"kind": "exclude", "details": "Threats."}])
+    assert case.ready()["decide_requests"].assignee_id == case.staff["chair2"].id
+
+
+def test_a_move_after_the_due_date_keeps_its_reason_as_the_late_reason_draft(booked):
+    case = booked
+    move(case, on=date(2027, 1, 15), chair="chair")
+    assert conference(case).booking_reason == MOVED["reason"]
+
+
+@pytest.mark.parametrize(
+    ("who", "changes", "refusal"),
+    [
+        ("sw", {}, NotAllowed),
+        ("bs", {"chair": "sw"}, InvalidValue),
+        ("bs", {"on": date(2027, 1, 5)}, InvalidValue),
+        ("bs", {"reason": " "}, InvalidValue),
+    ],
+)
+def test_a_move_is_refused_and_changes_nothing(booked, who, changes, refusal):
+    case = booked
+    with pytest.raises(refusal):
+        move(case, who=who, **changes)
+    case.db.expire_all()
+    assert conference(case).scheduled_on == date(2027, 1, 11)
+    assert not case.db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "conference.rescheduled")
+    ).all()
+
+
+def test_a_held_conference_cannot_be_moved(booked):
+    case = booked
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    with pytest.raises(NotAllowed, match="has been held"):
+        move(case, on=date(2027, 1, 20))

@@ -1,0 +1,73 @@
+"""A team manager corrects a held conference's record (issue 22)."""
+
+import pytest
+from sqlalchemy import select
+
+from engine.casework import corrections
+from engine.models import AuditEvent, Conference
+from engine.models.people import user_by_username
+from engine.platform.errors import InvalidValue
+from tests.processes.driver import Case, held
+from tests.webui.conftest import post_form, sign_in
+
+
+def made(db, web_engine, clock) -> Conference:
+    case = Case(db, web_engine, clock, reload=False)
+    held(case)
+    return db.scalars(select(Conference).where(Conference.kind == "icpc")).one()
+
+
+def test_a_team_manager_corrects_the_record_with_a_reason(client, db, web_engine, clock):
+    conference = made(db, web_engine, clock)
+    sign_in(client, "tm")
+    assert "Correct the conference record" in client.get(f"/conferences/{conference.id}").get_data(
+        as_text=True
+    )
+    path = f"/conferences/{conference.id}/correct"
+    form = client.get(path).get_data(as_text=True)
+    assert "Grandmother visits daily." in form
+    answers = {
+        "harm": conference.harm,
+        "strengths": "Grandmother visits twice a day.",
+        "safety": conference.safety,
+        "child_views": conference.child_views,
+        "parent_views": conference.parent_views,
+        "safety_plan": conference.safety_plan,
+        "decision_reasons": conference.decision_reasons,
+        "plan_outcomes": conference.plan_outcomes,
+        "dissent": conference.dissent,
+    }
+    refused = post_form(client, path, {**answers, "reason": ""})
+    assert refused.status_code == 400
+    assert "Enter why the record is corrected" in refused.get_data(as_text=True)
+    unchanged = post_form(
+        client, path, {**answers, "strengths": conference.strengths, "reason": "x"}
+    )
+    assert "Nothing was changed" in unchanged.get_data(as_text=True)
+    done = post_form(client, path, {**answers, "reason": "The chair misheard."})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(Conference, conference.id).strengths == "Grandmother visits twice a day."
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "conference.corrected")).one()
+    assert event.detail == {
+        "conference_id": conference.id,
+        "changes": {
+            "strengths": {
+                "old": "Grandmother visits daily.",
+                "new": "Grandmother visits twice a day.",
+            }
+        },
+        "reason": "The chair misheard.",
+    }
+
+
+def test_only_a_manager_corrects_and_a_required_answer_stays(client, db, web_engine, clock):
+    conference = made(db, web_engine, clock)
+    sign_in(client, "chair")
+    assert client.get(f"/conferences/{conference.id}/correct").status_code == 403
+    manager = user_by_username(db, "tm")
+    with pytest.raises(InvalidValue) as refused:
+        corrections.correct(db, manager, conference.id, {"harm": " "}, "Wrong.", clock.now())
+    assert refused.value.fields == {"harm": "Enter harm and danger"}
+    db.expire_all()
+    assert db.get(Conference, conference.id).harm == "Repeated missed medical appointments."

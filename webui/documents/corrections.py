@@ -1,0 +1,79 @@
+"""A team manager's correction of a held conference's record (`corrections.correct`)."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from engine.access import access
+from engine.casework import corrections
+from engine.platform.errors import InvalidValue, NotAllowed
+from forms import FormErrors, parse, validate
+
+from ..auth.guard import login_required
+from ..extensions import db, workflow
+from . import bp
+
+CORRECT_FORM = parse(
+    "conference/correct",
+    {
+        "title": "Correct the conference record",
+        "submit": "Save the correction",
+        "description": "Change only what was recorded wrongly. The old and new words and your "
+        "reason are kept in the case's history; the documents show the corrected record.",
+        "fields": [
+            {
+                "name": name,
+                "type": "textarea",
+                "label": label,
+                "required": name not in corrections.OPTIONAL,
+                "max_length": 10000,
+            }
+            for name, label in corrections.CORRECTABLE.items()
+        ]
+        + [
+            {
+                "name": "reason",
+                "type": "textarea",
+                "label": "Why the record is corrected",
+                "required": True,
+                "max_length": 10000,
+            }
+        ],
+    },
+)
+
+
+def _render(conference, values, errors=None):
+    return render_template(
+        "documents/correct.html",
+        title=CORRECT_FORM.title,
+        conference=conference,
+        form=CORRECT_FORM,
+        values=values,
+        errors=errors.messages if errors else {},
+        resolve=None,
+    ), (400 if errors else 200)
+
+
+@bp.route("/conferences/<id:conference_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(conference_id):
+    session = db()
+    conference, level = access.require_conference(session, g.user, conference_id)
+    if level is not access.Level.FULL or not corrections.may_correct(g.user, conference):
+        raise NotAllowed("Only a team manager can correct a held conference's record.")
+    if request.method == "GET":
+        values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
+        return _render(conference, values)
+    data, errors = validate(CORRECT_FORM, request.form, workflow().clock.today(), None)
+    if errors:
+        return _render(conference, request.form, errors)
+    answers = {n: data.get(n) for n in corrections.CORRECTABLE}
+    try:
+        corrections.correct(
+            session, g.user, conference.id, answers, data["reason"], workflow().clock.now()
+        )
+    except InvalidValue as exc:
+        return _render(conference, request.form, FormErrors(exc.fields))
+    flash("The conference record is corrected.", "success")
+    return redirect(url_for("documents.show", conference_id=conference.id))
