@@ -31,10 +31,14 @@ def test_the_dashboard_counts_the_held_conference(client, planned):
     row = figure_row(html, "icpc_str_child")
     assert "1 of 1 children" in row.text and "100.0%" in row.text
     assert "0 of 1 children" in figure_row(html, "repeat_ever").text  # a first plan
+    # Each figure says what it counts, beside it: pre-birth conferences are initial ones.
+    assert "pre-birth conferences included" in row.select_one(".app-figure__definition").text
+    assert "None held" in figure_row(html, "transfer_in_child").text  # shown apart
     assert html.select_one("#chart-icpc svg[role=img] title") is not None
     link = row.a["href"]
     drill = page(client.get(link))
     assert drill.h1.text.strip().startswith("ICPCs within 15 working days")
+    assert "strategy discussion" in drill.select_one("#figure-definition").text
     child_links = [a.text for a in drill.select("#figure-rows a")]
     assert child_links == [planned.child.full_name]
 
@@ -72,6 +76,7 @@ def test_the_figures_and_a_figure_download_as_csv(client, planned):
     assert (
         by_key["icpc_str_child"]["count"] == "1" and by_key["icpc_str_child"]["percent"] == "100.0"
     )
+    assert "held or not" in by_key["reviews_on_time"]["definition"]
     children = client.get("/dashboard/figure.csv?key=icpc_str_child&from=2026-01-01&to=2027-12-31")
     lines = list(csv.reader(io.StringIO(children.get_data(as_text=True))))
     children.close()

@@ -66,11 +66,19 @@ def index():
 def figures_csv():
     board, _ = _build()
     rows = [
-        (f.key, f.label, f.met, f.total if f.percent_of else "", f.percent if f.percent_of else "")
+        (
+            f.key,
+            f.label,
+            f.met,
+            f.total if f.percent_of else "",
+            f.percent if f.percent_of else "",
+            f.definition,
+        )
         for f in board.figures()
     ]
     name = f"dashboard-{board.start.isoformat()}-to-{board.end.isoformat()}.csv"
-    return download(name, ("figure", "label", "count", "out_of", "percent"), rows)
+    header = ("figure", "label", "count", "out_of", "percent", "definition")
+    return download(name, header, rows)
 
 
 def _figure():
