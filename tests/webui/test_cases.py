@@ -114,7 +114,7 @@ def test_the_case_page_shows_conferences_and_the_plan(client, db, web_engine):
     rows = [r.get_text(" ", strip=True) for r in html.select("#conferences tbody tr")]
     assert rows[0].startswith("Initial conference 13 January 2027 11 January 2027")
     assert "Child protection plan (neglect)" in rows[0]
-    assert rows[1].startswith("Review conference 1 11 April 2027 Not booked")
+    assert rows[1].startswith("Review conference 1 9 April 2027 Not booked")
     assert "Since 11 January 2027, neglect" in html.text
     assert "Register with a dentist: Grace Okoye, by 1 February 2027" in html.text
     assert html.select_one("#end-plan") is not None and html.select_one("#start-conference") is None
