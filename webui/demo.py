@@ -211,6 +211,15 @@ STORIES = [
 ]
 
 
+def _census_stories() -> list[tuple]:
+    """What the census return needs besides conferences: an enquiry that found no
+    conference needed (the census says "ICPC not required")."""
+    reason = "The family accepted help; no risk of significant harm was found."
+    decided = {"outcome": "no_conference", "no_conference_reason": reason}
+    steps = [(0, "record_strategy_discussion", decided)]
+    return [("Nia", "Cole", "2015-02-03", None, "sw1", 20, "icpc", steps)]
+
+
 def load(session: Session, engine: Engine) -> str:
     if session.scalar(select(User.id).where(User.username == "sw1")) is not None:
         return "Demo data is already loaded."
@@ -220,7 +229,8 @@ def load(session: Session, engine: Engine) -> str:
                 session, username, name, f"{username}@example.invalid", role_keys, PASSWORD, team
             )
     today = engine.clock.today()
-    for given, family, born, expected_in, worker, ago, kind, steps in STORIES:
+    stories = [*STORIES, *_census_stories()]
+    for given, family, born, expected_in, worker, ago, kind, steps in stories:
         social_worker = user_by_username(session, worker)
         child = cases.add_child(
             session,
@@ -235,7 +245,7 @@ def load(session: Session, engine: Engine) -> str:
         _play(session, engine, child, workdays.add_working_days(today, -ago), kind, steps)
     _fire_due(session, engine)
     _family_and_feedback(session, engine, "Finn")
-    return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
+    return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 
 
 def _play(session: Session, now: Engine, child: Child, started: date, kind: str, steps) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from engine.access.withholding import add_withheld
 from engine.models.base import fetch
 from engine.models.conferences import (
+    TRANSFER_IN,
     CasePerson,
     Conference,
     ConferenceRequest,
@@ -325,7 +326,9 @@ def start_plan(conference_id, category, start_date) -> int:
         started_on=_date(start_date),
         initial_category=category,
         latest_category=category,
-        previous_plans=count_previous_plans(ctx.session, row.child_id),
+        # A child transferred in had a plan in the council they came from: the census
+        # counts it among their previous plans.
+        previous_plans=count_previous_plans(ctx.session, row.child_id) + (row.kind == TRANSFER_IN),
         lead_social_worker_id=ctx.instance.child.social_worker_id,
         created_at=ctx.now,
     )

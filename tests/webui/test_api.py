@@ -320,7 +320,8 @@ def test_census_extract_for_managers(world, db):
         "cpp_end_date": None,  # ended after 31 March 2026: open at the census date
     }
     assert (item["initial_category_of_abuse"], item["latest_category_of_abuse"]) == ("NEG", "EMO")
-    assert item["number_of_previous_cpp"] == "1"
+    assert item["number_of_previous_cpp"] == 1  # a number, not text
+    assert item["review_dates"] == [] and census["section47"] == []
     assert apis["tm"].get("/census/child-protection-plans", year="2025").json["plans"] == []
     assert apis["tm"].get("/census/child-protection-plans", year="2030").status_code == 400
     assert apis["tm"].get("/census/child-protection-plans", year="1").status_code == 400

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from engine.reporting import census_export
 from tests.factories import add_plan, make_child, make_staff
 from tests.processes.driver import Case, on_a_plan
 from tests.webui.conftest import page, sign_in
@@ -96,13 +97,24 @@ def test_a_csv_cell_never_starts_a_formula(client, planned, db):
 def test_the_census_extract(client, planned):
     sign_in(client, "sm")
     html = page(client.get("/census?year=2027"))
-    assert "1 plan." in html.select_one("#census-count").text
+    count = html.select_one("#census-count").text
+    assert "1 child: 1 section 47 enquiry, 1 plan." in count
     assert planned.child.reference in html.select_one("#census-rows").text
+    assert "CPPstartDate (N00105)" in html.select_one("#census-rows thead").text
     response = client.get("/census.csv?year=2027")
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     response.close()
-    assert lines[1][0] == planned.child.reference and lines[1][3] == "2027-01-11"
-    assert "0 plans" in page(client.get("/census?year=2020")).select_one("#census-count").text
+    assert lines[0][:4] == ["LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate",
+                            "S47ActualStartDate"]  # fmt: skip
+    enquiry, plan = lines[1:]
+    assert enquiry[0] == planned.child.reference and enquiry[3] == "2026-12-18"
+    assert plan[7] == "2027-01-11" and plan[11] == "0"
+    xml = client.get(html.select_one("#census-xml")["href"])
+    assert xml.mimetype == "application/xml" and "attachment" in xml.headers["Content-Disposition"]
+    assert census_export.problems(xml.get_data()) == []
+    assert b"<CPPstartDate>2027-01-11</CPPstartDate>" in xml.get_data()
+    xml.close()
+    assert "0 children" in page(client.get("/census?year=2020")).select_one("#census-count").text
     assert client.get("/census?year=junk").status_code == 200
     assert client.get("/census?year=²").status_code == 200
 
@@ -117,6 +129,7 @@ def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
         "/dashboard/figure?key=unborn",
         "/census",
         "/census.csv",
+        "/census.xml",
     ):
         response = client.get(path)
         assert response.status_code == 403, path

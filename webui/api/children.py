@@ -12,7 +12,6 @@ from engine.models import audit
 from engine.models.conferences import conferences_for_child
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children
-from engine.models.plans import Plan
 from engine.platform.db import transaction
 from engine.platform.errors import NotAllowed
 from engine.reporting import census
@@ -70,18 +69,17 @@ def plans(child_id):
 @bp.route("/census/child-protection-plans")
 @login_required
 def census_plans():
-    """The CIN census child protection plan module: managers, for the children they may see."""
+    """The CIN census child protection items: managers, for the children they may see."""
     require(permissions.can_manage_instances, "The census extract is for managers.")
     year = census.census_year(query_int("year", None, 1, 9999), workflow().clock.today())
     session = db()
-    items = census.rows(session, year, access.child_filter(g.user, Plan.child_id))
+    items = census.as_records(census.collect(session, year, access.child_filter(g.user, Child.id)))
+    rows = len(items["section47"]) + len(items["plans"])
     with transaction(session):
-        audit.record(
-            session, g.user, "census.exported", _now(), year=year.end.year, rows=len(items)
-        )
+        audit.record(session, g.user, "census.exported", _now(), year=year.end.year, rows=rows)
     return {
         "census_year": year.end.year,
         "period_start": year.start.isoformat(),
         "period_end": year.end.isoformat(),
-        "plans": census.as_records(items),
+        **items,
     }

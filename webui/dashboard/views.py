@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, render_template, request
+from flask import Response, abort, g, render_template, request
 
 from engine.access import access
 from engine.models.people import Child
 from engine.platform.errors import EngineError
 from engine.platform.workdays import add_months
-from engine.reporting import census, dashboard, dashboard_summary
+from engine.reporting import census, census_export, dashboard, dashboard_summary
 
 from ..auth.guard import login_required
 from ..converters import whole_number
@@ -141,20 +141,25 @@ def _census_year(today: date) -> census.CensusYear:
         return census.CensusYear.containing(today)
 
 
+def _census(year: census.CensusYear) -> list[census.ChildItems]:
+    return census.collect(db(), year, access.child_filter(g.user, Child.id))
+
+
 @bp.route("/census")
 @login_required
 def census_page():
     today = workflow().clock.today()
     year = _census_year(today)
-    condition = access.child_filter(g.user, Child.id)
-    rows = census.rows(db(), year, condition)
+    children = _census(year)
     current = census.CensusYear.containing(today).end.year
     return render_template(
         "dashboard/census.html",
-        title="Children in Need census: child protection plans",
+        title="Children in Need census: child protection",
         year=year,
-        rows=rows,
-        header=census.HEADER,
+        children=children,
+        rows=census_export.csv_rows(children),
+        header=census_export.CSV_HEADER,
+        codes=census.ITEMS,
         years=list(range(current, current - 6, -1)),
     )
 
@@ -163,6 +168,19 @@ def census_page():
 @login_required
 def census_csv():
     year = _census_year(workflow().clock.today())
-    condition = access.child_filter(g.user, Child.id)
-    rows = census.rows(db(), year, condition)
-    return download(f"cin-census-cpp-{year.end.year}.csv", census.HEADER, rows)
+    rows = census_export.csv_rows(_census(year))
+    return download(f"cin-census-cp-{year.end.year}.csv", census_export.CSV_HEADER, rows)
+
+
+@bp.route("/census.xml")
+@login_required
+def census_xml():
+    year = _census_year(workflow().clock.today())
+    document = census_export.to_xml(_census(year), year, workflow().clock.now())
+    return Response(
+        document,
+        mimetype="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="cin-census-cp-{year.end.year}.xml"'
+        },
+    )

@@ -6,6 +6,7 @@ The quarter is January to March 2027 (no bank holiday in it), counted on 1 April
 Initial conferences held in the quarter (15 working days; pre-birth counted as initial):
   Ada    strategy 4 Jan, s47 4 Jan, held 18 Jan (due 25 Jan)          on time, on time
   Eve    pre-birth: strategy 11 Jan, s47 11 Jan, held 25 Jan          on time, on time
+         (the diagram wanted it by the 28th week, 18 January: the DfE measures 15 days)
   Ben    strategy 1 Feb, s47 1 Feb  } seen together 22 Feb 10:00     on time, on time
   Cal    strategy 1 Feb, s47 27 Jan }   (s47 deadline 17 Feb)        on time, late
   Dan    strategy 1 Mar, s47 1 Mar, held 29 Mar (due 22 Mar), no plan late, late
@@ -25,87 +26,17 @@ Reviews due in the quarter (3 months after the ICPC, then 6 after each review):
 Children on a plan 3 months or more at 31 March, every review on time:
   Hal yes, Isla no, Jo no, Lee yes, Mo no                             -> 2 of 5
 Plans started in the quarter: Ada, Eve, Fay, Ben, Cal, Gus (6). Ben's is a second plan,
-within 2 years of his first (4 December 2024 to 3 March 2025): repeat 1 of 6, within 2
-years 1 of 6. Open 9 months or more at 31 March: Lee's (since 22 June 2026), 1; 12, 18, 24
-months: 0. Ended in the quarter: Kit's, after 2.5 months: 0 of 1. Unborn on a plan: Eve, 1.
+within 2 years of his first (4 December 2024 to 3 March 2025); Fay and Gus were on plans in
+the councils they moved from: second or later 3 of 6, within 2 years of a plan here 1 of 6.
+Nia's enquiry found no conference needed: no figure counts it. Open 9 months or more at
+31 March: Lee's (since 22 June 2026), 1; 12, 18, 24 months: 0. Ended in the quarter: Kit's,
+after 2.5 months: 0 of 1. Unborn on a plan: Eve, 1.
 """
 
 from datetime import date
 
-from engine.casework import cases
 from engine.reporting import dashboard, dashboard_summary
-from tests.processes.driver import Case
-
-QUARTER = (date(2027, 1, 1), date(2027, 3, 31))
-TODAY = date(2027, 4, 1)
-SLOT = {"conference_time": "10:00", "venue": "Civic Centre, room 2", "chair": "chair"}
-
-
-def icpc(case, sd, held, s47=None, decision="cp_plan", late=False, kind="icpc", slot=SLOT):
-    """An initial (or pre-birth, or transfer-in) conference: the clock starts on `sd` (the
-    strategy discussion, or the transfer notification), the conference is held on `held`."""
-    case.at(f"{sd} 09:00")
-    case.start(kind)
-    if kind == "transfer_in":
-        case.do("record_transfer_notification", transfer_notified_date=sd)
-    else:
-        case.do("record_strategy_discussion", strategy_discussion_date=sd, s47_start_date=s47 or sd)
-    case.do("book_conference", conference_date=held, **slot)
-    case.do("send_invitations", invitations_sent_date=sd)
-    case.at(f"{held} 15:00")
-    category = "NEG" if decision == "cp_plan" else None
-    case.do("hold_conference", held_date=held, decision=decision, category=category)
-    if late:
-        case.do("agree_conference_held_late")
-    case.do("decision_letter", letter_sent_date=held, plan_actions=[])
-    case.do("send_minutes", minutes_sent_date=held)
-
-
-def review(case, held, decision="continue", booked=None):
-    case.at(f"{booked or held} 09:00")
-    case.do("book_conference", conference_date=held, **SLOT)
-    case.do("send_invitations", invitations_sent_date=booked or held)
-    case.at(f"{held} 15:00")
-    category = "NEG" if decision == "continue" else None
-    case.do("hold_review", held_date=held, decision=decision, category=category)
-
-
-def quarter(db, engine, clock) -> None:
-    """The cases of the docstring, each run step by step through the diagrams."""
-    ada = Case(db, engine, clock, reload=False)
-    icpc(ada, "2027-01-04", "2027-01-18")
-    eve = ada.sibling("Eve", "Shah", expected_date_of_birth=date(2027, 6, 1))
-    icpc(eve, "2027-01-11", "2027-01-25", kind="pre_birth")
-    ben, cal = ada.sibling("Ben", "Bell"), ada.sibling("Cal", "Bell")
-    icpc(ben, "2024-11-27", "2024-12-04")
-    review(ben, "2025-03-03", decision="end_cin")
-    icpc(ben, "2027-02-01", "2027-02-22")
-    icpc(cal, "2027-02-01", "2027-02-22", s47="2027-01-27")
-    icpc(ada.sibling("Dan", "Ross"), "2027-03-01", "2027-03-29", decision="cin_plan", late=True)
-    icpc(ada.sibling("Fay", "Lund"), "2027-02-01", "2027-02-15", kind="transfer_in")
-    gus = ada.sibling("Gus", "Moss")
-    icpc(gus, "2027-02-08", "2027-03-03", kind="transfer_in", late=True)
-    hal = ada.sibling("Hal", "Reid")
-    icpc(hal, "2026-09-28", "2026-10-05")
-    review(hal, "2027-01-05")
-    isla = ada.sibling("Isla", "Kerr")
-    icpc(isla, "2026-10-26", "2026-11-02")
-    review(isla, "2027-02-09", booked="2027-02-08")
-    icpc(ada.sibling("Jo", "Finch"), "2026-11-09", "2026-11-16")
-    lee = ada.sibling("Lee", "Ward")
-    icpc(lee, "2026-06-15", "2026-06-22")
-    review(lee, "2026-09-22")
-    review(lee, "2027-03-19")
-    kit = ada.sibling("Kit", "Dunn")
-    icpc(kit, "2026-11-24", "2026-12-01")
-    kit.at("2027-02-15 11:00")
-    cases.start_plan_ending(db, engine, kit.staff["sw"], kit.child.id)
-    kit.do("record_plan_ending", ending_reason="left_uk", ending_date="2027-02-15")
-    kit.do("agree_plan_ending")
-    mo = ada.sibling("Mo", "Hart")
-    icpc(mo, "2026-09-14", "2026-09-21")
-    review(mo, "2027-01-04", booked="2026-12-18")
-
+from tests.engine.reporting.quarter import QUARTER, TODAY, quarter
 
 HAND_COUNT = {  # key: (met, out of); a plain count has None for "out of"
     "icpc_str_child": (4, 5),
@@ -116,7 +47,7 @@ HAND_COUNT = {  # key: (met, out of); a plain count has None for "out of"
     "transfer_in_conference": (1, 2),
     "reviews_on_time": (2, 4),
     "reviews_child": (2, 5),
-    "repeat_ever": (1, 6),
+    "repeat_ever": (3, 6),
     "repeat_2y": (1, 6),
     "open_9": (1, None),
     "open_12": (0, None),
