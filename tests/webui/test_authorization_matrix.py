@@ -113,7 +113,19 @@ RULES = {
     # Dashboard and census: managers, counting only the children they may see.
     **{
         (f"dashboard.{name}", "GET"): lambda role, own: role in MANAGERS
-        for name in ("index", "figures_csv", "figure", "figure_csv", "census_page", "census_csv")
+        for name in (
+            "index",
+            "figures_csv",
+            "figure",
+            "figure_csv",
+            "census_page",
+            "census_csv",
+            "census_xml",
+            "overdue",
+            "late_reasons",
+            "escalations",
+            "team_tasks",
+        )
     },
     ("audit.index", "GET"): lambda role, own: role == "administrator",
     ("audit.export", "GET"): lambda role, own: role == "administrator",

@@ -130,6 +130,10 @@ def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
         "/census",
         "/census.csv",
         "/census.xml",
+        "/dashboard/overdue",
+        "/dashboard/late-reasons",
+        "/dashboard/escalations",
+        "/dashboard/team-tasks",
     ):
         response = client.get(path)
         assert response.status_code == 403, path
@@ -156,3 +160,65 @@ def test_a_long_figure_shows_a_hundred_children_a_page_and_the_csv_has_all(clien
     response = client.get("/dashboard/figure.csv?key=open_9")
     assert len(list(csv.reader(io.StringIO(response.get_data(as_text=True))))) == 131
     response.close()
+
+
+def test_each_work_view_is_one_click_from_the_dashboard(client, planned, clock):
+    from datetime import datetime
+
+    from engine.platform.clock import LONDON
+
+    clock.set(datetime(2027, 2, 1, 10, 0, tzinfo=LONDON))  # the first core group is a week late
+    sign_in(client, "tm")
+    links = {a.text: a["href"] for a in page(client.get("/dashboard")).select("#work-views a")}
+    assert list(links) == [
+        "Overdue now",
+        "Escalated to you",
+        "Your team's waiting steps",
+        "Why steps were late",
+        "Find a child's workflows",
+        "Feedback on conferences",
+    ]
+    for href in links.values():
+        response = client.get(href)
+        assert response.status_code == 200, href
+        response.close()
+    overdue = page(client.get(links["Overdue now"])).select_one("#overdue-rows")
+    cells = [td.text.strip() for td in overdue.select("tbody tr")[0].select("td")]
+    assert cells[0] == f"Amara Okoye {planned.child.reference}"
+    assert cells[1:6] == [
+        "Record the core group meeting",
+        "Sw",
+        "North",
+        "25 January 2027",
+        "7 days",
+    ]
+    assert cells[7] == "None given"
+    team = page(client.get(links["Your team's waiting steps"])).select_one("#team-rows")
+    assert "Record the core group meeting" in team.text and "Book the conference" in team.text
+    escalated = page(client.get(links["Escalated to you"]))
+    assert "Nothing escalated to you is open." in escalated.select_one("#escalations-open").text
+    found = page(client.get("/instances?child=okoye"))
+    rows = found.select("#instances tbody tr")
+    assert len(rows) == 3 and all("Amara Okoye" in r.text for r in rows)
+    assert "Sw" in found.select_one("#instances").text  # the holder column
+    assert (
+        page(client.get("/instances?child=nobody")).select("#instances tbody tr td")[0]["colspan"]
+        == "8"
+    )
+    nav = page(client.get("/dashboard")).select_one("nav").text
+    assert "Feedback" in nav  # in the managers' menu, not only the administrator's
+
+
+def test_a_team_on_the_overdue_page_is_the_dashboards_team(client, planned, clock):
+    from datetime import datetime
+
+    from engine.platform.clock import LONDON
+
+    clock.set(datetime(2027, 2, 1, 10, 0, tzinfo=LONDON))
+    sign_in(client, "tm")
+    team = page(client.get("/dashboard")).select_one("#overdue-by-team a")
+    assert team.text == "North"
+    html = page(client.get(team["href"]))
+    assert html.h1.text.strip() == "Overdue now: North"
+    assert "from" not in team["href"]  # "overdue now" has no period
+    assert "No step is overdue." in page(client.get("/dashboard/overdue?team=South")).text
