@@ -126,3 +126,44 @@ def escalations_to(session: Session, roles: set[str], condition=None):
         .limit(LIMIT)
     )
     return session.execute(_where(query, condition)).all()
+
+
+def falling_due(session: Session, team: str, start: date, end: date, condition=None):
+    """(due date, what, child id, reference, given name, family name) of what falls due for
+    a team's children in [start, end], soonest first: conferences and core group meetings
+    not yet held, and the steps waiting. The team is the child's social worker's."""
+    from engine.models.conferences import KINDS
+    from engine.models.plans import CoreGroupMeeting, Plan
+
+    worker = aliased(User)
+    who = (Child.id, Child.reference, Child.given_name, Child.family_name)
+
+    def team_children(query):
+        query = query.join(worker, worker.id == Child.social_worker_id).where(worker.team == team)
+        return _where(query, condition)
+
+    conferences = team_children(
+        select(Conference.due_on, Conference.kind, Conference.review_number, *who)
+        .join(Child, Child.id == Conference.child_id)
+        .where(Conference.held_on.is_(None), Conference.due_on.between(start, end))
+    )
+    meetings = team_children(
+        select(CoreGroupMeeting.due_on, CoreGroupMeeting.sequence, *who)
+        .join(Plan, Plan.id == CoreGroupMeeting.plan_id)
+        .join(Child, Child.id == Plan.child_id)
+        .where(CoreGroupMeeting.held_on.is_(None), CoreGroupMeeting.due_on.between(start, end))
+    )
+    steps = team_children(
+        select(HumanTask.due_on, HumanTask.title, *who)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(Child, Child.id == HumanTask.child_id)
+        .where(HumanTask.state == READY, ProcessInstance.status == RUNNING)
+        .where(HumanTask.due_on.between(start, end))
+    )
+    found = [
+        (due, f"{KINDS.get(kind, kind)}{f' {number}' if number else ''} due", *rest)
+        for due, kind, number, *rest in session.execute(conferences)
+    ]
+    found += [(due, f"Core group {n} due", *rest) for due, n, *rest in session.execute(meetings)]
+    found += [(due, title, *rest) for due, title, *rest in session.execute(steps)]
+    return sorted(found, key=lambda row: (row[0], row[3], row[1]))[:LIMIT]

@@ -12,6 +12,7 @@ VIEWS = {  # the dashboard's link: the page's heading
     "Overdue now": "Overdue now",
     "Escalated to you": "Escalated to you",
     "Your team's waiting steps": "Waiting steps: North",
+    "Due in the next four weeks": "Due in the next four weeks: North",
     "Why steps were late": "Why steps were late",
     "Feedback on conferences": "Feedback",
 }

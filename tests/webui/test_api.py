@@ -293,6 +293,9 @@ def test_the_case_summary_conferences_and_plans(world, db, web_engine):
     assert case["conferences"][0]["due_on"] == "2026-03-23"
     assert [i["reference"] for i in case["instances"]] == [instance["reference"]]
     assert apis["sw"].get(f"/children/{child.id}/plans").json == {"plans": []}
+    assert apis["sw"].get(f"/children/{child.id}/ahead").json == {"review_on": None, "dates": []}
+    bad = apis["sw"].get(f"/children/{child.id}/ahead", review_on="soon")
+    assert bad.status_code == 422 and "review_on" in bad.json["fields"]
     conferences = apis["sw"].get(f"/children/{child.id}/conferences").json["conferences"]
     assert conferences == case["conferences"]
 

@@ -81,6 +81,7 @@ RULES = {
     ("api.child", "GET"): case,
     ("api.conferences", "GET"): case,
     ("api.plans", "GET"): full_case,
+    ("api.ahead", "GET"): full_case,
     ("api.census_plans", "GET"): lambda role, own: role in MANAGERS,
     ("api.instances_list", "GET"): lambda role, own: role in MANAGERS | DEPLOYERS,
     ("api.instance_start", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
@@ -125,6 +126,7 @@ RULES = {
             "late_reasons",
             "escalations",
             "team_tasks",
+            "coming",
         )
     },
     ("audit.index", "GET"): lambda role, own: role == "administrator",

@@ -134,6 +134,7 @@ def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
         "/dashboard/late-reasons",
         "/dashboard/escalations",
         "/dashboard/team-tasks",
+        "/dashboard/coming",
     ):
         response = client.get(path)
         assert response.status_code == 403, path
@@ -174,6 +175,7 @@ def test_each_work_view_is_one_click_from_the_dashboard(client, planned, clock):
         "Overdue now",
         "Escalated to you",
         "Your team's waiting steps",
+        "Due in the next four weeks",
         "Why steps were late",
         "Find a child's workflows",
         "Feedback on conferences",
@@ -195,6 +197,10 @@ def test_each_work_view_is_one_click_from_the_dashboard(client, planned, clock):
     assert cells[7] == "None given"
     team = page(client.get(links["Your team's waiting steps"])).select_one("#team-rows")
     assert "Record the core group meeting" in team.text and "Book the conference" in team.text
+    coming = page(client.get(links["Due in the next four weeks"])).select_one("#coming-rows")
+    lines = [r.get_text(" ", strip=True) for r in coming.select("tbody tr")]
+    # 1 February to 1 March 2027: the review's booking; the core group is already late.
+    assert lines == [f"24 February 2027 Book the conference Amara Okoye {planned.child.reference}"]
     escalated = page(client.get(links["Escalated to you"]))
     assert "Nothing escalated to you is open." in escalated.select_one("#escalations-open").text
     found = page(client.get("/instances?child=okoye"))

@@ -7,7 +7,7 @@ condition; none repeats a rule of the engine's.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import g, render_template, request
 
@@ -106,4 +106,26 @@ def team_tasks():
         teams=teams,
         today=workflow().clock.today(),
         days_late=_days_late,
+    )
+
+
+AHEAD_DAYS = 28  # "the next four weeks"
+
+
+@bp.route("/dashboard/coming")
+@login_required
+def coming():
+    today = workflow().clock.today()
+    teams = manager_views.teams(db())
+    team = request.args.get("team") or g.user.team or (teams[0] if teams else "")
+    until = today + timedelta(days=AHEAD_DAYS)
+    rows = manager_views.falling_due(db(), team, today, until, _condition()) if team else []
+    return render_template(
+        "dashboard/coming.html",
+        title=f"Due in the next four weeks: {team}" if team else "Due in the next four weeks",
+        rows=rows,
+        team=team,
+        teams=teams,
+        today=today,
+        until=until,
     )

@@ -77,3 +77,15 @@ def test_instances_are_found_by_the_childs_name_or_reference(db, engine, clock):
     [review] = found.instances
     assert found.due[review.id] == date(2027, 2, 24) and review.id in found.overdue_ids
     assert found.holders[review.id] == ["Unclaimed: business support"]
+
+
+def test_what_falls_due_for_a_team(db, engine, clock):
+    case = late_review(db, engine, clock)
+    rows = manager_views.falling_due(db, "North", date(2027, 1, 1), date(2027, 5, 10))
+    assert [(due, what, ref) for due, what, _id, ref, *_name in rows] == [
+        (date(2027, 1, 25), "Core group 1 due", case.child.reference),
+        (date(2027, 1, 25), "Record the core group meeting", case.child.reference),
+        (date(2027, 2, 24), "Book the conference", case.child.reference),
+        (date(2027, 4, 9), "Review conference 1 due", case.child.reference),
+    ]
+    assert manager_views.falling_due(db, "South", date(2027, 1, 1), date(2027, 5, 10)) == []
