@@ -152,12 +152,19 @@ def census_page():
     year = _census_year(today)
     children = _census(year)
     current = census.CensusYear.containing(today).end.year
+    rows = census_export.csv_rows(children)  # a council's year is thousands: a page at a time
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(whole_number(request.args.get("page")) or 1, pages)
+    first = (page - 1) * ROWS_PER_PAGE
     return render_template(
         "dashboard/census.html",
         title="Children in Need census: child protection",
         year=year,
         children=children,
-        rows=census_export.csv_rows(children),
+        rows=rows[first : first + ROWS_PER_PAGE],
+        page=page,
+        pages=pages,
+        query={"year": year.end.year},
         header=census_export.CSV_HEADER,
         codes=census.ITEMS,
         years=list(range(current, current - 6, -1)),
