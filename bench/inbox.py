@@ -7,7 +7,9 @@ task done. Then the server time (inside the app, no network) of the pages and AP
 person opens most: the inbox of a social worker and of business support (the biggest pool),
 a case page, the process instance list, the same through the API, the dashboard, and the
 children behind two of its figures (conferences carry their clocks, and a child's first
-held ICPC starts a plan). On SQLite and on PostgreSQL (a throwaway database).
+held ICPC starts a plan), and the managers' work views (overdue now, escalations, a team's
+steps and what falls due, late reasons, instance search by child, the census). On SQLite
+and on PostgreSQL (a throwaway database).
 
 Prints one JSON line. Usage: python bench/inbox.py [--instances 50000] [--repeat 30]
 """
@@ -65,6 +67,17 @@ STEPS = {
 }
 # One figure's children behind the dashboard: the ICPC timeliness list and the open plans.
 FIGURES = {"dashboard_figure_icpc": "icpc_str_child", "dashboard_figure_plans": "open_12"}
+# The managers' work views (issue 27), each one click from the dashboard.
+WORK_VIEWS = {
+    "overdue_now": "/dashboard/overdue",
+    "overdue_one_team": "/dashboard/overdue?team=Team+3",
+    "escalations_to_me": "/dashboard/escalations",
+    "team_tasks": "/dashboard/team-tasks?team=Team+3",
+    "due_in_four_weeks": "/dashboard/coming?team=Team+3",
+    "late_reasons": "/dashboard/late-reasons",
+    "instance_search_by_child": "/instances?child=child1234",
+    "census_page": "/census",
+}
 ROLE_OF_STEP = {
     "book_conference": "business_support",
     "book_review": "business_support",
@@ -142,9 +155,11 @@ def generate(session, instances: int, seed: int = 7) -> dict:
     planned: set[int] = set()
     for n in range(instances):
         process = rng.choices(list(STEPS), weights=[2, 3, 5])[0]
-        child_id = child_ids[n % children]
-        started = now - timedelta(days=rng.randint(0, 3 * 365), minutes=n % 1440)
         running = n % 10 == 0
+        # A child has at most one running workflow of a process (ONE_RUNNING_PER_CHILD):
+        # the running tenth take a child each.
+        child_id = child_ids[(n // 10 if running else n) % children]
+        started = now - timedelta(days=rng.randint(0, 3 * 365), minutes=n % 1440)
         instance_rows.append(
             {
                 "id": n + 1,
@@ -357,6 +372,8 @@ def measure(url: str, instances: int, repeat: int) -> dict:
     pages["dashboard"] = timed(sm, "/dashboard", repeat)
     for name, key in FIGURES.items():
         pages[name] = timed(sm, f"/dashboard/figure?key={key}", repeat)
+    for name, path in WORK_VIEWS.items():
+        pages[name] = timed(sm, path, repeat)
     app.extensions["cpc"].db_engine.dispose()
     return {"data": shape, "pages": pages}
 
@@ -367,7 +384,7 @@ def targets(results: dict) -> dict:
         pages = figures["pages"]
         for name in ("inbox_social_worker", "inbox_business_support", "case_page"):
             found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 100)
-        for name in ("dashboard", *FIGURES):
+        for name in ("dashboard", *FIGURES, *WORK_VIEWS):
             found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 300)
     return found
 

@@ -298,6 +298,15 @@ STORIES = [
 ]
 
 
+def _census_stories() -> list[tuple]:
+    """What the census return needs besides conferences: an enquiry that found no
+    conference needed (the census says "ICPC not required")."""
+    reason = "The family accepted help; no risk of significant harm was found."
+    decided = {"outcome": "no_conference", "no_conference_reason": reason}
+    steps = [(0, "record_strategy_discussion", decided)]
+    return [("Nia", "Cole", "2015-02-03", None, "sw1", 20, "icpc", steps)]
+
+
 def load(session: Session, engine: Engine) -> str:
     if session.scalar(select(User.id).where(User.username == "sw1")) is not None:
         return "Demo data is already loaded."
@@ -309,7 +318,8 @@ def load(session: Session, engine: Engine) -> str:
             # Demo accounts only: "demo" is far below the policy every real password meets.
             user.password_hash = accounts.hash_password(PASSWORD)
     today = engine.clock.today()
-    for given, family, born, expected_in, worker, ago, kind, steps in STORIES:
+    stories = [*STORIES, *_census_stories()]
+    for given, family, born, expected_in, worker, ago, kind, steps in stories:
         social_worker = user_by_username(session, worker)
         child = cases.add_child(
             session,
@@ -333,7 +343,7 @@ def load(session: Session, engine: Engine) -> str:
     _moved(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
-    return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(STORIES)} children."
+    return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 
 
 def _play(session: Session, now: Engine, child: Child, started: date, kind: str, steps) -> None:

@@ -23,11 +23,11 @@ def _nav_items():
     if permissions.can_view_dashboard(user):
         items.append(("Dashboard", "dashboard.index"))
     if permissions.can_manage_instances(user):
+        items.append(("Feedback", "feedback.summary"))  # the summary is for managers
         items.append(("Scheduler", "scheduler.index"))
     if permissions.can_read_audit(user):
         items.append(("Audit trail", "audit.index"))
         items.append(("Retention", "retention.index"))
-        items.append(("Feedback", "feedback.summary"))
     if permissions.can_administer(user):
         items.append(("Administration", "admin.index"))
     return [

@@ -11,6 +11,7 @@ from engine.casework import attendance, date_checks
 from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
 from engine.models.conferences import (
+    TRANSFER_IN,
     CasePerson,
     Conference,
     Invitation,
@@ -256,7 +257,9 @@ def start_plan(conference_id, category, start_date) -> int:
         started_on=_date(start_date),
         initial_category=category,
         latest_category=category,
-        previous_plans=count_previous_plans(ctx.session, row.child_id),
+        # A child transferred in had a plan in the council they came from: the census
+        # counts it among their previous plans.
+        previous_plans=count_previous_plans(ctx.session, row.child_id) + (row.kind == TRANSFER_IN),
         # named by the conference, else the child's allocated social worker
         lead_social_worker_id=_user_id(ctx.data.get("lead_social_worker"))
         or ctx.instance.child.social_worker_id,

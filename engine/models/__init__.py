@@ -10,6 +10,7 @@ from engine.models.conferences import CasePerson, Conference, ConferenceRequest,
 from engine.models.diagrams import DiagramDraft, InstanceMove
 from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
 from engine.models.drafts import TaskDraft
+from engine.models.enquiries import Section47Enquiry
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.outbox import OutboxAttempt, OutboxMessage
 from engine.models.people import Child, User, UserRole
@@ -65,6 +66,7 @@ __all__ = [
     "ProfessionalLink",
     "Report",
     "ReportFile",
+    "Section47Enquiry",
     "ScheduledRun",
     "SchedulerProcess",
     "TaskDraft",

@@ -1,11 +1,12 @@
-"""Finding process instances for managers: by process, version, status, stage, team, overdue."""
+"""Finding process instances for managers: by child (name or reference), process, version,
+status, stage, team, overdue; with who holds each waiting step and when it is due."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models.instances import READY, HumanTask, ProcessInstance
@@ -22,6 +23,7 @@ class InstanceFilter:
     stage: str | None = None  # the task spec of a step waiting now
     team: str | None = None  # the team of the child's social worker
     overdue: bool = False
+    child: str | None = None  # part of the child's name or reference
     page: int = 1
 
 
@@ -33,6 +35,21 @@ class InstancePage:
     pages: int
     overdue_ids: set[int] = field(default_factory=set)
     stages: dict[int, list[str]] = field(default_factory=dict)
+    holders: dict[int, list[str]] = field(default_factory=dict)  # of the waiting steps
+    due: dict[int, date] = field(default_factory=dict)  # the earliest waiting step's
+
+
+def child_matches(text: str):
+    """A condition on `Child`: its reference, given name, family name or full name
+    contains `text`, in any case."""
+    pattern = f"%{text.strip().lower()}%"
+    full = func.lower(Child.given_name + " " + Child.family_name)
+    return or_(
+        func.lower(Child.reference).like(pattern),
+        func.lower(Child.given_name).like(pattern),
+        func.lower(Child.family_name).like(pattern),
+        full.like(pattern),
+    )
 
 
 def _waiting(*conditions):
@@ -53,6 +70,10 @@ def _conditions(wanted: InstanceFilter, today: date, condition) -> list:
         found.append(_waiting(HumanTask.task_spec == wanted.stage))
     if wanted.overdue:
         found.append(_waiting(HumanTask.due_on < today))
+    if wanted.child and wanted.child.strip():
+        found.append(
+            ProcessInstance.child_id.in_(select(Child.id).where(child_matches(wanted.child)))
+        )
     if wanted.team:
         worker = select(User.id).where(User.team == wanted.team)
         children = select(Child.id).where(Child.social_worker_id.in_(worker))
@@ -79,16 +100,32 @@ def search(
     instances = list(session.scalars(query))
     ids = [i.id for i in instances]
     stages: dict[int, list[str]] = {}
+    holders: dict[int, list[str]] = {}
+    due: dict[int, date] = {}
     overdue: set[int] = set()
     if ids:
-        waiting = select(HumanTask.instance_id, HumanTask.title, HumanTask.due_on).where(
-            HumanTask.instance_id.in_(ids), HumanTask.state == READY
+        waiting = (
+            select(
+                HumanTask.instance_id,
+                HumanTask.title,
+                HumanTask.due_on,
+                User.display_name,
+                HumanTask.role,
+            )
+            .outerjoin(User, User.id == HumanTask.assignee_id)
+            .where(HumanTask.instance_id.in_(ids), HumanTask.state == READY)
         )
-        for instance_id, title, due_on in session.execute(waiting.order_by(HumanTask.due_on)):
+        order = (HumanTask.due_on.is_(None), HumanTask.due_on)
+        for instance_id, title, due_on, holder, role in session.execute(waiting.order_by(*order)):
             stages.setdefault(instance_id, []).append(title)
-            if due_on is not None and due_on < today:
-                overdue.add(instance_id)
-    return InstancePage(instances, matching, page, pages, overdue, stages)
+            who = holder or f"Unclaimed: {(role or 'anyone').replace('_', ' ')}"
+            if who not in holders.setdefault(instance_id, []):
+                holders[instance_id].append(who)
+            if due_on is not None:
+                due.setdefault(instance_id, due_on)
+                if due_on < today:
+                    overdue.add(instance_id)
+    return InstancePage(instances, matching, page, pages, overdue, stages, holders, due)
 
 
 def filter_options(session: Session) -> dict[str, list]:

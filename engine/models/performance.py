@@ -11,28 +11,39 @@ from datetime import date
 from sqlalchemy import Date, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.models.conferences import ICPC, RCPC, Conference
+from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, Conference
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.people import NAME_COLUMNS, Child, User
 from engine.models.plans import Plan
+
+# The conferences the DfE counts as initial conferences: a pre-birth conference is an ICPC
+# about an unborn child. A transfer-in conference is counted apart (its clock is the
+# notification from the previous council, not a strategy discussion).
+INITIAL = (ICPC, PRE_BIRTH)
+TRANSFERS = (TRANSFER_IN,)
 
 
 def _where(query, condition):
     return query.where(condition) if condition is not None else query
 
 
-def held_conferences(session: Session, kind: str, start: date, end: date, condition=None):
-    """Conferences of a kind held within [start, end], with the child; oldest first."""
+def _kinds(kind: str | tuple[str, ...]):
+    return Conference.kind.in_((kind,) if isinstance(kind, str) else kind)
+
+
+def held_conferences(session: Session, kind, start: date, end: date, condition=None):
+    """Conferences of a kind (or kinds) held within [start, end], with the child; oldest
+    first."""
     query = (
         select(Conference, Child)
         .join(Child, Child.id == Conference.child_id)
-        .where(Conference.kind == kind, Conference.held_on.between(start, end))
+        .where(_kinds(kind), Conference.held_on.between(start, end))
         .order_by(Conference.held_on, Conference.id)
     )
     return session.execute(_where(query, condition)).all()
 
 
-def held_conference_dates(session: Session, kind: str, start: date, end: date, condition=None):
+def held_conference_dates(session: Session, kind, start: date, end: date, condition=None):
     """What the figures read of `held_conferences`' rows, as plain columns ending with the
     child's name columns (`NAME_COLUMNS`) instead of the two objects: thousands of rows are
     cheaper to count and list this way."""
@@ -47,21 +58,24 @@ def held_conference_dates(session: Session, kind: str, start: date, end: date, c
             Conference.scheduled_time,
             Conference.venue,
             Conference.chair_id,
+            Conference.notified_date,
+            Conference.kind,
             *NAME_COLUMNS,
         )
         .join(Child, Child.id == Conference.child_id)
-        .where(Conference.kind == kind, Conference.held_on.between(start, end))
+        .where(_kinds(kind), Conference.held_on.between(start, end))
         .order_by(Conference.held_on, Conference.id)
     )
     return session.execute(_where(query, condition)).all()
 
 
 def held_icpcs(session: Session, start: date, end: date, condition=None):
-    return held_conferences(session, ICPC, start, end, condition)
+    """Initial conferences held in [start, end], pre-birth ones included."""
+    return held_conferences(session, INITIAL, start, end, condition)
 
 
-def held_reviews(session: Session, start: date, end: date, condition=None):
-    return held_conferences(session, RCPC, start, end, condition)
+def held_transfers(session: Session, start: date, end: date, condition=None):
+    return held_conferences(session, TRANSFERS, start, end, condition)
 
 
 def plans_with_children(session: Session, condition=None):
@@ -122,28 +136,30 @@ def overdue_steps(session: Session, today: date, condition=None):
 # distinct date (or date pair, or team), never a row per conference, plan or step.
 
 
-def _icpcs_held(start: date, end: date):
-    return (Conference.kind == ICPC, Conference.held_on.between(start, end))
+def _held_in(kinds, start: date, end: date):
+    return (_kinds(kinds), Conference.held_on.between(start, end))
 
 
-def icpc_counts(session: Session, start: date, end: date, condition=None):
-    """(held_on, strategy discussion, section 47 start, how many) of ICPCs held in [start,
-    end]. Whether a conference was in time depends only on its dates, so counting by them
-    lets the caller apply the working-day rule once per date pair instead of once per child.
+def icpc_counts(session: Session, start: date, end: date, condition=None, kinds=INITIAL):
+    """(held_on, strategy discussion, section 47 start, notification, how many) of
+    conferences of `kinds` (initial ones unless told) held in [start, end]. Whether a
+    conference was in time depends only on its dates, so counting by them lets the caller
+    apply the working-day rule once per date pair instead of once per child.
     """
     sd, s47 = Conference.strategy_discussion_date, Conference.s47_start_date
+    notified = Conference.notified_date
     query = (
-        select(Conference.held_on, sd, s47, func.count())
+        select(Conference.held_on, sd, s47, notified, func.count())
         .join(Child, Child.id == Conference.child_id)
-        .where(*_icpcs_held(start, end))
-        .group_by(Conference.held_on, sd, s47)
+        .where(*_held_in(kinds, start, end))
+        .group_by(Conference.held_on, sd, s47, notified)
     )
     return session.execute(_where(query, condition)).all()
 
 
-def icpc_meeting_counts(session: Session, start: date, end: date, condition=None):
-    """(held_on, earliest strategy discussion, earliest section 47 start, how many
-    meetings) of ICPC meetings held in [start, end].
+def icpc_meeting_counts(session: Session, start: date, end: date, condition=None, kinds=INITIAL):
+    """(held_on, earliest strategy discussion, earliest section 47 start, earliest
+    notification, how many meetings) of meetings of `kinds` held in [start, end].
 
     A meeting is the siblings seen together (same day, time, venue and chair); it is in time
     for every child exactly when it is in time for the earliest clock among them, as a later
@@ -154,30 +170,18 @@ def icpc_meeting_counts(session: Session, start: date, end: date, condition=None
             Conference.held_on.label("held_on"),
             func.min(Conference.strategy_discussion_date).label("first_sd"),
             func.min(Conference.s47_start_date).label("first_s47"),
+            func.min(Conference.notified_date).label("first_notified"),
         )
         .join(Child, Child.id == Conference.child_id)
-        .where(*_icpcs_held(start, end))
+        .where(*_held_in(kinds, start, end))
         .group_by(
             Conference.held_on, Conference.scheduled_time, Conference.venue, Conference.chair_id
         )
     )
     meetings = _where(meetings, condition).subquery()
-    query = select(
-        meetings.c.held_on, meetings.c.first_sd, meetings.c.first_s47, func.count()
-    ).group_by(meetings.c.held_on, meetings.c.first_sd, meetings.c.first_s47)
+    firsts = (meetings.c.first_sd, meetings.c.first_s47, meetings.c.first_notified)
+    query = select(meetings.c.held_on, *firsts, func.count()).group_by(meetings.c.held_on, *firsts)
     return session.execute(query).all()
-
-
-def review_counts(session: Session, start: date, end: date, condition=None):
-    """(held_on, how many, how many by their due date) of reviews held in [start, end]."""
-    on_time = func.sum(case((Conference.held_on <= Conference.due_on, 1), else_=0))
-    query = (
-        select(Conference.held_on, func.count(), on_time)
-        .join(Child, Child.id == Conference.child_id)
-        .where(Conference.kind == RCPC, Conference.held_on.between(start, end))
-        .group_by(Conference.held_on)
-    )
-    return session.execute(_where(query, condition)).all()
 
 
 def plan_dates(session: Session, condition=None):

@@ -93,3 +93,22 @@ def actions_for(session: Session, plan_id: int) -> list[PlanAction]:
 def meetings_for(session: Session, plan_id: int) -> list[CoreGroupMeeting]:
     query = select(CoreGroupMeeting).where(CoreGroupMeeting.plan_id == plan_id)
     return list(session.scalars(query.order_by(CoreGroupMeeting.sequence)))
+
+
+def waiting_review_and_core_group(session: Session, plan_id: int):
+    """The review conference and the core group meeting a plan's workflows wait for now
+    (either None): where the dates ahead are projected from."""
+    from engine.models.conferences import RCPC, Conference
+
+    review = session.scalars(
+        select(Conference)
+        .where(Conference.plan_id == plan_id, Conference.kind == RCPC)
+        .where(Conference.held_on.is_(None))
+        .order_by(Conference.id.desc())
+    ).first()
+    meeting = session.scalars(
+        select(CoreGroupMeeting)
+        .where(CoreGroupMeeting.plan_id == plan_id, CoreGroupMeeting.held_on.is_(None))
+        .order_by(CoreGroupMeeting.id.desc())
+    ).first()
+    return review, meeting

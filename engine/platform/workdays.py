@@ -57,6 +57,19 @@ def add_working_days(start: date | str, n: int) -> date:
     return day
 
 
+def working_day_by(limit: date | str) -> date:
+    """The last working day on or before `limit`.
+
+    A statutory limit counted in calendar months or weeks can fall at a weekend or on a bank
+    holiday; nothing can be held then, and the limit must not be overshot, so the date due
+    is the working day before: a review due by Sunday 11 April 2027 is due on Friday 9 April.
+    """
+    day = as_date(limit)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def working_days_between(start: date | str, end: date | str) -> int:
     """How many working days after `start` `end` falls (negative when `end` is earlier).
 

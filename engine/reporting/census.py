@@ -1,9 +1,16 @@
-"""The Children in Need census's child protection plan items, one row per plan in the year.
+"""The Children in Need census's child protection items for one census year.
 
-The census year runs 1 April to 31 March; a plan is included when it was open on any day of
-it. Columns follow the census module: CPP start and end dates, initial and latest category of
-abuse, number of previous plans, and the conference dates around the plan (the ICPC that
-started it, its target date, the s47 start date) and its review dates.
+The census year runs 1 April to 31 March. What it holds, in the census's own item names
+(codes from the DfE's Children in Need census guide, `ITEMS`):
+- each section 47 enquiry that started in the year or whose conference was held in it: its
+  start date, the ICPC target (15 working days from the strategy discussion, as the diagram
+  computed it, for a pre-birth case too), the ICPC date when held in the year, and "ICPC not
+  required" when the enquiry found no conference needed;
+- each plan open on any day of the year: start, end (only if it ended in the year), initial
+  and latest category, the number of previous plans (a plan in the council a child moved
+  from counts), and the dates of the reviews held in the year.
+A child is returned when they have either. `census_export` writes these as COLLECT's XML and
+as CSV; the API returns them typed.
 """
 
 from __future__ import annotations
@@ -15,22 +22,24 @@ from sqlalchemy.orm import Session
 
 from engine.models import performance
 from engine.models.conferences import RCPC
+from engine.models.enquiries import enquiries_in
 from engine.platform.errors import EngineError
 
-HEADER = (
-    "child_reference",
-    "date_of_birth",
-    "expected_date_of_birth",
-    "cpp_start_date",
-    "cpp_end_date",
-    "initial_category_of_abuse",
-    "latest_category_of_abuse",
-    "number_of_previous_cpp",
-    "s47_start_date",
-    "icpc_date",
-    "icpc_target_date",
-    "review_dates",
-)
+ITEMS = {  # census item: its code in the census guide's list of data items
+    "LAchildID": "N00097",
+    "PersonBirthDate": "N00066",
+    "ExpectedPersonBirthDate": "N00098",
+    "S47ActualStartDate": "N00148",
+    "InitialCPCtarget": "N00109",
+    "DateOfInitialCPC": "N00110",
+    "ICPCnotRequired": "N00111",
+    "CPPstartDate": "N00105",
+    "CPPendDate": "N00115",
+    "InitialCategoryOfAbuse": "N00113",
+    "LatestCategoryOfAbuse": "N00114",
+    "NumberOfPreviousCPP": "N00106",
+    "CPPreviewDate": "N00116",
+}
 
 
 @dataclass(frozen=True)
@@ -65,44 +74,137 @@ def census_year(ending: int | None, today: date) -> CensusYear:
     return CensusYear.ending(ending)
 
 
-def as_records(rows_: list[tuple[str, ...]]) -> list[dict]:
-    """Rows as named fields (empty cells as None), for the API."""
-    return [{k: (v or None) for k, v in zip(HEADER, row, strict=True)} for row in rows_]
+@dataclass(frozen=True)
+class Enquiry:
+    """A Section47 group: S47ActualStartDate, InitialCPCtarget, DateOfInitialCPC,
+    ICPCnotRequired."""
+
+    s47_start: date
+    icpc_target: date | None
+    icpc_date: date | None
+    icpc_not_required: bool
 
 
-def _iso(value: date | None) -> str:
-    return value.isoformat() if value else ""
+@dataclass(frozen=True)
+class PlanItems:
+    """A ChildProtectionPlans group: CPPstartDate, CPPendDate, the two categories,
+    NumberOfPreviousCPP and the Reviews' CPPreviewDates."""
+
+    start: date
+    end: date | None
+    initial_category: str
+    latest_category: str
+    previous_plans: int
+    review_dates: tuple[date, ...]
 
 
-def rows(session: Session, year: CensusYear, condition=None) -> list[tuple[str, ...]]:
-    plans = performance.plans_in_year(session, year.start, year.end, condition)
-    conferences = performance.conferences_for_children(
-        session, sorted({child.id for _, child in plans})
-    )
-    by_child: dict[int, list] = {}
-    for conference in conferences:
-        by_child.setdefault(conference.child_id, []).append(conference)
-    result = []
-    for plan, child in plans:
-        mine = by_child.get(child.id, [])
-        initial = [c for c in mine if c.kind != RCPC and c.held_on and c.held_on <= plan.started_on]
-        icpc = max(initial, key=lambda c: c.held_on, default=None)
-        reviews = [c.held_on for c in mine if c.kind == RCPC and c.plan_id == plan.id and c.held_on]
-        result.append(
-            (
+@dataclass
+class ChildItems:
+    """One child's items: ChildIdentifiers (LAchildID, PersonBirthDate or
+    ExpectedPersonBirthDate) and their enquiries and plans in the year."""
+
+    child_id: int
+    reference: str
+    birth_date: date | None
+    expected_birth_date: date | None
+    enquiries: list[Enquiry]
+    plans: list[PlanItems]
+
+
+def collect(session: Session, year: CensusYear, condition=None) -> list[ChildItems]:
+    """Every child with an enquiry or a plan in the year, by reference; `condition` limits
+    the children (the caller's access)."""
+    children: dict[int, ChildItems] = {}
+
+    def child_items(child) -> ChildItems:
+        if child.id not in children:
+            children[child.id] = ChildItems(
+                child.id,
                 child.reference,
-                _iso(child.date_of_birth),
-                _iso(child.expected_date_of_birth),
-                _iso(plan.started_on),
-                # A plan that ended after 31 March was still open at the census date.
-                _iso(plan.ended_on if plan.ended_on and plan.ended_on <= year.end else None),
-                plan.initial_category,
-                plan.latest_category,
-                str(plan.previous_plans),
-                _iso(icpc.s47_start_date if icpc else None),
-                _iso(icpc.held_on if icpc else None),
-                _iso(icpc.due_on if icpc else None),
-                ";".join(_iso(d) for d in sorted(reviews)),
+                child.date_of_birth,
+                child.expected_date_of_birth,
+                [],
+                [],
+            )
+        return children[child.id]
+
+    for enquiry, held, child in enquiries_in(session, year.start, year.end, condition):
+        child_items(child).enquiries.append(
+            Enquiry(
+                enquiry.s47_start_date,
+                enquiry.icpc_target_date,
+                held if held and held <= year.end else None,
+                not enquiry.conference_needed,
             )
         )
-    return result
+    plans = performance.plans_in_year(session, year.start, year.end, condition)
+    reviews: dict[int, list[date]] = {}
+    ids = sorted({child.id for _, child in plans})
+    for conference in performance.conferences_for_children(session, ids):
+        held = conference.held_on
+        if (
+            conference.kind == RCPC
+            and conference.plan_id
+            and held
+            and year.start <= held <= year.end
+        ):
+            reviews.setdefault(conference.plan_id, []).append(held)
+    for plan, child in plans:
+        child_items(child).plans.append(
+            PlanItems(
+                plan.started_on,
+                # A plan that ended after 31 March was still open at the census date.
+                plan.ended_on if plan.ended_on and plan.ended_on <= year.end else None,
+                plan.initial_category,
+                plan.latest_category,
+                int(plan.previous_plans or 0),
+                tuple(sorted(reviews.get(plan.id, []))),
+            )
+        )
+    return sorted(children.values(), key=lambda c: c.reference)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def as_records(children: list[ChildItems]) -> dict[str, list[dict]]:
+    """The items as the API gives them, typed: dates as ISO strings or null, counts as
+    integers, "ICPC not required" as a boolean, review dates as a list."""
+    who = [
+        (
+            c,
+            {
+                "child_reference": c.reference,
+                "date_of_birth": _iso(c.birth_date),
+                "expected_date_of_birth": _iso(c.expected_birth_date),
+            },
+        )
+        for c in children
+    ]
+    return {
+        "section47": [
+            {
+                **ids,
+                "s47_start_date": _iso(e.s47_start),
+                "icpc_target_date": _iso(e.icpc_target),
+                "icpc_date": _iso(e.icpc_date),
+                "icpc_not_required": e.icpc_not_required,
+            }
+            for c, ids in who
+            for e in c.enquiries
+        ],
+        "plans": [
+            {
+                **ids,
+                "cpp_start_date": _iso(p.start),
+                "cpp_end_date": _iso(p.end),
+                "initial_category_of_abuse": p.initial_category,
+                "latest_category_of_abuse": p.latest_category,
+                "number_of_previous_cpp": p.previous_plans,
+                "review_dates": [d.isoformat() for d in p.review_dates],
+            }
+            for c, ids in who
+            for p in c.plans
+        ],
+    }

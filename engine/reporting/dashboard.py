@@ -5,11 +5,12 @@ through from a percentage to the children it counts, and export either as CSV. `
 builds one figure with its rows for that page; the dashboard itself counts in SQL
 (`dashboard_summary`), and `build`, every figure with its rows, is what tests hold both to.
 
-- ICPCs within 15 working days, measured from the strategy discussion and from the s47
-  start; by child (one row per child) and by conference (siblings seen at one meeting —
-  same day, time, venue and chair — count once, and the meeting is on time only if it was
-  on time for every child).
-- Reviews held by their due date.
+- ICPCs (pre-birth ones included) within 15 working days, measured from the strategy
+  discussion and from the s47 start; by child (one row per child) and by conference
+  (siblings seen at one meeting — same day, time, venue and chair — count once, and the
+  meeting is on time only if it was on time for every child). Transfer-in conferences are
+  counted apart, from the notification by the previous council.
+- Reviews on time, over the reviews due in the period, and by child (`review_figures`).
 - Repeat plans: plans started in the period that are a child's second or later, ever and
   within two years of the previous plan ending.
 - Plans open 9, 12, 18 and 24 months or more at the period's end; plans ended in the period
@@ -27,11 +28,16 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from engine.models import performance
-from engine.models.conferences import ICPC, RCPC
-from engine.models.people import NAME_COLUMNS, Child, ChildName, child_name
+from engine.models import performance, reviews_due
+from engine.models.conferences import KINDS, PRE_BIRTH
+from engine.models.people import NAME_COLUMNS, Child, child_name
 from engine.models.plans import Plan
 from engine.platform.workdays import add_months, add_working_days
+from engine.reporting import review_figures
+from engine.reporting.figures import Figure, MonthBar, Row
+from engine.reporting.figures import day_text as _d
+
+__all__ = ["Dashboard", "Figure", "MonthBar", "Row", "build", "figure"]
 
 ICPC_WORKING_DAYS = 15
 OPEN_MONTHS = (9, 12, 18, 24)
@@ -42,43 +48,6 @@ PLAN_LABELS = {  # the plan figures, in the order the dashboard shows them
     "ended_2y": "Plans ended that lasted 2 years or more",
     "unborn": "Unborn children on plans",
 }
-
-
-class Row(NamedTuple):
-    """One child behind a figure, with what about them the figure counted (a tuple: a
-    figure can hold thousands, made on every drill-down)."""
-
-    child: Child | ChildName | None
-    detail: str
-    met: bool | None = None
-
-
-@dataclass
-class Figure:
-    key: str
-    label: str
-    met: int
-    total: int
-    rows: list[Row]
-    unit: str = "children"
-    percent_of: bool = True  # False: a plain count (met is the count)
-
-    @property
-    def percent(self) -> float | None:
-        if not self.percent_of or not self.total:
-            return None
-        return round(100 * self.met / self.total, 1)
-
-
-@dataclass
-class MonthBar:
-    month: date
-    met: int
-    total: int
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.met / self.total, 1) if self.total else None
 
 
 @dataclass
@@ -132,12 +101,8 @@ class HeldConference(NamedTuple):
     scheduled_time: str | None
     venue: str | None
     chair_id: int | None
-
-
-@lru_cache(maxsize=8192)
-def _d(value: date) -> str:
-    """A date as the rows show it; once per date, as thousands of rows share dates."""
-    return f"{value.day} {value:%B %Y}"
+    notified_date: date | None
+    kind: str
 
 
 @lru_cache(maxsize=4096)
@@ -158,12 +123,18 @@ def _within(start: date | None, held: date) -> bool | None:
     return held <= _icpc_deadline(start)
 
 
-def _icpc_figures(icpcs) -> list[Figure]:
+# (key prefix, the clock's column, what it is, what is counted): the initial conferences'
+# two clocks, and the transfer-in conferences' one, counted apart.
+CLOCKS = (
+    ("icpc_str", "strategy_discussion_date", "strategy discussion", "ICPCs"),
+    ("icpc_s47", "s47_start_date", "section 47 start", "ICPCs"),
+)
+TRANSFER_CLOCKS = (("transfer_in", "notified_date", "notification", "Transfer-in conferences"),)
+
+
+def _icpc_figures(icpcs, clocks=CLOCKS) -> list[Figure]:
     figures = []
-    for clock, label in (
-        ("strategy_discussion_date", "strategy discussion"),
-        ("s47_start_date", "section 47 start"),
-    ):
+    for prefix, clock, label, counted in clocks:
         rows, meetings = [], defaultdict(list)
         for conference, child in icpcs:
             start = getattr(conference, clock)
@@ -171,7 +142,8 @@ def _icpc_figures(icpcs) -> list[Figure]:
             if met is None:
                 continue
             days = f"{_d(start)} to {_d(conference.held_on)}"
-            rows.append(Row(child, f"{label.capitalize()} {days}", met))
+            kind = f"{KINDS[PRE_BIRTH]}: " if conference.kind == PRE_BIRTH else ""
+            rows.append(Row(child, f"{kind}{label.capitalize()} {days}", met))
             key = (
                 conference.held_on,
                 conference.scheduled_time,
@@ -182,8 +154,8 @@ def _icpc_figures(icpcs) -> list[Figure]:
         by_child = sum(r.met for r in rows)
         figures.append(
             Figure(
-                f"icpc_{clock[:3]}_child",
-                f"ICPCs within 15 working days of the {label}, by child",
+                f"{prefix}_child",
+                f"{counted} within 15 working days of the {label}, by child",
                 by_child,
                 len(rows),
                 rows,
@@ -192,8 +164,8 @@ def _icpc_figures(icpcs) -> list[Figure]:
         on_time = sum(all(m) for m in meetings.values())
         figures.append(
             Figure(
-                f"icpc_{clock[:3]}_conference",
-                f"ICPCs within 15 working days of the {label}, by conference",
+                f"{prefix}_conference",
+                f"{counted} within 15 working days of the {label}, by conference",
                 on_time,
                 len(meetings),
                 rows,
@@ -201,20 +173,6 @@ def _icpc_figures(icpcs) -> list[Figure]:
             )
         )
     return figures
-
-
-def _review_figure(reviews) -> Figure:
-    rows = [
-        Row(
-            child,
-            f"Review {c.review_number or ''} due {_d(c.due_on)}, held {_d(c.held_on)}",
-            c.held_on <= c.due_on,
-        )
-        for c, child in reviews
-    ]
-    return Figure(
-        "reviews_on_time", "Reviews held on time", sum(r.met for r in rows), len(rows), rows
-    )
 
 
 def _plan_figures(plans, start: date, end: date) -> list[Figure]:
@@ -312,26 +270,30 @@ def _monthly(rows, when, met) -> list[MonthBar]:
 def build(session: Session, start: date, end: date, today: date, condition=None) -> Dashboard:
     """Every figure for the period [start, end], for the children `condition` lets through."""
     icpcs = performance.held_icpcs(session, start, end, condition)
-    reviews = performance.held_reviews(session, start, end, condition)
+    transfers = performance.held_transfers(session, start, end, condition)
     plans = performance.plans_with_children(session, condition)
     steps = performance.overdue_steps(session, today, condition)
     months = _months(end)
     year_icpcs = performance.held_icpcs(session, months[0], end, condition)
-    year_reviews = performance.held_reviews(session, months[0], end, condition)
     icpc_by_month = _monthly(
         [r for r in year_icpcs if r[0].strategy_discussion_date],
         lambda r: r[0].held_on,
         lambda r: _within(r[0].strategy_discussion_date, r[0].held_on),
     )
-    review_by_month = _monthly(
-        year_reviews, lambda r: r[0].held_on, lambda r: r[0].held_on <= r[0].due_on
+    year_reviews = reviews_due.reviews_due(session, months[0], end, today, condition)
+    review_by_month = _monthly(  # by the month each review fell due
+        year_reviews, lambda r: r[1], lambda r: r[2] is not None and r[2] <= r[1]
     )
     return Dashboard(
         start=start,
         end=end,
         groups={
             "Initial conferences": _icpc_figures(icpcs),
-            "Reviews": [_review_figure(reviews)],
+            "Transfer-in conferences": _icpc_figures(transfers, TRANSFER_CLOCKS),
+            "Reviews": [
+                review_figures.by_review(session, start, end, today, condition),
+                review_figures.by_child(session, end, today, condition),
+            ],
             "Plans": _plan_figures(
                 [(PlanDates.of(plan, child), child) for plan, child in plans], start, end
             ),
@@ -353,10 +315,15 @@ def figure(
     if key.startswith("overdue:"):
         figures = _overdue_figures(performance.overdue_steps(session, today, condition), today)
         return next((f for f in figures if f.key == key), None)
+    if key == "reviews_on_time":
+        return review_figures.by_review(session, start, end, today, condition)
+    if key == "reviews_child":
+        return review_figures.by_child(session, end, today, condition)
     if key.startswith("icpc_"):
-        figures = _icpc_figures(_held(session, ICPC, start, end, condition))
-    elif key == "reviews_on_time":
-        figures = [_review_figure(_held(session, RCPC, start, end, condition))]
+        figures = _icpc_figures(_held(session, performance.INITIAL, start, end, condition))
+    elif key.startswith("transfer_in"):
+        held = _held(session, performance.TRANSFERS, start, end, condition)
+        figures = _icpc_figures(held, TRANSFER_CLOCKS)
     else:  # the plans' figures: every plan's dates, as the repeat rules need each history
         rows = performance.plan_dates(session, condition)
         figures = _plan_figures(_records(PlanDates, rows), start, end)
@@ -366,9 +333,9 @@ def figure(
     return found
 
 
-def _held(session: Session, kind: str, start: date, end: date, condition):
-    """(conference, its columns) of the conferences of a kind held in [start, end]."""
-    rows = performance.held_conference_dates(session, kind, start, end, condition)
+def _held(session: Session, kinds, start: date, end: date, condition):
+    """(conference, its columns) of the conferences of these kinds held in [start, end]."""
+    rows = performance.held_conference_dates(session, kinds, start, end, condition)
     return _records(HeldConference, rows)
 
 

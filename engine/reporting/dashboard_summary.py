@@ -16,9 +16,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from engine.models import performance
+from engine.reporting import review_figures
 from engine.reporting.dashboard import (
+    CLOCKS,
     OPEN_MONTHS,
     PLAN_LABELS,
+    TRANSFER_CLOCKS,
     Dashboard,
     Figure,
     MonthBar,
@@ -27,20 +30,19 @@ from engine.reporting.dashboard import (
     _within,
 )
 
-CLOCKS = (  # (position in the count rows, key, label)
-    (1, "strategy_discussion_date", "strategy discussion"),
-    (2, "s47_start_date", "section 47 start"),
-)
+# Where each clock is in `performance.icpc_counts`' and `icpc_meeting_counts`' rows.
+AT = {"strategy_discussion_date": 1, "s47_start_date": 2, "notified_date": 3}
 
 
-def _icpc_figures(pairs, meetings) -> list[Figure]:
+def _icpc_figures(pairs, meetings, clocks=CLOCKS) -> list[Figure]:
     """`pairs`: `performance.icpc_counts` rows; `meetings`: `icpc_meeting_counts` rows."""
     figures = []
-    for at, clock, label in CLOCKS:
+    for prefix, clock, label, counted in clocks:
+        at = AT[clock]
         figures.append(
             Figure(
-                f"icpc_{clock[:3]}_child",
-                f"ICPCs within 15 working days of the {label}, by child",
+                f"{prefix}_child",
+                f"{counted} within 15 working days of the {label}, by child",
                 sum(row[-1] for row in pairs if row[at] and _within(row[at], row[0])),
                 sum(row[-1] for row in pairs if row[at]),
                 [],
@@ -48,8 +50,8 @@ def _icpc_figures(pairs, meetings) -> list[Figure]:
         )
         figures.append(
             Figure(
-                f"icpc_{clock[:3]}_conference",
-                f"ICPCs within 15 working days of the {label}, by conference",
+                f"{prefix}_conference",
+                f"{counted} within 15 working days of the {label}, by conference",
                 sum(row[-1] for row in meetings if row[at] and _within(row[at], row[0])),
                 sum(row[-1] for row in meetings if row[at]),
                 [],
@@ -57,16 +59,6 @@ def _icpc_figures(pairs, meetings) -> list[Figure]:
             )
         )
     return figures
-
-
-def _review_figure(counts) -> Figure:
-    return Figure(
-        "reviews_on_time",
-        "Reviews held on time",
-        sum(int(on_time or 0) for _held, _n, on_time in counts),
-        sum(n for _held, n, _on_time in counts),
-        [],
-    )
 
 
 def _plan_figures_counted(session: Session, start: date, end: date, condition) -> list[Figure]:
@@ -149,8 +141,10 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
     months = _months(end)
     first = min(start, months[0])
     icpcs = performance.icpc_counts(session, first, end, condition)
-    reviews = performance.review_counts(session, first, end, condition)
     meetings = performance.icpc_meeting_counts(session, start, end, condition)
+    kinds = performance.TRANSFERS
+    transfers = performance.icpc_counts(session, start, end, condition, kinds)
+    transfer_meetings = performance.icpc_meeting_counts(session, start, end, condition, kinds)
 
     def within_period(rows):
         return [row for row in rows if start <= row[0]]
@@ -160,7 +154,8 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
         end=end,
         groups={
             "Initial conferences": _icpc_figures(within_period(icpcs), meetings),
-            "Reviews": [_review_figure(within_period(reviews))],
+            "Transfer-in conferences": _icpc_figures(transfers, transfer_meetings, TRANSFER_CLOCKS),
+            "Reviews": review_figures.counted(session, start, end, today, condition),
             "Plans": _plan_figures_counted(session, start, end, condition),
         },
         overdue_by_team=_overdue_figures(session, today, condition),
@@ -168,12 +163,11 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
             months,
             [
                 (held, n if _within(sd, held) else 0, n)
-                for held, sd, _s47, n in icpcs
+                for held, sd, _s47, _notified, n in icpcs
                 if sd and held >= months[0]
             ],
         ),
-        review_months=_bars(
-            months,
-            [(held, int(on_time or 0), n) for held, n, on_time in reviews if held >= months[0]],
+        review_months=_bars(  # by the month each review fell due
+            months, review_figures.month_counts(session, months[0], end, today, condition)
         ),
     )

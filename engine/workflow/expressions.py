@@ -70,6 +70,10 @@ def add_months(day, n: int) -> str:
     return _iso(workdays.add_months(day, _count(n)))
 
 
+def working_day_by(day) -> str:
+    return _iso(workdays.working_day_by(day))
+
+
 def add_days(day, n: int) -> str:
     """Calendar days (core group intervals are counted in weeks, not working days)."""
     return _iso(workdays.as_date(day) + timedelta(days=_count(n)))
@@ -101,6 +105,7 @@ CALENDAR = {
     "working_days_between": working_days_between,
     "add_months": add_months,
     "add_days": add_days,
+    "working_day_by": working_day_by,
     "setting": setting,
     "deadline": deadline,
     "start_of_day": start_of_day,

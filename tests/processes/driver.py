@@ -7,7 +7,7 @@ workflow between steps, so each step starts from what the database holds.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -165,6 +165,25 @@ class Case:
             self.child.expected_date_of_birth = expected_date_of_birth
             self.child.date_of_birth = None
             db.commit()
+
+    def sibling(self, given: str, family: str = "Okoye", **born) -> Case:
+        """Another child's case beside this one: the same staff, diagrams and clock. `born`
+        is `date_of_birth` or, for an unborn child, `expected_date_of_birth`."""
+        other = Case.__new__(Case)
+        other.db, other.engine, other.clock, other.reload = (
+            self.db,
+            self.engine,
+            self.clock,
+            self.reload,
+        )
+        other.staff = self.staff
+        sw = self.staff["sw"]
+        born.setdefault("date_of_birth", None if born else date(2016, 4, 11))
+        other.child = cases.add_child(
+            self.db, self.engine, sw, given, family, born["date_of_birth"], sw,
+            born.get("expected_date_of_birth"),
+        )  # fmt: skip
+        return other
 
     def at(self, when: str) -> None:
         """Move the clock to a London wall-clock time, like `2027-01-11 10:00`."""

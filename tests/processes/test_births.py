@@ -65,8 +65,12 @@ def test_the_child_is_counted_as_born_with_the_name_given(unborn):
     assert event.detail["born_on"] == "2027-02-10"
     case.at("2027-02-19 15:00")
     case.do("hold_conference", held_date="2027-02-19")
-    [row] = census.rows(case.db, census.CensusYear.ending(2027))
-    assert row[:3] == (case.child.reference, "2027-02-10", "2027-04-15")
+    [items] = census.collect(case.db, census.CensusYear.ending(2027))
+    assert (items.reference, items.birth_date, items.expected_birth_date) == (
+        case.child.reference,
+        date(2027, 2, 10),
+        date(2027, 4, 15),
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,17 +26,18 @@ def hold_first_review(case, **answers):
 def test_first_review_is_due_3_months_after_the_initial_conference(case):
     plan = on_a_plan(case)
     review = reviews(case)[0]
-    assert (review.due_on, review.review_number, review.plan_id) == (date(2027, 4, 11), 1, plan.id)
+    # Three months on is Sunday 11 April: due the last working day before, Friday 9 April.
+    assert (review.due_on, review.review_number, review.plan_id) == (date(2027, 4, 9), 1, plan.id)
     booking = case.ready()["book_conference"]
     # Booking is asked for 30 working days (six weeks) ahead, over Easter 2027.
-    assert booking.due_on == date(2027, 2, 25)
+    assert booking.due_on == date(2027, 2, 24)
     case.at("2027-02-25 09:00")
     case.do("book_conference", conference_date="2027-04-08")
     case.do("send_invitations", invitations_sent_date="2027-02-25")
     tasks = case.ready()
     # Reports for reviews: 3 working days before (the council setting for reviews).
     assert tasks["social_worker_report"].due_on == date(2027, 4, 5)
-    assert tasks["hold_review"].due_on == date(2027, 4, 11)
+    assert tasks["hold_review"].due_on == date(2027, 4, 9)
 
 
 def test_a_review_that_continues_the_plan_changes_the_category_and_sets_the_next(case):
@@ -79,14 +80,14 @@ def test_a_review_ending_with_no_further_action(case):
 
 def test_a_late_review_escalates_and_needs_a_reason(case):
     on_a_plan(case)
-    case.at("2027-04-12 00:01")  # the review was due on Sunday 11 April
+    case.at("2027-04-12 00:01")  # due Friday 9 April (three months on was Sunday 11 April)
     case.sweep()
     assert ("tm", "Overdue: The review conference (RCPC-000003)") in case.mail("escalation")
     with pytest.raises(InvalidValue) as refused:
         case.do("book_conference", conference_date="2027-04-14")
     assert refused.value.fields == {
         "booking_reason": "Wednesday 14 April 2027 is after the date the conference is due, "
-        "Sunday 11 April 2027: say why it is booked for then"
+        "Friday 9 April 2027: say why it is booked for then"
     }
     case.do("book_conference", conference_date="2027-04-14", booking_reason="Parents asked.")
     case.do("send_invitations", invitations_sent_date="2027-04-12")
@@ -128,7 +129,16 @@ def test_core_group_meetings_continue_at_the_council_interval(case):
         (2, date(2027, 3, 5), None),
     ]
     assert all(m.plan_id == plan.id for m in meetings)
-    assert [i.status for i in case.instances("core_group")] == ["completed", "running"]
+
+
+def test_a_core_group_falling_on_a_bank_holiday_is_due_the_working_day_before(case):
+    on_a_plan(case)
+    case.at("2027-01-22 10:00")
+    case.do("core_group_meeting", core_group_date="2027-01-22")
+    case.at("2027-02-12 10:00")
+    case.do("core_group_meeting", core_group_date="2027-02-12")
+    # Six weeks on is Good Friday, 26 March 2027: due the Thursday before.
+    assert case.ready()["core_group_meeting"].due_on == date(2027, 3, 25)
 
 
 def test_a_council_can_meet_every_4_weeks(case):

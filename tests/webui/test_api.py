@@ -298,6 +298,9 @@ def test_the_case_summary_conferences_and_plans(world, db, web_engine):
     assert case["conferences"][0]["due_on"] == "2026-03-23"
     assert [i["reference"] for i in case["instances"]] == [instance["reference"]]
     assert apis["sw"].get(f"/children/{child.id}/plans").json == {"plans": []}
+    assert apis["sw"].get(f"/children/{child.id}/ahead").json == {"review_on": None, "dates": []}
+    bad = apis["sw"].get(f"/children/{child.id}/ahead", review_on="soon")
+    assert bad.status_code == 422 and "review_on" in bad.json["fields"]
     conferences = apis["sw"].get(f"/children/{child.id}/conferences").json["conferences"]
     assert conferences == case["conferences"]
 
@@ -325,7 +328,8 @@ def test_census_extract_for_managers(world, db):
         "cpp_end_date": None,  # ended after 31 March 2026: open at the census date
     }
     assert (item["initial_category_of_abuse"], item["latest_category_of_abuse"]) == ("NEG", "EMO")
-    assert item["number_of_previous_cpp"] == "1"
+    assert item["number_of_previous_cpp"] == 1  # a number, not text
+    assert item["review_dates"] == [] and census["section47"] == []
     assert apis["tm"].get("/census/child-protection-plans", year="2025").json["plans"] == []
     assert apis["tm"].get("/census/child-protection-plans", year="2030").status_code == 400
     assert apis["tm"].get("/census/child-protection-plans", year="1").status_code == 400

@@ -111,6 +111,7 @@ RULES = {
     ("api.child", "GET"): case,
     ("api.conferences", "GET"): case,
     ("api.plans", "GET"): full_case,
+    ("api.ahead", "GET"): full_case,
     ("api.census_plans", "GET"): lambda role, own: role in MANAGERS,
     ("api.instances_list", "GET"): lambda role, own: role in MANAGERS | DEPLOYERS,
     ("api.instance_start", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
@@ -144,7 +145,20 @@ RULES = {
     # Dashboard and census: managers, counting only the children they may see.
     **{
         (f"dashboard.{name}", "GET"): lambda role, own: role in MANAGERS
-        for name in ("index", "figures_csv", "figure", "figure_csv", "census_page", "census_csv")
+        for name in (
+            "index",
+            "figures_csv",
+            "figure",
+            "figure_csv",
+            "census_page",
+            "census_csv",
+            "census_xml",
+            "overdue",
+            "late_reasons",
+            "escalations",
+            "team_tasks",
+            "coming",
+        )
     },
     ("audit.index", "GET"): lambda role, own: role == "administrator",
     ("audit.export", "GET"): lambda role, own: role == "administrator",

@@ -114,9 +114,32 @@ def test_the_case_page_shows_conferences_and_the_plan(client, db, web_engine):
     rows = [r.get_text(" ", strip=True) for r in html.select("#conferences tbody tr")]
     assert rows[0].startswith("Initial conference 13 January 2027 11 January 2027")
     assert "Child protection plan (neglect)" in rows[0]
-    assert rows[1].startswith("Review conference 1 11 April 2027 Not booked")
+    assert rows[1].startswith("Review conference 1 9 April 2027 Not booked")
     assert "Since 11 January 2027, neglect" in html.text
     assert "Register with a dentist: Grace Okoye, by 1 February 2027" in html.text
     assert html.select_one("#end-plan") is not None and html.select_one("#start-conference") is None
     assert date(2027, 1, 25) == case.ready()["core_group_meeting"].due_on
     assert "Next core group" in html.text
+
+
+def test_the_case_page_shows_what_is_coming_and_what_if(client, db, web_engine):
+    from tests.processes.driver import Case, on_a_plan
+
+    case = Case(db, web_engine, web_engine.clock, reload=False)
+    on_a_plan(case)
+    sign_in(client, "sw")
+    html = page(client.get(f"/children/{case.child.id}"))
+    rows = [r.get_text(" ", strip=True) for r in html.select("#ahead tbody tr")]
+    assert rows[:3] == [
+        "25 January 2027 Core group 1 Its workflow",
+        "8 March 2027 Core group 2 Projected",
+        "9 April 2027 Review 1 Its workflow",
+    ]
+    assert rows[-1] == "11 April 2034 18th birthday: the plan ends Its workflow"
+    what_if = page(client.get(f"/children/{case.child.id}?review_on=2027-04-20"))
+    rows = [r.get_text(" ", strip=True) for r in what_if.select("#ahead tbody tr")]
+    assert "20 October 2027 Review 2 Projected" in rows
+    assert "As if the review were held on 20 April 2027" in what_if.text
+    bad = client.get(f"/children/{case.child.id}?review_on=20-04-2027")
+    assert bad.status_code == 200
+    assert "Enter the date like 2027-04-20." in page(bad).select_one("#what-if").text

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from engine.reporting import census_export
 from tests.factories import add_plan, make_child, make_staff
 from tests.processes.driver import Case, on_a_plan
 from tests.webui.conftest import page, sign_in
@@ -31,10 +32,14 @@ def test_the_dashboard_counts_the_held_conference(client, planned):
     row = figure_row(html, "icpc_str_child")
     assert "1 of 1 children" in row.text and "100.0%" in row.text
     assert "0 of 1 children" in figure_row(html, "repeat_ever").text  # a first plan
+    # Each figure says what it counts, beside it: pre-birth conferences are initial ones.
+    assert "pre-birth conferences included" in row.select_one(".app-figure__definition").text
+    assert "None held" in figure_row(html, "transfer_in_child").text  # shown apart
     assert html.select_one("#chart-icpc svg[role=img] title") is not None
     link = row.a["href"]
     drill = page(client.get(link))
     assert drill.h1.text.strip().startswith("ICPCs within 15 working days")
+    assert "strategy discussion" in drill.select_one("#figure-definition").text
     child_links = [a.text for a in drill.select("#figure-rows a")]
     assert child_links == [planned.child.full_name]
 
@@ -72,6 +77,7 @@ def test_the_figures_and_a_figure_download_as_csv(client, planned):
     assert (
         by_key["icpc_str_child"]["count"] == "1" and by_key["icpc_str_child"]["percent"] == "100.0"
     )
+    assert "held or not" in by_key["reviews_on_time"]["definition"]
     children = client.get("/dashboard/figure.csv?key=icpc_str_child&from=2026-01-01&to=2027-12-31")
     lines = list(csv.reader(io.StringIO(children.get_data(as_text=True))))
     children.close()
@@ -91,13 +97,24 @@ def test_a_csv_cell_never_starts_a_formula(client, planned, db):
 def test_the_census_extract(client, planned):
     sign_in(client, "sm")
     html = page(client.get("/census?year=2027"))
-    assert "1 plan." in html.select_one("#census-count").text
+    count = html.select_one("#census-count").text
+    assert "1 child: 1 section 47 enquiry, 1 plan." in count
     assert planned.child.reference in html.select_one("#census-rows").text
+    assert "CPPstartDate (N00105)" in html.select_one("#census-rows thead").text
     response = client.get("/census.csv?year=2027")
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     response.close()
-    assert lines[1][0] == planned.child.reference and lines[1][3] == "2027-01-11"
-    assert "0 plans" in page(client.get("/census?year=2020")).select_one("#census-count").text
+    assert lines[0][:4] == ["LAchildID", "PersonBirthDate", "ExpectedPersonBirthDate",
+                            "S47ActualStartDate"]  # fmt: skip
+    enquiry, plan = lines[1:]
+    assert enquiry[0] == planned.child.reference and enquiry[3] == "2026-12-18"
+    assert plan[7] == "2027-01-11" and plan[11] == "0"
+    xml = client.get(html.select_one("#census-xml")["href"])
+    assert xml.mimetype == "application/xml" and "attachment" in xml.headers["Content-Disposition"]
+    assert census_export.problems(xml.get_data()) == []
+    assert b"<CPPstartDate>2027-01-11</CPPstartDate>" in xml.get_data()
+    xml.close()
+    assert "0 children" in page(client.get("/census?year=2020")).select_one("#census-count").text
     assert client.get("/census?year=junk").status_code == 200
     assert client.get("/census?year=²").status_code == 200
 
@@ -112,6 +129,12 @@ def test_staff_who_are_not_managers_cannot_see_the_figures(client, db, who):
         "/dashboard/figure?key=unborn",
         "/census",
         "/census.csv",
+        "/census.xml",
+        "/dashboard/overdue",
+        "/dashboard/late-reasons",
+        "/dashboard/escalations",
+        "/dashboard/team-tasks",
+        "/dashboard/coming",
     ):
         response = client.get(path)
         assert response.status_code == 403, path
@@ -149,3 +172,70 @@ def test_each_chart_has_a_text_alternative_beside_its_table(client, planned, db)
     assert "Highest January 2027 (100%)" in summary and "latest January 2027" in summary
     reviews = html.select_one("#chart-reviews-summary").text
     assert reviews.strip() == "None held in these months."
+
+
+def test_each_work_view_is_one_click_from_the_dashboard(client, planned, clock):
+    from datetime import datetime
+
+    from engine.platform.clock import LONDON
+
+    clock.set(datetime(2027, 2, 1, 10, 0, tzinfo=LONDON))  # the first core group is a week late
+    sign_in(client, "tm")
+    links = {a.text: a["href"] for a in page(client.get("/dashboard")).select("#work-views a")}
+    assert list(links) == [
+        "Overdue now",
+        "Escalated to you",
+        "Your team's waiting steps",
+        "Due in the next four weeks",
+        "Why steps were late",
+        "Find a child's workflows",
+        "Feedback on conferences",
+    ]
+    for href in links.values():
+        response = client.get(href)
+        assert response.status_code == 200, href
+        response.close()
+    overdue = page(client.get(links["Overdue now"])).select_one("#overdue-rows")
+    cells = [td.text.strip() for td in overdue.select("tbody tr")[0].select("td")]
+    assert cells[0] == f"Amara Okoye {planned.child.reference}"
+    assert cells[1:6] == [
+        "Record the core group meeting",
+        "Sw",
+        "North",
+        "25 January 2027",
+        "7 days",
+    ]
+    assert cells[7] == "None given"
+    team = page(client.get(links["Your team's waiting steps"])).select_one("#team-rows")
+    assert "Record the core group meeting" in team.text and "Book the conference" in team.text
+    coming = page(client.get(links["Due in the next four weeks"])).select_one("#coming-rows")
+    lines = [r.get_text(" ", strip=True) for r in coming.select("tbody tr")]
+    # 1 February to 1 March 2027: the review's booking; the core group is already late.
+    assert lines == [f"24 February 2027 Book the conference Amara Okoye {planned.child.reference}"]
+    escalated = page(client.get(links["Escalated to you"]))
+    assert "Nothing escalated to you is open." in escalated.select_one("#escalations-open").text
+    found = page(client.get("/instances?child=okoye"))
+    rows = found.select("#instances tbody tr")
+    assert len(rows) == 3 and all("Amara Okoye" in r.text for r in rows)
+    assert "Sw" in found.select_one("#instances").text  # the holder column
+    assert (
+        page(client.get("/instances?child=nobody")).select("#instances tbody tr td")[0]["colspan"]
+        == "8"
+    )
+    nav = page(client.get("/dashboard")).select_one("nav").text
+    assert "Feedback" in nav  # in the managers' menu, not only the administrator's
+
+
+def test_a_team_on_the_overdue_page_is_the_dashboards_team(client, planned, clock):
+    from datetime import datetime
+
+    from engine.platform.clock import LONDON
+
+    clock.set(datetime(2027, 2, 1, 10, 0, tzinfo=LONDON))
+    sign_in(client, "tm")
+    team = page(client.get("/dashboard")).select_one("#overdue-by-team a")
+    assert team.text == "North"
+    html = page(client.get(team["href"]))
+    assert html.h1.text.strip() == "Overdue now: North"
+    assert "from" not in team["href"]  # "overdue now" has no period
+    assert "No step is overdue." in page(client.get("/dashboard/overdue?team=South")).text

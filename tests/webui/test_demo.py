@@ -18,6 +18,7 @@ from engine.models import (
 )
 from engine.models.people import Child
 from engine.models.processes import versions_of
+from engine.reporting import census, census_export
 from tests.factories import deploy_processes
 from webui import demo
 
@@ -77,6 +78,14 @@ def test_demo_cases_cover_every_stage(db, engine):
     )
     assert set(sent) == {"invitation", "agenda", "decision_letter", "plan", "minutes"}
     assert db.scalar(select(func.count(ReportFile.id))) == 2  # police (Finn), health visitor
+    # The census return for the demo's year validates against the schema kept here, with an
+    # enquiry that needed no conference among the rest.
+    year = census.CensusYear.containing(engine.clock.today())
+    children = census.collect(db, year)
+    document = census_export.to_xml(children, year, engine.clock.now())
+    assert census_export.problems(document) == []
+    assert b"<ICPCnotRequired>true</ICPCnotRequired>" in document
+    assert any(c.plans for c in children) and any(c.enquiries for c in children)
     assert sorted(db.scalars(select(FeedbackResponse.respondent))) == ["parent", "professional"]
     links = db.scalars(select(FamilyLink).where(FamilyLink.conference_id == finn.id)).all()
     assert sorted(link.used_at is None for link in links) == [False, True]

@@ -6,16 +6,18 @@ is for managers."""
 
 from __future__ import annotations
 
-from flask import g
+from datetime import date
+
+from flask import g, request
 
 from engine.access import access
 from engine.casework import case_summary
+from engine.diagrams import projection
 from engine.models import audit
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children
-from engine.models.plans import Plan
 from engine.platform.db import transaction
-from engine.platform.errors import NotAllowed
+from engine.platform.errors import InvalidValue, NotAllowed
 from engine.reporting import census
 from engine.workflow import permissions
 
@@ -69,21 +71,43 @@ def plans(child_id):
     return {"plans": [shapes.plan(p, summary) for p in summary.plans]}
 
 
+@bp.route("/children/<id:child_id>/ahead")
+@login_required
+def ahead(child_id):
+    """Every statutory date ahead for the child's current plan, projected by the deployed
+    diagrams; `review_on` asks what follows if the review were held on that date."""
+    session = db()
+    found, level = access.open_child(session, g.user, child_id, _now(), "api dates ahead")
+    if level is not access.Level.FULL:
+        raise NotAllowed("Plans are shown to staff with full access to this child's record.")
+    text = request.args.get("review_on")
+    try:
+        review_on = date.fromisoformat(text) if text else None
+    except ValueError:
+        raise InvalidValue({"review_on": "Enter the date like 2027-04-20."}) from None
+    dates = projection.plan_ahead(session, found, review_on)
+    return {
+        "review_on": review_on.isoformat() if review_on else None,
+        "dates": [
+            {"date": a.on.isoformat(), "what": a.what, "projected": a.projected} for a in dates
+        ],
+    }
+
+
 @bp.route("/census/child-protection-plans")
 @login_required
 def census_plans():
-    """The CIN census child protection plan module: managers, for the children they may see."""
+    """The CIN census child protection items: managers, for the children they may see."""
     require(permissions.can_manage_instances, "The census extract is for managers.")
     year = census.census_year(query_int("year", None, 1, 9999), workflow().clock.today())
     session = db()
-    items = census.rows(session, year, access.child_filter(g.user, Plan.child_id))
+    items = census.as_records(census.collect(session, year, access.child_filter(g.user, Child.id)))
+    rows = len(items["section47"]) + len(items["plans"])
     with transaction(session):
-        audit.record(
-            session, g.user, "census.exported", _now(), year=year.end.year, rows=len(items)
-        )
+        audit.record(session, g.user, "census.exported", _now(), year=year.end.year, rows=rows)
     return {
         "census_year": year.end.year,
         "period_start": year.start.isoformat(),
         "period_end": year.end.isoformat(),
-        "plans": census.as_records(items),
+        **items,
     }

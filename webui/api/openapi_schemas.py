@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from engine.reporting.census import HEADER as CENSUS_FIELDS
-
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
@@ -14,6 +12,11 @@ def _ref(name: str) -> dict:
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+CENSUS_CHILD = {
+    "child_reference": {"type": "string"},
+    "date_of_birth": NULLABLE_DATE,
+    "expected_date_of_birth": NULLABLE_DATE,
+}
 
 SCHEMAS = {
     "Error": {
@@ -200,13 +203,39 @@ SCHEMAS = {
             "census_year": {"type": "integer"},
             "period_start": {"type": "string", "format": "date"},
             "period_end": {"type": "string", "format": "date"},
+            "section47": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "A CIN census Section47 group: an enquiry that started in "
+                    "the year or whose conference was held in it.",
+                    "properties": {
+                        **CENSUS_CHILD,
+                        "s47_start_date": {"type": "string", "format": "date"},
+                        "icpc_target_date": NULLABLE_DATE,
+                        "icpc_date": NULLABLE_DATE,
+                        "icpc_not_required": {"type": "boolean"},
+                    },
+                },
+            },
             "plans": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "description": "One CIN census child protection plan item; dates are "
-                    "ISO dates, review_dates several joined by ';', empty cells null.",
-                    "properties": {name: {"type": ["string", "null"]} for name in CENSUS_FIELDS},
+                    "description": "A CIN census ChildProtectionPlans group: a plan open on "
+                    "any day of the year, with the reviews held in it.",
+                    "properties": {
+                        **CENSUS_CHILD,
+                        "cpp_start_date": {"type": "string", "format": "date"},
+                        "cpp_end_date": NULLABLE_DATE,
+                        "initial_category_of_abuse": {"type": "string"},
+                        "latest_category_of_abuse": {"type": "string"},
+                        "number_of_previous_cpp": {"type": "integer", "minimum": 0},
+                        "review_dates": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "date"},
+                        },
+                    },
                 },
             },
         },

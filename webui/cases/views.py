@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access, withholding
 from engine.casework import cases, timeline
+from engine.diagrams import projection
 from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children, user_by_username
@@ -90,6 +91,7 @@ def show(child_id):
     instances = instances_for_child(session, child.id)
     tasks = tasks_of_instances(session, [i.id for i in instances])
     story = timeline.for_child(session, child.id)
+    review_on, review_on_error = _review_on(request.args.get("review_on"))
     return render_template(
         "cases/show.html",
         title=child.full_name,
@@ -106,7 +108,20 @@ def show(child_id):
         can_start=permissions.can_start(g.user),
         level=level.value,
         today=today,
+        ahead=projection.plan_ahead(session, child, review_on),
+        review_on=review_on,
+        review_on_error=review_on_error,
     )
+
+
+def _review_on(text: str | None) -> tuple[date | None, str | None]:
+    """The "what if the review were held on" date asked for, or why it cannot be read."""
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text.strip()), None
+    except ValueError:
+        return None, "Enter the date like 2027-04-20."
 
 
 @bp.route("/children/<id:child_id>/start", methods=["POST"])

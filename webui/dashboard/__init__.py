@@ -11,4 +11,4 @@ restrict(
     bp, permissions.can_view_dashboard, "The dashboard is for team managers and service managers."
 )
 
-from . import views  # noqa: E402,F401
+from . import views, work  # noqa: E402,F401

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, render_template, request
+from flask import Response, abort, g, render_template, request
 
 from engine.access import access
 from engine.models.people import Child
 from engine.platform.errors import EngineError
 from engine.platform.workdays import add_months
-from engine.reporting import census, dashboard, dashboard_summary
+from engine.reporting import census, census_export, dashboard, dashboard_summary
 
 from ..auth.guard import login_required
 from ..converters import whole_number
@@ -66,11 +66,19 @@ def index():
 def figures_csv():
     board, _ = _build()
     rows = [
-        (f.key, f.label, f.met, f.total if f.percent_of else "", f.percent if f.percent_of else "")
+        (
+            f.key,
+            f.label,
+            f.met,
+            f.total if f.percent_of else "",
+            f.percent if f.percent_of else "",
+            f.definition,
+        )
         for f in board.figures()
     ]
     name = f"dashboard-{board.start.isoformat()}-to-{board.end.isoformat()}.csv"
-    return download(name, ("figure", "label", "count", "out_of", "percent"), rows)
+    header = ("figure", "label", "count", "out_of", "percent", "definition")
+    return download(name, header, rows)
 
 
 def _figure():
@@ -133,20 +141,32 @@ def _census_year(today: date) -> census.CensusYear:
         return census.CensusYear.containing(today)
 
 
+def _census(year: census.CensusYear) -> list[census.ChildItems]:
+    return census.collect(db(), year, access.child_filter(g.user, Child.id))
+
+
 @bp.route("/census")
 @login_required
 def census_page():
     today = workflow().clock.today()
     year = _census_year(today)
-    condition = access.child_filter(g.user, Child.id)
-    rows = census.rows(db(), year, condition)
+    children = _census(year)
     current = census.CensusYear.containing(today).end.year
+    rows = census_export.csv_rows(children)  # a council's year is thousands: a page at a time
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(whole_number(request.args.get("page")) or 1, pages)
+    first = (page - 1) * ROWS_PER_PAGE
     return render_template(
         "dashboard/census.html",
-        title="Children in Need census: child protection plans",
+        title="Children in Need census: child protection",
         year=year,
-        rows=rows,
-        header=census.HEADER,
+        children=children,
+        rows=rows[first : first + ROWS_PER_PAGE],
+        page=page,
+        pages=pages,
+        query={"year": year.end.year},
+        header=census_export.CSV_HEADER,
+        codes=census.ITEMS,
         years=list(range(current, current - 6, -1)),
     )
 
@@ -155,6 +175,19 @@ def census_page():
 @login_required
 def census_csv():
     year = _census_year(workflow().clock.today())
-    condition = access.child_filter(g.user, Child.id)
-    rows = census.rows(db(), year, condition)
-    return download(f"cin-census-cpp-{year.end.year}.csv", census.HEADER, rows)
+    rows = census_export.csv_rows(_census(year))
+    return download(f"cin-census-cp-{year.end.year}.csv", census_export.CSV_HEADER, rows)
+
+
+@bp.route("/census.xml")
+@login_required
+def census_xml():
+    year = _census_year(workflow().clock.today())
+    document = census_export.to_xml(_census(year), year, workflow().clock.now())
+    return Response(
+        document,
+        mimetype="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="cin-census-cp-{year.end.year}.xml"'
+        },
+    )

@@ -36,6 +36,7 @@ def _wanted(args) -> InstanceFilter:
         stage=args.get("stage") or None,
         team=args.get("team") or None,
         overdue=args.get("overdue") == "yes",
+        child=(args.get("child") or "").strip()[:100] or None,
         page=_number(args.get("page")) or 1,
     )
 

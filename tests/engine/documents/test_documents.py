@@ -104,7 +104,7 @@ def test_after_the_conference_letter_minutes_and_plan_carry_the_decision(case):
     plan, _ = both(case, "plan", row)
     assert "Child protection plan for Amara Okoye" in plan
     assert "Weekly home visits" in plan and "Thursday 1 April 2027" in plan
-    assert "A review conference will be held by Sunday 11 April 2027" in plan
+    assert "A review conference will be held by Friday 9 April 2027" in plan  # not a Sunday
     for text in (letter_pdf, minutes, plan):
         assert WITHHELD not in text
 

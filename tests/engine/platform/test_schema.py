@@ -386,3 +386,58 @@ def test_0023_adds_attendance_and_the_booking_reason_and_downgrades(other_databa
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0024_makes_an_enquiry_of_each_initial_conference_and_downgrades(other_database):
+    """Enquiries recorded before 0018 come from their conferences (initial and pre-birth,
+    not transfer-in or review), the target 15 working days from the strategy discussion."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, inspect, select
+
+    from engine.models import Conference, ProcessInstance, Section47Enquiry
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    try:
+        schema.upgrade(db_engine, "0023_conference_record")
+        with db_engine.begin() as connection:
+            a_child_and_a_version(connection)
+            connection.execute(
+                insert(ProcessInstance),
+                [{"id": 1, "child_id": 7, "process_id": "p", "version_id": 1, "state": "",
+                  "lock_version": 1}],
+            )  # fmt: skip
+            common = {"child_id": 7, "instance_id": 1, "created_at": now}
+            none = {"strategy_discussion_date": None, "s47_start_date": None}
+            dates = {
+                "strategy_discussion_date": date(2026, 3, 27),  # Easter falls in the 15 days
+                "s47_start_date": date(2026, 3, 30),
+            }
+            connection.execute(
+                insert(Conference),
+                [
+                    {"id": 1, "kind": "pre_birth", "due_on": date(2026, 4, 10), **dates, **common},
+                    {"id": 2, "kind": "transfer_in", "due_on": date(2026, 4, 10), **none, **common},
+                    {"id": 3, "kind": "rcpc", "due_on": date(2026, 7, 1), **none, **common},
+                ],
+            )
+        schema.upgrade(db_engine, "0024_s47_enquiries")
+        with db_engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    Section47Enquiry.instance_id,
+                    Section47Enquiry.s47_start_date,
+                    Section47Enquiry.icpc_target_date,
+                    Section47Enquiry.conference_needed,
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [(1, date(2026, 3, 30), date(2026, 4, 21), True)]
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0023_conference_record")
+        assert "s47_enquiries" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

@@ -6,6 +6,7 @@ from engine.platform.workdays import (
     add_months,
     add_working_days,
     is_working_day,
+    working_day_by,
     working_days_between,
 )
 
@@ -68,3 +69,17 @@ def test_working_days_between_is_the_inverse_of_adding():
 )
 def test_add_months_clamps_to_the_end_of_the_month(start, n, expected):
     assert add_months(start, n) == expected
+
+
+@pytest.mark.parametrize(
+    "limit, expected",
+    [
+        (date(2027, 4, 11), date(2027, 4, 9)),  # Sunday: the Friday before
+        (date(2027, 4, 9), date(2027, 4, 9)),  # a working day is itself
+        (date(2027, 5, 3), date(2027, 4, 30)),  # Early May bank holiday, a Monday
+        (date(2027, 3, 29), date(2027, 3, 25)),  # Easter Monday, after Good Friday
+        ("2026-12-28", date(2026, 12, 24)),  # Boxing Day's substitute, then Christmas's
+    ],
+)
+def test_working_day_by_is_the_last_working_day_on_or_before(limit, expected):
+    assert working_day_by(limit) == expected

@@ -8,7 +8,7 @@ import pytest
 from engine.access import access
 from engine.models.people import Child, user_by_username
 from engine.platform.db import transaction
-from engine.platform.workdays import add_working_days
+from engine.platform.workdays import add_months, add_working_days
 from engine.reporting import dashboard, dashboard_summary
 from tests.factories import add_conference as conference
 from tests.factories import add_plan as plan
@@ -59,8 +59,10 @@ def council(db, engine):
                 db,
                 instance,
                 child,
+                ("icpc", "pre_birth", "transfer_in")[rng.randint(0, 2)],
                 due_on=held,
                 held_on=held if n % 3 else held.replace(day=1) + timedelta(days=n % 3),
+                notified_date=began + timedelta(days=rng.randint(0, 5)),
                 strategy_discussion_date=began if rng.random() < 0.8 else None,
                 s47_start_date=began - timedelta(days=rng.randint(0, 3)),
                 **sibling_slot,
@@ -71,7 +73,7 @@ def council(db, engine):
                 child,
                 "rcpc",
                 due_on=held,
-                held_on=held + timedelta(days=rng.choice((-5, 0, 0, 3))),
+                held_on=rng.choice((held + timedelta(days=rng.choice((-5, 0, 0, 3))), None)),
             )
         # Siblings seen together on 30 March: in time for some of them only, by either clock.
         if n < 6:
@@ -91,7 +93,12 @@ def council(db, engine):
         ended = started + timedelta(days=rng.choice((200, 800)))
         plan(db, child, started, ended)
         if n % 2:
-            plan(db, child, ended + timedelta(days=rng.randint(30, 1200)), previous=1)
+            again = plan(db, child, ended + timedelta(days=rng.randint(30, 1200)), previous=1)
+            for months in range(3, 40, 6):  # the plan's reviews: on time, late and missed
+                due = add_months(again.started_on, months)
+                late = (due + timedelta(days=4), None) if n % 4 == 3 else ()
+                held = rng.choice((due, due - timedelta(days=2), *late))
+                conference(db, instance, child, "rcpc", plan_id=again.id, due_on=due, held_on=held)
     return staff, children
 
 
@@ -105,6 +112,11 @@ def test_counted_figures_equal_the_figures_from_rows(db, council, period):
     by_child, by_conference = full.figure("icpc_s47_child"), full.figure("icpc_s47_conference")
     assert by_conference.total < by_child.total  # siblings seen together count once
     assert all(f.rows == [] for f in counted.figures())
+    for key in ("transfer_in_child", "reviews_on_time", "reviews_child")[
+        : 3 * (period == PERIODS[0])
+    ]:
+        shown = full.figure(key)
+        assert 0 < shown.met < shown.total, key  # the data has some on time and some not
 
 
 def test_counted_figures_follow_the_access_filter(db, council):

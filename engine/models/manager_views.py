@@ -1,0 +1,169 @@
+"""The rows behind the managers' work views: who holds what, why it is late, what was
+escalated to them, and their team's waiting steps.
+
+The dashboard counts; these list the steps and people behind the counts, so a manager can
+act. Each takes the caller's access condition on a child-id column, as `performance` does.
+A step's team is its holder's, or for a step waiting in a pool, the child's social worker's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from engine.models.conferences import Conference
+from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
+from engine.models.people import Child, User
+from engine.models.timeliness import Escalation, LateStep
+
+LIMIT = 500  # a view lists at most this many, most urgent first
+
+
+def _where(query, condition):
+    return query.where(condition) if condition is not None else query
+
+
+def _waiting_steps():
+    """Waiting steps of running instances with their child, holder and team columns."""
+    holder, worker = aliased(User), aliased(User)
+    team = func.coalesce(holder.team, worker.team, "No team")
+    reason = (
+        select(Conference.late_reason)
+        .where(Conference.instance_id == HumanTask.instance_id)
+        .order_by(Conference.id.desc())
+        .limit(1)
+        .correlate(HumanTask)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            HumanTask.id.label("task_id"),
+            HumanTask.title,
+            HumanTask.due_on,
+            HumanTask.escalation_level,
+            HumanTask.role,
+            HumanTask.instance_id,
+            Child.id.label("child_id"),
+            Child.reference,
+            Child.given_name,
+            Child.family_name,
+            holder.display_name.label("holder"),
+            team.label("team"),
+            reason.label("reason"),
+        )
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .outerjoin(Child, Child.id == HumanTask.child_id)
+        .outerjoin(holder, holder.id == HumanTask.assignee_id)
+        .outerjoin(worker, worker.id == Child.social_worker_id)
+        .where(HumanTask.state == READY, ProcessInstance.status == RUNNING)
+    )
+    return query, team
+
+
+def overdue_now(session: Session, today: date, team: str | None = None, condition=None):
+    """Steps waiting past their due date, latest due last: child, holder, due, escalation
+    level, the reason recorded on the conference (if any) and the team."""
+    query, team_column = _waiting_steps()
+    query = query.where(HumanTask.due_on < today)
+    if team:
+        query = query.where(team_column == team)
+    query = query.order_by(HumanTask.due_on, HumanTask.id).limit(LIMIT)
+    return session.execute(_where(query, condition)).all()
+
+
+def team_tasks(session: Session, team: str, condition=None):
+    """Every step waiting with a team, soonest due first (undated last)."""
+    query, team_column = _waiting_steps()
+    query = query.where(team_column == team)
+    query = query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
+    return session.execute(_where(query.limit(LIMIT), condition)).all()
+
+
+def teams(session: Session) -> list[str]:
+    query = select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)
+    return list(session.scalars(query))
+
+
+def late_reasons(session: Session, start: date, end: date, condition=None):
+    """(step, team, reason, how many) of the steps done late in [start, end] with a reason
+    agreed, grouped; the team is the child's social worker's."""
+    worker = aliased(User)
+    team = func.coalesce(worker.team, "No team")
+    query = (
+        select(
+            LateStep.step,
+            team.label("team"),
+            LateStep.reason,
+            func.count(),
+        )
+        .outerjoin(Child, Child.id == LateStep.child_id)
+        .outerjoin(worker, worker.id == Child.social_worker_id)
+        .where(LateStep.done_on.between(start, end))
+        .group_by(LateStep.step, team, LateStep.reason)
+        .order_by(LateStep.step, team, LateStep.reason)
+    )
+    return session.execute(_where(query, condition)).all()
+
+
+def escalations_to(session: Session, roles: set[str], condition=None):
+    """(escalation, child, open?) of the escalations sent to any of these roles, open ones
+    first, newest first within each. An escalation is done once the step's late reason was
+    agreed or its workflow is no longer running."""
+    agreed = exists().where(
+        LateStep.instance_id == Escalation.instance_id, LateStep.step == Escalation.step
+    )
+    running = exists().where(
+        ProcessInstance.id == Escalation.instance_id, ProcessInstance.status == RUNNING
+    )
+    still_open = and_(running, ~agreed).label("open")
+    query = (
+        select(Escalation, Child, still_open)
+        .outerjoin(Child, Child.id == Escalation.child_id)
+        .where(Escalation.role.in_(sorted(roles)))
+        .order_by(still_open.desc(), Escalation.escalated_at.desc(), Escalation.id.desc())
+        .limit(LIMIT)
+    )
+    return session.execute(_where(query, condition)).all()
+
+
+def falling_due(session: Session, team: str, start: date, end: date, condition=None):
+    """(due date, what, child id, reference, given name, family name) of what falls due for
+    a team's children in [start, end], soonest first: conferences and core group meetings
+    not yet held, and the steps waiting. The team is the child's social worker's."""
+    from engine.models.conferences import KINDS
+    from engine.models.plans import CoreGroupMeeting, Plan
+
+    worker = aliased(User)
+    who = (Child.id, Child.reference, Child.given_name, Child.family_name)
+
+    def team_children(query):
+        query = query.join(worker, worker.id == Child.social_worker_id).where(worker.team == team)
+        return _where(query, condition)
+
+    conferences = team_children(
+        select(Conference.due_on, Conference.kind, Conference.review_number, *who)
+        .join(Child, Child.id == Conference.child_id)
+        .where(Conference.held_on.is_(None), Conference.due_on.between(start, end))
+    )
+    meetings = team_children(
+        select(CoreGroupMeeting.due_on, CoreGroupMeeting.sequence, *who)
+        .join(Plan, Plan.id == CoreGroupMeeting.plan_id)
+        .join(Child, Child.id == Plan.child_id)
+        .where(CoreGroupMeeting.held_on.is_(None), CoreGroupMeeting.due_on.between(start, end))
+    )
+    steps = team_children(
+        select(HumanTask.due_on, HumanTask.title, *who)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(Child, Child.id == HumanTask.child_id)
+        .where(HumanTask.state == READY, ProcessInstance.status == RUNNING)
+        .where(HumanTask.due_on.between(start, end))
+    )
+    found = [
+        (due, f"{KINDS.get(kind, kind)}{f' {number}' if number else ''} due", *rest)
+        for due, kind, number, *rest in session.execute(conferences)
+    ]
+    found += [(due, f"Core group {n} due", *rest) for due, n, *rest in session.execute(meetings)]
+    found += [(due, title, *rest) for due, title, *rest in session.execute(steps)]
+    return sorted(found, key=lambda row: (row[0], row[3], row[1]))[:LIMIT]
