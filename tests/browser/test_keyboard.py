@@ -20,7 +20,6 @@ from tests.browser.keyboard import (
     press_on,
     sign_in,
     tab_to,
-    tick,
     type_date,
     type_into,
 )
@@ -72,9 +71,11 @@ def test_the_chair_records_the_conference_by_keyboard(browser_page, case):
     sign_in(page, "chair", PASSWORD)
     press_on(page, page.get_by_role("link", name=re.compile("Hold the conference")))
     type_date(page, "held_date", "2027-01-11")
-    for agency in ("Children's social care", "Police"):
-        tick(page, page.get_by_label(agency, exact=True))
-    choose(page, "quorate", "yes")
+    choose(page, "social_care_attended", "yes")
+    names = page.locator("input[name^='attendance-'][name$='-name']")
+    invited = [n for n in names.all() if n.input_value()]  # a blank row is for one more
+    for row in range(len(invited)):
+        choose(page, f"attendance-{row}-attendance", "attended")
     for label in (
         "Harm and danger",
         "Strengths",
@@ -86,6 +87,9 @@ def test_the_chair_records_the_conference_by_keyboard(browser_page, case):
         type_into(page, page.get_by_label(label, exact=True), f"{label}: recorded.")
     choose(page, "decision", "cp_plan")
     choose(page, "category", "NEG")
+    type_into(page, page.get_by_label("Reasons for the decision", exact=True), "Neglect goes on.")
+    pick(page, page.get_by_label("Lead social worker for the plan"), "sw")
+    type_into(page, page.get_by_label("What the plan must achieve", exact=True), "Needs met.")
     press_on(page, page.get_by_role("button", name="Save and continue"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is done")
     # Back through the page with Shift+Tab: the skip link is reached, nothing traps focus.
