@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.documents import document_data, document_render
 from engine.models import Conference
 from tests.processes.driver import Case, invited
+from tests.reading_age import CHILD_GRADE, grade
 
 FAMILY = [
     {"name": "Grace Okoye", "relationship": "Mother", "communication_needs": "Yoruba interpreter"},
@@ -46,6 +47,8 @@ def test_the_childs_letter_is_in_words_for_a_child(letters):
     assert "by Thursday 7 January 2027" in child  # when the reports are written
     assert "to speak to you in your own language" in child
     assert COMPLAINTS in child
+    # a child's reading age, leaving out the council's own complaints wording (a setting)
+    assert grade(child.replace(COMPLAINTS, "")) <= CHILD_GRADE
     for grown_up in (
         "You will be sent the social worker's report",
         "proceedings",
