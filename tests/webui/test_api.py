@@ -301,6 +301,9 @@ def test_the_case_summary_conferences_and_plans(world, db, web_engine):
     assert apis["sw"].get(f"/children/{child.id}/ahead").json == {"review_on": None, "dates": []}
     bad = apis["sw"].get(f"/children/{child.id}/ahead", review_on="soon")
     assert bad.status_code == 422 and "review_on" in bad.json["fields"]
+    for far in ("9999-12-31", "0001-01-01"):  # no projection from the edge of the calendar
+        refused = apis["sw"].get(f"/children/{child.id}/ahead", review_on=far)
+        assert refused.status_code == 422 and "five years" in refused.json["fields"]["review_on"]
     conferences = apis["sw"].get(f"/children/{child.id}/conferences").json["conferences"]
     assert conferences == case["conferences"]
 

@@ -71,6 +71,9 @@ def plans(child_id):
     return {"plans": [shapes.plan(p, summary) for p in summary.plans]}
 
 
+WHAT_IF_DAYS = 5 * 366  # "what if the review were held on…" asks of a real plan's years
+
+
 @bp.route("/children/<id:child_id>/ahead")
 @login_required
 def ahead(child_id):
@@ -85,6 +88,8 @@ def ahead(child_id):
         review_on = date.fromisoformat(text) if text else None
     except ValueError:
         raise InvalidValue({"review_on": "Enter the date like 2027-04-20."}) from None
+    if review_on is not None and abs((review_on - _now().date()).days) > WHAT_IF_DAYS:
+        raise InvalidValue({"review_on": "Enter a date within five years of today."})
     dates = projection.plan_ahead(session, found, review_on)
     return {
         "review_on": review_on.isoformat() if review_on else None,

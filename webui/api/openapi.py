@@ -270,6 +270,49 @@ PATHS = {
             ),
         }
     },
+    "/api/v1/children/{child_id}/ahead": {
+        "get": {
+            "summary": "Every statutory date ahead for the child's current plan, projected from "
+            "the deployed diagrams and the council's settings",
+            "x-access": "full access to the child (access.require_child, Level.FULL)",
+            "parameters": [
+                CHILD_ID,
+                _query(
+                    "review_on",
+                    {"type": "string", "format": "date"},
+                    "What if the next review were held on this date (within five years of today)",
+                ),
+            ],
+            "responses": _responses(
+                _json(
+                    {
+                        "type": "object",
+                        "required": ["review_on", "dates"],
+                        "properties": {
+                            "review_on": {"type": ["string", "null"], "format": "date"},
+                            "dates": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["date", "what", "projected"],
+                                    "properties": {
+                                        "date": {"type": "string", "format": "date"},
+                                        "what": {"type": "string"},
+                                        "projected": {"type": "boolean"},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "The dates ahead, earliest first",
+                ),
+                "200",
+                "403",
+                "404",
+                "422",
+            ),
+        }
+    },
     "/api/v1/census/child-protection-plans": {
         "get": {
             "summary": "CIN census: child protection plans open in a census year (1 April to "
