@@ -375,7 +375,11 @@ class Engine:
         return assignment.claim(session, actor, task_id, self.clock.now())
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
-        named = self._named(session, task_id)
+        # A step the diagram gives a named person went to its pool when it named nobody:
+        # whoever claimed it from there may give it back.
+        last = audit.last_assignment(session, task_id)
+        claimed = last is not None and last.action == "task.claimed"
+        named = self._named(session, task_id) and not claimed
         return assignment.unclaim(session, actor, task_id, self.clock.now(), named=named)
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):

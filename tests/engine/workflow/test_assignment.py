@@ -13,7 +13,17 @@ from engine.platform.errors import (
 from engine.service import HOOKS
 from engine.workflow import assignment, permissions
 from tests.conftest import START
-from tests.factories import BOOKING, STRATEGY, complete, make_user, ready, start_icpc
+from tests.factories import (
+    BOOKING,
+    STRATEGY,
+    complete,
+    deploy_test_diagram,
+    make_child,
+    make_staff,
+    make_user,
+    ready,
+    start_icpc,
+)
 
 
 def booking(db, engine):
@@ -97,6 +107,20 @@ def test_a_pool_task_passed_on_can_go_back_to_the_pool(db, engine):
     engine.pass_on(db, staff["bs"], task.id, "bs2")
     assert permissions.can_unclaim(task.assignee, task)
     assert engine.unclaim(db, task.assignee, task.id).assignee_id is None
+
+
+def test_a_named_step_that_named_nobody_went_to_the_pool_and_can_go_back(db, engine):
+    """The diagram names `social_worker` for the step, but the case named no one: the task
+    went to the social workers' pool, and whoever claimed it from there may give it back."""
+    staff = make_staff(db)
+    deploy_test_diagram(db, "two_steps")
+    child = make_child(db, engine, staff["sw"])
+    data = {"social_worker": None, "team_manager": "tm"}
+    instance = engine.start(db, "two_steps", staff["sw"], data, child_id=child.id)
+    task = ready(db, instance.id)["first"]
+    assert task.assignee_id is None and engine.named_by_diagram(db, [task]) == {task.id}
+    engine.claim(db, staff["sw"], task.id)
+    assert engine.unclaim(db, staff["sw"], task.id).assignee_id is None
 
 
 # ---- the inbox's claim, give back and pass on (the same services) -------------------------
