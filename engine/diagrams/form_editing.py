@@ -14,10 +14,12 @@ import json
 from sqlalchemy.orm import Session
 
 import forms
+from engine.diagrams import diagram_editing
 from engine.diagrams.form_versions import FormSource
 from engine.models import audit
 from engine.models.forms import FormDraft, form_draft
 from engine.models.people import User
+from engine.models.processes import ProcessVersion, latest_versions
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed, NotFound
 from engine.workflow import permissions
@@ -139,6 +141,19 @@ def field_at(session: Session, key: str, path: str) -> dict | None:
     """The field at `path`, or None for a new one."""
     siblings, index = _locate(editable(session, key), path)
     return None if index is None else siblings[index]
+
+
+def check_users(session: Session, key: str) -> list[tuple[ProcessVersion, tuple]]:
+    """Each process whose version in use names the form, checked with the form's draft: a
+    field removed that a later script reads shows here, before any deploy."""
+    source = FormSource(session, drafts=True)
+    results = []
+    for version in latest_versions(session):
+        if f'"{key}"' not in version.bpmn_xml:
+            continue
+        result = diagram_editing.check(version.bpmn_xml, version.process_id, source)
+        results.append((version, result.problems))
+    return results
 
 
 def _locate(raw: dict, path: str) -> tuple[list, int | None]:

@@ -201,6 +201,7 @@ RULES = {
             ("form_index", "GET"),
             ("form_create", "POST"),
             ("form_edit", "GET"),
+            ("form_check", "GET"),
             ("form_details", "POST"),
             ("form_move", "POST"),
             ("form_remove", "POST"),

@@ -77,3 +77,16 @@ def test_a_process_owner_builds_a_form_and_previews_its_messages(owner_client, d
 
     picker = page(owner_client.get("/diagrams/core_group/edit")).select_one("#form-keys")
     assert {o["value"]: o.text for o in picker.select("option")}[KEY] == "draft"
+
+
+def test_removing_a_field_a_script_reads_shows_on_the_form_check(owner_client, db):
+    edit = "/forms/edit?key=plan/core_group_meeting"
+    fields = [c.text for c in page(owner_client.get(edit)).select("#fields code")]
+    assert fields[0] == "core_group_date"
+    response = post_form(
+        owner_client, "/forms/remove?key=plan/core_group_meeting", {"path": "0"}, token_from=edit
+    )
+    assert response.status_code == 302
+    html = page(owner_client.get("/forms/check?key=plan/core_group_meeting"))
+    problems = html.select_one("#problems-core_group").text
+    assert "reads “core_group_date”" in problems

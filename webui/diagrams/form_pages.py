@@ -109,6 +109,21 @@ def _then_edit(change):
     return redirect(url_for("diagrams.form_edit", key=_key()))
 
 
+@bp.route("/forms/check")
+@login_required
+def form_check():
+    """The diagrams using the form, checked against its draft (names scripts read too)."""
+    key = _key()
+    raw = form_editing.editable(db(), key)
+    return render_template(
+        "diagrams/form_check.html",
+        title=f"Check the diagrams that use {raw.get('title', key)}",
+        key=key,
+        raw=raw,
+        results=form_editing.check_users(db(), key),
+    )
+
+
 @bp.route("/forms/details", methods=["POST"])
 @login_required
 def form_details():
