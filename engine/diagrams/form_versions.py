@@ -21,6 +21,7 @@ from engine.models.forms import (
     DiagramFormPin,
     FormVersion,
     form_draft,
+    form_keys,
     latest_form,
     pinned_form,
     pins_of,
@@ -86,6 +87,14 @@ class FormSource:
         """The field names the task will have, or None when there is no such form."""
         definition = self.definition(key)
         return None if definition is None else [f.name for f in definition.fields]
+
+
+def every_form(session: Session) -> list[dict]:
+    """Every form a task can name, with its newest deployed number (None: only the shipped
+    file) and whether a draft waits: for the form list and the diagram editor's picker."""
+    stored = form_keys(session)
+    keys = sorted(set(stored) | set(forms.keys()))
+    return [{"key": k, **stored.get(k, {"deployed": None, "draft": False})} for k in keys]
 
 
 def form_keys_of(diagram) -> list[str]:

@@ -11,8 +11,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 import forms
 from engine.access import roles
-from engine.diagrams import form_editing
-from engine.models.forms import form_draft, form_keys, form_versions_of, versions_pinning
+from engine.diagrams import form_editing, form_versions
+from engine.models.forms import form_draft, form_versions_of, versions_pinning
 from engine.models.processes import ProcessVersion
 from engine.platform.errors import EngineError
 
@@ -51,10 +51,11 @@ def _now():
 @bp.route("/forms")
 @login_required
 def form_index():
-    keys = sorted(set(form_keys(db())) | set(forms.keys()))
-    stored = form_keys(db())
-    rows = [{"key": k, **stored.get(k, {"deployed": None, "draft": False})} for k in keys]
-    return render_template("diagrams/forms.html", title="Forms", rows=rows, errors={}, values={})
+    return render_template("diagrams/forms.html", title="Forms", rows=_rows(), errors={}, values={})
+
+
+def _rows() -> list[dict]:
+    return form_versions.every_form(db())
 
 
 @bp.route("/forms", methods=["POST"])
@@ -64,12 +65,13 @@ def form_create():
     try:
         form_editing.create(db(), g.user, key, title, _now())
     except EngineError as exc:
-        stored = form_keys(db())
-        rows = [{"key": k, **stored.get(k, {"deployed": None, "draft": False})} for k in stored]
         values = {"key": key, "title": title}
-        errors = {"key": str(exc)}
         return render_template(
-            "diagrams/forms.html", title="Forms", rows=rows, errors=errors, values=values
+            "diagrams/forms.html",
+            title="Forms",
+            rows=_rows(),
+            errors={"key": str(exc)},
+            values=values,
         ), 400
     return redirect(url_for("diagrams.form_edit", key=key))
 
@@ -222,11 +224,9 @@ def _posted_field() -> dict:
         field["options_from"] = f"users:{posted['options_from']}"
     if field["type"] == "list":
         field["item_label"] = posted.get("item_label", "").strip() or "Item"
-        existing = (
-            form_editing.field_at(db(), _key(), posted.get("path", "new"))
-            if posted.get("path", "new") != "new"
-            else None
-        )
+        path = posted.get("path", "new")
+        existing = form_editing.field_at(db(), _key(), path) if path != "new" else None
+        # A new list starts with one item field, so that it is sound; change it on its page.
         field["fields"] = (existing or {}).get("fields") or [
             {"name": "item", "type": "text", "label": "Item"}
         ]

@@ -7,14 +7,12 @@ from lxml import etree
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_editing, file_imports, registry
+from engine.diagrams import diagram_editing, file_imports, form_versions, registry
 from engine.models.base import fetch
 from engine.models.diagrams import draft_for, instance_counts
-from engine.models.forms import form_keys as stored_form_keys
 from engine.models.processes import ProcessVersion, latest_version, latest_versions
 from engine.platform import settings
 from engine.platform.errors import EngineError, InvalidDiagram, NotFound
-from forms import keys as form_keys
 
 from ..auth.guard import login_required
 from ..converters import record_id
@@ -73,10 +71,7 @@ def _editor(process_id, xml, source, problems=(), notes=(), comment="", status=2
 
 
 def _picker() -> list[dict]:
-    """Every form a user task can name: those in the database (deployed, draft) and files."""
-    stored = stored_form_keys(db())
-    keys = sorted(set(stored) | set(form_keys()))
-    return [{"key": key, **stored.get(key, {"deployed": None, "draft": False})} for key in keys]
+    return form_versions.every_form(db())
 
 
 @bp.route("/diagrams/<process_id>/edit")
