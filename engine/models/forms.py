@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.processes import ProcessVersion
 
 
 class FormVersion(Base):
@@ -96,11 +97,13 @@ def pinned_form(session: Session, version_id: int, key: str) -> FormVersion | No
     return session.scalar(query)
 
 
-def versions_pinning(session: Session, key: str) -> dict[int, int]:
-    """diagram version id → form version number, for every diagram version using the form."""
+def versions_pinning(session: Session, key: str) -> list[tuple[ProcessVersion, int]]:
+    """(diagram version, form version number) for every diagram version using the form."""
     query = (
-        select(DiagramFormPin.version_id, FormVersion.number)
+        select(ProcessVersion, FormVersion.number)
+        .join(DiagramFormPin, DiagramFormPin.version_id == ProcessVersion.id)
         .join(FormVersion, DiagramFormPin.form_version_id == FormVersion.id)
         .where(DiagramFormPin.form_key == key)
+        .order_by(ProcessVersion.process_id, ProcessVersion.number)
     )
-    return dict(session.execute(query).all())
+    return [(version, number) for version, number in session.execute(query)]

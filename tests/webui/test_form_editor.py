@@ -90,3 +90,9 @@ def test_removing_a_field_a_script_reads_shows_on_the_form_check(owner_client, d
     html = page(owner_client.get("/forms/check?key=plan/core_group_meeting"))
     problems = html.select_one("#problems-core_group").text
     assert "reads “core_group_date”" in problems
+
+
+def test_the_form_page_lists_its_versions_and_the_diagrams_using_them(owner_client):
+    html = page(owner_client.get("/forms/edit?key=plan/core_group_meeting"))
+    assert html.select_one("#form-versions").text.strip().startswith("Version 1, deployed by")
+    assert "Core group meeting version 1 (form version 1)" in html.select_one("#form-used-by").text

@@ -13,7 +13,6 @@ import forms
 from engine.access import roles
 from engine.diagrams import form_editing, form_versions
 from engine.models.forms import form_draft, form_versions_of, versions_pinning
-from engine.models.processes import ProcessVersion
 from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
@@ -85,10 +84,6 @@ def form_edit(error: str | None = None, status: int = 200):
     session = db()
     raw = form_editing.editable(session, key)
     versions = form_versions_of(session, key)
-    pinned = versions_pinning(session, key)
-    diagrams = {
-        v.id: v for v in session.query(ProcessVersion).filter(ProcessVersion.id.in_(pinned))
-    }
     return render_template(
         "diagrams/form_edit.html",
         title=f"Edit the form {raw.get('title', key)}",
@@ -96,7 +91,7 @@ def form_edit(error: str | None = None, status: int = 200):
         raw=raw,
         draft=form_draft(session, key),
         versions=versions,
-        used_by=[(diagrams[v], n) for v, n in sorted(pinned.items()) if v in diagrams],
+        used_by=versions_pinning(session, key),
         type_names=dict(TYPES),
         error=error,
     ), status
