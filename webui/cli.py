@@ -12,11 +12,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from engine.access import accounts, roles, tokens
-from engine.diagrams import registry
+from engine.diagrams import form_versions, registry
 from engine.platform import backup, schema
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidDiagram
-from forms import exists as form_exists
 from webui import demo
 
 from . import memory, scheduling
@@ -105,24 +104,30 @@ def _database_url() -> str:
 
 
 def deploy_folder(folder: Path, deployed_by: str = "cli") -> list[str]:
-    """Validate every diagram in the folder first; deploy them only if all are valid."""
+    """Validate every diagram in the folder first; deploy them only if all are valid.
+
+    The forms they use are the shipped files in `forms/` (a form changed in the browser is
+    replaced by its file, as a diagram is), each a new form version when it changed.
+    """
     files = sorted(folder.glob("*.bpmn"))
     if not files:
         raise click.ClickException(f"No .bpmn files in {folder}.")
     diagrams, problems = [], []
-    for path in files:
-        try:
-            diagrams.append(registry.parse(path.read_bytes(), path.name, form_exists))
-        except InvalidDiagram as exc:
-            problems += [f"{path.name}: {p}" for p in exc.problems]
-    if problems:
-        raise click.ClickException("Nothing deployed.\n  " + "\n  ".join(problems))
-    lines = []
-    with _session() as session, transaction(session):
-        for diagram in diagrams:
-            version, new = registry.deploy(session, diagram, deployed_by)
-            state = "deployed as version" if new else "unchanged, still version"
-            lines.append(f"{diagram.process_id}: {state} {version.id}")
+    with _session() as session:
+        source = form_versions.FormSource(session, files_first=True)
+        for path in files:
+            try:
+                diagrams.append(registry.parse(path.read_bytes(), path.name, source))
+            except InvalidDiagram as exc:
+                problems += [f"{path.name}: {p}" for p in exc.problems]
+        if problems:
+            raise click.ClickException("Nothing deployed.\n  " + "\n  ".join(problems))
+        lines = []
+        with transaction(session):
+            for diagram in diagrams:
+                version, new = registry.deploy(session, diagram, deployed_by, forms_source=source)
+                state = "deployed as version" if new else "unchanged, still version"
+                lines.append(f"{diagram.process_id}: {state} {version.id}")
     return lines
 
 

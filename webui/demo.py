@@ -27,7 +27,7 @@ from engine.casework import (
     professional_links,
     rescheduling,
 )
-from engine.diagrams import diagram_editing
+from engine.diagrams import diagram_editing, form_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import print_queue, report_files
 from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
@@ -337,6 +337,7 @@ def load(session: Session, engine: Engine) -> str:
     _open_request(session, engine, "Daniel")
     _diagram_history(session, engine)
     _diagram_failure(session, engine)
+    _form_draft(session, engine)
     _administration(session, engine)
     _external_professionals(session, engine)
     _late_reason_for_the_chair(session, engine)
@@ -622,6 +623,18 @@ def _diagram_history(session: Session, engine: Engine) -> None:
         forms.exists,
         now,
     )
+
+
+def _form_draft(session: Session, engine: Engine) -> None:
+    """The process owner is rewording a question of the core group form: a draft on
+    **Forms**, deployed with the next core group version, the cases' form unchanged till then."""
+    owner = user_by_username(session, "po1")
+    key = "plan/core_group_meeting"
+    field = form_editing.field_at(session, key, "1")
+    if owner is None or field is None or field.get("name") != "core_group_attendees":
+        return
+    clearer = {**field, "hint": "Their names and roles, one a line, and who sent apologies"}
+    form_editing.change_field(session, owner, key, "1", clearer, engine.clock.now())
 
 
 # A week count whose condition is never met: it passes the checks and runs until its limit.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.diagrams import registry
+from engine.diagrams import form_versions, registry
 from engine.models import audit
 from engine.models.diagrams import DiagramDraft, draft_for
 from engine.models.people import User
@@ -121,9 +121,16 @@ def deploy(
     result = check(xml, process_id, form_exists)
     if not result.valid:
         raise InvalidDiagram(list(result.problems))
+    source = form_exists if isinstance(form_exists, form_versions.FormSource) else None
     with transaction(session):
         version, new = registry.deploy(
-            session, result.diagram, actor.username, actor.id, now, comment=comment
+            session,
+            result.diagram,
+            actor.username,
+            actor.id,
+            now,
+            comment=comment,
+            forms_source=source,
         )
         if new:
             audit.record(

@@ -40,17 +40,21 @@ MODULES = frozenset({"os", "sys", "subprocess", "shutil", "socket", "open", "eva
 _START_PROCESS = re.compile(r"start_process\(\s*[\"'](\w+)[\"']")
 
 
-def check(process_id: str, specs: list, xml: str = "") -> list[Problem]:
-    """Every name problem in the diagram's specs (the main process first, then subprocesses)."""
+def check(process_id: str, specs: list, xml: str = "", fields_of=None) -> list[Problem]:
+    """Every name problem in the diagram's specs (the main process first, then subprocesses).
+
+    `fields_of(form_key)` gives the fields of the form version each task will use (None for
+    no such form); without it the forms in `forms/` are read.
+    """
     language = vocabulary.LANGUAGE
     functions = {name: language.globals[name] for name in language.names}
     start = start_data(process_id, xml)
     by_name = {spec.name: spec for spec in specs}
-    produced = _Produced(by_name)
+    produced = _Produced(by_name, fields_of)
     anywhere = {n for spec in specs for t in spec.task_specs.values() for n in produced.of(t)}
     # A form this server has no definition for (a test's) has fields nobody can list: then
     # an unknown name may be one of them, and only what is certainly wrong is reported.
-    unlisted = any(_form_unlisted(t) for spec in specs for t in spec.task_specs.values())
+    unlisted = any(_form_unlisted(t, fields_of) for spec in specs for t in spec.task_specs.values())
     problems: list[Problem] = []
     for spec, inherited in _with_inherited(specs, by_name, produced, start):
         for task_spec in spec.task_specs.values():
@@ -130,12 +134,12 @@ def _unescape(text: str) -> str:
 class _Produced:
     """The names each task gives the data, and those given by every task before one."""
 
-    def __init__(self, by_name: dict):
-        self.by_name = by_name
+    def __init__(self, by_name: dict, fields_of=None):
+        self.by_name, self.fields_of = by_name, fields_of
         self._memo: dict[tuple[str, str], set[str]] = {}
 
     def of(self, task_spec) -> set[str]:
-        names = set(form_fields(task_spec))
+        names = set(form_fields(task_spec, self.fields_of))
         for attribute in ("prescript", "postscript", "script"):
             source = getattr(task_spec, attribute, None)
             if isinstance(source, str) and source.strip():
@@ -208,19 +212,23 @@ def _with_inherited(specs: list, by_name: dict, produced: _Produced, start: set[
         yield spec, inherited.get(spec.name, set(start))
 
 
-def _form_unlisted(task_spec) -> bool:
+def _form_unlisted(task_spec, fields_of=None) -> bool:
     extensions = getattr(task_spec, "extensions", None)
     key = (extensions.get("properties", {}) if extensions else {}).get("formKey")
-    return bool(key) and getattr(task_spec, "manual", False) and not forms.exists(key)
+    if not key or not getattr(task_spec, "manual", False):
+        return False
+    return fields_of(key) is None if fields_of is not None else not forms.exists(key)
 
 
-def form_fields(task_spec) -> list[str]:
+def form_fields(task_spec, fields_of=None) -> list[str]:
     """The fields of the task's form (none when it has no form or the form is missing)."""
     extensions = getattr(task_spec, "extensions", None)
     props = extensions.get("properties", {}) if extensions else {}
     key = props.get("formKey")
     if not key or not getattr(task_spec, "manual", False):
         return []
+    if fields_of is not None:
+        return list(fields_of(key) or [])
     try:
         return [field.name for field in forms.load(key).fields]
     except forms.definitions.FormDefinitionError:
@@ -274,8 +282,8 @@ def _nothing(_task_spec, _produced) -> set[str]:
     return set()
 
 
-def _own_form(task_spec, _produced) -> set[str]:
-    names = set(form_fields(task_spec))
+def _own_form(task_spec, produced) -> set[str]:
+    names = set(form_fields(task_spec, produced.fields_of))
     for attribute in ("prescript", "script"):
         source = getattr(task_spec, attribute, None)
         if isinstance(source, str):

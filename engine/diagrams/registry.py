@@ -28,6 +28,7 @@ from engine.casework import vocabulary
 from engine.diagrams import (
     diagram_checks,
     foreign_diagrams,
+    form_versions,
     name_checks,
     refusals,
     spec_reading,
@@ -120,7 +121,10 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
     # once nothing is set aside: a name set in a refused step would read as unknown later.
     if form_exists is not None and not set_aside:
         all_specs = [spec, *subprocess_specs.values()]
-        problems += name_checks.check(process_id, all_specs, raw.decode("utf-8", "replace"))
+        fields_of = getattr(form_exists, "fields", None)  # a FormSource: the versions to pin
+        problems += name_checks.check(
+            process_id, all_specs, raw.decode("utf-8", "replace"), fields_of
+        )
     if problems:
         raise InvalidDiagram(problems)
     return Diagram(
@@ -275,13 +279,22 @@ def deploy(
     deployed_by_id=None,
     now: datetime | None = None,
     comment: str = "",
+    forms_source: form_versions.FormSource | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Store the diagram as a new version unless it is the latest version already.
 
     Going back to an earlier content makes a new version: the latest is always what starts.
+    The version pins the forms its tasks use as `forms_source` gives them (by default each
+    form's newest deployed version, else its file); a change of form alone is a new version.
     """
+    source = forms_source or form_versions.FormSource(session)
+    keys = form_versions.form_keys_of(diagram)
     latest = latest_version(session, diagram.process_id)
-    if latest is not None and latest.content_hash == diagram.content_hash:
+    if (
+        latest is not None
+        and latest.content_hash == diagram.content_hash
+        and form_versions.pinned_hashes(session, latest.id) == form_versions.wanted(source, keys)
+    ):
         return latest, False
     version = ProcessVersion(
         process_id=diagram.process_id,
@@ -297,6 +310,7 @@ def deploy(
         version.deployed_at = now
     session.add(version)
     session.flush()
+    form_versions.pin(session, source, version.id, keys, deployed_by, now)
     return version, True
 
 

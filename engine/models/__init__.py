@@ -11,6 +11,7 @@ from engine.models.diagrams import DiagramDraft, InstanceMove
 from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
 from engine.models.drafts import TaskDraft
 from engine.models.enquiries import Section47Enquiry
+from engine.models.forms import DiagramFormPin, FormDraft, FormVersion
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.outbox import OutboxAttempt, OutboxMessage
 from engine.models.people import Child, User, UserRole
@@ -49,9 +50,12 @@ __all__ = [
     "CoreGroupMeeting",
     "DocumentRecord",
     "DiagramDraft",
+    "DiagramFormPin",
     "Escalation",
     "FamilyLink",
     "FeedbackResponse",
+    "FormDraft",
+    "FormVersion",
     "HumanTask",
     "InstanceMove",
     "Invitation",

@@ -198,6 +198,18 @@ RULES = {
         (f"diagrams.{name}", method): lambda role, own: role == "process_owner"
         for name, method in (
             ("index", "GET"),
+            ("form_index", "GET"),
+            ("form_create", "POST"),
+            ("form_edit", "GET"),
+            ("form_check", "GET"),
+            ("form_details", "POST"),
+            ("form_move", "POST"),
+            ("form_remove", "POST"),
+            ("form_discard", "POST"),
+            ("form_field", "GET"),
+            ("form_field_save", "POST"),
+            ("form_preview", "GET"),
+            ("form_preview", "POST"),
             ("versions", "GET"),
             ("download", "GET"),
             ("diff", "GET"),
@@ -276,6 +288,8 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         from flask import url_for
 
         extra = {"key": "icpc_str_child"} if endpoint.startswith("dashboard.figure") else {}
+        if endpoint.startswith("diagrams.form_"):
+            extra = {"key": "icpc/hold_conference"}
         return url_for(endpoint, **{k: values[k] for k in rule.arguments}, **extra)
 
 

@@ -16,7 +16,7 @@ EDIT = "/diagrams/two_steps/edit"
 @pytest.fixture
 def setup(db, client, web_engine, monkeypatch):
     # The test diagram names forms (test/first, ...) that only tests have.
-    monkeypatch.setattr("webui.diagrams.views.form_exists", lambda key: True)
+    monkeypatch.setattr("webui.diagrams.views.forms_source", lambda: lambda key: True)
     staff = make_staff(db)
     make_user(db, "owner", "process_owner", team=None)
     v1 = deploy_test_diagram(db, "two_steps")

@@ -8,11 +8,13 @@ from __future__ import annotations
 from flask import g, request
 
 from engine.access import access
+from engine.diagrams import form_versions
 from engine.models.base import fetch
 from engine.models.instances import HumanTask, ready_tasks_for, tasks_of
-from engine.platform.errors import NotAllowed
+from engine.platform.errors import NotAllowed, NotFound
 from engine.workflow import permissions
-from forms import exists, load, validate
+from forms import validate
+from forms.definitions import FormDefinitionError
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
@@ -25,7 +27,12 @@ SCOPES = ("all", "mine", "role")
 
 
 def _form(task: HumanTask):
-    return load(task.form_key) if task.form_key and exists(task.form_key) else None
+    if not task.form_key:
+        return None
+    try:
+        return form_versions.form_for_task(db(), task)
+    except (NotFound, FormDefinitionError):
+        return None
 
 
 @bp.route("/tasks")

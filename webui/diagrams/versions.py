@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from engine.diagrams import diagram_diff, diagram_editing
+from engine.diagrams import diagram_diff, diagram_editing, form_versions
 from engine.models.base import fetch
 from engine.models.diagrams import instance_counts
 from engine.models.processes import ProcessVersion, versions_of
 from engine.platform.errors import EngineError, InvalidDiagram, NotFound
-from forms import exists as form_exists
 
 from ..auth.guard import login_required
 from ..converters import record_id
@@ -17,6 +16,11 @@ from ..extensions import db, workflow
 from . import bp
 
 NO_VERSION = "There is no diagram version “{}”."
+
+
+def forms_source() -> form_versions.FormSource:
+    """The forms an editor's check and deploy see: each draft, else the version in use."""
+    return form_versions.FormSource(db(), drafts=True)
 
 
 def deployed_versions(process_id: str) -> list[ProcessVersion]:
@@ -88,7 +92,7 @@ def roll_back(process_id, version_id):
     if request.method == "POST":
         try:
             version, new = diagram_editing.roll_back(
-                db(), g.user, process_id, version_id, reason, form_exists, workflow().clock.now()
+                db(), g.user, process_id, version_id, reason, forms_source(), workflow().clock.now()
             )
         except InvalidDiagram as exc:
             problems = [str(p) for p in exc.problems]

@@ -7,20 +7,18 @@ from lxml import etree
 
 from engine.access import roles
 from engine.casework import vocabulary
-from engine.diagrams import diagram_editing, file_imports, registry
+from engine.diagrams import diagram_editing, file_imports, form_versions, registry
 from engine.models.base import fetch
 from engine.models.diagrams import draft_for, instance_counts
 from engine.models.processes import ProcessVersion, latest_version, latest_versions
 from engine.platform import settings
 from engine.platform.errors import EngineError, InvalidDiagram, NotFound
-from forms import exists as form_exists
-from forms import keys as form_keys
 
 from ..auth.guard import login_required
 from ..converters import record_id
 from ..extensions import db, workflow
 from . import bp
-from .versions import NO_VERSION
+from .versions import NO_VERSION, forms_source
 
 
 @bp.route("/diagrams")
@@ -63,13 +61,17 @@ def _editor(process_id, xml, source, problems=(), notes=(), comment="", status=2
             ],
             notes=notes,
             comment=comment,
-            form_keys=form_keys(),
+            form_keys=_picker(),
             lane_names=[roles.label(r) for r in roles.ROLES],
             functions=vocabulary.LANGUAGE.names,
             settings=settings.current(),
         ),
         status,
     )
+
+
+def _picker() -> list[dict]:
+    return form_versions.every_form(db())
 
 
 @bp.route("/diagrams/<process_id>/edit")
@@ -99,7 +101,7 @@ def _posted_xml() -> str:
 def validate(process_id):
     """JSON for the editor: each problem with the element to mark on the canvas."""
     _latest(process_id)
-    result = diagram_editing.check(_posted_xml(), process_id, form_exists)
+    result = diagram_editing.check(_posted_xml(), process_id, forms_source())
     return jsonify(result.as_json())
 
 
@@ -149,7 +151,7 @@ def deploy(process_id):
     xml, comment = _posted_xml(), request.form.get("comment", "")
     try:
         version, new = diagram_editing.deploy(
-            db(), g.user, process_id, xml, comment, form_exists, workflow().clock.now()
+            db(), g.user, process_id, xml, comment, forms_source(), workflow().clock.now()
         )
     except InvalidDiagram as exc:
         return _editor(
@@ -203,7 +205,7 @@ def upload_confirmed(process_id):
 
 
 def _open_file(process_id: str, raw: bytes, filename: str):
-    result = diagram_editing.check(raw, process_id, form_exists)
+    result = diagram_editing.check(raw, process_id, forms_source())
     if result.valid:
         source = f"the file {filename}"
         return _editor(process_id, result.diagram.xml, source, notes=result.diagram.notes)

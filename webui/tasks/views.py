@@ -7,12 +7,13 @@ from werkzeug.datastructures import MultiDict
 
 from engine.access import access
 from engine.casework import task_context
+from engine.diagrams import form_versions
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
 from engine.models.instances import DONE, READY, HumanTask
 from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted, TaskNotFound
 from engine.workflow import drafts, permissions
-from forms import FormErrors, load, validate
+from forms import FormErrors, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
@@ -61,7 +62,7 @@ def show(task_id):
     task = _task_for(g.user, task_id)
     now = workflow().clock.now()
     access.open_instance(db(), g.user, task.instance, now, f"task {task.task_spec}")
-    definition = load(task.form_key)
+    definition = form_versions.form_for_task(db(), task)
     draft = draft_for(db(), task.id, g.user.id)
     if draft is not None:
         return _render(task, definition, MultiDict(list(_pairs(draft.values))), draft=draft)
@@ -90,7 +91,7 @@ def submit(task_id):
 
     def validated(task: HumanTask) -> dict:
         """The task's form decides what is valid; the engine has checked the task first."""
-        checked["task"], checked["form"] = task, load(task.form_key)
+        checked["task"], checked["form"] = task, form_versions.form_for_task(session, task)
         checked["title"] = task.title
         data, errors = validate(
             checked["form"], request.form, workflow().clock.today(), options_resolver(session)

@@ -131,8 +131,14 @@ export class PropertiesForm {
     done.className = 'govuk-body'
     done.textContent = lane ? `Done by: ${lane} (move the task to another lane to change the role).` : 'Not in a lane: move it into the lane of the role that does it.'
     add(done)
-    add(field('Form', 'The form from forms/ this task shows.',
+    add(field('Form', 'The form this task shows: a deployed or draft form (a draft is deployed with this diagram).',
       input(bos.property(bo, 'formKey'), (v) => bos.setProperty(element, 'formKey', v), 'form-keys')))
+    const key = bos.property(bo, 'formKey') || ''
+    const open = document.createElement('a')
+    open.className = 'govuk-link govuk-body-s'
+    open.href = `${document.getElementById('form-keys').dataset.editor}${key ? `?key=${encodeURIComponent(key)}` : ''}`
+    open.textContent = key ? `Open the form “${key}” in the form editor` : 'Create a form in the form editor'
+    add(open)
     add(field('Due date', 'An expression giving a date, for example add_working_days(icpc_date, -setting("report_working_days_before_icpc")).',
       input(bos.property(bo, 'dueDate'), (v) => bos.setProperty(element, 'dueDate', v))))
     add(field('Assigned to', 'An expression giving a username (for example social_worker), or empty for anyone with the lane’s role.',

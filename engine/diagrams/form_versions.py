@@ -1,0 +1,182 @@
+"""Which version of a form a check sees, a deploy pins and a task shows.
+
+A diagram's check, and its deploy, see each form as a `FormSource` gives it: the process
+owner's draft when the editor deploys, the newest deployed version otherwise, the shipped file
+in `forms/` when the database has none (a fresh installation) or when the command line deploys
+the shipped folder. Deploying pins exactly what was checked, making it a new form version when
+it differs from the newest. A task then shows its diagram version's pinned form; versions
+deployed before forms were versioned pin nothing and show the shipped file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+import forms
+from engine.models.forms import (
+    DiagramFormPin,
+    FormVersion,
+    form_draft,
+    form_keys,
+    latest_form,
+    pinned_form,
+    pins_of,
+)
+from engine.models.instances import HumanTask, ProcessInstance
+from engine.platform.errors import NotFound
+
+
+def content_hash(raw: dict) -> str:
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def shipped(key: str) -> dict | None:
+    """The definition in `forms/` for a key, or None."""
+    try:
+        path = forms.definitions.path_for(key)
+    except forms.definitions.FormDefinitionError:
+        return None
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class FormSource:
+    """The forms a diagram check sees, and what its deploy pins; callable as `form_exists`."""
+
+    def __init__(self, session: Session, drafts: bool = False, files_first: bool = False):
+        self.session, self.drafts, self.files_first = session, drafts, files_first
+        self._seen: dict[str, tuple[dict, str] | None] = {}
+
+    def found(self, key: str) -> tuple[dict, str] | None:
+        """(definition, where from: "draft", "deployed" or "file"), or None."""
+        if key not in self._seen:
+            self._seen[key] = self._find(key)
+        return self._seen[key]
+
+    def _find(self, key: str):
+        if self.files_first and shipped(key) is not None:
+            return shipped(key), "file"
+        draft = form_draft(self.session, key) if self.drafts else None
+        if draft is not None:
+            return json.loads(draft.definition), "draft"
+        latest = latest_form(self.session, key)
+        if latest is not None:
+            return json.loads(latest.definition), "deployed"
+        raw = shipped(key)
+        return (raw, "file") if raw is not None else None
+
+    def definition(self, key: str) -> forms.FormDefinition | None:
+        found = self.found(key)
+        if found is None:
+            return None
+        try:
+            return forms.parse(key, found[0])
+        except forms.definitions.FormDefinitionError:
+            return None
+
+    def __call__(self, key: str) -> bool:
+        return self.definition(key) is not None
+
+    def fields(self, key: str) -> list[str] | None:
+        """The field names the task will have, or None when there is no such form."""
+        definition = self.definition(key)
+        return None if definition is None else [f.name for f in definition.fields]
+
+
+def every_form(session: Session) -> list[dict]:
+    """Every form a task can name, with its newest deployed number (None: only the shipped
+    file) and whether a draft waits: for the form list and the diagram editor's picker."""
+    stored = form_keys(session)
+    keys = sorted(set(stored) | set(forms.keys()))
+    return [{"key": k, **stored.get(k, {"deployed": None, "draft": False})} for k in keys]
+
+
+def form_keys_of(diagram) -> list[str]:
+    """The form keys a parsed diagram's user tasks name."""
+    keys = []
+    for spec in [diagram.spec, *diagram.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            extensions = getattr(task_spec, "extensions", None) or {}
+            key = extensions.get("properties", {}).get("formKey")
+            if key and getattr(task_spec, "manual", False) and key not in keys:
+                keys.append(key)
+    return sorted(keys)
+
+
+def wanted(source: FormSource, keys: list[str]) -> dict[str, str]:
+    """form key → content hash of what a deploy would pin."""
+    found = {key: source.found(key) for key in keys}
+    return {key: content_hash(f[0]) for key, f in found.items() if f is not None}
+
+
+def pinned_hashes(session: Session, version_id: int) -> dict[str, str]:
+    pins = pins_of(session, version_id)
+    return {key: session.get(FormVersion, form_id).content_hash for key, form_id in pins.items()}
+
+
+def pin(session: Session, source: FormSource, version_id: int, keys: list[str], by: str, now):
+    """Pin each form the version uses, deploying a draft or a changed file as a new version."""
+    for key in keys:
+        found = source.found(key)
+        if found is None:
+            continue
+        raw, origin = found
+        form = deploy_form(session, key, raw, by, now)
+        if origin == "draft":
+            session.delete(form_draft(session, key))
+        session.add(DiagramFormPin(version_id=version_id, form_key=key, form_version_id=form.id))
+    session.flush()
+
+
+def deploy_form(session: Session, key: str, raw: dict, by: str, now) -> FormVersion:
+    """The newest version of the form if it holds `raw`, else a new version holding it."""
+    latest = latest_form(session, key)
+    digest = content_hash(raw)
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    form = FormVersion(
+        form_key=key,
+        number=(latest.number if latest else 0) + 1,
+        definition=json.dumps(raw, indent=2, ensure_ascii=False),
+        content_hash=digest,
+        deployed_by=by,
+    )
+    if now is not None:
+        form.deployed_at = now
+    session.add(form)
+    session.flush()
+    return form
+
+
+@lru_cache(maxsize=256)
+def _parsed(key: str, digest: str, text: str) -> forms.FormDefinition:
+    return forms.parse(key, json.loads(text))
+
+
+def definition_of(form: FormVersion) -> forms.FormDefinition:
+    """A deployed form version's definition (parsed once per content)."""
+    return _parsed(form.form_key, form.content_hash, form.definition)
+
+
+def form_for(session: Session, version_id: int | None, key: str) -> forms.FormDefinition:
+    """The form a task of this diagram version shows: its pinned version, else the file."""
+    form = pinned_form(session, version_id, key) if version_id is not None else None
+    if form is not None:
+        return definition_of(form)
+    if shipped(key) is not None:
+        return forms.load(key)
+    latest = latest_form(session, key)
+    if latest is None:
+        raise NotFound(f"No form “{key}”.")
+    return definition_of(latest)
+
+
+def form_for_task(session: Session, task: HumanTask) -> forms.FormDefinition:
+    instance = session.get(ProcessInstance, task.instance_id)
+    return form_for(session, instance.version_id if instance else None, task.form_key)

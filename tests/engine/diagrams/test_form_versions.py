@@ -1,0 +1,104 @@
+"""Forms in the database: drafts, versions a diagram version pins, checks that know them."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.diagrams import diagram_editing, form_editing, form_versions
+from engine.models.forms import form_draft, pins_of
+from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed
+from tests.factories import TEST_DIAGRAMS, make_staff, make_user, ready
+
+TWO_STEPS = (TEST_DIAGRAMS / "two_steps.bpmn").read_text()
+START_DATA = {"social_worker": "sw", "team_manager": "tm"}
+DATE = {"name": "start_date", "type": "date", "label": "Start date", "required": True}
+
+
+@pytest.fixture
+def staff(db):
+    people = make_staff(db)
+    people["owner"] = make_user(db, "owner", "process_owner", team=None)
+    return people
+
+
+def _forms(db, owner, now):
+    for key, title in (("test/first", "Start"), ("test/second", "Second"), ("test/late", "Late")):
+        form_editing.create(db, owner, key, title, now)
+    form_editing.change_field(db, owner, "test/first", "new", DATE, now)
+
+
+def _deploy(db, owner, now, why):
+    source = form_versions.FormSource(db, drafts=True)
+    return diagram_editing.deploy(db, owner, "two_steps", TWO_STEPS, why, source, now)
+
+
+def test_a_running_case_keeps_the_form_its_diagram_version_was_deployed_with(
+    db, engine, clock, staff
+):
+    owner, now = staff["owner"], clock.now()
+    _forms(db, owner, now)
+    first, new = _deploy(db, owner, now, "first forms")
+    assert new and set(pins_of(db, first.id)) == {"test/first", "test/second", "test/late"}
+    assert form_draft(db, "test/first") is None  # deployed with the diagram
+    running = engine.start(db, "two_steps", staff["sw"], dict(START_DATA))
+
+    changed = {**DATE, "label": "Date the work started", "hint": "For example, 2 3 2026"}
+    form_editing.change_field(db, owner, "test/first", "0", changed, now)
+    notes = {"name": "notes", "type": "textarea", "label": "Notes", "max_length": 200}
+    form_editing.change_field(db, owner, "test/first", "new", notes, now)
+    second, new = _deploy(db, owner, now, "clearer date label")  # the same XML: forms alone
+    assert new and second.number == first.number + 1
+    later = engine.start(db, "two_steps", staff["sw"], dict(START_DATA))
+
+    kept = form_versions.form_for_task(db, ready(db, running.id)["first"])
+    assert [(f.name, f.label) for f in kept.fields] == [("start_date", "Start date")]
+    shown = form_versions.form_for_task(db, ready(db, later.id)["first"])
+    assert [f.label for f in shown.fields] == ["Date the work started", "Notes"]
+    assert _deploy(db, owner, now, "nothing changed") == (second, False)
+
+
+def test_removing_a_field_a_later_script_reads_is_flagged_before_deploy(db, clock, staff):
+    owner, now = staff["owner"], clock.now()
+    _forms(db, owner, now)
+    _deploy(db, owner, now, "first forms")
+    form_editing.change_field(db, owner, "test/first", "0", None, now)  # start_date removed
+    source = form_versions.FormSource(db, drafts=True)
+    result = diagram_editing.check(TWO_STEPS, "two_steps", source)
+    assert not result.valid
+    assert any(
+        "reads “start_date”" in str(p) and p.element == "compute_due" for p in result.problems
+    )
+    with pytest.raises(InvalidDiagram):
+        _deploy(db, owner, now, "drop the date")
+    # The deployed version is untouched: the check saw the draft, not the form in use.
+    assert diagram_editing.check(TWO_STEPS, "two_steps", form_versions.FormSource(db)).valid
+
+
+def test_the_editor_refuses_an_unsound_form_and_other_people(db, clock, staff):
+    owner, now = staff["owner"], clock.now()
+    form_editing.create(db, owner, "test/choice", "Choose", now)
+    with pytest.raises(EngineError, match="needs options"):
+        form_editing.change_field(
+            db,
+            owner,
+            "test/choice",
+            "new",
+            {"name": "pick", "type": "radios", "label": "Pick"},
+            now,
+        )
+    with pytest.raises(EngineError, match="already a form"):
+        form_editing.create(db, owner, "test/choice", "Again", now)
+    with pytest.raises(NotAllowed):
+        form_editing.create(db, staff["sw"], "test/other", "Other", now)
+    items = {
+        "name": "people",
+        "type": "list",
+        "label": "People",
+        "fields": [{"name": "who", "type": "text", "label": "Name"}],
+    }
+    form_editing.change_field(db, owner, "test/choice", "new", items, now)
+    age = {"name": "age", "type": "number", "label": "Age"}
+    form_editing.change_field(db, owner, "test/choice", "0.new", age, now)
+    form_editing.move_field(db, owner, "test/choice", "0.1", -1, now)
+    raw = form_editing.editable(db, "test/choice")
+    assert [f["name"] for f in raw["fields"][0]["fields"]] == ["age", "who"]
