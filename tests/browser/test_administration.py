@@ -1,5 +1,6 @@
 """The administration area in a real browser: create a user, change a role, deactivate,
-unlock, reset a password, issue and revoke a token, change a setting. Each page is saved as a screenshot."""
+unlock, reset a password, issue and revoke a token, change a setting. Each page is saved
+as a screenshot."""
 
 from __future__ import annotations
 
