@@ -18,7 +18,7 @@ from engine.models import (
     Base,  # noqa: E402
     make_session_factory,
 )
-from engine.platform import schema
+from engine.platform import schema, settings
 from engine.platform.clock import LONDON, FixedClock
 from engine.platform.db import make_engine
 from engine.service import Engine
@@ -69,6 +69,7 @@ def empty_tables(db_engine) -> None:
 @pytest.fixture
 def sessions(db_engine):
     empty_tables(db_engine)
+    settings.adopt(None, {})  # no saved council settings: the file's alone
     return make_session_factory(db_engine)
 
 

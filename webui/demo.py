@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.access import accounts, administration, tokens
+from engine.access import accounts, administration, settings_changes, team_admin, tokens
 from engine.casework import (
     births,
     cases,
@@ -30,6 +30,7 @@ from engine.casework import (
 from engine.diagrams import diagram_editing, form_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import print_queue, report_files
+from engine.models import teams
 from engine.models.conferences import Conference, agency_label, people_for_child, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.outbox import OutboxMessage
@@ -344,6 +345,7 @@ def load(session: Session, engine: Engine) -> str:
     _moved(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
+    _teams_and_settings(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 
 
@@ -726,3 +728,21 @@ def _administration(session: Session, engine: Engine) -> None:
         session, admin, "sw_new", "Nia Newcomer", "nia@example.invalid", ["social_worker"],
         "South", "welcome to the borough", now,
     )  # fmt: skip
+
+
+def _teams_and_settings(session: Session, engine: Engine) -> None:
+    """Alex Morgan manages South as well as North (a manager of several teams), an empty
+    team waits for its people, and the council settings have a second version: last of all,
+    so every date above was computed with the installed settings."""
+    now = engine.clock.now()
+    admin = user_by_username(session, "admin")
+    team_admin.add(session, admin, "Court team", now)
+    south = teams.by_name(session, "South")
+    team_admin.set_managers(session, admin, south.id, [user_by_username(session, "tm1").id], now)
+    settings_changes.change(
+        session,
+        admin,
+        {"conference_chair_phone": "01234 567899"},
+        "The conference chairs have a new direct line.",
+        now,
+    )

@@ -8,7 +8,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.models import make_session_factory
+from engine.models import council_settings, make_session_factory
 from engine.platform.db import finish, make_engine
 from engine.service import Engine
 
@@ -37,6 +37,8 @@ def services() -> Services:
 def db() -> Session:
     if "db" not in g:
         g.db = services().sessions()
+        # Another worker may have saved newer council settings: every request uses the newest.
+        council_settings.refresh(g.db)
     return g.db
 
 

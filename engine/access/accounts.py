@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import passwords, roles, sessions, throttle
-from engine.models import audit
+from engine.models import audit, teams
 from engine.models.people import NOTIFY_CHOICES, User, UserRole, user_by_username
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed
@@ -55,6 +55,7 @@ def create_user(
         role_rows=[UserRole(role=r) for r in role_keys],
     )
     session.add(user)
+    teams.ensure(session, team)  # a team named on an account is a team
     session.flush()
     return user
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import accounts, passwords, roles, sessions, throttle
 from engine.access.accounts import hash_password
-from engine.models import audit
+from engine.models import audit, teams
 from engine.models.people import User, UserRole, user_by_username
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed, NotFound
@@ -134,6 +134,7 @@ def update(
     before = {"roles": sorted(target.roles), "team": target.team, "email": target.email}
     with transaction(session):
         target.display_name, target.email, target.team = display_name.strip(), email.strip(), team
+        teams.ensure(session, team)
         if set(role_keys) != target.roles:
             target.role_rows = [UserRole(role=r) for r in sorted(set(role_keys))]
             session.flush()

@@ -7,6 +7,7 @@ from engine.models import lengths
 from engine.models.audit import AuditEvent, refuse_changes
 from engine.models.base import Base
 from engine.models.conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
+from engine.models.council_settings import SettingsVersion
 from engine.models.diagrams import DiagramDraft, InstanceMove
 from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
 from engine.models.drafts import TaskDraft
@@ -20,6 +21,7 @@ from engine.models.processes import ProcessVersion
 from engine.models.professional_links import PostedLetter, ProfessionalLink
 from engine.models.scheduler import ScheduledRun, SchedulerProcess
 from engine.models.sign_ins import SignInFailure, UserSession
+from engine.models.teams import Team
 from engine.models.timeliness import Escalation, LateStep
 from engine.models.timers import Timer
 from engine.models.tokens import ApiToken
@@ -72,6 +74,8 @@ __all__ = [
     "ReportFile",
     "Section47Enquiry",
     "ScheduledRun",
+    "SettingsVersion",
+    "Team",
     "SchedulerProcess",
     "TaskDraft",
     "Timer",

@@ -5,12 +5,13 @@ The policy (which connection grants what) lives in `engine/access/access.py`; th
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, literal, select, union
+from sqlalchemy import Select, and_, exists, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from engine.models.conferences import CasePerson, Conference, Invitation
 from engine.models.instances import READY, HumanTask
 from engine.models.people import Child, User
+from engine.models.teams import Team, team_managers
 
 
 def _through_tasks(user: User, child_id: int | None) -> list[Select]:
@@ -46,8 +47,17 @@ def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None
         only(CasePerson.child_id, CasePerson.user_id == user.id),
         *_through_tasks(user, child_id),
     ]
-    if team_wide and user.team:
-        colleague = select(User.id).where(User.team == user.team)
+    if team_wide:
+        # Their own team and every team an administrator made them a manager of.
+        listed = (
+            select(Team.name)
+            .join(team_managers, team_managers.c.team_id == Team.id)
+            .where(team_managers.c.user_id == user.id)
+        )
+        managed = User.team.in_(listed)
+        if user.team:
+            managed = or_(User.team == user.team, managed)
+        colleague = select(User.id).where(managed)
         parts.append(only(Child.id, Child.social_worker_id.in_(colleague)))
     return union(*parts)
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -98,6 +99,8 @@ class CasePerson(Base):
 
 class Conference(Base):
     __tablename__ = "conferences"
+    # The census finds the year's reviews by kind and date held.
+    __table_args__ = (Index("ix_conferences_kind_held_on", "kind", "held_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)

@@ -34,8 +34,9 @@ class Section47Enquiry(Base):
 
 
 def enquiries_in(session: Session, start: date, end: date, condition=None):
-    """(enquiry, its conference's held date or None, child) of the enquiries that started
-    in [start, end] or whose conference was held in it, by child and start."""
+    """The enquiries that started in [start, end] or whose conference was held in it, by
+    child and start, as plain rows: their dates, whether a conference was needed, its held
+    date or None, and the child's identifiers."""
     held = (
         select(Conference.held_on)
         .where(Conference.instance_id == Section47Enquiry.instance_id)
@@ -45,7 +46,16 @@ def enquiries_in(session: Session, start: date, end: date, condition=None):
         .scalar_subquery()
     )
     query = (
-        select(Section47Enquiry, held, Child)
+        select(
+            Section47Enquiry.s47_start_date,
+            Section47Enquiry.icpc_target_date,
+            Section47Enquiry.conference_needed,
+            held.label("held_on"),
+            Child.id.label("child_id"),
+            Child.reference,
+            Child.date_of_birth,
+            Child.expected_date_of_birth,
+        )
         .join(Child, Child.id == Section47Enquiry.child_id)
         .where(Section47Enquiry.s47_start_date.between(start, end) | held.between(start, end))
         .order_by(Section47Enquiry.child_id, Section47Enquiry.s47_start_date)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.people import Child, User
+from engine.models.teams import names as team_names
 
 PER_PAGE = 50
 
@@ -143,7 +144,4 @@ def filter_options(session: Session) -> dict[str, list]:
         .group_by(HumanTask.task_spec)
         .order_by(HumanTask.task_spec)
     ).all()
-    teams = session.scalars(
-        select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)
-    ).all()
-    return {"versions": versions, "stages": stages, "teams": list(teams)}
+    return {"versions": versions, "stages": stages, "teams": team_names(session)}

@@ -73,17 +73,19 @@ def overdue_now(session: Session, today: date, team: str | None = None, conditio
     return session.execute(_where(query, condition)).all()
 
 
-def team_tasks(session: Session, team: str, condition=None):
-    """Every step waiting with a team, soonest due first (undated last)."""
+def team_tasks(session: Session, teams: list[str], condition=None):
+    """Every step waiting with these teams (a manager's several), soonest due first
+    (undated last)."""
     query, team_column = _waiting_steps()
-    query = query.where(team_column == team)
+    query = query.where(team_column.in_(teams))
     query = query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
     return session.execute(_where(query.limit(LIMIT), condition)).all()
 
 
 def teams(session: Session) -> list[str]:
-    query = select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)
-    return list(session.scalars(query))
+    from engine.models.teams import names
+
+    return names(session)
 
 
 def late_reasons(session: Session, start: date, end: date, condition=None):
@@ -128,10 +130,10 @@ def escalations_to(session: Session, roles: set[str], condition=None):
     return session.execute(_where(query, condition)).all()
 
 
-def falling_due(session: Session, team: str, start: date, end: date, condition=None):
+def falling_due(session: Session, teams: list[str], start: date, end: date, condition=None):
     """(due date, what, child id, reference, given name, family name) of what falls due for
-    a team's children in [start, end], soonest first: conferences and core group meetings
-    not yet held, and the steps waiting. The team is the child's social worker's."""
+    these teams' children in [start, end], soonest first: conferences and core group
+    meetings not yet held, and the steps waiting. The team is the child's social worker's."""
     from engine.models.conferences import KINDS
     from engine.models.plans import CoreGroupMeeting, Plan
 
@@ -139,7 +141,8 @@ def falling_due(session: Session, team: str, start: date, end: date, condition=N
     who = (Child.id, Child.reference, Child.given_name, Child.family_name)
 
     def team_children(query):
-        query = query.join(worker, worker.id == Child.social_worker_id).where(worker.team == team)
+        query = query.join(worker, worker.id == Child.social_worker_id)
+        query = query.where(worker.team.in_(teams))
         return _where(query, condition)
 
     conferences = team_children(

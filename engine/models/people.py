@@ -150,17 +150,13 @@ def next_child_reference(session: Session) -> str:
 
 
 def team_manager_for(session: Session, user: User | None) -> User | None:
-    """The team manager of the user's team: where their late steps escalate first."""
+    """The first team manager of the user's team: where their late steps escalate first."""
     if user is None or not user.team:
         return None
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role == "team_manager", User.team == user.team, User.active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    )
-    return session.scalar(query)
+    from engine.models.teams import managers_of  # teams' rows name users: imported late
+
+    managers = managers_of(session, user.team)
+    return managers[0] if managers else None
 
 
 def every_user(session: Session) -> list[User]:
@@ -168,21 +164,3 @@ def every_user(session: Session) -> list[User]:
     query = select(User).options(joinedload(User.role_rows))
     query = query.order_by(User.service_account, User.active.desc(), User.username)
     return list(session.scalars(query).unique())
-
-
-class Team(NamedTuple):
-    name: str
-    managers: list[User]
-    members: list[User]
-
-
-def teams(session: Session) -> list[Team]:
-    """Each team named on an active account, its team managers (who see its children) and
-    the rest of its people."""
-    grouped: dict[str, Team] = {}
-    for user in every_user(session):
-        if not user.team or not user.active:
-            continue
-        team = grouped.setdefault(user.team, Team(user.team, [], []))
-        (team.managers if user.has_role("team_manager") else team.members).append(user)
-    return [grouped[name] for name in sorted(grouped)]

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Date, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, Conference
+from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.people import NAME_COLUMNS, Child, User
 from engine.models.plans import Plan
@@ -89,9 +89,22 @@ def plans_with_children(session: Session, condition=None):
 
 
 def plans_in_year(session: Session, start: date, end: date, condition=None):
-    """Plans open at any time in [start, end] (the census year's plan items)."""
+    """Plans open at any time in [start, end] (the census year's plan items), as plain rows
+    with their child's identifiers: a council's year is thousands of plans, and rows cost a
+    fraction of loading each plan and child as objects."""
     query = (
-        select(Plan, Child)
+        select(
+            Plan.id,
+            Plan.started_on,
+            Plan.ended_on,
+            Plan.initial_category,
+            Plan.latest_category,
+            Plan.previous_plans,
+            Child.id.label("child_id"),
+            Child.reference,
+            Child.date_of_birth,
+            Child.expected_date_of_birth,
+        )
         .join(Child, Child.id == Plan.child_id)
         .where(Plan.started_on <= end, or_(Plan.ended_on.is_(None), Plan.ended_on >= start))
         .order_by(Child.reference, Plan.started_on)
@@ -99,11 +112,20 @@ def plans_in_year(session: Session, start: date, end: date, condition=None):
     return session.execute(_where(query, condition)).all()
 
 
-def conferences_for_children(session: Session, child_ids: list[int]) -> list[Conference]:
-    if not child_ids:
-        return []
-    query = select(Conference).where(Conference.child_id.in_(child_ids))
-    return list(session.scalars(query.order_by(Conference.child_id, Conference.due_on)))
+def reviews_held_in(session: Session, start: date, end: date, condition=None):
+    """(plan id, date held) of the review conferences held in [start, end] on a plan
+    (found by kind and date held, ix_conferences_kind_held_on)."""
+    query = (
+        select(Conference.plan_id, Conference.held_on)
+        .join(Child, Child.id == Conference.child_id)
+        .where(
+            Conference.kind == RCPC,
+            Conference.held_on.between(start, end),
+            Conference.plan_id.is_not(None),
+        )
+        .order_by(Conference.plan_id, Conference.held_on)
+    )
+    return session.execute(_where(query, condition)).all()
 
 
 def overdue_steps(session: Session, today: date, condition=None):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.access import access
 from engine.messaging import outbox
+from engine.models import council_settings
 from engine.models import outbox as outbox_rows
 from engine.models import timers as timer_rows
 from engine.models.instances import ProcessInstance, versions_in_use
@@ -92,6 +93,8 @@ class Scheduler:
 
     def sweep_timers(self) -> timers.SweepResult:
         self.sweep_busy_since = self.engine.clock.now()
+        with self.sessions() as session:  # fire with the council settings saved last
+            council_settings.refresh(session)
         try:
             result = timers.sweep(
                 self.sessions,

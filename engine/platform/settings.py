@@ -1,9 +1,11 @@
 """Council settings: the figures councils set differently, read by the diagrams.
 
-They live in `processes/settings.json`, beside the diagrams that read them with
+A release ships them in `processes/settings.json`, beside the diagrams that read them with
 `setting("name")`, so a timescale is never typed into Python; `CPC_PROCESSES_DIR` moves the
-file with the diagrams (see `engine.platform.folders`). Tests and councils can lay
-overrides over the file for the duration of a block (`using`).
+file with the diagrams (see `engine.platform.folders`). An administrator's saved version
+(`engine.models.council_settings`) is laid over the file once adopted (`adopt`): that is
+the council's one home for its name, phone and complaints route. Tests can lay overrides
+over both for the duration of a block (`using`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from engine.platform import folders
 
 _overrides: contextvars.ContextVar[dict | None] = contextvars.ContextVar("settings", default=None)
+_stored: dict = {"version": None, "values": {}}  # the effective saved version, if any
 
 
 class UnknownSetting(KeyError):
@@ -36,10 +39,22 @@ def defaults() -> dict:
     return {k: v for k, v in values.items() if not k.startswith("_")}
 
 
+def adopt(version: int | None, values: dict) -> None:
+    """Use this saved version (None and {}: the file's values alone)."""
+    known = defaults()
+    _stored.update(version=version, values={k: v for k, v in values.items() if k in known})
+
+
+def stored_version() -> int | None:
+    return _stored["version"]
+
+
 def get(name: str):
     overrides = _overrides.get() or {}
     if name in overrides:
         return overrides[name]
+    if name in _stored["values"]:
+        return _stored["values"][name]
     try:
         return defaults()[name]
     except KeyError:
@@ -47,7 +62,7 @@ def get(name: str):
 
 
 def current() -> dict:
-    return {**defaults(), **(_overrides.get() or {})}
+    return {**defaults(), **_stored["values"], **(_overrides.get() or {})}
 
 
 @contextlib.contextmanager

@@ -21,7 +21,6 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from engine.models import performance
-from engine.models.conferences import RCPC
 from engine.models.enquiries import enquiries_in
 from engine.platform.errors import EngineError
 
@@ -113,52 +112,36 @@ class ChildItems:
 
 def collect(session: Session, year: CensusYear, condition=None) -> list[ChildItems]:
     """Every child with an enquiry or a plan in the year, by reference; `condition` limits
-    the children (the caller's access)."""
+    the children (the caller's access). Three queries of plain rows, whatever the year's size."""
     children: dict[int, ChildItems] = {}
 
-    def child_items(child) -> ChildItems:
-        if child.id not in children:
-            children[child.id] = ChildItems(
-                child.id,
-                child.reference,
-                child.date_of_birth,
-                child.expected_date_of_birth,
-                [],
-                [],
-            )
-        return children[child.id]
+    def child_items(child_id, reference, born, expected) -> ChildItems:
+        found = children.get(child_id)
+        if found is None:
+            found = children[child_id] = ChildItems(child_id, reference, born, expected, [], [])
+        return found
 
-    for enquiry, held, child in enquiries_in(session, year.start, year.end, condition):
-        child_items(child).enquiries.append(
-            Enquiry(
-                enquiry.s47_start_date,
-                enquiry.icpc_target_date,
-                held if held and held <= year.end else None,
-                not enquiry.conference_needed,
-            )
+    for start, target, needed, held, *child in enquiries_in(
+        session, year.start, year.end, condition
+    ):
+        child_items(*child).enquiries.append(
+            Enquiry(start, target, held if held and held <= year.end else None, not needed)
         )
-    plans = performance.plans_in_year(session, year.start, year.end, condition)
     reviews: dict[int, list[date]] = {}
-    ids = sorted({child.id for _, child in plans})
-    for conference in performance.conferences_for_children(session, ids):
-        held = conference.held_on
-        if (
-            conference.kind == RCPC
-            and conference.plan_id
-            and held
-            and year.start <= held <= year.end
-        ):
-            reviews.setdefault(conference.plan_id, []).append(held)
-    for plan, child in plans:
-        child_items(child).plans.append(
+    for plan_id, held in performance.reviews_held_in(session, year.start, year.end, condition):
+        reviews.setdefault(plan_id, []).append(held)
+    for plan_id, start, end, initial, latest, previous, *child in performance.plans_in_year(
+        session, year.start, year.end, condition
+    ):
+        child_items(*child).plans.append(
             PlanItems(
-                plan.started_on,
+                start,
                 # A plan that ended after 31 March was still open at the census date.
-                plan.ended_on if plan.ended_on and plan.ended_on <= year.end else None,
-                plan.initial_category,
-                plan.latest_category,
-                int(plan.previous_plans or 0),
-                tuple(sorted(reviews.get(plan.id, []))),
+                end if end and end <= year.end else None,
+                initial,
+                latest,
+                int(previous or 0),
+                tuple(reviews.get(plan_id, ())),
             )
         )
     return sorted(children.values(), key=lambda c: c.reference)

@@ -131,10 +131,17 @@ def to_xml(children: list[ChildItems], year: CensusYear, made: datetime) -> byte
     return document
 
 
-def csv_rows(children: list[ChildItems]) -> list[tuple[str, ...]]:
-    """One row per group, in `CSV_HEADER`'s columns; a plan's review dates joined by ";"."""
-    rows = []
+def csv_rows(children: list[ChildItems], first: int = 0, count: int | None = None):
+    """One row per group, in `CSV_HEADER`'s columns; a plan's review dates joined by ";".
+    With `first` and `count`, only those rows (a page), skipping whole children before them."""
+    rows: list[tuple[str, ...]] = []
     for c in children:
+        groups = len(c.enquiries) + len(c.plans)
+        if not rows and first >= groups:
+            first -= groups
+            continue
+        if count is not None and len(rows) >= first + count:
+            break
         who = (c.reference, _text(c.birth_date), _text(c.expected_birth_date))
         for e in c.enquiries:
             s47 = (e.s47_start, e.icpc_target, e.icpc_date, e.icpc_not_required)
@@ -143,4 +150,4 @@ def csv_rows(children: list[ChildItems]) -> list[tuple[str, ...]]:
             plan = (p.start, p.end, p.initial_category, p.latest_category, p.previous_plans)
             reviews = ";".join(d.isoformat() for d in p.review_dates)
             rows.append((*who, "", "", "", "", *map(_text, plan), reviews))
-    return rows
+    return rows[first:] if count is None else rows[first : first + count]

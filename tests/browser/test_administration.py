@@ -1,5 +1,6 @@
 """The administration area in a real browser: create a user, change a role, deactivate,
-unlock, reset a password, issue and revoke a token. Each page is saved as a screenshot."""
+unlock, reset a password, issue and revoke a token, change a setting. Each page is saved
+as a screenshot."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def test_an_administrator_manages_accounts_and_tokens(browser_page, db):
     expect(page.locator("#tokens")).to_contain_text("Revoked")
     shot(page, "44-token-revoked")
 
+    # Change a setting: a new version, with why.
+    page.goto("/admin")
+    page.get_by_role("link", name="Council settings").click()
+    page.get_by_label("Conference chairs' phone").fill("01234 567899")
+    page.get_by_label("Why are the settings changing?").fill("The chairs have a new line.")
+    page.get_by_role("button", name="Save a new version").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Steps computed from now")
+    expect(page.locator("#settings-versions")).to_contain_text("The chairs have a new line.")
+    shot(page, "45-settings-changed")
+
 
 def test_administration_pages_have_no_serious_violations(browser_page, db):
     from tests.browser.journeys import serious_violations, with_axe
@@ -79,6 +90,7 @@ def test_administration_pages_have_no_serious_violations(browser_page, db):
         (f"/admin/users/{staff['sw'].id}", "admin-user"),
         ("/admin/teams", "admin-teams"),
         ("/admin/tokens", "admin-tokens"),
+        ("/admin/settings", "admin-settings"),
         ("/account/password", "change-password"),
     ):
         page.goto(path)

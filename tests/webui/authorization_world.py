@@ -25,6 +25,7 @@ from engine.models import (
     ProfessionalLink,
     Report,
     WithheldItem,
+    teams,
 )
 from engine.models.documents import ReportFile
 from engine.models.instances import open_tasks
@@ -76,6 +77,7 @@ class World:
     move_id: int = 0
     user_id: int = 0  # an account the administration pages act on
     token_id: int = 0  # a service account's live API token
+    team_id: int = 0  # a team the administration pages act on
 
 
 def build(db, engine) -> World:
@@ -136,6 +138,8 @@ def build(db, engine) -> World:
     make_service_account(db, "cms", "team_manager")
     make_token(db, "cms", engine.clock.now())
     world.token_id = db.scalar(select(ApiToken.id))
+    with transaction(db):
+        world.team_id = teams.ensure(db, "Matrix team").id
     world.version_id, world.move_id = _a_recorded_move(db, own.instance_id)
     return world
 

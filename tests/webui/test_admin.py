@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.models import ApiToken, AuditEvent, User
+from engine.models import ApiToken, AuditEvent, Team, User
 from tests.factories import PASSWORD, make_service_account, make_staff, make_user
 from tests.webui.conftest import page, post_form, sign_in
 
@@ -189,3 +189,39 @@ def test_an_expired_token_is_refused(client, db, clock):
     clock.advance(days=1)
     refused = client.get("/api/v1/me", headers=headers)
     assert refused.status_code == 401 and "expired" in refused.json["error"]
+
+
+def test_the_settings_form_shows_field_errors_then_saves_a_version_the_pages_use(client, db):
+    admin_client(client, db)
+    form = page(client.get("/admin/settings"))
+    assert form.select_one("#council_name")["value"] == "Demo Borough Council"
+    refused = post_form(
+        client, "/admin/settings", {"council_name": "Northshire", "family_link_days": "ninety"}
+    )
+    assert refused.status_code == 400
+    errors = page(refused).select_one(".govuk-error-summary").text
+    assert "Family link days must be a whole number from 1 to 90" in errors
+    assert "Say why the settings are changing" in errors
+    saved = post_form(
+        client,
+        "/admin/settings",
+        {"council_name": "Northshire County Council", "reason": "The council was renamed"},
+    )
+    assert saved.status_code == 302
+    shown = page(client.get("/admin/settings"))
+    assert "Northshire County Council" in shown.select_one("#footer-text").text
+    versions = shown.select_one("#settings-versions").text
+    assert "The council was renamed" in versions and "admin" in versions
+    assert "settings.changed" in actions(db)
+
+
+def test_an_administrator_adds_a_team_and_makes_a_manager_manage_it(client, db):
+    staff = admin_client(client, db)
+    assert post_form(client, "/admin/teams", {"name": ""}).status_code == 400
+    assert post_form(client, "/admin/teams", {"name": "South"}).status_code == 302
+    south = db.scalar(select(Team).where(Team.name == "South"))
+    chosen = post_form(client, f"/admin/teams/{south.id}/managers", {"managers": [staff["tm"].id]})
+    assert chosen.status_code == 302
+    rows = page(client.get("/admin/teams")).select("#teams tbody tr")
+    assert any("South" in r.text and "Tm" in r.text for r in rows)
+    assert actions(db)[-2:] == ["team.created", "team.managers_changed"]

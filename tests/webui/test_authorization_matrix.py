@@ -64,6 +64,10 @@ RULES = {
             ("index", "GET"),
             ("users", "GET"),
             ("teams_page", "GET"),
+            ("add_team", "POST"),
+            ("team_managers", "POST"),
+            ("settings_page", "GET"),
+            ("settings_page", "POST"),
             ("new_user", "GET"),
             ("new_user", "POST"),
             ("user", "GET"),
@@ -283,6 +287,7 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "move_id": world.move_id,
         "user_id": world.user_id,
         "token_id": world.token_id,
+        "team_id": world.team_id,
     }
     with app.test_request_context():
         from flask import url_for

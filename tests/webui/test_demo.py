@@ -27,6 +27,15 @@ def test_demo_cases_cover_every_stage(db, engine):
     deploy_processes(db)
     assert "Loaded" in demo.load(db, engine)
     assert "already loaded" in demo.load(db, engine)
+    # A manager of two teams, an empty team, and a second version of the council settings.
+    from engine.models import council_settings, teams
+    from engine.models.people import user_by_username
+    from engine.platform import settings
+
+    assert teams.managed_by(db, user_by_username(db, "tm1")) == ["North", "South"]
+    assert "Court team" in teams.names(db)
+    assert [v.changed_by for v in council_settings.versions(db)] == ["admin"]
+    assert settings.get("conference_chair_phone") == "01234 567899"
 
     def child(name):
         return db.scalars(select(Child).where(Child.given_name == name)).one()

@@ -13,4 +13,4 @@ restrict(
     bp, permissions.can_administer, "Only system administrators can use the administration area."
 )
 
-from . import tokens, users  # noqa: E402,F401
+from . import council, teams, tokens, users  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import administration, passwords, throttle
 from engine.access.roles import ROLES, label
-from engine.models.people import every_user, teams
+from engine.models.people import every_user
 from engine.models.sign_ins import failures_since
 from engine.platform.errors import EngineError
 
@@ -29,12 +29,6 @@ def index():
 @login_required
 def users():
     return render_template("admin/users.html", title="Users", users=every_user(db()), label=label)
-
-
-@bp.route("/teams")
-@login_required
-def teams_page():
-    return render_template("admin/teams.html", title="Teams", teams=teams(db()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
+from engine.models import teams
 from engine.models.processes import latest_versions, versions_of
 from engine.platform.errors import NotFound
 
@@ -27,6 +28,7 @@ def me():
         "display_name": g.user.display_name,
         "roles": sorted(g.user.roles),
         "team": g.user.team,
+        "manages_teams": teams.managed_by(db(), g.user),  # a team manager's own and more
         "service_account": g.user.service_account,
     }
 

@@ -40,6 +40,7 @@ SCHEMAS = {
             "display_name": {"type": "string"},
             "roles": {"type": "array", "items": {"type": "string"}},
             "team": NULLABLE_STRING,
+            "manages_teams": {"type": "array", "items": {"type": "string"}},
             "service_account": {"type": "boolean"},
         },
     },

@@ -152,16 +152,20 @@ def census_page():
     year = _census_year(today)
     children = _census(year)
     current = census.CensusYear.containing(today).end.year
-    rows = census_export.csv_rows(children)  # a council's year is thousands: a page at a time
-    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    enquiries = sum(len(c.enquiries) for c in children)
+    plans = sum(len(c.plans) for c in children)
+    # A council's year is thousands of rows: a page at a time, only its rows written out.
+    pages = max(1, -(-(enquiries + plans) // ROWS_PER_PAGE))
     page = min(whole_number(request.args.get("page")) or 1, pages)
-    first = (page - 1) * ROWS_PER_PAGE
+    rows = census_export.csv_rows(children, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE)
     return render_template(
         "dashboard/census.html",
         title="Children in Need census: child protection",
         year=year,
-        children=children,
-        rows=rows[first : first + ROWS_PER_PAGE],
+        children=len(children),
+        enquiries=enquiries,
+        plans=plans,
+        rows=rows,
         page=page,
         pages=pages,
         query={"year": year.end.year},

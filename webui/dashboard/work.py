@@ -13,6 +13,7 @@ from flask import g, render_template, request
 
 from engine.access import access
 from engine.models import manager_views
+from engine.models import teams as team_names
 from engine.models.people import Child
 from forms.definitions import load as load_form
 
@@ -92,17 +93,31 @@ def escalations():
     )
 
 
+def _chosen_teams(teams: list[str]) -> tuple[str, list[str], str | None]:
+    """(the team asked for or "", the teams to show, the "all" choice's label): the one asked
+    for, else every team the manager manages, else their own, else the first."""
+    asked = request.args.get("team") or ""
+    mine = team_names.managed_by(db(), g.user)
+    if asked:
+        return asked, [asked], "All my teams" if len(mine) > 1 else None
+    if mine:
+        return "", mine, "All my teams" if len(mine) > 1 else None
+    own = g.user.team or (teams[0] if teams else "")
+    return own, [own] if own else [], None
+
+
 @bp.route("/dashboard/team-tasks")
 @login_required
 def team_tasks():
     teams = manager_views.teams(db())
-    team = request.args.get("team") or g.user.team or (teams[0] if teams else "")
-    rows = manager_views.team_tasks(db(), team, _condition()) if team else []
+    team, shown, every = _chosen_teams(teams)
+    rows = manager_views.team_tasks(db(), shown, _condition()) if shown else []
     return render_template(
         "dashboard/team_tasks.html",
-        title=f"Waiting steps: {team}" if team else "Waiting steps",
+        title=f"Waiting steps: {', '.join(shown)}" if shown else "Waiting steps",
         rows=rows,
         team=team,
+        every=every,
         teams=teams,
         today=workflow().clock.today(),
         days_late=_days_late,
@@ -117,14 +132,16 @@ AHEAD_DAYS = 28  # "the next four weeks"
 def coming():
     today = workflow().clock.today()
     teams = manager_views.teams(db())
-    team = request.args.get("team") or g.user.team or (teams[0] if teams else "")
+    team, shown, every = _chosen_teams(teams)
     until = today + timedelta(days=AHEAD_DAYS)
-    rows = manager_views.falling_due(db(), team, today, until, _condition()) if team else []
+    rows = manager_views.falling_due(db(), shown, today, until, _condition()) if shown else []
+    title = "Due in the next four weeks"
     return render_template(
         "dashboard/coming.html",
-        title=f"Due in the next four weeks: {team}" if team else "Due in the next four weeks",
+        title=f"{title}: {', '.join(shown)}" if shown else title,
         rows=rows,
         team=team,
+        every=every,
         teams=teams,
         today=today,
         until=until,

@@ -38,7 +38,7 @@ def test_overdue_now_names_the_child_holder_lateness_and_escalation(db, engine, 
     )
     assert [r.due_on for r in rows] == sorted(r.due_on for r in rows)  # longest late first
     assert manager_views.overdue_now(db, LATE, team="South") == []
-    team = {r.task_id for r in manager_views.team_tasks(db, "North")}
+    team = {r.task_id for r in manager_views.team_tasks(db, ["North"])}
     assert {r.task_id for r in rows} <= team  # the team's view holds its overdue steps too
     # A team manager of another team sees none of it.
     south = make_user(db, "tm_south", "team_manager", team="South")
@@ -81,11 +81,11 @@ def test_instances_are_found_by_the_childs_name_or_reference(db, engine, clock):
 
 def test_what_falls_due_for_a_team(db, engine, clock):
     case = late_review(db, engine, clock)
-    rows = manager_views.falling_due(db, "North", date(2027, 1, 1), date(2027, 5, 10))
+    rows = manager_views.falling_due(db, ["North"], date(2027, 1, 1), date(2027, 5, 10))
     assert [(due, what, ref) for due, what, _id, ref, *_name in rows] == [
         (date(2027, 1, 25), "Core group 1 due", case.child.reference),
         (date(2027, 1, 25), "Record the core group meeting", case.child.reference),
         (date(2027, 2, 24), "Book the conference", case.child.reference),
         (date(2027, 4, 9), "Review conference 1 due", case.child.reference),
     ]
-    assert manager_views.falling_due(db, "South", date(2027, 1, 1), date(2027, 5, 10)) == []
+    assert manager_views.falling_due(db, ["South"], date(2027, 1, 1), date(2027, 5, 10)) == []

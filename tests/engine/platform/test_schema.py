@@ -462,3 +462,45 @@ def test_0025_adds_form_versions_and_pins_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0026_makes_teams_and_their_managers_from_the_accounts_and_downgrades(other_database):
+    """Each team named on an account becomes a team; a team manager manages their own."""
+    from alembic import command
+    from sqlalchemy import insert, inspect, text
+
+    from engine.models import User, UserRole
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0025_form_versions")
+        with db_engine.begin() as connection:
+            connection.execute(
+                insert(User),
+                [{"id": i, "username": u, "display_name": u, "email": "x", "team": t}
+                 for i, u, t in ((1, "tm", "North"), (2, "sw", "North"), (3, "sw2", "South"),
+                                 (4, "bs", None))],
+            )  # fmt: skip
+            connection.execute(
+                insert(UserRole),
+                [{"user_id": 1, "role": "team_manager"}, {"user_id": 2, "role": "social_worker"}],
+            )
+        schema.upgrade(db_engine, "0026_settings_teams")
+        with db_engine.connect() as connection:
+            teams = connection.execute(text("SELECT name FROM teams ORDER BY name")).scalars()
+            assert list(teams) == ["North", "South"]
+            managers = connection.execute(
+                text(
+                    "SELECT teams.name, user_id FROM team_managers "
+                    "JOIN teams ON teams.id = team_managers.team_id"
+                )
+            ).all()
+            assert [tuple(m) for m in managers] == [("North", 1)]
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0025_form_versions")
+        tables = set(inspect(db_engine).get_table_names())
+        assert not tables & {"teams", "team_managers", "council_settings"}
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

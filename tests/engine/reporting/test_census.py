@@ -106,6 +106,9 @@ def test_the_xml_for_collect_and_the_csv(db, engine, clock):
     assert reviews == ["2026-09-22", "2027-01-04", "2027-01-05", "2027-02-09", "2027-03-19"]
     rows = census_export.csv_rows(children)
     assert len(rows) == 24 and all(len(r) == len(census_export.CSV_HEADER) for r in rows)
+    # A page of rows is the same rows, whichever child it starts or ends within.
+    for first in range(26):
+        assert census_export.csv_rows(children, first, 7) == rows[first : first + 7]
     nia = next(r for r in rows if r[6] == "true")
     assert nia[3:7] == ("2027-02-08", "2027-03-01", "", "true")
 
@@ -115,6 +118,8 @@ def test_the_schema_refuses_a_malformed_return():
         b"<Collection>CIN</Collection>", b"<Collection>CLA</Collection>"
     )
     assert census_export.problems(broken)
+    made = census_export.to_xml([], YEAR, datetime(2027, 4, 20, tzinfo=UTC))
+    assert census_export.problems(made.replace(b"<SerialNo>001<", b"<SerialNo>1<"))
     plan = census.PlanItems(date(2026, 5, 1), None, "XXX", "NEG", 0, ())
     child = census.ChildItems(1, "C000001", date(2016, 4, 11), None, [], [plan])
     with pytest.raises(EngineError, match="census schema"):
