@@ -84,7 +84,9 @@ def safe_tree(xml: bytes):
     return root
 
 
-def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) -> Diagram:
+def parse(
+    xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None, start_as=None
+) -> Diagram:
     """Parse and validate one diagram file; raise `InvalidDiagram` listing every problem.
 
     Any failure while reading a diagram becomes a listed problem: a file from another tool
@@ -120,7 +122,9 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
     # once nothing is set aside: a name set in a refused step would read as unknown later.
     if form_exists is not None and not set_aside:
         all_specs = [spec, *subprocess_specs.values()]
-        problems += name_checks.check(process_id, all_specs, raw.decode("utf-8", "replace"))
+        problems += name_checks.check(
+            process_id, all_specs, raw.decode("utf-8", "replace"), start_as
+        )
     if problems:
         raise InvalidDiagram(problems)
     return Diagram(

@@ -441,3 +441,24 @@ def test_0024_makes_an_enquiry_of_each_initial_conference_and_downgrades(other_d
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0025_adds_the_process_catalogue_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0024_s47_enquiries")
+        assert "process_catalogue" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine, "0025_process_catalogue")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("process_catalogue")}
+        assert {"from_child_page", "from_diagrams", "copied_from", "retired_at"} <= columns
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0024_s47_enquiries")
+        assert "process_catalogue" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
