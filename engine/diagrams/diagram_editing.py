@@ -9,7 +9,6 @@ draft; instances already running stay on their version until they are moved.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass
 
