@@ -104,9 +104,9 @@ def start_from_child_page(
 ) -> ProcessInstance:
     """Start a process a process owner made to be started from a child's page (a children's
     meeting, say), with the case's data, as the conference and the plan ending are."""
+    child = _startable(session, actor, child_id, process_id)
     if process_id not in catalogue.child_page_processes(session):
         raise EngineError("That process cannot be started from a child's page.")
-    child = _startable(session, actor, child_id, process_id)
     data = case_data.for_child(session, child, actor)
     plan = open_plan_for(session, child.id)
     if plan is not None:

@@ -191,7 +191,7 @@ def change_modes(session: Session, actor: User, process_id: str, modes: StartMod
     diagram_editing.require_owner(actor)
     found = entry(session, process_id)
     if found is None or not found.made_by:
-        raise NotFound(f"“{process_id}” was not made in the browser; its starts are fixed.")
+        raise EngineError(f"“{process_id}” was not made in the browser; its starts are fixed.")
     if not (modes.from_child_page or modes.from_diagrams):
         raise EngineError("Choose at least one way the process starts.")
     with transaction(session):

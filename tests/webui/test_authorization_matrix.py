@@ -80,6 +80,7 @@ RULES = {
     ("cases.show", "GET"): case,
     ("cases.start", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
     ("cases.end_plan", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
+    ("cases.start_process", "POST"): lambda role, own: role in STARTERS and full_case(role, own),
     ("cases.add", "GET"): lambda role, own: role in STARTERS,
     ("cases.add", "POST"): lambda role, own: role in STARTERS,
     ("people.add", "GET"): lambda role, own: role in STARTERS and full_case(role, own),
@@ -198,6 +199,11 @@ RULES = {
         (f"diagrams.{name}", method): lambda role, own: role == "process_owner"
         for name, method in (
             ("index", "GET"),
+            ("new_process", "GET"),
+            ("new_process", "POST"),
+            ("starts", "GET"),
+            ("starts", "POST"),
+            ("cases", "GET"),
             ("versions", "GET"),
             ("download", "GET"),
             ("diff", "GET"),

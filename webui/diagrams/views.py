@@ -28,11 +28,13 @@ from .versions import NO_VERSION
 @login_required
 def index():
     session = db()
+    entries = catalogue.entries(session)
     processes = [
         {
             "version": version,
             "draft": draft_for(session, version.process_id),
             "counts": instance_counts(session, version.process_id),
+            "entry": entries.get(version.process_id),
         }
         for version in latest_versions(session)
     ]
