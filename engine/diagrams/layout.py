@@ -170,8 +170,9 @@ def lay_out(xml: bytes) -> bytes:
         bounds = shapes[node_id].find(f"{DC}Bounds")
         return float(bounds.get("width")), float(bounds.get("height"))
 
+    order = _reading_order(process, boundary_events)
     for (lane, column), ids in cells.items():
-        for row, node_id in enumerate(sorted(ids, key=lambda i: _order(elements[i]))):
+        for row, node_id in enumerate(sorted(ids, key=lambda i: order.get(i, (2, 0, i)))):
             w, h = size(node_id)
             slot_x, slot_y = left + column * COLUMN, lane_y[lane] + 10 + row * ROW
             placed[node_id] = Placed(slot_x + (110 - w) / 2 + 20, slot_y + 20 + (70 - h) / 2, w, h)
@@ -194,9 +195,28 @@ def lay_out(xml: bytes) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
 
 
-def _order(node) -> tuple:
-    """Within a cell: the main steps first, a timer's follow-on steps after."""
-    return (_local(node) not in ("userTask", "subProcess"), node.get("id"))
+def _reading_order(process, boundary_events) -> dict[str, tuple]:
+    """Within a cell: the steps the case goes through first (reached from a start without a
+    timer), then each timer's follow-on steps, in the order the timers are written."""
+    following: dict[str, list[str]] = {}
+    for flow in process.iter(f"{BPMN}sequenceFlow"):
+        following.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+
+    def reach(starts) -> list[str]:
+        seen, todo = [], list(starts)
+        while todo:
+            node = todo.pop(0)
+            if node not in seen:
+                seen.append(node)
+                todo += following.get(node, [])
+        return seen
+
+    starts = [e.get("id") for e in process.iter(f"{BPMN}startEvent")]
+    order = {node: (0, 0, node) for node in reach(starts)}
+    for index, event in enumerate(boundary_events, start=1):
+        for node in reach([event.get("id")]):
+            order.setdefault(node, (1, index, node))
+    return order
 
 
 def _place_boundaries(events, placed, size, shapes) -> None:
