@@ -61,6 +61,8 @@ def test_an_owner_makes_a_process_a_worker_starts_and_the_owner_sees_and_retires
     text = row.get_text(" ", strip=True)
     assert instance.reference in text and "Offer the child a Children's Meeting" in text
     assert child.given_name not in cases.text  # the owner cannot open the child's record
+    pointer = page(client.get("/instances")).select_one("#owner-cases a")
+    assert pointer["href"] == "/diagrams"
     retired = post_form(
         client,
         "/diagrams/childrens_meeting/starts",
