@@ -43,6 +43,7 @@ from engine.platform.db import reusing, transaction
 from engine.platform.errors import StepFailed
 from engine.service import Engine
 from engine.workflow import timers
+from webui import demo_processes
 
 PASSWORD = "demo"
 USERS = [
@@ -345,6 +346,7 @@ def load(session: Session, engine: Engine) -> str:
     _moved(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
+    demo_processes.load(session, engine)
     _teams_and_settings(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import access
 from engine.casework import case_data
-from engine.models import audit
+from engine.models import audit, catalogue
 from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, CasePerson
 from engine.models.instances import ProcessInstance, instances_for_child, is_second_running
 from engine.models.people import Child, User, next_child_reference
@@ -97,6 +97,21 @@ def start_plan_ending(
     data = case_data.for_child(session, child, actor)
     data["plan_id"] = plan.id
     return _start(session, engine, actor, child, "end_plan", data)
+
+
+def start_from_child_page(
+    session: Session, engine: Engine, actor: User, child_id: int, process_id: str
+) -> ProcessInstance:
+    """Start a process a process owner made to be started from a child's page (a children's
+    meeting, say), with the case's data, as the conference and the plan ending are."""
+    child = _startable(session, actor, child_id, process_id)
+    if process_id not in catalogue.child_page_processes(session):
+        raise EngineError("That process cannot be started from a child's page.")
+    data = case_data.for_child(session, child, actor)
+    plan = open_plan_for(session, child.id)
+    if plan is not None:
+        data["plan_id"] = plan.id
+    return _start(session, engine, actor, child, process_id, data)
 
 
 def _start(session, engine: Engine, actor: User, child: Child, process_id: str, data: dict):

@@ -8,13 +8,14 @@ draft; instances already running stay on their version until they are moved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from engine.diagrams import form_versions, registry
-from engine.models import audit
+from engine.models import audit, catalogue
 from engine.models.diagrams import DiagramDraft, draft_for
 from engine.models.people import User
 from engine.models.processes import ProcessVersion, latest_version
@@ -49,10 +50,16 @@ class CheckResult:
 REASON_LIMIT = 2000  # a deploy's reason, shown in the version list and the audit trail
 
 
-def check(xml: bytes | str, process_id: str, form_exists: Callable[[str], bool]) -> CheckResult:
-    """Validate a diagram meant as a new version of `process_id`."""
+def check(
+    xml: bytes | str,
+    process_id: str,
+    form_exists: Callable[[str], bool],
+    start_as: str | None = None,
+) -> CheckResult:
+    """Validate a diagram meant as a new version of `process_id` (`start_as`: the process
+    it is a copy of, whose start data it also has)."""
     try:
-        diagram = registry.parse(xml, f"{process_id}.bpmn", form_exists)
+        diagram = registry.parse(xml, f"{process_id}.bpmn", form_exists, start_as)
     except InvalidDiagram as exc:
         return CheckResult(None, tuple(_located(p) for p in exc.problems))
     if diagram.process_id != process_id:
@@ -73,7 +80,7 @@ def save_draft(
     session: Session, actor: User, process_id: str, xml: bytes | str, now
 ) -> DiagramDraft:
     """Keep unfinished work; refuse only what is unsafe or not this process's diagram."""
-    _require_owner(actor)
+    require_owner(actor)
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     root = registry.safe_tree(raw)
     ids = [p.get("id") for p in root.iter(f"{BPMN}process")]
@@ -91,7 +98,7 @@ def save_draft(
 
 
 def discard_draft(session: Session, actor: User, process_id: str, now) -> None:
-    _require_owner(actor)
+    require_owner(actor)
     with transaction(session):
         draft = draft_for(session, process_id)
         if draft is not None:
@@ -109,7 +116,7 @@ def deploy(
     now,
 ) -> tuple[ProcessVersion, bool]:
     """Validate and deploy as the next version; `(version, False)` when nothing changed."""
-    _require_owner(actor)
+    require_owner(actor)
     comment = (comment or "").strip()
     if not comment:
         raise EngineError("Say why you are deploying this version (for example, what changed).")
@@ -118,9 +125,12 @@ def deploy(
             f"Keep the reason for deploying to {REASON_LIMIT:,} characters or fewer "
             f"(it has {len(comment):,})."
         )
-    result = check(xml, process_id, form_exists)
+    result = check(xml, process_id, form_exists, catalogue.starts_like(session, process_id))
     if not result.valid:
         raise InvalidDiagram(list(result.problems))
+    problems = unstartable(session, result.diagram.xml)
+    if problems:
+        raise InvalidDiagram(problems)
     source = form_exists if isinstance(form_exists, form_versions.FormSource) else None
     with transaction(session):
         version, new = registry.deploy(
@@ -172,6 +182,25 @@ def roll_back(
     return deploy(session, actor, process_id, earlier.bpmn_xml, comment, form_exists, now)
 
 
-def _require_owner(actor: User) -> None:
+STARTS = re.compile(r"start_process\(\s*[\"'](\w+)[\"']")
+
+
+def unstartable(session: Session, xml: str) -> list[Problem]:
+    """The processes this diagram starts that may not be started by a diagram any more."""
+    problems = []
+    for target in sorted(set(STARTS.findall(xml))):
+        found = catalogue.entry(session, target)
+        if found is None:
+            continue
+        if found.retired:
+            problems.append(Problem(f"it starts “{target}”, which is retired", target))
+        elif found.made_by and not found.from_diagrams:
+            problems.append(
+                Problem(f"it starts “{target}”, which starts only from a child's page", target)
+            )
+    return problems
+
+
+def require_owner(actor: User) -> None:
     if not permissions.can_deploy(actor):
         raise NotAllowed("Only process owners can change diagrams.")

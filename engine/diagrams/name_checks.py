@@ -40,15 +40,20 @@ MODULES = frozenset({"os", "sys", "subprocess", "shutil", "socket", "open", "eva
 _START_PROCESS = re.compile(r"start_process\(\s*[\"'](\w+)[\"']")
 
 
-def check(process_id: str, specs: list, xml: str = "", fields_of=None) -> list[Problem]:
+def check(
+    process_id: str, specs: list, xml: str = "", fields_of=None, start_as: str | None = None
+) -> list[Problem]:
     """Every name problem in the diagram's specs (the main process first, then subprocesses).
 
     `fields_of(form_key)` gives the fields of the form version each task will use (None for
-    no such form); without it the forms in `forms/` are read.
+    no such form); without it the forms in `forms/` are read. A copy of another process
+    (`start_as`) also starts with what that process starts with.
     """
     language = vocabulary.LANGUAGE
     functions = {name: language.globals[name] for name in language.names}
     start = start_data(process_id, xml)
+    if start_as:
+        start |= start_data(start_as, xml)
     by_name = {spec.name: spec for spec in specs}
     produced = _Produced(by_name, fields_of)
     anywhere = {n for spec in specs for t in spec.task_specs.values() for n in produced.of(t)}

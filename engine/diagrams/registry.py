@@ -85,7 +85,9 @@ def safe_tree(xml: bytes):
     return root
 
 
-def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) -> Diagram:
+def parse(
+    xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None, start_as=None
+) -> Diagram:
     """Parse and validate one diagram file; raise `InvalidDiagram` listing every problem.
 
     Any failure while reading a diagram becomes a listed problem: a file from another tool
@@ -123,7 +125,7 @@ def parse(xml: bytes | str, filename: str = "diagram.bpmn", form_exists=None) ->
         all_specs = [spec, *subprocess_specs.values()]
         fields_of = getattr(form_exists, "fields", None)  # a FormSource: the versions to pin
         problems += name_checks.check(
-            process_id, all_specs, raw.decode("utf-8", "replace"), fields_of
+            process_id, all_specs, raw.decode("utf-8", "replace"), fields_of, start_as
         )
     if problems:
         raise InvalidDiagram(problems)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.models import lengths
 from engine.models.audit import AuditEvent, refuse_changes
 from engine.models.base import Base
+from engine.models.catalogue import CatalogueEntry
 from engine.models.conferences import CasePerson, Conference, ConferenceRequest, Invitation, Report
 from engine.models.council_settings import SettingsVersion
 from engine.models.diagrams import DiagramDraft, InstanceMove
@@ -46,6 +47,7 @@ __all__ = [
     "SignInFailure",
     "UserSession",
     "CasePerson",
+    "CatalogueEntry",
     "Child",
     "Conference",
     "ConferenceRequest",

@@ -305,6 +305,7 @@ def list_instances(
     child_id: int | None = None,
     overdue_on: date | None = None,
     offset: int = 0,
+    version_id: int | None = None,
 ) -> list[ProcessInstance]:
     query = (
         select(ProcessInstance)
@@ -317,6 +318,8 @@ def list_instances(
         query = query.where(ProcessInstance.process_id == process_id)
     if status:
         query = query.where(ProcessInstance.status == status)
+    if version_id is not None:
+        query = query.where(ProcessInstance.version_id == version_id)
     if child_id is not None:
         query = query.where(ProcessInstance.child_id == child_id)
     if overdue_on is not None:

@@ -67,7 +67,7 @@ class VersionFailures:
 
 
 def for_version(session: Session, version: ProcessVersion) -> VersionFailures:
-    labels = _labels(version)
+    labels = labels_of(version)
     failures = _timer_failures(session, version, labels) + _step_failures(session, version, labels)
     failures.sort(key=lambda f: f.last_at, reverse=True)
     latest = latest_version(session, version.process_id)
@@ -113,7 +113,7 @@ def _step_failures(session, version, labels) -> list[Failure]:
     return list(groups.values())
 
 
-def _labels(version: ProcessVersion) -> dict[str, str]:
+def labels_of(version: ProcessVersion) -> dict[str, str]:
     """Element id → its name as the diagram shows it."""
     try:
         root = registry.safe_tree(version.bpmn_xml.encode("utf-8"))

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.models import audit
+from engine.models import audit, catalogue
 from engine.models.drafts import delete_drafts
 from engine.models.instances import (
     COMPLETED,
@@ -45,6 +45,7 @@ from engine.platform import metrics
 from engine.platform.db import transaction
 from engine.platform.errors import (
     ConcurrentUpdate,
+    EngineError,
     InstanceNotActive,
     NotAllowed,
     NotFound,
@@ -148,6 +149,8 @@ class Engine:
         version = latest_version(session, process_id)
         if version is None:
             raise NotFound(f"No process “{process_id}” has been deployed.")
+        if catalogue.is_retired(session, process_id):
+            raise EngineError(f"“{version.name}” is retired: no new cases start on it.")
         diagram = self.specs.get(session, version.id)
         workflow = task_scan.ScannedWorkflow(
             diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
@@ -193,6 +196,18 @@ class Engine:
         if context.instance.plan_id is not None:
             case["plan_id"] = context.instance.plan_id
         for process_id, extra in context.followups:
+            if catalogue.is_retired(session, process_id):  # the step goes on without it
+                audit.record(
+                    session,
+                    context.actor,
+                    "process.start_skipped",
+                    context.now,
+                    instance_id=context.instance.id,
+                    child_id=context.instance.child_id,
+                    process_id=process_id,
+                    why="retired",
+                )
+                continue
             data = {**case, **extra}
             self.language.check_variables(data)
             self._create(

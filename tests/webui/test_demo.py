@@ -16,6 +16,7 @@ from engine.models import (
     ProfessionalLink,
     ReportFile,
 )
+from engine.models.catalogue import entry
 from engine.models.people import Child
 from engine.models.processes import versions_of
 from engine.reporting import census, census_export
@@ -48,7 +49,10 @@ def test_demo_cases_cover_every_stage(db, engine):
         )
         return set(db.scalars(query))
 
-    assert open_steps("Amara") == {"record_strategy_discussion"}
+    # Her Children's Meeting is booked: the chair is to meet her and record her views.
+    assert open_steps("Amara") == {"record_strategy_discussion", "record_views"}
+    assert entry(db, "childrens_meeting").from_child_page
+    assert entry(db, "legal_planning_referral").retired
     assert open_steps("Ben") == {"book_conference"}
     assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
     assert "chair_agree_conference_held_late" in open_steps("Jack")  # the manager has agreed

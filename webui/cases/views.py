@@ -7,9 +7,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from engine.access import access, withholding
 from engine.casework import cases, timeline
 from engine.diagrams import projection
+from engine.models import catalogue
 from engine.models.conferences import CATEGORIES
 from engine.models.instances import instances_for_child, tasks_of_instances
 from engine.models.people import Child, all_children, user_by_username
+from engine.models.processes import latest_version
 from engine.workflow import permissions
 from forms import parse, validate
 
@@ -106,6 +108,9 @@ def show(child_id):
         conference_types=cases.CONFERENCE_TYPES,
         categories=CATEGORIES,
         can_start=permissions.can_start(g.user),
+        optional_processes=[
+            latest_version(session, p) for p in catalogue.child_page_processes(session)
+        ],
         level=level.value,
         today=today,
         ahead=projection.plan_ahead(session, child, review_on),
@@ -131,6 +136,16 @@ def start(child_id):
     instance = cases.start_conference(db(), workflow(), g.user, child_id, conference_type)
     label = cases.CONFERENCE_TYPES[conference_type]
     flash(f"{label} started: case {instance.reference}.", "success")
+    return redirect(url_for("cases.show", child_id=child_id))
+
+
+@bp.route("/children/<id:child_id>/start-process", methods=["POST"])
+@login_required
+def start_process(child_id):
+    """A process a process owner made to start from a child's page (a Children's Meeting)."""
+    process_id = request.form.get("process_id", "")
+    instance = cases.start_from_child_page(db(), workflow(), g.user, child_id, process_id)
+    flash(f"{instance.version.name} started: case {instance.reference}.", "success")
     return redirect(url_for("cases.show", child_id=child_id))
 
 

@@ -27,4 +27,4 @@ def diagram_sized_requests(_endpoint, _values):
     request.max_content_length = MAX_DIAGRAM_BYTES + 2 * FORM_MARGIN
 
 
-from . import failures, form_pages, migration, versions, views  # noqa: E402,F401
+from . import cases, catalogue, failures, form_pages, migration, versions, views  # noqa: E402,F401

@@ -8,6 +8,7 @@ from lxml import etree
 from engine.access import roles
 from engine.casework import vocabulary
 from engine.diagrams import diagram_editing, file_imports, form_versions, registry
+from engine.models import catalogue
 from engine.models.base import fetch
 from engine.models.diagrams import draft_for, instance_counts
 from engine.models.processes import ProcessVersion, latest_version, latest_versions
@@ -25,11 +26,13 @@ from .versions import NO_VERSION, forms_source
 @login_required
 def index():
     session = db()
+    entries = catalogue.entries(session)
     processes = [
         {
             "version": version,
             "draft": draft_for(session, version.process_id),
             "counts": instance_counts(session, version.process_id),
+            "entry": entries.get(version.process_id),
         }
         for version in latest_versions(session)
     ]
@@ -101,7 +104,8 @@ def _posted_xml() -> str:
 def validate(process_id):
     """JSON for the editor: each problem with the element to mark on the canvas."""
     _latest(process_id)
-    result = diagram_editing.check(_posted_xml(), process_id, forms_source())
+    starts_like = catalogue.starts_like(db(), process_id)
+    result = diagram_editing.check(_posted_xml(), process_id, forms_source(), starts_like)
     return jsonify(result.as_json())
 
 
@@ -205,7 +209,8 @@ def upload_confirmed(process_id):
 
 
 def _open_file(process_id: str, raw: bytes, filename: str):
-    result = diagram_editing.check(raw, process_id, forms_source())
+    starts_like = catalogue.starts_like(db(), process_id)
+    result = diagram_editing.check(raw, process_id, forms_source(), starts_like)
     if result.valid:
         source = f"the file {filename}"
         return _editor(process_id, result.diagram.xml, source, notes=result.diagram.notes)

@@ -64,6 +64,9 @@ def index():
         statuses=STATUSES,
         options=filter_options(session),
         query=request.args.to_dict(),
+        # A process owner sees no child's record here: their processes' cases are listed
+        # per process under Diagrams.
+        owner_only=permissions.can_deploy(g.user) and not permissions.can_manage_instances(g.user),
     )
 
 

@@ -504,3 +504,24 @@ def test_0026_makes_teams_and_their_managers_from_the_accounts_and_downgrades(ot
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0027_adds_the_process_catalogue_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0026_settings_teams")
+        assert "process_catalogue" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine, "0027_process_catalogue")
+        columns = {c["name"] for c in inspect(db_engine).get_columns("process_catalogue")}
+        assert {"from_child_page", "from_diagrams", "copied_from", "retired_at"} <= columns
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0026_settings_teams")
+        assert "process_catalogue" not in inspect(db_engine).get_table_names()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
