@@ -11,6 +11,7 @@ from engine.models.diagrams import DiagramDraft, InstanceMove
 from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
 from engine.models.drafts import TaskDraft
 from engine.models.enquiries import Section47Enquiry
+from engine.models.families import ConferenceGroup, Family
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.outbox import OutboxAttempt, OutboxMessage
 from engine.models.people import Child, User, UserRole
@@ -45,11 +46,13 @@ __all__ = [
     "CasePerson",
     "Child",
     "Conference",
+    "ConferenceGroup",
     "ConferenceRequest",
     "CoreGroupMeeting",
     "DocumentRecord",
     "DiagramDraft",
     "Escalation",
+    "Family",
     "FamilyLink",
     "FeedbackResponse",
     "HumanTask",
