@@ -1,0 +1,180 @@
+"""Family conferences: brothers and sisters linked on their records and seen at one meeting.
+
+Each child keeps their own conference row and workflow, so their statutory dates, timers,
+decision, category, plan and confidentiality stay their own. A conference group joins the
+rows of one meeting: booking any of them books them all (and moving one moves them all, see
+`rescheduling`), and the "by conference" figures count the group once. Siblings are linked
+by a person, never guessed from a surname; a conference joins a sibling's only while neither
+has been held, and only a conference of the same sort (initial with initial, review with
+review). Each command is one transaction and is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engine.casework import date_checks
+from engine.models import audit
+from engine.models.base import fetch
+from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
+from engine.models.families import ConferenceGroup, Family, group_conferences
+from engine.models.people import Child, User
+from engine.platform.db import transaction
+from engine.platform.errors import InvalidValue, NotAllowed
+from engine.workflow.runtime import Engine
+
+MAY_LINK = ("social_worker", "team_manager", "business_support")
+# Conferences that may meet together: the initial sorts with each other, reviews with reviews.
+SORTS = {ICPC: "initial", PRE_BIRTH: "initial", TRANSFER_IN: "initial", RCPC: "review"}
+BOOKING = ("scheduled_on", "scheduled_time", "venue", "chair_id")
+
+
+def _may(actor: User) -> None:
+    if not any(actor.has_role(role) for role in MAY_LINK):
+        raise NotAllowed("Only a social worker, team manager or business support can do this.")
+
+
+def link_siblings(session: Session, actor: User, now: datetime, child_id: int, sibling_id: int):
+    """Record two children as brothers or sisters: one family, joined if each had one."""
+    _may(actor)
+    child = fetch(session, Child, child_id, "There is no such child.")
+    sibling = fetch(session, Child, sibling_id, "There is no such child.")
+    if child.id == sibling.id:
+        raise InvalidValue({"sibling": "Select a brother or sister, not the child themself"})
+    with transaction(session):
+        family_id = child.family_id or sibling.family_id
+        if family_id is None:
+            family = Family(name=child.family_name, created_at=now)
+            session.add(family)
+            session.flush()
+            family_id = family.id
+        for moved in (c for c in (child, sibling) if c.family_id not in (None, family_id)):
+            old = moved.family_id
+            for member in session.query(Child).filter(Child.family_id == old):
+                member.family_id = family_id
+        child.family_id = sibling.family_id = family_id
+        for one, other in ((child, sibling), (sibling, child)):
+            audit.record(
+                session,
+                actor,
+                "child.sibling_linked",
+                now,
+                child_id=one.id,
+                sibling=other.reference,
+            )
+    return family_id
+
+
+def _booking(conference: Conference) -> tuple:
+    return tuple(getattr(conference, name) for name in BOOKING)
+
+
+def join(
+    session: Session,
+    engine: Engine,
+    actor: User,
+    conference_id: int,
+    sibling_conference_id: int,
+    reason: str | None = None,
+) -> ConferenceGroup:
+    """Join a child's conference to a brother's or sister's: one family conference.
+
+    A conference joining a booked one takes its booking (the joining child's workflow learns
+    it, so its own booking step is already filled in); its due date stays its own, and a
+    booking after it needs the reason, kept as the late reason's first draft."""
+    _may(actor)
+    conference = fetch(session, Conference, conference_id, "There is no such conference.")
+    other = fetch(session, Conference, sibling_conference_id, "There is no such conference.")
+    child = session.get(Child, conference.child_id)
+    sibling = session.get(Child, other.child_id)
+    if child.family_id is None or child.family_id != sibling.family_id or child.id == sibling.id:
+        raise InvalidValue(
+            {"sibling_conference": f"{sibling.full_name} is not recorded as a brother or sister"}
+        )
+    if conference.held_on is not None or other.held_on is not None:
+        raise InvalidValue({"sibling_conference": "A conference already held cannot be joined"})
+    if SORTS.get(conference.kind) != SORTS.get(other.kind):
+        raise InvalidValue(
+            {"sibling_conference": f"A {conference.kind_label.lower()} cannot join a "
+             f"{other.kind_label.lower()}"}
+        )  # fmt: skip
+    if conference.group_id is not None:
+        raise InvalidValue({"sibling_conference": "This conference is already a family one"})
+    booked = other.booked_at is not None
+    if conference.booked_at is not None and (not booked or _booking(conference) != _booking(other)):
+        raise InvalidValue(
+            {"sibling_conference": "Both are booked for different times: move one conference "
+             "to the other's date, time, venue and chair first"}
+        )  # fmt: skip
+    needed = booked and date_checks.booking_reason_needed(other.scheduled_on, conference.due_on)
+    if needed and not (reason or "").strip():
+        raise InvalidValue({"booking_reason": f"{needed}: say why it is booked for then"})
+    now = engine.clock.now()
+    made: list[ConferenceGroup] = []
+
+    def apply() -> None:
+        group_id = other.group_id
+        if group_id is None:
+            group = ConferenceGroup(
+                family_id=child.family_id, created_by_id=actor.id, created_at=now
+            )
+            session.add(group)
+            session.flush()
+            other.group_id = group_id = group.id
+        conference.group_id = group_id
+        made.append(session.get(ConferenceGroup, group_id))
+        if booked:
+            for name in BOOKING:
+                setattr(conference, name, getattr(other, name))
+            conference.booked_at = conference.booked_at or now
+            conference.booking_reason = reason.strip() if needed else None
+        audit.record(
+            session,
+            actor,
+            "conference.joined",
+            now,
+            instance_id=conference.instance_id,
+            child_id=conference.child_id,
+            conference_id=conference.id,
+            group_id=group_id,
+            with_child=sibling.reference,
+        )
+
+    if booked and conference.booked_at is None:
+        chair = session.get(User, other.chair_id) if other.chair_id else None
+        changes = {
+            "conference_date": other.scheduled_on.isoformat(),
+            "conference_time": other.scheduled_time,
+            "venue": other.venue,
+            "chair": chair.username if chair else None,
+            "booking_reason": (reason or "").strip() if needed else "",
+        }
+        engine.change_data(session, [conference.instance_id], actor, changes, then=apply)
+    else:
+        with transaction(session):
+            apply()
+    return made[0]
+
+
+def book_group(session: Session, row: Conference, reason: str | None, now: datetime) -> None:
+    """Called as a conference is booked: its brothers' and sisters' conferences in the group
+    not yet booked take the same booking; one booked for another time is refused (move it)."""
+    for member in group_conferences(session, row.group_id):
+        if member.id == row.id or member.held_on is not None:
+            continue
+        if member.booked_at is not None:
+            if _booking(member) != _booking(row):
+                raise InvalidValue(
+                    {"conference_date": "This family conference is already booked for "
+                     f"{date_checks.in_words(member.scheduled_on)}: book the same date, time, "
+                     "venue and chair, or move the conference"}
+                )  # fmt: skip
+            continue
+        date_checks.check_booking(row.scheduled_on, member.due_on, reason)
+        for name in BOOKING:
+            setattr(member, name, getattr(row, name))
+        member.booked_at = now
+        needed = date_checks.booking_reason_needed(row.scheduled_on, member.due_on)
+        member.booking_reason = reason.strip() if needed else None
