@@ -18,7 +18,7 @@ from engine.casework import date_checks
 from engine.documents import sending
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import Conference
+from engine.models.conferences import Conference, invitations_for
 from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
@@ -74,8 +74,10 @@ def reschedule(
             if date_checks.booking_reason_needed(on, member.due_on):
                 member.booking_reason = reason.strip()
             _pass_chair_steps(session, member.instance_id, old_chair_id, new_chair.id)
-            for kind in ("invitation", "agenda"):
-                sending.send_document(member.id, kind, now.date())
+            # re-sent to those invited; a child whose invitations are still to go gets none yet
+            if invitations_for(session, member.id):
+                for kind in ("invitation", "agenda"):
+                    sending.send_document(member.id, kind, now.date())
             audit.record(
                 session,
                 actor,

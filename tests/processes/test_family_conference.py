@@ -1,0 +1,142 @@
+"""Brothers and sisters at one family conference, through the real diagrams (issue 22).
+
+Three siblings' initial conferences: booked once, moved once, decided per child, each child's
+own due date kept, and the dashboard counting one conference and three children.
+"""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.casework import family_conferences, rescheduling
+from engine.models import AuditEvent, Conference, Plan
+from engine.models.families import group_children
+from engine.platform.errors import InvalidValue
+from engine.reporting import dashboard, dashboard_summary
+from tests.factories import make_user
+
+JANUARY = (date(2027, 1, 1), date(2027, 1, 31))
+REASON = "The family asked for one meeting for all three children."
+
+
+def conference_of(case) -> Conference:
+    return case.db.scalars(select(Conference).where(Conference.child_id == case.child.id)).one()
+
+
+def join(case, sibling, reason=None):
+    return family_conferences.join(
+        case.db, case.engine, case.staff["bs"], conference_of(sibling).id,
+        conference_of(case).id, reason,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def family(case):
+    """Amara and her brother and sister, strategy discussions held; Amara's conference
+    booked for Monday 11 January. Femi's discussion was earlier, so hers is due earlier."""
+    ada, femi = case.sibling("Ada"), case.sibling("Femi")
+    case.at("2026-12-18 14:00")
+    for child in (case, ada):
+        child.start()
+        child.do("record_strategy_discussion")
+    femi.start()
+    femi.do(
+        "record_strategy_discussion",
+        strategy_discussion_date="2026-12-10",
+        s47_start_date="2026-12-10",
+    )
+    case.at("2026-12-21 10:00")
+    case.do("book_conference")
+    for sibling in (ada, femi):
+        family_conferences.link_siblings(
+            case.db, case.staff["sw"], case.clock.now(), case.child.id, sibling.child.id
+        )
+    return case, ada, femi
+
+
+def test_a_family_conference_is_booked_once_and_decided_per_child(family):
+    case, ada, femi = family
+    join(case, ada)
+    with pytest.raises(InvalidValue, match="after the date the conference is due"):
+        join(case, femi)  # the 11th is past Femi's own due date: the booker says why
+    join(case, femi, REASON)
+    rows = [conference_of(c) for c in (case, ada, femi)]
+    assert len({r.group_id for r in rows}) == 1 and rows[0].group_id is not None
+    assert {(r.scheduled_on, r.scheduled_time, r.venue) for r in rows} == {
+        (date(2027, 1, 11), "10:00", "Civic Centre, room 2")
+    }
+    assert rows[2].due_on < rows[0].due_on  # each child's statutory date stays their own
+    assert rows[2].booking_reason == REASON and rows[1].booking_reason is None
+    names = [c.given_name for c in group_children(case.db, rows[0].group_id)]
+    assert len(names) == 3 and names[1:] == ["Ada", "Femi"]
+    # Each sibling's own booking step already knows the family's booking.
+    task = ada.ready()["book_conference"]
+    assert case.engine.task_data(case.db, task)["conference_date"] == "2027-01-11"
+    with pytest.raises(InvalidValue, match="already booked for Monday 11 January 2027"):
+        ada.do("book_conference", conference_date="2027-01-12")
+    ada.do("book_conference")
+    femi.do("book_conference", booking_reason=REASON)
+
+    decisions = {case: ("cp_plan", "NEG"), ada: ("cp_plan", "EMO"), femi: ("cin_plan", None)}
+    for child, (decision, category) in decisions.items():
+        child.do("send_invitations")
+    case.at("2027-01-11 15:00")
+    for child, (decision, category) in decisions.items():
+        child.do("hold_conference", decision=decision, category=category)
+    plans = {
+        p.child_id: p.initial_category for p in case.db.scalars(select(Plan))
+    }  # fmt: skip
+    assert plans == {case.child.id: "NEG", ada.child.id: "EMO"}
+    assert conference_of(femi).decision == "cin_plan"
+    assert "hold_conference" not in femi.ready()  # each child's own workflow went on
+
+    for board in (
+        dashboard.build(case.db, *JANUARY, date(2027, 2, 1)),
+        dashboard_summary.build(case.db, *JANUARY, date(2027, 2, 1)),
+    ):
+        by_child, by_conference = (
+            board.figure("icpc_str_child"),
+            board.figure("icpc_str_conference"),
+        )
+        assert (by_child.total, by_conference.total) == (3, 1)
+        # late for Femi, so the family's conference is late by conference
+        assert (by_child.met, by_conference.met) == (2, 0)
+
+
+def test_moving_a_family_conference_moves_every_child(family):
+    case, ada, femi = family
+    join(case, ada)
+    join(case, femi, REASON)
+    case.staff["chair2"] = make_user(case.db, "chair2", "conference_chair", team=None)
+    rescheduling.reschedule(
+        case.db, case.engine, case.staff["bs"], conference_of(ada).id,
+        on=date(2027, 1, 12), at="14:00", venue="Town Hall", chair="chair2",
+        reason="The chair is ill.",
+    )  # fmt: skip
+    rows = [conference_of(c) for c in (case, ada, femi)]
+    assert {(r.scheduled_on, r.venue, r.chair_id) for r in rows} == {
+        (date(2027, 1, 12), "Town Hall", case.staff["chair2"].id)
+    }
+    events = case.db.scalars(
+        select(AuditEvent.child_id).where(AuditEvent.action == "conference.rescheduled")
+    ).all()
+    assert sorted(events) == sorted(c.child.id for c in (case, ada, femi))
+    task = femi.ready()["book_conference"]
+    assert case.engine.task_data(case.db, task)["conference_date"] == "2027-01-12"
+
+
+def test_only_a_brother_or_sister_s_open_conference_can_be_joined(family):
+    case, ada, _femi = family
+    stranger = case.sibling("Lee", "Ward")
+    stranger.start()
+    stranger.do("record_strategy_discussion")
+    with pytest.raises(InvalidValue, match="not recorded as a brother or sister"):
+        join(case, stranger)
+    join(case, ada)
+    with pytest.raises(InvalidValue, match="already a family one"):
+        join(case, ada)
+    with pytest.raises(InvalidValue, match="not the child themself"):
+        family_conferences.link_siblings(
+            case.db, case.staff["sw"], case.clock.now(), case.child.id, case.child.id
+        )
