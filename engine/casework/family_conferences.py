@@ -11,18 +11,26 @@ review). Each command is one transaction and is audited.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from engine.access import access
 from engine.casework import date_checks
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
-from engine.models.families import ConferenceGroup, Family, group_conferences
+from engine.models.families import (
+    ConferenceGroup,
+    Family,
+    group_conferences,
+    open_sibling_conferences,
+    siblings_of,
+)
 from engine.models.people import Child, User
 from engine.platform.db import transaction
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import InvalidValue, NotAllowed, NotFound
 from engine.workflow.runtime import Engine
 
 MAY_LINK = ("social_worker", "team_manager", "business_support")
@@ -32,15 +40,23 @@ BOOKING = ("scheduled_on", "scheduled_time", "venue", "chair_id")
 
 
 def _may(actor: User) -> None:
-    if not any(actor.has_role(role) for role in MAY_LINK):
+    if not may_link(actor):
         raise NotAllowed("Only a social worker, team manager or business support can do this.")
+
+
+def _seen(session: Session, actor: User, model, key):
+    """A child or conference the actor may see; one they may not is as if there were none."""
+    row = fetch(session, model, key, f"There is no such {model.__name__.lower()}.")
+    child_id = row.id if model is Child else row.child_id
+    if not access.can_view_child(session, actor, child_id):
+        raise NotFound(f"There is no such {model.__name__.lower()}.")
+    return row
 
 
 def link_siblings(session: Session, actor: User, now: datetime, child_id: int, sibling_id: int):
     """Record two children as brothers or sisters: one family, joined if each had one."""
     _may(actor)
-    child = fetch(session, Child, child_id, "There is no such child.")
-    sibling = fetch(session, Child, sibling_id, "There is no such child.")
+    child, sibling = (_seen(session, actor, Child, i) for i in (child_id, sibling_id))
     if child.id == sibling.id:
         raise InvalidValue({"sibling": "Select a brother or sister, not the child themself"})
     with transaction(session):
@@ -85,8 +101,9 @@ def join(
     it, so its own booking step is already filled in); its due date stays its own, and a
     booking after it needs the reason, kept as the late reason's first draft."""
     _may(actor)
-    conference = fetch(session, Conference, conference_id, "There is no such conference.")
-    other = fetch(session, Conference, sibling_conference_id, "There is no such conference.")
+    conference, other = (
+        _seen(session, actor, Conference, i) for i in (conference_id, sibling_conference_id)
+    )
     child = session.get(Child, conference.child_id)
     sibling = session.get(Child, other.child_id)
     if child.family_id is None or child.family_id != sibling.family_id or child.id == sibling.id:
@@ -178,3 +195,40 @@ def book_group(session: Session, row: Conference, reason: str | None, now: datet
         member.booked_at = now
         needed = date_checks.booking_reason_needed(row.scheduled_on, member.due_on)
         member.booking_reason = reason.strip() if needed else None
+
+
+def may_link(user: User) -> bool:
+    return any(user.has_role(role) for role in MAY_LINK)
+
+
+def visible_siblings(session: Session, user: User, child: Child) -> list[Child]:
+    """The child's brothers and sisters this person may see: a sibling's record is its own."""
+    return [s for s in siblings_of(session, child) if access.can_view_child(session, user, s.id)]
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    """What a conference page shows of its family conference, for one reader: the children
+    it is for that they may see (each with their own conference and decision), and the
+    sibling conferences it may join."""
+
+    members: list[tuple[Child, Conference]]
+    joinable: list[tuple[Child, Conference]]
+
+
+def for_page(session: Session, user: User, conference: Conference) -> FamilyPage:
+    members = [
+        (session.get(Child, row.child_id), row)
+        for row in group_conferences(session, conference.group_id)
+        if access.can_view_child(session, user, row.child_id)
+    ]
+    joinable = []
+    if conference.group_id is None and conference.held_on is None and may_link(user):
+        child = session.get(Child, conference.child_id)
+        joinable = [
+            (session.get(Child, row.child_id), row)
+            for row in open_sibling_conferences(session, child)
+            if SORTS.get(row.kind) == SORTS.get(conference.kind)
+            and access.can_view_child(session, user, row.child_id)
+        ]
+    return FamilyPage(members, joinable)

@@ -79,7 +79,7 @@ def test_a_family_conference_is_booked_once_and_decided_per_child(family):
     femi.do("book_conference", booking_reason=REASON)
 
     decisions = {case: ("cp_plan", "NEG"), ada: ("cp_plan", "EMO"), femi: ("cin_plan", None)}
-    for child, (decision, category) in decisions.items():
+    for child in decisions:
         child.do("send_invitations")
     case.at("2027-01-11 15:00")
     for child, (decision, category) in decisions.items():
