@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from engine.access import access
-from engine.casework import date_checks
+from engine.casework import attendance, date_checks, previous_invitees
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
@@ -232,3 +232,26 @@ def for_page(session: Session, user: User, conference: Conference) -> FamilyPage
             and access.can_view_child(session, user, row.child_id)
         ]
     return FamilyPage(members, joinable)
+
+
+# The steps whose form starts from the family's record, and what each starts from.
+_FRESH = {
+    "send_invitations": lambda session, row: {
+        "family": previous_invitees.previous_family(row.id, session),
+        "agencies": previous_invitees.previous_agencies(row.id, session),
+    },
+    "hold_conference": lambda session, row: {"attendance": attendance.rows_for(session, row)},
+    "hold_review": lambda session, row: {"attendance": attendance.rows_for(session, row)},
+}
+
+
+def form_start(session: Session, task_spec: str, data: dict) -> dict:
+    """What a step's form opens with, brought up to date with the family conference: a
+    sibling's invitations or attendance recorded after this step became ready is what the
+    form starts from, so nothing is typed twice. Other steps' data is returned as it is."""
+    fresh, conference_id = _FRESH.get(task_spec), data.get("conference_id")
+    row = session.get(Conference, conference_id) if fresh and conference_id else None
+    if row is None or row.group_id is None:
+        return data
+    started = fresh(session, row)
+    return {**data, **{k: v for k, v in started.items() if v}}

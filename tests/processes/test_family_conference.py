@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine.casework import family_conferences, rescheduling
 from engine.models import AuditEvent, Conference, Plan
+from engine.models.conferences import invitations_for
 from engine.models.families import group_children
 from engine.platform.errors import InvalidValue
 from engine.reporting import dashboard, dashboard_summary
@@ -21,7 +22,10 @@ REASON = "The family asked for one meeting for all three children."
 
 
 def conference_of(case) -> Conference:
-    return case.db.scalars(select(Conference).where(Conference.child_id == case.child.id)).one()
+    query = select(Conference).where(
+        Conference.child_id == case.child.id, Conference.kind == "icpc"
+    )
+    return case.db.scalars(query).one()
 
 
 def join(case, sibling, reason=None):
@@ -75,15 +79,28 @@ def test_a_family_conference_is_booked_once_and_decided_per_child(family):
     assert case.engine.task_data(case.db, task)["conference_date"] == "2027-01-11"
     with pytest.raises(InvalidValue, match="already booked for Monday 11 January 2027"):
         ada.do("book_conference", conference_date="2027-01-12")
+    case.do("send_invitations")
     ada.do("book_conference")
     femi.do("book_conference", booking_reason=REASON)
 
     decisions = {case: ("cp_plan", "NEG"), ada: ("cp_plan", "EMO"), femi: ("cin_plan", None)}
-    for child in decisions:
-        child.do("send_invitations")
+    # One set of invitations: a sibling's form starts from those the family's went to.
+    prefilled = case.engine.task_data(case.db, ada.ready()["send_invitations"])
+    assert [p["name"] for p in prefilled["family"]] == ["Grace Okoye", "Tom Okoye"]
+    assert {a["agency"] for a in prefilled["agencies"]} == {"police", "gp"}
+    ada.do("send_invitations", family=prefilled["family"], agencies=prefilled["agencies"])
+    femi.do("send_invitations")
     case.at("2027-01-11 15:00")
-    for child, (decision, category) in decisions.items():
-        child.do("hold_conference", decision=decision, category=category)
+    case.do("hold_conference")  # the father sent apologies (the standard answers)
+    # One attendance record: a sibling's chair's form leaves it to the family's record.
+    for child, (decision, category) in list(decisions.items())[1:]:
+        child.do("hold_conference", decision=decision, category=category, attendance=[])
+    recorded = {
+        (i.person.name, i.attendance)
+        for c in (ada, femi)
+        for i in invitations_for(case.db, conference_of(c).id)
+    }
+    assert ("Tom Okoye", "apologies") in recorded and ("Robin Hall", "attended") in recorded
     plans = {
         p.child_id: p.initial_category for p in case.db.scalars(select(Plan))
     }  # fmt: skip
@@ -140,3 +157,23 @@ def test_only_a_brother_or_sister_s_open_conference_can_be_joined(family):
         family_conferences.link_siblings(
             case.db, case.staff["sw"], case.clock.now(), case.child.id, case.child.id
         )
+
+
+def test_a_sibling_s_form_opens_with_the_family_s_invitations_and_attendance(family):
+    """The steps became ready before the family's were done: the form is brought up to date."""
+    case, ada, _femi = family
+    join(case, ada)
+    ada.do("book_conference")
+    case.do("send_invitations")
+    task = ada.ready()["send_invitations"]
+    data = case.engine.task_data(case.db, task)
+    assert data["family"] == []  # ready before the family's invitations went out
+    opened = family_conferences.form_start(case.db, "send_invitations", data)
+    assert [p["name"] for p in opened["family"]] == ["Grace Okoye", "Tom Okoye"]
+    ada.do("send_invitations", family=opened["family"], agencies=opened["agencies"])
+    case.at("2027-01-11 15:00")
+    case.do("hold_conference")
+    data = case.engine.task_data(case.db, ada.ready()["hold_conference"])
+    rows = family_conferences.form_start(case.db, "hold_conference", data)["attendance"]
+    assert {r["name"]: r["attendance"] for r in rows}["Tom Okoye (Father)"] == "apologies"
+    assert family_conferences.form_start(case.db, "decision_letter", data) is data
