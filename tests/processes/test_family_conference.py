@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.casework import family_conferences, rescheduling
+from engine.documents import document_data
 from engine.models import AuditEvent, Conference, Plan
 from engine.models.conferences import invitations_for
 from engine.models.families import group_children
@@ -177,3 +178,27 @@ def test_a_sibling_s_form_opens_with_the_family_s_invitations_and_attendance(fam
     rows = family_conferences.form_start(case.db, "hold_conference", data)["attendance"]
     assert {r["name"]: r["attendance"] for r in rows}["Tom Okoye (Father)"] == "apologies"
     assert family_conferences.form_start(case.db, "decision_letter", data) is data
+
+
+def test_what_one_child_s_record_holds_does_not_reach_a_sibling_s_papers(family):
+    """The family's invitees carry names and agencies only: an address on Amara's record (and
+    withheld there from the father) is neither copied to Ada's record nor in her papers."""
+    case, ada, _femi = family
+    join(case, ada)
+    refuge = "Flat 2, Refuge House"
+    grace = {"name": "Grace Okoye", "relationship": "Mother", "address": refuge}
+    case.do("send_invitations", family=[grace, {"name": "Tom Okoye", "relationship": "Father"}])
+    ada.do("book_conference")
+    opened = family_conferences.form_start(
+        case.db, "send_invitations", case.engine.task_data(case.db, ada.ready()["send_invitations"])
+    )
+    assert refuge not in str(opened)
+    ada.do("send_invitations", family=opened["family"], agencies=opened["agencies"])
+    papers = [
+        document_data.gather(case.db, conference_of(ada).id, kind, date(2027, 1, 5))
+        for kind in ("invitation", "agenda")
+    ]
+    assert refuge not in str(papers) and "Grace Okoye" in str(papers)
+    assert refuge in str(
+        document_data.gather(case.db, conference_of(case).id, "invitation", date(2027, 1, 5))
+    )
