@@ -120,7 +120,12 @@ def join(
     if conference.group_id is not None:
         raise InvalidValue({"sibling_conference": "This conference is already a family one"})
     booked = other.booked_at is not None
-    if conference.booked_at is not None and (not booked or _booking(conference) != _booking(other)):
+    if conference.booked_at is not None and not booked:
+        raise InvalidValue(
+            {"sibling_conference": "This conference is booked and that one is not: join that "
+             "one to this one from its page instead"}
+        )  # fmt: skip
+    if conference.booked_at is not None and _booking(conference) != _booking(other):
         raise InvalidValue(
             {"sibling_conference": "Both are booked for different times: move one conference "
              "to the other's date, time, venue and chair first"}

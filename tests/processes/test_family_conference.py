@@ -151,6 +151,8 @@ def test_only_a_brother_or_sister_s_open_conference_can_be_joined(family):
     stranger.do("record_strategy_discussion")
     with pytest.raises(InvalidValue, match="not recorded as a brother or sister"):
         join(case, stranger)
+    with pytest.raises(InvalidValue, match="booked and that one is not"):
+        join(ada, case)  # Amara's booked conference cannot join Ada's unbooked one
     join(case, ada)
     with pytest.raises(InvalidValue, match="already a family one"):
         join(case, ada)
