@@ -33,7 +33,7 @@ from engine.platform.db import transaction
 from engine.platform.errors import InvalidValue, NotAllowed, NotFound
 from engine.workflow.runtime import Engine
 
-MAY_LINK = ("social_worker", "team_manager", "business_support")
+MAY_LINK = ("social_worker", "team_manager", "service_manager", "business_support")
 # Conferences that may meet together: the initial sorts with each other, reviews with reviews.
 SORTS = {ICPC: "initial", PRE_BIRTH: "initial", TRANSFER_IN: "initial", RCPC: "review"}
 BOOKING = ("scheduled_on", "scheduled_time", "venue", "chair_id")
@@ -41,7 +41,7 @@ BOOKING = ("scheduled_on", "scheduled_time", "venue", "chair_id")
 
 def _may(actor: User) -> None:
     if not may_link(actor):
-        raise NotAllowed("Only a social worker, team manager or business support can do this.")
+        raise NotAllowed("Only a social worker, a manager or business support can do this.")
 
 
 def _seen(session: Session, actor: User, model, key):

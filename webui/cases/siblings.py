@@ -19,7 +19,7 @@ from . import bp
 def link_sibling(child_id):
     session = db()
     child, level = access.require_child(session, g.user, child_id)
-    if level is not access.Level.FULL:
+    if level is not access.Level.FULL or not family_conferences.may_link(g.user):
         raise NotAllowed("Only staff working on the child's case can record brothers and sisters.")
     reference = request.form.get("sibling_reference", "").strip()
     sibling = child_by_reference(session, reference) if reference else None

@@ -19,7 +19,7 @@ from .views import _page
 def join(conference_id):
     session = db()
     conference, level = access.require_conference(session, g.user, conference_id)
-    if level is not access.Level.FULL:
+    if level is not access.Level.FULL or not family_conferences.may_link(g.user):
         raise NotAllowed("Only staff working on the child's case can join conferences.")
     chosen = request.form.get("sibling_conference", "")
     if not chosen.isdigit():
