@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.casework import family_conferences, rescheduling
-from engine.documents import document_data
+from engine.documents import document_data, document_render
 from engine.models import AuditEvent, Conference, Plan
 from engine.models.conferences import invitations_for
 from engine.models.families import group_children
@@ -201,6 +201,8 @@ def test_what_one_child_s_record_holds_does_not_reach_a_sibling_s_papers(family)
         for kind in ("invitation", "agenda")
     ]
     assert refuge not in str(papers) and "Grace Okoye" in str(papers)
+    agenda = document_render.render_html(papers[1])
+    assert f"a family conference also for {case.child.full_name}" in agenda
     assert refuge in str(
         document_data.gather(case.db, conference_of(case).id, "invitation", date(2027, 1, 5))
     )
