@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import access
@@ -68,7 +69,7 @@ def link_siblings(session: Session, actor: User, now: datetime, child_id: int, s
             family_id = family.id
         for moved in (c for c in (child, sibling) if c.family_id not in (None, family_id)):
             old = moved.family_id
-            for member in session.query(Child).filter(Child.family_id == old):
+            for member in session.scalars(select(Child).where(Child.family_id == old)):
                 member.family_id = family_id
         child.family_id = sibling.family_id = family_id
         for one, other in ((child, sibling), (sibling, child)):

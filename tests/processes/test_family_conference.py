@@ -156,6 +156,12 @@ def test_only_a_brother_or_sister_s_open_conference_can_be_joined(family):
     join(case, ada)
     with pytest.raises(InvalidValue, match="already a family one"):
         join(case, ada)
+    # Two families found to be one (a half-brother linked to each side) become one family.
+    other = case.sibling("Kofi")
+    link = family_conferences.link_siblings
+    link(case.db, case.staff["sw"], case.clock.now(), stranger.child.id, other.child.id)
+    link(case.db, case.staff["sw"], case.clock.now(), other.child.id, ada.child.id)
+    assert len({c.family_id for c in (case.child, ada.child, stranger.child, other.child)}) == 1
     with pytest.raises(InvalidValue, match="not the child themself"):
         family_conferences.link_siblings(
             case.db, case.staff["sw"], case.clock.now(), case.child.id, case.child.id
