@@ -212,3 +212,20 @@ def test_what_one_child_s_record_holds_does_not_reach_a_sibling_s_papers(family)
     assert refuge in str(
         document_data.gather(case.db, conference_of(case).id, "invitation", date(2027, 1, 5))
     )
+
+
+def test_a_reader_sees_only_the_children_of_the_family_whose_records_they_may_see(family):
+    """The police officer is invited for Amara only: her conference page names no sibling."""
+    case, ada, _femi = family
+    join(case, ada)
+    case.do("send_invitations")  # the police among those invited for Amara
+    ada.do("book_conference")
+    gp_only = [{"agency": "gp", "name": "Dr Asha Patel", "email": "gp@example.invalid"}]
+    ada.do("send_invitations", agencies=gp_only)
+    police, social_worker = case.staff["police"], case.staff["sw"]
+    amara = conference_of(case)
+    seen = family_conferences.for_page(case.db, police, amara)
+    assert [child.id for child, _row in seen.members] == [case.child.id]
+    assert family_conferences.visible_siblings(case.db, police, case.child) == []
+    both = family_conferences.for_page(case.db, social_worker, amara)
+    assert {child.id for child, _row in both.members} == {case.child.id, ada.child.id}
