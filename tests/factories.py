@@ -148,6 +148,22 @@ def add_conference(session, instance, child, kind="icpc", **values):
     return row
 
 
+def add_family_conference(session, children) -> int:
+    """A family and a conference group for these children, written directly: the group's id
+    for the children's conference rows (`add_conference(..., group_id=...)`)."""
+    from engine.models import ConferenceGroup, Family
+
+    with transaction(session):
+        family = Family(name=children[0].family_name)
+        session.add(family)
+        session.flush()
+        for child in children:
+            child.family_id = family.id
+        group = ConferenceGroup(family_id=family.id)
+        session.add(group)
+    return group.id
+
+
 def add_plan(session, child, started, ended=None, previous=0, category="NEG"):
     """A plan record written directly (ended at a review when `ended` is given)."""
     from engine.models import Plan

@@ -43,7 +43,7 @@ from engine.platform.db import reusing, transaction
 from engine.platform.errors import StepFailed
 from engine.service import Engine
 from engine.workflow import timers
-from webui import demo_processes
+from webui import demo_family, demo_processes
 
 PASSWORD = "demo"
 USERS = [
@@ -346,19 +346,24 @@ def load(session: Session, engine: Engine) -> str:
     _moved(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
+    demo_family.load(session, engine, _play, _to_plan(), _came())
     demo_processes.load(session, engine)
     _teams_and_settings(session, engine)
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 
 
-def _play(session: Session, now: Engine, child: Child, started: date, kind: str, steps) -> None:
-    """Start the child's conference on `started` and do each step on its working day.
+def _play(
+    session: Session, now: Engine, child: Child, started: date, kind: str, steps, start=True
+) -> None:
+    """Start the child's conference on `started` (unless it is started) and do each step on
+    its working day.
 
     The story's engine has its own clock but shares the parsed diagrams of the real one.
     """
     clock = FixedClock(datetime.combine(started, time(9, 0), LONDON).astimezone(UTC))
     engine = Engine(clock=clock, specs=now.specs)
-    cases.start_conference(session, engine, child.social_worker, child.id, kind)
+    if start:
+        cases.start_conference(session, engine, child.social_worker, child.id, kind)
     for offset, task_spec, overrides in steps:
         day = workdays.add_working_days(started, offset)
         moment = datetime.combine(day, time(11, 0), LONDON).astimezone(UTC)

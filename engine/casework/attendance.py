@@ -17,6 +17,7 @@ from engine.models.conferences import (
     Invitation,
     invitations_for,
 )
+from engine.models.families import group_conferences
 from engine.platform.errors import InvalidValue
 from engine.workflow import step_context
 
@@ -29,9 +30,40 @@ def _same(text: str) -> str:
 
 
 def invitees(conference_id) -> list[dict]:
-    """The chair's attendance rows, one per person invited, for the form to start from."""
+    """The chair's attendance rows, one per person invited, for the form to start from.
+
+    At a family conference the attendance is recorded once: when a brother's or sister's
+    conference in the group was recorded as held, each row starts from how the same person
+    took part there, and the chair only confirms it."""
     session = step_context.current().session
-    return [{"name": i.label} for i in invitations_for(session, int(conference_id))]
+    return rows_for(session, session.get(Conference, int(conference_id)))
+
+
+def rows_for(session, this: Conference) -> list[dict]:
+    """`invitees` outside a diagram step: a chair opening the form after a brother's or
+    sister's conference was recorded starts from that record (`family_conferences`)."""
+    known = _family_attendance(session, this)
+    rows = []
+    for i in invitations_for(session, this.id):
+        row = {"name": i.label}
+        seen = known.get(_same(i.label))
+        if seen is not None and seen.attendance:
+            row["attendance"] = seen.attendance
+            row["core_group"] = bool(seen.core_group)
+        rows.append(row)
+    return rows
+
+
+def _family_attendance(session, row: Conference) -> dict[str, Invitation]:
+    """How each person took part at a family conference, as the chair recorded it for a
+    brother's or sister's conference in the group already recorded as held (by label)."""
+    known: dict[str, Invitation] = {}
+    for member in group_conferences(session, row.group_id):
+        if member.id != row.id and member.held_on is not None:
+            for i in invitations_for(session, member.id):
+                if i.attendance:
+                    known.setdefault(_same(i.label), i)
+    return known
 
 
 def agencies_present(invitations: list[Invitation]) -> list[str]:
@@ -54,13 +86,17 @@ def record(session, row: Conference, answers: dict) -> None:
 
     A row names an invitee as the form showed them ("Robin Hall (Police)") or by their name
     alone where that is unique; every invitee needs a row, and no one else may have one.
+    At a family conference attendance is recorded once: a person left without an answer
+    takes how they took part as recorded for a brother's or sister's conference in the group.
     """
     invitations = invitations_for(session, row.id)
+    known = _family_attendance(session, row)
     rows = answers.get("attendance") or []
     chosen: dict[int, str] = {}
     for item in rows:
         invitation = _invitation_named(invitations, item.get("name", ""), chosen)
-        how = item.get("attendance")
+        seen = known.get(_same(invitation.label))
+        how = item.get("attendance") or (seen.attendance if seen is not None else None)
         if how not in ATTENDANCE:
             raise InvalidValue({"attendance": f"Choose how {invitation.label} took part."})
         if how in FAMILY_ONLY and not invitation.family:
@@ -72,6 +108,11 @@ def record(session, row: Conference, answers: dict) -> None:
             )
         chosen[invitation.id] = how
         invitation.core_group = bool(item.get("core_group"))
+    for invitation in invitations:
+        seen = known.get(_same(invitation.label))
+        if invitation.id not in chosen and seen is not None:
+            chosen[invitation.id] = seen.attendance
+            invitation.core_group = bool(seen.core_group)
     missing = [i.label for i in invitations if i.id not in chosen]
     if missing:
         raise InvalidValue({"attendance": f"Record whether {missing[0]} attended."})

@@ -2,28 +2,35 @@
 
 The review's "Send the invitations" form opens with the family and the agencies invited to
 the child's last held conference (a diagram pre-script); business support changes what has
-changed and sends.
+changed and sends. A family conference's form opens with those a brother's or sister's
+invitations went to, so the meeting's invitations are typed once.
 """
 
 from __future__ import annotations
 
 from engine.models.conferences import Conference, conferences_for_child, invitations_for
+from engine.models.families import group_conferences
 from engine.models.people import User
 from engine.workflow import step_context
 
 
-def _last_held(conference_id) -> Conference | None:
-    session = step_context.current().session
+def _last_held(conference_id, session=None) -> Conference | None:
+    """Where the invitations start from: a family conference's, once a brother's or sister's
+    went out (one set of invitations for the meeting), else the child's last held one's."""
+    session = session or step_context.current().session
     this = session.get(Conference, int(conference_id))
+    for member in group_conferences(session, this.group_id):
+        if member.id != this.id and invitations_for(session, member.id):
+            return member
     held = [c for c in conferences_for_child(session, this.child_id) if c.held_on]
     return max(held, key=lambda c: (c.held_on, c.id), default=None)
 
 
-def previous_family(conference_id) -> list[dict]:
-    last = _last_held(conference_id)
+def previous_family(conference_id, session=None) -> list[dict]:
+    session = session or step_context.current().session
+    last = _last_held(conference_id, session)
     if last is None:
         return []
-    session = step_context.current().session
     return [
         {"name": i.person.name, "relationship": i.person.relationship_or_agency}
         for i in invitations_for(session, last.id)
@@ -31,11 +38,11 @@ def previous_family(conference_id) -> list[dict]:
     ]
 
 
-def previous_agencies(conference_id) -> list[dict]:
-    last = _last_held(conference_id)
+def previous_agencies(conference_id, session=None) -> list[dict]:
+    session = session or step_context.current().session
+    last = _last_held(conference_id, session)
     if last is None:
         return []
-    session = step_context.current().session
     found = []
     for i in invitations_for(session, last.id):
         if i.role != "professional":

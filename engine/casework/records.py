@@ -7,7 +7,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 
 from __future__ import annotations
 
-from engine.casework import attendance, date_checks
+from engine.casework import attendance, date_checks, family_conferences
 from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
 from engine.models.conferences import (
@@ -78,6 +78,8 @@ def record_booking(conference_id, conference_date, conference_time, venue, chair
     row.venue, row.chair_id = venue, _user_id(chair)
     needed = date_checks.booking_reason_needed(booked, row.due_on)
     row.booking_reason = reason.strip() if needed else None
+    if row.group_id is not None:  # a family conference: booked once for every child
+        family_conferences.book_group(ctx.session, row, reason, ctx.now)
 
 
 def late_reason_draft(conference_id) -> str:

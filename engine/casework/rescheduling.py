@@ -18,7 +18,8 @@ from engine.casework import date_checks
 from engine.documents import sending
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import Conference
+from engine.models.conferences import Conference, invitations_for
+from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
 from engine.platform.errors import InvalidValue, NotAllowed
@@ -58,33 +59,42 @@ def reschedule(
         raise InvalidValue({"reason": "Enter why the conference is moved"})
     old = _booking(session, conference)
 
+    # A family conference moves as one: every child's row and workflow, each child's own
+    # due date deciding whether the move needs its reason.
+    members = [m for m in group_conferences(session, conference.group_id) if m.held_on is None] or [
+        conference
+    ]
+
     def apply() -> None:
         now = engine.clock.now()
-        old_chair_id = conference.chair_id
-        conference.scheduled_on, conference.scheduled_time = on, at
-        conference.venue, conference.chair_id = venue, new_chair.id
-        if date_checks.booking_reason_needed(on, conference.due_on):
-            conference.booking_reason = reason.strip()
-        _pass_chair_steps(session, conference.instance_id, old_chair_id, new_chair.id)
-        for kind in ("invitation", "agenda"):
-            sending.send_document(conference.id, kind, now.date())
-        audit.record(
-            session,
-            actor,
-            "conference.rescheduled",
-            now,
-            instance_id=conference.instance_id,
-            child_id=conference.child_id,
-            conference_id=conference.id,
-            old=old,
-            new=_booking(session, conference),
-            reason=reason.strip(),
-        )
+        for member in members:
+            old_chair_id = member.chair_id
+            member.scheduled_on, member.scheduled_time = on, at
+            member.venue, member.chair_id = venue, new_chair.id
+            if date_checks.booking_reason_needed(on, member.due_on):
+                member.booking_reason = reason.strip()
+            _pass_chair_steps(session, member.instance_id, old_chair_id, new_chair.id)
+            # re-sent to those invited; a child whose invitations are still to go gets none yet
+            if invitations_for(session, member.id):
+                for kind in ("invitation", "agenda"):
+                    sending.send_document(member.id, kind, now.date())
+            audit.record(
+                session,
+                actor,
+                "conference.rescheduled",
+                now,
+                instance_id=member.instance_id,
+                child_id=member.child_id,
+                conference_id=member.id,
+                old=old,
+                new=_booking(session, member),
+                reason=reason.strip(),
+            )
 
     changes = {"conference_date": on.isoformat(), "conference_time": at}
     engine.change_data(
         session,
-        [conference.instance_id],
+        [m.instance_id for m in members],
         actor,
         {**changes, "venue": venue, "chair": new_chair.username},
         then=apply,

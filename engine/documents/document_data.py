@@ -25,6 +25,7 @@ from engine.models.conferences import (
     requests_for,
 )
 from engine.models.documents import files_for
+from engine.models.families import group_children
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
 from engine.models.withholding import shares_for
@@ -177,6 +178,10 @@ def _conference(session: Session, row: Conference) -> dict:
     chair = session.get(User, row.chair_id) if row.chair_id else None
     return {
         "id": row.id,
+        # A family conference's other children, by name: each child's papers stay their own.
+        "family": [
+            c.full_name for c in group_children(session, row.group_id) if c.id != row.child_id
+        ],
         "kind": row.kind,
         "label": row.kind_label + (f" {row.review_number}" if row.review_number else ""),
         "is_review": row.kind == "rcpc",

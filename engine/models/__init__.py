@@ -13,6 +13,7 @@ from engine.models.diagrams import DiagramDraft, InstanceMove
 from engine.models.documents import DocumentRecord, FamilyLink, FeedbackResponse, ReportFile
 from engine.models.drafts import TaskDraft
 from engine.models.enquiries import Section47Enquiry
+from engine.models.families import ConferenceGroup, Family
 from engine.models.forms import DiagramFormPin, FormDraft, FormVersion
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.outbox import OutboxAttempt, OutboxMessage
@@ -50,12 +51,14 @@ __all__ = [
     "CatalogueEntry",
     "Child",
     "Conference",
+    "ConferenceGroup",
     "ConferenceRequest",
     "CoreGroupMeeting",
     "DocumentRecord",
     "DiagramDraft",
     "DiagramFormPin",
     "Escalation",
+    "Family",
     "FamilyLink",
     "FeedbackResponse",
     "FormDraft",

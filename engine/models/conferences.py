@@ -106,6 +106,8 @@ class Conference(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    # A family conference: the siblings' rows of one meeting (`engine.models.families`).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("conference_groups.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     review_number: Mapped[int | None] = mapped_column(Integer)
     strategy_discussion_date: Mapped[date | None] = mapped_column(Date)

@@ -71,6 +71,8 @@ class Child(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Brothers and sisters share a family (`engine.models.families`): set, never guessed.
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     social_worker: Mapped[User | None] = relationship()
 

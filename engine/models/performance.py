@@ -55,9 +55,8 @@ def held_conference_dates(session: Session, kind, start: date, end: date, condit
             Conference.review_number,
             Conference.strategy_discussion_date,
             Conference.s47_start_date,
-            Conference.scheduled_time,
-            Conference.venue,
-            Conference.chair_id,
+            Conference.id,
+            Conference.group_id,
             Conference.notified_date,
             Conference.kind,
             *NAME_COLUMNS,
@@ -179,11 +178,16 @@ def icpc_counts(session: Session, start: date, end: date, condition=None, kinds=
     return session.execute(_where(query, condition)).all()
 
 
+# A conference that is no family conference's is a meeting of its own.
+_alone = case((Conference.group_id.is_(None), Conference.id), else_=None)
+
+
 def icpc_meeting_counts(session: Session, start: date, end: date, condition=None, kinds=INITIAL):
     """(held_on, earliest strategy discussion, earliest section 47 start, earliest
     notification, how many meetings) of meetings of `kinds` held in [start, end].
 
-    A meeting is the siblings seen together (same day, time, venue and chair); it is in time
+    A meeting is a family conference (the siblings' rows one conference group joins), or a
+    child's conference alone: a real link, never venue and time typed alike. It is in time
     for every child exactly when it is in time for the earliest clock among them, as a later
     start never has an earlier deadline. (A clock none of them has is NULL: not counted.)
     """
@@ -196,9 +200,7 @@ def icpc_meeting_counts(session: Session, start: date, end: date, condition=None
         )
         .join(Child, Child.id == Conference.child_id)
         .where(*_held_in(kinds, start, end))
-        .group_by(
-            Conference.held_on, Conference.scheduled_time, Conference.venue, Conference.chair_id
-        )
+        .group_by(Conference.held_on, Conference.group_id, _alone)
     )
     meetings = _where(meetings, condition).subquery()
     firsts = (meetings.c.first_sd, meetings.c.first_s47, meetings.c.first_notified)

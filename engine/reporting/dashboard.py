@@ -7,8 +7,8 @@ builds one figure with its rows for that page; the dashboard itself counts in SQ
 
 - ICPCs (pre-birth ones included) within 15 working days, measured from the strategy
   discussion and from the s47 start; by child (one row per child) and by conference
-  (siblings seen at one meeting — same day, time, venue and chair — count once, and the
-  meeting is on time only if it was on time for every child). Transfer-in conferences are
+  (a family conference, its siblings' rows joined by one conference group, counts once, and
+  the meeting is on time only if it was on time for every child). Transfer-in conferences are
   counted apart, from the notification by the previous council.
 - Reviews on time, over the reviews due in the period, and by child (`review_figures`).
 - Repeat plans: plans started in the period that are a child's second or later, ever and
@@ -98,9 +98,8 @@ class HeldConference(NamedTuple):
     review_number: int | None
     strategy_discussion_date: date | None
     s47_start_date: date | None
-    scheduled_time: str | None
-    venue: str | None
-    chair_id: int | None
+    id: int
+    group_id: int | None
     notified_date: date | None
     kind: str
 
@@ -144,11 +143,9 @@ def _icpc_figures(icpcs, clocks=CLOCKS) -> list[Figure]:
             days = f"{_d(start)} to {_d(conference.held_on)}"
             kind = f"{KINDS[PRE_BIRTH]}: " if conference.kind == PRE_BIRTH else ""
             rows.append(Row(child, f"{kind}{label.capitalize()} {days}", met))
+            # One family conference, or one child's conference: never text typed alike.
             key = (
-                conference.held_on,
-                conference.scheduled_time,
-                conference.venue,
-                conference.chair_id,
+                ("group", conference.group_id) if conference.group_id else ("alone", conference.id)
             )
             meetings[key].append(met)
         by_child = sum(r.met for r in rows)

@@ -23,11 +23,11 @@ DEFINITIONS = {
     "icpc_str_child": _INITIAL.format(clock="strategy discussion")
     + "Each child counts once per conference.",
     "icpc_str_conference": _INITIAL.format(clock="strategy discussion")
-    + "Siblings seen together count once: on time only if on time for every child.",
+    + "Siblings at one family conference count once: on time only if on time for every child.",
     "icpc_s47_child": _INITIAL.format(clock="section 47 enquiry start date")
     + "Each child counts once per conference (the DfE's national measure).",
     "icpc_s47_conference": _INITIAL.format(clock="section 47 enquiry start date")
-    + "Siblings seen together count once: on time only if on time for every child.",
+    + "Siblings at one family conference count once: on time only if on time for every child.",
     "transfer_in_child": "Transfer-in conferences held in the period, shown apart from initial "
     "conferences; on time when held within 15 working days of the notification from the "
     "previous council. Each child counts once.",

@@ -165,3 +165,25 @@ def test_business_support_moves_a_booked_conference(browser_page, case):
     page.get_by_role("button", name=re.compile("Move the conference")).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("moved")
     expect(page.locator("main")).to_contain_text("12 January 2027 at 14:00")
+
+
+def test_a_social_worker_joins_a_sister_to_her_brother_s_conference(browser_page, case):
+    """Brothers and sisters recorded on the child's page, then seen at one family conference."""
+    page = browser_page
+    invited(case)
+    ada = case.sibling("Ada")
+    ada.start()
+    ada.do("record_strategy_discussion")
+    browser_sign_in(page, "sw")
+    page.goto(f"/children/{case.child.id}")
+    page.get_by_label("Record a brother or sister").fill(ada.child.reference)
+    page.get_by_role("button", name="Record brother or sister").click()
+    expect(page.locator("#siblings")).to_contain_text("Ada Okoye")
+    own = case.db.scalars(select(Conference).where(Conference.child_id == ada.child.id)).one()
+    page.goto(f"/conferences/{own.id}")
+    page.get_by_label(re.compile(r"Amara Okoye: Initial conference")).check()
+    shot(page, "13-join-the-family-conference")
+    page.get_by_role("button", name="Join the family conference").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("family conference")
+    expect(page.locator("#family-conference")).to_contain_text("Amara Okoye")
+    expect(page.locator("main")).to_contain_text("11 January 2027")

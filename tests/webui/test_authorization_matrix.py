@@ -20,6 +20,7 @@ MANAGERS = {"team_manager", "service_manager", "administrator"}
 DEPLOYERS = {"process_owner", "administrator"}
 SERVICE_WIDE = {"service_manager", "administrator"}
 MOVERS = {"business_support", "team_manager", "conference_chair"}  # move a booked conference
+LINKERS = {"social_worker", "team_manager", "service_manager", "business_support"}  # siblings
 LINKED_TO_OWN = {
     "social_worker",  # allocated
     "team_manager",  # the social worker's team
@@ -183,6 +184,8 @@ RULES = {
     ("documents.correct", "POST"): lambda role, own: False,
     ("documents.reschedule", "GET"): lambda role, own: role in MOVERS and full_case(role, own),
     ("documents.reschedule", "POST"): lambda role, own: role in MOVERS and full_case(role, own),
+    ("documents.join", "POST"): lambda role, own: role in LINKERS and full_case(role, own),
+    ("cases.link_sibling", "POST"): lambda role, own: role in LINKERS and full_case(role, own),
     ("feedback.give", "GET"): case,
     ("feedback.give", "POST"): case,
     ("feedback.summary", "GET"): lambda role, own: role in MANAGERS,

@@ -69,6 +69,12 @@ def test_demo_cases_cover_every_stage(db, engine):
     held = db.scalars(select(Conference).where(Conference.held_on.is_not(None))).all()
     quorate = {(c.child_id, c.kind): c.quorate for c in held}
     assert quorate[(child("Finn").id, "icpc")] and quorate[(child("Grace").id, "rcpc")]
+    patels = [c for c in held if c.child_id in {child(n).id for n in ("Maya", "Ravi", "Sana")}]
+    assert len(patels) == 3 and len({c.group_id for c in patels}) == 1 and patels[0].group_id
+    assert len({(c.scheduled_on, c.venue, c.chair_id) for c in patels}) == 1
+    assert [c.decision for c in patels] == ["cp_plan", "cp_plan", "cin_plan"]
+    assert plans[child("Ravi").id].initial_category == "EMO"
+    assert child("Ben").family_id == child("Chloe").family_id is not None
     jack = next(c for c in held if c.child_id == child("Jack").id)
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
     assert "risk of harm" in jack.quorum_reason

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from . import births, views  # noqa: E402,F401
+from . import births, siblings, views  # noqa: E402,F401

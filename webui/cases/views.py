@@ -5,7 +5,7 @@ from datetime import date
 from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access, withholding
-from engine.casework import cases, timeline
+from engine.casework import cases, family_conferences, timeline
 from engine.diagrams import projection
 from engine.models import catalogue
 from engine.models.conferences import CATEGORIES
@@ -103,6 +103,8 @@ def show(child_id):
         summary=story.summary,
         story=story,
         people=withholding.people_for(session, g.user, child.id),
+        siblings=family_conferences.visible_siblings(session, g.user, child),
+        may_link_siblings=level is access.Level.FULL and family_conferences.may_link(g.user),
         can_withhold=withholding.can_withhold(session, g.user, child.id),
         can_add_people=permissions.can_start(g.user) and level is access.Level.FULL,
         conference_types=cases.CONFERENCE_TYPES,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("documents", __name__)
 
-from . import corrections, rescheduling, views  # noqa: E402,F401
+from . import corrections, family, rescheduling, views  # noqa: E402,F401

@@ -21,7 +21,13 @@ from flask import (
 )
 
 from engine.access import access, withholding
-from engine.casework import conference_requests, corrections, family_links, rescheduling
+from engine.casework import (
+    conference_requests,
+    corrections,
+    family_conferences,
+    family_links,
+    rescheduling,
+)
 from engine.documents import antivirus, conference_documents, report_files
 from engine.documents import sending as documents
 from engine.models.base import fetch
@@ -60,6 +66,7 @@ def _page(conference, level, errors=None, values=None, status=200):
         now=workflow().clock.now(),
         may_move=level is access.Level.FULL and rescheduling.may_reschedule(g.user, conference),
         may_correct=level is access.Level.FULL and corrections.may_correct(g.user, conference),
+        family=family_conferences.for_page(session, g.user, conference),
     ), status
 
 

@@ -6,7 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from engine.access import access
-from engine.casework import task_context
+from engine.casework import family_conferences, task_context
 from engine.diagrams import form_versions
 from engine.models.base import fetch
 from engine.models.drafts import draft_for
@@ -66,7 +66,7 @@ def show(task_id):
     draft = draft_for(db(), task.id, g.user.id)
     if draft is not None:
         return _render(task, definition, MultiDict(list(_pairs(draft.values))), draft=draft)
-    data = workflow().task_data(db(), task)
+    data = family_conferences.form_start(db(), task.task_spec, workflow().task_data(db(), task))
     return _render(task, definition, values_from_data(definition, data))
 
 

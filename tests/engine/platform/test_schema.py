@@ -525,3 +525,39 @@ def test_0027_adds_the_process_catalogue_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0028_adds_families_and_conference_groups_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def found():
+        seen = inspect(db_engine)
+        tables = set(seen.get_table_names())
+        columns = {
+            (table, c["name"])
+            for table in ("children", "conferences")
+            for c in seen.get_columns(table)
+        }
+        return tables, columns
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0027_process_catalogue")
+        tables, columns = found()
+        assert not {"families", "conference_groups"} & tables
+        assert ("conferences", "group_id") not in columns
+        schema.upgrade(db_engine, "0028_family_conferences")
+        tables, columns = found()
+        assert {"families", "conference_groups"} <= tables
+        assert {("children", "family_id"), ("conferences", "group_id")} <= columns
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0027_process_catalogue")
+        tables, columns = found()
+        assert not {"families", "conference_groups"} & tables
+        assert ("children", "family_id") not in columns
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

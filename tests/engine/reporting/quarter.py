@@ -4,7 +4,8 @@ counts them by hand (see its docstring for the story), and the census test reads
 
 from datetime import date
 
-from engine.casework import cases
+from engine.casework import cases, family_conferences
+from engine.models.conferences import conference_for_instance
 from tests.processes.driver import Case
 
 QUARTER = (date(2027, 1, 1), date(2027, 3, 31))
@@ -17,12 +18,34 @@ SLOT = {"conference_time": "10:00", "venue": "Civic Centre, room 2", "chair": "c
 def icpc(case, sd, held, s47=None, decision="cp_plan", late=False, kind="icpc", slot=SLOT):
     """An initial (or pre-birth, or transfer-in) conference: the clock starts on `sd` (the
     strategy discussion, or the transfer notification), the conference is held on `held`."""
+    opened(case, sd, s47, kind)
+    held_after_opening(case, sd, held, decision, late, slot)
+
+
+def opened(case, sd, s47=None, kind="icpc"):
     case.at(f"{sd} 09:00")
     case.start(kind)
     if kind == "transfer_in":
         case.do("record_transfer_notification", transfer_notified_date=sd)
     else:
         case.do("record_strategy_discussion", strategy_discussion_date=sd, s47_start_date=s47 or sd)
+
+
+def seen_together(first, *others) -> None:
+    """Brothers and sisters linked on their records, their conferences one family conference."""
+    sw, own = first.staff["sw"], conference_of(first)
+    for other in others:
+        family_conferences.link_siblings(
+            first.db, sw, first.clock.now(), first.child.id, other.child.id
+        )
+        family_conferences.join(first.db, first.engine, sw, conference_of(other).id, own.id)
+
+
+def conference_of(case):
+    return conference_for_instance(case.db, case.instances("icpc")[-1].id)
+
+
+def held_after_opening(case, sd, held, decision="cp_plan", late=False, slot=SLOT):
     case.do("book_conference", conference_date=held, booking_reason=LATE_BOOKING, **slot)
     case.do("send_invitations", invitations_sent_date=sd)
     case.at(f"{held} 15:00")
@@ -54,8 +77,11 @@ def quarter(db, engine, clock) -> None:
     ben, cal = ada.sibling("Ben", "Bell"), ada.sibling("Cal", "Bell")
     icpc(ben, "2024-11-27", "2024-12-04")
     review(ben, "2025-03-03", decision="end_cin")
-    icpc(ben, "2027-02-01", "2027-02-22")
-    icpc(cal, "2027-02-01", "2027-02-22", s47="2027-01-27")
+    opened(ben, "2027-02-01")
+    opened(cal, "2027-02-01", s47="2027-01-27")
+    seen_together(ben, cal)  # one family conference: once by conference, from this link
+    held_after_opening(ben, "2027-02-01", "2027-02-22")
+    held_after_opening(cal, "2027-02-01", "2027-02-22")
     icpc(ada.sibling("Dan", "Ross"), "2027-03-01", "2027-03-29", decision="cin_plan", late=True)
     icpc(ada.sibling("Fay", "Lund"), "2027-02-01", "2027-02-15", kind="transfer_in")
     gus = ada.sibling("Gus", "Moss")

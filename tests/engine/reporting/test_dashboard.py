@@ -9,8 +9,8 @@ from engine.models.people import Child
 from engine.platform.db import transaction
 from engine.reporting import dashboard
 from tests.factories import add_conference as conference
+from tests.factories import add_family_conference, make_child, make_user, start_icpc
 from tests.factories import add_plan as plan
-from tests.factories import make_child, make_user, start_icpc
 
 TODAY = date(2026, 12, 1)
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -42,8 +42,21 @@ def test_icpc_timeliness_by_child_and_by_conference(db, world):
         strategy_discussion_date=date(2026, 3, 2),
         s47_start_date=date(2026, 3, 2),
     )
-    # Noah and Ivy at one conference: on time for Noah, a day late for Ivy's s47 clock.
-    shared = {"held_on": date(2026, 3, 30), "scheduled_time": "10:00", "venue": "Room 1"}
+    # Noah and Ivy at one family conference: on time for Noah, a day late for Ivy's s47
+    # clock. Amara's conference the same day, typed alike, is not theirs: no link joins it.
+    group_id = add_family_conference(db, [noah, ivy])
+    shared = {"held_on": date(2026, 3, 30), "group_id": group_id}
+    typed_alike = {"scheduled_time": "10:00", "venue": "Room 1"}
+    conference(
+        db,
+        instance,
+        amara,
+        due_on=date(2026, 3, 30),
+        held_on=date(2026, 3, 30),
+        **typed_alike,
+        strategy_discussion_date=date(2026, 3, 9),
+        s47_start_date=date(2026, 3, 9),
+    )
     conference(
         db,
         instance,
@@ -64,15 +77,15 @@ def test_icpc_timeliness_by_child_and_by_conference(db, world):
     )
     board = build(db)
     by_child = board.figure("icpc_str_child")
-    assert (by_child.met, by_child.total) == (3, 3)
+    assert (by_child.met, by_child.total) == (4, 4)
     s47_child = board.figure("icpc_s47_child")
-    assert (s47_child.met, s47_child.total, s47_child.percent) == (2, 3, 66.7)
+    assert (s47_child.met, s47_child.total, s47_child.percent) == (3, 4, 75.0)
     s47_conference = board.figure("icpc_s47_conference")
-    assert (s47_conference.met, s47_conference.total) == (1, 2)
+    assert (s47_conference.met, s47_conference.total) == (2, 3)
     late = [r for r in s47_child.rows if not r.met]
     assert [r.child.given_name for r in late] == ["Ivy"]
     march = next(b for b in board.icpc_months if b.month == date(2026, 3, 1))
-    assert (march.met, march.total) == (3, 3)
+    assert (march.met, march.total) == (4, 4)
 
 
 def test_reviews_on_time_and_conferences_outside_the_period(db, world):

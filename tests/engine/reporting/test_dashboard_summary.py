@@ -11,8 +11,8 @@ from engine.platform.db import transaction
 from engine.platform.workdays import add_months, add_working_days
 from engine.reporting import dashboard, dashboard_summary
 from tests.factories import add_conference as conference
+from tests.factories import add_family_conference, make_child, make_user, start_icpc
 from tests.factories import add_plan as plan
-from tests.factories import make_child, make_user, start_icpc
 
 TODAY = date(2026, 12, 1)
 PERIODS = [
@@ -50,6 +50,8 @@ def council(db, engine):
     ]
     with transaction(db):
         children[5].date_of_birth, children[5].expected_date_of_birth = None, date(2027, 2, 1)
+    # Two families of three, each seen at one family conference on 30 March.
+    groups = [add_family_conference(db, children[:3]), add_family_conference(db, children[3:6])]
     for n, child in enumerate(children):
         for _ in range(3):
             held = date(2025, 11, 1) + timedelta(days=rng.randint(0, 420))
@@ -84,8 +86,7 @@ def council(db, engine):
                 child,
                 due_on=date(2026, 3, 30),
                 held_on=date(2026, 3, 30),
-                scheduled_time="14:00" if n < 3 else "15:00",
-                venue="Room 2",
+                group_id=groups[n // 3],
                 strategy_discussion_date=began,
                 s47_start_date=began - timedelta(days=n % 2),
             )

@@ -1,0 +1,45 @@
+"""Brothers and sisters recorded on the child's page, their conferences joined (issue 22)."""
+
+from sqlalchemy import select
+
+from engine.models import Conference
+from engine.models.people import Child
+from tests.processes.driver import Case
+from tests.webui.conftest import post_form, sign_in
+
+
+def test_siblings_are_recorded_and_their_conferences_joined_from_the_pages(
+    client, db, web_engine, clock
+):
+    case = Case(db, web_engine, clock, reload=False)
+    ada = case.sibling("Ada")
+    case.at("2026-12-18 14:00")
+    for child in (case, ada):
+        child.start()
+        child.do("record_strategy_discussion")
+    case.at("2026-12-21 10:00")
+    case.do("book_conference")
+    sign_in(client, "sw")
+    refused = post_form(client, f"/children/{case.child.id}/siblings", {"sibling_reference": "X"})
+    assert refused.status_code == 400
+    linked = post_form(
+        client, f"/children/{case.child.id}/siblings", {"sibling_reference": ada.child.reference}
+    )
+    assert linked.status_code == 302
+    page = client.get(f"/children/{ada.child.id}").get_data(as_text=True)
+    assert case.child.full_name in page and "No brother or sister" not in page
+
+    own, theirs = (
+        db.scalars(select(Conference).where(Conference.child_id == c.child.id)).one()
+        for c in (ada, case)
+    )
+    page = client.get(f"/conferences/{own.id}").get_data(as_text=True)
+    assert "Join the family conference" in page and db.get(Child, case.child.id).full_name in page
+    nothing = post_form(client, f"/conferences/{own.id}/join", {})
+    assert nothing.status_code == 400 and "Select the brother" in nothing.get_data(as_text=True)
+    joined = post_form(client, f"/conferences/{own.id}/join", {"sibling_conference": theirs.id})
+    assert joined.status_code == 302
+    page = client.get(f"/conferences/{theirs.id}").get_data(as_text=True)
+    assert 'id="family-conference"' in page and ada.child.full_name in page
+    db.expire_all()
+    assert db.get(Conference, own.id).scheduled_on == db.get(Conference, theirs.id).scheduled_on

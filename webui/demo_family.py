@@ -1,0 +1,80 @@
+"""The demo's family conference: three brothers and sisters seen at one initial conference.
+
+The Patel children are linked on their records, their conferences joined before the booking,
+so the booking is made once; the chair decides for each child (two plans, in different
+categories, and a child in need plan for the youngest). The Carter children are linked too,
+their conferences not yet joined, so the conference page offers the join.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.casework import cases, family_conferences
+from engine.models.conferences import Conference
+from engine.models.people import Child, User, user_by_username
+from engine.platform import workdays
+from engine.platform.clock import LONDON, FixedClock
+from engine.service import Engine
+
+CHILDREN = (("Maya", "2013-05-09"), ("Ravi", "2016-10-30"), ("Sana", "2020-03-14"))
+DECISIONS = ({"category": "NEG"}, {"category": "EMO"}, {"decision": "cin_plan", "category": None})
+AGO = 40  # working days since the strategy discussions
+
+
+def load(session: Session, engine: Engine, play, to_plan: list, came: dict) -> None:
+    worker = user_by_username(session, "sw1")
+    started = workdays.add_working_days(engine.clock.today(), -AGO)
+    children = [
+        cases.add_child(
+            session, engine, worker, given, "Patel", workdays.as_date(born), worker, None
+        )
+        for given, born in CHILDREN
+    ]
+    for child in children:
+        play(session, engine, child, started, "icpc", to_plan[:1])
+    day = datetime.combine(workdays.add_working_days(started, 1), time(10), LONDON)
+    story = Engine(clock=FixedClock(day.astimezone(UTC)), specs=engine.specs)
+    first = _conference(session, children[0])
+    for child in children[1:]:
+        family_conferences.link_siblings(
+            session, worker, story.clock.now(), children[0].id, child.id
+        )
+        family_conferences.join(session, story, worker, _conference(session, child).id, first.id)
+    for n, child in enumerate(children):
+        steps = [step for step in to_plan[1:] if step[1] != "core_group_meeting"]
+        if n:  # the family's booking, as the first child's booking step made it
+            row = _conference(session, children[0])
+            booking = {
+                "conference_date": 12,
+                "conference_time": row.scheduled_time,
+                "venue": row.venue,
+                "chair": session.get(User, row.chair_id).username if row.chair_id else None,
+            }
+            steps[0] = (steps[0][0], "book_conference", booking)
+        steps = [
+            (at, spec, {**answers, **came, "decision": "cp_plan", **DECISIONS[n]})
+            if spec == "hold_conference"
+            else (at, spec, answers)
+            for at, spec, answers in steps
+        ]
+        play(session, engine, child, started, "icpc", steps, start=False)
+    _carters(session, worker, engine.clock.now() - timedelta(days=1))
+
+
+def _conference(session: Session, child: Child) -> Conference:
+    query = select(Conference).where(Conference.child_id == child.id).order_by(Conference.id)
+    return session.scalars(query).first()
+
+
+def _carters(session: Session, worker, now) -> None:
+    ben, chloe = (
+        session.scalars(
+            select(Child).where(Child.given_name == g, Child.family_name == "Carter")
+        ).one()
+        for g in ("Ben", "Chloe")
+    )
+    family_conferences.link_siblings(session, worker, now, ben.id, chloe.id)
