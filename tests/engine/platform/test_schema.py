@@ -441,3 +441,26 @@ def test_0024_makes_an_enquiry_of_each_initial_conference_and_downgrades(other_d
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0025_adds_a_sent_documents_frozen_data_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def columns():
+        return {c["name"] for c in inspect(db_engine).get_columns("document_records")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0024_s47_enquiries")
+        assert "data" not in columns()
+        schema.upgrade(db_engine, "0025_frozen_documents")
+        assert "data" in columns()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0024_s47_enquiries")
+        assert "data" not in columns()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
