@@ -5,6 +5,8 @@ and dropped here), with service accounts' tokens:
 - latency: one client starts ICPC instances and completes four steps of each with the forms'
   realistic payloads (strategy discussion, booking, invitations with family and agencies, the
   social worker's report): p50/p95/p99 as the client saw them, and p50 as the app timed them;
+- the generic shape peers are measured on (bench/diagrams/ten_tasks.bpmn: ten user tasks one
+  after another, each completed with ten fields): p50/p95/p99;
 - throughput: four clients at once complete the same steps of other instances: completions/s;
 - growth, step 100 / step 5 through the API, of two long-running cases: a child's plan (its
   core group meetings, each its own short instance chained by the diagrams: how the product
@@ -13,6 +15,8 @@ and dropped here), with service accounts' tokens:
 - memory: the largest worker's resident memory afterwards.
 
 Prints one JSON line. Usage: python bench/complete.py [--instances 40] [--loop-steps 100]
+`--profile` instead runs both shapes in-process (the WSGI test client, SQLite) under cProfile
+and prints where the time goes (bench/support/profiling.py).
 """
 
 from __future__ import annotations
@@ -35,11 +39,18 @@ settings.apply_defaults(os.environ)
 
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import growth, latency, verdict  # noqa: E402
-from bench.support.server import Client, gunicorn, server_times_ms, worker_rss_mb  # noqa: E402
+from bench.support.server import (  # noqa: E402
+    Client,
+    gunicorn,
+    server_times_ms,
+    worker_pss_mb,
+    worker_rss_mb,
+)
 from engine.access import accounts, tokens  # noqa: E402
 from engine.casework import cases  # noqa: E402
 from engine.diagrams import registry  # noqa: E402
 from engine.models import make_session_factory  # noqa: E402
+from engine.models.instances import open_tasks  # noqa: E402
 from engine.models.people import user_by_username  # noqa: E402
 from engine.platform import schema, workdays  # noqa: E402
 from engine.platform.clock import Clock  # noqa: E402
@@ -93,6 +104,14 @@ STEPS = [
         {"report_completed_date": TODAY, "report_shared_date": TODAY, "report_summary": SUMMARY},
     ),
 ]
+GENERIC = ROOT / "bench" / "diagrams" / "ten_tasks.bpmn"
+GENERIC_FIELDS = {
+    **{f"note_{n}": f"Field {n}: what was seen and said at the visit. " * 2 for n in range(1, 5)},
+    **{f"count_{n}": n * 3 for n in range(1, 4)},
+    "visit_date": TODAY,
+    "seen_alone": True,
+    "next_step": "Visit again next week",
+}
 ACCOUNTS = {
     "sw": ("sw_sys", "social_worker"),
     "bs": ("bs_sys", "business_support"),
@@ -100,8 +119,9 @@ ACCOUNTS = {
 }
 
 
-def prepare(url: str, children: int) -> tuple[dict[str, str], list[int], str]:
-    """Schema, diagrams, service accounts and their tokens, children, one looping case."""
+def prepare(url: str, children: int, generic: int = 0):
+    """Schema, diagrams, service accounts and their tokens, children, one looping case, and
+    `generic` ten-task cases (the first task of each)."""
     db_engine = make_engine(url)
     schema.upgrade(db_engine)
     sessions = make_session_factory(db_engine)
@@ -122,6 +142,7 @@ def prepare(url: str, children: int) -> tuple[dict[str, str], list[int], str]:
             for path in [
                 *sorted((ROOT / "processes").glob("*.bpmn")),
                 ROOT / "tests" / "engine" / "diagrams" / "loop.bpmn",
+                GENERIC,
             ]:
                 check = form_exists if path.parent.name == "processes" else None
                 diagram = registry.parse(path.read_bytes(), path.name, check)
@@ -136,8 +157,12 @@ def prepare(url: str, children: int) -> tuple[dict[str, str], list[int], str]:
         ]
         loop = engine.start(session, "loop", sw, {})
         loop_id = loop.id
+        firsts = []
+        for _ in range(generic):
+            started = engine.start(session, "ten_tasks", sw, {})
+            firsts.append(open_tasks(session, started.id)[0].id)
     db_engine.dispose()
-    return secrets, ids, loop_id
+    return secrets, ids, loop_id, firsts
 
 
 def run_case(clients, child_id: int, samples: list | None) -> int:
@@ -151,6 +176,21 @@ def run_case(clients, child_id: int, samples: list | None) -> int:
         if samples is not None:
             samples.append(elapsed)
     return len(STEPS)
+
+
+def run_generic(client, first_task_id: str, samples: list | None) -> int:
+    """Complete one ten-task case from its first task; how many were completed."""
+    task_id, done = first_task_id, 0
+    while task_id is not None:
+        instance, elapsed = client.ok(
+            "POST", f"/api/v1/tasks/{task_id}/complete", {"data": GENERIC_FIELDS}
+        )
+        done += 1
+        if samples is not None:
+            samples.append(elapsed)
+        ready = instance["ready_tasks"]
+        task_id = ready[0]["id"] if ready else None
+    return done
 
 
 def throughput(port: int, secrets: dict, children: list[int]) -> dict:
@@ -219,7 +259,12 @@ def plan_growth(port: int, secrets: dict, child_id: int, meetings: int) -> dict:
     own short instance, as the diagrams chain them) completed one after another."""
     clients = {k: Client(port, s) for k, s in secrets.items()}
     instance, _ = clients["sw"].ok("POST", "/api/v1/instances", {"child_id": child_id})
-    for spec, who, data in [*STEPS[:3], ("hold_conference", "chair", HOLD_CONFERENCE)]:
+    # Booked for today: a conference cannot be recorded as held before the day it was booked
+    # (with a reason, in case today is not a working day).
+    booking = {**STEPS[1][2], "conference_date": TODAY, "booking_reason": "Held at once"}
+    booked_today = ("book_conference", "bs", booking)
+    steps = [STEPS[0], booked_today, STEPS[2], ("hold_conference", "chair", HOLD_CONFERENCE)]
+    for spec, who, data in steps:
         task = next(t for t in instance["ready_tasks"] if t["task"] == spec)
         instance, _ = clients[who].ok(
             "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data}
@@ -255,7 +300,8 @@ def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
 
 
 def measure(url: str, instances: int, loop_steps: int) -> dict:
-    secrets, children, loop_id = prepare(url, instances * 3)
+    generic_cases = max(instances // 4, 3)
+    secrets, children, loop_id, firsts = prepare(url, instances * 3, generic_cases)
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "requests.log"
         with gunicorn(url, WORKERS, log) as (server, port):
@@ -265,34 +311,46 @@ def measure(url: str, instances: int, loop_steps: int) -> dict:
             for child_id in children[1:instances]:
                 run_case(clients, child_id, samples)
             timed = server_times_ms(log, "POST", "/complete")
+            run_generic(clients["sw"], firsts[0], None)  # warm the ten-task diagram's spec
+            generic: list[float] = []
+            for first in firsts[1:]:
+                run_generic(clients["sw"], first, generic)
             figures = {
                 "latency": latency(samples),
                 "server_p50_ms": latency(timed[len(STEPS) :])["p50_ms"],
+                "generic": latency(generic),
                 "throughput": throughput(port, secrets, children[instances:-1]),
                 "plan": plan_growth(port, secrets, children[-1], loop_steps),
                 "loop": loop_growth(port, secrets, loop_id, loop_steps),
             }
             time.sleep(0.5)
             figures["worker_rss_mb"] = worker_rss_mb(server)
+            figures["worker_pss_mb"] = worker_pss_mb(server)
     return figures
+
+
+# Issue 28's targets; the generic shape's latency differs by database.
+GENERIC_TARGETS = {"sqlite": (4, 8), "postgresql": (6, 12)}
 
 
 def targets(results: dict) -> dict:
     found = {}
-    if "sqlite" in results:
-        found["sqlite_p50_ms"] = verdict(results["sqlite"]["latency"]["p50_ms"], 25)
+    for label, figures in results.items():
+        p50, p95 = GENERIC_TARGETS[label]
+        found[f"{label}_generic_p50_ms"] = verdict(figures["generic"]["p50_ms"], p50)
+        found[f"{label}_generic_p95_ms"] = verdict(figures["generic"]["p95_ms"], p95)
     if "postgresql" in results:
         pg = results["postgresql"]
-        found["postgresql_p50_ms"] = verdict(pg["latency"]["p50_ms"], 40)
+        found["postgresql_icpc_p99_ms"] = verdict(pg["latency"]["p99_ms"], 25)
         found["postgresql_completions_per_s"] = verdict(
-            pg["throughput"]["completions_per_s"], 100, higher_is_better=True
+            pg["throughput"]["completions_per_s"], 200, higher_is_better=True
         )
     for label, figures in results.items():
-        found[f"{label}_plan_step100_over_step5"] = verdict(figures["plan"]["ratio"], 1.5)
+        found[f"{label}_plan_step100_over_step5"] = verdict(figures["plan"]["ratio"], 1.2)
         found[f"{label}_one_instance_loop_step100_over_step5"] = verdict(
-            figures["loop"]["ratio"], 1.5
+            figures["loop"]["ratio"], 1.2
         )
-        found[f"{label}_worker_rss_mb"] = verdict(figures["worker_rss_mb"], 200)
+        found[f"{label}_worker_rss_mb"] = verdict(figures["worker_rss_mb"], 100)
     return found
 
 
@@ -300,7 +358,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=40)
     parser.add_argument("--loop-steps", type=int, default=100)
+    parser.add_argument("--profile", action="store_true", help="in-process, under cProfile")
     args = parser.parse_args()
+    if args.profile:
+        from bench.support import profiling
+
+        profiling.run(prepare, STEPS, GENERIC_FIELDS, args.instances)
+        return
     results = {}
     for label, database in each_database("cpc_issue7_bench"):
         with database as url:

@@ -16,7 +16,6 @@ from engine.diagrams import form_versions, registry
 from engine.platform import backup, schema
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidDiagram
-from webui import demo
 
 from . import memory, scheduling
 from .extensions import services
@@ -148,6 +147,8 @@ def deploy(folder, deployed_by):
 def demo_data():
     """Load demo users (password: demo), children and cases at several stages."""
     with _session() as session:
+        from webui import demo  # the demo's data and its sample files: only this command
+
         summary = demo.load(session, services().workflow)
     click.echo(summary)
 

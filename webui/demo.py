@@ -11,7 +11,6 @@ import contextlib
 import io
 from datetime import UTC, date, datetime, time, timedelta
 
-import docx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -700,6 +699,8 @@ def _diagram_failure(session: Session, engine: Engine) -> None:
 
 
 def _word_report() -> bytes:
+    import docx
+
     document = docx.Document()
     document.add_heading("Police report for the conference", level=1)
     document.add_paragraph(SAMPLE_TEXT)

@@ -13,6 +13,13 @@ A worker whose master is gone (killed, say) does the same within a second: gunic
 check runs only between connections, so a busy orphan used to serve, scheduler and all, for
 as long as requests kept coming.
 
+The app is loaded once in the master and shared by the workers it forks (`preload_app`;
+`CPC_PRELOAD=0` loads it in each worker instead): the code, the libraries and the parsed
+settings sit in pages the workers share until one writes to them. Before each fork the
+master's objects are frozen out of the cyclic collector's walks, so a worker's collections do
+not write to (and so copy) the shared pages; after the fork each worker drops the database
+connections it inherited, unused, so no two processes share a socket.
+
 Metrics: prometheus_client adds up the counters of every worker through files in
 `PROMETHEUS_MULTIPROC_DIR`. When it is not set, a fresh folder is made for this server and
 removed when it stops; it must be set before any worker imports prometheus_client, which is
@@ -49,6 +56,7 @@ threads = _number("CPC_THREADS", 1)
 timeout = _number("CPC_WORKER_TIMEOUT", 60)
 graceful_timeout = _number("CPC_GRACEFUL_TIMEOUT", 30)
 keepalive = _number("CPC_KEEPALIVE", 5)
+preload_app = os.environ.get("CPC_PRELOAD", "1").strip() not in ("0", "false", "no")
 # Recycle a worker after this many requests (0: never); the jitter staggers the restarts.
 max_requests = _number("CPC_MAX_REQUESTS", 0)
 max_requests_jitter = max(max_requests // 10, 0)
@@ -96,6 +104,24 @@ def on_starting(server):
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):  # counters of a previous run
         stale.unlink()
+
+
+def pre_fork(_server, _worker):
+    """With the app preloaded: keep the master's objects out of the collector's walks, so
+    the worker's collections leave the pages it shares with the master as they are."""
+    if preload_app:
+        from webui.memory import freeze_what_is_loaded
+
+        freeze_what_is_loaded()
+
+
+def post_fork(_server, worker):
+    """A forked worker never uses a connection the master opened (none is, but a pool
+    inherited across a fork would share its sockets with the other workers)."""
+    app = getattr(worker.app, "callable", None)  # the preloaded app, if there is one
+    services = getattr(app, "extensions", {}).get("cpc") if app is not None else None
+    if services is not None:
+        services.db_engine.dispose(close=False)
 
 
 def post_worker_init(worker):

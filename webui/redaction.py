@@ -7,7 +7,8 @@ what the reader may read:
 
 - It looks only for what is withheld in the record of the child the response is about (named
   by the route: a child, conference, workflow, task, report or report file). A response about
-  no single child (the inbox) is looked over for the children the person may see.
+  no single child (the inbox) is looked over for the children the person may see; one about
+  a workflow or task of no child's (a process owner's test run) holds nothing of any child's.
 - A family member reading through a secure link is looked after the same way, for that link's
   child and person (`for_family_member`, called by those pages).
 - It never changes text the request itself supplied. A withheld value that appears in the
@@ -27,6 +28,7 @@ from markupsafe import escape
 
 from engine.access import withholding
 from engine.models.conferences import CasePerson
+from engine.models.instances import HumanTask, ProcessInstance
 
 from .extensions import db
 
@@ -41,7 +43,10 @@ ABOUT = {
     "task_id": "task",
     "report_id": "report",
 }
-FILE_ROUTES = {"documents.report_file"}  # file_id there is a report file of one child
+FILE_ROUTES = {"documents.report_file"}
+# Records that may belong to no child, and what `_child_about` says of such a one.
+CHILDLESS = {"instance": ProcessInstance, "task": HumanTask}
+NO_CHILD = object()  # file_id there is a report file of one child
 
 
 def for_family_member(person_id: int, child_id: int) -> None:
@@ -81,16 +86,24 @@ def _values_for_this_request() -> list[str]:
     if user is None:
         return []
     child_id = _child_about(session)
+    if child_id is NO_CHILD:
+        return []
     if child_id is not None:
         return withholding.values_hidden_from(session, user, child_id)
     return withholding.values_hidden_in_children_seen(session, user)
 
 
-def _child_about(session) -> int | None:
+def _child_about(session):
+    """The child the route's record belongs to; NO_CHILD for a workflow or task that belongs
+    to none; None when the route names no record (or one that does not exist)."""
     args = request.view_args or {}
     for name, record in ABOUT.items():
         if name in args:
-            return withholding.child_of(session, record, args[name])
+            child_id = withholding.child_of(session, record, args[name])
+            if child_id is None and record in CHILDLESS:
+                found = session.get(CHILDLESS[record], args[name])  # read just now: no SQL
+                return NO_CHILD if found is not None else None
+            return child_id
     if request.endpoint in FILE_ROUTES and "file_id" in args:
         return withholding.child_of(session, "report_file", args["file_id"])
     return None

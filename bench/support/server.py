@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def gunicorn(url: str, workers: int, request_log: Path):
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the config makes a fresh folder of its own
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        str(Path(sys.executable).with_name("gunicorn")),  # beside the Python running the bench
         "--config",
         "python:webui.gunicorn_conf",
         "webui:create_app()",
@@ -86,11 +87,21 @@ def server_times_ms(request_log: Path, method: str, path_part: str) -> list[floa
 
 def worker_rss_mb(server) -> float | None:
     """The largest resident memory of the server's workers."""
+    return _largest(server, "status", "VmRSS:")
+
+
+def worker_pss_mb(server) -> float | None:
+    """The largest proportional memory of the server's workers: what each holds alone plus
+    its share of the pages it shares with the master and the other workers."""
+    return _largest(server, "smaps_rollup", "Pss:")
+
+
+def _largest(server, proc_file: str, field: str) -> float | None:
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     sizes = []
     for pid in children or [str(server.pid)]:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/{proc_file}").read_text().splitlines():
+            if line.startswith(field):
                 sizes.append(int(line.split()[1]) / 1024)
     return round(max(sizes), 1) if sizes else None
 

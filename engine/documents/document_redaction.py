@@ -12,8 +12,6 @@ a copy sent to a person has only the letter addressed to them.
 
 from __future__ import annotations
 
-import copy
-
 from sqlalchemy.orm import Session
 
 from engine.access import withholding
@@ -27,7 +25,10 @@ def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> d
     """A copy of the document's data with everything withheld from this reader taken out."""
     hidden = withholding.hidden_keys(session, reader, child_id)
     values = withholding.values_of(session, hidden)
-    data = copy.deepcopy(data)
+    # A new dictionary, new lists and new entries wherever this changes anything; the rest
+    # is shared with `data`, never changed (a deep copy per recipient was most of a sending
+    # step's cost). Nobody changes a reader's copy after this: it is rendered or fingerprinted.
+    data = {**data, "invitations": [dict(i) for i in data["invitations"]]}
     data["reports"] = [
         _report(report, hidden)
         for report in data["reports"]

@@ -7,6 +7,10 @@ WeasyPrint's tagged PDF/UA with the document's title and language; the Word file
 from the same HTML by walking its headings, paragraphs, lists, tables and images, so the two
 formats never say different things: real heading styles, header rows, images with their alt
 text and the document's language, as the PDF has.
+
+WeasyPrint and python-docx are imported when a file is first rendered, never at start: a
+step only records a document's data (`frozen`), so most workers never render one, and the
+two libraries and their fonts would otherwise be a third of every worker's memory.
 """
 
 from __future__ import annotations
@@ -18,14 +22,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import docx
-import weasyprint
-from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from lxml import html as lxml_html
 
 from engine.platform import folders
 
@@ -97,11 +94,17 @@ def logo_path(data: dict) -> Path | None:
 
 def to_pdf(page: str) -> bytes:
     """Tagged PDF/UA: title and language from the HTML, structure from its elements."""
+    import weasyprint
+
     document = weasyprint.HTML(string=page, base_url=documents_dir().as_uri() + "/")
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def to_docx(page: str, data: dict) -> bytes:
+    import docx
+    from docx.shared import Mm
+    from lxml import html as lxml_html
+
     tree = lxml_html.document_fromstring(page)
     word = docx.Document()
     for section in word.sections:  # A4 like the PDF (python-docx's default is US Letter)
@@ -137,6 +140,8 @@ def _text(element) -> str:
 
 def _block(word, element) -> None:
     """One block of the page as Word content; containers are walked into."""
+    from docx.enum.text import WD_BREAK
+
     tag = element.tag if isinstance(element.tag, str) else ""
     classes = (element.get("class") or "").split()
     if "page-break" in classes:
@@ -176,6 +181,9 @@ def _paragraph(paragraph, element) -> None:
 
 def _set_language(word) -> None:
     """The language every run inherits, so a screen reader reads the text as British English."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     defaults = word.styles.element.find(qn("w:docDefaults"))
     properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     language = properties.find(qn("w:lang"))
@@ -188,6 +196,8 @@ def _set_language(word) -> None:
 def _picture(word, element) -> None:
     """An image from the documents folder (the council's logo) with the HTML's alt text as
     the picture's description, which is what Word and screen readers read out."""
+    from docx.shared import Mm
+
     source = element.get("src") or ""
     if not source.startswith("file://"):
         return
@@ -200,6 +210,9 @@ def _picture(word, element) -> None:
 
 
 def _table(word, element) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     rows = element.findall(".//tr")
     if not rows:
         return

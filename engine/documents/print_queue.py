@@ -2,10 +2,10 @@
 
 A family member, or a professional with neither an account nor an email address, gets a
 conference's letters on paper. `send_document` queues one copy per such person; here
-business support lists what waits, prints each copy as a PDF made for its recipient (what
-is withheld from them is not in it) and marks it posted with the date, so "when did the
-mother get the decision letter" has an answer. Everything is read through the reader's
-access to the child.
+business support lists what waits, prints each copy as a PDF made for its recipient from the
+data the step froze when it sent the document (what is withheld from them is not in it) and
+marks it posted with the date, so "when did the mother get the decision letter" has an answer.
+Everything is read through the reader's access to the child.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from engine.access import access
-from engine.documents import document_data, document_redaction, document_render
+from engine.documents import document_data, document_redaction, document_render, frozen
 from engine.documents.sending import Produced
 from engine.models import audit
+from engine.models.documents import DocumentRecord
 from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.models.professional_links import PostedLetter, letters_waiting, mark_posted
@@ -95,8 +96,12 @@ def queue(session: Session, user: User, today: date) -> list[QueuedLetter]:
 def letter_pdf(session: Session, user: User, letter_id: int, now: datetime) -> Produced:
     """The copy for its recipient, as sent on the day the step sent it."""
     letter = _letter(session, user, letter_id)
-    sent_on = letter.queued_at.astimezone(LONDON).date()
-    data = document_data.gather(session, letter.conference_id, letter.kind, sent_on)
+    sent = session.get(DocumentRecord, letter.document_record_id)
+    if sent is not None and sent.data is not None:
+        data = frozen.thaw(sent.data)  # exactly what the step sent
+    else:  # sent before documents kept their data: the case as it stands, dated that day
+        sent_on = letter.queued_at.astimezone(LONDON).date()
+        data = document_data.gather(session, letter.conference_id, letter.kind, sent_on)
     data = document_redaction.for_recipient(session, letter.person, letter.child_id, data)
     content = document_render.render(data, document_render.PDF)
     with transaction(session):

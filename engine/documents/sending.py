@@ -3,9 +3,10 @@
 Either way a `DocumentRecord` says when it was generated, by whom and (when sent) to whom.
 Sending is a step in the diagrams ("Send the decision letter and outline plan", "Send the
 minutes"), so its timescale is a timer there, reminded and escalated like any other step; the
-step's script calls `send_document`, which records the recipients, tells the professionals
-with accounts that it is ready, by a link (never the content) in the email, and puts each
-copy to be posted in business support's print queue (`print_queue`).
+step's script calls `send_document`, which records the recipients and the document's data,
+frozen (`frozen`: rendered when a copy is downloaded or printed, never in the step), tells the
+professionals with accounts that it is ready, by a link (never the content) in the email,
+and puts each copy to be posted in business support's print queue (`print_queue`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.documents import document_data, document_redaction, document_render
+from engine.documents import document_data, document_redaction, document_render, frozen
 from engine.messaging import outbox
 from engine.models import audit
 from engine.models.base import fetch
@@ -145,19 +146,22 @@ def recipients(invitations: list, emailed: set[int] = frozenset()) -> list[dict]
 
 
 def send_document(conference_id, kind, sent_date) -> int:
-    """Record that the step sent this document, to whom, and tell the staff it is ready."""
+    """Record that the step sent this document, to whom, and tell the staff it is ready.
+
+    Nothing is rendered here: the record keeps the document's data, frozen, and each copy
+    is rendered from it when downloaded or printed (`frozen`)."""
     ctx = step_context.current()
     conference = fetch(ctx.session, Conference, conference_id, "There is no such conference.")
     invitations = invitations_for(ctx.session, conference.id)
     data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
-    page = document_render.render_html(data)
+    kept = frozen.freeze(data)
     people = recipients(invitations, emailed_person_ids(ctx.session, conference.id))
     for person, invitation in zip(people, invitations, strict=True):
         # Each person's copy is redacted for them; its fingerprint says what they received.
         copy = document_redaction.for_recipient(
-            ctx.session, invitation.person, conference.child_id, data
+            ctx.session, invitation.person, conference.child_id, kept
         )
-        person["sha256"] = document_render.fingerprint(document_render.render_html(copy).encode())
+        person["sha256"] = frozen.fingerprint(copy)
     actor = ctx.actor
     record = DocumentRecord(
         conference_id=conference.id,
@@ -168,7 +172,8 @@ def send_document(conference_id, kind, sent_date) -> int:
         generated_by_name=actor.display_name if actor else "The workflow",
         sent_on=workdays.as_date(sent_date),
         recipients=[{k: p[k] for k in ("name", "role", "by", "sha256")} for p in people],
-        sha256=document_render.fingerprint(page.encode()),
+        sha256=frozen.fingerprint(kept),
+        data=kept,
     )
     ctx.session.add(record)
     ctx.session.flush()

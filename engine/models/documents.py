@@ -2,7 +2,8 @@
 
 A document is never stored as the only copy of a fact: it is rendered from the case's rows.
 What is kept is the record that it was generated (when, by whom) and sent (to whom), with a
-fingerprint of the bytes, so "what did the family receive, and when" has an answer.
+fingerprint, so "what did the family receive, and when" has an answer; a sent document also
+keeps the data it was sent with, frozen, so its copies are rendered later from exactly that.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class DocumentRecord(Base):
     sent_on: Mapped[date | None] = mapped_column(Date)
     recipients: Mapped[list] = mapped_column(JSON, default=list)
     sha256: Mapped[str] = mapped_column(String(64))
+    # What a step sent, frozen (`engine.documents.frozen`); rendered on download, not sent.
+    data: Mapped[dict | None] = deferred(mapped_column(JSON))
 
 
 class ReportFile(Base):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     exists,
     func,
     inspect,
@@ -30,6 +32,7 @@ from sqlalchemy.orm import (
     undefer,
     validates,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.people import Child, User
@@ -160,12 +163,25 @@ class HumanTask(Base):
 
 def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
     """A task row and its instance in one statement (completing a task needs both)."""
-    return session.get(HumanTask, task_id, options=[joinedload(HumanTask.instance)])
+    return session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
 
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
-    query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == READY)
-    return list(session.scalars(query.order_by(HumanTask.created_at)))
+    return list(session.scalars(_OPEN_TASKS, {"instance_id": instance_id}))
+
+
+# The statements every completion runs, built once: SQLAlchemy keeps a statement's cache key
+# on the statement, so a request reuses it instead of building the query and its key afresh.
+_TASK_WITH_INSTANCE = (
+    select(HumanTask)
+    .where(HumanTask.id == bindparam("task_id"))
+    .options(joinedload(HumanTask.instance))
+)
+_OPEN_TASKS = (
+    select(HumanTask)
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == READY)
+    .order_by(HumanTask.created_at)
+)
 
 
 def open_tasks_by_instance(session: Session, instance_ids: list[int]) -> dict[int, list]:
@@ -279,12 +295,28 @@ def mark_completed(
     """Record a ready task as done by `by_id`; False when the row is no longer ready and held
     by `held_by` (None: nobody) as the completion read it: a claim, a hand-back, an
     assignment or another completion got there first, and the caller must roll back."""
-    query = _as_read(update(HumanTask).where(HumanTask.id == task_id), held_by)
-    result = session.execute(
-        query.values(state=DONE, completed_at=now, completed_by_id=by_id),
-        execution_options={"synchronize_session": "fetch"},
+    statement = _DONE_IF_UNHELD if held_by is None else _DONE_IF_HELD
+    values = {"task_id": task_id, "held_by": held_by, "by_id": by_id, "now": now}
+    result = session.execute(statement, values, execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        return False
+    row = session.get(HumanTask, task_id)  # the caller's row, from the session: no SQL
+    for name, value in (("state", DONE), ("completed_at", now), ("completed_by_id", by_id)):
+        set_committed_value(row, name, value)
+    return True
+
+
+def _done_if(held: ColumnElement[bool]):
+    return (
+        update(HumanTask)
+        .where(HumanTask.id == bindparam("task_id"), HumanTask.state == READY, held)
+        .values(state=DONE, completed_at=bindparam("now"), completed_by_id=bindparam("by_id"))
     )
-    return result.rowcount == 1
+
+
+# Built once, as the statements above: one for a task nobody held, one for a held task.
+_DONE_IF_UNHELD = _done_if(HumanTask.assignee_id.is_(None))
+_DONE_IF_HELD = _done_if(HumanTask.assignee_id == bindparam("held_by"))
 
 
 def overdue_condition(today: date):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, bindparam, select
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
@@ -116,13 +116,16 @@ def user_ids_by_username(session: Session, usernames: set[str]) -> dict[str, int
 
 
 def users_with_role(session: Session, role: str) -> list[User]:
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role == role, User.active.is_(True))
-        .order_by(User.display_name)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_WITH_ROLE, {"role": role}))
+
+
+# Built once (every step that makes a pool task asks): see `engine.models.tokens._BY_DIGEST`.
+_WITH_ROLE = (
+    select(User)
+    .join(UserRole)
+    .where(UserRole.role == bindparam("role"), User.active.is_(True))
+    .order_by(User.display_name)
+)
 
 
 def active_users(session: Session) -> list[User]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, select, update
+from sqlalchemy import ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -38,12 +38,16 @@ class ApiToken(Base):
 
 def token_by_digest(session: Session, digest: str) -> ApiToken | None:
     """The token with this digest, its user and the user's roles: one round trip."""
-    query = (
-        select(ApiToken)
-        .where(ApiToken.digest == digest)
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
-    )
-    return session.scalar(query)
+    return session.scalar(_BY_DIGEST, {"digest": digest})
+
+
+# Built once: SQLAlchemy keeps a statement's cache key on the statement, so every API request
+# reuses it instead of building the query and its key afresh (a third of the check's time).
+_BY_DIGEST = (
+    select(ApiToken)
+    .where(ApiToken.digest == bindparam("digest"))
+    .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+)
 
 
 def tokens_of(session: Session, user_id: int | None = None) -> list[ApiToken]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, bindparam, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -75,32 +75,40 @@ def keys_hidden_from_user(
     as the case person it is:
     of one child, or (`None`) of the children `children` keeps (a condition on a child id,
     given a column), for a response about no single child."""
-    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
-        WithheldItem.lifted_at.is_(None),
-        or_(
-            WithheldItem.from_user_id == user.id,
-            WithheldItem.from_role.in_(sorted(user.roles)),
-            # Withheld from the case person this account is (an invited professional).
-            WithheldItem.from_person_id.in_(
-                select(CasePerson.id).where(CasePerson.user_id == user.id)
-            ),
-        ),
-    )
-    if child_id is not None:
-        query = query.where(WithheldItem.child_id == child_id)
-    elif children is not None:
-        query = query.where(children)
-    return {tuple(row) for row in session.execute(query)}
+    values = {"user_id": user.id, "roles": sorted(user.roles)}
+    if child_id is not None:  # every response about one child: the statement built once
+        rows = session.execute(_HIDDEN_FROM_USER_IN_CHILD, {**values, "child_id": child_id})
+    else:
+        query = _HIDDEN_FROM_USER if children is None else _HIDDEN_FROM_USER.where(children)
+        rows = session.execute(query, values)
+    return {tuple(row) for row in rows}
 
 
 def keys_hidden_from_person(session: Session, person_id: int, child_id: int) -> set[tuple]:
     """The keys hidden from a family member (who sees the record only through secure links)."""
-    query = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
-        WithheldItem.child_id == child_id,
-        WithheldItem.lifted_at.is_(None),
-        WithheldItem.from_person_id == person_id,
-    )
-    return {tuple(row) for row in session.execute(query)}
+    values = {"person_id": person_id, "child_id": child_id}
+    return {tuple(row) for row in session.execute(_HIDDEN_FROM_PERSON, values)}
+
+
+# Built once (every response about a child and every document copy reads them): SQLAlchemy
+# keeps a statement's cache key on the statement, so a request need not build it afresh.
+_HIDDEN_FROM_USER = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
+    WithheldItem.lifted_at.is_(None),
+    or_(
+        WithheldItem.from_user_id == bindparam("user_id"),
+        WithheldItem.from_role.in_(bindparam("roles", expanding=True)),
+        # Withheld from the case person this account is (an invited professional).
+        WithheldItem.from_person_id.in_(
+            select(CasePerson.id).where(CasePerson.user_id == bindparam("user_id"))
+        ),
+    ),
+)
+_HIDDEN_FROM_USER_IN_CHILD = _HIDDEN_FROM_USER.where(WithheldItem.child_id == bindparam("child_id"))
+_HIDDEN_FROM_PERSON = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
+    WithheldItem.child_id == bindparam("child_id"),
+    WithheldItem.lifted_at.is_(None),
+    WithheldItem.from_person_id == bindparam("person_id"),
+)
 
 
 def _report_withheld_from(person_id) -> ColumnElement[bool]:

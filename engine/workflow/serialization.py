@@ -38,7 +38,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow.task_scan import ScannedWorkflow
+from engine.workflow.task_scan import ScannedSubWorkflow, ScannedWorkflow
 
 
 class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -294,6 +294,8 @@ def _serializer(fast: bool = True) -> BpmnWorkflowSerializer:
     # The engine's own class, written under the stock name (so stored states do not change)
     # and what a stored "BpmnWorkflow" now loads as.
     workflow_converter(ScannedWorkflow, registry, typename="BpmnWorkflow")
+    subworkflow_converter = _FastSubWorkflowConverter if fast else BpmnSubWorkflowConverter
+    subworkflow_converter(ScannedSubWorkflow, registry, typename="BpmnSubWorkflow")
     return BpmnWorkflowSerializer(registry)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
@@ -225,9 +226,31 @@ class ScannedWorkflow(BpmnWorkflow):
     `do_engine_steps` lists the ready tasks with `get_tasks(state=READY)` again after each
     round, and every completed task makes the workflow `update_waiting_tasks`: both walk
     every finished task from the root. A filter on state alone (and from the root) is
-    `tasks_in_state`; any other filter is the walk's. Subprocesses stay SpiffWorkflow's.
-    Stored as `BpmnWorkflow` (`serialization`), so states load in either class.
+    `tasks_in_state`; any other filter is the walk's. Its subprocesses (a conference's
+    preparation is one) are `ScannedSubWorkflow`s, which answer the same way. Stored as
+    `BpmnWorkflow` and `BpmnSubWorkflow` (`serialization`), so states load in either class.
     """
+
+    def get_tasks(self, first_task=None, **kwargs) -> list:
+        if first_task is None and kwargs.keys() == {"state"}:
+            return tasks_in_state(self, kwargs["state"])
+        return super().get_tasks(first_task, **kwargs)
+
+    def update_waiting_tasks(self) -> None:
+        update_waiting_tasks(self)
+
+    def create_subprocess(self, my_task, spec_name):
+        subprocess = ScannedSubWorkflow(
+            self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self
+        )
+        self.subprocesses[my_task.id] = subprocess
+        return subprocess
+
+
+class ScannedSubWorkflow(BpmnSubWorkflow):
+    """A subprocess of a `ScannedWorkflow`: SpiffWorkflow's own, except for the same two walks
+    (`do_engine_steps` asks each subprocess for its ready tasks after every round, and each
+    task it completes updates its waiting tasks), answered from its task dictionary."""
 
     def get_tasks(self, first_task=None, **kwargs) -> list:
         if first_task is None and kwargs.keys() == {"state"}:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, true, update
+from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -169,8 +169,13 @@ def clear(session: Session, instance_id: int) -> None:
 
 
 def _waiting_rows(session: Session, instance_id: int) -> list[Timer]:
-    query = select(Timer).where(Timer.instance_id == instance_id, Timer.status == WAITING)
-    return list(session.scalars(query))
+    return list(session.scalars(_WAITING, {"instance_id": instance_id}))
+
+
+# Built once (every save reads it): see `engine.models.tokens._BY_DIGEST`.
+_WAITING = select(Timer).where(
+    Timer.instance_id == bindparam("instance_id"), Timer.status == WAITING
+)
 
 
 # ---- the claim ----------------------------------------------------------------------------

@@ -1,15 +1,13 @@
 """Sign in through the council's identity provider (OpenID Connect, e.g. Microsoft Entra ID).
 
 Authlib does the protocol (discovery, state, nonce, code exchange, ID token checks); the
-engine decides which account, if any, the verified identity is.
+engine decides which account, if any, the verified identity is. Authlib is imported only by
+an app that has a provider configured, so a worker without one does not carry it.
 """
 
 from __future__ import annotations
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, url_for
-from requests import RequestException
 
 from engine.access import accounts
 
@@ -30,9 +28,11 @@ def _provider():
 
 
 def init_app(app: Flask) -> None:
-    oauth = OAuth(app)  # one per app: each app has its own provider settings and caches
-    app.extensions["cpc_oidc"] = oauth
     if app.config.get("OIDC_METADATA_URL"):
+        from authlib.integrations.flask_client import OAuth
+
+        oauth = OAuth(app)  # one per app: each app has its own provider settings and caches
+        app.extensions["cpc_oidc"] = oauth
         if not (app.config.get("OIDC_CLIENT_ID") and app.config.get("OIDC_CLIENT_SECRET")):
             raise RuntimeError("CPC_OIDC_CLIENT_ID and CPC_OIDC_CLIENT_SECRET must be set")
         oauth.register(
@@ -49,6 +49,8 @@ def start():
     """A redirect to the provider, or (None, message) when it cannot be reached."""
     if not enabled():
         abort(404)
+    from requests import RequestException
+
     try:
         return _provider().authorize_redirect(url_for("auth.oidc_callback", _external=True)), None
     except RequestException:
@@ -59,6 +61,9 @@ def finish():
     """The verified identity's account, or an error message fit to show."""
     if not enabled():
         abort(404)
+    from authlib.integrations.base_client.errors import OAuthError
+    from requests import RequestException
+
     try:
         token = _provider().authorize_access_token()
     except OAuthError as exc:

@@ -561,3 +561,26 @@ def test_0028_adds_families_and_conference_groups_and_downgrades(other_database)
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0029_adds_a_sent_documents_frozen_data_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def columns():
+        return {c["name"] for c in inspect(db_engine).get_columns("document_records")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0028_family_conferences")
+        assert "data" not in columns()
+        schema.upgrade(db_engine, "0029_frozen_documents")
+        assert "data" in columns()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0028_family_conferences")
+        assert "data" not in columns()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

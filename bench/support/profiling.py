@@ -1,0 +1,84 @@
+"""`bench/complete.py --profile`: where a completion's CPU goes, in-process.
+
+Both shapes of the bench (the real ICPC steps and the generic ten tasks) are run through the
+app's WSGI test client on SQLite under cProfile, so no socket or second process blurs the
+picture, and timed by CPU so other work on the machine does not skew it. Prints, per shape,
+the share of time by library and the top functions by their own time (the README's
+benchmark section quotes them).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import tempfile
+import time
+
+SHARES = (
+    ("sqlalchemy", "/sqlalchemy/"),
+    ("flask and werkzeug", ("/flask/", "/werkzeug/", "/jinja2/")),
+    ("SpiffWorkflow", "/SpiffWorkflow/"),
+    ("database driver", ("sqlite3.", "/psycopg")),
+    ("the product", ("/engine/", "/webui/", "/forms/")),
+)
+
+
+class _Api:
+    def __init__(self, client, token: str):
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def ok(self, method: str, path: str, body=None):
+        response = self.client.open(path, method=method, json=body, headers=self.headers)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.json}")
+        return response.json, 0.0
+
+
+def run(prepare, steps, generic_fields: dict, instances: int) -> None:
+    from bench.complete import run_case, run_generic
+    from webui import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/profile.sqlite3"
+        secrets, children, _loop, firsts = prepare(url, instances + 1, instances + 1)
+        app = create_app({"DATABASE_URL": url})
+        client = app.test_client()
+        apis = {key: _Api(client, secret) for key, secret in secrets.items()}
+        run_case(apis, children[0], None)  # warm the caches, as the HTTP bench does
+        run_generic(apis["sw"], firsts[0], None)
+        for label, work, count in (
+            ("real ICPC steps", lambda: [run_case(apis, c, None) for c in children[1:]], 4),
+            (
+                "generic ten tasks",
+                lambda: [run_generic(apis["sw"], f, None) for f in firsts[1:]],
+                10,
+            ),
+        ):
+            # CPU time, not wall time: the figures hold on a machine busy with other work.
+            profiler = cProfile.Profile(time.process_time)
+            started = time.process_time()
+            profiler.runcall(work)
+            cpu = time.process_time() - started
+            _report(label, profiler, cpu, instances * count)
+        app.extensions["cpc"].db_engine.dispose()
+
+
+def _report(label: str, profiler, cpu: float, completions: int) -> None:
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())  # own time of every function
+    print(f"## {label}: {completions} completions, {cpu * 1000 / completions:.2f} ms of CPU each")
+    for name, marks in SHARES:
+        marks = (marks,) if isinstance(marks, str) else marks
+        own = sum(
+            row[2]
+            for (path, _line, function), row in stats.stats.items()
+            if any(mark in path or mark in function for mark in marks)
+        )
+        print(f"  {name}: {100 * own / total:.0f}%")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
+    print(out.getvalue().split("ncalls", 1)[-1][:4000])
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"/(engine|webui)/", 30)
+    print(out.getvalue().split("ncalls", 1)[-1][:6000])

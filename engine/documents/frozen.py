@@ -1,0 +1,47 @@
+"""A sent document's data, frozen: what a step records instead of rendering in the request.
+
+A step that sends a document keeps its data (the dictionary `document_data` gathers) as
+JSON on the document's record, with a fingerprint of that data, in the step's transaction.
+The PDF or Word file is rendered later, when someone downloads or prints a copy, from the
+frozen data, so the copy shows exactly what was sent however the case has changed since.
+Each reader's copy is still redacted for them (`document_redaction`) from the frozen data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def freeze(value):
+    """The data as JSON can hold it: dates as ISO text, everything else as it is."""
+    if isinstance(value, dict):
+        return {key: freeze(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [freeze(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def thaw(value):
+    """The frozen data as the templates read it: ISO dates back to dates."""
+    if isinstance(value, dict):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [thaw(item) for item in value]
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return date.fromisoformat(value)
+    return value
+
+
+def fingerprint(data: dict) -> str:
+    """SHA-256 of the frozen data in one canonical form (sorted keys, no spaces)."""
+    text = json.dumps(freeze(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
