@@ -287,12 +287,19 @@ class Engine:
         return assignment.claim(session, actor, task_id, self.clock.now())
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
-        # A step the diagram gives a named person went to its pool when it named nobody:
-        # whoever claimed it from there may give it back.
-        last = audit.last_assignment(session, task_id)
-        claimed = last is not None and last.action == "task.claimed"
-        named = self._named(session, task_id) and not claimed
-        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=named)
+        row = task_with_instance(session, task_id)
+        stuck = row is not None and not self.may_go_back(session, row)
+        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=stuck)
+
+    def may_go_back(self, session: Session, task: HumanTask) -> bool:
+        """Whether the task has a pool its holder may give it back to (the inbox's button and
+        `unclaim` both ask here). A step the diagram gives a named person (the social worker,
+        the chair) has none, unless the case named nobody: then the task went to the role's
+        pool, and whoever claimed it from there may give it back."""
+        if not self.named_by_diagram(session, [task]):
+            return True
+        last = audit.last_assignment(session, task.id)
+        return last is not None and last.action == "task.claimed"
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):
         now = self.clock.now()
