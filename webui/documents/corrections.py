@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, request, url_for
 
 from engine.access import access
 from engine.casework import corrections
@@ -11,7 +11,7 @@ from forms import FormErrors, parse, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
-from . import bp
+from . import bp, conference_form
 
 CORRECT_FORM = parse(
     "conference/correct",
@@ -44,15 +44,9 @@ CORRECT_FORM = parse(
 
 
 def _render(conference, values, errors=None):
-    return render_template(
-        "documents/correct.html",
-        title=CORRECT_FORM.title,
-        conference=conference,
-        form=CORRECT_FORM,
-        values=values,
-        errors=errors.messages if errors else {},
-        resolve=None,
-    ), (400 if errors else 200)
+    return conference_form.render(
+        "documents/correct.html", conference, CORRECT_FORM, values, errors
+    )
 
 
 @bp.route("/conferences/<id:conference_id>/correct", methods=["GET", "POST"])
