@@ -6,9 +6,22 @@ Each page says what the conference is now in its own template (`documents/correc
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 
+from engine.access import access
+from engine.platform.errors import NotAllowed
 from forms import FormDefinition, FormErrors
+
+from ..extensions import db
+
+
+def conference_for(conference_id: int, may, refusal: str):
+    """The conference, for someone with full access to its child whom `may(user, conference)`
+    lets use the form; anyone else is refused with `refusal`."""
+    conference, level = access.require_conference(db(), g.user, conference_id)
+    if level is not access.Level.FULL or not may(g.user, conference):
+        raise NotAllowed(refusal)
+    return conference
 
 
 def render(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 
-from engine.access import access
 from engine.casework import corrections
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import InvalidValue
 from forms import FormErrors, parse, validate
 
 from ..auth.guard import login_required
@@ -53,9 +52,11 @@ def _render(conference, values, errors=None):
 @login_required
 def correct(conference_id):
     session = db()
-    conference, level = access.require_conference(session, g.user, conference_id)
-    if level is not access.Level.FULL or not corrections.may_correct(g.user, conference):
-        raise NotAllowed("Only a team manager can correct a held conference's record.")
+    conference = conference_form.conference_for(
+        conference_id,
+        corrections.may_correct,
+        "Only a team manager can correct a held conference's record.",
+    )
     if request.method == "GET":
         values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
         return _render(conference, values)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 
-from engine.access import access
 from engine.casework import rescheduling
 from engine.platform import workdays
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import InvalidValue
 from forms import FormErrors, parse, validate
 
 from ..auth.guard import login_required
@@ -70,9 +69,11 @@ def _render(conference, values, errors=None):
 @login_required
 def reschedule(conference_id):
     session = db()
-    conference, level = access.require_conference(session, g.user, conference_id)
-    if level is not access.Level.FULL or not rescheduling.may_reschedule(g.user, conference):
-        raise NotAllowed("Only business support, a team manager or the chair can move it.")
+    conference = conference_form.conference_for(
+        conference_id,
+        rescheduling.may_reschedule,
+        "Only business support, a team manager or the chair can move it.",
+    )
     if request.method == "GET":
         current = {
             "conference_date": conference.scheduled_on.isoformat(),
