@@ -288,18 +288,19 @@ class Engine:
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
         row = task_with_instance(session, task_id)
-        stuck = row is not None and not self.may_go_back(session, row)
+        stuck = row is not None and not self.may_go_back(session, [row])
         return assignment.unclaim(session, actor, task_id, self.clock.now(), named=stuck)
 
-    def may_go_back(self, session: Session, task: HumanTask) -> bool:
-        """Whether the task has a pool its holder may give it back to (the inbox's button and
-        `unclaim` both ask here). A step the diagram gives a named person (the social worker,
-        the chair) has none, unless the case named nobody: then the task went to the role's
-        pool, and whoever claimed it from there may give it back."""
-        if not self.named_by_diagram(session, [task]):
-            return True
-        last = audit.last_assignment(session, task.id)
-        return last is not None and last.action == "task.claimed"
+    def may_go_back(self, session: Session, rows: list[HumanTask]) -> set[str]:
+        """The ids of these task rows that have a pool their holder may give them back to
+        (`unclaim` and the inbox's button both ask here). A step the diagram gives a named
+        person (the social worker, the chair) has none, unless the case named nobody: then
+        the task went to the role's pool, and whoever claimed it from there may give it back."""
+        named = self.named_by_diagram(session, rows)
+        claimed = audit.claimed_last(
+            session, [(r.instance_id, r.id) for r in rows if r.id in named]
+        )
+        return {row.id for row in rows if row.id not in named or row.id in claimed}
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):
         now = self.clock.now()

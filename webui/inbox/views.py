@@ -63,7 +63,7 @@ def _page(args, refusal: str | None = None, status: int = 200):
     found = inbox_page(session, g.user, wanted, today, condition)
     named = workflow().named_by_diagram(session, found.tasks)  # only a manager passes on
     mine = [t for t in found.tasks if t.assignee_id == g.user.id]
-    kept = {t.id for t in mine if not workflow().may_go_back(session, t)}  # no pool for it
+    kept = {t.id for t in mine} - workflow().may_go_back(session, mine)  # no pool for them
     colleagues = {
         role: [u for u in users_with_role(session, role) if u.id != g.user.id]
         for role in {t.role for t in found.tasks if t.role}
