@@ -99,6 +99,26 @@ def configure(level: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     for chatty in ("spiff", "apscheduler"):
         logging.getLogger(chatty).setLevel(level if level == "DEBUG" else logging.WARNING)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if level == "DEBUG":
+        scheduler.removeFilter(SKIPPED_TICK)
+    else:
+        scheduler.addFilter(SKIPPED_TICK)  # once: a filter already there is not added again
+
+
+class SkippedTick(logging.Filter):
+    """APScheduler warns whenever a job's tick is skipped because its last run has not ended.
+
+    Each job runs one at a time (`max_instances=1`) by design, so a slow sweep is never run
+    twice at once; while the database is slow that warning came every second per job and
+    buried what the engine itself says (the heartbeat and /readyz tell of a stuck scheduler).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+SKIPPED_TICK = SkippedTick()
 
 
 def _start() -> None:

@@ -162,16 +162,7 @@ def issue(
             instance_id=conference.instance_id,
             now=now,
         )
-        audit.record(
-            session,
-            actor,
-            "family_link.issued",
-            now,
-            instance_id=conference.instance_id,
-            link_id=link.id,
-            purpose=purpose,
-            person=person.name,
-        )
+        link_event(session, "family_link", link, "issued", now, actor=actor, purpose=purpose)
     return token
 
 
@@ -211,33 +202,47 @@ def _valid(session: Session, token: str, now: datetime, action: str) -> FamilyLi
             "Ask your social worker for a new one."
         )
     if reason:
-        with transaction(session):
-            audit.record(
-                session,
-                None,
-                "family_link.refused",
-                now,
-                instance_id=link.conference.instance_id if link else None,
-                link_id=link.id if link else None,
-                attempted=action,
-                reason=reason,
-            )
-        raise LinkRefused(reason, gone=link is not None)
+        refuse(session, "family_link", link, action, reason, now, gone=link is not None)
     return link
 
 
 def _used(session, link: FamilyLink, action: str, now: datetime, **detail) -> None:
+    link_event(session, "family_link", link, action, now, purpose=link.purpose, **detail)
+
+
+# A family member's link and a professional's (`professional_links`) are audited alike.
+
+
+def link_event(session, kind: str, link, action: str, now: datetime, actor=None, **detail):
+    """`<kind>.<action>` in the audit trail: the link, its conference's workflow and the
+    person it is for; `actor` is whoever issued it (nobody when its holder uses it)."""
     audit.record(
         session,
-        None,
-        f"family_link.{action}",
+        actor,
+        f"{kind}.{action}",
         now,
         instance_id=link.conference.instance_id,
         link_id=link.id,
-        purpose=link.purpose,
         person=link.person.name,
         **detail,
     )
+
+
+def refuse(session, kind: str, link, action: str, reason: str, now: datetime, gone: bool):
+    """Audit a refused use of a link (None: no such link) in its own transaction, and raise
+    `LinkRefused` with the reason its holder reads."""
+    with transaction(session):
+        audit.record(
+            session,
+            None,
+            f"{kind}.refused",
+            now,
+            instance_id=link.conference.instance_id if link else None,
+            link_id=link.id if link else None,
+            attempted=action,
+            reason=reason,
+        )
+    raise LinkRefused(reason, gone=gone)
 
 
 def open_link(session: Session, token: str, now: datetime) -> Opened:

@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine.casework.family_links import LinkRefused, token_hash
+from engine.casework.family_links import LinkRefused, link_event, refuse, token_hash
 from engine.documents import report_files
 from engine.messaging import outbox
-from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import CasePerson, Conference, Report
 from engine.models.instances import ProcessInstance, open_tasks
@@ -114,16 +113,7 @@ def send_report_links(conference_id, report_requests, due_date) -> int:
             instance_id=conference.instance_id,
             now=ctx.now,
         )
-        audit.record(
-            ctx.session,
-            ctx.actor,
-            "professional_link.issued",
-            ctx.now,
-            instance_id=conference.instance_id,
-            link_id=link.id,
-            report_id=report.id,
-            person=person.name,
-        )
+        _audit(ctx.session, link, "issued", ctx.now, actor=ctx.actor)
         sent += 1
     return sent
 
@@ -134,48 +124,23 @@ FUNCTIONS = {"send_report_links": send_report_links}
 # ---- the pages the link opens ---------------------------------------------------------------
 
 
-def _refuse(session, link: ProfessionalLink | None, action: str, reason: str, now, gone: bool):
-    with transaction(session):
-        audit.record(
-            session,
-            None,
-            "professional_link.refused",
-            now,
-            instance_id=link.conference.instance_id if link else None,
-            link_id=link.id if link else None,
-            attempted=action,
-            reason=reason,
-        )
-    raise LinkRefused(reason, gone=gone)
-
-
 def _valid(session: Session, token: str, now: datetime, action: str) -> ProfessionalLink:
     """The link for this token if it may be used now; otherwise audit the refusal and raise."""
     link = link_by_hash(session, token_hash(token)) if token else None
     if link is None:
         reason = "This link is not valid. Check you copied the whole link from the email."
-        _refuse(session, None, action, reason, now, gone=False)
+        refuse(session, "professional_link", None, action, reason, now, gone=False)
     if link.used_at is not None:
         reason = "Your report was sent with this link, so it will not open again. " + _contact()
-        _refuse(session, link, action, reason, now, gone=True)
+        refuse(session, "professional_link", link, action, reason, now, gone=True)
     if link.expires_at <= now:
         reason = "This link has expired and nothing more can be sent with it. " + _contact()
-        _refuse(session, link, action, reason, now, gone=True)
+        refuse(session, "professional_link", link, action, reason, now, gone=True)
     return link
 
 
 def _audit(session, link: ProfessionalLink, action: str, now: datetime, **detail) -> None:
-    audit.record(
-        session,
-        None,
-        f"professional_link.{action}",
-        now,
-        instance_id=link.conference.instance_id,
-        link_id=link.id,
-        report_id=link.report_id,
-        person=link.person.name,
-        **detail,
-    )
+    link_event(session, "professional_link", link, action, now, report_id=link.report_id, **detail)
 
 
 def _report_task(session: Session, engine, link: ProfessionalLink):
@@ -196,7 +161,7 @@ def open_link(session: Session, engine, token: str, now: datetime) -> Opened:
     link = _valid(session, token, now, "open")
     if _report_task(session, engine, link) is None:
         reason = "The conference team already has your report, or the conference has been held."
-        _refuse(session, link, "open", f"{reason} {_contact()}", now, gone=True)
+        refuse(session, "professional_link", link, "open", f"{reason} {_contact()}", now, gone=True)
     report = session.get(Report, link.report_id)
     with transaction(session):
         _audit(session, link, "opened", now)
@@ -219,7 +184,9 @@ def submit(
     task = _report_task(session, engine, link)
     if task is None:
         reason = "The conference team already has your report, or the conference has been held."
-        _refuse(session, link, "submit", f"{reason} {_contact()}", now, gone=True)
+        refuse(
+            session, "professional_link", link, "submit", f"{reason} {_contact()}", now, gone=True
+        )
     report = session.get(Report, link.report_id)
     file_row = (
         report_files.checked(report, upload.filename, upload.content, now, None, scanner)

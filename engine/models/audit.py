@@ -130,12 +130,19 @@ def search(
 ASSIGNMENT_ACTIONS = ("task.claimed", "task.unclaimed", "task.assigned")
 
 
-def last_assignment(session: Session, task_id: str) -> AuditEvent | None:
-    """The latest claim, unclaim or assignment of a task (None: as the diagram made it)."""
+def claimed_last(session: Session, tasks: list[tuple[int, str]]) -> set[str]:
+    """Of these (instance id, task id) pairs, the tasks whose latest claim, unclaim or
+    assignment was a claim; one query, through the instance's index."""
+    if not tasks:
+        return set()
     query = (
-        select(AuditEvent)
-        .where(AuditEvent.task_id == task_id, AuditEvent.action.in_(ASSIGNMENT_ACTIONS))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
+        select(AuditEvent.task_id, AuditEvent.action)
+        .where(
+            AuditEvent.instance_id.in_({instance_id for instance_id, _ in tasks}),
+            AuditEvent.task_id.in_({task_id for _, task_id in tasks}),
+            AuditEvent.action.in_(ASSIGNMENT_ACTIONS),
+        )
+        .order_by(AuditEvent.id)
     )
-    return session.scalar(query)
+    latest = dict(session.execute(query).all())  # the last row of each task wins
+    return {task_id for task_id, action in latest.items() if action == "task.claimed"}

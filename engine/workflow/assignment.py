@@ -89,7 +89,8 @@ def unclaim(
     session: Session, actor: User, task_id: str, now: datetime, *, named: bool = False
 ) -> HumanTask:
     """Hand a task you hold back to its role's pool; `named`: the diagram gives this step to
-    a named person (the social worker, the chair), so it has no pool to go back to."""
+    a named person (the social worker, the chair), so it has no pool to go back to
+    (`Engine.may_go_back`)."""
     task = _open_task(session, actor, task_id)
     if task.assignee_id != actor.id:
         raise NotAllowed(f"“{task.title}” is not held by you.")

@@ -2,7 +2,7 @@
 
 A task that stops being open (completed, cancelled by a step, or its instance ended) loses
 every person's drafts in the transaction that closed it: `Engine.complete`, `tasks.sync`
-and `Engine._close` call `delete_drafts`.
+and `instance_status.close` call `delete_drafts`.
 """
 
 from __future__ import annotations

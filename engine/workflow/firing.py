@@ -10,10 +10,6 @@ is isolated, counted and backed off. Failures are rare; the batch is the fast co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,30 +20,17 @@ from engine.models.instances import (
     open_tasks_by_instance,
 )
 from engine.models.timers import waiting_by_instance
-from engine.platform import clock as clocks
-from engine.platform import metrics
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, NotFound
 from engine.workflow import timers
 from engine.workflow.step_context import StepContext
-
-
-@dataclass(frozen=True)
-class Steps:
-    """What firing needs of the engine that owns it: its clock and how it runs a step."""
-
-    clock: clocks.Clock
-    load: Callable[[Session, ProcessInstance], BpmnWorkflow]  # the instance's workflow
-    run: Callable[..., list[timers.WaitingTimer]]  # (workflow, step, context): timers fired
-    save: Callable[..., list]  # store the state, mirror tasks and timers as rows, audit
-    after_step: Callable[[Session, StepContext], None]  # follow-ons started, others ended
-    committed: Callable[[ProcessInstance, BpmnWorkflow, StepContext], None]  # keep for later
+from engine.workflow.stepping import Stepper
 
 
 class TimerFiring:
-    """The engine's timer commands; `runtime.Engine` owns one and hands it its `Steps`."""
+    """The engine's timer commands; `runtime.Engine` owns one and hands it its `Stepper`."""
 
-    def __init__(self, steps: Steps):
+    def __init__(self, steps: Stepper):
         self.steps = steps
 
     def fire_timers(
@@ -149,7 +132,4 @@ class TimerFiring:
 
     def _after_firing(self, instance, workflow, context, fired) -> None:
         """After the commit: keep the workflow for the next step, count what fired."""
-        self.steps.committed(instance, workflow, context)
-        if fired:
-            lags = [(context.now - t.due).total_seconds() for t in fired if t.due is not None]
-            metrics.timers_fired(instance.process_id, len(fired), lags)
+        self.steps.committed(instance, workflow, context, fired)

@@ -61,7 +61,8 @@ def can_claim(user: User, task: HumanTask) -> bool:
 def can_unclaim(user: User, task: HumanTask, named: bool = False) -> bool:
     """Give one's own task back to the role pool: only a task that has a role to go back to
     and that the diagram does not give to a named person (`named`: the social worker, the
-    chair), whose case the pool should not open to everyone in the role."""
+    chair), whose case the pool should not open to everyone in the role; `Engine.may_go_back`
+    decides `named`, for a named step that went to its pool all the same."""
     return task.assignee_id == user.id and task.role is not None and not named
 
 

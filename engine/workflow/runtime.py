@@ -6,28 +6,23 @@ and the audit event commit together or not at all. An instance row carries a ver
 step, but only the first UPDATE matches the version it read; the second rolls back and is
 told who got there first.
 
-The last workflow object each instance produced is kept in memory with the version it was
-saved as, so the next step on that instance in this process skips deserialization; a version
-mismatch (another worker moved it on) simply loads from the database.
+How a step is run and saved, shared by every command here and by timer firing, is
+`stepping.Stepper`; this module decides what each command's step is and what it may change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.models import audit, catalogue
+from engine.models import audit
 from engine.models.drafts import delete_drafts
 from engine.models.instances import (
-    COMPLETED,
     DONE,
     READY,
     RUNNING,
@@ -39,16 +34,13 @@ from engine.models.instances import (
     task_with_instance,
 )
 from engine.models.people import User
-from engine.models.processes import latest_version
 from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.db import transaction
 from engine.platform.errors import (
     ConcurrentUpdate,
-    EngineError,
     InstanceNotActive,
     NotAllowed,
-    NotFound,
     StepFailed,
     TaskAlreadyCompleted,
     TaskNotFound,
@@ -58,20 +50,15 @@ from engine.workflow import (
     expressions,
     instance_status,
     permissions,
-    serialization,
     step_context,
     step_failures,
-    task_scan,
     tasks,
-    timers,
     workflow_reads,
 )
-from engine.workflow.firing import Steps, TimerFiring
+from engine.workflow.firing import TimerFiring
 from engine.workflow.hooks import NO_HOOKS, Hooks, SpecSource
 from engine.workflow.step_context import StepContext
-from engine.workflow.workflow_cache import WorkflowCache
-
-MAX_TIMER_ROUNDS = 20
+from engine.workflow.stepping import Stepper
 
 
 def named_steps(diagram) -> frozenset[str]:
@@ -108,16 +95,13 @@ class Engine:
         """`specs` parses deployed versions, `language` is what diagram code may call and
         `hooks` reach the layers above; `engine.service.Engine` passes the council's."""
         clocks.install()
-        self.clock = clock or clocks.SYSTEM
-        self.specs = specs
-        self.language = language
-        self.hooks = hooks
-        self.cache = WorkflowCache(cache_size)
+        self.steps = Stepper(specs, clock or clocks.SYSTEM, language, hooks, cache_size)
+        # What callers read of the engine: its clock, parsed diagrams, language and cache.
+        self.clock, self.specs, self.language = self.steps.clock, specs, language
+        self.hooks, self.cache = hooks, self.steps.cache
+        self.script_engine = self.steps.script_engine
         self._named_steps: dict[int, frozenset[str]] = {}
-        self.script_engine = language.script_engine()
-        self._firing = TimerFiring(
-            Steps(self.clock, self._load, self._run, self._save, self._after_step, self._committed)
-        )
+        self._firing = TimerFiring(self.steps)
 
     # ---- commands -------------------------------------------------------------------------
 
@@ -134,95 +118,9 @@ class Engine:
         now = self.clock.now()
         started: list = []
         with transaction(session):
-            instance = self._create(session, process_id, actor, data, child_id, now, started)
-        self._remember(started)
+            instance = self.steps.create(session, process_id, actor, data, child_id, now, started)
+        self.steps.remember(started)
         return instance
-
-    def _remember(self, started: list) -> None:
-        """Cache what a committed step started (never before the commit: a rolled-back id
-        can be handed out again on SQLite, and must not find someone else's workflow)."""
-        for instance, workflow in started:
-            self.cache.put(instance.id, instance.lock_version, workflow)
-
-    def _create(self, session, process_id, actor, data, child_id, now, started: list):
-        """Create and run an instance inside the caller's transaction."""
-        version = latest_version(session, process_id)
-        if version is None:
-            raise NotFound(f"No process “{process_id}” has been deployed.")
-        if catalogue.is_retired(session, process_id):
-            raise EngineError(f"“{version.name}” is retired: no new cases start on it.")
-        diagram = self.specs.get(session, version.id)
-        workflow = task_scan.ScannedWorkflow(
-            diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
-        )
-        workflow.task_tree.data.update(data)
-        instance = ProcessInstance(
-            process_id=process_id,
-            version_id=version.id,
-            child_id=child_id,
-            plan_id=data.get("plan_id"),
-            status=RUNNING,
-            state="",
-            started_at=now,
-            started_by_id=actor.id if actor else None,
-        )
-        session.add(instance)
-        session.flush()
-        context = StepContext(session, instance, now, actor, started=started)
-        fired = self._run(workflow, lambda: workflow.do_engine_steps(), context)
-        self._save(session, instance, workflow, [], now, actor, fired, context, new=True)
-        audit.record(
-            session,
-            actor,
-            "instance.started",
-            now,
-            instance_id=instance.id,
-            process_id=process_id,
-            version_id=version.id,
-        )
-        self._after_step(session, context)
-        started.append((instance, workflow))
-        return instance
-
-    def _after_step(self, session, context: StepContext) -> None:
-        """Start the follow-on workflows and end the ones the step closed, same transaction."""
-        for instance_id, reason in context.to_end.items():
-            instance = session.get(ProcessInstance, instance_id)
-            if instance is not None and instance.active:
-                self._close(session, instance, None, "instance.ended", reason, context.now)
-        if not context.followups:
-            return
-        case = self.hooks.case_data(session, context.instance.child)
-        if context.instance.plan_id is not None:
-            case["plan_id"] = context.instance.plan_id
-        for process_id, extra in context.followups:
-            if catalogue.is_retired(session, process_id):  # the step goes on without it
-                audit.record(
-                    session,
-                    context.actor,
-                    "process.start_skipped",
-                    context.now,
-                    instance_id=context.instance.id,
-                    child_id=context.instance.child_id,
-                    process_id=process_id,
-                    why="retired",
-                )
-                continue
-            data = {**case, **extra}
-            self.language.check_variables(data)
-            self._create(
-                session,
-                process_id,
-                context.actor,
-                data,
-                context.instance.child_id,
-                context.now,
-                context.started,
-            )
-
-    def _close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
-        instance_status.close(session, instance, actor, action, reason, now)
-        self.cache.take(instance.id, -1)
 
     def complete(
         self,
@@ -271,7 +169,7 @@ class Engine:
                         f"This case is {instance.status}: its tasks cannot be "
                         "completed until it is resumed."
                     )
-                workflow = self._load(session, instance)
+                workflow = self.steps.load(session, instance)
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
@@ -283,8 +181,8 @@ class Engine:
                     workflow.do_engine_steps()
 
                 context = StepContext(session, instance, now, actor)
-                fired = self._run(workflow, step, context)
-                created = self._save(
+                fired = self.steps.run(workflow, step, context)
+                created = self.steps.save(
                     session, instance, workflow, others, now, actor, fired, context
                 )
                 # after the step, as every write: the database is locked no earlier than it was
@@ -301,7 +199,7 @@ class Engine:
                     task=row.task_spec,
                     title=row.title,
                 )
-                self._after_step(session, context)
+                self.steps.after_step(session, context)
         except (StaleDataError, _TaskRowChanged):
             session.expire_all()
             fresh = session.get(HumanTask, task_id)
@@ -316,8 +214,7 @@ class Engine:
         except StepFailed as exc:  # the diagram's fault: its process owner sees it
             step_failures.record(session, task_id, actor, exc, now)
             raise
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        self._remember(context.started)
+        self.steps.committed(instance, workflow, context, fired)
         metrics.task_completed(instance.process_id)
         return Completion(instance, [t for t in others if t.state == READY] + created)
 
@@ -344,7 +241,7 @@ class Engine:
                 instance = session.get(ProcessInstance, instance_id)
                 if instance is None or instance.status != RUNNING:
                     raise InstanceNotActive("This case is not running, so it cannot be changed.")
-                workflow = self._load(session, instance)
+                workflow = self.steps.load(session, instance)
                 for task in workflow.get_tasks():
                     if not task.has_state(TaskState.FINISHED_MASK):
                         task.set_data(**changes)
@@ -356,7 +253,7 @@ class Engine:
                 then()
             for instance, workflow, context in loaded:
                 rows = open_tasks(session, instance.id)
-                self._save(session, instance, workflow, rows, now, actor, context=context)
+                self.steps.save(session, instance, workflow, rows, now, actor, context=context)
         for instance, workflow, _context in loaded:
             self.cache.put(instance.id, instance.lock_version, workflow)
 
@@ -390,12 +287,20 @@ class Engine:
         return assignment.claim(session, actor, task_id, self.clock.now())
 
     def unclaim(self, session: Session, actor: User, task_id: str) -> HumanTask:
-        # A step the diagram gives a named person went to its pool when it named nobody:
-        # whoever claimed it from there may give it back.
-        last = audit.last_assignment(session, task_id)
-        claimed = last is not None and last.action == "task.claimed"
-        named = self._named(session, task_id) and not claimed
-        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=named)
+        row = task_with_instance(session, task_id)
+        stuck = row is not None and not self.may_go_back(session, [row])
+        return assignment.unclaim(session, actor, task_id, self.clock.now(), named=stuck)
+
+    def may_go_back(self, session: Session, rows: list[HumanTask]) -> set[str]:
+        """The ids of these task rows that have a pool their holder may give them back to
+        (`unclaim` and the inbox's button both ask here). A step the diagram gives a named
+        person (the social worker, the chair) has none, unless the case named nobody: then
+        the task went to the role's pool, and whoever claimed it from there may give it back."""
+        named = self.named_by_diagram(session, rows)
+        claimed = audit.claimed_last(
+            session, [(r.instance_id, r.id) for r in rows if r.id in named]
+        )
+        return {row.id for row in rows if row.id not in named or row.id in claimed}
 
     def assign(self, session: Session, actor: User, task_id: str, username: str | None):
         now = self.clock.now()
@@ -427,15 +332,15 @@ class Engine:
 
     def task_data(self, session: Session, task: HumanTask) -> dict:
         """What the task knows (everything entered before it): a copy, for prefilling forms."""
-        return workflow_reads.task_data(self._loaded(session, task.instance), _uuid(task.id))
+        return workflow_reads.task_data(self.steps.loaded(session, task.instance), _uuid(task.id))
 
     def element_states(self, session: Session, instance: ProcessInstance) -> dict[str, str]:
         """Each diagram element the instance reached: `completed` or `active`."""
-        return workflow_reads.element_states(self._loaded(session, instance))
+        return workflow_reads.element_states(self.steps.loaded(session, instance))
 
     def instance_data(self, session: Session, instance: ProcessInstance) -> dict:
         """What the workflow knows now: the data of its waiting steps, or of its last step."""
-        return workflow_reads.instance_data(self._loaded(session, instance))
+        return workflow_reads.instance_data(self.steps.loaded(session, instance))
 
     # ---- internals --------------------------------------------------------------------
 
@@ -445,99 +350,6 @@ class Engine:
             if row.state == DONE:
                 raise TaskAlreadyCompleted(row.title, by, row.completed_at)
             raise InstanceNotActive(f"“{row.title}” is no longer needed.")
-
-    def _load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-        workflow = self.cache.take(instance.id, instance.lock_version)
-        if workflow is not None:
-            return workflow
-        diagram = self.specs.get(session, instance.version_id)
-        return serialization.loads(
-            instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
-        )
-
-    def _loaded(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-        """The instance's workflow for reading, kept for the next step (reading changes none)."""
-        workflow = self._load(session, instance)
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        return workflow
-
-    def _committed(self, instance, workflow, context: StepContext) -> None:
-        """After a step's commit: keep its workflow, and those it started, for the next step."""
-        self.cache.put(instance.id, instance.lock_version, workflow)
-        self._remember(context.started)
-
-    def _run(self, workflow: BpmnWorkflow, step, context: StepContext):
-        """Run `step`, then fire timers already due until the workflow rests; those fired.
-
-        `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
-        ran (a conference booked after its own deadline) would otherwise wait for the sweep.
-        A timer already past when it starts (a strategy discussion recorded weeks late) fires
-        inside `step` without ever waiting: it is found among the timers fired since.
-        """
-        fired: list[timers.WaitingTimer] = []
-        with clocks.using(self.clock), step_context.bound(context):
-            try:
-                before = timers.fired_ids(workflow)
-                step()
-                if any(t.due is None for t in timers.waiting(workflow)):
-                    workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
-                for _ in range(MAX_TIMER_ROUNDS):
-                    due = timers.due(workflow, self.clock.now())
-                    if not due:
-                        break
-                    fired += due
-                    workflow.refresh_timers()
-                    workflow.do_engine_steps()
-            except SpiffWorkflowException as exc:
-                raise step_failures.explain(exc) from exc
-        counted = before | {t.task_id for t in fired}
-        return fired + timers.fired_since(workflow, counted)
-
-    def _save(
-        self,
-        session,
-        instance,
-        workflow,
-        open_rows,
-        now,
-        actor,
-        fired=(),
-        context: StepContext | None = None,
-        owner=None,
-        new=False,
-        timer_rows=None,
-        flush=True,
-    ) -> list[HumanTask]:
-        """Store the state, mirror its tasks and timers as rows, audit the timers that fired,
-        tell people of new tasks; the task rows it created.
-
-        `timer_rows` are the instance's waiting timer rows when the caller has read them
-        already; `flush=False` leaves the flush to a caller saving several instances. The
-        step's `context` is handed the rows open now, for what its timers had to leave until
-        the tasks the step created had rows (a reminder of one of them).
-        """
-        step_failures.check_depth(workflow)
-        instance.state = step_failures.dumps(workflow)
-        instance.updated_at = now
-        with clocks.using(self.clock):
-            try:
-                created = tasks.sync(session, instance, workflow, open_rows, now)
-            except SpiffWorkflowException as exc:
-                raise step_failures.explain(exc) from exc
-        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
-        if fired:
-            names = [t.name for t in fired]
-            audit.record(
-                session, None, "timers.fired", now, instance_id=instance.id, timers=names, by=owner
-            )
-        self.hooks.tasks_created(session, instance, created, actor, now)
-        if context is not None:
-            context.saved([row for row in open_rows if row.state == READY] + created)
-        if task_scan.is_completed(workflow):
-            instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
-        if flush:
-            session.flush()
-        return created
 
 
 class _TaskRowChanged(Exception):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.models import make_session_factory
 from engine.platform.db import make_engine
-from tests.factories import make_user
+from tests.factories import make_service_account, make_token, make_user
 from tests.webui.test_gunicorn_conf import (
     Browser,
     answers,
@@ -57,6 +57,8 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
     db_engine = make_engine(env["DATABASE_URL"])
     with make_session_factory(db_engine)() as session:
         make_user(session, "sw", "social_worker")
+        make_service_account(session, "robot", "social_worker")
+        api_token = make_token(session, "robot")
     db_engine.dispose()
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log_file:
@@ -66,6 +68,10 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
             browser = Browser(port)
             browser.sign_in("sw")
             assert browser.get(f"/inbox?child={NAME.replace(' ', '+')}")[0].status == 200
+            bearer = {"Authorization": f"Bearer {api_token}"}
+            assert browser.get("/api/v1/tasks?scope=mine", headers=bearer)[0].status == 200
+            cookies = [value for value in browser.cookies.values() if value]
+            assert cookies  # the session's secret, at least
             assert browser.get(f"/family/{TOKEN}")[0].status in (404, 410)
             assert browser.get(f"/family/{TOKEN}/files/1")[0].status in (404, 410)
             for size in (3 * 2**20, 20 * 2**20):  # over the 2 MB limit: once a reset
@@ -75,7 +81,7 @@ def test_the_production_log_holds_no_query_string_token_or_name(tmp_path):
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
     text = log_path.read_text()
-    for secret in (NAME, NAME.split()[0], TOKEN, "child="):
+    for secret in (NAME, NAME.split()[0], TOKEN, "child=", api_token, *cookies):
         assert secret not in text, secret
     entries = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert not [e for e in entries if e["logger"].startswith(("apscheduler", "gunicorn.access"))]

@@ -3,7 +3,15 @@
 import pytest
 
 from engine.models import inbox as inbox_model
-from tests.factories import STRATEGY, complete, make_child, make_user, ready
+from tests.factories import (
+    STRATEGY,
+    complete,
+    deploy_test_diagram,
+    make_child,
+    make_staff,
+    make_user,
+    ready,
+)
 from tests.factories import start_icpc as start_case
 from tests.webui.conftest import page, post_form, sign_in
 
@@ -190,3 +198,29 @@ def test_an_escalated_step_says_how_far_up_the_chain_it_went(client, db, web_eng
     sign_in(client, "bs")
     tags = [t.text.strip() for t in page(client.get("/inbox")).select("#inbox .govuk-tag")]
     assert "Escalated to service manager" in tags
+
+
+def test_a_named_step_the_case_left_unnamed_is_claimed_then_given_back(client, db, web_engine):
+    """The diagram gives "first" to the case's social worker, but the case named none: it
+    went to the social workers' pool; whoever claims it sees "Give back", and it goes back."""
+    staff = make_staff(db)
+    deploy_test_diagram(db, "two_steps")
+    child = make_child(db, web_engine, staff["sw"])
+    data = {"social_worker": None, "team_manager": "tm"}
+    instance = web_engine.start(db, "two_steps", staff["sw"], data, child_id=child.id)
+    task = ready(db, instance.id)["first"]
+    assert web_engine.named_by_diagram(db, [task]) == {task.id} and task.assignee_id is None
+    sign_in(client, "sw")
+    claimed = post_form(client, f"/tasks/{task.id}/claim", {"back": "/inbox"}, token_from="/inbox")
+    assert claimed.status_code == 302
+    html = page(client.get("/inbox?scope=mine"))
+    buttons = [b.text.strip() for b in html.select("#inbox button")]
+    assert any(b.startswith("Give back") for b in buttons), buttons
+    back = post_form(client, f"/tasks/{task.id}/unclaim", {"back": "/inbox"}, token_from="/inbox")
+    assert back.status_code == 302
+    db.expire_all()
+    assert ready(db, instance.id)["first"].assignee_id is None
+    # Handed to a person by a manager, it is theirs: no pool to give it back to.
+    web_engine.assign(db, staff["tm"], task.id, "sw")
+    html = page(client.get("/inbox?scope=mine"))
+    assert not [b for b in html.select("#inbox button") if b.text.strip().startswith("Give back")]

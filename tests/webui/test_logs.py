@@ -125,3 +125,22 @@ def test_a_family_token_is_kept_out_of_the_log_even_where_no_route_matched(debug
     lines = [line for line in json_lines(capsys.readouterr().err) if line["message"] == "request"]
     assert len(lines) == 2 and "s3cret" not in str(lines)
     assert [line["path"] for line in lines] == ["/family/<token>", "/family/<token>/no/such/page"]
+
+
+def test_a_scheduler_tick_skipped_while_the_last_run_goes_on_is_not_logged(capsys):
+    """By design each job runs one at a time: its skipped ticks are not news every second."""
+    logs.configure("INFO")
+    try:
+        scheduler = logging.getLogger("apscheduler.scheduler")
+        skipped = 'Execution of job "%s" skipped: maximum number of running instances reached (%d)'
+        scheduler.warning(skipped, "sweep_timers", 1)
+        scheduler.warning("Run time of job %s was missed by %s", "send_mail", "0:00:03")
+        lines = json_lines(capsys.readouterr().err)
+        assert [line["message"] for line in lines] == [
+            "Run time of job send_mail was missed by 0:00:03"
+        ]
+        logs.configure("DEBUG")  # then everything APScheduler says is shown
+        scheduler.warning(skipped, "sweep_timers", 1)
+        assert "skipped" in capsys.readouterr().err
+    finally:
+        logs.configure("WARNING")

@@ -111,46 +111,37 @@ ACTIONS = {
           methods=["POST"])  # fmt: skip
 @login_required
 def user_action(user_id, action):
-    session = db()
-    target = administration.user(session, g.user, user_id)
     command, done = ACTIONS[action]
-    try:
-        command(session, g.user, target, _now())
-    except EngineError as refused:
-        return _user_page(target, {"action": str(refused)}, status=400)
-    flash(done.format(name=target.display_name), "success")
-    return redirect(url_for("admin.user", user_id=target.id))
+    return _on_user(user_id, command, "action", done)
 
 
 @bp.route("/users/<id:user_id>/password", methods=["POST"])
 @login_required
 def user_password(user_id):
-    session = db()
-    target = administration.user(session, g.user, user_id)
-    try:
-        administration.set_temporary_password(
-            session, g.user, target, request.form.get("password", ""), _now()
-        )
-    except EngineError as refused:
-        return _user_page(target, {"password": str(refused)}, status=400)
-    flash(
-        f"{target.display_name} has a temporary password: tell them it, and they will choose "
-        "their own when they next sign in. They have been signed out everywhere.",
-        "success",
+    done = (
+        "{name} has a temporary password: tell them it, and they will choose their own when "
+        "they next sign in. They have been signed out everywhere."
     )
-    return redirect(url_for("admin.user", user_id=target.id))
+    password = request.form.get("password", "")
+    return _on_user(user_id, administration.set_temporary_password, "password", done, password)
 
 
 @bp.route("/users/<id:user_id>/identity", methods=["POST"])
 @login_required
 def user_identity(user_id):
+    subject = request.form.get("subject", "")
+    done = "{name}'s council sign-in has been saved."
+    return _on_user(user_id, administration.link_identity, "subject", done, subject)
+
+
+def _on_user(user_id, command, field: str, done: str, *given):
+    """Run one administration command on a person's account (with what the form gave); its
+    refusal shows on their page beside `field`, and nothing changed."""
     session = db()
     target = administration.user(session, g.user, user_id)
     try:
-        administration.link_identity(
-            session, g.user, target, request.form.get("subject", ""), _now()
-        )
+        command(session, g.user, target, *given, _now())
     except EngineError as refused:
-        return _user_page(target, {"subject": str(refused)}, status=400)
-    flash(f"{target.display_name}'s council sign-in has been saved.", "success")
+        return _user_page(target, {field: str(refused)}, status=400)
+    flash(done.format(name=target.display_name), "success")
     return redirect(url_for("admin.user", user_id=target.id))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, request, url_for
 
-from engine.access import access
 from engine.casework import corrections
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import InvalidValue
 from forms import FormErrors, parse, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
-from . import bp
+from . import bp, conference_form
 
 CORRECT_FORM = parse(
     "conference/correct",
@@ -44,24 +43,20 @@ CORRECT_FORM = parse(
 
 
 def _render(conference, values, errors=None):
-    return render_template(
-        "documents/correct.html",
-        title=CORRECT_FORM.title,
-        conference=conference,
-        form=CORRECT_FORM,
-        values=values,
-        errors=errors.messages if errors else {},
-        resolve=None,
-    ), (400 if errors else 200)
+    return conference_form.render(
+        "documents/correct.html", conference, CORRECT_FORM, values, errors
+    )
 
 
 @bp.route("/conferences/<id:conference_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(conference_id):
     session = db()
-    conference, level = access.require_conference(session, g.user, conference_id)
-    if level is not access.Level.FULL or not corrections.may_correct(g.user, conference):
-        raise NotAllowed("Only a team manager can correct a held conference's record.")
+    conference = conference_form.conference_for(
+        conference_id,
+        corrections.may_correct,
+        "Only a team manager can correct a held conference's record.",
+    )
     if request.method == "GET":
         values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
         return _render(conference, values)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, request, url_for
 
-from engine.access import access
 from engine.casework import rescheduling
 from engine.platform import workdays
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import InvalidValue
 from forms import FormErrors, parse, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
 from ..tasks.formdata import options_resolver, values_from_data
-from . import bp
+from . import bp, conference_form
 
 MOVE_FORM = parse(
     "conference/reschedule",
@@ -60,24 +59,21 @@ MOVE_FORM = parse(
 
 
 def _render(conference, values, errors=None):
-    return render_template(
-        "documents/reschedule.html",
-        title=MOVE_FORM.title,
-        conference=conference,
-        form=MOVE_FORM,
-        values=values,
-        errors=errors.messages if errors else {},
-        resolve=options_resolver(db()),
-    ), (400 if errors else 200)
+    resolve = options_resolver(db())
+    return conference_form.render(
+        "documents/reschedule.html", conference, MOVE_FORM, values, errors, resolve
+    )
 
 
 @bp.route("/conferences/<id:conference_id>/move", methods=["GET", "POST"])
 @login_required
 def reschedule(conference_id):
     session = db()
-    conference, level = access.require_conference(session, g.user, conference_id)
-    if level is not access.Level.FULL or not rescheduling.may_reschedule(g.user, conference):
-        raise NotAllowed("Only business support, a team manager or the chair can move it.")
+    conference = conference_form.conference_for(
+        conference_id,
+        rescheduling.may_reschedule,
+        "Only business support, a team manager or the chair can move it.",
+    )
     if request.method == "GET":
         current = {
             "conference_date": conference.scheduled_on.isoformat(),

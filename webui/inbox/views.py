@@ -61,7 +61,9 @@ def _page(args, refusal: str | None = None, status: int = 200):
     wanted = _wanted(args)
     condition = access.child_filter(g.user, ProcessInstance.child_id)
     found = inbox_page(session, g.user, wanted, today, condition)
-    named = workflow().named_by_diagram(session, found.tasks)  # no pool to give back to
+    named = workflow().named_by_diagram(session, found.tasks)  # only a manager passes on
+    mine = [t for t in found.tasks if t.assignee_id == g.user.id]
+    kept = {t.id for t in mine} - workflow().may_go_back(session, mine)  # no pool for them
     colleagues = {
         role: [u for u in users_with_role(session, role) if u.id != g.user.id]
         for role in {t.role for t in found.tasks if t.role}
@@ -77,7 +79,7 @@ def _page(args, refusal: str | None = None, status: int = 200):
         drafts=drafted_task_ids(session, g.user.id, [t.id for t in found.tasks]),
         colleagues=colleagues,
         can_claim=lambda t: permissions.can_claim(g.user, t),
-        can_unclaim=lambda t: permissions.can_unclaim(g.user, t, t.id in named),
+        can_unclaim=lambda t: permissions.can_unclaim(g.user, t, t.id in kept),
         can_reassign=lambda t: permissions.can_reassign(g.user, t, t.id in named),
         query=args.to_dict(),
         refusal=refusal,

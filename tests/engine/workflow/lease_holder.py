@@ -20,6 +20,7 @@ from engine.platform.clock import SYSTEM
 from engine.platform.db import make_engine
 from engine.service import Engine
 from engine.workflow import timers
+from engine.workflow.stepping import Stepper
 
 
 def report(**facts) -> None:
@@ -33,17 +34,17 @@ def main(url: str, owner: str, lease_seconds: int, mode: str) -> None:
             report(claimed=timers.claim(session, owner, SYSTEM.now(), lease_seconds, 100))
         sys.stdin.read()  # hold the lease until killed
         return
-    original = Engine._after_step
+    original = Stepper.after_step
 
-    def stop_before_commit(engine, session, context):
-        original(engine, session, context)  # state, rows and lease flushed, not committed
+    def stop_before_commit(steps, session, context):
+        original(steps, session, context)  # state, rows and lease flushed, not committed
         backend = None
         if session.get_bind().dialect.name == "postgresql":
             backend = session.execute(text("SELECT pg_backend_pid()")).scalar()
         report(firing=context.instance.id, backend_pid=backend)
         sys.stdin.read()  # die here, inside the transaction
 
-    Engine._after_step = stop_before_commit
+    Stepper.after_step = stop_before_commit
     timers.sweep(sessions, Engine(), owner, lease_seconds=lease_seconds)
 
 

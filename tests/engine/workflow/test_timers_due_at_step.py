@@ -4,13 +4,14 @@ recorded, audited and acted on there, once, like one the sweep fires."""
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from engine.models import AuditEvent, Escalation, OutboxMessage, Timer
 from engine.models.timers import FIRED, WAITING
 from engine.workflow import timers
 from tests.engine.workflow.test_timers import END_OF_4_MARCH, END_OF_11_MARCH, start_deadline
-from tests.factories import make_staff, ready
+from tests.factories import complete, deploy_test_diagram, make_child, make_staff, ready
 
 
 @pytest.fixture
@@ -68,3 +69,38 @@ def test_timers_due_at_the_start_are_recorded_in_due_order_with_what_they_cancel
     assert list(ready(db, instance.id)) == ["take_over"]  # the interrupting one took over
     assert instance.next_timer_at is None
     assert timers.sweep(sessions, engine, "a").timers == 0
+
+
+def counted(process_id: str) -> tuple[float, float, float]:
+    """Prometheus's timers fired, lags observed and their sum, for one process."""
+    labels = {"process": process_id}
+    return tuple(
+        REGISTRY.get_sample_value(name, labels) or 0.0
+        for name in (
+            "cpc_timers_fired_total",
+            "cpc_timer_lag_seconds_count",
+            "cpc_timer_lag_seconds_sum",
+        )
+    )
+
+
+def test_timers_fired_inside_a_step_are_counted_like_those_the_sweep_fires(
+    db, sessions, engine, clock, staff
+):
+    """In the metrics with their lag, once the step commits: a start and a completion."""
+    clock.set(END_OF_4_MARCH + timedelta(hours=9))
+    fired, lags, lag_sum = counted("deadline")
+    start_deadline(db, engine, staff)  # its step starts nine hours past its deadline
+    assert counted("deadline") == (fired + 1, lags + 1, lag_sum + 9 * 3600)
+
+    deploy_test_diagram(db, "two_steps")
+    child = make_child(db, engine, staff["sw"])
+    data = {"social_worker": "sw", "team_manager": "tm"}
+    instance = engine.start(db, "two_steps", staff["sw"], data, child_id=child.id)
+    fired, lags, lag_sum = counted("two_steps")
+    # The second step is due two working days after 2 March: its deadline passed on the 5th.
+    complete(db, engine, instance.id, "first", staff["sw"], start_date="2026-03-02")
+    assert counted("two_steps") == (fired + 1, lags + 1, lag_sum + 9 * 3600)
+    assert list(ready(db, instance.id)) == ["second", "explain_late"]
+    assert timers.sweep(sessions, engine, "a").timers == 0
+    assert counted("two_steps")[0] == fired + 1

@@ -1,0 +1,263 @@
+"""Running one workflow step and saving what it did: the mechanics every command shares.
+
+A command (start, complete, fire timers, change data) opens its transaction and decides what
+the step is; a `Stepper` loads the instance's workflow, runs the step with the timers that
+fall due inside it, mirrors tasks and timers as rows, audits, starts the follow-on workflows
+and, after the commit, keeps the workflow in memory for the next step on that instance.
+
+The last workflow object each instance produced is kept with the version it was saved as,
+so the next step on that instance in this process skips deserialization; a version mismatch
+(another worker moved it on) simply loads from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy.orm import Session
+
+from engine.models import audit, catalogue
+from engine.models.instances import COMPLETED, READY, RUNNING, HumanTask, ProcessInstance
+from engine.models.processes import latest_version
+from engine.platform import clock as clocks
+from engine.platform import metrics
+from engine.platform.errors import EngineError, NotFound
+from engine.workflow import (
+    expressions,
+    instance_status,
+    serialization,
+    step_context,
+    step_failures,
+    task_scan,
+    tasks,
+    timers,
+)
+from engine.workflow.hooks import Hooks, SpecSource
+from engine.workflow.step_context import StepContext
+from engine.workflow.workflow_cache import WorkflowCache
+
+MAX_TIMER_ROUNDS = 20
+
+
+class Stepper:
+    """How the engine runs and saves a step; `runtime.Engine` and `firing` share one."""
+
+    def __init__(
+        self,
+        specs: SpecSource,
+        clock: clocks.Clock,
+        language: expressions.Language,
+        hooks: Hooks,
+        cache_size: int,
+    ):
+        self.specs = specs
+        self.clock = clock
+        self.language = language
+        self.hooks = hooks
+        self.cache = WorkflowCache(cache_size)
+        self.script_engine = language.script_engine()
+
+    def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow: the one kept from its last step, or read from its row."""
+        workflow = self.cache.take(instance.id, instance.lock_version)
+        if workflow is not None:
+            return workflow
+        diagram = self.specs.get(session, instance.version_id)
+        return serialization.loads(
+            instance.state, diagram.spec, diagram.subprocess_specs, self.script_engine
+        )
+
+    def loaded(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow for reading, kept for the next step (reading changes none)."""
+        workflow = self.load(session, instance)
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        return workflow
+
+    def create(self, session, process_id, actor, data, child_id, now, started: list):
+        """Create and run an instance inside the caller's transaction; `started` collects it
+        (and the follow-ons its step started) for `remember` after the commit."""
+        version = latest_version(session, process_id)
+        if version is None:
+            raise NotFound(f"No process “{process_id}” has been deployed.")
+        if catalogue.is_retired(session, process_id):
+            raise EngineError(f"“{version.name}” is retired: no new cases start on it.")
+        diagram = self.specs.get(session, version.id)
+        workflow = task_scan.ScannedWorkflow(
+            diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine
+        )
+        workflow.task_tree.data.update(data)
+        instance = ProcessInstance(
+            process_id=process_id,
+            version_id=version.id,
+            child_id=child_id,
+            plan_id=data.get("plan_id"),
+            status=RUNNING,
+            state="",
+            started_at=now,
+            started_by_id=actor.id if actor else None,
+        )
+        session.add(instance)
+        session.flush()
+        context = StepContext(session, instance, now, actor, started=started)
+        fired = self.run(workflow, lambda: workflow.do_engine_steps(), context)
+        self.save(session, instance, workflow, [], now, actor, fired, context, new=True)
+        audit.record(
+            session,
+            actor,
+            "instance.started",
+            now,
+            instance_id=instance.id,
+            process_id=process_id,
+            version_id=version.id,
+        )
+        self.after_step(session, context)
+        started.append(Started(instance, workflow, fired, now))
+        return instance
+
+    def after_step(self, session, context: StepContext) -> None:
+        """Start the follow-on workflows and end the ones the step closed, same transaction."""
+        for instance_id, reason in context.to_end.items():
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is not None and instance.active:
+                self.close(session, instance, None, "instance.ended", reason, context.now)
+        if not context.followups:
+            return
+        case = self.hooks.case_data(session, context.instance.child)
+        if context.instance.plan_id is not None:
+            case["plan_id"] = context.instance.plan_id
+        for process_id, extra in context.followups:
+            if catalogue.is_retired(session, process_id):  # the step goes on without it
+                audit.record(
+                    session,
+                    context.actor,
+                    "process.start_skipped",
+                    context.now,
+                    instance_id=context.instance.id,
+                    child_id=context.instance.child_id,
+                    process_id=process_id,
+                    why="retired",
+                )
+                continue
+            data = {**case, **extra}
+            self.language.check_variables(data)
+            self.create(
+                session,
+                process_id,
+                context.actor,
+                data,
+                context.instance.child_id,
+                context.now,
+                context.started,
+            )
+
+    def close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:
+        instance_status.close(session, instance, actor, action, reason, now)
+        self.cache.take(instance.id, -1)
+
+    def committed(self, instance, workflow, context: StepContext, fired=()) -> None:
+        """After a step's commit: keep its workflow, and those it started, for the next step;
+        count the timers that fired in it."""
+        self.cache.put(instance.id, instance.lock_version, workflow)
+        count_fired(instance.process_id, fired, context.now)
+        self.remember(context.started)
+
+    def remember(self, started: list[Started]) -> None:
+        """After the commit, for each instance a step started: keep its workflow (never before
+        the commit: a rolled-back id can be handed out again on SQLite, and must not find
+        someone else's workflow) and count the timers that fired as it started."""
+        for each in started:
+            self.cache.put(each.instance.id, each.instance.lock_version, each.workflow)
+            count_fired(each.instance.process_id, each.fired, each.now)
+
+    def run(self, workflow: BpmnWorkflow, step, context: StepContext):
+        """Run `step`, then fire timers already due until the workflow rests; those fired.
+
+        `do_engine_steps` only looks at timers when it ends, so a timer that fell due while it
+        ran (a conference booked after its own deadline) would otherwise wait for the sweep.
+        A timer already past when it starts (a strategy discussion recorded weeks late) fires
+        inside `step` without ever waiting: it is found among the timers fired since.
+        """
+        fired: list[timers.WaitingTimer] = []
+        with clocks.using(self.clock), step_context.bound(context):
+            try:
+                before = timers.fired_ids(workflow)
+                step()
+                if any(t.due is None for t in timers.waiting(workflow)):
+                    workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
+                for _ in range(MAX_TIMER_ROUNDS):
+                    due = timers.due(workflow, self.clock.now())
+                    if not due:
+                        break
+                    fired += due
+                    workflow.refresh_timers()
+                    workflow.do_engine_steps()
+            except SpiffWorkflowException as exc:
+                raise step_failures.explain(exc) from exc
+        counted = before | {t.task_id for t in fired}
+        return fired + timers.fired_since(workflow, counted)
+
+    def save(
+        self,
+        session,
+        instance,
+        workflow,
+        open_rows,
+        now,
+        actor,
+        fired=(),
+        context: StepContext | None = None,
+        owner=None,
+        new=False,
+        timer_rows=None,
+        flush=True,
+    ) -> list[HumanTask]:
+        """Store the state, mirror its tasks and timers as rows, audit the timers that fired,
+        tell people of new tasks; the task rows it created.
+
+        `timer_rows` are the instance's waiting timer rows when the caller has read them
+        already; `flush=False` leaves the flush to a caller saving several instances. The
+        step's `context` is handed the rows open now, for what its timers had to leave until
+        the tasks the step created had rows (a reminder of one of them).
+        """
+        step_failures.check_depth(workflow)
+        instance.state = step_failures.dumps(workflow)
+        instance.updated_at = now
+        with clocks.using(self.clock):
+            try:
+                created = tasks.sync(session, instance, workflow, open_rows, now)
+            except SpiffWorkflowException as exc:
+                raise step_failures.explain(exc) from exc
+        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
+        if fired:
+            names = [t.name for t in fired]
+            audit.record(
+                session, None, "timers.fired", now, instance_id=instance.id, timers=names, by=owner
+            )
+        self.hooks.tasks_created(session, instance, created, actor, now)
+        if context is not None:
+            context.saved([row for row in open_rows if row.state == READY] + created)
+        if task_scan.is_completed(workflow):
+            instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
+        if flush:
+            session.flush()
+        return created
+
+
+@dataclass(frozen=True)
+class Started:
+    """An instance a step started, kept until the commit: its workflow and timers fired."""
+
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    fired: list[timers.WaitingTimer]
+    now: datetime
+
+
+def count_fired(process_id: str, fired, now: datetime) -> None:
+    """Count committed timers in the metrics, wherever they fired: a sweep or a step."""
+    if fired:
+        lags = [(now - t.due).total_seconds() for t in fired if t.due is not None]
+        metrics.timers_fired(process_id, len(fired), lags)
