@@ -31,6 +31,7 @@ from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username
 from engine.models.withholding import (
+    GROUPS,
     WITHHOLDABLE,
     WithheldItem,
     in_force_for_child,
@@ -250,7 +251,8 @@ def withhold(
     reason: str,
     now: datetime,
 ) -> WithheldItem:
-    """Withhold one field from an audience: "user:<username>", "role:<key>" or "person:<id>"."""
+    """Withhold one field from an audience: "user:<username>", "role:<key>", "person:<id>"
+    or "group:family" / "group:non_professionals" (whoever is in it when data is read)."""
     with transaction(session):
         return add_withheld(
             session, chair, child_id, record, record_id, field_name, audience, reason, now
@@ -324,6 +326,8 @@ def describe_audience(session: Session, item: WithheldItem) -> str:
         return item.from_user.display_name
     if item.from_role:
         return roles.label(item.from_role)
+    if item.from_group:
+        return GROUPS.get(item.from_group, item.from_group).capitalize()
     person = session.get(CasePerson, item.from_person_id)
     return person.name if person else "Unknown"
 
@@ -354,6 +358,8 @@ def _audience(session: Session, child_id: int, audience: str) -> dict:
         return {"from_user_id": user.id}
     if kind == "role" and value in roles.ROLES:
         return {"from_role": value}
+    if kind == "group" and value in GROUPS:
+        return {"from_group": value}
     person_id = whole_numbers.parse(value) if kind == "person" else None
     if person_id is not None:
         person = session.get(CasePerson, person_id)
