@@ -26,6 +26,7 @@ from engine.models.conferences import (
     ConferenceRequest,
     Report,
     people_for_child,
+    person_ids_of_account,
 )
 from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
@@ -81,12 +82,18 @@ def can_withhold(session: Session, user: User, child_id: int) -> bool:
 
 
 def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
-    """The (record, id, field) keys of this child's record withheld from this reader."""
+    """The (record, id, field) keys of this child's record withheld from this reader. A
+    person's own contact details are never withheld from them (an address withheld from
+    "all family members" still heads the mother's own letter)."""
     if isinstance(reader, CasePerson):
         keys = keys_hidden_from_person(session, reader.id, child_id)
         account = session.get(User, reader.user_id) if reader.user_id else None
-        return keys | (keys_hidden_from_user(session, account, child_id) if account else set())
-    return keys_hidden_from_user(session, reader, child_id)
+        keys |= keys_hidden_from_user(session, account, child_id) if account else set()
+        own = {reader.id}
+    else:
+        keys = keys_hidden_from_user(session, reader, child_id)
+        own = set(person_ids_of_account(session, child_id, reader.id))
+    return {k for k in keys if not (k[0] == "person" and k[1] in own)}
 
 
 def people_for(session: Session, viewer: Reader, child_id: int) -> list[PersonView]:

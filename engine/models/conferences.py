@@ -341,3 +341,11 @@ def invited_conference_ids(session: Session, child_id: int, user_id: int) -> set
         .where(CasePerson.child_id == child_id, CasePerson.user_id == user_id)
     )
     return set(session.scalars(query))
+
+
+def person_ids_of_account(session: Session, child_id: int, user_id: int) -> list[int]:
+    """The people on this child's record who are this account (an invited professional)."""
+    query = select(CasePerson.id).where(
+        CasePerson.child_id == child_id, CasePerson.user_id == user_id
+    )
+    return list(session.scalars(query))

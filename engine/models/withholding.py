@@ -239,3 +239,25 @@ def audience_label(request: ConferenceRequest) -> str:
 
 def joined(names: list[str]) -> str:
     return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+
+
+def request_named(request: ConferenceRequest) -> str:
+    """A request as staff read it, by what it does and from whom ("Withhold Ann Okoye's
+    address from all family members"), never by the raiser's free text, which may quote
+    what is withheld."""
+    if request.kind == "exclude":
+        return f"Exclude {request.person.name}" if request.person else "Exclude a family member"
+    report = request.report
+    field_label = WITHHOLDABLE.get(("person", request.field or ""))
+    if request.field == "report" and report is not None:
+        what = f"the report by {report.author or report.agency or 'the social worker'}"
+    elif request.field == "file" and request.report_file_id:
+        what = "an uploaded report file"
+    elif request.field == "passage" and request.passage:
+        what = "a passage of text"
+    elif request.person is not None and field_label:
+        what = f"{request.person.name}'s {field_label}"
+    else:
+        return "Withhold information"
+    audience = audience_label(request)
+    return f"Withhold {what}" + (f" from {audience}" if audience else "")
