@@ -30,7 +30,7 @@ from engine.models.conferences import (
 )
 from engine.models.documents import ReportFile, files_for
 from engine.models.people import User
-from engine.models.withholding import group_named, share_with_parents
+from engine.models.withholding import GROUPS, group_named, share_with_parents
 from engine.platform import whole_numbers
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, NotAllowed
@@ -56,6 +56,41 @@ def record_requests(conference_id, requests) -> None:
         _name_request(ctx.session, row, conference, item)
         ctx.session.add(row)
     ctx.session.flush()  # sharing the reports next reads what is asked to be withheld
+
+
+def record_requests_raised(conference_id, answer: str) -> None:
+    """The requests an agency professional (or the chair) raised in their own step, under
+    the form's `answer` name; a step whose form asked none raises none."""
+    raised = step_context.current().data.get(answer)
+    if raised:
+        record_requests(conference_id, raised)
+
+
+def open_requests(conference_id) -> list[dict]:
+    """Every request on the conference not yet decided, however it was raised (in a report
+    step, or on the conference page), as the chair's decision form lists them."""
+    session = step_context.current().session
+    return [_as_answered(r) for r in requests_for(session, conference_id) if r.decision is None]
+
+
+def _as_answered(row: ConferenceRequest) -> dict:
+    audience = [p.name for p in row.withheld_from_people]
+    if row.withheld_from_group:
+        audience.insert(0, GROUPS[row.withheld_from_group])
+    report = row.report.author if row.report is not None else None
+    if row.report_file_id:
+        found = step_context.current().session.get(ReportFile, row.report_file_id)
+        report = found.filename if found else None
+    answered = {
+        "kind": row.kind,
+        "details": row.details,
+        "person": row.person.name if row.person else None,
+        "field": row.field,
+        "report": report,
+        "passage": row.passage,
+        "withheld_from": ", ".join(audience) or None,
+    }
+    return {key: value for key, value in answered.items() if value}
 
 
 def record_request_decisions(conference_id, decisions) -> None:
@@ -296,4 +331,7 @@ def _person_named(session, child_id: int, name: str) -> CasePerson:
     return found[0]
 
 
-FUNCTIONS = {f.__name__: f for f in (record_requests, record_request_decisions)}
+FUNCTIONS = {
+    f.__name__: f
+    for f in (record_requests, record_requests_raised, open_requests, record_request_decisions)
+}

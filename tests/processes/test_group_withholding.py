@@ -4,11 +4,13 @@ A group is resolved when data is read: a family member added to the case after t
 agreed is covered as well, and a professional never is.
 """
 
+import pytest
 from sqlalchemy import select
 
 from engine.access import withholding
 from engine.models import CasePerson, ConferenceRequest, Report, WithheldItem
 from engine.models.withholding import request_named
+from engine.platform.errors import InvalidValue
 from tests.processes.driver import invited
 
 MOTHERS_ADDRESS = {
@@ -17,11 +19,12 @@ MOTHERS_ADDRESS = {
     "person": "Grace Okoye",
     "field": "address",
 }
+GP = "Dr Asha Patel"
 GP_REPORT = {
     "kind": "withhold",
     "details": "The GP's report holds third-party health details.",
     "field": "report",
-    "report": "Dr Asha Patel",
+    "report": GP,
 }
 
 
@@ -108,3 +111,38 @@ def test_a_persons_own_details_are_never_withheld_from_them(case):
     mother = person(case, "Grace Okoye")
     assert ("person", mother.id, "address") not in hidden_from(case, mother)
     assert ("person", mother.id, "address") in hidden_from(case, person(case, "Tom Okoye"))
+
+
+# ---- requests raised in the diagrams' own steps --------------------------------------------
+
+
+def test_an_agency_raises_a_request_in_its_report_step_and_the_chair_decides_it(case):
+    """The police officer asks in the report step; the social worker's report then hands
+    every open request to the chair's decision step, not only the social worker's own."""
+    invited(case)
+    case.at("2027-01-06 11:00")
+    police = next(t for t in case.all_ready("agency_report") if t.assignee_id)
+    asked = {**GP_REPORT, "withheld_from": "all family members"}
+    case.do("agency_report", task=police, actor="police", agency_requests=[asked])
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.raised_by.username, row.decision) == ("police", None)
+    case.do("social_worker_report")  # raises nothing itself
+    assert "decide_requests" in case.ready()
+    listed = case.engine.task_data(case.db, case.ready()["decide_requests"])["requests"]
+    assert [(r["report"], r["withheld_from"]) for r in listed] == [(GP, "all family members")]
+    case.do("decide_requests", requests=[{**asked, "decision": "agreed", "reason": "Risk."}])
+    item = case.db.scalars(select(WithheldItem)).one()
+    assert (item.from_group, item.record) == ("family", "report")
+
+
+def test_the_chair_raises_a_request_at_pre_contact_and_must_decide_it_before_holding(case):
+    invited(case)
+    case.at("2027-01-07 09:00")
+    case.do("social_worker_report")
+    asked = {**MOTHERS_ADDRESS, "withheld_from": "Tom Okoye"}
+    case.do("chair_pre_contact", chair_requests=[asked])
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.raised_by.username, row.withheld_from.name) == ("chair", "Tom Okoye")
+    case.at("2027-01-11 15:00")
+    with pytest.raises(InvalidValue, match="Decide the request to withhold information"):
+        case.do("hold_conference")
