@@ -373,3 +373,21 @@ def _audience(session: Session, child_id: int, audience: str) -> dict:
         if person is not None and person.child_id == child_id:
             return {"from_person_id": person.id}
     raise EngineError("Choose who the information is withheld from.")
+
+
+def describe_item(session: Session, item: WithheldItem) -> str:
+    """What is withheld, as the chair reads it: "Grace Okoye's address", "The report by
+    Robin Hall", "A passage: …" (the chair sees everything withheld, so it may be quoted)."""
+    label = WITHHOLDABLE.get((item.record, item.field), item.field)
+    if item.record == "person":
+        person = session.get(CasePerson, item.record_id)
+        return f"{person.name}'s {label}" if person else label.capitalize()
+    if item.record == "report":
+        report = session.get(Report, item.record_id)
+        author = report.author or report.agency if report else None
+        return f"The report by {author}" if author else "A report"
+    if item.record == "report_file":
+        found = session.get(ReportFile, item.record_id)
+        return f"The uploaded file {found.filename}" if found else "An uploaded file"
+    request = session.get(ConferenceRequest, item.record_id)
+    return f"A passage: “{request.passage}”" if request and request.passage else "A passage"

@@ -189,6 +189,7 @@ def withheld(child_id):
         requests=requests_for_child(session, child.id),
         field_names={field: name for (_r, field), name in WITHHOLDABLE.items()},
         audience_of=lambda item: withholding.describe_audience(session, item),
+        item_of=lambda item: withholding.describe_item(session, item),
     ), (400 if errors else 200)
 
 
