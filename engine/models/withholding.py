@@ -95,6 +95,7 @@ def _covers(people: ColumnElement[bool]) -> ColumnElement[bool]:
                 WithheldItem.from_group == group,
                 select(CasePerson.id)
                 .where(people, CasePerson.child_id == WithheldItem.child_id, in_group(group))
+                .correlate_except(CasePerson)  # the item, and a share it is asked about
                 .exists(),
             )
             for group in GROUPS

@@ -146,3 +146,47 @@ def test_the_chair_raises_a_request_at_pre_contact_and_must_decide_it_before_hol
     case.at("2027-01-11 15:00")
     with pytest.raises(InvalidValue, match="Decide the request to withhold information"):
         case.do("hold_conference")
+
+
+def test_a_report_kept_from_the_family_is_never_shared_with_a_parent(case):
+    from engine.models.conferences import ReportShare
+    from engine.models.withholding import shares_for
+
+    invited(case)
+    case.at("2027-01-06 11:00")
+    for task in case.all_ready("agency_report"):
+        case.do("agency_report", task=task, actor="police" if task.assignee_id else "bs")
+    asked = {**GP_REPORT, "withheld_from": "all family members"}
+    case.do("social_worker_report", report_shared_date="2027-01-06", requests=[asked])
+    gp, police = (
+        case.db.scalars(select(Report).where(Report.author == name)).one()
+        for name in (GP, "Robin Hall")
+    )
+    shared = {(s.report_id, s.person_id) for s in case.db.scalars(select(ReportShare))}
+    parents = {person(case, n).id for n in ("Grace Okoye", "Tom Okoye")}
+    assert {p for r, p in shared if r == police.id} == parents
+    assert {p for r, p in shared if r == gp.id} == set()  # asked, while the chair decides
+    case.do("decide_requests", requests=[{**asked, "decision": "agreed", "reason": "Risk."}])
+    assert shares_for(case.db, [gp.id, police.id])[gp.id] == []
+    assert {s.person_id for s in shares_for(case.db, [police.id])[police.id]} == parents
+
+
+def test_a_report_shared_before_it_is_kept_from_the_family_no_longer_shows_as_shared(case):
+    from engine.models.withholding import shares_for
+
+    invited(case)
+    case.at("2027-01-06 11:00")
+    for task in case.all_ready("agency_report"):
+        case.do("agency_report", task=task, actor="police" if task.assignee_id else "bs")
+    case.do("social_worker_report", report_shared_date="2027-01-06")
+    gp, police = (
+        case.db.scalars(select(Report).where(Report.author == name)).one()
+        for name in (GP, "Robin Hall")
+    )
+    assert len(shares_for(case.db, [gp.id])[gp.id]) == 2
+    withholding.withhold(
+        case.db, case.staff["chair"], case.child.id, "report", gp.id, "summary",
+        "group:family", "Third-party health details.", case.clock.now(),
+    )  # fmt: skip
+    assert shares_for(case.db, [gp.id])[gp.id] == []
+    assert len(shares_for(case.db, [police.id])[police.id]) == 2  # only the one withheld
