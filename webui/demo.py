@@ -146,14 +146,26 @@ MORE_REQUESTS = [
         "withheld_from": "Parent Two",
     },
 ]
+# Who made the referral withheld from the whole family in one step: "all family members"
+# covers both parents, and anyone in the family added to the case later.
+REFERRER = "The referral came from the neighbour at number 14"
+MORE_REQUESTS.append(
+    {
+        "kind": "withhold",
+        "details": "The neighbour who called us must not be identifiable to the family.",
+        "field": "passage",
+        "passage": REFERRER,
+        "withheld_from": "all family members",
+    }
+)
 MORE_DECISIONS = [
     {**r, "decision": "agreed", "reason": "Risk of harm to the mother and child."}
-    for r in MORE_REQUESTS
-]
+    for r in MORE_REQUESTS[:2]
+] + [{**MORE_REQUESTS[2], "decision": "agreed", "reason": "Risk of harm to the referrer."}]
 
 
 def _with_requests(steps):
-    """The steps to a plan, with a father invited and four requests agreed by the chair."""
+    """The steps to a plan, with a father invited and five requests agreed by the chair."""
     changed = []
     for offset, task_spec, overrides in steps:
         if task_spec == "send_invitations":
@@ -163,7 +175,7 @@ def _with_requests(steps):
             ]
             overrides = {**overrides, "family": addresses}
         elif task_spec == "social_worker_report":
-            summary = f"Home visits show warm care. {GROUP}, and it helps her."
+            summary = f"Home visits show warm care. {GROUP}, and it helps her. {REFERRER}."
             requests = [*REQUESTS, *MORE_REQUESTS]
             overrides = {**overrides, "report_summary": summary, "requests": requests}
         elif task_spec == "hold_conference":
@@ -486,15 +498,16 @@ def _family_and_feedback(session: Session, engine: Engine, given: str) -> None:
 
 def _open_request(session: Session, engine: Engine, given: str) -> None:
     """An invited police officer asks, before the conference, to keep a passage from the
-    mother; left open, so the chair sees it on the conference page and the hold task."""
+    whole family (a group: both parents, and anyone in the family added later); left open,
+    so the chair sees it on the conference page and the hold task."""
     child = session.scalars(select(Child).where(Child.given_name == given)).one()
     conference = session.scalars(select(Conference).where(Conference.child_id == child.id)).one()
     request = {
         "kind": "withhold",
         "details": "The neighbour who called us must not be identifiable to the family.",
         "field": "passage",
-        "passage": "The referral came from the neighbour at number 14",
-        "withheld_from": "Parent One",
+        "passage": REFERRER,
+        "withheld_from": "all family members",
     }
     police = user_by_username(session, "police1")
     conference_requests.raise_request(session, police, conference.id, request, engine.clock.now())

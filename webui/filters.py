@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from engine.models.conferences import agency_label
+from engine.models.withholding import request_named
 from engine.platform import clock, workdays
 from engine.platform import settings as council
 from engine.platform.clock import LONDON
@@ -131,3 +132,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["due_tag"] = due_tag
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["agency"] = agency_label  # "health_visitor" is "Health visitor"
+    # A request by what it does and from whom: "Withhold Ann's address from all family members"
+    app.jinja_env.filters["request_named"] = request_named

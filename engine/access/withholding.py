@@ -26,11 +26,13 @@ from engine.models.conferences import (
     ConferenceRequest,
     Report,
     people_for_child,
+    person_ids_of_account,
 )
 from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username
 from engine.models.withholding import (
+    GROUPS,
     WITHHOLDABLE,
     WithheldItem,
     in_force_for_child,
@@ -80,12 +82,18 @@ def can_withhold(session: Session, user: User, child_id: int) -> bool:
 
 
 def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
-    """The (record, id, field) keys of this child's record withheld from this reader."""
+    """The (record, id, field) keys of this child's record withheld from this reader. A
+    person's own contact details are never withheld from them (an address withheld from
+    "all family members" still heads the mother's own letter)."""
     if isinstance(reader, CasePerson):
         keys = keys_hidden_from_person(session, reader.id, child_id)
         account = session.get(User, reader.user_id) if reader.user_id else None
-        return keys | (keys_hidden_from_user(session, account, child_id) if account else set())
-    return keys_hidden_from_user(session, reader, child_id)
+        keys |= keys_hidden_from_user(session, account, child_id) if account else set()
+        own = {reader.id}
+    else:
+        keys = keys_hidden_from_user(session, reader, child_id)
+        own = set(person_ids_of_account(session, child_id, reader.id))
+    return {k for k in keys if not (k[0] == "person" and k[1] in own)}
 
 
 def people_for(session: Session, viewer: Reader, child_id: int) -> list[PersonView]:
@@ -250,7 +258,8 @@ def withhold(
     reason: str,
     now: datetime,
 ) -> WithheldItem:
-    """Withhold one field from an audience: "user:<username>", "role:<key>" or "person:<id>"."""
+    """Withhold one field from an audience: "user:<username>", "role:<key>", "person:<id>"
+    or "group:family" / "group:non_professionals" (whoever is in it when data is read)."""
     with transaction(session):
         return add_withheld(
             session, chair, child_id, record, record_id, field_name, audience, reason, now
@@ -324,6 +333,8 @@ def describe_audience(session: Session, item: WithheldItem) -> str:
         return item.from_user.display_name
     if item.from_role:
         return roles.label(item.from_role)
+    if item.from_group:
+        return GROUPS.get(item.from_group, item.from_group).capitalize()
     person = session.get(CasePerson, item.from_person_id)
     return person.name if person else "Unknown"
 
@@ -354,9 +365,29 @@ def _audience(session: Session, child_id: int, audience: str) -> dict:
         return {"from_user_id": user.id}
     if kind == "role" and value in roles.ROLES:
         return {"from_role": value}
+    if kind == "group" and value in GROUPS:
+        return {"from_group": value}
     person_id = whole_numbers.parse(value) if kind == "person" else None
     if person_id is not None:
         person = session.get(CasePerson, person_id)
         if person is not None and person.child_id == child_id:
             return {"from_person_id": person.id}
     raise EngineError("Choose who the information is withheld from.")
+
+
+def describe_item(session: Session, item: WithheldItem) -> str:
+    """What is withheld, as the chair reads it: "Grace Okoye's address", "The report by
+    Robin Hall", "A passage: …" (the chair sees everything withheld, so it may be quoted)."""
+    label = WITHHOLDABLE.get((item.record, item.field), item.field)
+    if item.record == "person":
+        person = session.get(CasePerson, item.record_id)
+        return f"{person.name}'s {label}" if person else label.capitalize()
+    if item.record == "report":
+        report = session.get(Report, item.record_id)
+        author = report.author or report.agency if report else None
+        return f"The report by {author}" if author else "A report"
+    if item.record == "report_file":
+        found = session.get(ReportFile, item.record_id)
+        return f"The uploaded file {found.filename}" if found else "An uploaded file"
+    request = session.get(ConferenceRequest, item.record_id)
+    return f"A passage: “{request.passage}”" if request and request.passage else "A passage"

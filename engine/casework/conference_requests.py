@@ -23,13 +23,14 @@ from engine.models.conferences import (
     Conference,
     ConferenceRequest,
     Report,
+    RequestAudience,
     people_for_child,
     reports_for,
     requests_for,
 )
 from engine.models.documents import ReportFile, files_for
 from engine.models.people import User
-from engine.models.withholding import share_with_parents
+from engine.models.withholding import GROUPS, group_named, share_with_parents
 from engine.platform import whole_numbers
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, NotAllowed
@@ -55,6 +56,41 @@ def record_requests(conference_id, requests) -> None:
         _name_request(ctx.session, row, conference, item)
         ctx.session.add(row)
     ctx.session.flush()  # sharing the reports next reads what is asked to be withheld
+
+
+def record_requests_raised(conference_id, answer: str) -> None:
+    """The requests an agency professional (or the chair) raised in their own step, under
+    the form's `answer` name; a step whose form asked none raises none."""
+    raised = step_context.current().data.get(answer)
+    if raised:
+        record_requests(conference_id, raised)
+
+
+def open_requests(conference_id) -> list[dict]:
+    """Every request on the conference not yet decided, however it was raised (in a report
+    step, or on the conference page), as the chair's decision form lists them."""
+    session = step_context.current().session
+    return [_as_answered(r) for r in requests_for(session, conference_id) if r.decision is None]
+
+
+def _as_answered(row: ConferenceRequest) -> dict:
+    audience = [p.name for p in row.withheld_from_people]
+    if row.withheld_from_group:
+        audience.insert(0, GROUPS[row.withheld_from_group])
+    report = row.report.author if row.report is not None else None
+    if row.report_file_id:
+        found = step_context.current().session.get(ReportFile, row.report_file_id)
+        report = found.filename if found else None
+    answered = {
+        "kind": row.kind,
+        "details": row.details,
+        "person": row.person.name if row.person else None,
+        "field": row.field,
+        "report": report,
+        "passage": row.passage,
+        "withheld_from": ", ".join(audience) or None,
+    }
+    return {key: value for key, value in answered.items() if value}
 
 
 def record_request_decisions(conference_id, decisions) -> None:
@@ -165,17 +201,23 @@ def decide_request(session: Session, chair: User, conference_id: int, item: dict
 
 
 def _withhold_agreed(session, chair, child_id: int, row, number, now) -> None:
-    """The withheld item an agreed request names: a contact field, a whole report, an
-    uploaded file or a passage; a request naming only part of that is refused."""
-    named = (row.person_id, row.field, row.withheld_from_id, row.report_id, row.report_file_id)
-    if not any(named) and not row.passage:
+    """The withheld items an agreed request names: a contact field, a whole report, an
+    uploaded file or a passage, from each person it names and from the group it names (one
+    item for the group, whose members are found whenever data is read); a request naming
+    only part of that is refused."""
+    people = row.withheld_from_people
+    named = (row.person_id, row.field, people, row.withheld_from_group)
+    if not any(named) and not (row.report_id or row.report_file_id or row.passage):
         return  # an old request in free text only: recorded, nothing to make
     target = {
         "report": ("report", row.report_id, "summary"),
         "file": ("report_file", row.report_file_id, "file"),
         "passage": ("request", row.id if row.passage else None, "passage"),
     }.get(row.field or "", ("person", row.person_id, row.field))
-    if not (target[1] and target[2] and row.withheld_from_id):
+    audiences = [f"person:{p.id}" for p in people]
+    if row.withheld_from_group:
+        audiences.insert(0, f"group:{row.withheld_from_group}")
+    if not (target[1] and target[2] and audiences):
         raise InvalidValue(
             {
                 "requests": f"Request {number}: say what is withheld (whose contact details, "
@@ -183,17 +225,8 @@ def _withhold_agreed(session, chair, child_id: int, row, number, now) -> None:
             }
         )
     session.flush()
-    add_withheld(
-        session,
-        chair,
-        child_id,
-        target[0],
-        target[1],
-        target[2],
-        f"person:{row.withheld_from_id}",
-        row.reason or "",
-        now,
-    )
+    for audience in audiences:
+        add_withheld(session, chair, child_id, *target, audience, row.reason or "", now)
 
 
 REQUEST_KINDS = {"exclude": "to exclude a family member", "withhold": "to withhold information"}
@@ -230,7 +263,36 @@ def _name_request(session, row: ConferenceRequest, conference: Conference, item:
     if item.get("passage"):
         row.passage = item["passage"].strip() or None
     if item.get("withheld_from"):
-        row.withheld_from_id = _person_named(session, child_id, item["withheld_from"]).id
+        _name_audience(session, row, child_id, item["withheld_from"])
+
+
+def _name_audience(session, row: ConferenceRequest, child_id: int, named) -> None:
+    """Whom the information is withheld from: one or several people on the record (a list,
+    or names apart by commas or "and"), and a group ("all family members", "all
+    non-professionals"), kept as the group and never as today's members of it."""
+    parts = named if isinstance(named, list) else _names(session, child_id, str(named))
+    group, people = None, []
+    for part in parts:
+        found = group_named(part)
+        if found:
+            group = found
+            continue
+        person = _person_named(session, child_id, part)
+        if person not in people:
+            people.append(person)
+    row.withheld_from_group = group
+    row.withheld_from_id = people[0].id if people else None
+    kept = {a.person_id: a for a in row.audience}  # a row kept, never deleted and made again
+    row.audience = [kept.get(p.id) or RequestAudience(person=p) for p in people]
+
+
+def _names(session, child_id: int, text: str) -> list[str]:
+    """A name as written, or the names in a list of them ("Tom Okoye, Ann Okoye and all
+    non-professionals"): a whole name on the record is never split."""
+    if group_named(text) or _matching(session, child_id, text):
+        return [text]
+    parts = [p for chunk in text.split(",") for p in chunk.split(" and ")]
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _same_words(a: str | None, b: str) -> bool:
@@ -253,16 +315,23 @@ def _file_named(session, conference_id: int, name: str) -> ReportFile:
     return found[0]
 
 
-def _person_named(session, child_id: int, name: str) -> CasePerson:
+def _matching(session, child_id: int, name: str) -> list[CasePerson]:
     wanted = " ".join(name.split()).casefold()
-    found = [
+    return [
         p
         for p in people_for_child(session, child_id)
         if " ".join(p.name.split()).casefold() == wanted
     ]
+
+
+def _person_named(session, child_id: int, name: str) -> CasePerson:
+    found = _matching(session, child_id, name)
     if len(found) != 1:
         raise InvalidValue({"requests": f"There is no one called {name} on this child's record."})
     return found[0]
 
 
-FUNCTIONS = {f.__name__: f for f in (record_requests, record_request_decisions)}
+FUNCTIONS = {
+    f.__name__: f
+    for f in (record_requests, record_requests_raised, open_requests, record_request_decisions)
+}

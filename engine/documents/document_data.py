@@ -28,7 +28,7 @@ from engine.models.documents import files_for
 from engine.models.families import group_children
 from engine.models.people import Child, User
 from engine.models.plans import CoreGroupMeeting, Plan, actions_for
-from engine.models.withholding import shares_for
+from engine.models.withholding import request_named, shares_for
 from engine.platform import settings, workdays
 from engine.platform.errors import NotFound
 
@@ -62,7 +62,6 @@ REPORT_KINDS = {
     "parent": "Parents' report",
     "child": "The child's views",
 }
-WITHHOLDABLE_FIELDS = {"address": "address", "phone": "phone number", "email": "email address"}
 ROLES = {"parent": "Parent or carer", "child": "Child", "advocate": "Advocate"}
 ACTION_STATUSES = {"open": "Not done yet", "done": "Done", "dropped": "No longer needed"}
 MAP_HEADINGS = (
@@ -257,20 +256,10 @@ def _decisions(session: Session, conference_id: int) -> list[dict]:
     which may quote what is withheld), with the chair's reason: for the staff's copies only
     (`document_redaction` leaves them out of a family member's)."""
     return [
-        {"what": _request_named(r), "decision": r.decision.capitalize(), "reason": r.reason}
+        {"what": request_named(r), "decision": r.decision.capitalize(), "reason": r.reason}
         for r in requests_for(session, conference_id)
         if r.decision is not None
     ]
-
-
-def _request_named(request) -> str:
-    if request.kind == "exclude":
-        return f"Exclude {request.person.name}" if request.person else "Exclude a family member"
-    what = WITHHOLDABLE_FIELDS.get(request.field or "")
-    if request.person is None or what is None:
-        return "Withhold information"
-    named = f"Withhold {request.person.name}'s {what}"
-    return named + (f" from {request.withheld_from.name}" if request.withheld_from else "")
 
 
 def _plan(session: Session, plan: Plan, conference: Conference) -> dict:

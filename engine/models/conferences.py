@@ -242,6 +242,10 @@ class ConferenceRequest(Base):
     report_file_id: Mapped[int | None] = mapped_column(ForeignKey("report_files.id"))
     passage: Mapped[str | None] = mapped_column(Text)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Withheld from a group rather than (or as well as) named people: "family" or
+    # "non_professionals" (see `engine.models.withholding.GROUPS`), resolved when data is
+    # read, so a family member added to the case later is covered too.
+    withheld_from_group: Mapped[str | None] = mapped_column(String(40))
 
     conference: Mapped[Conference] = relationship()
     person: Mapped[CasePerson | None] = relationship(foreign_keys=[person_id])
@@ -249,6 +253,29 @@ class ConferenceRequest(Base):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     report: Mapped[Report | None] = relationship()
+    # Every person the request names to withhold from (one or several); `withheld_from` is
+    # the first of them, as requests naming one person have always recorded it.
+    audience: Mapped[list[RequestAudience]] = relationship(
+        order_by="RequestAudience.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def withheld_from_people(self) -> list[CasePerson]:
+        named = [a.person for a in self.audience]
+        return named or ([self.withheld_from] if self.withheld_from else [])
+
+
+class RequestAudience(Base):
+    """One person a request to withhold names to keep the information from."""
+
+    __tablename__ = "request_audiences"
+    __table_args__ = (UniqueConstraint("request_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("conference_requests.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("case_people.id"))
+
+    person: Mapped[CasePerson] = relationship()
 
 
 def conference_for_instance(session: Session, instance_id: int) -> Conference | None:
@@ -319,3 +346,11 @@ def invited_conference_ids(session: Session, child_id: int, user_id: int) -> set
         .where(CasePerson.child_id == child_id, CasePerson.user_id == user_id)
     )
     return set(session.scalars(query))
+
+
+def person_ids_of_account(session: Session, child_id: int, user_id: int) -> list[int]:
+    """The people on this child's record who are this account (an invited professional)."""
+    query = select(CasePerson.id).where(
+        CasePerson.child_id == child_id, CasePerson.user_id == user_id
+    )
+    return list(session.scalars(query))

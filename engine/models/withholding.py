@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, bindparam, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -31,6 +41,19 @@ WITHHOLDABLE = {
     ("report_file", "file"): "uploaded file",
     ("request", "passage"): "passage of text",  # the agreed request's passage, anywhere
 }
+# Whom information can be withheld from in one step, as the chair names them. Who is in a
+# group is worked out whenever data is read, never when the item is made: a family member
+# added to the case afterwards is covered too.
+FAMILY, NON_PROFESSIONALS = "family", "non_professionals"
+GROUPS = {
+    FAMILY: "all family members",
+    NON_PROFESSIONALS: "all non-professionals",
+}
+GROUP_HINTS = {
+    FAMILY: "the parents and carers, the child, and anyone else in the family on the record "
+    "(everyone a family link is sent to)",
+    NON_PROFESSIONALS: "every family member, and the child's advocate or supporter",
+}
 
 
 class WithheldItem(Base):
@@ -44,6 +67,7 @@ class WithheldItem(Base):
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_role: Mapped[str | None] = mapped_column(String(40))
     from_person_id: Mapped[int | None] = mapped_column(ForeignKey("case_people.id"))
+    from_group: Mapped[str | None] = mapped_column(String(40))  # one of GROUPS
     reason: Mapped[str] = mapped_column(Text)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -63,6 +87,30 @@ def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
         WithheldItem.child_id == child_id, WithheldItem.lifted_at.is_(None)
     )
     return list(session.scalars(query.order_by(WithheldItem.at)))
+
+
+def in_group(group: str) -> ColumnElement[bool]:
+    """Whether a case person (a row of `CasePerson` in the query) belongs to a group."""
+    if group == FAMILY:
+        return CasePerson.kind == "family"
+    return or_(CasePerson.kind == "family", CasePerson.relationship_or_agency == "advocate")
+
+
+def _covers(people: ColumnElement[bool]) -> ColumnElement[bool]:
+    """An item withheld from a group one of `people` (a condition on case people of the
+    item's child) belongs to, read now: group membership is never stored."""
+    return or_(
+        *(
+            and_(
+                WithheldItem.from_group == group,
+                select(CasePerson.id)
+                .where(people, CasePerson.child_id == WithheldItem.child_id, in_group(group))
+                .correlate_except(CasePerson)  # the item, and a share it is asked about
+                .exists(),
+            )
+            for group in GROUPS
+        )
+    )
 
 
 def keys_hidden_from_user(
@@ -101,13 +149,17 @@ _HIDDEN_FROM_USER = select(WithheldItem.record, WithheldItem.record_id, Withheld
         WithheldItem.from_person_id.in_(
             select(CasePerson.id).where(CasePerson.user_id == bindparam("user_id"))
         ),
+        _covers(CasePerson.user_id == bindparam("user_id")),
     ),
 )
 _HIDDEN_FROM_USER_IN_CHILD = _HIDDEN_FROM_USER.where(WithheldItem.child_id == bindparam("child_id"))
 _HIDDEN_FROM_PERSON = select(WithheldItem.record, WithheldItem.record_id, WithheldItem.field).where(
     WithheldItem.child_id == bindparam("child_id"),
     WithheldItem.lifted_at.is_(None),
-    WithheldItem.from_person_id == bindparam("person_id"),
+    or_(
+        WithheldItem.from_person_id == bindparam("person_id"),
+        _covers(CasePerson.id == bindparam("person_id")),
+    ),
 )
 
 
@@ -119,7 +171,7 @@ def _report_withheld_from(person_id) -> ColumnElement[bool]:
             WithheldItem.record_id == ReportShare.report_id,
             WithheldItem.field == "summary",
             WithheldItem.lifted_at.is_(None),
-            WithheldItem.from_person_id == person_id,
+            or_(WithheldItem.from_person_id == person_id, _covers(CasePerson.id == person_id)),
         )
         .exists()
     )
@@ -135,28 +187,29 @@ def share_with_parents(session: Session, report: Report, on: date) -> list[int]:
     already = set(
         session.scalars(select(ReportShare.person_id).where(ReportShare.report_id == report.id))
     )
-    withheld = set(
-        session.scalars(
-            select(WithheldItem.from_person_id).where(
-                WithheldItem.record == "report",
-                WithheldItem.record_id == report.id,
-                WithheldItem.field == "summary",
-                WithheldItem.lifted_at.is_(None),
-                WithheldItem.from_person_id.is_not(None),
-            )
-        )
-    )
-    asked = set(  # a request to withhold it from them, not refused (decided later)
-        session.scalars(
-            select(ConferenceRequest.withheld_from_id).where(
+    key = ("report", report.id, "summary")
+    asked = [  # a request to withhold it from them, not refused (decided later)
+        r
+        for r in session.scalars(
+            select(ConferenceRequest).where(
                 ConferenceRequest.report_id == report.id,
                 ConferenceRequest.kind == "withhold",
                 or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
             )
         )
-    )
-    kept = already | withheld | asked
-    given = [p for p in dict.fromkeys(session.scalars(parents)) if p not in kept]
+    ]
+    asked_of = {p.id for r in asked for p in r.withheld_from_people}
+    asked_groups = {r.withheld_from_group for r in asked if r.withheld_from_group}
+
+    def kept_from(person_id: int) -> bool:
+        person = session.get(CasePerson, person_id)
+        hidden = key in keys_hidden_from_person(session, person_id, person.child_id)
+        # Both groups hold every family member, so a parent is in any group asked for.
+        return hidden or person_id in asked_of or bool(asked_groups and person.kind == "family")
+
+    given = [
+        p for p in dict.fromkeys(session.scalars(parents)) if p not in already and not kept_from(p)
+    ]
     session.add_all(ReportShare(report_id=report.id, person_id=p, shared_on=on) for p in given)
     session.flush()
     return given
@@ -178,3 +231,55 @@ def shares_for(session: Session, report_ids: list[int]) -> dict[int, list[Report
         for share in session.scalars(query):
             found[share.report_id].append(share)
     return found
+
+
+def group_named(text: str) -> str | None:
+    """The group a chair or raiser means by these words ("all family members", "the
+    non-professionals"), or None when they name people instead."""
+    words = " ".join(text.replace("-", " ").split()).casefold()
+    for prefix in ("all the ", "all ", "every ", "the "):
+        words = words.removeprefix(prefix)
+    found = {
+        "family": FAMILY,
+        "family members": FAMILY,
+        "family member": FAMILY,
+        "the family": FAMILY,
+        "non professionals": NON_PROFESSIONALS,
+        "non professional": NON_PROFESSIONALS,
+    }
+    return found.get(words)
+
+
+def audience_label(request: ConferenceRequest) -> str:
+    """Whom a request keeps the information from, as people read it: "all family members",
+    or "Tom Okoye and Ann Okoye" (empty when it names no one)."""
+    names = [p.name for p in request.withheld_from_people]
+    if request.withheld_from_group:
+        names.insert(0, GROUPS.get(request.withheld_from_group, request.withheld_from_group))
+    return joined(names)
+
+
+def joined(names: list[str]) -> str:
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+
+
+def request_named(request: ConferenceRequest) -> str:
+    """A request as staff read it, by what it does and from whom ("Withhold Ann Okoye's
+    address from all family members"), never by the raiser's free text, which may quote
+    what is withheld."""
+    if request.kind == "exclude":
+        return f"Exclude {request.person.name}" if request.person else "Exclude a family member"
+    report = request.report
+    field_label = WITHHOLDABLE.get(("person", request.field or ""))
+    if request.field == "report" and report is not None:
+        what = f"the report by {report.author or report.agency or 'the social worker'}"
+    elif request.field == "file" and request.report_file_id:
+        what = "an uploaded report file"
+    elif request.field == "passage" and request.passage:
+        what = "a passage of text"
+    elif request.person is not None and field_label:
+        what = f"{request.person.name}'s {field_label}"
+    else:
+        return "Withhold information"
+    audience = audience_label(request)
+    return f"Withhold {what}" + (f" from {audience}" if audience else "")

@@ -50,7 +50,11 @@ ANSWERS = {
         ],
         "parent_report_expected": False,
     },
-    "agency_report": {"report_submitted_date": "2027-01-06", "report_summary": "Known to us."},
+    "agency_report": {
+        "report_submitted_date": "2027-01-06",
+        "report_summary": "Known to us.",
+        "agency_requests": [],
+    },
     "parent_report": {
         "parent_report_date": "2027-01-07",
         "parent_report_author": "Grace Okoye",
@@ -65,6 +69,7 @@ ANSWERS = {
     "chair_pre_contact": {
         "pre_contact_date": "2027-01-08",
         "pre_contact_method": "phone",
+        "chair_requests": [],
     },
     "decide_requests": {},
     "hold_conference": {

@@ -21,7 +21,9 @@ def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_eng
     }
     query = select(ConferenceRequest).join(ConferenceRequest.conference)
     decided = db.scalars(query.where(Conference.child_id == finn.id)).all()
-    assert {r.decision for r in decided} == {"agreed"} and len(decided) == 4
+    assert {r.decision for r in decided} == {"agreed"} and len(decided) == 5
+    groups = [(i.from_group, i.record) for i in items if i.from_group]
+    assert groups == [("family", "request")]  # the referrer, kept from all family members
 
     sign_in(client, "chair1", demo.PASSWORD)
     html = page(client.get(f"/children/{finn.id}/withheld"))
@@ -30,6 +32,8 @@ def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_eng
     decisions = " ".join(html.select_one("#request-decisions").text.split())
     assert "Parent One's address from Parent Two" in decisions
     assert "Excluded from: The police report and the discussion of it" in decisions
+    assert "Withhold a passage of text from all family members" in decisions
+    assert "All family members" in items
 
 
 def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(db, web_engine):
@@ -57,6 +61,8 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
     assert "Agency report (Police)" not in father and "Agency report (Police)" in mother
     kept = withholding.values_hidden_from(db, people["Parent Two"], finn.id)
     assert demo.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
+    assert demo.REFERRER not in father and demo.REFERRER not in mother
+    assert demo.REFERRER in withholding.values_hidden_from(db, people["Parent One"], finn.id)
 
 
 def test_the_demo_has_an_officers_request_waiting_for_the_chair(db, web_engine):

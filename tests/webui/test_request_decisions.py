@@ -65,3 +65,32 @@ def test_holding_with_an_undecided_request_is_refused_on_the_page(client, db, we
     )
     db.expire_all()
     assert {"hold_conference", "decide_requests"} <= set(made.ready())
+
+
+def test_a_group_is_named_plainly_on_the_conference_and_withheld_pages(
+    client, db, web_engine, clock
+):
+    """An officer asks on the conference page to keep the mother's address from "all family
+    members" and himself names no one else; the chair agrees it there."""
+    from sqlalchemy import select
+
+    from engine.models import Conference, ConferenceRequest
+
+    made = Case(db, web_engine, clock, reload=False)
+    invited(made)
+    conference = db.scalars(select(Conference)).one()
+    sign_in(client, "police")
+    asked = {**WITHHOLD, "withheld_from": "all family members"}
+    response = post_form(client, f"/conferences/{conference.id}/requests", asked)
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
+    row = db.scalars(select(ConferenceRequest)).one()
+    client = client.application.test_client()
+    sign_in(client, "chair")
+    html = page(client.get(f"/conferences/{conference.id}"))
+    card = " ".join(html.select_one(f"#request-{row.id}").text.split())
+    assert "Withhold Grace Okoye's address from all family members" in card
+    decided = {"request_id": str(row.id), "decision": "agreed", "reason": "Refuge."}
+    post_form(client, f"/conferences/{conference.id}/requests/decision", decided)
+    html = page(client.get(f"/children/{made.child.id}/withheld"))
+    items = " ".join(html.select_one("#withheld-items").text.split())
+    assert "Grace Okoye's address" in items and "All family members" in items

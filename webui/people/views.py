@@ -6,7 +6,7 @@ from engine.access import access, roles, withholding
 from engine.casework import cases
 from engine.models.conferences import requests_for_child
 from engine.models.people import active_users
-from engine.models.withholding import WITHHOLDABLE
+from engine.models.withholding import GROUP_HINTS, GROUPS, WITHHOLDABLE
 from engine.platform.errors import NotAllowed
 from engine.workflow import permissions
 from forms import parse, validate
@@ -113,6 +113,10 @@ def _withhold_form(session, child_id: int):
         for p in withholding.people_for(session, g.user, child_id)
         if p.kind == "family"
     ]
+    audience += [  # a group, whoever is in it when the record is read (added later too)
+        {"value": f"group:{key}", "text": f"{label.capitalize()}: {GROUP_HINTS[key]}"}
+        for key, label in GROUPS.items()
+    ]
     return parse(
         "people/withhold",
         {
@@ -185,6 +189,7 @@ def withheld(child_id):
         requests=requests_for_child(session, child.id),
         field_names={field: name for (_r, field), name in WITHHOLDABLE.items()},
         audience_of=lambda item: withholding.describe_audience(session, item),
+        item_of=lambda item: withholding.describe_item(session, item),
     ), (400 if errors else 200)
 
 

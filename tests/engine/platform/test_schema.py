@@ -584,3 +584,59 @@ def test_0029_adds_a_sent_documents_frozen_data_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0030_adds_group_withholding_keeps_each_request_audience_and_downgrades(
+    other_database,
+):
+    """A request recorded before 0030 named one person in withheld_from_id: that person is
+    its one audience row after the upgrade."""
+    from alembic import command
+    from sqlalchemy import insert, inspect, text
+
+    from engine.models import CasePerson, Conference, ProcessInstance
+    from engine.platform.db import make_engine
+
+    def columns(table):
+        return {c["name"] for c in inspect(db_engine).get_columns(table)}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0029_frozen_documents")
+        with db_engine.begin() as connection:
+            a_child_and_a_version(connection)
+            connection.execute(
+                insert(ProcessInstance),
+                [{"id": 1, "child_id": 7, "process_id": "p", "version_id": 1, "state": "",
+                  "lock_version": 1}],
+            )  # fmt: skip
+            connection.execute(
+                insert(Conference),
+                [{"id": 1, "child_id": 7, "instance_id": 1, "kind": "icpc",
+                  "due_on": date(2026, 4, 10)}],
+            )  # fmt: skip
+            connection.execute(
+                insert(CasePerson),
+                [{"id": 3, "child_id": 7, "kind": "family", "name": "Tom Okoye"}],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO conference_requests (id, conference_id, kind, details, "
+                    "withheld_from_id) VALUES (1, 1, 'withhold', 'x', 3), "
+                    "(2, 1, 'exclude', 'y', NULL)"
+                )
+            )
+        assert "from_group" not in columns("withheld_items")
+        schema.upgrade(db_engine, "0030_group_withholding")
+        assert "from_group" in columns("withheld_items")
+        assert "withheld_from_group" in columns("conference_requests")
+        with db_engine.connect() as connection:
+            rows = connection.execute(text("SELECT request_id, person_id FROM request_audiences"))
+            assert [tuple(r) for r in rows] == [(1, 3)]
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0029_frozen_documents")
+        assert "request_audiences" not in inspect(db_engine).get_table_names()
+        assert "withheld_from_group" not in columns("conference_requests")
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
