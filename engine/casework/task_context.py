@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import withholding
 from engine.access.access import Level
+from engine.casework import late_agreement
 from engine.models.conferences import (
     Conference,
     ConferenceRequest,
@@ -33,6 +34,7 @@ class TaskContext:
     done_steps: list[HumanTask] = field(default_factory=list)
     open_requests: list[ConferenceRequest] = field(default_factory=list)  # for the chair to decide
     can_decide: bool = False
+    managers_reasons: list[late_agreement.ManagersReason] = field(default_factory=list)
 
 
 def for_task(session: Session, viewer: User, task: HumanTask, level: Level | None) -> TaskContext:
@@ -50,6 +52,9 @@ def for_task(session: Session, viewer: User, task: HumanTask, level: Level | Non
         else [],
         can_decide=bool(conference)
         and withholding.can_withhold(session, viewer, conference.child_id),
+        managers_reasons=late_agreement.managers_reasons(session, instance.id)
+        if task.form_key == late_agreement.CHAIR_FORM
+        else [],
     )
 
 
