@@ -283,3 +283,31 @@ def test_the_chair_sees_the_reason_the_manager_agreed(client, db, web_engine, cl
     assert "No chair was free within the 15 working days." in shown
     assert case.staff["tm"].display_name in shown
     assert "13 January 2027" in shown and "22 January 2027" in shown
+
+
+def test_the_review_form_starts_from_the_last_conference_map(client, db, web_engine, clock):
+    from tests.processes.driver import Case, on_a_plan
+
+    case = Case(db, web_engine, clock, reload=False)
+    on_a_plan(case)
+    case.at("2027-02-25 09:00")
+    case.do("book_conference", conference_date="2027-04-08")
+    case.do("send_invitations", invitations_sent_date="2027-02-25")
+    review = case.ready()["hold_review"]
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{review.id}"))
+    shown = html.select_one("#previous-map").get_text(" ", strip=True)
+    assert "Initial conference held on 11 January 2027" in shown
+    assert "Child protection plan (neglect)" in shown
+    assert "Repeated missed medical appointments." in shown  # its harm and danger
+    assert "Grandmother visits daily." in shown  # its strengths
+
+
+def test_an_initial_conference_form_has_no_previous_map(client, db, web_engine, clock):
+    from tests.processes.driver import Case, invited
+
+    case = Case(db, web_engine, clock, reload=False)
+    invited(case)
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{case.ready()['hold_conference'].id}"))
+    assert html.select_one("#previous-map") is None
