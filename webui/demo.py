@@ -42,6 +42,7 @@ from engine.platform.db import reusing, transaction
 from engine.platform.errors import StepFailed
 from engine.service import Engine
 from engine.workflow import timers
+from webui import demo_followups
 
 PASSWORD = "demo"
 USERS = [
@@ -97,6 +98,13 @@ def _to_plan(category="NEG"):
         (20, "send_minutes", {}),
         (21, "core_group_meeting", {}),
     ]
+
+
+def _parents_report_asked():
+    """Up to the invitations, with the parents' own report asked for (sent by link)."""
+    steps = _to_plan()[:3]
+    offset, name, answers = steps[2]
+    return [*steps[:2], (offset, name, {**answers, "parent_report_expected": True})]
 
 
 # A father the chair keeps apart: the mother's address withheld from him, and the police
@@ -240,7 +248,7 @@ STORIES = [
     ("Amara", "Okoye", "2016-04-11", None, "sw1", 1, "icpc", []),
     ("Ben", "Carter", "2019-09-02", None, "sw1", 4, "icpc", _to_plan()[:1]),
     ("Chloe", "Carter", "2021-01-23", None, "sw1", 4, "icpc", _to_plan()[:1]),
-    ("Daniel", "Novak", "2012-07-30", None, "sw2", 9, "icpc", _to_plan()[:3]),
+    ("Daniel", "Novak", "2012-07-30", None, "sw2", 9, "icpc", _parents_report_asked()),
     ("Ella", "Price", "2018-02-14", None, "sw2", 22, "icpc", _to_plan()[:1]),
     (
         "Jack",
@@ -341,6 +349,7 @@ def load(session: Session, engine: Engine) -> str:
     _external_professionals(session, engine)
     _late_reason_for_the_chair(session, engine)
     _moved(session, engine, "Daniel")
+    demo_followups.parents_report_by_link(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."

@@ -14,6 +14,7 @@ from engine.models import (
     Plan,
     PostedLetter,
     ProfessionalLink,
+    Report,
     ReportFile,
 )
 from engine.models.people import Child
@@ -42,6 +43,11 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert open_steps("Amara") == {"record_strategy_discussion"}
     assert open_steps("Ben") == {"book_conference"}
     assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
+    assert "parent_report" not in open_steps("Daniel")  # the mother sent it by her link
+    parents = db.scalars(
+        select(Report).where(Report.kind == "parent", Report.person_id.is_not(None))
+    )
+    assert [r.author for r in parents] == ["Parent One"]
     assert "chair_agree_conference_held_late" in open_steps("Jack")  # the manager has agreed
     levels = db.scalars(select(Escalation.level).where(Escalation.child_id == child("Ella").id))
     # The booking and the conference, each to the team manager then the service manager.
