@@ -2,9 +2,12 @@
 
 A conference is moved by business support, a team manager or its chair, with a reason,
 before it is held. In one transaction: the conference row changes, the running workflow
-learns the new booking (so a chair's step still to come goes to the new chair), the chair's
-open steps pass to the new chair, the invitations and agenda are sent again with the new
-details, and the audit trail keeps the old and new values and the reason.
+learns the new booking (so a chair's step still to come goes to the new chair) and works out
+again what the diagram derives from the date (the reports' due date, with the due dates of
+the open steps and the timers that read them: `Engine.change_data`), the chair's open steps
+pass to the new chair, reports still awaited that were due on the day are due on the new
+day, the invitations and agenda are sent again with the new details, and the audit trail
+keeps the old and new values and the reason.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from engine.casework import date_checks
 from engine.documents import sending
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import Conference
+from engine.models.conferences import Conference, reports_for
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
 from engine.platform.errors import InvalidValue, NotAllowed
@@ -60,12 +63,15 @@ def reschedule(
 
     def apply() -> None:
         now = engine.clock.now()
-        old_chair_id = conference.chair_id
+        old_chair_id, old_date = conference.chair_id, conference.scheduled_on
         conference.scheduled_on, conference.scheduled_time = on, at
         conference.venue, conference.chair_id = venue, new_chair.id
         if date_checks.booking_reason_needed(on, conference.due_on):
             conference.booking_reason = reason.strip()
         _pass_chair_steps(session, conference.instance_id, old_chair_id, new_chair.id)
+        for report in reports_for(session, conference.id):
+            if report.submitted_on is None and report.due_on == old_date:
+                report.due_on = on
         for kind in ("invitation", "agenda"):
             sending.send_document(conference.id, kind, now.date())
         audit.record(

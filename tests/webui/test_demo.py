@@ -19,6 +19,7 @@ from engine.models import (
 )
 from engine.models.people import Child
 from engine.models.processes import versions_of
+from engine.platform import workdays
 from engine.reporting import census, census_export
 from tests.factories import deploy_processes
 from webui import demo
@@ -44,6 +45,13 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert open_steps("Ben") == {"book_conference"}
     assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
     assert "parent_report" not in open_steps("Daniel")  # the mother sent it by her link
+    daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
+    report_step = db.scalars(
+        select(HumanTask).where(
+            HumanTask.task_spec == "social_worker_report", HumanTask.child_id == daniel.child_id
+        )
+    ).one()  # moved a day on: the report is due two working days before the new date
+    assert report_step.due_on == workdays.add_working_days(daniel.scheduled_on, -2)
     parents = db.scalars(
         select(Report).where(Report.kind == "parent", Report.person_id.is_not(None))
     )
