@@ -346,6 +346,7 @@ def load(session: Session, engine: Engine) -> str:
     _diagram_history(session, engine)
     _diagram_failure(session, engine)
     _administration(session, engine)
+    demo_followups.shared_before_the_agencies(session, engine, "Baby")
     _external_professionals(session, engine)
     _late_reason_for_the_chair(session, engine)
     _moved(session, engine, "Daniel")

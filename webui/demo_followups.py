@@ -1,4 +1,5 @@
-"""Demo steps for what follows a case's own story: a parents' report sent by its link.
+"""Demo steps for what follows a case's own story: a parents' report sent by its link, and
+the social worker's share step done before an agency's report came in.
 
 Kept apart from `demo`'s stories because each acts on a case those stories left open, the
 way staff and families would on the day the demo is loaded.
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 import forms
 from engine.casework import family_links
 from engine.models.conferences import Conference, people_for_child
+from engine.models.instances import READY, HumanTask
 from engine.models.people import Child
 from engine.service import Engine
 
@@ -39,3 +41,23 @@ def parents_report_by_link(session: Session, engine: Engine, given: str) -> None
     )
     labels = {f.name: f.label for f in forms.load("family/parent_report").fields}
     family_links.submit(session, token, PARENTS_REPORT, labels, now, engine)
+
+
+def shared_before_the_agencies(session: Session, engine: Engine, given: str) -> None:
+    """The social worker writes her report and shares the reports with the parents before
+    the agencies' are in: the one that comes later goes to the parents when it arrives."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    query = select(HumanTask).where(
+        HumanTask.child_id == child.id,
+        HumanTask.task_spec == "social_worker_report",
+        HumanTask.state == READY,
+    )
+    task = session.scalars(query).one()
+    today = engine.clock.today().isoformat()
+    answers = {
+        "report_completed_date": today,
+        "report_shared_date": today,
+        "report_summary": "Mother engaging antenatally; no equipment for the baby yet.",
+        "requests": [],
+    }
+    engine.complete(session, task.id, child.social_worker, answers)

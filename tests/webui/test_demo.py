@@ -145,5 +145,8 @@ def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db
         ]
     }
     assert by_child == {"Daniel": {False}, "Baby": {True}}
+    # The health visitor's report came after the reports were shared: the mother has it too.
+    late = db.scalars(select(AuditEvent).where(AuditEvent.action == "report.shared_late")).all()
+    assert [event.detail["parents"] for event in late] == [1]
     letters = db.scalars(select(PostedLetter)).all()
     assert {letter.posted_on is None for letter in letters} == {True, False}
