@@ -353,6 +353,7 @@ def load(session: Session, engine: Engine) -> str:
     demo_followups.parents_report_by_link(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
+    demo_followups.category_corrected(session, engine, "Finn")
     return f"Loaded {len(USERS)} users (password “{PASSWORD}”) and {len(stories)} children."
 
 

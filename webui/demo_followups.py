@@ -1,5 +1,6 @@
-"""Demo steps for what follows a case's own story: a parents' report sent by its link, and
-the social worker's share step done before an agency's report came in.
+"""Demo steps for what follows a case's own story: a parents' report sent by its link, the
+social worker's share step done before an agency's report came in, and a manager's
+correction of a conference's decision.
 
 Kept apart from `demo`'s stories because each acts on a case those stories left open, the
 way staff and families would on the day the demo is loaded.
@@ -11,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.casework import family_links
+from engine.casework import corrections, family_links
 from engine.models.conferences import Conference, people_for_child
 from engine.models.instances import READY, HumanTask
-from engine.models.people import Child
+from engine.models.people import Child, user_by_username
 from engine.service import Engine
 
 PARENTS_REPORT = {
@@ -61,3 +62,20 @@ def shared_before_the_agencies(session: Session, engine: Engine, given: str) -> 
         "requests": [],
     }
     engine.complete(session, task.id, child.social_worker, answers)
+
+
+def category_corrected(session: Session, engine: Engine, given: str) -> None:
+    """The chair ticked neglect; the conference had agreed emotional abuse: a team manager
+    corrects the category, and the plan follows."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    query = select(Conference).where(Conference.child_id == child.id, Conference.kind == "icpc")
+    conference = session.scalars(query).one()
+    corrections.correct(
+        session,
+        user_by_username(session, "tm1"),
+        conference.id,
+        {"category": "EMO"},
+        "The conference agreed emotional abuse; the chair ticked neglect by mistake.",
+        engine.clock.now(),
+        engine,
+    )

@@ -64,6 +64,7 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert kinds == {"icpc", "rcpc", "transfer_in", "pre_birth"}
     plans = {p.child_id: p for p in db.scalars(select(Plan))}
     assert plans[child("Finn").id].open
+    assert plans[child("Finn").id].initial_category == "EMO"  # corrected by the manager
     assert plans[child("Grace").id].latest_category == "EMO"
     assert plans[child("Harry").id].end_reason == "review_cin"
     assert db.scalar(select(func.count(OutboxMessage.id))) > 10

@@ -6,49 +6,79 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access
 from engine.casework import corrections
+from engine.models.conferences import RCPC
 from engine.platform.errors import InvalidValue, NotAllowed
-from forms import FormErrors, parse, validate
+from forms import FormErrors, load, parse, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
+from ..tasks.formdata import values_from_data
 from . import bp
 
-CORRECT_FORM = parse(
-    "conference/correct",
+WORDS = [
     {
-        "title": "Correct the conference record",
-        "submit": "Save the correction",
-        "description": "Change only what was recorded wrongly. The old and new words and your "
-        "reason are kept in the case's history; the documents show the corrected record.",
-        "fields": [
-            {
-                "name": name,
-                "type": "textarea",
-                "label": label,
-                "required": name not in corrections.OPTIONAL,
-                "max_length": 10000,
-            }
-            for name, label in corrections.CORRECTABLE.items()
-        ]
-        + [
-            {
-                "name": "reason",
-                "type": "textarea",
-                "label": "Why the record is corrected",
-                "required": True,
-                "max_length": 10000,
-            }
-        ],
-    },
-)
+        "name": name,
+        "type": "textarea",
+        "label": label,
+        "required": name not in corrections.OPTIONAL,
+        "max_length": 10000,
+    }
+    for name, label in corrections.CORRECTABLE.items()
+]
+REASON = {
+    "name": "reason",
+    "type": "textarea",
+    "label": "Why the record is corrected",
+    "required": True,
+    "max_length": 10000,
+}
+HELD = {
+    "name": "held_date",
+    "type": "date",
+    "label": "Date the conference was held",
+    "hint": "Correcting it moves the plan's start and the letter's and minutes' due dates",
+    "rules": ["not_future"],
+}
+
+
+def correct_form(conference):
+    """The correction form, its decisions those of the chair's own form for this kind of
+    conference (a review decides to continue or end a plan)."""
+    hold = load("review/hold_review" if conference.kind == RCPC else "icpc/hold_conference")
+    choices = [
+        {
+            "name": f.name,
+            "type": "radios",
+            "label": f.label,
+            "options": list(f.options),
+            "hint": "Only within its kind: a decision that starts or ends a plan cannot be "
+            "corrected here"
+            if f.name == "decision"
+            else None,
+        }
+        for f in hold.fields
+        if f.name in ("decision", "category")
+    ]
+    return parse(
+        f"conference/correct_{conference.kind}",
+        {
+            "title": "Correct the conference record",
+            "submit": "Save the correction",
+            "description": "Change only what was recorded wrongly. The old and new answers and "
+            "your reason are kept in the case's history; the documents show the corrected "
+            "record.",
+            "fields": [HELD, *[{k: v for k, v in c.items() if v} for c in choices], *WORDS, REASON],
+        },
+    )
 
 
 def _render(conference, values, errors=None):
+    form = correct_form(conference)
     return render_template(
         "documents/correct.html",
-        title=CORRECT_FORM.title,
+        title=form.title,
         conference=conference,
-        form=CORRECT_FORM,
+        form=form,
         values=values,
         errors=errors.messages if errors else {},
         resolve=None,
@@ -62,16 +92,26 @@ def correct(conference_id):
     conference, level = access.require_conference(session, g.user, conference_id)
     if level is not access.Level.FULL or not corrections.may_correct(g.user, conference):
         raise NotAllowed("Only a team manager can correct a held conference's record.")
+    form = correct_form(conference)
     if request.method == "GET":
         values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
-        return _render(conference, values)
-    data, errors = validate(CORRECT_FORM, request.form, workflow().clock.today(), None)
+        values |= {"decision": conference.decision, "category": conference.category}
+        values["held_date"] = conference.held_on.isoformat()
+        return _render(conference, values_from_data(form, values))
+    data, errors = validate(form, request.form, workflow().clock.today(), None)
     if errors:
         return _render(conference, request.form, errors)
-    answers = {n: data.get(n) for n in corrections.CORRECTABLE}
+    answers = {n: data.get(n) for n in (*corrections.CORRECTABLE, "decision", "category")}
+    answers["held_date"] = data.get("held_date")
     try:
         corrections.correct(
-            session, g.user, conference.id, answers, data["reason"], workflow().clock.now()
+            session,
+            g.user,
+            conference.id,
+            answers,
+            data["reason"],
+            workflow().clock.now(),
+            workflow(),
         )
     except InvalidValue as exc:
         return _render(conference, request.form, FormErrors(exc.fields))
