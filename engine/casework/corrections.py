@@ -2,14 +2,17 @@
 
 Once the chair's step is done its answers cannot be edited there. A team manager (or a
 service manager) can correct the conference's recorded words (the findings, the views, the
-safety plan, the reasons, the plan's aims and any dissent), the date it was held, and the
-decision and category. A reason is required; the old and new value of every field changed
-are kept in the audit trail, and the documents read the corrected record from then on.
+safety plan, the reasons, the plan's aims and any dissent), the date it was held, the
+strategy discussion's date, and the decision and category. A reason is required; the old
+and new value of every field changed are kept in the audit trail, and the documents read
+the corrected record from then on.
 
 A corrected date is followed where the diagram uses it: the plan the conference started
 starts that day, and while the conference's workflow still runs it is told the new date in
 the same transaction, so the letter's and minutes' due dates, their reminders and
-escalations are worked out again from it (`Engine.change_data`). A decision may be corrected
+escalations are worked out again from it (`Engine.change_data`); a corrected strategy
+discussion date gives the conference (and its section 47 enquiry) the due date the diagram
+works out from it, so whether it was held in time is counted right. A decision may be corrected
 to another of the same kind (one plan category for another, a child in need plan for no
 further action); one that would start or end a plan cannot be, since the plan, its core
 groups and reviews were started or ended from it.
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.casework import date_checks
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import CATEGORIES, Conference
+from engine.models.enquiries import Section47Enquiry
 from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.models.plans import Plan
@@ -32,6 +37,7 @@ from engine.platform import workdays
 from engine.platform.clock import LONDON
 from engine.platform.db import transaction
 from engine.platform.errors import InvalidValue, NotAllowed
+from engine.workflow import step_context
 
 CORRECTABLE = {
     "harm": "Harm and danger",
@@ -80,6 +86,18 @@ def correct(
     held = _held_change(conference, answers.get("held_date"), now)
     if held:
         changes["held_date"] = held
+    strategy = _strategy_change(conference, answers.get("strategy_discussion_date"), changes)
+    instance = session.get(ProcessInstance, conference.instance_id)
+    running = engine is not None and instance is not None and instance.active
+    if strategy:
+        if not running:
+            raise InvalidValue(
+                {
+                    "strategy_discussion_date": "The conference's workflow has finished, so "
+                    "its due date cannot be worked out again from a corrected date"
+                }
+            )
+        changes["strategy_discussion_date"] = strategy
     if not changes:
         raise InvalidValue({"reason": "Nothing was changed: correct at least one answer"})
 
@@ -89,6 +107,8 @@ def correct(
                 setattr(conference, name, change["new"])
         if "held_date" in changes:
             conference.held_on = workdays.as_date(changes["held_date"]["new"])
+        if strategy:
+            _due_follows(session, conference, changes)
         _follow(session, conference, changes)
         audit.record(
             session,
@@ -102,10 +122,11 @@ def correct(
             reason=reason.strip(),
         )
 
-    instance = session.get(ProcessInstance, conference.instance_id)
-    if held and engine is not None and instance is not None and instance.active:
-        new = {"held_date": held["new"]}
-        engine.change_data(session, [instance.id], actor, new, then=apply)
+    dates = {
+        n: changes[n]["new"] for n in ("held_date", "strategy_discussion_date") if n in changes
+    }
+    if dates and running:
+        engine.change_data(session, [instance.id], actor, dates, then=apply)
     else:
         with transaction(session):
             apply()
@@ -161,6 +182,42 @@ def _held_change(conference: Conference, value, now: datetime) -> dict | None:
         raise InvalidValue({"held_date": "Date the conference was held must be in the past"})
     date_checks.check_held(held, conference.scheduled_on)
     return {"old": _iso(conference.held_on), "new": held.isoformat()}
+
+
+def _strategy_change(conference: Conference, value, changes: dict) -> dict | None:
+    """A corrected strategy discussion date: never after the conference was held."""
+    if not value or conference.strategy_discussion_date is None:
+        return None
+    day = workdays.as_date(value)
+    if day == conference.strategy_discussion_date:
+        return None
+    held = workdays.as_date(changes["held_date"]["new"]) if "held_date" in changes else None
+    held = held or conference.held_on
+    if held is not None and day > held:
+        raise InvalidValue(
+            {
+                "strategy_discussion_date": "Date of the strategy discussion must be on or "
+                f"before the day the conference was held, {date_checks.in_words(held)}"
+            }
+        )
+    return {"old": _iso(conference.strategy_discussion_date), "new": day.isoformat()}
+
+
+def _due_follows(session: Session, conference: Conference, changes: dict) -> None:
+    """The conference's due date and its enquiry's target, as the diagram works them out
+    again from the corrected strategy discussion date (the step's data holds them)."""
+    data = step_context.current().data
+    conference.strategy_discussion_date = workdays.as_date(
+        changes["strategy_discussion_date"]["new"]
+    )
+    due = workdays.as_date(data["icpc_due_date"])
+    if due != conference.due_on:
+        changes["due_date"] = {"old": _iso(conference.due_on), "new": due.isoformat()}
+        conference.due_on = due
+    query = select(Section47Enquiry).where(Section47Enquiry.instance_id == conference.instance_id)
+    for enquiry in session.scalars(query):
+        enquiry.strategy_discussion_date = conference.strategy_discussion_date
+        enquiry.icpc_target_date = workdays.as_date(data["icpc_target_date"])
 
 
 def _iso(value: date | None) -> str | None:

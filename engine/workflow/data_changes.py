@@ -49,14 +49,21 @@ def apply(workflow: BpmnWorkflow, changes: dict) -> dict:
     for task in live:
         task.set_data(**changes)
     changed = dict(changes)
-    for rule in _rules(workflow):
-        if not names_read(rule) & set(changes):
-            continue
-        for task in live:
-            if names_read(rule) <= set(task.data):
-                values = dict(workflow.script_engine.evaluate(task, rule))
-                task.set_data(**values)
-                changed.update(values)
+    rules = _rules(workflow)
+    # A rule may read what another works out (the due date from the target date): go round
+    # until nothing more changes, at most once per rule.
+    for _round in range(len(rules) + 1):
+        before = dict(changed)
+        for rule in rules:
+            if not names_read(rule) & set(changed):
+                continue
+            for task in live:
+                if names_read(rule) <= set(task.data):
+                    values = dict(workflow.script_engine.evaluate(task, rule))
+                    task.set_data(**values)
+                    changed.update(values)
+        if changed == before:
+            break
     return changed
 
 

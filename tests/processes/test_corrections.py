@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from engine.casework import corrections
 from engine.models import AuditEvent, Conference, Plan, Timer
+from engine.models.enquiries import Section47Enquiry
 from engine.platform.clock import LONDON
 from engine.platform.errors import InvalidValue
 from tests.processes.driver import held
@@ -91,3 +92,28 @@ def test_a_correction_that_cannot_be_is_refused_and_changes_nothing(case, answer
     assert not case.db.scalars(
         select(AuditEvent).where(AuditEvent.action == "conference.corrected")
     ).all()
+
+
+def test_a_corrected_strategy_discussion_date_gives_the_conference_its_due_date(case):
+    # Recorded as Friday 18 December 2026 (due 13 January); it was on Monday 21st.
+    assert conference(case).due_on == date(2027, 1, 13)
+    correct(case, strategy_discussion_date="2026-12-21")
+    case.db.expire_all()
+    row = conference(case)
+    assert row.strategy_discussion_date == date(2026, 12, 21)
+    assert row.due_on == date(2027, 1, 14)  # 15 working days on, over Christmas
+    enquiry = case.db.scalars(select(Section47Enquiry)).one()
+    assert (enquiry.strategy_discussion_date, enquiry.icpc_target_date) == (
+        date(2026, 12, 21),
+        date(2027, 1, 14),
+    )
+    event = case.db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "conference.corrected")
+    ).one()
+    assert event.detail["changes"]["due_date"] == {"old": "2027-01-13", "new": "2027-01-14"}
+
+
+def test_a_strategy_date_after_the_conference_is_refused(case):
+    with pytest.raises(InvalidValue) as refused:
+        correct(case, strategy_discussion_date="2027-01-12")
+    assert "Monday 11 January 2027" in refused.value.fields["strategy_discussion_date"]

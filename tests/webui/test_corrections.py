@@ -80,6 +80,7 @@ def test_the_form_corrects_the_date_held_and_refuses_a_new_plan_kind(client, db,
     path = f"/conferences/{conference.id}/correct"
     form = page(client.get(path))
     assert form.find("input", {"name": "held_date-day"})["value"] == "11"
+    assert form.find("input", {"name": "strategy_discussion_date-day"})["value"] == "18"
     assert form.find("input", {"name": "decision", "value": "cp_plan"}).has_attr("checked")
     words = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
     refused = post_form(client, path, {**words, "decision": "nfa", "reason": "Wrong decision."})

@@ -40,6 +40,14 @@ HELD = {
     "rules": ["not_future"],
 }
 
+STRATEGY = {
+    "name": "strategy_discussion_date",
+    "type": "date",
+    "label": "Date of the strategy discussion",
+    "hint": "Correcting it works out again the date the conference was due by",
+    "rules": ["not_future"],
+}
+
 
 def correct_form(conference):
     """The correction form, its decisions those of the chair's own form for this kind of
@@ -60,14 +68,20 @@ def correct_form(conference):
         if f.name in ("decision", "category")
     ]
     return parse(
-        f"conference/correct_{conference.kind}",
+        f"conference/correct_{conference.kind}_{bool(conference.strategy_discussion_date)}",
         {
             "title": "Correct the conference record",
             "submit": "Save the correction",
             "description": "Change only what was recorded wrongly. The old and new answers and "
             "your reason are kept in the case's history; the documents show the corrected "
             "record.",
-            "fields": [HELD, *[{k: v for k, v in c.items() if v} for c in choices], *WORDS, REASON],
+            "fields": [
+                HELD,
+                *([STRATEGY] if conference.strategy_discussion_date else []),
+                *[{k: v for k, v in c.items() if v} for c in choices],
+                *WORDS,
+                REASON,
+            ],
         },
     )
 
@@ -97,12 +111,15 @@ def correct(conference_id):
         values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
         values |= {"decision": conference.decision, "category": conference.category}
         values["held_date"] = conference.held_on.isoformat()
+        if conference.strategy_discussion_date:
+            values["strategy_discussion_date"] = conference.strategy_discussion_date.isoformat()
         return _render(conference, values_from_data(form, values))
     data, errors = validate(form, request.form, workflow().clock.today(), None)
     if errors:
         return _render(conference, request.form, errors)
     answers = {n: data.get(n) for n in (*corrections.CORRECTABLE, "decision", "category")}
     answers["held_date"] = data.get("held_date")
+    answers["strategy_discussion_date"] = data.get("strategy_discussion_date")
     try:
         corrections.correct(
             session,
