@@ -303,6 +303,21 @@ STORIES = [
         [(0, "record_transfer_notification", {})],
     ),
     ("Baby", "Jones", None, 100, "sw1", 5, "pre_birth", _to_plan()[:3]),
+    # A first review booked for two working days ahead: its chair's form starts from where
+    # the initial conference left things (its map and the plan's actions).
+    (
+        "Kai",
+        "Turner",
+        "2016-09-12",
+        None,
+        "sw1",
+        62,
+        "icpc",
+        sorted(
+            _to_plan() + _core_groups(49, 62) + _review(64, "continue")[:3],
+            key=lambda step: step[0],
+        ),
+    ),
 ]
 
 

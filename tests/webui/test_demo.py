@@ -57,6 +57,7 @@ def test_demo_cases_cover_every_stage(db, engine):
     )
     assert [r.author for r in parents] == ["Parent One"]
     assert "chair_agree_conference_held_late" in open_steps("Jack")  # the manager has agreed
+    assert "hold_review" in open_steps("Kai")  # its form shows the last conference's map
     levels = db.scalars(select(Escalation.level).where(Escalation.child_id == child("Ella").id))
     # The booking and the conference, each to the team manager then the service manager.
     assert sorted(levels) == [1, 1, 2, 2]
