@@ -42,7 +42,7 @@ from engine.platform.db import reusing, transaction
 from engine.platform.errors import StepFailed
 from engine.service import Engine
 from engine.workflow import timers
-from webui import demo_family, demo_processes
+from webui import demo_family, demo_followups, demo_processes
 
 PASSWORD = "demo"
 USERS = [
@@ -98,6 +98,13 @@ def _to_plan(category="NEG"):
         (20, "send_minutes", {}),
         (21, "core_group_meeting", {}),
     ]
+
+
+def _parents_report_asked():
+    """Up to the invitations, with the parents' own report asked for (sent by link)."""
+    steps = _to_plan()[:3]
+    offset, name, answers = steps[2]
+    return [*steps[:2], (offset, name, {**answers, "parent_report_expected": True})]
 
 
 # A father the chair keeps apart: the mother's address withheld from him, and the police
@@ -253,7 +260,7 @@ STORIES = [
     ("Amara", "Okoye", "2016-04-11", None, "sw1", 1, "icpc", []),
     ("Ben", "Carter", "2019-09-02", None, "sw1", 4, "icpc", _to_plan()[:1]),
     ("Chloe", "Carter", "2021-01-23", None, "sw1", 4, "icpc", _to_plan()[:1]),
-    ("Daniel", "Novak", "2012-07-30", None, "sw2", 9, "icpc", _to_plan()[:3]),
+    ("Daniel", "Novak", "2012-07-30", None, "sw2", 9, "icpc", _parents_report_asked()),
     ("Ella", "Price", "2018-02-14", None, "sw2", 22, "icpc", _to_plan()[:1]),
     (
         "Jack",
@@ -308,6 +315,21 @@ STORIES = [
         [(0, "record_transfer_notification", {})],
     ),
     ("Baby", "Jones", None, 100, "sw1", 5, "pre_birth", _to_plan()[:3]),
+    # A first review booked for two working days ahead: its chair's form starts from where
+    # the initial conference left things (its map and the plan's actions).
+    (
+        "Kai",
+        "Turner",
+        "2016-09-12",
+        None,
+        "sw1",
+        62,
+        "icpc",
+        sorted(
+            _to_plan() + _core_groups(49, 62) + _review(64, "continue")[:3],
+            key=lambda step: step[0],
+        ),
+    ),
 ]
 
 
@@ -352,11 +374,14 @@ def load(session: Session, engine: Engine) -> str:
     _diagram_failure(session, engine)
     _form_draft(session, engine)
     _administration(session, engine)
+    demo_followups.shared_before_the_agencies(session, engine, "Baby")
     _external_professionals(session, engine)
     _late_reason_for_the_chair(session, engine)
     _moved(session, engine, "Daniel")
+    demo_followups.parents_report_by_link(session, engine, "Daniel")
     _born(session, engine)
     _corrected(session, engine, "Grace")
+    demo_followups.category_corrected(session, engine, "Finn")
     demo_family.load(session, engine, _play, _to_plan(), _came())
     demo_processes.load(session, engine)
     _teams_and_settings(session, engine)

@@ -29,7 +29,7 @@ from engine.models.documents import (
     link_by_hash,
     spend,
 )
-from engine.models.instances import ProcessInstance
+from engine.models.instances import ProcessInstance, open_tasks
 from engine.models.people import User
 from engine.platform import settings
 from engine.platform.clock import LONDON
@@ -49,6 +49,7 @@ PURPOSES = {
     CHILD_FEEDBACK: "Feedback from the child after the conference",
 }
 FEEDBACK = {PARENT_FEEDBACK: "parent", CHILD_FEEDBACK: "child"}
+PARENT_REPORT_STEP = "parent_report"  # the social worker's "Record the parents' own report"
 USED = (
     "This link has already been used, and what you sent with it has been saved. If you want "
     "to add something, ask your social worker for a new link."
@@ -298,12 +299,30 @@ def shared_file(session: Session, token: str, file_id: int, now: datetime) -> Do
     return Download(withholding.redact(found.filename, values), found.content_type, found.content)
 
 
-def submit(session: Session, token: str, answers: dict, labels: dict, now: datetime) -> str:
-    """Record the answers as the report, views or feedback, and spend the link."""
+def submit(
+    session: Session, token: str, answers: dict, labels: dict, now: datetime, engine=None
+) -> str:
+    """Record the answers as the report, views or feedback, and spend the link. A parents'
+    report completes the social worker's open "Record the parents' own report" step with it
+    (given the `engine`), so nobody types it again: one engine command, one transaction."""
     link = _valid(session, token, now, "submit")
+    summary = "\n".join(f"{labels.get(k, k)}: {v}" for k, v in answers.items() if v)
+    task = _parent_report_task(session, link) if engine is not None else None
+    if task is not None:
+
+        def spend_and_answer(_row) -> dict:
+            _spend(session, link, now)
+            return {
+                "parent_report_date": now.astimezone(LONDON).date().isoformat(),
+                "parent_report_author": link.person.name,
+                "parent_report_summary": summary,
+                "parent_report_person_id": link.person_id,
+            }
+
+        engine.complete_by_link(session, task.id, spend_and_answer)
+        return link.purpose
     with transaction(session):  # a refused or failed submission leaves the link unspent
-        if not spend(session, link.id, now):
-            raise LinkRefused(USED, gone=True)
+        _spend(session, link, now)
         if link.purpose in FEEDBACK:
             session.add(
                 FeedbackResponse(
@@ -322,10 +341,21 @@ def submit(session: Session, token: str, answers: dict, labels: dict, now: datet
                     author=link.person.name,
                     person_id=link.person_id,
                     submitted_on=now.date(),
-                    summary="\n".join(
-                        f"{labels[name]}: {value}" for name, value in answers.items() if value
-                    ),
+                    summary=summary,
                 )
             )
-        _used(session, link, "used", now)
     return link.purpose
+
+
+def _spend(session: Session, link: FamilyLink, now: datetime) -> None:
+    if not spend(session, link.id, now):
+        raise LinkRefused(USED, gone=True)
+    _used(session, link, "used", now)
+
+
+def _parent_report_task(session: Session, link: FamilyLink):
+    """The open step waiting for the parents' report on this link's conference, if any."""
+    if link.purpose != PARENT_REPORT or link.conference.held_on is not None:
+        return None
+    found = [t for t in open_tasks(session, link.conference.instance_id)]
+    return next((t for t in found if t.task_spec == PARENT_REPORT_STEP), None)

@@ -9,12 +9,57 @@ step's row, not as the manager's word for it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date
 
-from engine.models.timeliness import LateStep
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models.people import User
+from engine.models.timeliness import LateStep, awaiting_chair
 from engine.platform import workdays
 from engine.platform.errors import NotFound
 from engine.workflow import step_context
+from forms import load
+
+CHAIR_FORM = "conference/chair_agree_late_reason"
+MANAGER_FORM = "conference/agree_late_reason"
+
+
+@dataclass(frozen=True)
+class ManagersReason:
+    """The reason a manager agreed, as the chair asked to agree it reads it."""
+
+    step: str
+    due_on: date
+    done_on: date
+    reason: str
+    explanation: str
+    agreed_by: str | None
+
+
+def reason_label(code: str) -> str:
+    """The manager's main reason in the words of the manager's own form."""
+    field = next(f for f in load(MANAGER_FORM).fields if f.name == "late_reason")
+    return next((o["text"] for o in field.options if o["value"] == code), code)
+
+
+def managers_reasons(session: Session, instance_id: int) -> list[ManagersReason]:
+    """What the chair is asked to agree: each reason on this workflow awaiting the chair."""
+    reasons = []
+    for row in awaiting_chair(session, instance_id):
+        manager = session.get(User, row.agreed_by_id) if row.agreed_by_id else None
+        reasons.append(
+            ManagersReason(
+                step=row.step,
+                due_on=row.due_on,
+                done_on=row.done_on,
+                reason=reason_label(row.reason),
+                explanation=row.explanation,
+                agreed_by=manager.display_name if manager else None,
+            )
+        )
+    return reasons
 
 
 def _day(value) -> str:

@@ -196,8 +196,11 @@ def record_report(report_id, submitted_date, summary="") -> None:
     report.submitted_on, report.summary = _date(submitted_date), summary or None
 
 
-def record_own_report(conference_id, kind, author, submitted_date, summary="", shared_date=None):
-    """The social worker's or the parents' report: submitted, and when parents had it."""
+def record_own_report(
+    conference_id, kind, author, submitted_date, summary="", shared_date=None, person_id=None
+):
+    """The social worker's or the parents' report: submitted, and when parents had it; a
+    parents' report sent by a family link names the family member who sent it."""
     session = step_context.current().session
     row = _conference(conference_id)
     date_checks.check_shared(_date(submitted_date), _date(shared_date))
@@ -208,6 +211,7 @@ def record_own_report(conference_id, kind, author, submitted_date, summary="", s
         submitted_on=_date(submitted_date),
         shared_with_parents_on=_date(shared_date),
         summary=summary or None,
+        person_id=int(person_id) if person_id else None,
     )
     session.add(report)
     session.flush()

@@ -2,9 +2,12 @@
 
 A conference is moved by business support, a team manager or its chair, with a reason,
 before it is held. In one transaction: the conference row changes, the running workflow
-learns the new booking (so a chair's step still to come goes to the new chair), the chair's
-open steps pass to the new chair, the invitations and agenda are sent again with the new
-details, and the audit trail keeps the old and new values and the reason.
+learns the new booking (so a chair's step still to come goes to the new chair) and works out
+again what the diagram derives from the date (the reports' due date, with the due dates of
+the open steps and the timers that read them: `Engine.change_data`), the chair's open steps
+pass to the new chair, reports still awaited that were due on the day are due on the new
+day, the invitations and agenda are sent again with the new details, and the audit trail
+keeps the old and new values and the reason.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from engine.casework import date_checks
 from engine.documents import sending
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import Conference, invitations_for
+from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
@@ -68,12 +71,15 @@ def reschedule(
     def apply() -> None:
         now = engine.clock.now()
         for member in members:
-            old_chair_id = member.chair_id
+            old_chair_id, old_date = member.chair_id, member.scheduled_on
             member.scheduled_on, member.scheduled_time = on, at
             member.venue, member.chair_id = venue, new_chair.id
             if date_checks.booking_reason_needed(on, member.due_on):
                 member.booking_reason = reason.strip()
             _pass_chair_steps(session, member.instance_id, old_chair_id, new_chair.id)
+            for report in reports_for(session, member.id):
+                if report.submitted_on is None and report.due_on == old_date:
+                    report.due_on = on
             # re-sent to those invited; a child whose invitations are still to go gets none yet
             if invitations_for(session, member.id):
                 for kind in ("invitation", "agenda"):

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from engine.access import withholding
 from engine.access.access import Level
+from engine.casework import late_agreement
 from engine.models.conferences import (
+    RCPC,
     Conference,
     ConferenceRequest,
     conference_for_instance,
+    previous_held,
     requests_for,
 )
 from engine.models.instances import DONE, HumanTask, tasks_of
@@ -33,6 +36,29 @@ class TaskContext:
     done_steps: list[HumanTask] = field(default_factory=list)
     open_requests: list[ConferenceRequest] = field(default_factory=list)  # for the chair to decide
     can_decide: bool = False
+    managers_reasons: list[late_agreement.ManagersReason] = field(default_factory=list)
+    previous: MapView | None = None  # a review's last conference: its map, decision and plan
+
+
+# The map a conference recorded, in the order the chair's form asks for it.
+MAP_FIELDS = (
+    ("harm", "Harm and danger"),
+    ("complicating_factors", "Complicating factors"),
+    ("strengths", "Strengths"),
+    ("safety", "Safety and protective factors"),
+    ("grey_areas", "Grey areas"),
+    ("safety_plan", "Safety plan"),
+    ("decision_reasons", "Reasons for the decision"),
+    ("plan_outcomes", "What the plan must achieve"),
+)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The last conference as the review's chair reads it, withheld text taken out."""
+
+    conference: Conference
+    rows: list[tuple[str, str]]
 
 
 def for_task(session: Session, viewer: User, task: HumanTask, level: Level | None) -> TaskContext:
@@ -50,7 +76,27 @@ def for_task(session: Session, viewer: User, task: HumanTask, level: Level | Non
         else [],
         can_decide=bool(conference)
         and withholding.can_withhold(session, viewer, conference.child_id),
+        managers_reasons=late_agreement.managers_reasons(session, instance.id)
+        if task.form_key == late_agreement.CHAIR_FORM
+        else [],
+        previous=_previous_map(session, viewer, conference)
+        if conference and conference.kind == RCPC and conference.held_on is None
+        else None,
     )
+
+
+def _previous_map(session: Session, viewer: User, conference: Conference) -> MapView | None:
+    """What the last conference found and decided, so a review starts from it."""
+    last = previous_held(session, conference)
+    if last is None:
+        return None
+    hidden = withholding.values_hidden_from(session, viewer, conference.child_id)
+    rows = []
+    for name, label in MAP_FIELDS:
+        text = withholding.redact(getattr(last, name), hidden)
+        if text:
+            rows.append((label, text))
+    return MapView(conference=last, rows=rows)
 
 
 def _reports(session: Session, viewer: User, conference: Conference):

@@ -11,6 +11,7 @@ from engine.casework import (
     conference_requests,
     enquiry_records,
     late_agreement,
+    late_reports,
     previous_invitees,
     professional_links,
     records,
@@ -32,5 +33,6 @@ FUNCTIONS = {
     **report_details.FUNCTIONS,
     **professional_links.FUNCTIONS,
     **late_agreement.FUNCTIONS,
+    **late_reports.FUNCTIONS,
 }
 LANGUAGE = Language(FUNCTIONS)

@@ -140,7 +140,8 @@ def _set_aside(tree, element_id: str) -> bool:
         for name in list(node.attrib):
             if name not in KEPT_ATTRIBUTES:
                 del node.attrib[name]
-        if node.tag.startswith(BPMN) and node.tag.endswith("Task"):
+        is_step = node.tag.endswith("Task") or node.tag.endswith("subProcess")
+        if node.tag.startswith(BPMN) and is_step:
             node.tag = f"{BPMN}task"  # a plain step: nothing more for the parser to refuse
         return True
     return False

@@ -136,10 +136,12 @@ def _chain_people(role: str) -> list[User]:
     return users_with_role(ctx.session, role)
 
 
-def escalate(step, what, level, due_date, task=None) -> int:
+def escalate(step, what, level, due_date, task=None, title=None) -> int:
     """Tell the next manager in the council's chain that `what` is overdue, and mark the open
     tasks of the user task `task` (the step that is late, `step` if not named) escalated
-    this far; other tasks of the case, not late, are left alone."""
+    this far; other tasks of the case, not late, are left alone. A step done once for each
+    of several people (each agency's report) names its own task by `title`: that one alone
+    is marked, and each is escalated on its own."""
     ctx = step_context.current()
     chain = settings.get("escalation_chain")
     role = chain[min(int(level), len(chain)) - 1]
@@ -159,8 +161,11 @@ def escalate(step, what, level, due_date, task=None) -> int:
     )
     late = str(task or step)
     ctx.once_saved(
-        lambda rows: _mark_escalated([r for r in rows if r.task_spec == late], int(level))
+        lambda rows: _mark_escalated(
+            [r for r in rows if r.task_spec == late and title in (None, r.title)], int(level)
+        )
     )
+    which = f"{step}:{title}" if title else str(step)
     told = 0
     for user in _chain_people(role):
         told += outbox.queue(
@@ -168,7 +173,7 @@ def escalate(step, what, level, due_date, task=None) -> int:
             kind="escalation",
             # The due date is part of the key: a step done again in the same instance (a
             # conference rebooked) escalates again; the same deadline never twice.
-            key=f"escalation:{ctx.instance.id}:{step}:{level}:{due_on}:{user.id}",
+            key=f"escalation:{ctx.instance.id}:{which}:{level}:{due_on}:{user.id}"[:200],
             user=user,
             subject=f"Overdue: {what} ({ref})",
             body=f"{what} for case {ref} was due by {_when(due_date)} and is overdue. "

@@ -283,6 +283,19 @@ def conference_for_instance(session: Session, instance_id: int) -> Conference | 
     return session.scalars(query.order_by(Conference.id.desc())).first()
 
 
+def previous_held(session: Session, conference: Conference) -> Conference | None:
+    """The child's last conference held before this one (a review's starting point)."""
+    query = select(Conference).where(
+        Conference.child_id == conference.child_id,
+        Conference.id != conference.id,
+        Conference.held_on.is_not(None),
+    )
+    if conference.held_on is not None:
+        query = query.where(Conference.held_on <= conference.held_on)
+    order = (Conference.held_on.desc(), Conference.id.desc())
+    return session.scalars(query.order_by(*order)).first()
+
+
 def conferences_for_child(session: Session, child_id: int) -> list[Conference]:
     query = (
         select(Conference)

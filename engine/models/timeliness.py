@@ -54,6 +54,16 @@ def late_steps_for_child(session: Session, child_id: int) -> list[LateStep]:
     return list(session.scalars(query.order_by(LateStep.done_on, LateStep.id)))
 
 
+def awaiting_chair(session: Session, instance_id: int) -> list[LateStep]:
+    """A late conference's reasons a manager agreed that its chair has not yet answered."""
+    query = select(LateStep).where(
+        LateStep.instance_id == instance_id,
+        LateStep.conference_id.is_not(None),
+        LateStep.chair_answered_at.is_(None),
+    )
+    return list(session.scalars(query.order_by(LateStep.id)))
+
+
 def escalations_for_child(session: Session, child_id: int) -> list[Escalation]:
     query = select(Escalation).where(Escalation.child_id == child_id)
     return list(session.scalars(query.order_by(Escalation.escalated_at, Escalation.id)))

@@ -47,6 +47,7 @@ from engine.platform.errors import (
 )
 from engine.workflow import (
     assignment,
+    data_changes,
     expressions,
     instance_status,
     permissions,
@@ -230,29 +231,32 @@ class Engine:
         self, session: Session, instance_ids: list[int], actor: User, changes: dict, then=None
     ) -> None:
         """Change what running workflows know in every step still to run (a conference moved
-        to another date or chair, a child born), in one transaction. `then` runs as a diagram
-        step of the first would (record functions see its context) before the save; what it
+        to another date or chair, a child born), in one transaction, with what the diagram
+        works out from it, the open steps' due dates and the waiting timers that read it
+        (`data_changes`). `then` runs as a diagram step of the first would (record functions
+        see its context, whose `data` holds every name changed) before the save; what it
         raises propagates with nothing saved."""
         now = self.clock.now()
         self.language.check_variables(changes)
         loaded = []
-        with transaction(session):
+        with transaction(session), clocks.using(self.clock):
             for instance_id in instance_ids:
                 instance = session.get(ProcessInstance, instance_id)
                 if instance is None or instance.status != RUNNING:
                     raise InstanceNotActive("This case is not running, so it cannot be changed.")
                 workflow = self.steps.load(session, instance)
-                for task in workflow.get_tasks():
-                    if not task.has_state(TaskState.FINISHED_MASK):
-                        task.set_data(**changes)
-                loaded.append((instance, workflow, StepContext(session, instance, now, actor)))
+                changed = data_changes.apply(workflow, changes)
+                data_changes.restart_timers(workflow, set(changed))
+                context = StepContext(session, instance, now, actor, data=changed)
+                loaded.append((instance, workflow, context))
             if then is not None and loaded:
-                with clocks.using(self.clock), step_context.bound(loaded[0][2]):
+                with step_context.bound(loaded[0][2]):
                     then()
             elif then is not None:
                 then()
             for instance, workflow, context in loaded:
                 rows = open_tasks(session, instance.id)
+                data_changes.refresh_due_dates(workflow, rows, set(context.data))
                 self.steps.save(session, instance, workflow, rows, now, actor, context=context)
         for instance, workflow, _context in loaded:
             self.cache.put(instance.id, instance.lock_version, workflow)

@@ -319,6 +319,7 @@ def serializer() -> BpmnWorkflowSerializer:
 def dumps(workflow: BpmnWorkflow) -> str:
     """The workflow's JSON: `serialize_json`'s very text, each workflow's tasks written from
     the finished tasks' kept JSON (above) and put in place of their marker."""
+    _drop_orphans(workflow)
     serializer = _local.serializer
     splice = {"encoder": serializer._encoder_cls(), "token": token_hex(8), "texts": {}}
     _local.splice = splice
@@ -329,6 +330,22 @@ def dumps(workflow: BpmnWorkflow) -> str:
     for marker, tasks in splice["texts"].items():
         text = text.replace(marker, tasks, 1)
     return text
+
+
+def _drop_orphans(workflow: BpmnWorkflow) -> None:
+    """Forget the subprocess of a task no workflow holds any more (each copy of a repeated
+    subprocess, an agency's report, cancelled with the conference around it). SpiffWorkflow
+    keeps it in memory but drops it when it loads a state, so a state saved with it would
+    not load as it was saved."""
+    while True:  # a dropped subprocess's own subprocesses go with it
+        held = set(workflow.tasks)
+        for sub in workflow.subprocesses.values():
+            held.update(sub.tasks)
+        orphans = [t for t in workflow.subprocesses if t not in held]
+        if not orphans:
+            return
+        for task_id in orphans:
+            del workflow.subprocesses[task_id]
 
 
 def unsavable(workflow: BpmnWorkflow) -> str | None:

@@ -69,7 +69,7 @@ def _new_row(instance, workflow, task, now, assignee_id: int | None) -> HumanTas
         role=roles.role_for_lane(spec.lane),
         form_key=props.get("formKey"),
         assignee_id=assignee_id,
-        due_on=_due_on(workflow, task, props.get("dueDate")),
+        due_on=due_on(workflow, task, props.get("dueDate")),
         state=READY,
         created_at=now,
     )
@@ -82,7 +82,8 @@ def _title(workflow, task, expression: str | None) -> str | None:
     return str(workflow.script_engine.evaluate(task, expression))[:200]
 
 
-def _due_on(workflow, task, expression: str | None) -> date | None:
+def due_on(workflow, task, expression: str | None) -> date | None:
+    """The day a task's `dueDate` expression gives, read with the task's data."""
     if not expression:
         return None
     value = workflow.script_engine.evaluate(task, expression)

@@ -54,7 +54,6 @@ ICPC, CORE, RCPC = "ICPC-000001", "CORE-GROUP-000002", "RCPC-000003"
 STEPS = [
     (_booked, "book_conference", ICPC, "booking", "Booking the conference"),
     (_to_invite, "send_invitations", ICPC, "invitations", "The invitations and report requests"),
-    (invited, "agency_report", ICPC, "agency_report", "An agency report"),
     (invited, "chair_pre_contact", ICPC, "pre_contact", "The chair's contact with the parents"),
     (_requests, "decide_requests", ICPC, "request_decisions", "The chair's decisions on requests"),
     (
@@ -163,3 +162,37 @@ def _own_step(task_spec: str) -> str:
         "send_minutes": "minutes",
         "core_group_meeting": "core_group",
     }.get(task_spec, task_spec)
+
+
+def test_each_agency_report_is_chased_on_its_own(db, engine, clock):
+    """The police report comes in on time; the GP's does not: the GP's alone is escalated,
+    to the team manager then the service manager, each once."""
+    case = Case(db, engine, clock, reload=True)
+    invited(case)  # reports due Thursday 7 January
+    rows = {r.title: r for r in case.all_ready("agency_report")}
+    police, gp = rows["Agency report: Robin Hall"], rows["Agency report: Dr Asha Patel"]
+    reminder_at, overdue_at, overdue2_at = instants(police.due_on)
+    clock.set(reminder_at + MINUTE)
+    case.sweep()
+    told = sorted(who for who, subject in case.mail("reminder") if "Agency report" in subject)
+    assert told == ["bs", "police"]  # each holder, of their own report
+    case.at("2027-01-06 10:00")
+    case.do("agency_report", task=police, actor="police")
+
+    def escalated():
+        query = select(Escalation.title, Escalation.level).where(Escalation.step == "agency_report")
+        return sorted(case.db.execute(query.order_by(Escalation.id)).all())
+
+    for moment, levels in ((overdue_at, [1]), (overdue2_at, [1, 2])):
+        clock.set(moment + MINUTE)
+        case.sweep()
+        case.sweep()  # never twice
+        assert escalated() == [("The report from Dr Asha Patel", n) for n in levels]
+        subjects = [s for _who, s in case.mail("escalation") if "report from" in s]
+        assert subjects == [f"Overdue: The report from Dr Asha Patel ({ICPC})"] * len(levels)
+        db.expire_all()
+        assert db.get(type(gp), gp.id).escalation_level == levels[-1]
+    assert sorted(who for who, subject in case.mail("reminder") if "Agency report" in subject) == [
+        "bs",
+        "police",
+    ]

@@ -1,12 +1,13 @@
 """A booked conference moved to another date, time, venue and chair (issue 22)."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from engine.casework import rescheduling
-from engine.models import AuditEvent, Conference, DocumentRecord
+from engine.models import AuditEvent, Conference, DocumentRecord, Escalation, Timer
+from engine.platform.clock import LONDON
 from engine.platform.errors import InvalidValue, NotAllowed
 from tests.factories import make_user
 from tests.processes.driver import invited
@@ -117,3 +118,43 @@ def test_a_held_conference_cannot_be_moved(booked):
     case.do("hold_conference")
     with pytest.raises(NotAllowed, match="has been held"):
         move(case, on=date(2027, 1, 20))
+
+
+def _timer_due(case, element: str) -> datetime:
+    query = select(Timer.due_at).where(Timer.element == element, Timer.status == "waiting")
+    return case.db.scalars(query).one()
+
+
+def test_the_report_dates_and_their_timers_follow_the_new_date(case):
+    invited(case)  # booked for Monday 11 January: reports due Thursday 7 January
+    case.at("2027-01-04 10:00")
+    move(case, on=date(2027, 1, 13), chair="chair")
+    ready = case.ready()
+    # Two working days before Wednesday 13 January, as the diagram's setting says.
+    assert ready["social_worker_report"].due_on == date(2027, 1, 11)
+    assert {t.due_on for t in case.all_ready("agency_report")} == {date(2027, 1, 11)}
+    assert ready["chair_pre_contact"].due_on == date(2027, 1, 12)
+    assert _timer_due(case, "social_worker_report_overdue") == datetime(
+        2027, 1, 12, 0, 0, tzinfo=LONDON
+    )
+
+    def reminders():
+        return [m for m in case.mail("reminder") if "Write your report" in m[1]]
+
+    case.at("2027-01-05 09:00")  # the old reminder's day: nothing now
+    case.sweep()
+    assert reminders() == []
+    case.at("2027-01-07 08:01")  # two working days before the new due date
+    case.sweep()
+    case.sweep()
+    (told,) = reminders()
+    assert told[0] == "sw" and told[1].startswith("Due 11 January 2027: Write your report")
+    case.at("2027-01-08 09:00")  # the old deadline passed: no escalation
+    case.sweep()
+    assert not case.db.scalars(select(Escalation).where(Escalation.step == "report_shared")).all()
+    case.at("2027-01-12 00:01")
+    case.sweep()
+    case.sweep()
+    levels = case.db.scalars(select(Escalation.level).where(Escalation.step == "report_shared"))
+    assert list(levels) == [1]
+    assert len(reminders()) == 1  # exactly once

@@ -8,7 +8,7 @@ from engine.models import AuditEvent, Conference
 from engine.models.people import user_by_username
 from engine.platform.errors import InvalidValue
 from tests.processes.driver import Case, held
-from tests.webui.conftest import post_form, sign_in
+from tests.webui.conftest import page, post_form, sign_in
 
 
 def made(db, web_engine, clock) -> Conference:
@@ -71,3 +71,23 @@ def test_only_a_manager_corrects_and_a_required_answer_stays(client, db, web_eng
     assert refused.value.fields == {"harm": "Enter harm and danger"}
     db.expire_all()
     assert db.get(Conference, conference.id).harm == "Repeated missed medical appointments."
+
+
+def test_the_form_corrects_the_date_held_and_refuses_a_new_plan_kind(client, db, web_engine, clock):
+    conference = made(db, web_engine, clock)
+    clock.set(clock.now().replace(day=12))
+    sign_in(client, "tm")
+    path = f"/conferences/{conference.id}/correct"
+    form = page(client.get(path))
+    assert form.find("input", {"name": "held_date-day"})["value"] == "11"
+    assert form.find("input", {"name": "strategy_discussion_date-day"})["value"] == "18"
+    assert form.find("input", {"name": "decision", "value": "cp_plan"}).has_attr("checked")
+    words = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
+    refused = post_form(client, path, {**words, "decision": "nfa", "reason": "Wrong decision."})
+    assert refused.status_code == 400
+    assert "cannot be corrected here" in refused.get_data(as_text=True)
+    moved = {"held_date-day": "12", "held_date-month": "1", "held_date-year": "2027"}
+    done = post_form(client, path, {**words, **moved, "reason": "The chair typed the 11th."})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(Conference, conference.id).held_on.day == 12

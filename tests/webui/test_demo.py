@@ -14,11 +14,13 @@ from engine.models import (
     Plan,
     PostedLetter,
     ProfessionalLink,
+    Report,
     ReportFile,
 )
 from engine.models.catalogue import entry
 from engine.models.people import Child
 from engine.models.processes import versions_of
+from engine.platform import workdays
 from engine.reporting import census, census_export
 from tests.factories import deploy_processes
 from webui import demo
@@ -55,7 +57,20 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert entry(db, "legal_planning_referral").retired
     assert open_steps("Ben") == {"book_conference"}
     assert {"agency_report", "social_worker_report", "hold_conference"} <= open_steps("Daniel")
+    assert "parent_report" not in open_steps("Daniel")  # the mother sent it by her link
+    daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
+    report_step = db.scalars(
+        select(HumanTask).where(
+            HumanTask.task_spec == "social_worker_report", HumanTask.child_id == daniel.child_id
+        )
+    ).one()  # moved a day on: the report is due two working days before the new date
+    assert report_step.due_on == workdays.add_working_days(daniel.scheduled_on, -2)
+    parents = db.scalars(
+        select(Report).where(Report.kind == "parent", Report.person_id.is_not(None))
+    )
+    assert [r.author for r in parents] == ["Parent One"]
     assert "chair_agree_conference_held_late" in open_steps("Jack")  # the manager has agreed
+    assert "hold_review" in open_steps("Kai")  # its form shows the last conference's map
     levels = db.scalars(select(Escalation.level).where(Escalation.child_id == child("Ella").id))
     # The booking and the conference, each to the team manager then the service manager.
     assert sorted(levels) == [1, 1, 2, 2]
@@ -63,6 +78,7 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert kinds == {"icpc", "rcpc", "transfer_in", "pre_birth"}
     plans = {p.child_id: p for p in db.scalars(select(Plan))}
     assert plans[child("Finn").id].open
+    assert plans[child("Finn").id].initial_category == "EMO"  # corrected by the manager
     assert plans[child("Grace").id].latest_category == "EMO"
     assert plans[child("Harry").id].end_reason == "review_cin"
     assert db.scalar(select(func.count(OutboxMessage.id))) > 10
@@ -150,5 +166,8 @@ def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db
         ]
     }
     assert by_child == {"Daniel": {False}, "Baby": {True}}
+    # The health visitor's report came after the reports were shared: the mother has it too.
+    late = db.scalars(select(AuditEvent).where(AuditEvent.action == "report.shared_late")).all()
+    assert [event.detail["parents"] for event in late] == [1]
     letters = db.scalars(select(PostedLetter)).all()
     assert {letter.posted_on is None for letter in letters} == {True, False}

@@ -256,3 +256,58 @@ def test_the_late_reason_task_names_the_step_and_both_dates(client, db, web_engi
     said = html.select_one("#task-title").text
     assert said == "The conference: due 13 January 2027, held 22 January 2027"
     assert html.select_one('[name="agreed_with_chair"]') is None  # the chair answers for itself
+
+
+def test_the_chair_sees_the_reason_the_manager_agreed(client, db, web_engine, clock):
+    from tests.processes.driver import Case
+
+    case = Case(db, web_engine, clock, reload=False)
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    case.at("2027-01-21 09:00")
+    case.do("book_conference", conference_date="2027-01-22", booking_reason="No chair free")
+    case.do("send_invitations", invitations_sent_date="2027-01-21")
+    case.at("2027-01-22 15:00")
+    case.do("hold_conference", held_date="2027-01-22")
+    case.do(
+        "agree_conference_held_late",
+        late_reason="chair_availability",
+        late_explanation="No chair was free within the 15 working days.",
+    )
+    chair_task = case.ready()["chair_agree_conference_held_late"]
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{chair_task.id}"))
+    shown = html.select_one("#managers-reason").get_text(" ", strip=True)
+    assert "No chair was available" in shown
+    assert "No chair was free within the 15 working days." in shown
+    assert case.staff["tm"].display_name in shown
+    assert "13 January 2027" in shown and "22 January 2027" in shown
+
+
+def test_the_review_form_starts_from_the_last_conference_map(client, db, web_engine, clock):
+    from tests.processes.driver import Case, on_a_plan
+
+    case = Case(db, web_engine, clock, reload=False)
+    on_a_plan(case)
+    case.at("2027-02-25 09:00")
+    case.do("book_conference", conference_date="2027-04-08")
+    case.do("send_invitations", invitations_sent_date="2027-02-25")
+    review = case.ready()["hold_review"]
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{review.id}"))
+    shown = html.select_one("#previous-map").get_text(" ", strip=True)
+    assert "Initial conference held on 11 January 2027" in shown
+    assert "Child protection plan (neglect)" in shown
+    assert "Repeated missed medical appointments." in shown  # its harm and danger
+    assert "Grandmother visits daily." in shown  # its strengths
+
+
+def test_an_initial_conference_form_has_no_previous_map(client, db, web_engine, clock):
+    from tests.processes.driver import Case, invited
+
+    case = Case(db, web_engine, clock, reload=False)
+    invited(case)
+    sign_in(client, "chair")
+    html = page(client.get(f"/tasks/{case.ready()['hold_conference'].id}"))
+    assert html.select_one("#previous-map") is None

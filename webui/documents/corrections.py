@@ -5,46 +5,89 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 
 from engine.casework import corrections
+from engine.models.conferences import RCPC
 from engine.platform.errors import InvalidValue
-from forms import FormErrors, parse, validate
+from forms import FormErrors, load, parse, validate
 
 from ..auth.guard import login_required
 from ..extensions import db, workflow
+from ..tasks.formdata import values_from_data
 from . import bp, conference_form
 
-CORRECT_FORM = parse(
-    "conference/correct",
+WORDS = [
     {
-        "title": "Correct the conference record",
-        "submit": "Save the correction",
-        "description": "Change only what was recorded wrongly. The old and new words and your "
-        "reason are kept in the case's history; the documents show the corrected record.",
-        "fields": [
-            {
-                "name": name,
-                "type": "textarea",
-                "label": label,
-                "required": name not in corrections.OPTIONAL,
-                "max_length": 10000,
-            }
-            for name, label in corrections.CORRECTABLE.items()
-        ]
-        + [
-            {
-                "name": "reason",
-                "type": "textarea",
-                "label": "Why the record is corrected",
-                "required": True,
-                "max_length": 10000,
-            }
-        ],
-    },
-)
+        "name": name,
+        "type": "textarea",
+        "label": label,
+        "required": name not in corrections.OPTIONAL,
+        "max_length": 10000,
+    }
+    for name, label in corrections.CORRECTABLE.items()
+]
+REASON = {
+    "name": "reason",
+    "type": "textarea",
+    "label": "Why the record is corrected",
+    "required": True,
+    "max_length": 10000,
+}
+HELD = {
+    "name": "held_date",
+    "type": "date",
+    "label": "Date the conference was held",
+    "hint": "Correcting it moves the plan's start and the letter's and minutes' due dates",
+    "rules": ["not_future"],
+}
+
+STRATEGY = {
+    "name": "strategy_discussion_date",
+    "type": "date",
+    "label": "Date of the strategy discussion",
+    "hint": "Correcting it works out again the date the conference was due by",
+    "rules": ["not_future"],
+}
+
+
+def correct_form(conference):
+    """The correction form, its decisions those of the chair's own form for this kind of
+    conference (a review decides to continue or end a plan)."""
+    hold = load("review/hold_review" if conference.kind == RCPC else "icpc/hold_conference")
+    choices = [
+        {
+            "name": f.name,
+            "type": "radios",
+            "label": f.label,
+            "options": list(f.options),
+            "hint": "Only within its kind: a decision that starts or ends a plan cannot be "
+            "corrected here"
+            if f.name == "decision"
+            else None,
+        }
+        for f in hold.fields
+        if f.name in ("decision", "category")
+    ]
+    return parse(
+        f"conference/correct_{conference.kind}_{bool(conference.strategy_discussion_date)}",
+        {
+            "title": "Correct the conference record",
+            "submit": "Save the correction",
+            "description": "Change only what was recorded wrongly. The old and new answers and "
+            "your reason are kept in the case's history; the documents show the corrected "
+            "record.",
+            "fields": [
+                HELD,
+                *([STRATEGY] if conference.strategy_discussion_date else []),
+                *[{k: v for k, v in c.items() if v} for c in choices],
+                *WORDS,
+                REASON,
+            ],
+        },
+    )
 
 
 def _render(conference, values, errors=None):
     return conference_form.render(
-        "documents/correct.html", conference, CORRECT_FORM, values, errors
+        "documents/correct.html", conference, correct_form(conference), values, errors
     )
 
 
@@ -57,16 +100,29 @@ def correct(conference_id):
         corrections.may_correct,
         "Only a team manager can correct a held conference's record.",
     )
+    form = correct_form(conference)
     if request.method == "GET":
         values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
-        return _render(conference, values)
-    data, errors = validate(CORRECT_FORM, request.form, workflow().clock.today(), None)
+        values |= {"decision": conference.decision, "category": conference.category}
+        values["held_date"] = conference.held_on.isoformat()
+        if conference.strategy_discussion_date:
+            values["strategy_discussion_date"] = conference.strategy_discussion_date.isoformat()
+        return _render(conference, values_from_data(form, values))
+    data, errors = validate(form, request.form, workflow().clock.today(), None)
     if errors:
         return _render(conference, request.form, errors)
-    answers = {n: data.get(n) for n in corrections.CORRECTABLE}
+    answers = {n: data.get(n) for n in (*corrections.CORRECTABLE, "decision", "category")}
+    answers["held_date"] = data.get("held_date")
+    answers["strategy_discussion_date"] = data.get("strategy_discussion_date")
     try:
         corrections.correct(
-            session, g.user, conference.id, answers, data["reason"], workflow().clock.now()
+            session,
+            g.user,
+            conference.id,
+            answers,
+            data["reason"],
+            workflow().clock.now(),
+            workflow(),
         )
     except InvalidValue as exc:
         return _render(conference, request.form, FormErrors(exc.fields))

@@ -61,7 +61,7 @@ def submit(token):
     if errors:
         return _form_page(opened, request.form, errors, status=400)
     labels = {f.name: f.label for f in definition.fields}
-    purpose = family_links.submit(session, token, data, labels, now)
+    purpose = family_links.submit(session, token, data, labels, now, workflow())
     return render_template("family/done.html", title="Thank you", purpose=purpose)
 
 

@@ -26,10 +26,10 @@ def test_a_multi_instance_task_without_its_list_does_not_hide_later_problems():
     found = refusals(xml, "icpc.bpmn")
     assert found == [
         (
-            "agency_report",
-            "“Submit the agency report” (agency_report): this step repeats for each item of a "
-            "list but does not name the list: give the list's variable as its input collection "
-            "(loopDataInputRef)",
+            "agency_reports",
+            "“Each agency's report, chased on its own” (agency_reports): this step repeats for "
+            "each item of a list but does not name the list: give the list's variable as its "
+            "input collection (loopDataInputRef)",
         ),
         (
             "book_conference",
@@ -43,7 +43,7 @@ def test_two_parser_refusals_are_both_listed():
     xml = (PROCESSES / "icpc.bpmn").read_text().replace(LOOP_REF, "")
     xml = xml.replace(' default="no_parent_report"', "")
     found = dict(refusals(xml, "icpc.bpmn"))
-    assert set(found) == {"agency_report", "no_parent_report"}
+    assert set(found) == {"agency_reports", "no_parent_report"}
     assert found["no_parent_report"] == (
         "“No” (no_parent_report): this arrow leaves a decision without a condition and is "
         "not its default path: give it a condition or make it the decision's default"
