@@ -33,6 +33,7 @@ RUNNING_ONE_IN = 50  # 2% running: a council's open cases against ten years of c
 TASKS_PER_INSTANCE = 10
 FIRED_TIMERS, EMAILS, AUDITS = 2, 2, 4  # per finished instance
 CHUNK = 10_000  # instances per batch of rows
+_PROCESSES = ("icpc",) * 2 + ("rcpc",) * 3 + ("core_group",) * 5
 
 
 def generate(session: Session, instances: int, by_role, versions, steps, role_of_step) -> dict:
@@ -65,7 +66,8 @@ def generate(session: Session, instances: int, by_role, versions, steps, role_of
         rows = {t: [] for t in _ORDER}
         for n in range(start, min(start + CHUNK, instances)):
             running = n % RUNNING_ONE_IN == 0
-            process = ("icpc", "icpc", "rcpc", "rcpc", "rcpc")[n % 5] if n % 2 else "core_group"
+            # 2 in 10 initial conferences, 3 reviews, 5 core groups, running or finished alike.
+            process = _PROCESSES[(n + n // RUNNING_ONE_IN) % 10]
             child_id = 1 + ((n // RUNNING_ONE_IN) if running else n) % children
             if running:
                 started = now - timedelta(days=n % 90, minutes=n % 1440)
@@ -125,6 +127,8 @@ def _instance(iid, process, versions, child_id, started, now, running) -> dict:
 
 def _tasks(out, iid, child_id, process, started, running, sw, chairs, steps, role_of_step):
     plan = (steps[process] * 3)[:TASKS_PER_INSTANCE]
+    if running:  # the step it waits at: any of its steps, so every role has some
+        plan[-1] = steps[process][(iid // RUNNING_ONE_IN) % len(steps[process])]
     for k, step in enumerate(plan):
         ready = running and k == TASKS_PER_INSTANCE - 1
         role = role_of_step.get(step, "social_worker")
