@@ -11,7 +11,11 @@ held ICPC starts a plan), and the managers' work views (overdue now, escalations
 steps and what falls due, late reasons, instance search by child, the census). On SQLite
 and on PostgreSQL (a throwaway database).
 
-Prints one JSON line. Usage: python bench/inbox.py [--instances 50000] [--repeat 30]
+`--size 500k` is ten years of a large council instead (`bench/support/decade.py`: 500,000
+instances, 5,000,000 task rows, their timers, emails, audit and documents, most finished).
+
+Prints one JSON line. Usage: python bench/inbox.py [--size 50k|500k] [--repeat 30]
+[--databases sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ settings.apply_defaults(os.environ)  # production's checks apply, as in a counci
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.support import decade  # noqa: E402
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
 from engine.access import accounts, tokens  # noqa: E402
@@ -121,9 +126,11 @@ def people(session) -> dict[str, list[int]]:
     return by_role
 
 
-def generate(session, instances: int, seed: int = 7) -> dict:
-    rng = random.Random(seed)
-    by_role = people(session)
+SIZES = {"50k": 50_000, "500k": 500_000}
+DECADE_FROM = 500_000  # from this size the rows are ten years' (bench/support/decade.py)
+
+
+def deployed(session) -> dict[str, int]:
     versions = {}
     for name in ("icpc", "rcpc", "core_group"):
         path = ROOT / "processes" / f"{name}.bpmn"
@@ -131,6 +138,15 @@ def generate(session, instances: int, seed: int = 7) -> dict:
             session, registry.parse(path.read_bytes(), path.name, form_exists), "bench"
         )[0].id
     session.flush()
+    return versions
+
+
+def generate(session, instances: int, seed: int = 7) -> dict:
+    rng = random.Random(seed)
+    by_role = people(session)
+    versions = deployed(session)
+    if instances >= DECADE_FROM:
+        return decade.generate(session, instances, by_role, versions, STEPS, ROLE_OF_STEP)
     children = instances // 2
     today = date.today()
     now = datetime.now(UTC)
@@ -391,13 +407,17 @@ def targets(results: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, help="50k (three years) or 500k (ten years)")
     parser.add_argument("--instances", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
+    instances = SIZES[args.size] if args.size else args.instances
     results = {}
     for label, database in each_database("cpc_issue7_bench"):
-        with database as url:
-            results[label] = measure(url, args.instances, args.repeat)
+        if label in args.databases.split(","):
+            with database as url:
+                results[label] = measure(url, instances, args.repeat)
     print(
         json.dumps(
             {

@@ -54,6 +54,12 @@ _ONE_RUNNING_WHERE = text(
     f"({', '.join(repr(p) for p in ONE_RUNNING_PER_CHILD)})"
 )
 
+TIMER_DUE, LIVE = "ix_process_instances_timer_due", "ix_process_instances_live"
+
+
+def _partial(where: str) -> dict:
+    return {"sqlite_where": text(where), "postgresql_where": text(where)}
+
 
 class ProcessInstance(Base):
     __tablename__ = "process_instances"
@@ -67,6 +73,10 @@ class ProcessInstance(Base):
             sqlite_where=_ONE_RUNNING_WHERE,
             postgresql_where=_ONE_RUNNING_WHERE,
         ),
+        # Live rows only (migration 0025), so finished instances never slow what reads running
+        # ones: the timer sweep's claim (an ended instance clears next_timer_at) and the lists.
+        Index(TIMER_DUE, "next_timer_at", **_partial("next_timer_at IS NOT NULL")),
+        Index(LIVE, "id", **_partial(f"status IN ('{RUNNING}', '{SUSPENDED}')")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

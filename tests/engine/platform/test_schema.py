@@ -640,3 +640,27 @@ def test_0030_adds_group_withholding_keeps_each_request_audience_and_downgrades(
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0031_adds_the_live_row_indexes_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.models.instances import LIVE, TIMER_DUE
+    from engine.platform.db import make_engine
+
+    def indexes():
+        return {i["name"] for i in inspect(db_engine).get_indexes("process_instances")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0030_group_withholding")
+        assert not {LIVE, TIMER_DUE} & indexes()
+        schema.upgrade(db_engine, "0031_running_indexes")
+        assert {LIVE, TIMER_DUE} <= indexes()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0030_group_withholding")
+        assert not {LIVE, TIMER_DUE} & indexes()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
