@@ -1,7 +1,8 @@
 """A GP's report and a school's report withheld from the father reach him nowhere (issue 23).
 
-The social worker asks for both reports (the school's with an uploaded file) to be kept
-from the father, and the chair agrees. Then the father's family link and its files,
+The GP and the school have no accounts: each sends a report and a file by the link they
+were emailed. The social worker asks for both reports to be kept from the father, and the
+chair agrees. Then the father's family link and its files,
 every letter and the minutes posted to him (PDF and Word, as text), every email to him, and
 the API as he can reach it are searched: neither report is anywhere. The mother still has
 both on her link and in what is posted to her. Runs on PostgreSQL with DATABASE_URL set.
@@ -12,9 +13,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.casework import family_links
-from engine.models import ReportFile, WithheldItem
-from engine.models.conferences import Report
+from engine.casework import family_links, professional_links
+from engine.models import OutboxMessage, WithheldItem
 from tests.engine.documents.hostile_files import clean_pdf
 from tests.processes.driver import Case, invited
 from tests.webui.test_withheld_everywhere import (
@@ -59,7 +59,15 @@ SUMMARIES = {GP: GP_REPORT, SCHOOL: SCHOOL_REPORT, "Robin Hall": "No police reco
 def withheld_text() -> list[bytes]:
     """Each report whole and in pieces, as a page's truncation or a PDF's line breaks may
     leave it."""
-    pieces = [GP_REPORT, SCHOOL_REPORT, "hand injury", "bruising", "wardrobe", "school.pdf"]
+    pieces = [
+        GP_REPORT,
+        SCHOOL_REPORT,
+        "hand injury",
+        "bruising",
+        "wardrobe",
+        "school.pdf",
+        "gp.pdf",
+    ]
     return [p.encode() for p in pieces]
 
 
@@ -71,21 +79,24 @@ def case(db, web_engine, clock, quick_password_hashing):
         person(made, name).email = f"{name.split()[0].lower()}@example.invalid"
     db.commit()
     made.at("2027-01-06 11:00")
-    for task in made.all_ready("agency_report"):
-        author = task.title.removeprefix("Agency report: ")
-        actor = "police" if task.assignee_id else "bs"
-        made.do("agency_report", task=task, actor=actor, report_summary=SUMMARIES[author])
-    school = db.scalars(select(Report).where(Report.author == SCHOOL)).one()
-    db.add(
-        ReportFile(
-            report_id=school.id,
-            filename="school.pdf",
-            content_type="application/pdf",
-            size=len(clean_pdf()),
-            content=clean_pdf(),
+    police = next(t for t in made.all_ready("agency_report") if t.assignee_id)
+    made.do("agency_report", task=police, actor="police", report_summary=SUMMARIES["Robin Hall"])
+    # The GP and the school have no accounts: each sends the report and a file by the link
+    # they were emailed with their invitation.
+    mails = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "professional_link"))
+    tokens = {m.to_address: m.link_path.rsplit("/", 1)[1] for m in mails}
+    for author, address, filename in (
+        (GP, "gp@example.invalid", "gp.pdf"),
+        (SCHOOL, "school@example.invalid", "school.pdf"),
+    ):
+        professional_links.submit(
+            db,
+            web_engine,
+            tokens[address],
+            {"report_summary": SUMMARIES[author]},
+            professional_links.Upload(filename, clean_pdf()),
+            clock.now(),
         )
-    )
-    db.commit()
     made.do("social_worker_report", report_shared_date="2027-01-06", requests=REQUESTS)
     made.at("2027-01-08 11:00")
     agreed = [
@@ -148,4 +159,4 @@ def test_the_mother_still_sees_both_reports(app, case):
     outputs = family_outputs(app, case, "Grace Okoye")
     link = b" ".join(outputs["link"].split())
     assert GP_REPORT.encode() in link and SCHOOL_REPORT.encode() in link
-    assert b"school.pdf" in link  # the school's uploaded file, which he is not offered
+    assert b"school.pdf" in link and b"gp.pdf" in link  # their files, which he is not offered
