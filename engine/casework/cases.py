@@ -106,7 +106,11 @@ def start_from_child_page(
     meeting, say), with the case's data, as the conference and the plan ending are."""
     child = _startable(session, actor, child_id, process_id)
     if process_id not in catalogue.child_page_processes(session):
-        raise EngineError("That process cannot be started from a child's page.")
+        if catalogue.is_retired(session, process_id):
+            raise EngineError(
+                f"“{process_id}” is retired, so it cannot be started from a child's page."
+            )
+        raise EngineError(f"“{process_id}” cannot be started from a child's page.")
     data = case_data.for_child(session, child, actor)
     plan = open_plan_for(session, child.id)
     if plan is not None:

@@ -1,17 +1,20 @@
-"""A process owner makes a form, adds a step using it to core groups, deploys and moves a case;
-the social worker meets the new step, with a validation message first."""
+"""A process owner makes a form, copies core groups on the "Make a new process" page, adds a step
+using the form to the copy, deploys it and moves a case; the social worker meets the new step,
+with a validation message first."""
 
 from __future__ import annotations
 
+from engine.diagrams.new_processes import renamed
 from engine.models import HumanTask, ProcessInstance
 from engine.models.forms import pins_of
-from engine.models.instances import DONE
-from engine.models.processes import latest_version
+from engine.models.instances import DONE, READY, tasks_of
+from engine.models.processes import latest_version, versions_of
 from tests.browser.conftest import browser_sign_in
 from tests.factories import PROCESSES, make_user
 from tests.processes.driver import Case, on_a_plan
 
 KEY = "plan/childrens_meeting"
+COPY = "core_group_copy"
 STEP = (
     '<bpmn:userTask id="childrens_meeting" name="Record the children\'s meeting">'
     "<bpmn:extensionElements><spiffworkflow:properties>"
@@ -24,15 +27,15 @@ STEP = (
 )
 SHAPES = (
     '<bpmndi:BPMNShape id="childrens_meeting_di" bpmnElement="childrens_meeting">'
-    '<dc:Bounds x="565" y="255" width="110" height="70"/></bpmndi:BPMNShape>'
+    '<dc:Bounds x="730" y="160" width="110" height="70"/></bpmndi:BPMNShape>'
     '<bpmndi:BPMNEdge id="flow_childrens_meeting_to_next_meeting_di" '
     'bpmnElement="flow_childrens_meeting_to_next_meeting">'
-    '<di:waypoint x="620" y="255"/><di:waypoint x="620" y="130"/></bpmndi:BPMNEdge>'
+    '<di:waypoint x="785" y="160"/><di:waypoint x="785" y="140"/></bpmndi:BPMNEdge>'
 )
 
 
 def with_new_step() -> bytes:
-    """core_group.bpmn with an unfinished step (no form yet) after the meeting."""
+    """The copy of core_group.bpmn with an unfinished step (no form yet) after the meeting."""
     xml = (PROCESSES / "core_group.bpmn").read_text()
     xml = xml.replace(
         'sourceRef="core_group_meeting" targetRef="next_meeting"',
@@ -52,11 +55,12 @@ def with_new_step() -> bytes:
     xml = xml.replace("</bpmn:process>", STEP + "</bpmn:process>")
     xml = xml.replace("</bpmndi:BPMNPlane>", SHAPES + "</bpmndi:BPMNPlane>")
     xml = xml.replace(
-        '<di:waypoint x="525" y="95"/>\n        <di:waypoint x="565" y="95"/>',
-        '<di:waypoint x="525" y="110"/><di:waypoint x="545" y="290"/>'
-        '<di:waypoint x="565" y="290"/>',
+        '<di:waypoint x="755" y="105"/>\n        <di:waypoint x="755" y="105"/>\n'
+        '        <di:waypoint x="780" y="105"/>',
+        '<di:waypoint x="715" y="105"/><di:waypoint x="715" y="195"/>'
+        '<di:waypoint x="730" y="195"/>',
     )
-    return xml.encode("utf-8")
+    return renamed(xml.encode("utf-8"), "core_group", COPY, "Core group (our copy)").encode()
 
 
 def add_field(page, label, name, kind, **extra):
@@ -77,7 +81,7 @@ def add_field(page, label, name, kind, **extra):
 def test_a_new_form_in_a_new_step_reaches_the_social_worker(db, engine, clock, browser_page):
     case = Case(db, engine, clock, reload=True)
     on_a_plan(case)
-    [running] = case.instances("core_group")
+    [core_group] = case.instances("core_group")
     make_user(db, "owner", "process_owner", team=None)
     page, errors = browser_page, []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -95,15 +99,32 @@ def test_a_new_form_in_a_new_step_reaches_the_social_worker(db, engine, clock, b
               **{"Name of the other field": "child_came", "Its value": "no"})  # fmt: skip
     add_field(page, "Who else came", "others", "list",
               **{"What each row is called (repeating lists)": "Person"})  # fmt: skip
+    page.locator("#fields code").nth(3).wait_for()  # the last save's page has loaded
     assert page.locator("#fields code").all_inner_texts() == [
         "meeting_date", "child_came", "why_not", "others"
     ]  # fmt: skip
 
-    # 2. The step, from a file, given the form in the editor's properties.
-    page.goto("/diagrams/core_group/edit")
+    # 2. A copy of core groups, made on the "Make a new process" page, started from diagrams;
+    # a case is started on its version 1 (as a diagram would, with core groups' data).
+    page.goto("/diagrams/new")
+    page.get_by_label("Name", exact=True).fill("Core group (our copy)")
+    page.get_by_label("Process id").fill(COPY)
+    page.get_by_label("A copy of a deployed process").check()
+    page.get_by_label("Process to copy").select_option("core_group")
+    page.get_by_label("For a child, from the child's page").uncheck()
+    page.get_by_label("From another diagram").check()
+    page.get_by_role("button", name="Make the process").click()
+    page.wait_for_url(f"**/diagrams/{COPY}/edit")
+    db.expire_all()
+    [first] = versions_of(db, COPY)
+    data = engine.instance_data(db, core_group)
+    on_copy = engine.start(db, COPY, None, data, child_id=case.child.id)
+    assert on_copy.version_id == first.id
+
+    # 3. The step, from a file, given the form in the editor's properties.
     page.wait_for_selector("body[data-editor-ready=true]")
     page.locator("#file").set_input_files(
-        {"name": "core_group.bpmn", "mimeType": "application/xml", "buffer": with_new_step()}
+        {"name": f"{COPY}.bpmn", "mimeType": "application/xml", "buffer": with_new_step()}
     )
     page.get_by_role("button", name="Open file").click()
     page.wait_for_selector("body[data-editor-ready=true]")
@@ -114,21 +135,22 @@ def test_a_new_form_in_a_new_step_reaches_the_social_worker(db, engine, clock, b
     page.get_by_role("button", name="Check the diagram").click()
     page.locator("#valid-banner").wait_for(state="visible")
 
-    # 3. Deploy, and 5. move the running case onto the new version.
+    # 4. Deploy, and move the case running on the copy onto the new version.
     page.get_by_label("Why are you making this change?").fill("Record the children's meeting")
     page.get_by_role("button", name="Deploy as a new version").click()
-    page.wait_for_url("**/diagrams/core_group/migrate?to=*")
+    page.wait_for_url(f"**/diagrams/{COPY}/migrate?to=*")
     page.get_by_role("button", name="Check which cases can move").click()
     page.get_by_role("button", name="Move 1 case to version 2").click()
     page.wait_for_load_state()
     db.expire_all()
-    version = latest_version(db, "core_group")
-    assert db.get(ProcessInstance, running.id).version_id == version.id
+    version = latest_version(db, COPY)
+    assert db.get(ProcessInstance, on_copy.id).version_id == version.id
     assert KEY in pins_of(db, version.id)
 
-    # 4. The social worker records the meeting, and meets the new step.
+    # 5. The social worker records the copy's meeting, and meets the new step.
     case.at("2027-01-22 10:00")
-    case.do("core_group_meeting", actor="sw", core_group_date="2027-01-22")
+    [meeting] = [t for t in tasks_of(db, on_copy.id) if t.state == READY]
+    case.do("core_group_meeting", actor="sw", task=meeting, core_group_date="2027-01-22")
     task = case.ready()["childrens_meeting"]
     page.context.clear_cookies()
     browser_sign_in(page, "sw")

@@ -7,10 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from engine.diagrams import new_processes
+from engine.diagrams.new_processes import StartModes
 from engine.models import OutboxMessage, Plan
 from engine.models.drafts import TaskDraft
 from engine.workflow import drafts
+from forms import exists as form_exists
 from tests.factories import (
+    PROCESSES,
     STRATEGY,
     add_conference,
     complete,
@@ -19,6 +23,7 @@ from tests.factories import (
     make_service_account,
     make_staff,
     make_token,
+    make_user,
     ready,
 )
 
@@ -196,12 +201,42 @@ def test_bad_requests_get_422_with_the_field_at_fault(world):
     assert sw.post("/instances", {"child_id": "one"}).json["fields"] == {
         "child_id": "“child_id” must be a whole number."
     }
-    assert sw.post("/instances", {"child_id": child.id, "process_id": "rcpc"}).status_code == 422
+    rcpc = sw.post("/instances", {"child_id": child.id, "process_id": "rcpc"})
+    assert rcpc.status_code == 400 and "cannot be started from a child's page" in rcpc.json["error"]
+    assert sw.post("/instances", {"child_id": child.id, "process_id": 7}).status_code == 422
     bad_type = sw.post("/instances", {"child_id": child.id, "conference_type": ["icpc"]})
     assert bad_type.status_code == 422 and "conference_type" in bad_type.json["fields"]
     assert sw.get("/tasks", scope="everyone").status_code == 422
     assert sw.get("/tasks", limit="0").json["fields"] == {"limit": "“limit” must be from 1 to 500."}
     assert sw.post("/instances", {"child_id": 12345}).status_code == 404
+
+
+def test_any_process_a_childs_page_may_start_starts_through_the_api(world, db, web_engine):
+    """The catalogue decides, as for the child's page's "Start" button: a process made to
+    start from a child's page starts; a diagram-only one and a retired one are refused."""
+    staff, accounts, apis, child = world
+    owner = make_user(db, "owner", "process_owner", team=None)
+    now = web_engine.clock.now()
+    meeting = (PROCESSES / "optional" / "childrens_meeting.bpmn").read_bytes()
+    new_processes.create(
+        db, owner, "meeting", "A meeting", StartModes(True, False), form_exists, now,
+        how="file", file=meeting,
+    )  # fmt: skip
+    new_processes.create(
+        db, owner, "cg_copy", "A copy", StartModes(False, True), form_exists, now,
+        how="copy", copy_of="core_group",
+    )  # fmt: skip
+    sw = apis["sw"]
+    started = sw.post("/instances", {"child_id": child.id, "process_id": "meeting"})
+    assert started.status_code == 201, started.json
+    assert started.json["process_id"] == "meeting" and started.json["ready_tasks"]
+    copy = sw.post("/instances", {"child_id": child.id, "process_id": "cg_copy"})
+    assert copy.status_code == 400
+    assert copy.json["error"] == "“cg_copy” cannot be started from a child's page."
+    new_processes.retire(db, owner, "meeting", "replaced", now)
+    second = make_child(db, web_engine, accounts["sw"], "B")
+    retired = sw.post("/instances", {"child_id": second.id, "process_id": "meeting"})
+    assert retired.status_code == 400 and "is retired" in retired.json["error"]
 
 
 def test_a_second_icpc_for_the_same_child_is_refused(world):

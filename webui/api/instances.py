@@ -1,6 +1,7 @@
 """Process instances: list and filter, start one for a child, read one with tasks, timers and
 history. Listing and reading are for managers and process owners, as on the instance pages;
-starting follows the case page's rule (engine/casework/cases.py)."""
+starting follows the case page's rules (engine/casework/cases.py): a conference, a plan
+ending, or any process the catalogue lets a child's page start."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from . import bp, shapes
 from .requests import InvalidRequest, body, integer, page, query_bool, query_choice, query_int
 
 STATUSES = ("running", "suspended", "completed", "terminated")
-STARTABLE = ("icpc", "end_plan")
 
 
 # The same rule, in the same words, as the instance pages.
@@ -50,24 +50,26 @@ def instances_list():
 @bp.route("/instances", methods=["POST"])
 @login_required
 def instance_start():
-    """Start a conference (`icpc`) or a plan ending (`end_plan`) for a child, with the case's
-    data; the other workflows are started by these diagrams themselves."""
+    """Start a conference (`icpc`), a plan ending (`end_plan`) or a process the catalogue lets
+    a child's page start (a Children's Meeting), for a child with the case's data. Which of the
+    catalogue's processes may start is the engine's rule (cases.start_from_child_page): a
+    retired or diagram-only process is refused with its reason, as on the child's page."""
     sent = body()
     process_id = sent.get("process_id", "icpc")
-    if process_id not in STARTABLE:
-        raise InvalidRequest(
-            {"process_id": f"“process_id” must be one of: {', '.join(STARTABLE)}."}
-        )
+    if not isinstance(process_id, str) or not process_id:
+        raise InvalidRequest({"process_id": "“process_id” must be a process's id."})
     child_id = integer(sent.get("child_id"), "child_id")
     session = db()
     if process_id == "end_plan":
         started = cases.start_plan_ending(session, workflow(), g.user, child_id)
-    else:
+    elif process_id == "icpc":
         conference_type = sent.get("conference_type", "icpc")
         if not isinstance(conference_type, str) or conference_type not in cases.CONFERENCE_TYPES:
             choices = ", ".join(cases.CONFERENCE_TYPES)
             raise InvalidRequest({"conference_type": f"Choose one of: {choices}."})
         started = cases.start_conference(session, workflow(), g.user, child_id, conference_type)
+    else:
+        started = cases.start_from_child_page(session, workflow(), g.user, child_id, process_id)
     return shapes.instance(started, open_tasks(session, started.id)), 201
 
 

@@ -154,7 +154,8 @@ PATHS = {
             ),
         },
         "post": {
-            "summary": "Start a conference (icpc) or a plan ending (end_plan) for a child",
+            "summary": "Start a conference (icpc), a plan ending (end_plan) or a process the "
+            "catalogue lets a child's page start, for a child",
             "x-access": "social workers and managers with full access to the child "
             "(engine/casework/cases.py: permissions.can_start and access.require_child)",
             "requestBody": {

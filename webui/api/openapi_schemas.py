@@ -130,7 +130,13 @@ SCHEMAS = {
         "type": "object",
         "required": ["child_id"],
         "properties": {
-            "process_id": {"enum": ["icpc", "end_plan"], "default": "icpc"},
+            "process_id": {
+                "type": "string",
+                "default": "icpc",
+                "description": "icpc (a conference), end_plan (a plan ending), or the id of "
+                "a process the catalogue lets a child's page start and that is not retired "
+                "(GET /api/v1/processes lists the deployed ones); any other is refused with 400",
+            },
             "child_id": ID,
             "conference_type": {"enum": ["icpc", "pre_birth", "transfer_in"], "default": "icpc"},
         },
