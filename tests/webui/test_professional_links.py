@@ -178,3 +178,7 @@ def test_the_gp_asks_the_chair_to_withhold_with_her_report(client, case):
     case.db.expire_all()
     row = case.db.scalars(select(ConferenceRequest)).one()
     assert (row.decision, row.withheld_from.name) == (None, "Tom Okoye")
+    sign_in(client, "chair")
+    html = page(client.get(f"/conferences/{row.conference_id}"))
+    said = html.select_one(f"#request-{row.id}").text
+    assert "Raised by Dr Asha Patel by their secure link" in said and "Not decided yet" in said
