@@ -538,12 +538,22 @@ def _open_request(session: Session, engine: Engine, given: str) -> None:
     conference_requests.raise_request(session, police, conference.id, request, engine.clock.now())
 
 
+HV_REQUEST = {
+    "kind": "withhold",
+    "details": "The grandmother told me this in confidence; please keep it from the family.",
+    "field": "passage",
+    "passage": "Maternal grandmother is supportive and visits daily.",
+    "withheld_from": "all family members",
+}
+
+
 def _external_professionals(session: Session, engine: Engine) -> None:
     """The health visitor (no account, an email address) is emailed a report link with each
     invitation. Daniel Novak's is still waiting (its email, with the link, is in the outbox
-    and, once the scheduler sends it, in `instance/mail/`); for Baby Jones she has used hers
-    and sent a Word file. Letters queued for the post more than a week ago are marked posted,
-    so the print queue shows both what waits and what went."""
+    and, once the scheduler sends it, in `instance/mail/`); for Baby Jones she has used hers,
+    sent a Word file and asked the chair to withhold a passage. Letters queued for the post
+    more than a week ago are marked posted, so the print queue shows both what waits and
+    what went."""
     now = engine.clock.now()
     baby = session.scalars(select(Child).where(Child.given_name == "Baby")).one()
     query = (
@@ -557,6 +567,7 @@ def _external_professionals(session: Session, engine: Engine) -> None:
         "report_worries": "No cot or baby equipment yet; a previous child was removed.",
         "report_working_well": "Maternal grandmother is supportive and visits daily.",
         "report_recommendation": "cp_plan",
+        "agency_requests": [HV_REQUEST],  # raised with the report, for sw1's chair to decide
     }
     upload = professional_links.Upload("Health visitor report.docx", _word_report())
     professional_links.submit(session, engine, token, answers, upload, now)

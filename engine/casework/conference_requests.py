@@ -179,6 +179,33 @@ def raise_request(session: Session, user: User, conference_id: int, item: dict, 
     return row.id
 
 
+def raise_by_link(session: Session, conference: Conference, items, person, now) -> list[int]:
+    """The requests a professional without an account raises with the report they send by
+    secure link, in that submission's transaction (the caller's): raised by no user, so each
+    audit event names the professional's case person, as the chair's trail shows who asked."""
+    if conference.held_on is not None:
+        raise EngineError("The conference has been held: a request is raised before it.")
+    ids = []
+    for item in items or []:
+        row = ConferenceRequest(conference_id=conference.id, kind=item["kind"])
+        row.details = item["details"]
+        _name_request(session, row, conference, {k: v for k, v in item.items() if v})
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            None,
+            "request.raised",
+            now,
+            child_id=conference.child_id,
+            request=row.id,
+            raised_by_person=person.id,
+            raised_by=person.name,
+        )
+        ids.append(row.id)
+    return ids
+
+
 def decide_request(session: Session, chair: User, conference_id: int, item: dict, now) -> None:
     """The chair decides one open request (from the conference page, or before holding)."""
     conference, _level = access.require_conference(session, chair, conference_id)

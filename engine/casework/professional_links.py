@@ -5,9 +5,11 @@ When the invitations go out, each professional asked for a report who has an ema
 and no account is sent the invitation by email with a link to their own report form, where
 they may add a file (PDF or Word). What they send completes the same report step an account
 holder would (the agency report task, its report row and its file), in one transaction with
-the link being spent, so the report is recorded once whoever does it. Only the token's hash
-is kept; the link works once and until it expires; every issue, opening, use and refusal is
-an audit event, as with family links.
+the link being spent, so the report is recorded once whoever does it. Any request to the
+chair (to withhold information or exclude someone) sent with it is raised in that same
+transaction, as the professional's own, for the chair to decide before the conference.
+Only the token's hash is kept; the link works once and until it expires; every issue,
+opening, use and refusal is an audit event, as with family links.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from engine.casework import conference_requests
 from engine.casework.family_links import LinkRefused, link_event, refuse, token_hash
 from engine.documents import report_files
 from engine.messaging import outbox
@@ -30,6 +33,7 @@ from engine.platform.db import transaction
 from engine.workflow import step_context
 
 REPORT_STEP = "agency_report"  # the diagrams' agency report task a link completes
+REQUESTS = "agency_requests"  # the form's requests to the chair, raised by the professional
 CONTACT = "Contact the conference team on {phone} for a new link."
 
 
@@ -181,6 +185,11 @@ def submit(
     one transaction, so a refused file or a lost race leaves the link unspent and nothing
     saved."""
     link = _valid(session, token, now, "submit")
+    if answers.get(REQUESTS) and link.conference.held_on is not None:
+        reason = "The conference has been held: a request to the chair is raised before it."
+        refuse(
+            session, "professional_link", link, "submit", f"{reason} {_contact()}", now, gone=True
+        )
     task = _report_task(session, engine, link)
     if task is None:
         reason = "The conference team already has your report, or the conference has been held."
@@ -204,7 +213,13 @@ def submit(
             session.add(file_row)
             session.flush()
             _audit(session, link, "file_uploaded", now, file_id=file_row.id, size=file_row.size)
+        raised = conference_requests.raise_by_link(
+            session, link.conference, answers.get(REQUESTS), link.person, now
+        )
+        if raised:
+            _audit(session, link, "requests_raised", now, requests=raised)
         _audit(session, link, "used", now)
-        return {**answers, "report_submitted_date": now.date().isoformat()}
+        answered = {k: v for k, v in answers.items() if k != REQUESTS}  # recorded just now
+        return {**answered, "report_submitted_date": now.date().isoformat()}
 
     engine.complete_by_link(session, task.id, spend_and_answer)

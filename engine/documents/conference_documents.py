@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.access import withholding
 from engine.access.access import Level
 from engine.documents import document_data
+from engine.models import audit
 from engine.models.case_access import is_report_author
 from engine.models.conferences import (
     CasePerson,
@@ -49,6 +50,7 @@ class Overview:
     requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
     summaries: dict[int, str | None]  # each report's text, less what is withheld from them
     professional_links: list[ProfessionalLink]
+    raised_by_link: dict[int, str]  # request id: the professional who raised it by link
 
     @property
     def full(self) -> bool:
@@ -87,4 +89,5 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         summaries={r.id: withholding.redact(r.summary, values) for r in reports},
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
         professional_links=professional_links_for(session, conference.id) if full else [],
+        raised_by_link=audit.raised_by_link(session, conference.child_id) if full else {},
     )

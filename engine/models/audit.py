@@ -85,6 +85,17 @@ def history(session: Session, instance_id: int) -> list[AuditEvent]:
     return list(session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
 
 
+def raised_by_link(session: Session, child_id: int) -> dict[int, str]:
+    """Who raised each of the child's requests made by a professional's secure link (no
+    account, so no `raised_by` user): their name, as the audit event recorded it."""
+    query = select(AuditEvent.detail).where(
+        AuditEvent.child_id == child_id,
+        AuditEvent.action == "request.raised",
+        AuditEvent.actor_id.is_(None),
+    )
+    return {d["request"]: d["raised_by"] for d in session.scalars(query) if d.get("raised_by")}
+
+
 @dataclass
 class AuditPage:
     events: list[AuditEvent]

@@ -8,7 +8,15 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine.models import HumanTask, Invitation, OutboxMessage, PostedLetter, Report, ReportFile
+from engine.models import (
+    ConferenceRequest,
+    HumanTask,
+    Invitation,
+    OutboxMessage,
+    PostedLetter,
+    Report,
+    ReportFile,
+)
 from engine.models.instances import DONE
 from tests.engine.documents.hostile_files import clean_pdf
 from tests.processes.driver import Case, invited
@@ -141,3 +149,36 @@ def test_the_conference_page_shows_staff_whether_the_gp_has_used_her_link(client
     sign_in(police, "police")  # an invited professional sees only their own report
     shown = page(police.get(f"/conferences/{conference.id}"))
     assert shown.h1 is not None and shown.select_one("#professional-links") is None
+
+
+def test_the_gp_asks_the_chair_to_withhold_with_her_report(client, case):
+    """Issue 21: the link's form has the request fields; a request naming no one on the
+    record comes back with the link unspent; a good one is raised with the report."""
+    token = gp_token(case)
+    html = page(client.get(f"/professional/{token}"))
+    assert html.select_one("[name='agency_requests-0-kind']") is not None
+    asked = {
+        "report_summary": "Registered since birth.",
+        "agency_requests-0-kind": "withhold",
+        "agency_requests-0-details": "Keep the mother's address from the father.",
+        "agency_requests-0-person": "Grace Okoye",
+        "agency_requests-0-field": "address",
+        "agency_requests-0-withheld_from": "Bob Smith",
+    }
+    wrong = post_form(client, f"/professional/{token}", asked)
+    assert wrong.status_code == 400
+    assert "no one called Bob Smith" in page(wrong).select_one(".govuk-error-summary").text
+    assert gp_report(case).submitted_on is None
+    sent = post_form(
+        client,
+        f"/professional/{token}",
+        {**asked, "agency_requests-0-withheld_from": "Tom Okoye"},
+    )
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:400]
+    case.db.expire_all()
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    assert (row.decision, row.withheld_from.name) == (None, "Tom Okoye")
+    sign_in(client, "chair")
+    html = page(client.get(f"/conferences/{row.conference_id}"))
+    said = html.select_one(f"#request-{row.id}").text
+    assert "Raised by Dr Asha Patel by their secure link" in said and "Not decided yet" in said

@@ -12,6 +12,7 @@ from flask import current_app, render_template, request
 
 from engine.casework import family_links, professional_links
 from engine.documents import antivirus, report_files
+from engine.platform.errors import InvalidValue
 from forms import load, validate
 
 from ..extensions import db, workflow
@@ -75,4 +76,6 @@ def submit(link):
     except (report_files.FileRefused, antivirus.ScannerUnavailable) as problem:
         status = 503 if isinstance(problem, antivirus.ScannerUnavailable) else 400
         return _page(opened, request.form, {"report_file": str(problem)}, status=status)
+    except InvalidValue as problem:  # a request naming no one on the record: nothing saved
+        return _page(opened, request.form, {"agency_requests": str(problem)}, status=400)
     return render_template("professional/done.html", title="Thank you", opened=opened)

@@ -13,10 +13,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.casework import family_links, professional_links
+from engine.access.access import Level
+from engine.casework import conference_requests, family_links, professional_links, task_context
 from engine.documents import print_queue, report_files
 from engine.models import (
     AuditEvent,
+    ConferenceRequest,
     DocumentRecord,
     HumanTask,
     OutboxMessage,
@@ -26,7 +28,7 @@ from engine.models import (
     ReportFile,
 )
 from engine.models.instances import DONE
-from engine.platform.errors import NotAllowed, NotFound
+from engine.platform.errors import InvalidValue, NotAllowed, NotFound
 from tests.engine.documents.hostile_files import clean_pdf
 from tests.processes.driver import ANSWERS, Case, invited
 
@@ -196,3 +198,61 @@ def test_business_support_prints_each_letter_and_marks_it_posted_once(case):
         print_queue.queue(case.db, sw, today)
     with pytest.raises(NotFound):
         print_queue.letter_pdf(case.db, bs, 10_000, case.clock.now())
+
+
+KEEP_SCHOOL = {
+    "kind": "withhold",
+    "details": "The father must not learn which school the child now attends.",
+    "person": "Ms Dee Lee",
+    "field": "address",
+    "withheld_from": "Tom Okoye, all family members",
+}
+
+
+def test_a_professional_by_link_raises_a_request_the_chair_decides_before_holding(case):
+    """Issue 21: the GP, with no account, asks the chair with the report; the chair sees the
+    request open on the hold step, which refuses until it is decided."""
+    case.at("2027-01-06 16:30")
+    token = tokens(case)["gp@example.invalid"]
+    asked = {**ANSWERS_SENT, "agency_requests": [KEEP_SCHOOL]}
+    professional_links.submit(case.db, case.engine, token, asked, None, case.clock.now())
+    row = case.db.scalars(select(ConferenceRequest)).one()
+    gp_id = report_of(case, "gp").person_id
+    assert (row.kind, row.decision, row.raised_by_id, row.field) == (
+        "withhold",
+        None,
+        None,
+        "address",
+    )
+    assert (row.person.name, row.withheld_from_group) == ("Ms Dee Lee", "family")
+    assert [p.name for p in row.withheld_from_people] == ["Tom Okoye"]
+    raised = case.db.scalars(select(AuditEvent).where(AuditEvent.action == "request.raised")).one()
+    assert (raised.detail["request"], raised.detail["raised_by_person"]) == (row.id, gp_id)
+    assert "professional_link.requests_raised" in actions(case, "professional_link.")
+    for task in case.all_ready("agency_report"):
+        case.do("agency_report", task=task, actor="police" if "Hall" in task.title else "bs")
+    case.do("social_worker_report")
+    case.at("2027-01-11 15:00")
+    hold = case.ready()["hold_conference"]
+    shown = task_context.for_task(case.db, case.staff["chair"], hold, Level.FULL)
+    assert [r.id for r in shown.open_requests] == [row.id] and shown.can_decide
+    with pytest.raises(InvalidValue, match="Decide the request to withhold information"):
+        case.do("hold_conference")
+    decision = {"request_id": str(row.id), "decision": "refused", "reason": "Known already."}
+    conference_requests.decide_request(
+        case.db, case.staff["chair"], row.conference_id, decision, case.clock.now()
+    )
+    case.do("hold_conference")
+    assert "hold_conference" not in case.ready()
+
+
+def test_a_request_by_link_after_the_conference_is_held_is_refused(case):
+    token = tokens(case)["gp@example.invalid"]
+    link = case.db.scalars(select(ProfessionalLink).order_by(ProfessionalLink.id)).first()
+    link.conference.held_on = date(2027, 1, 4)  # held (by a shortcut) with the GP's link unused
+    case.db.commit()
+    asked = {**ANSWERS_SENT, "agency_requests": [KEEP_SCHOOL]}
+    with pytest.raises(family_links.LinkRefused, match="has been held"):
+        professional_links.submit(case.db, case.engine, token, asked, None, case.clock.now())
+    assert case.db.scalars(select(ConferenceRequest)).all() == []
+    assert case.db.scalars(select(ProfessionalLink.used_at)).all() == [None, None]
