@@ -24,11 +24,11 @@ def test_a_new_task_is_told_to_whoever_may_do_it_but_not_to_whoever_caused_it(db
     assert case.mail("new_task") == [("bs", "New task: Book the conference (ICPC-000001)")]
     case.do("book_conference")  # bs books; the invitations are theirs next: not told
     case.do("send_invitations")  # the GP's report, theirs too; the police officer has an account
-    assert case.mail("new_task")[1:] == [
-        ("sw", "New task: Write your report and share it with the parents (ICPC-000001)"),
-        ("police", "New task: Agency report: Robin Hall (ICPC-000001)"),
+    assert sorted(case.mail("new_task")[1:]) == [  # in whatever order the steps opened
         ("chair", "New task: Contact the parents before the conference (ICPC-000001)"),
         ("chair", "New task: Hold the conference and record the decision (ICPC-000001)"),
+        ("police", "New task: Agency report: Robin Hall (ICPC-000001)"),
+        ("sw", "New task: Write your report and share it with the parents (ICPC-000001)"),
     ]
     chair = case.staff["chair"].id
     [row] = [m for m in all_mail(db) if m.to_user_id == chair and "Contact" in m.subject]
