@@ -73,7 +73,7 @@ class ProcessInstance(Base):
             sqlite_where=_ONE_RUNNING_WHERE,
             postgresql_where=_ONE_RUNNING_WHERE,
         ),
-        # Live rows only (migration 0025), so finished instances never slow what reads running
+        # Live rows only (migration 0031), so finished instances never slow what reads running
         # ones: the timer sweep's claim (an ended instance clears next_timer_at) and the lists.
         Index(TIMER_DUE, "next_timer_at", **_partial("next_timer_at IS NOT NULL")),
         Index(LIVE, "id", **_partial(f"status IN ('{RUNNING}', '{SUSPENDED}')")),
