@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine as DbEngine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import council_settings, make_session_factory
@@ -38,7 +39,10 @@ def db() -> Session:
     if "db" not in g:
         g.db = services().sessions()
         # Another worker may have saved newer council settings: every request uses the newest.
-        council_settings.refresh(g.db)
+        try:
+            council_settings.refresh(g.db)
+        except OperationalError:  # unreachable: /healthz still answers, /readyz turns red
+            g.db.rollback()
     return g.db
 
 
