@@ -18,11 +18,30 @@ from webui import create_app
 CHROMIUM = Path(os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium"))
 
 
+def buffered(app):
+    """Each response read whole (its file closed) before the development server writes it.
+
+    When the browser drops a connection mid-response (a page left while its favicon is still
+    streaming), Werkzeug's server leaves the open static file to the garbage collector, and
+    its ResourceWarning fails whichever test is running then. Gunicorn is not affected.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(db_url, sessions, clock):
     """Serve a test app on a free loopback port; yields its base URL."""
     app = create_app({"DATABASE_URL": db_url, "CLOCK": clock})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
