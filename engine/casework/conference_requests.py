@@ -47,14 +47,8 @@ def record_requests(conference_id, requests) -> None:
     ctx = step_context.current()
     conference = _conference(conference_id)
     for item in requests or []:
-        row = ConferenceRequest(
-            conference_id=conference.id,
-            kind=item["kind"],
-            details=item["details"],
-            raised_by_id=ctx.actor.id if ctx.actor else None,
-        )
-        _name_request(ctx.session, row, conference, item)
-        ctx.session.add(row)
+        raised_by = ctx.actor.id if ctx.actor else None
+        _add_request(ctx.session, conference, item["kind"], item["details"], item, raised_by)
     ctx.session.flush()  # sharing the reports next reads what is asked to be withheld
 
 
@@ -167,11 +161,7 @@ def raise_request(session: Session, user: User, conference_id: int, item: dict, 
     if problems:
         raise InvalidValue(problems)
     with transaction(session):
-        row = ConferenceRequest(
-            conference_id=conference.id, kind=kind, details=details, raised_by_id=user.id
-        )
-        _name_request(session, row, conference, {k: v for k, v in item.items() if v})
-        session.add(row)
+        row = _add_request(session, conference, kind, details, item, user.id)
         session.flush()
         audit.record(
             session, user, "request.raised", now, child_id=conference.child_id, request=row.id
@@ -187,10 +177,7 @@ def raise_by_link(session: Session, conference: Conference, items, person, now) 
         raise EngineError("The conference has been held: a request is raised before it.")
     ids = []
     for item in items or []:
-        row = ConferenceRequest(conference_id=conference.id, kind=item["kind"])
-        row.details = item["details"]
-        _name_request(session, row, conference, {k: v for k, v in item.items() if v})
-        session.add(row)
+        row = _add_request(session, conference, item["kind"], item["details"], item)
         session.flush()
         audit.record(
             session,
@@ -273,6 +260,19 @@ def require_requests_decided(session, conference_id) -> None:
 def _shortened(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _add_request(
+    session, conference: Conference, kind: str, details: str, item: dict, raised_by_id=None
+) -> ConferenceRequest:
+    """A new request on the conference, however it was raised (a step, the conference page,
+    a secure link), with what it names found on the child's record."""
+    row = ConferenceRequest(
+        conference_id=conference.id, kind=kind, details=details, raised_by_id=raised_by_id
+    )
+    _name_request(session, row, conference, item)
+    session.add(row)
+    return row
 
 
 def _name_request(session, row: ConferenceRequest, conference: Conference, item: dict) -> None:
