@@ -118,6 +118,27 @@ def start_from_child_page(
     return _start(session, engine, actor, child, process_id, data)
 
 
+# The shipped processes a person starts for a child: the rest start from other diagrams.
+STARTED_FOR_A_CHILD = ("icpc", "end_plan")
+
+
+def how_started(session: Session, process_ids: list[str]) -> dict[str, str]:
+    """How each process starts, for the API's list: "child" (POST /instances starts it for a
+    child), "diagram" (only another diagram's step starts it) or "retired"."""
+    from_page = set(catalogue.child_page_processes(session))
+    made = catalogue.entries(session)
+    answers = {}
+    for process_id in process_ids:
+        entry = made.get(process_id)
+        if entry is not None and entry.retired:
+            answers[process_id] = "retired"
+        elif process_id in STARTED_FOR_A_CHILD or process_id in from_page:
+            answers[process_id] = "child"
+        else:
+            answers[process_id] = "diagram"
+    return answers
+
+
 def _start(session, engine: Engine, actor: User, child: Child, process_id: str, data: dict):
     """Start the workflow; if someone started it for the same child at the same moment, the
     database refuses the second (`ONE_RUNNING_PER_CHILD`) and this one is told so."""

@@ -227,6 +227,10 @@ def test_any_process_a_childs_page_may_start_starts_through_the_api(world, db, w
         how="copy", copy_of="core_group",
     )  # fmt: skip
     sw = apis["sw"]
+    listed = {p["process_id"]: p["started"] for p in sw.get("/processes").json["processes"]}
+    assert listed["meeting"] == "child" and listed["cg_copy"] == "diagram"
+    assert listed["icpc"] == listed["end_plan"] == "child"
+    assert listed["rcpc"] == listed["core_group"] == "diagram"
     started = sw.post("/instances", {"child_id": child.id, "process_id": "meeting"})
     assert started.status_code == 201, started.json
     assert started.json["process_id"] == "meeting" and started.json["ready_tasks"]
@@ -234,6 +238,8 @@ def test_any_process_a_childs_page_may_start_starts_through_the_api(world, db, w
     assert copy.status_code == 400
     assert copy.json["error"] == "“cg_copy” cannot be started from a child's page."
     new_processes.retire(db, owner, "meeting", "replaced", now)
+    listed = {p["process_id"]: p["started"] for p in sw.get("/processes").json["processes"]}
+    assert listed["meeting"] == "retired"
     second = make_child(db, web_engine, accounts["sw"], "B")
     retired = sw.post("/instances", {"child_id": second.id, "process_id": "meeting"})
     assert retired.status_code == 400 and "is retired" in retired.json["error"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
+from engine.casework import cases
 from engine.models import teams
 from engine.models.processes import latest_versions, versions_of
 from engine.platform.errors import NotFound
@@ -36,7 +37,13 @@ def me():
 @bp.route("/processes")
 @login_required
 def processes():
-    return {"processes": [shapes.version(v) for v in latest_versions(db())]}
+    """The deployed processes, each with how it starts (`started`): "child" for the ones
+    POST /instances starts for a child, "diagram" for those only a diagram's step starts,
+    "retired" for those nothing may start."""
+    session = db()
+    found = latest_versions(session)
+    started = cases.how_started(session, [v.process_id for v in found])
+    return {"processes": [{**shapes.version(v), "started": started[v.process_id]} for v in found]}
 
 
 @bp.route("/processes/<process_id>/versions")

@@ -118,9 +118,9 @@ PATHS = {
     },
     "/api/v1/processes": {
         "get": {
-            "summary": "Deployed process definitions (latest version of each)",
+            "summary": "Deployed process definitions (latest version of each) and how each starts",
             "x-access": SIGNED_IN,
-            "responses": _responses(_json(_list("processes", "Version"), "The processes")),
+            "responses": _responses(_json(_list("processes", "Process"), "The processes")),
         }
     },
     "/api/v1/processes/{process_id}/versions": {

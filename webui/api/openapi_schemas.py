@@ -55,6 +55,24 @@ SCHEMAS = {
             "deployed_by": {"type": "string"},
         },
     },
+    "Process": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Version"},
+            {
+                "type": "object",
+                "required": ["started"],
+                "properties": {
+                    "started": {
+                        "enum": ["child", "diagram", "retired"],
+                        "description": (
+                            "child: POST /api/v1/instances starts it for a child; diagram: "
+                            "only another diagram's step starts it; retired: nothing may"
+                        ),
+                    }
+                },
+            },
+        ]
+    },
     "Task": {
         "type": "object",
         "required": ["id", "instance_id", "task", "title", "state"],
