@@ -382,6 +382,7 @@ def load(session: Session, engine: Engine) -> str:
     _born(session, engine)
     _corrected(session, engine, "Grace")
     demo_followups.category_corrected(session, engine, "Finn")
+    demo_followups.held_date_corrected(session, engine, "Jack")
     demo_family.load(session, engine, _play, _to_plan(), _came())
     demo_processes.load(session, engine)
     _teams_and_settings(session, engine)

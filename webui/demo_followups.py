@@ -1,6 +1,6 @@
 """Demo steps for what follows a case's own story: a parents' report sent by its link, the
 social worker's share step done before an agency's report came in, and a manager's
-correction of a conference's decision.
+corrections of a conference's decision and of the day it was held.
 
 Kept apart from `demo`'s stories because each acts on a case those stories left open, the
 way staff and families would on the day the demo is loaded.
@@ -16,6 +16,7 @@ from engine.casework import corrections, family_links
 from engine.models.conferences import Conference, people_for_child
 from engine.models.instances import READY, HumanTask
 from engine.models.people import Child, user_by_username
+from engine.platform import workdays
 from engine.service import Engine
 
 PARENTS_REPORT = {
@@ -76,6 +77,24 @@ def category_corrected(session: Session, engine: Engine, given: str) -> None:
         conference.id,
         {"category": "EMO"},
         "The conference agreed emotional abuse; the chair ticked neglect by mistake.",
+        engine.clock.now(),
+        engine,
+    )
+
+
+def held_date_corrected(session: Session, engine: Engine, given: str) -> None:
+    """The chair recorded the day the conference was adjourned; it decided the next working
+    day. A team manager corrects the day held: the first core group and review, running in
+    workflows of their own, are due from the corrected day, their reminders with them."""
+    child = session.scalars(select(Child).where(Child.given_name == given)).one()
+    query = select(Conference).where(Conference.child_id == child.id, Conference.kind == "icpc")
+    conference = session.scalars(query).one()
+    corrections.correct(
+        session,
+        user_by_username(session, "tm1"),
+        conference.id,
+        {"held_date": workdays.add_working_days(conference.held_on, 1).isoformat()},
+        "Adjourned on the first day; the conference met again and decided the next morning.",
         engine.clock.now(),
         engine,
     )

@@ -10,16 +10,21 @@ the corrected record from then on.
 A corrected date is followed where the diagram uses it: the plan the conference started
 starts that day, and while the conference's workflow still runs it is told the new date in
 the same transaction, so the letter's and minutes' due dates, their reminders and
-escalations are worked out again from it (`Engine.change_data`); a corrected strategy
+escalations are worked out again from it (`Engine.change_data`). The first core group and
+review run in workflows of their own that the conference's step started: the step's
+`recomputeFollowOns` rule gives them their due dates again from the corrected day, even after
+the conference's workflow finished, with their meeting and review rows. A corrected strategy
 discussion date gives the conference (and its section 47 enquiry) the due date the diagram
-works out from it, so whether it was held in time is counted right. A decision may be corrected
-to another of the same kind (one plan category for another, a child in need plan for no
-further action); one that would start or end a plan cannot be, since the plan, its core
-groups and reviews were started or ended from it.
+works out from it, running or finished (`Engine.worked_out`), so whether it was held in
+time is counted right; the confirmation says when no running workflow uses it. A decision
+may be corrected to another of the same kind (one plan category for another, a child in
+need plan for no further action); one that would start or end a plan cannot be, since the
+plan, its core groups and reviews were started or ended from it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -32,11 +37,11 @@ from engine.models.conferences import CATEGORIES, Conference
 from engine.models.enquiries import Section47Enquiry
 from engine.models.instances import ProcessInstance
 from engine.models.people import User
-from engine.models.plans import Plan
+from engine.models.plans import CoreGroupMeeting, Plan, first_core_group_held
 from engine.platform import workdays
 from engine.platform.clock import LONDON
 from engine.platform.db import transaction
-from engine.platform.errors import InvalidValue, NotAllowed
+from engine.platform.errors import EngineError, InvalidValue, NotAllowed
 from engine.workflow import step_context
 
 CORRECTABLE = {
@@ -54,6 +59,11 @@ CORRECTABLE = {
 }
 OPTIONAL = frozenset({"complicating_factors", "grey_areas", "plan_outcomes", "dissent"})
 MAY_CORRECT = ("team_manager", "service_manager")
+# What the workflows a conference started were given from the day it was held, as audited.
+FOLLOW_ON_DATES = (
+    ("The first core group meeting", "core_group_due_date"),
+    ("The review conference", "review_due_date"),
+)
 # Decisions of one kind: a correction stays within its kind (a plan, or none).
 WITH_A_PLAN = frozenset({"cp_plan", "continue"})
 DECISION_KINDS = (WITH_A_PLAN, frozenset({"cin_plan", "nfa", "end_cin", "end_nfa"}))
@@ -64,6 +74,12 @@ def may_correct(user: User, conference: Conference) -> bool:
     return held and any(user.has_role(r) for r in MAY_CORRECT)
 
 
+@dataclass(frozen=True)
+class Correction:
+    changes: dict[str, dict]  # field by field, as audited
+    message: str  # the confirmation: what followed the corrected dates, and what did not
+
+
 def correct(
     session: Session,
     actor: User,
@@ -72,10 +88,10 @@ def correct(
     reason: str,
     now: datetime,
     engine=None,
-) -> dict[str, dict]:
-    """Change the fields whose answers differ; the changes made, field by field. A field
-    not answered (or answered None for a date or the decision) is left as it is. With the
-    `engine`, a corrected date reaches the conference's workflow if it still runs."""
+) -> Correction:
+    """Change the fields whose answers differ. A field not answered (or answered None for a
+    date or the decision) is left as it is. With the `engine`, a corrected date reaches the
+    conference's workflow if it still runs, and the workflows it started that still run."""
     conference = fetch(session, Conference, conference_id, "There is no such conference.")
     if not may_correct(actor, conference):
         raise NotAllowed("Only a team manager can correct a held conference's record.")
@@ -83,33 +99,37 @@ def correct(
         raise InvalidValue({"reason": "Enter why the record is corrected"})
     changes = _word_changes(conference, answers)
     changes.update(_decision_changes(conference, answers))
-    held = _held_change(conference, answers.get("held_date"), now)
+    held = _held_change(session, conference, answers.get("held_date"), now)
     if held:
         changes["held_date"] = held
     strategy = _strategy_change(conference, answers.get("strategy_discussion_date"), changes)
-    instance = session.get(ProcessInstance, conference.instance_id)
-    running = engine is not None and instance is not None and instance.active
     if strategy:
-        if not running:
-            raise InvalidValue(
-                {
-                    "strategy_discussion_date": "The conference's workflow has finished, so "
-                    "its due date cannot be worked out again from a corrected date"
-                }
-            )
         changes["strategy_discussion_date"] = strategy
     if not changes:
         raise InvalidValue({"reason": "Nothing was changed: correct at least one answer"})
+    instance = session.get(ProcessInstance, conference.instance_id)
+    running = engine is not None and instance is not None and instance.active
+    dates = {
+        n: changes[n]["new"] for n in ("held_date", "strategy_discussion_date") if n in changes
+    }
+    if dates and engine is None:
+        raise EngineError("A corrected date is worked out again by the workflow engine.")
+    # A finished workflow's dates are worked out on the data its steps ran with.
+    finished = engine.worked_out(session, instance.id, dates) if strategy and not running else {}
+    followed: dict[int, dict] = {}
 
-    def apply() -> None:
+    def apply(told=None) -> None:
+        followed.update(told or {})
         for name, change in changes.items():
             if name in CORRECTABLE or name in ("decision", "category"):
                 setattr(conference, name, change["new"])
         if "held_date" in changes:
             conference.held_on = workdays.as_date(changes["held_date"]["new"])
         if strategy:
-            _due_follows(session, conference, changes)
+            _due_follows(session, conference, changes, finished or step_context.current().data)
         _follow(session, conference, changes)
+        for instance_id, data in followed.items():
+            _follow_on_rows(session, instance_id, data, changes)
         audit.record(
             session,
             actor,
@@ -122,15 +142,35 @@ def correct(
             reason=reason.strip(),
         )
 
-    dates = {
-        n: changes[n]["new"] for n in ("held_date", "strategy_discussion_date") if n in changes
-    }
-    if dates and running:
-        engine.change_data(session, [instance.id], actor, dates, then=apply)
+    if dates and instance is not None:
+        engine.change_data(
+            session,
+            [instance.id] if running else [],
+            actor,
+            dates,
+            then=apply,
+            follow_from=(instance.id,),
+        )
     else:
         with transaction(session):
             apply()
-    return changes
+    return Correction(changes, _message(changes, running, followed))
+
+
+def _message(changes: dict, running: bool, followed: dict) -> str:
+    said = ["The conference record is corrected."]
+    moved = [c for c in FOLLOW_ON_DATES if c[1] in changes]
+    if moved:
+        said += [
+            f"{label} is now due {date_checks.in_words(workdays.as_date(changes[key]['new']))}."
+            for label, key in moved
+        ]
+    if "strategy_discussion_date" in changes and not running:
+        said.append(
+            "No running workflow uses the strategy discussion date: the conference's due "
+            "date and the figures follow the corrected record."
+        )
+    return " ".join(said)
 
 
 def _word_changes(conference: Conference, answers: dict) -> dict[str, dict]:
@@ -172,15 +212,25 @@ def _decision_changes(conference: Conference, answers: dict) -> dict[str, dict]:
     return changes
 
 
-def _held_change(conference: Conference, value, now: datetime) -> dict | None:
+def _held_change(session: Session, conference: Conference, value, now: datetime) -> dict | None:
     if not value:
         return None
     held = workdays.as_date(value)
     if held == conference.held_on:
         return None
-    if held > now.astimezone(LONDON).date():
-        raise InvalidValue({"held_date": "Date the conference was held must be in the past"})
+    today = now.astimezone(LONDON).date()
+    if held > today:
+        raise InvalidValue(
+            {
+                "held_date": "Date the conference was held must be in the past: today is "
+                f"{date_checks.in_words(today)}"
+            }
+        )
     date_checks.check_held(held, conference.scheduled_on)
+    if conference.plan_id is not None:
+        plan = session.get(Plan, conference.plan_id)
+        if plan is not None and plan.started_on == conference.held_on:  # it started the plan
+            date_checks.check_plan_start(held, first_core_group_held(session, plan.id))
     return {"old": _iso(conference.held_on), "new": held.isoformat()}
 
 
@@ -203,10 +253,9 @@ def _strategy_change(conference: Conference, value, changes: dict) -> dict | Non
     return {"old": _iso(conference.strategy_discussion_date), "new": day.isoformat()}
 
 
-def _due_follows(session: Session, conference: Conference, changes: dict) -> None:
+def _due_follows(session: Session, conference: Conference, changes: dict, data: dict) -> None:
     """The conference's due date and its enquiry's target, as the diagram works them out
-    again from the corrected strategy discussion date (the step's data holds them)."""
-    data = step_context.current().data
+    again from the corrected strategy discussion date (`data` holds them)."""
     conference.strategy_discussion_date = workdays.as_date(
         changes["strategy_discussion_date"]["new"]
     )
@@ -218,6 +267,19 @@ def _due_follows(session: Session, conference: Conference, changes: dict) -> Non
     for enquiry in session.scalars(query):
         enquiry.strategy_discussion_date = conference.strategy_discussion_date
         enquiry.icpc_target_date = workdays.as_date(data["icpc_target_date"])
+
+
+def _follow_on_rows(session: Session, instance_id: int, data: dict, changes: dict) -> None:
+    """The rows a follow-on opened with its due date (its core group meeting, its review
+    conference) are due on the date the diagram worked out again; audited with the rest."""
+    for model, key in ((CoreGroupMeeting, "core_group_due_date"), (Conference, "review_due_date")):
+        if key not in data:
+            continue
+        new = workdays.as_date(data[key])
+        for row in session.scalars(select(model).where(model.instance_id == instance_id)):
+            if row.due_on != new:
+                changes[key] = {"old": _iso(row.due_on), "new": new.isoformat()}
+                row.due_on = new
 
 
 def _iso(value: date | None) -> str | None:

@@ -44,6 +44,17 @@ def check_held(held: date | None, booked: date | None) -> None:
         )
 
 
+def check_plan_start(held: date | None, core_group_held: date | None) -> None:
+    """A conference that started a plan was held before the plan's first core group met."""
+    if held is not None and core_group_held is not None and held > core_group_held:
+        raise InvalidValue(
+            {
+                "held_date": "Date the conference was held must be on or before the day the "
+                f"plan's first core group met, {in_words(core_group_held)}"
+            }
+        )
+
+
 def check_core_group(held: date | None, plan_started: date | None) -> None:
     if held is not None and plan_started is not None and held < plan_started:
         raise InvalidValue(

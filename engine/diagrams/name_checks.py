@@ -279,6 +279,8 @@ def _code(task_spec) -> Iterable[tuple]:
             yield name, props[name], "eval", _prescript_names
     if props.get("recompute"):  # worked out again from the step's own answers when moved
         yield "recompute", props["recompute"], "eval", _own_form
+    if props.get("recomputeFollowOns"):  # what the step gave the workflows it started
+        yield "recomputeFollowOns", props["recomputeFollowOns"], "eval", _own_form
     for attribute in ("cardinality", "condition"):
         source = getattr(task_spec, attribute, None)
         if isinstance(source, str) and source.strip():

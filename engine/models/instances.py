@@ -97,6 +97,10 @@ class ProcessInstance(Base):
     timer_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The workflow whose step started this one (`start_process`): what that step worked out
+    # for it follows a correction of what it was worked out from (migration 0032). No foreign
+    # key: retention may delete the starting workflow before the one it started.
+    started_from_id: Mapped[int | None] = mapped_column(Integer, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -174,6 +178,14 @@ class HumanTask(Base):
 def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
     """A task row and its instance in one statement (completing a task needs both)."""
     return session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+
+
+def running_started_from(session: Session, instance_id: int) -> list[ProcessInstance]:
+    """The workflows still running that a step of this one started, oldest first."""
+    query = select(ProcessInstance).where(
+        ProcessInstance.started_from_id == instance_id, ProcessInstance.status == RUNNING
+    )
+    return list(session.scalars(query.order_by(ProcessInstance.id)))
 
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:

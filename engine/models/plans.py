@@ -112,3 +112,9 @@ def waiting_review_and_core_group(session: Session, plan_id: int):
         .order_by(CoreGroupMeeting.id.desc())
     ).first()
     return review, meeting
+
+
+def first_core_group_held(session: Session, plan_id: int) -> date | None:
+    """The day the plan's core group first met, if it has."""
+    query = select(func.min(CoreGroupMeeting.held_on)).where(CoreGroupMeeting.plan_id == plan_id)
+    return session.scalar(query)

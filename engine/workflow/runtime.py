@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import audit
+from engine.models.base import fetch
 from engine.models.drafts import delete_drafts
 from engine.models.instances import (
     DONE,
@@ -49,6 +50,7 @@ from engine.workflow import (
     assignment,
     data_changes,
     expressions,
+    follow_ons,
     instance_status,
     permissions,
     step_context,
@@ -228,14 +230,23 @@ class Engine:
         return self._firing.fire_batch(session, instance_ids, lease_owner)
 
     def change_data(
-        self, session: Session, instance_ids: list[int], actor: User, changes: dict, then=None
-    ) -> None:
+        self,
+        session: Session,
+        instance_ids: list[int],
+        actor: User,
+        changes: dict,
+        then=None,
+        follow_from: tuple[int, ...] = (),
+    ) -> dict[int, dict]:
         """Change what running workflows know in every step still to run (a conference moved
         to another date or chair, a child born), in one transaction, with what the diagram
         works out from it, the open steps' due dates and the waiting timers that read it
-        (`data_changes`). `then` runs as a diagram step of the first would (record functions
-        see its context, whose `data` holds every name changed) before the save; what it
-        raises propagates with nothing saved."""
+        (`data_changes`). The workflows that the steps of `follow_from` (running or finished)
+        started and that still run are told what those steps work out afresh (`follow_ons`).
+        `then` runs as a diagram step of the first would (record functions see its context,
+        whose `data` holds every name changed) before the save, given (with `follow_from`)
+        what each follow-on was told by instance id; what it raises propagates with nothing
+        saved. What each follow-on was told, by instance id."""
         now = self.clock.now()
         self.language.check_variables(changes)
         loaded = []
@@ -249,17 +260,31 @@ class Engine:
                 data_changes.restart_timers(workflow, set(changed))
                 context = StepContext(session, instance, now, actor, data=changed)
                 loaded.append((instance, workflow, context))
+            running = {i.id: (w, c.data) for i, w, c in loaded}
+            told = follow_ons.tell(
+                session, self.steps, list(follow_from), running, changes, now, actor
+            )
+            loaded += told
+            given = ({i.id: c.data for i, _w, c in told},) if follow_from else ()
             if then is not None and loaded:
                 with step_context.bound(loaded[0][2]):
-                    then()
+                    then(*given)
             elif then is not None:
-                then()
+                then(*given)
             for instance, workflow, context in loaded:
                 rows = open_tasks(session, instance.id)
                 data_changes.refresh_due_dates(workflow, rows, set(context.data))
                 self.steps.save(session, instance, workflow, rows, now, actor, context=context)
         for instance, workflow, _context in loaded:
             self.cache.put(instance.id, instance.lock_version, workflow)
+        return given[0] if given else {}
+
+    def worked_out(self, session: Session, instance_id: int, changes: dict) -> dict:
+        """What a workflow's diagram works out from `changes` on the data its steps ran with,
+        nothing changed (a finished conference's record corrected): every name changed."""
+        instance = fetch(session, ProcessInstance, instance_id, "There is no such workflow.")
+        with clocks.using(self.clock):
+            return data_changes.worked_out(self.steps.loaded(session, instance), changes)
 
     # A manager's hold on the instance: its row and tasks change, never the workflow.
 

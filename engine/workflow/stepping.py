@@ -76,7 +76,9 @@ class Stepper:
         self.cache.put(instance.id, instance.lock_version, workflow)
         return workflow
 
-    def create(self, session, process_id, actor, data, child_id, now, started: list):
+    def create(
+        self, session, process_id, actor, data, child_id, now, started: list, started_from=None
+    ):
         """Create and run an instance inside the caller's transaction; `started` collects it
         (and the follow-ons its step started) for `remember` after the commit."""
         version = latest_version(session, process_id)
@@ -98,6 +100,7 @@ class Stepper:
             state="",
             started_at=now,
             started_by_id=actor.id if actor else None,
+            started_from_id=started_from,
         )
         session.add(instance)
         session.flush()
@@ -151,6 +154,7 @@ class Stepper:
                 context.instance.child_id,
                 context.now,
                 context.started,
+                started_from=context.instance.id,
             )
 
     def close(self, session, instance, actor, action: str, reason: str, now: datetime) -> None:

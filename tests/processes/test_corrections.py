@@ -58,7 +58,12 @@ def test_a_corrected_held_date_moves_the_plan_and_the_letter_dates(case):
     event = case.db.scalars(
         select(AuditEvent).where(AuditEvent.action == "conference.corrected")
     ).one()
-    assert event.detail["changes"] == {"held_date": {"old": "2027-01-11", "new": "2027-01-12"}}
+    assert event.detail["changes"] == {
+        "held_date": {"old": "2027-01-11", "new": "2027-01-12"},
+        # what the workflows it started were given follows (test_correction_follow_ons.py)
+        "core_group_due_date": {"old": "2027-01-25", "new": "2027-01-26"},
+        "review_due_date": {"old": "2027-04-09", "new": "2027-04-12"},
+    }
     assert event.detail["reason"] == "The chair typed the wrong day."
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from engine.models import (
     AuditEvent,
     Conference,
+    CoreGroupMeeting,
     DocumentRecord,
     Escalation,
     FamilyLink,
@@ -95,6 +96,10 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
     assert "risk of harm" in jack.quorum_reason
     assert jack.booking_reason == demo._JACK_LATE
+    # the day held corrected to the next working day: his first core group follows it
+    assert jack.held_on == workdays.add_working_days(jack.scheduled_on, 1)
+    meeting = db.scalars(select(CoreGroupMeeting).where(CoreGroupMeeting.plan_id == jack.plan_id))
+    assert meeting.one().due_on == workdays.add_working_days(jack.held_on, 10)
     daniel = db.scalars(select(Conference).where(Conference.child_id == child("Daniel").id)).one()
     assert (daniel.chair.username, daniel.scheduled_time) == ("chair2", "14:00")
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "conference.rescheduled"))

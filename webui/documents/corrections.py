@@ -115,7 +115,7 @@ def correct(conference_id):
     answers["held_date"] = data.get("held_date")
     answers["strategy_discussion_date"] = data.get("strategy_discussion_date")
     try:
-        corrections.correct(
+        done = corrections.correct(
             session,
             g.user,
             conference.id,
@@ -126,5 +126,5 @@ def correct(conference_id):
         )
     except InvalidValue as exc:
         return _render(conference, request.form, FormErrors(exc.fields))
-    flash("The conference record is corrected.", "success")
+    flash(done.message, "success")
     return redirect(url_for("documents.show", conference_id=conference.id))

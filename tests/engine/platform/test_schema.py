@@ -664,3 +664,28 @@ def test_0031_adds_the_live_row_indexes_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0032_adds_the_started_from_link_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def columns():
+        return {c["name"] for c in inspect(db_engine).get_columns("process_instances")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0031_running_indexes")
+        assert "started_from_id" not in columns()
+        schema.upgrade(db_engine, "0032_started_from")
+        assert "started_from_id" in columns()
+        indexes = {i["name"] for i in inspect(db_engine).get_indexes("process_instances")}
+        assert "ix_process_instances_started_from_id" in indexes
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0031_running_indexes")
+        assert "started_from_id" not in columns()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
