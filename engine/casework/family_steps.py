@@ -1,0 +1,81 @@
+"""The steps of a brother's or sister's workflow done once for their family conference.
+
+Each child keeps their own workflow, but a family conference has one booking and one set of
+invitations: once the family's is done, each sibling's own "Book the conference" and "Send
+the invitations and ask for reports" is completed with it in the same transaction, by the
+person who did it, through the engine's own completion (`workflow.shared_steps`), so the
+sibling's records, report requests and timers follow as if staff had done it. The chair's
+pre-contact and the conference itself stay per child: they hold each child's requests to
+withhold, decision, category and plan (their forms start from the family's record).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from engine.casework import previous_invitees
+from engine.models.conferences import Conference, invitations_for
+from engine.models.families import group_conferences
+from engine.models.people import Child, User
+from engine.workflow import step_context
+from engine.workflow.shared_steps import SharedStep, ready_row
+
+SHARED = "family conference"  # what the audit of a step done for the family says was shared
+
+
+def _source(session: Session, conference: Conference, task: str) -> dict:
+    child = session.get(Child, conference.child_id)
+    return {"child": child.reference, "task": task, "conference_id": conference.id}
+
+
+def booking(session: Session, booked: Conference, member: Conference, reason) -> SharedStep:
+    """A sibling's "Book the conference", done with the family's booking: the same date,
+    time, venue and chair, and the reason when it is after their own due date."""
+    chair = session.get(User, booked.chair_id) if booked.chair_id else None
+    data = {
+        "conference_date": booked.scheduled_on.isoformat(),
+        "conference_time": booked.scheduled_time,
+        "venue": booked.venue,
+        "chair": chair.username if chair else None,
+        "booking_reason": (reason or "").strip(),
+    }
+    source = _source(session, booked, "book_conference")
+    return SharedStep(member.instance_id, "book_conference", data, SHARED, source)
+
+
+def invitations(session: Session, sent: Conference, member: Conference, on: date) -> SharedStep:
+    """A sibling's "Send the invitations and ask for reports", done with the family's: the
+    family (by name and relationship only) and the agencies the family's went to, each
+    agency asked for its report on this child. The child's own invitation and the parents'
+    own report are the family's, asked for on the child whose invitations went first."""
+    data = {
+        "invitations_sent_date": on.isoformat(),
+        "family": previous_invitees.family_invited(session, sent),
+        "agencies": previous_invitees.agencies_invited(session, sent),
+        "child_invited": False,
+        "advocate": None,
+        "parent_report_expected": False,
+    }
+    source = _source(session, sent, "send_invitations")
+    return SharedStep(member.instance_id, "send_invitations", data, SHARED, source)
+
+
+def invitations_sent(session: Session, group_id: int | None) -> Conference | None:
+    """The family conference's member whose invitations went out first, if any did."""
+    for member in group_conferences(session, group_id):
+        if invitations_for(session, member.id):
+            return member
+    return None
+
+
+def share_invitations(row: Conference, sent_on: date) -> None:
+    """Called as a conference's invitations are recorded in its step: the siblings' own
+    invitations step, where it is waiting, is done with them once this step is."""
+    context = step_context.current()
+    for member in group_conferences(context.session, row.group_id):
+        if member.id == row.id or member.held_on is not None:
+            continue
+        if ready_row(context.session, member.instance_id, "send_invitations") is not None:
+            context.complete_too(invitations(context.session, row, member, sent_on))
