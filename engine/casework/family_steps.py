@@ -4,9 +4,11 @@ Each child keeps their own workflow, but a family conference has one booking and
 invitations: once the family's is done, each sibling's own "Book the conference" and "Send
 the invitations and ask for reports" is completed with it in the same transaction, by the
 person who did it, through the engine's own completion (`workflow.shared_steps`), so the
-sibling's records, report requests and timers follow as if staff had done it. The chair's
-pre-contact and the conference itself stay per child: they hold each child's requests to
-withhold, decision, category and plan (their forms start from the family's record).
+sibling's records, report requests and timers follow as if staff had done it. The chair
+contacts the parents once too: the first child's "Contact the parents" does the others'
+(a request the chair raised there stays on that child's record; one for a brother or sister
+is raised on their conference page). The conference itself stays per child: it holds each
+child's decision, category and plan (its form starts from the family's attendance).
 """
 
 from __future__ import annotations
@@ -62,6 +64,26 @@ def invitations(session: Session, sent: Conference, member: Conference, on: date
     return SharedStep(member.instance_id, "send_invitations", data, SHARED, source)
 
 
+def share_pre_contact(conference_id) -> None:
+    """A diagram's "Contact the parents before the conference" post-script: the siblings'
+    own pre-contact, where it is waiting, is done with this one's date and how it was made."""
+    context = step_context.current()
+    row = context.session.get(Conference, int(conference_id))
+    if row is None or row.group_id is None:
+        return
+    data = {
+        "pre_contact_date": context.data.get("pre_contact_date"),
+        "pre_contact_method": context.data.get("pre_contact_method"),
+        "chair_requests": [],
+    }
+    source = _source(context.session, row, "chair_pre_contact")
+    for member in group_conferences(context.session, row.group_id):
+        if member.id == row.id or member.held_on is not None:
+            continue
+        step = SharedStep(member.instance_id, "chair_pre_contact", data, SHARED, source)
+        context.complete_too(step)
+
+
 def invitations_sent(session: Session, group_id: int | None) -> Conference | None:
     """The family conference's member whose invitations went out first, if any did."""
     for member in group_conferences(session, group_id):
@@ -79,3 +101,6 @@ def share_invitations(row: Conference, sent_on: date) -> None:
             continue
         if ready_row(context.session, member.instance_id, "send_invitations") is not None:
             context.complete_too(invitations(context.session, row, member, sent_on))
+
+
+FUNCTIONS = {"share_pre_contact": share_pre_contact}

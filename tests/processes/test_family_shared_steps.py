@@ -2,8 +2,8 @@
 
 Booking the family conference (or joining a sibling to a booked one) completes each
 sibling's own "Book the conference" in the same transaction, through the engine's own
-completion; the family's invitations complete each sibling's "Send the invitations and ask
-for reports" the same way. Nothing is left in a sibling's inbox to do twice.
+completion; the family's invitations and the chair's pre-contact complete each sibling's
+the same way. Nothing is left in a sibling's inbox to do twice.
 """
 
 from datetime import date
@@ -139,13 +139,21 @@ def test_booking_a_family_conference_books_every_child_s_step_at_once(case):
         invited = [i.person.name for i in invitations_for(case.db, conference_of(sibling).id)]
         assert invited == FAMILY
         assert len(sibling.all_ready("agency_report")) == 2
-        assert {e["task"] for e in shared_events(case, sibling)} == {
+        assert [e["task"] for e in shared_events(case, sibling)] == [
             "book_conference",
             "send_invitations",
-        }
-    # The chair's pre-contact and the conference stay each child's own.
+        ]
+    # One pre-contact: the chair's call to the parents does each child's step; the
+    # conference itself (decision, category, plan) stays each child's own.
+    case.at("2027-01-08 11:00")
+    case.do("chair_pre_contact", chair_requests=[{"kind": "exclude", "details": "Tom asks"}])
+    for sibling in (ada, femi):
+        assert "chair_pre_contact" not in sibling.ready()
+        data = case.engine.task_data(case.db, done(case, sibling, "chair_pre_contact"))
+        assert (data["pre_contact_date"], data["pre_contact_method"]) == ("2027-01-08", "phone")
+        assert data["chair_requests"] == []  # a request stays on the child it was raised for
     for child in (case, ada, femi):
-        assert {"chair_pre_contact", "hold_conference"} <= set(child.ready())
+        assert "hold_conference" in child.ready()
 
 
 def test_joining_after_the_invitations_went_out_does_both_steps(case):

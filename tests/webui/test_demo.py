@@ -94,10 +94,11 @@ def test_demo_cases_cover_every_stage(db, engine):
         select(AuditEvent.detail).where(
             AuditEvent.action == "task.completed", AuditEvent.child_id == child("Sana").id
         )
-    ).all()  # Sana's booking and invitations were done on Maya's steps, for the family
+    ).all()  # Sana's booking, invitations and pre-contact were done on Maya's steps
     assert {(d["task"], d["from_child"]) for d in shared if d.get("shared")} == {
         ("book_conference", child("Maya").reference),
         ("send_invitations", child("Maya").reference),
+        ("chair_pre_contact", child("Maya").reference),
     }
     assert child("Ben").family_id == child("Chloe").family_id is not None
     jack = next(c for c in held if c.child_id == child("Jack").id)
