@@ -1,9 +1,11 @@
 """The demo's family conference: three brothers and sisters seen at one initial conference.
 
 The Patel children are linked on their records, their conferences joined before the booking,
-so the booking is made once; the chair decides for each child (two plans, in different
-categories, and a child in need plan for the youngest). The Carter children are linked too,
-their conferences not yet joined, so the conference page offers the join.
+so the booking, the invitations and the chair's pre-contact are made once, on Maya's steps,
+which do her brother's and sister's own (`engine.casework.family_steps`); the chair decides
+for each child (two plans, in different categories, and a child in need plan for the
+youngest). The Carter children are
+linked too, their conferences not yet joined, so the conference page offers the join.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.casework import cases, family_conferences
 from engine.models.conferences import Conference
-from engine.models.people import Child, User, user_by_username
+from engine.models.people import Child, user_by_username
 from engine.platform import workdays
 from engine.platform.clock import LONDON, FixedClock
 from engine.service import Engine
@@ -23,6 +25,7 @@ from engine.service import Engine
 CHILDREN = (("Maya", "2013-05-09"), ("Ravi", "2016-10-30"), ("Sana", "2020-03-14"))
 DECISIONS = ({"category": "NEG"}, {"category": "EMO"}, {"decision": "cin_plan", "category": None})
 AGO = 40  # working days since the strategy discussions
+FAMILY_STEPS = ("book_conference", "send_invitations", "chair_pre_contact")
 
 
 def load(session: Session, engine: Engine, play, to_plan: list, came: dict) -> None:
@@ -46,15 +49,8 @@ def load(session: Session, engine: Engine, play, to_plan: list, came: dict) -> N
         family_conferences.join(session, story, worker, _conference(session, child).id, first.id)
     for n, child in enumerate(children):
         steps = [step for step in to_plan[1:] if step[1] != "core_group_meeting"]
-        if n:  # the family's booking, as the first child's booking step made it
-            row = _conference(session, children[0])
-            booking = {
-                "conference_date": 12,
-                "conference_time": row.scheduled_time,
-                "venue": row.venue,
-                "chair": session.get(User, row.chair_id).username if row.chair_id else None,
-            }
-            steps[0] = (steps[0][0], "book_conference", booking)
+        if n:  # booked, invited and the parents contacted once: Maya's steps did theirs
+            steps = [s for s in steps if s[1] not in FAMILY_STEPS]
         steps = [
             (at, spec, {**answers, **came, "decision": "cp_plan", **DECISIONS[n]})
             if spec == "hold_conference"

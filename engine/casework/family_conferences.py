@@ -18,10 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import access
-from engine.casework import attendance, date_checks, previous_invitees
+from engine.casework import attendance, date_checks, family_steps, previous_invitees
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
+from engine.models.conferences import (
+    ICPC,
+    PRE_BIRTH,
+    RCPC,
+    TRANSFER_IN,
+    Conference,
+    invitations_for,
+)
 from engine.models.families import (
     ConferenceGroup,
     Family,
@@ -32,6 +39,7 @@ from engine.models.families import (
 from engine.models.people import Child, User
 from engine.platform.db import transaction
 from engine.platform.errors import InvalidValue, NotAllowed, NotFound
+from engine.workflow import shared_steps, step_context
 from engine.workflow.runtime import Engine
 
 MAY_LINK = ("social_worker", "team_manager", "service_manager", "business_support")
@@ -98,9 +106,10 @@ def join(
 ) -> ConferenceGroup:
     """Join a child's conference to a brother's or sister's: one family conference.
 
-    A conference joining a booked one takes its booking (the joining child's workflow learns
-    it, so its own booking step is already filled in); its due date stays its own, and a
-    booking after it needs the reason, kept as the late reason's first draft."""
+    A conference joining a booked one takes its booking: the joining child's own "Book the
+    conference" is done with it, in this transaction, by the person joining them; its due
+    date stays its own, and a booking after it needs the reason, kept as the late reason's
+    first draft."""
     _may(actor)
     conference, other = (
         _seen(session, actor, Conference, i) for i in (conference_id, sibling_conference_id)
@@ -166,15 +175,17 @@ def join(
         )
 
     if booked and conference.booked_at is None:
-        chair = session.get(User, other.chair_id) if other.chair_id else None
-        changes = {
-            "conference_date": other.scheduled_on.isoformat(),
-            "conference_time": other.scheduled_time,
-            "venue": other.venue,
-            "chair": chair.username if chair else None,
-            "booking_reason": (reason or "").strip() if needed else "",
-        }
-        engine.change_data(session, [conference.instance_id], actor, changes, then=apply)
+        step = family_steps.booking(session, other, conference, reason if needed else "")
+        steps = [step]
+        sent = family_steps.invitations_sent(session, other.group_id) or (
+            other if invitations_for(session, other.id) else None
+        )
+        if sent is not None:  # and the family's invitations went out: so do this child's
+            steps.append(family_steps.invitations(session, sent, conference, engine.clock.today()))
+        if shared_steps.waiting(session, conference.instance_id, "book_conference"):
+            engine.complete_shared(session, actor, steps, then=apply)
+        else:  # not waiting: the workflow learns the booking (one on hold is refused)
+            engine.change_data(session, [conference.instance_id], actor, step.data, then=apply)
     else:
         with transaction(session):
             apply()
@@ -183,7 +194,9 @@ def join(
 
 def book_group(session: Session, row: Conference, reason: str | None, now: datetime) -> None:
     """Called as a conference is booked: its brothers' and sisters' conferences in the group
-    not yet booked take the same booking; one booked for another time is refused (move it)."""
+    not yet booked take the same booking, and their own "Book the conference" is done with
+    it in this step's transaction; one booked for another time is refused (move it)."""
+    context = step_context.current()
     for member in group_conferences(session, row.group_id):
         if member.id == row.id or member.held_on is not None:
             continue
@@ -194,6 +207,8 @@ def book_group(session: Session, row: Conference, reason: str | None, now: datet
                      f"{date_checks.in_words(member.scheduled_on)}: book the same date, time, "
                      "venue and chair, or move the conference"}
                 )  # fmt: skip
+            # booked with it already (it joined this one): its step may still be waiting
+            context.complete_too(family_steps.booking(session, row, member, member.booking_reason))
             continue
         date_checks.check_booking(row.scheduled_on, member.due_on, reason)
         for name in BOOKING:
@@ -201,6 +216,7 @@ def book_group(session: Session, row: Conference, reason: str | None, now: datet
         member.booked_at = now
         needed = date_checks.booking_reason_needed(row.scheduled_on, member.due_on)
         member.booking_reason = reason.strip() if needed else None
+        context.complete_too(family_steps.booking(session, row, member, member.booking_reason))
 
 
 def may_link(user: User) -> bool:

@@ -28,23 +28,32 @@ def _last_held(conference_id, session=None) -> Conference | None:
 
 def previous_family(conference_id, session=None) -> list[dict]:
     session = session or step_context.current().session
-    last = _last_held(conference_id, session)
-    if last is None:
-        return []
-    return [
-        {"name": i.person.name, "relationship": i.person.relationship_or_agency}
-        for i in invitations_for(session, last.id)
-        if i.role == "parent"
-    ]
+    return family_invited(session, _last_held(conference_id, session))
 
 
 def previous_agencies(conference_id, session=None) -> list[dict]:
     session = session or step_context.current().session
-    last = _last_held(conference_id, session)
-    if last is None:
+    return agencies_invited(session, _last_held(conference_id, session))
+
+
+def family_invited(session, conference: Conference | None) -> list[dict]:
+    """The family invited to a conference, by name and relationship only: what one child's
+    record holds of them (an address, needs) is never copied to another's."""
+    if conference is None:
+        return []
+    return [
+        {"name": i.person.name, "relationship": i.person.relationship_or_agency}
+        for i in invitations_for(session, conference.id)
+        if i.role == "parent"
+    ]
+
+
+def agencies_invited(session, conference: Conference | None) -> list[dict]:
+    """The professionals invited to a conference, as the invitations form names them."""
+    if conference is None:
         return []
     found = []
-    for i in invitations_for(session, last.id):
+    for i in invitations_for(session, conference.id):
         if i.role != "professional":
             continue
         row = {"agency": i.person.relationship_or_agency, "name": i.person.name}

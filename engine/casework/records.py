@@ -7,7 +7,7 @@ Each returns something JSON-safe (an id, a list of dicts) for the diagram to kee
 
 from __future__ import annotations
 
-from engine.casework import attendance, date_checks, family_conferences
+from engine.casework import attendance, date_checks, family_conferences, family_steps
 from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
 from engine.models.conferences import (
@@ -180,6 +180,8 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     ]
     ctx.session.add_all(reports)
     ctx.session.flush()
+    if row.group_id is not None:  # a family conference: one set of invitations
+        family_steps.share_invitations(row, sent or ctx.now.date())
     return [
         {
             "report_id": report.id,

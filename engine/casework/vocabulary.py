@@ -10,6 +10,7 @@ from engine.casework import (
     attendance,
     conference_requests,
     enquiry_records,
+    family_steps,
     late_agreement,
     late_reports,
     previous_invitees,
@@ -34,5 +35,6 @@ FUNCTIONS = {
     **professional_links.FUNCTIONS,
     **late_agreement.FUNCTIONS,
     **late_reports.FUNCTIONS,
+    **family_steps.FUNCTIONS,
 }
 LANGUAGE = Language(FUNCTIONS)

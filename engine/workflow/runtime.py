@@ -53,6 +53,7 @@ from engine.workflow import (
     follow_ons,
     instance_status,
     permissions,
+    shared_steps,
     step_context,
     step_failures,
     tasks,
@@ -60,6 +61,7 @@ from engine.workflow import (
 )
 from engine.workflow.firing import TimerFiring
 from engine.workflow.hooks import NO_HOOKS, Hooks, SpecSource
+from engine.workflow.shared_steps import SharedStep
 from engine.workflow.step_context import StepContext
 from engine.workflow.stepping import Stepper
 
@@ -285,6 +287,30 @@ class Engine:
         instance = fetch(session, ProcessInstance, instance_id, "There is no such workflow.")
         with clocks.using(self.clock):
             return data_changes.worked_out(self.steps.loaded(session, instance), changes)
+
+    def complete_shared(
+        self, session: Session, actor: User, steps: list[SharedStep], then=None
+    ) -> list[bool]:
+        """Complete steps already done where they are shared (a sibling joining a family
+        conference that is booked), in one transaction after `then` (the record that makes
+        them shared): for each, whether it was waiting and is now done (`shared_steps`)."""
+        now = self.clock.now()
+        started: list = []
+        try:
+            with transaction(session):
+                if then is not None:
+                    then()
+                done = [
+                    shared_steps.complete(self.steps, session, actor, now, step, started)
+                    for step in steps
+                ]
+        except StaleDataError:
+            session.expire_all()
+            raise ConcurrentUpdate(
+                "Someone else changed this case at the same moment, so nothing was saved."
+            ) from None
+        self.steps.remember(started)
+        return done
 
     # A manager's hold on the instance: its row and tasks change, never the workflow.
 

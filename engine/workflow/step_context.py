@@ -4,8 +4,8 @@ Scripts in a diagram call the product's record and notification functions; those
 find the session, the instance, the clock and the person acting here. Everything they write
 joins the step's own transaction, so a step and its records commit or roll back together.
 Work that must happen after the step (starting the next instance, ending the plan's other
-instances, addressing the tasks it created) is queued here and carried out by the runtime
-before the commit.
+instances, addressing the tasks it created, completing a step shared with another instance)
+is queued here and carried out by the runtime before the commit.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class StepContext:
     started: list = field(default_factory=list)
     open_rows: list[HumanTask] | None = None
     waiting_for_rows: list[Callable[[list[HumanTask]], None]] = field(default_factory=list)
+    shared: list = field(default_factory=list)  # `shared_steps.SharedStep`s to complete too
+    # The `SharedStep` this step is, when done from another instance's: the step it came
+    # from shares with every instance itself, so this one shares nothing again.
+    sharing: object = None
 
     def open_tasks(self) -> list[HumanTask]:
         """The instance's task rows open before this step, read once per step."""
@@ -50,6 +54,13 @@ class StepContext:
         address the task the step created.
         """
         self.waiting_for_rows.append(work)
+
+    def complete_too(self, step) -> None:
+        """Complete another instance's step once this step is done, in its transaction: one
+        done once for several (`shared_steps`). A step itself done from another's shares
+        nothing again."""
+        if self.sharing is None:
+            self.shared.append(step)
 
     def saved(self, rows: list[HumanTask]) -> None:
         """The runtime saved the step and these rows are open: do the work that waited."""

@@ -29,6 +29,7 @@ from engine.workflow import (
     expressions,
     instance_status,
     serialization,
+    shared_steps,
     step_context,
     step_failures,
     task_scan,
@@ -121,11 +122,15 @@ class Stepper:
         return instance
 
     def after_step(self, session, context: StepContext) -> None:
-        """Start the follow-on workflows and end the ones the step closed, same transaction."""
+        """Start the follow-on workflows, end the ones the step closed and complete the steps
+        it shared with other instances, same transaction."""
         for instance_id, reason in context.to_end.items():
             instance = session.get(ProcessInstance, instance_id)
             if instance is not None and instance.active:
                 self.close(session, instance, None, "instance.ended", reason, context.now)
+        shared, context.shared = context.shared, []
+        for step in shared:
+            shared_steps.complete(self, session, context.actor, context.now, step, context.started)
         if not context.followups:
             return
         case = self.hooks.case_data(session, context.instance.child)

@@ -75,22 +75,15 @@ def test_a_family_conference_is_booked_once_and_decided_per_child(family):
     assert rows[2].booking_reason == REASON and rows[1].booking_reason is None
     names = [c.given_name for c in group_children(case.db, rows[0].group_id)]
     assert len(names) == 3 and names[1:] == ["Ada", "Femi"]
-    # Each sibling's own booking step already knows the family's booking.
-    task = ada.ready()["book_conference"]
-    assert case.engine.task_data(case.db, task)["conference_date"] == "2027-01-11"
-    with pytest.raises(InvalidValue, match="already booked for Monday 11 January 2027"):
-        ada.do("book_conference", conference_date="2027-01-12")
+    # Each sibling's own booking step was done with the family's booking as they joined.
+    assert not {"book_conference"} & (set(ada.ready()) | set(femi.ready()))
     case.do("send_invitations")
-    ada.do("book_conference")
-    femi.do("book_conference", booking_reason=REASON)
-
     decisions = {case: ("cp_plan", "NEG"), ada: ("cp_plan", "EMO"), femi: ("cin_plan", None)}
-    # One set of invitations: a sibling's form starts from those the family's went to.
-    prefilled = case.engine.task_data(case.db, ada.ready()["send_invitations"])
-    assert [p["name"] for p in prefilled["family"]] == ["Grace Okoye", "Tom Okoye"]
-    assert {a["agency"] for a in prefilled["agencies"]} == {"police", "gp"}
-    ada.do("send_invitations", family=prefilled["family"], agencies=prefilled["agencies"])
-    femi.do("send_invitations")
+    # One set of invitations: each sibling's own step was done with the family's.
+    for child in (ada, femi):
+        assert "send_invitations" not in child.ready()
+        invited = [i.person.name for i in invitations_for(case.db, conference_of(child).id)]
+        assert invited == ["Grace Okoye", "Tom Okoye", "Robin Hall", "Dr Asha Patel"]
     case.at("2027-01-11 15:00")
     case.do("hold_conference")  # the father sent apologies (the standard answers)
     # One attendance record: a sibling's chair's form leaves it to the family's record.
@@ -140,7 +133,7 @@ def test_moving_a_family_conference_moves_every_child(family):
         select(AuditEvent.child_id).where(AuditEvent.action == "conference.rescheduled")
     ).all()
     assert sorted(events) == sorted(c.child.id for c in (case, ada, femi))
-    task = femi.ready()["book_conference"]
+    task = femi.ready()["send_invitations"]  # her steps still to do know the new booking
     assert case.engine.task_data(case.db, task)["conference_date"] == "2027-01-12"
 
 
@@ -169,11 +162,14 @@ def test_only_a_brother_or_sister_s_open_conference_can_be_joined(family):
 
 
 def test_a_sibling_s_form_opens_with_the_family_s_invitations_and_attendance(family):
-    """The steps became ready before the family's were done: the form is brought up to date."""
+    """Ada's case was on hold as the family's invitations went out, so her own step was not
+    done with them: once resumed, her form is brought up to date with the family's."""
     case, ada, _femi = family
     join(case, ada)
-    ada.do("book_conference")
+    instance = conference_of(ada).instance_id
+    case.engine.suspend(case.db, instance, case.staff["tm"], "Checking the family's address")
     case.do("send_invitations")
+    case.engine.resume(case.db, instance, case.staff["tm"])
     task = ada.ready()["send_invitations"]
     data = case.engine.task_data(case.db, task)
     assert data["family"] == []  # ready before the family's invitations went out
@@ -196,12 +192,11 @@ def test_what_one_child_s_record_holds_does_not_reach_a_sibling_s_papers(family)
     refuge = "Flat 2, Refuge House"
     grace = {"name": "Grace Okoye", "relationship": "Mother", "address": refuge}
     case.do("send_invitations", family=[grace, {"name": "Tom Okoye", "relationship": "Father"}])
-    ada.do("book_conference")
-    opened = family_conferences.form_start(
-        case.db, "send_invitations", case.engine.task_data(case.db, ada.ready()["send_invitations"])
-    )
-    assert refuge not in str(opened)
-    ada.do("send_invitations", family=opened["family"], agencies=opened["agencies"])
+    # Ada's own invitations went out with the family's, by name and relationship only.
+    assert "send_invitations" not in ada.ready()
+    people = [i.person for i in invitations_for(case.db, conference_of(ada).id)]
+    assert "Grace Okoye" in [p.name for p in people]
+    assert refuge not in str([(p.address, p.communication_needs) for p in people])
     papers = [
         document_data.gather(case.db, conference_of(ada).id, kind, date(2027, 1, 5))
         for kind in ("invitation", "agenda")
@@ -217,11 +212,11 @@ def test_what_one_child_s_record_holds_does_not_reach_a_sibling_s_papers(family)
 def test_a_reader_sees_only_the_children_of_the_family_whose_records_they_may_see(family):
     """The police officer is invited for Amara only: her conference page names no sibling."""
     case, ada, _femi = family
-    join(case, ada)
-    case.do("send_invitations")  # the police among those invited for Amara
-    ada.do("book_conference")
+    ada.do("book_conference")  # the same booking, each child's invitations sent apart
     gp_only = [{"agency": "gp", "name": "Dr Asha Patel", "email": "gp@example.invalid"}]
     ada.do("send_invitations", agencies=gp_only)
+    case.do("send_invitations")  # the police among those invited for Amara
+    join(case, ada)
     police, social_worker = case.staff["police"], case.staff["sw"]
     amara = conference_of(case)
     seen = family_conferences.for_page(case.db, police, amara)

@@ -91,6 +91,16 @@ def test_demo_cases_cover_every_stage(db, engine):
     assert len({(c.scheduled_on, c.venue, c.chair_id) for c in patels}) == 1
     assert [c.decision for c in patels] == ["cp_plan", "cp_plan", "cin_plan"]
     assert plans[child("Ravi").id].initial_category == "EMO"
+    shared = db.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "task.completed", AuditEvent.child_id == child("Sana").id
+        )
+    ).all()  # Sana's booking, invitations and pre-contact were done on Maya's steps
+    assert {(d["task"], d["from_child"]) for d in shared if d.get("shared")} == {
+        ("book_conference", child("Maya").reference),
+        ("send_invitations", child("Maya").reference),
+        ("chair_pre_contact", child("Maya").reference),
+    }
     assert child("Ben").family_id == child("Chloe").family_id is not None
     jack = next(c for c in held if c.child_id == child("Jack").id)
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from engine.models import Conference
+from engine.models import Conference, HumanTask
 from engine.models.people import Child
 from tests.processes.driver import Case
 from tests.webui.conftest import post_form, sign_in
@@ -43,3 +43,16 @@ def test_siblings_are_recorded_and_their_conferences_joined_from_the_pages(
     assert 'id="family-conference"' in page and ada.child.full_name in page
     db.expire_all()
     assert db.get(Conference, own.id).scheduled_on == db.get(Conference, theirs.id).scheduled_on
+
+    # Ada's own booking step was done as she joined: not in the inbox, a second go refused.
+    booked = db.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id == own.instance_id, HumanTask.task_spec == "book_conference"
+        )
+    ).one()
+    sign_in(client, "bs")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert f"/tasks/{booked.id}" not in inbox
+    assert f"/tasks/{ada.ready()['send_invitations'].id}" in inbox
+    again = post_form(client, f"/tasks/{booked.id}", {"conference_date": "2027-01-12"})
+    assert again.status_code == 409 and "already been completed" in again.get_data(as_text=True)
