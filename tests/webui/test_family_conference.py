@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
-from engine.models import Conference
+from engine.models import Conference, DocumentRecord
 from engine.models.people import Child
+from tests.engine.documents.test_documents import docx_text
 from tests.processes.driver import Case
 from tests.webui.conftest import post_form, sign_in
 
@@ -43,3 +44,19 @@ def test_siblings_are_recorded_and_their_conferences_joined_from_the_pages(
     assert 'id="family-conference"' in page and ada.child.full_name in page
     db.expire_all()
     assert db.get(Conference, own.id).scheduled_on == db.get(Conference, theirs.id).scheduled_on
+    # One set of invitations for both: each child's page lists it, each reader's own copy.
+    case.do("send_invitations")
+    ada.do("book_conference")
+    ada.do("send_invitations")
+    for row in (own, theirs):
+        page = client.get(f"/conferences/{row.id}").get_data(as_text=True)
+        assert 'id="family-documents"' in page and "Invitation letters, sent" in page
+        assert "In the family's document sent" in page or row is theirs
+    record = db.scalars(
+        select(DocumentRecord).where(
+            DocumentRecord.kind == "invitation", DocumentRecord.purpose == "sent"
+        )
+    ).one()
+    word = client.get(f"/conferences/{own.id}/family-documents/{record.id}.docx")
+    assert word.status_code == 200 and ada.child.full_name in docx_text(word.data)
+    assert client.get(f"/conferences/{own.id}/family-documents/{record.id}.txt").status_code == 404
