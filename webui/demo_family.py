@@ -4,8 +4,9 @@ The Patel children are linked on their records, their conferences joined before 
 so the booking, the invitations and the chair's pre-contact are made once, on Maya's steps,
 which do her brother's and sister's own (`engine.casework.family_steps`); the chair decides
 for each child (two plans, in different categories, and a child in need plan for the
-youngest). The Carter children are
-linked too, their conferences not yet joined, so the conference page offers the join.
+youngest), and the family gets one agenda, one set of letters and one set of minutes. The
+Carter children are linked too, their conferences not yet joined, so the conference page
+offers the join.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def load(session: Session, engine: Engine, play, to_plan: list, came: dict) -> N
             session, worker, story.clock.now(), children[0].id, child.id
         )
         family_conferences.join(session, story, worker, _conference(session, child).id, first.id)
+    later = []
     for n, child in enumerate(children):
         steps = [step for step in to_plan[1:] if step[1] != "core_group_meeting"]
         if n:  # booked, invited and the parents contacted once: Maya's steps did theirs
@@ -57,6 +59,12 @@ def load(session: Session, engine: Engine, play, to_plan: list, came: dict) -> N
             else (at, spec, answers)
             for at, spec, answers in steps
         ]
+        held = [spec for _at, spec, _answers in steps].index("hold_conference") + 1
+        play(session, engine, child, started, "icpc", steps[:held], start=False)
+        later.append((child, steps[held:]))
+    # The letter and the minutes once every child is decided: the first child's steps send
+    # the family's one set, and the others' steps record that it covered them.
+    for child, steps in later:
         play(session, engine, child, started, "icpc", steps, start=False)
     _carters(session, worker, engine.clock.now() - timedelta(days=1))
 

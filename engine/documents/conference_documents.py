@@ -26,7 +26,13 @@ from engine.models.conferences import (
     reports_for,
     requests_for,
 )
-from engine.models.documents import DocumentRecord, FamilyLink, ReportFile, links_for
+from engine.models.documents import (
+    DocumentRecord,
+    FamilyLink,
+    ReportFile,
+    family_records_for,
+    links_for,
+)
 from engine.models.documents import records_for as document_records
 from engine.models.people import Child, User
 from engine.models.professional_links import ProfessionalLink
@@ -51,6 +57,7 @@ class Overview:
     summaries: dict[int, str | None]  # each report's text, less what is withheld from them
     professional_links: list[ProfessionalLink]
     raised_by_link: dict[int, str]  # request id: the professional who raised it by link
+    family_documents: list[DocumentRecord]  # a family conference's, sent once for the group
 
     @property
     def full(self) -> bool:
@@ -90,4 +97,15 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
         professional_links=professional_links_for(session, conference.id) if full else [],
         raised_by_link=audit.raised_by_link(session, conference.child_id) if full else {},
+        family_documents=_family_documents(session, user, conference),
     )
+
+
+def _family_documents(session: Session, user: User, conference: Conference):
+    """The family documents sent for this conference's group that cover this child, by
+    whichever child's step sent them; each reader downloads only their own copy of one."""
+    return [
+        record
+        for record in family_records_for(session, conference.group_id)
+        if conference.child_id in {part["child_id"] for part in record.data["children"]}
+    ]

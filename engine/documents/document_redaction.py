@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import access, withholding
 from engine.access.withholding import Reader
+from engine.documents import family_documents
 from engine.models.conferences import CasePerson
 
 FILE_KEY = ("report_file", "file")
@@ -23,8 +24,17 @@ FILE_KEY = ("report_file", "file")
 
 def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> dict:
     """A copy of the document's data with everything withheld from this reader taken out."""
+    if data.get("family"):
+        return for_family_reader(session, reader, data)
     hidden = withholding.hidden_keys(session, reader, child_id)
-    values = withholding.values_of(session, hidden)
+    return _redacted(data, hidden, withholding.values_of(session, hidden), _family_member(reader))
+
+
+def _family_member(reader: Reader) -> bool:
+    return isinstance(reader, CasePerson) and reader.kind == "family"
+
+
+def _redacted(data: dict, hidden: set[tuple], values: list[str], family_member: bool) -> dict:
     # A new dictionary, new lists and new entries wherever this changes anything; the rest
     # is shared with `data`, never changed (a deep copy per recipient was most of a sending
     # step's cost). Nobody changes a reader's copy after this: it is rendered or fingerprinted.
@@ -37,9 +47,70 @@ def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> d
     for invitation in data["invitations"]:
         if ("person", invitation["person_id"], "address") in hidden:
             invitation["address"] = None
-    if isinstance(reader, CasePerson) and reader.kind == "family":
+    if family_member:
         data["decisions"] = []
     return _scrubbed(data, values)
+
+
+def for_family_reader(session: Session, reader: Reader, data: dict) -> dict:
+    """A family conference's document as one reader may read it: only the parts of the
+    children they may read about (a person: the children they are invited for; an account:
+    the children whose records it may see), and whatever is withheld from them in ANY of
+    those children's records taken out of every part, the list of those invited included."""
+    readers = _readers(session, reader, data)
+    hidden: set[tuple] = set()
+    for child_id, as_reader in readers.items():
+        hidden |= withholding.hidden_keys(session, as_reader, child_id)
+    values = withholding.values_of(session, hidden)
+    family_member = _family_member(reader)
+    parts = [
+        _redacted(part, hidden, values, family_member)
+        for part in data["children"]
+        if part["child_id"] in readers
+    ]
+    invitations = []
+    for invitation in data["invitations"]:
+        people = [p for p in invitation["people"] if p["child_id"] in readers]
+        if not people:
+            continue  # invited only for a child this reader does not read about
+        invited_for = invitation["invited_for"]
+        if not isinstance(reader, CasePerson):  # an account: the children it may see
+            invited_for = [c for c in invited_for if c["child_id"] in readers]
+        invitation = family_documents.addressed(
+            {**invitation, "people": people, "invited_for": invited_for}
+        )
+        if any(("person", p["person_id"], "address") in hidden for p in invitation["people"]):
+            invitation["address"] = None
+        invitations.append(invitation)
+    first = parts[0] if parts else None
+    data = {
+        **data,
+        "children": parts,
+        "invitations": invitations,
+        "child": first["child"] if first else data["child"],
+        "exclusions": [e for part in parts for e in part["exclusions"]],
+        "reports": [r for part in parts for r in part["reports"]],
+    }
+    return _scrubbed(data, values)
+
+
+def _readers(session: Session, reader: Reader, data: dict) -> dict[int, Reader]:
+    """Who the reader is on each child's record they may read about: a person invited is
+    their own row on each child's record they are invited for; an account is itself."""
+    if isinstance(reader, CasePerson):
+        for invitation in data["invitations"]:
+            rows = {p["person_id"]: p["child_id"] for p in invitation["people"]}
+            if reader.id in rows:
+                return {
+                    child_id: session.get(CasePerson, person_id)
+                    for person_id, child_id in rows.items()
+                }
+        return {reader.child_id: reader}
+    return {
+        part["child_id"]: reader
+        for part in data["children"]
+        if access.can_view_child(session, reader, part["child_id"])
+    }
 
 
 def for_recipient(session: Session, person: CasePerson, child_id: int, data: dict) -> dict:
@@ -47,7 +118,9 @@ def for_recipient(session: Session, person: CasePerson, child_id: int, data: dic
     (a letter is addressed to them even when their address is withheld from others)."""
     data = for_reader(session, person, child_id, data)
     if data["kind"] == "invitation":
-        data["invitations"] = [i for i in data["invitations"] if i["person_id"] == person.id]
+        data["invitations"] = [
+            i for i in data["invitations"] if person.id in i.get("person_ids", [i["person_id"]])
+        ]
     return data
 
 

@@ -71,7 +71,7 @@ def render_html(data: dict) -> str:
     logo = logo_path(data)
     return (
         environment()
-        .get_template(f"{data['kind']}.html")
+        .get_template(f"{'family_' if data.get('family') else ''}{data['kind']}.html")
         .render(doc=data, lang=LANGUAGE, logo=logo.as_uri() if logo else None)
     )
 

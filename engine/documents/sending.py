@@ -6,7 +6,8 @@ minutes"), so its timescale is a timer there, reminded and escalated like any ot
 step's script calls `send_document`, which records the recipients and the document's data,
 frozen (`frozen`: rendered when a copy is downloaded or printed, never in the step), tells the
 professionals with accounts that it is ready, by a link (never the content) in the email,
-and puts each copy to be posted in business support's print queue (`print_queue`).
+and puts each copy to be posted in business support's print queue (`print_queue`). A family
+conference's agenda, letters and minutes are sent once for all its children (`_send_family`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.documents import document_data, document_redaction, document_render, frozen
+from engine.documents import (
+    document_data,
+    document_redaction,
+    document_render,
+    family_documents,
+    frozen,
+)
 from engine.messaging import outbox
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.conferences import Conference, invitations_for, reports_for
-from engine.models.documents import DOWNLOADED, SENT, DocumentRecord
+from engine.models.conferences import CasePerson, Conference, invitations_for, reports_for
+from engine.models.documents import (
+    COVERED,
+    DOWNLOADED,
+    SENT,
+    DocumentRecord,
+    family_records_for,
+)
 from engine.models.people import Child, User
 from engine.models.professional_links import PostedLetter, emailed_person_ids
 from engine.models.withholding import share_with_parents
@@ -76,6 +89,26 @@ def produce_copy(
     data = document_data.compose(session, conference, invitations, kind, now.date())
     data = document_redaction.for_recipient(session, person, conference.child_id, data)
     return _recorded(session, user, conference, data, file_format, now, copy_for=person.name)
+
+
+def produce_sent(
+    session: Session, user: User, conference: Conference, record_id: int, file_format: str, now
+) -> Produced:
+    """A family conference's document as its step sent it, rendered from its frozen data for
+    the person asking: the parts of the children they may read about, less what is withheld
+    from them in any of those children's records (`document_redaction.for_family_reader`)."""
+    record = session.get(DocumentRecord, record_id) if file_format in FORMATS else None
+    group = conference.group_id
+    if record is None or record.purpose != SENT or record.group_id is None or not record.data:
+        raise NotFound("There is no such family document.")
+    if record.group_id != group:
+        raise NotFound("There is no such family document.")
+    data = document_redaction.for_reader(
+        session, user, conference.child_id, frozen.thaw(record.data)
+    )
+    if not data["children"]:
+        raise NotFound("There is no such family document.")
+    return _recorded(session, user, conference, data, file_format, now)
 
 
 def _recorded(
@@ -152,6 +185,8 @@ def send_document(conference_id, kind, sent_date) -> int:
     is rendered from it when downloaded or printed (`frozen`)."""
     ctx = step_context.current()
     conference = fetch(ctx.session, Conference, conference_id, "There is no such conference.")
+    if family_documents.is_family(conference, kind):
+        return _send_family(ctx, conference, str(kind), workdays.as_date(sent_date))
     invitations = invitations_for(ctx.session, conference.id)
     data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
     kept = frozen.freeze(data)
@@ -194,10 +229,14 @@ def send_document(conference_id, kind, sent_date) -> int:
     return record.id
 
 
-def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], record_id) -> None:
-    child = ctx.session.get(Child, conference.child_id)
+def _tell_staff(
+    ctx, conference: Conference, title: str, people: list[dict], record_id, children=()
+) -> None:
+    """Email each member of staff a link to the conference page, once per document: the
+    accounts among its recipients and the social worker of each child it is for."""
     user_ids = {p["user_id"] for p in people if p["user_id"]}
-    user_ids.add(child.social_worker_id)
+    for child_id in children or (conference.child_id,):
+        user_ids.add(ctx.session.get(Child, child_id).social_worker_id)
     for user_id in sorted(i for i in user_ids if i):
         user = ctx.session.get(User, user_id)
         outbox.queue(
@@ -212,6 +251,129 @@ def _tell_staff(ctx, conference: Conference, title: str, people: list[dict], rec
             now=ctx.now,
             new_key=True,
         )
+
+
+def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
+    """A family conference's document, sent once for the group (`family_documents`).
+
+    The first child's step sends it for every child it can cover, to everyone invited for
+    any of them, each once. A brother's or sister's step then records that their child was
+    covered (a "covered" record naming the family document) and sends nothing, unless someone
+    has not had it for that child: a person invited for that child only, or a child decided
+    after the decision letter or minutes went. Then it is sent again, for the children it can
+    cover now, to those people only. A move of the meeting makes its letters new: those sent
+    for an earlier booking cover nothing."""
+    session = ctx.session
+    rows = family_documents.members(session, conference, kind)
+    data = family_documents.compose(session, rows, kind, ctx.now.date())
+    kept = frozen.freeze(data)
+    booking = _booking(kept)
+    earlier = [
+        r for r in family_records_for(session, conference.group_id, kind)
+        if r.data and _booking(r.data) == booking
+    ]  # fmt: skip
+    had = {(c, p["key"]) for r in earlier for p in r.recipients for c in p.get("child_ids", [])}
+
+    def sent_before(invitation: dict) -> bool:
+        key = family_documents.identity(invitation)
+        return all((c["child_id"], key) in had for c in invitation["invited_for"])
+
+    waiting = [i for i in data["invitations"] if not sent_before(i)]
+    covering = [r for r in earlier if conference.child_id in _children(r.data)]
+    own = [
+        i for i in waiting
+        if any(c["child_id"] == conference.child_id for c in i["invited_for"])
+    ]  # fmt: skip
+    if covering and not own:
+        return _covered(ctx, conference, kind, covering[-1], sent_on)
+    emailed = set()
+    for row, _invitations in rows:
+        emailed |= emailed_person_ids(session, row.id)
+    people = []
+    for invitation in waiting:
+        first = invitation["people"][0]
+        person = session.get(CasePerson, first["person_id"])
+        copy = document_redaction.for_recipient(session, person, person.child_id, kept)
+        by = "secure link" if person.user_id else ("email" if person.id in emailed else "post")
+        people.append(
+            {
+                "name": invitation["name"],
+                "role": invitation["role"],
+                "user_id": person.user_id,
+                "person_id": person.id,
+                "child_id": person.child_id,
+                "by": by,
+                "sha256": frozen.fingerprint(copy),
+                "key": family_documents.identity(invitation),
+                "child_ids": [c["child_id"] for c in invitation["invited_for"]],
+            }
+        )
+    actor = ctx.actor
+    record = DocumentRecord(
+        conference_id=conference.id,
+        kind=kind,
+        purpose=SENT,
+        generated_at=ctx.now,
+        generated_by_id=actor.id if actor else None,
+        generated_by_name=actor.display_name if actor else "The workflow",
+        sent_on=sent_on,
+        recipients=[
+            {k: p[k] for k in ("name", "role", "by", "sha256", "key", "child_ids")} for p in people
+        ],
+        sha256=frozen.fingerprint(kept),
+        data=kept,
+        group_id=conference.group_id,
+    )
+    session.add(record)
+    session.flush()
+    conference_of = {row.child_id: row.id for row, _invitations in rows}
+    session.add_all(
+        PostedLetter(
+            document_record_id=record.id,
+            conference_id=conference_of[p["child_id"]],
+            child_id=p["child_id"],
+            person_id=p["person_id"],
+            kind=kind,
+            role=p["role"],
+            queued_at=ctx.now,
+        )
+        for p in people
+        if p["by"] == "post"
+    )
+    children = tuple(conference_of)
+    _tell_staff(ctx, conference, data["title"], people, record.id, children)
+    return record.id
+
+
+def _booking(data: dict) -> tuple:
+    meeting = data["conference"]
+    return tuple(meeting[k] for k in ("scheduled_on", "scheduled_time", "venue", "chair"))
+
+
+def _children(data: dict | None) -> set[int]:
+    return {part["child_id"] for part in (data or {}).get("children", [])}
+
+
+def _covered(ctx, conference: Conference, kind: str, family: DocumentRecord, sent_on) -> int:
+    """A sibling's step whose child the family document already covered: recorded, with
+    the family document it was in, and nothing sent again (no letter, no email)."""
+    actor = ctx.actor
+    record = DocumentRecord(
+        conference_id=conference.id,
+        kind=kind,
+        purpose=COVERED,
+        generated_at=ctx.now,
+        generated_by_id=actor.id if actor else None,
+        generated_by_name=actor.display_name if actor else "The workflow",
+        sent_on=sent_on,
+        recipients=[],
+        sha256=family.sha256,
+        group_id=conference.group_id,
+        covered_by_id=family.id,
+    )
+    ctx.session.add(record)
+    ctx.session.flush()
+    return record.id
 
 
 def share_reports(conference_id, shared_date) -> int:

@@ -17,7 +17,7 @@ from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.conferences import CasePerson, Conference, Report
 from engine.models.people import User
 
-DOWNLOADED, SENT = "downloaded", "sent"
+DOWNLOADED, SENT, COVERED = "downloaded", "sent", "covered"
 
 
 class DocumentRecord(Base):
@@ -29,7 +29,7 @@ class DocumentRecord(Base):
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     file_format: Mapped[str | None] = mapped_column(String(4))
-    purpose: Mapped[str] = mapped_column(String(12))  # downloaded | sent
+    purpose: Mapped[str] = mapped_column(String(12))  # downloaded | sent | covered
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     generated_by_name: Mapped[str] = mapped_column(String(200))
@@ -38,6 +38,10 @@ class DocumentRecord(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     # What a step sent, frozen (`engine.documents.frozen`); rendered on download, not sent.
     data: Mapped[dict | None] = deferred(mapped_column(JSON))
+    # A family conference's document: the group it covers, sent once for all its children;
+    # a sibling's step that found its child covered records the family document it was in.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("conference_groups.id"), index=True)
+    covered_by_id: Mapped[int | None] = mapped_column(ForeignKey("document_records.id"))
 
 
 class ReportFile(Base):
@@ -95,6 +99,18 @@ class FeedbackResponse(Base):
 def records_for(session: Session, conference_id: int) -> list[DocumentRecord]:
     query = select(DocumentRecord).where(DocumentRecord.conference_id == conference_id)
     return list(session.scalars(query.order_by(DocumentRecord.generated_at, DocumentRecord.id)))
+
+
+def family_records_for(session: Session, group_id: int | None, kind: str | None = None):
+    """The documents sent for a family conference group (any child's step), oldest first."""
+    if group_id is None:
+        return []
+    query = select(DocumentRecord).where(
+        DocumentRecord.group_id == group_id, DocumentRecord.purpose == SENT
+    )
+    if kind is not None:
+        query = query.where(DocumentRecord.kind == kind)
+    return list(session.scalars(query.order_by(DocumentRecord.id)))
 
 
 def files_for(session: Session, report_ids: list[int]) -> dict[int, list[ReportFile]]:

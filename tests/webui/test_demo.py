@@ -101,6 +101,11 @@ def test_demo_cases_cover_every_stage(db, engine):
         ("send_invitations", child("Maya").reference),
         ("chair_pre_contact", child("Maya").reference),
     }
+    group = patels[0].group_id  # one set of family papers, each child's part in it
+    family_papers = db.scalars(select(DocumentRecord).where(DocumentRecord.group_id == group)).all()
+    sent = sorted(r.kind for r in family_papers if r.purpose == "sent")
+    assert sent == ["agenda", "decision_letter", "invitation", "minutes"]
+    assert sum(r.purpose == "covered" for r in family_papers) == 8
     assert child("Ben").family_id == child("Chloe").family_id is not None
     jack = next(c for c in held if c.child_id == child("Jack").id)
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")

@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
-from engine.models import Conference, HumanTask
+from engine.models import Conference, DocumentRecord, HumanTask
 from engine.models.people import Child
+from tests.engine.documents.test_documents import docx_text
 from tests.processes.driver import Case
 from tests.webui.conftest import post_form, sign_in
 
@@ -56,3 +57,19 @@ def test_siblings_are_recorded_and_their_conferences_joined_from_the_pages(
     assert f"/tasks/{ada.ready()['send_invitations'].id}" in inbox
     again = post_form(client, f"/tasks/{booked.id}", {"conference_date": "2027-01-12"})
     assert again.status_code == 409 and "already been completed" in again.get_data(as_text=True)
+    # One set of invitations for both: each child's page lists it, each reader's own copy.
+    sign_in(client, "sw")
+    case.do("send_invitations")  # Ada's own invitations step is done with it
+    assert "send_invitations" not in ada.ready()
+    for row in (own, theirs):
+        page = client.get(f"/conferences/{row.id}").get_data(as_text=True)
+        assert 'id="family-documents"' in page and "Invitation letters, sent" in page
+        assert "In the family's document sent" in page or row is theirs
+    record = db.scalars(
+        select(DocumentRecord).where(
+            DocumentRecord.kind == "invitation", DocumentRecord.purpose == "sent"
+        )
+    ).one()
+    word = client.get(f"/conferences/{own.id}/family-documents/{record.id}.docx")
+    assert word.status_code == 200 and ada.child.full_name in docx_text(word.data)
+    assert client.get(f"/conferences/{own.id}/family-documents/{record.id}.txt").status_code == 404

@@ -93,6 +93,23 @@ def download(conference_id, kind, file_format):
     )
 
 
+@bp.route("/conferences/<id:conference_id>/family-documents/<id:record_id>.<file_format>")
+@login_required
+def family_document(conference_id, record_id, file_format):
+    """A family conference's document as it was sent, in the reader's own copy."""
+    session = db()
+    conference, _level = access.require_conference(session, g.user, conference_id)
+    produced = documents.produce_sent(
+        session, g.user, conference, record_id, file_format, workflow().clock.now()
+    )
+    return send_file(
+        io.BytesIO(produced.content),
+        mimetype=produced.mimetype,
+        as_attachment=file_format != "pdf",
+        download_name=produced.filename,
+    )
+
+
 @bp.route("/conferences/<id:conference_id>/documents/<kind>/for/<id:person_id>.<file_format>")
 @login_required
 def posted_copy(conference_id, kind, person_id, file_format):

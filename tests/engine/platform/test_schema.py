@@ -689,3 +689,26 @@ def test_0032_adds_the_started_from_link_and_downgrades(other_database):
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0033_adds_a_family_document_s_group_and_cover_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def columns():
+        return {c["name"] for c in inspect(db_engine).get_columns("document_records")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0032_started_from")
+        assert not {"group_id", "covered_by_id"} & columns()
+        schema.upgrade(db_engine, "0033_family_documents")
+        assert {"group_id", "covered_by_id"} <= columns()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0032_started_from")
+        assert not {"group_id", "covered_by_id"} & columns()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
