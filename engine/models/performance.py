@@ -138,7 +138,7 @@ def overdue_steps(session: Session, today: date, condition=None):
     query = (
         select(HumanTask, Child, team.label("team"))
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .outerjoin(Child, Child.id == ProcessInstance.child_id)
+        .outerjoin(Child, Child.id == HumanTask.child_id)
         .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
         .outerjoin(worker, worker.id == Child.social_worker_id)
         .where(
@@ -248,7 +248,9 @@ def plans_of_children_starting(start: date, end: date):
 
 
 def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[str, int]]:
-    """(team, how many) of the steps `overdue_steps` lists, counted by team."""
+    """(team, how many) of the steps `overdue_steps` lists, counted by team. The child is the
+    task's own copy of its instance's: the step and the instance's status are then read from
+    the indexes of waiting steps and running instances (migration 0032) alone."""
     assignee = aliased(User)
     worker = aliased(User)
     team = func.coalesce(assignee.team, worker.team, "No team")
@@ -256,7 +258,7 @@ def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[
         select(team, func.count())
         .select_from(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .outerjoin(Child, Child.id == ProcessInstance.child_id)
+        .outerjoin(Child, Child.id == HumanTask.child_id)
         .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
         .outerjoin(worker, worker.id == Child.social_worker_id)
         .where(
