@@ -55,6 +55,9 @@ _ONE_RUNNING_WHERE = text(
 )
 
 TIMER_DUE, LIVE = "ix_process_instances_timer_due", "ix_process_instances_live"
+READY_DUE, RUNNING_ONLY = "ix_human_tasks_ready_due", "ix_process_instances_running"
+# What the managers' views read of a waiting step, carried in READY_DUE on PostgreSQL.
+READY_CARRIED = ("instance_id", "child_id", "assignee_id", "role", "escalation_level", "title")
 
 
 def _partial(where: str) -> dict:
@@ -77,6 +80,8 @@ class ProcessInstance(Base):
         # ones: the timer sweep's claim (an ended instance clears next_timer_at) and the lists.
         Index(TIMER_DUE, "next_timer_at", **_partial("next_timer_at IS NOT NULL")),
         Index(LIVE, "id", **_partial(f"status IN ('{RUNNING}', '{SUSPENDED}')")),
+        # Running only (migration 0032): the managers' views join waiting steps to it.
+        Index(RUNNING_ONLY, "id", **_partial(f"status = '{RUNNING}'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -150,6 +155,15 @@ class HumanTask(Base):
         Index(None, "assignee_id", "state", "child_id"),
         Index(None, "instance_id", "state"),
         Index(None, "completed_by_id", "child_id"),
+        # Waiting steps only, by due date (migration 0032): the managers' views of what is
+        # overdue or falling due read these, never the finished steps of ten years.
+        Index(
+            READY_DUE,
+            "due_on",
+            "id",
+            postgresql_include=list(READY_CARRIED),
+            **_partial(f"state = '{READY}'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Conference
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
-from engine.models.people import NAME_COLUMNS, Child, User
+from engine.models.people import NAME_COLUMNS, Child, User, of_children
 from engine.models.plans import Plan
 
 # The conferences the DfE counts as initial conferences: a pre-birth conference is an ICPC
@@ -138,7 +138,7 @@ def overdue_steps(session: Session, today: date, condition=None):
     query = (
         select(HumanTask, Child, team.label("team"))
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .outerjoin(Child, Child.id == ProcessInstance.child_id)
+        .outerjoin(Child, Child.id == HumanTask.child_id)
         .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
         .outerjoin(worker, worker.id == Child.social_worker_id)
         .where(
@@ -171,11 +171,10 @@ def icpc_counts(session: Session, start: date, end: date, condition=None, kinds=
     notified = Conference.notified_date
     query = (
         select(Conference.held_on, sd, s47, notified, func.count())
-        .join(Child, Child.id == Conference.child_id)
         .where(*_held_in(kinds, start, end))
         .group_by(Conference.held_on, sd, s47, notified)
     )
-    return session.execute(_where(query, condition)).all()
+    return session.execute(of_children(query, Conference.child_id, condition)).all()
 
 
 # A conference that is no family conference's is a meeting of its own.
@@ -198,19 +197,19 @@ def icpc_meeting_counts(session: Session, start: date, end: date, condition=None
             func.min(Conference.s47_start_date).label("first_s47"),
             func.min(Conference.notified_date).label("first_notified"),
         )
-        .join(Child, Child.id == Conference.child_id)
         .where(*_held_in(kinds, start, end))
         .group_by(Conference.held_on, Conference.group_id, _alone)
     )
-    meetings = _where(meetings, condition).subquery()
+    meetings = of_children(meetings, Conference.child_id, condition).subquery()
     firsts = (meetings.c.first_sd, meetings.c.first_s47, meetings.c.first_notified)
     query = select(meetings.c.held_on, *firsts, func.count()).group_by(meetings.c.held_on, *firsts)
     return session.execute(query).all()
 
 
-def plan_dates(session: Session, condition=None):
+def plan_dates(session: Session, condition=None, among=None):
     """Every plan's dates in order of start per child, its child's name columns
-    (`NAME_COLUMNS`) last; columns, not the plan and child objects."""
+    (`NAME_COLUMNS`) last; columns, not the plan and child objects. `among` (a condition on
+    `Plan`, as `plans_open_at` makes) reads only the plans one figure counts."""
     query = (
         select(
             Plan.child_id,
@@ -223,11 +222,35 @@ def plan_dates(session: Session, condition=None):
         .join(Child, Child.id == Plan.child_id)
         .order_by(Plan.child_id, Plan.started_on, Plan.id)
     )
+    if among is not None:
+        query = query.where(among)
     return session.execute(_where(query, condition)).all()
 
 
+# Which plans a plan figure reads: a decade holds every plan ever made, and each figure needs
+# only some of them (a repeat plan, every plan of the children who started one in the period,
+# as the rule looks back along the child's plans).
+
+
+def plans_open_at(end: date):
+    """Plans open at the end of `end` (the figures of plans open so long, and unborn)."""
+    return and_(Plan.started_on <= end, or_(Plan.ended_on.is_(None), Plan.ended_on > end))
+
+
+def plans_ended_in(start: date, end: date):
+    return Plan.ended_on.between(start, end)
+
+
+def plans_of_children_starting(start: date, end: date):
+    """Every plan of the children with a plan started in [start, end]."""
+    started = aliased(Plan)
+    return Plan.child_id.in_(select(started.child_id).where(started.started_on.between(start, end)))
+
+
 def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[str, int]]:
-    """(team, how many) of the steps `overdue_steps` lists, counted by team."""
+    """(team, how many) of the steps `overdue_steps` lists, counted by team. The child is the
+    task's own copy of its instance's: the step and the instance's status are then read from
+    the indexes of waiting steps and running instances (migration 0032) alone."""
     assignee = aliased(User)
     worker = aliased(User)
     team = func.coalesce(assignee.team, worker.team, "No team")
@@ -235,7 +258,7 @@ def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[
         select(team, func.count())
         .select_from(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .outerjoin(Child, Child.id == ProcessInstance.child_id)
+        .outerjoin(Child, Child.id == HumanTask.child_id)
         .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
         .outerjoin(worker, worker.id == Child.social_worker_id)
         .where(
@@ -257,8 +280,11 @@ def plan_start_counts(session: Session, start: date, end: date, condition=None):
         Plan.started_on,
         func.lag(Plan.ended_on, type_=Date).over(**child_order).label("previous_end"),
         or_(func.row_number().over(**child_order) > 1, Plan.previous_plans > 0).label("repeat"),
-    ).join(Child, Child.id == Plan.child_id)
-    plans = _where(ranked, condition).subquery()
+    )
+    # Only the children who started a plan in the period: each keeps all its plans, so the
+    # previous plan and the count are the same as over every child's.
+    ranked = ranked.where(plans_of_children_starting(start, end))
+    plans = of_children(ranked, Plan.child_id, condition).subquery()
     query = (
         select(plans.c.started_on, plans.c.previous_end, plans.c.repeat, func.count())
         .where(plans.c.started_on.between(start, end))
@@ -283,8 +309,7 @@ def plan_end_counts(session: Session, start: date, end: date, condition=None):
     """(started_on, ended_on, how many) of plans ended in [start, end]."""
     query = (
         select(Plan.started_on, Plan.ended_on, func.count())
-        .join(Child, Child.id == Plan.child_id)
         .where(Plan.ended_on.between(start, end))
         .group_by(Plan.started_on, Plan.ended_on)
     )
-    return session.execute(_where(query, condition)).all()
+    return session.execute(of_children(query, Plan.child_id, condition)).all()

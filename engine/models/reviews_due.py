@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models.conferences import RCPC, Conference
-from engine.models.people import NAME_COLUMNS, Child
+from engine.models.people import NAME_COLUMNS, Child, of_children
 from engine.models.plans import Plan
 
 
@@ -61,10 +61,13 @@ def reviews_due(session: Session, start: date, end: date, today: date, condition
 def review_due_counts(session: Session, start: date, end: date, today: date, condition=None):
     """(due date, how many, how many held by it) of the reviews `reviews_due` lists."""
     on_time = func.sum(case((ON_TIME, 1), else_=0))
-    query = _from_reviews(select(Conference.due_on, func.count(), on_time)).where(
-        _counted(today), Conference.due_on.between(start, end)
+    query = (
+        select(Conference.due_on, func.count(), on_time)
+        .outerjoin(Plan, Plan.id == Conference.plan_id)
+        .where(_counted(today), Conference.due_on.between(start, end))
+        .group_by(Conference.due_on)
     )
-    return session.execute(_where(query.group_by(Conference.due_on), condition)).all()
+    return session.execute(of_children(query, Conference.child_id, condition)).all()
 
 
 def _late_reviews(end: date, today: date):

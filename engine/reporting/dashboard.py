@@ -321,13 +321,25 @@ def figure(
     elif key.startswith("transfer_in"):
         held = _held(session, performance.TRANSFERS, start, end, condition)
         figures = _icpc_figures(held, TRANSFER_CLOCKS)
-    else:  # the plans' figures: every plan's dates, as the repeat rules need each history
-        rows = performance.plan_dates(session, condition)
+    else:  # the plans' figures, each from the plans it counts
+        rows = performance.plan_dates(session, condition, _plans_counted(key, start, end))
         figures = _plan_figures(_records(PlanDates, rows), start, end)
     found = next((f for f in figures if f.key == key), None)
     if found is not None:  # each row's child is its record's columns until now
         found.rows = [row._replace(child=_child(row.child)) for row in found.rows]
     return found
+
+
+def _plans_counted(key: str, start: date, end: date):
+    """The plans a plan figure's rows come from, in the order of all plans: the repeat rules
+    read each child's earlier plans, so every plan of a child who started one in the period;
+    the long plans those ended in it; the open and unborn ones those open at its end. Every
+    plan these leave out adds no row to that figure."""
+    if key.startswith("repeat_"):
+        return performance.plans_of_children_starting(start, end)
+    if key == "ended_2y":
+        return performance.plans_ended_in(start, end)
+    return performance.plans_open_at(end)
 
 
 def _held(session: Session, kinds, start: date, end: date, condition):

@@ -145,6 +145,7 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
     kinds = performance.TRANSFERS
     transfers = performance.icpc_counts(session, start, end, condition, kinds)
     transfer_meetings = performance.icpc_meeting_counts(session, start, end, condition, kinds)
+    reviews = review_figures.due_counts(session, first, end, today, condition)
 
     def within_period(rows):
         return [row for row in rows if start <= row[0]]
@@ -155,7 +156,7 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
         groups={
             "Initial conferences": _icpc_figures(within_period(icpcs), meetings),
             "Transfer-in conferences": _icpc_figures(transfers, transfer_meetings, TRANSFER_CLOCKS),
-            "Reviews": review_figures.counted(session, start, end, today, condition),
+            "Reviews": review_figures.counted(session, reviews, start, end, today, condition),
             "Plans": _plan_figures_counted(session, start, end, condition),
         },
         overdue_by_team=_overdue_figures(session, today, condition),
@@ -168,6 +169,6 @@ def build(session: Session, start: date, end: date, today: date, condition=None)
             ],
         ),
         review_months=_bars(  # by the month each review fell due
-            months, review_figures.month_counts(session, months[0], end, today, condition)
+            months, review_figures.month_counts(reviews, months[0], end)
         ),
     )

@@ -57,9 +57,15 @@ def by_child(session: Session, end: date, today: date, condition) -> Figure:
     return Figure("reviews_child", BY_CHILD, sum(r.met for r in rows), len(rows), rows)
 
 
-def counted(session: Session, start: date, end: date, today: date, condition) -> list[Figure]:
-    """Both figures as counts, without rows."""
-    due = reviews_due.review_due_counts(session, start, end, today, condition)
+def due_counts(session: Session, start: date, end: date, today: date, condition):
+    """(due date, how many, how many held by it) of the reviews due in [start, end]: read
+    once for the period and the monthly bars together, each taking the days it covers."""
+    return reviews_due.review_due_counts(session, start, end, today, condition)
+
+
+def counted(session: Session, due, start: date, end: date, today: date, condition) -> list[Figure]:
+    """Both figures as counts, without rows; `due`: `due_counts` rows covering [start, end]."""
+    due = [row for row in due if start <= row[0] <= end]
     plans = [
         (n, int(all_on_time or 0))
         for started, n, all_on_time in reviews_due.plans_reviewed_counts(
@@ -85,9 +91,7 @@ def counted(session: Session, start: date, end: date, today: date, condition) ->
     ]
 
 
-def month_counts(session: Session, start: date, end: date, today: date, condition):
-    """(due date, on time, how many) of the reviews due in [start, end]: the monthly bars."""
-    return [
-        (due, int(on_time or 0), n)
-        for due, n, on_time in reviews_due.review_due_counts(session, start, end, today, condition)
-    ]
+def month_counts(due, start: date, end: date):
+    """(due date, on time, how many) of the reviews due in [start, end] (the monthly bars),
+    from `due_counts` rows covering them."""
+    return [(day, int(on_time or 0), n) for day, n, on_time in due if start <= day <= end]

@@ -712,3 +712,32 @@ def test_0033_adds_a_family_document_s_group_and_cover_and_downgrades(other_data
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0034_adds_the_open_work_indexes_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    added = {
+        "human_tasks": {"ix_human_tasks_ready_due"},
+        "process_instances": {"ix_process_instances_running"},
+    }
+
+    def present():
+        found = inspect(db_engine)
+        return {t: {i["name"] for i in found.get_indexes(t)} & names for t, names in added.items()}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0033_family_documents")
+        assert present() == {t: set() for t in added}
+        schema.upgrade(db_engine, "0034_open_work_indexes")
+        assert present() == added
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0033_family_documents")
+        assert present() == {t: set() for t in added}
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()

@@ -186,3 +186,20 @@ def test_a_later_start_never_has_an_earlier_icpc_deadline():
     days = [date(2025, 1, 1) + timedelta(days=n) for n in range(800)]
     deadlines = [add_working_days(day, dashboard.ICPC_WORKING_DAYS) for day in days]
     assert deadlines == sorted(deadlines)
+
+
+def test_a_manager_who_sees_every_child_counts_what_no_condition_counts(db, council):
+    """Counting for someone who sees every child skips joining the children (issue 28): the
+    figures are those counted with no condition, and a team's condition still narrows them."""
+    sm = user_by_username(db, "sm")
+    every = access.child_filter(sm, Child.id)
+    for period in PERIODS:
+        assert figures(dashboard_summary.build(db, *period, TODAY, every)) == figures(
+            dashboard_summary.build(db, *period, TODAY, None)
+        )
+    make_user(db, "tm_south", "team_manager", team="South")
+    south = access.child_filter(user_by_username(db, "tm_south"), Child.id)
+    narrowed = dashboard_summary.build(db, *PERIODS[0], TODAY, south)
+    assert sum(f.total for f in narrowed.figures()) < sum(
+        f.total for f in dashboard_summary.build(db, *PERIODS[0], TODAY, every).figures()
+    )
