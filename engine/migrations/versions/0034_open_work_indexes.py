@@ -6,16 +6,16 @@ index holds the waiting (ready) steps by due date, with the columns the managers
 team's steps, what falls due and the dashboard's overdue counts read those index entries
 alone, whatever has finished.
 
-Revision ID: 0032_open_work_indexes
-Revises: 0031_running_indexes
+Revision ID: 0034_open_work_indexes
+Revises: 0033_family_documents
 Create Date: 2026-12-06 01:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_open_work_indexes"
-down_revision = "0031_running_indexes"
+revision = "0034_open_work_indexes"
+down_revision = "0033_family_documents"
 branch_labels = None
 depends_on = None
 
