@@ -24,7 +24,10 @@ FILE_KEY = ("report_file", "file")
 def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> dict:
     """A copy of the document's data with everything withheld from this reader taken out."""
     hidden = withholding.hidden_keys(session, reader, child_id)
-    values = withholding.values_of(session, hidden)
+    return _redacted(reader, data, hidden, withholding.values_of(session, hidden))
+
+
+def _redacted(reader: Reader, data: dict, hidden: set[tuple], values: list[str]) -> dict:
     # A new dictionary, new lists and new entries wherever this changes anything; the rest
     # is shared with `data`, never changed (a deep copy per recipient was most of a sending
     # step's cost). Nobody changes a reader's copy after this: it is rendered or fingerprinted.
@@ -45,7 +48,22 @@ def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> d
 def for_recipient(session: Session, person: CasePerson, child_id: int, data: dict) -> dict:
     """The copy sent to one person invited: redacted for them, with only their own letter
     (a letter is addressed to them even when their address is withheld from others)."""
-    data = for_reader(session, person, child_id, data)
+    return _own_letter(person, for_reader(session, person, child_id, data))
+
+
+def for_recipients(
+    session: Session, people: list[CasePerson], child_id: int, data: dict
+) -> list[dict]:
+    """`for_recipient` for each person sent a document, in order. When nothing of the
+    child's record is withheld from anyone, one read says so for all of them (not one read
+    per person); the copies are still each person's own (their letter, a family member's
+    without the chair's decisions)."""
+    if withholding.anything_withheld(session, child_id):
+        return [for_recipient(session, person, child_id, data) for person in people]
+    return [_own_letter(person, _redacted(person, data, set(), [])) for person in people]
+
+
+def _own_letter(person: CasePerson, data: dict) -> dict:
     if data["kind"] == "invitation":
         data["invitations"] = [i for i in data["invitations"] if i["person_id"] == person.id]
     return data

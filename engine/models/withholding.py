@@ -89,6 +89,17 @@ def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
     return list(session.scalars(query.order_by(WithheldItem.at)))
 
 
+def any_in_force_for_child(session: Session, child_id: int) -> bool:
+    return session.scalar(_ANY_IN_FORCE, {"child_id": child_id}) is not None
+
+
+_ANY_IN_FORCE = (
+    select(WithheldItem.id)
+    .where(WithheldItem.child_id == bindparam("child_id"), WithheldItem.lifted_at.is_(None))
+    .limit(1)
+)
+
+
 def in_group(group: str) -> ColumnElement[bool]:
     """Whether a case person (a row of `CasePerson` in the query) belongs to a group."""
     if group == FAMILY:
