@@ -35,6 +35,7 @@ from engine.models.withholding import (
     GROUPS,
     WITHHOLDABLE,
     WithheldItem,
+    any_in_force_for_child,
     in_force_for_child,
     keys_hidden_from_person,
     keys_hidden_from_user,
@@ -92,8 +93,16 @@ def hidden_keys(session: Session, reader: Reader, child_id: int) -> set[tuple]:
         own = {reader.id}
     else:
         keys = keys_hidden_from_user(session, reader, child_id)
+        if not keys:  # nothing withheld: which people the account is need not be read
+            return keys
         own = set(person_ids_of_account(session, child_id, reader.id))
     return {k for k in keys if not (k[0] == "person" and k[1] in own)}
+
+
+def anything_withheld(session: Session, child_id: int) -> bool:
+    """Whether anything of this child's record is withheld from anyone now. When nothing is
+    (most children), no reader's hidden keys need reading: every reader's are empty."""
+    return any_in_force_for_child(session, child_id)
 
 
 def people_for(session: Session, viewer: Reader, child_id: int) -> list[PersonView]:

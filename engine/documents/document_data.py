@@ -104,6 +104,7 @@ def compose(
     plan = session.get(Plan, conference.plan_id) if conference.plan_id else None
     reports = _reports(session, conference.id)
     sent = {r["person_id"] for r in reports if r["person_id"] and r["submitted_on"]}
+    requests = requests_for(session, conference.id)  # read once: exclusions and decisions
     return {
         "kind": kind,
         "title": TITLES[kind],
@@ -140,8 +141,8 @@ def compose(
         ],
         "reports": reports,
         "plan": _plan(session, plan, conference) if plan else None,
-        "exclusions": _exclusions(session, conference.id),
-        "decisions": _decisions(session, conference.id),
+        "exclusions": _exclusions(requests),
+        "decisions": _decisions(requests),
     }
 
 
@@ -241,23 +242,23 @@ def _reports(session: Session, conference_id: int) -> list[dict]:
     ]
 
 
-def _exclusions(session: Session, conference_id: int) -> list[dict]:
+def _exclusions(requests: list) -> list[dict]:
     """Who the chair agreed to exclude, and from which part of the meeting: written on that
     person's invitation, on the agenda and in the minutes."""
     return [
         {"person_id": r.person_id, "name": r.person.name, "excluded_from": r.excluded_from}
-        for r in requests_for(session, conference_id)
+        for r in requests
         if r.kind == "exclude" and r.decision == "agreed" and r.person is not None
     ]
 
 
-def _decisions(session: Session, conference_id: int) -> list[dict]:
+def _decisions(requests: list) -> list[dict]:
     """Every request the chair decided, named by what it does (never the raiser's free text,
     which may quote what is withheld), with the chair's reason: for the staff's copies only
     (`document_redaction` leaves them out of a family member's)."""
     return [
         {"what": request_named(r), "decision": r.decision.capitalize(), "reason": r.reason}
-        for r in requests_for(session, conference_id)
+        for r in requests
         if r.decision is not None
     ]
 

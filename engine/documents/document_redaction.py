@@ -116,7 +116,25 @@ def _readers(session: Session, reader: Reader, data: dict) -> dict[int, Reader]:
 def for_recipient(session: Session, person: CasePerson, child_id: int, data: dict) -> dict:
     """The copy sent to one person invited: redacted for them, with only their own letter
     (a letter is addressed to them even when their address is withheld from others)."""
-    data = for_reader(session, person, child_id, data)
+    return _own_letter(person, for_reader(session, person, child_id, data))
+
+
+def for_recipients(
+    session: Session, people: list[CasePerson], child_id: int, data: dict
+) -> list[dict]:
+    """`for_recipient` for each person sent a document, in order. When nothing of the
+    child's record is withheld from anyone, one read says so for all of them (not one read
+    per person); the copies are still each person's own (their letter, a family member's
+    without the chair's decisions)."""
+    if data.get("family") or withholding.anything_withheld(session, child_id):
+        # A family document's parts are per child, each with its own record's withholding.
+        return [for_recipient(session, person, child_id, data) for person in people]
+    return [
+        _own_letter(person, _redacted(data, set(), [], _family_member(person))) for person in people
+    ]
+
+
+def _own_letter(person: CasePerson, data: dict) -> dict:
     if data["kind"] == "invitation":
         data["invitations"] = [
             i for i in data["invitations"] if person.id in i.get("person_ids", [i["person_id"]])

@@ -42,6 +42,18 @@ def thaw(value):
 
 
 def fingerprint(data: dict) -> str:
-    """SHA-256 of the frozen data in one canonical form (sorted keys, no spaces)."""
-    text = json.dumps(freeze(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """SHA-256 of the frozen data in one canonical form (sorted keys, no spaces).
+
+    The same text as `json.dumps(freeze(data), ...)`, but the encoder turns each date into
+    ISO text as it meets it, so already frozen data (a step fingerprints the data and every
+    recipient's copy) is not walked again in Python first."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_iso)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _iso(value) -> str:
+    """A date or datetime for the encoder, as `freeze` writes it; anything else JSON cannot
+    hold is an error, as it was."""
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -191,11 +191,11 @@ def send_document(conference_id, kind, sent_date) -> int:
     data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
     kept = frozen.freeze(data)
     people = recipients(invitations, emailed_person_ids(ctx.session, conference.id))
-    for person, invitation in zip(people, invitations, strict=True):
-        # Each person's copy is redacted for them; its fingerprint says what they received.
-        copy = document_redaction.for_recipient(
-            ctx.session, invitation.person, conference.child_id, kept
-        )
+    # Each person's copy is redacted for them; its fingerprint says what they received.
+    copies = document_redaction.for_recipients(
+        ctx.session, [i.person for i in invitations], conference.child_id, kept
+    )
+    for person, copy in zip(people, copies, strict=True):
         person["sha256"] = frozen.fingerprint(copy)
     actor = ctx.actor
     record = DocumentRecord(

@@ -89,6 +89,17 @@ def in_force_for_child(session: Session, child_id: int) -> list[WithheldItem]:
     return list(session.scalars(query.order_by(WithheldItem.at)))
 
 
+def any_in_force_for_child(session: Session, child_id: int) -> bool:
+    return session.scalar(_ANY_IN_FORCE, {"child_id": child_id}) is not None
+
+
+_ANY_IN_FORCE = (
+    select(WithheldItem.id)
+    .where(WithheldItem.child_id == bindparam("child_id"), WithheldItem.lifted_at.is_(None))
+    .limit(1)
+)
+
+
 def in_group(group: str) -> ColumnElement[bool]:
     """Whether a case person (a row of `CasePerson` in the query) belongs to a group."""
     if group == FAMILY:
@@ -201,15 +212,25 @@ def share_with_parents(session: Session, report: Report, on: date) -> list[int]:
     asked_of = {p.id for r in asked for p in r.withheld_from_people}
     asked_groups = {r.withheld_from_group for r in asked if r.withheld_from_group}
 
+    candidates = [p for p in dict.fromkeys(session.scalars(parents)) if p not in already]
+    people: dict[int, CasePerson] = {}
+    if candidates:  # read together, not one by one
+        query = select(CasePerson).where(CasePerson.id.in_(candidates))
+        people = {p.id: p for p in session.scalars(query)}
+    # Whether anything of each child's record is withheld: read once, not per parent.
+    withheld_any = {
+        c: any_in_force_for_child(session, c) for c in {p.child_id for p in people.values()}
+    }
+
     def kept_from(person_id: int) -> bool:
-        person = session.get(CasePerson, person_id)
-        hidden = key in keys_hidden_from_person(session, person_id, person.child_id)
+        person = people[person_id]
+        hidden = withheld_any[person.child_id] and key in keys_hidden_from_person(
+            session, person_id, person.child_id
+        )
         # Both groups hold every family member, so a parent is in any group asked for.
         return hidden or person_id in asked_of or bool(asked_groups and person.kind == "family")
 
-    given = [
-        p for p in dict.fromkeys(session.scalars(parents)) if p not in already and not kept_from(p)
-    ]
+    given = [p for p in candidates if not kept_from(p)]
     session.add_all(ReportShare(report_id=report.id, person_id=p, shared_on=on) for p in given)
     session.flush()
     return given

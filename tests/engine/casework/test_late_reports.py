@@ -95,3 +95,20 @@ def test_a_report_in_before_the_share_step_is_shared_by_it_not_twice(db, engine,
     case.do("social_worker_report", report_shared_date="2027-01-06")
     assert police_report(case).shared_with_parents_on == date(2027, 1, 6)
     assert not case.mail("report_shared_late")
+
+
+def test_with_nothing_withheld_the_parents_are_given_it_after_one_read(case):
+    from sqlalchemy import event
+
+    from engine.models.withholding import share_with_parents
+
+    report = police_report(case)
+    sent: list[str] = []
+    keep = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(case.db.get_bind(), "before_cursor_execute", keep)
+    given = share_with_parents(case.db, report, date(2027, 1, 8))
+    event.remove(case.db.get_bind(), "before_cursor_execute", keep)
+    family = people(case)
+    assert set(given) == {family["Grace Okoye"], family["Tom Okoye"]}
+    assert len([s for s in sent if "FROM withheld_items" in s]) == 1  # not one per parent
+    assert len([s for s in sent if s.lstrip().startswith("SELECT case_people")]) == 1

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine.access import withholding
 from engine.documents import document_data, document_redaction, frozen
 from engine.documents import sending as documents
 from engine.models import CasePerson, Conference, DocumentRecord, Report
-from engine.models.conferences import ICPC
+from engine.models.conferences import ICPC, invitations_for
 from tests.engine.documents.test_documents import docx_text, pdf_text
 from tests.processes.driver import Case, invited
 
@@ -196,3 +196,38 @@ def test_the_conference_page_reads_each_reports_text_for_the_person_looking(case
     assert managers.summaries[report.id].endswith("She now lives at Withheld.")
     assert workers.summaries[report.id].endswith("She now lives at 8 Quiet Lane.")
     assert report.summary.endswith("8 Quiet Lane.")  # the row itself is untouched
+
+
+def copies(case: Case, kind: str, sent: list | None = None) -> tuple[list, list]:
+    """Each invited person's copy of the conference's document, by `for_recipients` (the
+    statements it sends kept in `sent`) and by `for_recipient` one person at a time."""
+    row = the_conference(case)
+    data = frozen.freeze(document_data.gather(case.db, row.id, kind, case.clock.today()))
+    people = [i.person for i in invitations_for(case.db, row.id)]
+    keep = lambda *args: sent.append(args[2])  # noqa: E731
+    if sent is not None:
+        event.listen(case.db.get_bind(), "before_cursor_execute", keep)
+    together = document_redaction.for_recipients(case.db, people, row.child_id, data)
+    if sent is not None:
+        event.remove(case.db.get_bind(), "before_cursor_execute", keep)
+    one_by_one = [document_redaction.for_recipient(case.db, p, row.child_id, data) for p in people]
+    return together, one_by_one
+
+
+def test_the_copies_made_together_are_each_persons_own(case):
+    together, one_by_one = copies(case, "minutes")
+    assert together == one_by_one
+    toms = [c for c in together if ADDRESS.splitlines()[0] not in str(c)]
+    assert len(toms) == 1 and REPORT not in str(toms[0]) and toms[0]["decisions"] == []
+
+
+def test_with_nothing_withheld_one_read_serves_every_copy(db, engine, clock):
+    case = Case(db, engine, clock, reload=False)
+    invited(case, family=FAMILY)
+    sent: list[str] = []
+    together, one_by_one = copies(case, "invitation", sent)
+    assert together == one_by_one
+    # Each copy has only the letter to its own person.
+    assert [len(c["invitations"]) for c in together] == [1] * len(together)
+    assert len({c["invitations"][0]["name"] for c in together}) == len(together) >= 4
+    assert [s for s in sent if "withheld_items" in s] == sent and len(sent) == 1
