@@ -13,7 +13,7 @@ from engine.casework import case_data, vocabulary
 from engine.diagrams.registry import SpecCache
 from engine.messaging import notifications
 from engine.platform import clock as clocks
-from engine.workflow import runtime
+from engine.workflow import runtime, workflow_cache
 from engine.workflow.hooks import Hooks
 
 HOOKS = Hooks(
@@ -30,7 +30,7 @@ class Engine(runtime.Engine):
         self,
         clock: clocks.Clock | None = None,
         specs: SpecCache | None = None,
-        cache_size: int = 256,
+        cache_size: int = workflow_cache.SIZE,
     ):
         super().__init__(
             specs=specs or SpecCache(),

@@ -5,15 +5,35 @@ come from the maintained `holidays` package (subdivision ENG; Wales shares the s
 one-off days such as a state funeral arrive with a package upgrade, not a code change.
 Dates in task data are ISO strings; these functions accept a `date` or an ISO string and
 return the same kind they were given where that matters to the diagrams (see `expressions`).
+
+Only the United Kingdom's calendar is loaded, from its own file: the package's usual way in
+(`holidays.country_holidays("GB")`) imports every country's module first, 270 of them and
+8 MB more in each gunicorn worker, since it happened at the worker's first working-day sum.
 """
 
 from __future__ import annotations
 
 import calendar
+import importlib.util
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
+
+
+def _united_kingdom() -> type[holidays.HolidayBase]:
+    """The package's UK calendar class, its module run on its own (its imports are the
+    package's shared parts, never `holidays.countries`, whose `__init__` imports them all)."""
+    folder = importlib.util.find_spec("holidays").submodule_search_locations[0]
+    spec = importlib.util.spec_from_file_location(
+        "holidays.countries.united_kingdom", f"{folder}/countries/united_kingdom.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.UnitedKingdom
+
+
+_UNITED_KINGDOM = _united_kingdom()  # loaded at start, so gunicorn's workers share it
 
 
 def as_date(value: date | str) -> date:
@@ -29,7 +49,7 @@ def as_date(value: date | str) -> date:
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    return frozenset(_UNITED_KINGDOM(subdiv="ENG", years=year))
 
 
 def is_bank_holiday(day: date) -> bool:

@@ -57,6 +57,7 @@ from engine.workflow import (
     step_context,
     step_failures,
     tasks,
+    workflow_cache,
     workflow_reads,
 )
 from engine.workflow.firing import TimerFiring
@@ -95,7 +96,7 @@ class Engine:
         clock: clocks.Clock | None = None,
         language: expressions.Language = expressions.CALENDAR_ONLY,
         hooks: Hooks = NO_HOOKS,
-        cache_size: int = 256,
+        cache_size: int = workflow_cache.SIZE,
     ):
         """`specs` parses deployed versions, `language` is what diagram code may call and
         `hooks` reach the layers above; `engine.service.Engine` passes the council's."""

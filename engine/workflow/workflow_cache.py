@@ -2,6 +2,11 @@
 
 The next step on that instance in this process skips deserialization; a version mismatch
 (another worker moved it on) means the caller loads from the database instead.
+
+It pays only while someone works through an instance's steps one after another, so it holds
+the few instances a worker is stepping now, not every instance it has seen: a deserialized
+workflow is some 50 KB (far more for a long loop), and 256 of them were the largest part of
+what a worker added to its memory after start (issue 28).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from collections import OrderedDict
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
+SIZE = 32  # workflows per process: the instances being stepped now, with room to spare
+
 
 class WorkflowCache:
     """Workflows by instance id, each with the version it was saved as. Taken, never shared."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = SIZE):
         self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()

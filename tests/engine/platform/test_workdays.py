@@ -83,3 +83,30 @@ def test_add_months_clamps_to_the_end_of_the_month(start, n, expected):
 )
 def test_working_day_by_is_the_last_working_day_on_or_before(limit, expected):
     assert working_day_by(limit) == expected
+
+
+def test_the_uk_calendar_alone_gives_the_packages_england_and_wales_days():
+    import holidays
+
+    from engine.platform.workdays import _bank_holidays
+
+    for year in range(2015, 2036):
+        expected = holidays.country_holidays("GB", subdiv="ENG", years=year)
+        assert _bank_holidays(year) == frozenset(expected), year
+
+
+def test_working_days_load_no_other_countrys_calendar():
+    """`country_holidays` imports all 270 countries: 8 MB in each gunicorn worker."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from engine.platform.workdays import add_working_days\n"
+        "add_working_days('2026-12-18', 15)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert answer.stdout.strip() == "[]"
