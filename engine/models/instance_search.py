@@ -14,6 +14,11 @@ from engine.models.people import Child, User
 from engine.models.teams import names as team_names
 
 PER_PAGE = 50
+# After ten years an unfiltered list matches every instance a council has run (500,000 at a
+# large one), and counting them all read every one on each page view. Matches are counted
+# up to COUNTED: past it the page says "more than" and pages through the newest COUNTED;
+# filters narrow a search to an exact count.
+COUNTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,10 @@ class InstanceFilter:
 @dataclass
 class InstancePage:
     instances: list[ProcessInstance]
-    matching: int
+    matching: int  # exact, or COUNTED when `more` match than that
     page: int
     pages: int
+    more: bool = False  # more than `matching` match: only the newest `matching` are paged
     overdue_ids: set[int] = field(default_factory=set)
     stages: dict[int, list[str]] = field(default_factory=dict)
     holders: dict[int, list[str]] = field(default_factory=dict)  # of the waiting steps
@@ -87,7 +93,10 @@ def search(
 ) -> InstancePage:
     per_page = per_page or PER_PAGE
     where = _conditions(wanted, today, condition)
-    matching = session.scalar(select(func.count(ProcessInstance.id)).where(*where))
+    counted = select(ProcessInstance.id).where(*where).limit(COUNTED + 1).subquery()
+    matching = session.scalar(select(func.count()).select_from(counted))
+    more = matching > COUNTED
+    matching = min(matching, COUNTED)
     pages = max(1, -(-matching // per_page))
     page = min(max(wanted.page, 1), pages)
     query = (
@@ -95,7 +104,8 @@ def search(
         .where(*where)
         .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
         .order_by(ProcessInstance.id.desc())
-        .limit(per_page)
+        # The last counted page stops at the newest COUNTED, as the page says.
+        .limit(min(per_page, matching - (page - 1) * per_page) if more else per_page)
         .offset((page - 1) * per_page)
     )
     instances = list(session.scalars(query))
@@ -126,7 +136,7 @@ def search(
                 due.setdefault(instance_id, due_on)
                 if due_on < today:
                     overdue.add(instance_id)
-    return InstancePage(instances, matching, page, pages, overdue, stages, holders, due)
+    return InstancePage(instances, matching, page, pages, more, overdue, stages, holders, due)
 
 
 def filter_options(session: Session) -> dict[str, list]:
