@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.people import SEARCHED_NAMES, Child, User
@@ -143,10 +143,30 @@ def filter_options(session: Session) -> dict[str, list]:
             ProcessVersion.process_id, ProcessVersion.id
         )
     ).all()
-    stages = session.execute(
-        select(HumanTask.task_spec, func.min(HumanTask.title))
-        .where(HumanTask.state == READY)
-        .group_by(HumanTask.task_spec)
-        .order_by(HumanTask.task_spec)
-    ).all()
-    return {"versions": versions, "stages": stages, "teams": team_names(session)}
+    return {"versions": versions, "stages": waiting_stages(session), "teams": team_names(session)}
+
+
+def waiting_stages(session: Session) -> list[tuple[str, str]]:
+    """(task spec, title) of each step something waits at now, by task spec.
+
+    Grouping every ready row read them all (10,000 at a large council, each on its own
+    table page) on each list page. This steps through the ready rows' index instead (the
+    partial index on task_spec, title): the first spec, then the first after it, and so
+    on, one index probe for each of the dozen or so steps and one for its title."""
+    ready = HumanTask.state == READY
+    after = aliased(HumanTask)
+    first = select(func.min(HumanTask.task_spec).label("spec")).where(ready)
+    specs = first.cte("specs", recursive=True)
+    following = (
+        select(func.min(after.task_spec))
+        .where(after.state == READY, after.task_spec > specs.c.spec)
+        .scalar_subquery()
+    )
+    specs = specs.union_all(select(following).where(specs.c.spec.is_not(None)))
+    title = (
+        select(func.min(HumanTask.title))
+        .where(ready, HumanTask.task_spec == specs.c.spec)
+        .scalar_subquery()
+    )
+    found = select(specs.c.spec, title).where(specs.c.spec.is_not(None)).order_by(specs.c.spec)
+    return [tuple(row) for row in session.execute(found)]

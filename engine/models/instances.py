@@ -55,6 +55,7 @@ _ONE_RUNNING_WHERE = text(
 )
 
 TIMER_DUE, LIVE = "ix_process_instances_timer_due", "ix_process_instances_live"
+READY_STAGES = "ix_human_tasks_ready_stages"
 
 
 def _partial(where: str) -> dict:
@@ -146,6 +147,9 @@ class HumanTask(Base):
         Index(None, "assignee_id", "state", "child_id"),
         Index(None, "instance_id", "state"),
         Index(None, "completed_by_id", "child_id"),
+        # The steps something waits at now (the instance list's "Waiting at step" choices),
+        # read one step at a time from ready rows only (migration 0032).
+        Index(READY_STAGES, "task_spec", "title", **_partial(f"state = '{READY}'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -8,11 +8,16 @@ lower-cased full name (which contains the given and the family name, so one test
 covers both). SQLite keeps reading the table: it has no trigram index, and a council runs
 PostgreSQL.
 
+Every instance list page also offers the steps something waits at now; that read all ready
+task rows (10,000 at a large council, each from its own table page). A partial index on
+(task_spec, title) of ready rows lets the list step from one waiting step to the next.
+
 Revision ID: 0032_decade_lists
 Revises: 0031_running_indexes
 Create Date: 2026-12-06 01:30:00
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0032_decade_lists"
@@ -28,7 +33,18 @@ INDEXES = {
 }
 
 
+READY_STAGES = "ix_human_tasks_ready_stages"
+
+
 def upgrade() -> None:
+    where = sa.text("state = 'ready'")
+    op.create_index(
+        READY_STAGES,
+        "human_tasks",
+        ["task_spec", "title"],
+        postgresql_where=where,
+        sqlite_where=where,
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -37,6 +53,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(READY_STAGES, table_name="human_tasks")
     if op.get_bind().dialect.name != "postgresql":
         return
     for name in INDEXES:

@@ -1,5 +1,6 @@
 """The instance list after ten years: its count stops past COUNTED matches, its page reads the
-newest rows through an index, and its search by child reads the trigram indexes (issue 28).
+newest rows through an index, its search by child reads the trigram indexes, and the waiting
+steps it offers are read from ready rows only (issue 28).
 
 A few dozen rows stand in for the decade: COUNTED is lowered to match, and on PostgreSQL
 sequential scans are taken away so the plan is the one a big table gets. Plans are checked,
@@ -15,8 +16,8 @@ from sqlalchemy import event, insert
 from engine.access import access, accounts
 from engine.models import Child, ProcessInstance
 from engine.models import instance_search as search_module
-from engine.models.instance_search import InstanceFilter, search
-from engine.models.instances import COMPLETED, RUNNING
+from engine.models.instance_search import InstanceFilter, search, waiting_stages
+from engine.models.instances import COMPLETED, DONE, READY, READY_STAGES, RUNNING, HumanTask
 from engine.models.people import TRIGRAM_INDEXES
 from engine.models.processes import ProcessVersion
 
@@ -72,10 +73,15 @@ def seed(db) -> dict[str, object]:
 
 def sent_while(db, call) -> tuple[object, list[tuple[str, object]]]:
     """What `call` returns, and the statements it sent that read process_instances."""
+    return sent_while_reading(db, "process_instances", call)
+
+
+def sent_while_reading(db, table: str, call) -> tuple[object, list[tuple[str, object]]]:
+    """What `call` returns, and the statements it sent that read `table`."""
     sent = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM process_instances" in statement:
+        if f"FROM {table}" in statement:
             sent.append((statement, parameters))
 
     bind = db.get_bind()
@@ -195,3 +201,38 @@ def test_the_search_by_child_reads_the_trigram_indexes(db, is_postgres):
         assert set(TRIGRAM_INDEXES) <= index_names(plan), statement
         assert "Seq Scan" not in scans_of(plan, "children"), statement
         db.rollback()
+
+
+def test_the_waiting_steps_offered_are_read_from_ready_rows_one_step_at_a_time(db, is_postgres):
+    seed(db)
+    # Every instance did "record" long ago; the running ones wait at "book" or "hold", and
+    # one waits at both (a parallel step). Finished steps are never offered.
+    rows = [
+        {"id": f"done-{n}", "instance_id": n, "child_id": (n - 1) % CHILDREN + 1,
+         "task_spec": "record", "title": "Record", "state": DONE}
+        for n in range(1, CHILDREN * PER_CHILD + 1)
+    ] + [
+        {"id": f"ready-{n}", "instance_id": n, "child_id": (n - 1) % CHILDREN + 1,
+         "task_spec": "book" if n % 2 else "hold", "title": "Book it" if n % 2 else "Hold it",
+         "state": READY}
+        for n in range(CHILDREN * (PER_CHILD - 1) + 1, CHILDREN * PER_CHILD + 1)
+    ] + [
+        {"id": "ready-both", "instance_id": 48, "child_id": 12, "task_spec": "book",
+         "title": "Book it", "state": READY}
+    ]  # fmt: skip
+    db.execute(insert(HumanTask), rows)
+    db.commit()
+    found, sent = sent_while_reading(db, "human_tasks", lambda: waiting_stages(db))
+    assert found == [("book", "Book it"), ("hold", "Hold it")]
+    db.rollback()
+    [(statement, parameters)] = sent
+    if is_postgres:
+        plan = pg_plan(db, statement, parameters)
+        assert index_names(plan) == {READY_STAGES}, statement
+        # One probe for each step and one for its title: never the finished rows.
+        assert "Seq Scan" not in json.dumps(plan)
+    else:
+        lines = sqlite_plan(db, statement, parameters)
+        assert any(READY_STAGES in line for line in lines), lines
+        assert not any(line.startswith("SCAN human_tasks") for line in lines), lines
+    db.rollback()

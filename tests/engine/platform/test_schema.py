@@ -670,28 +670,32 @@ def test_0031_adds_the_live_row_indexes_and_downgrades(other_database):
         db_engine.dispose()
 
 
-def test_0032_adds_the_trigram_indexes_on_postgresql_only_and_downgrades(other_database):
+def test_0032_adds_the_ready_steps_and_trigram_indexes_and_downgrades(other_database):
     from alembic import command
     from sqlalchemy import inspect
 
+    from engine.models.instances import READY_STAGES
     from engine.models.people import TRIGRAM_INDEXES
     from engine.platform.db import make_engine
 
     def indexes():
-        return {i["name"] for i in inspect(db_engine).get_indexes("children")}
+        found = inspect(db_engine)
+        return {i["name"] for t in ("children", "human_tasks") for i in found.get_indexes(t)}
 
     db_engine = make_engine(other_database)
     try:
         schema.upgrade(db_engine, "0031_running_indexes")
         assert not set(TRIGRAM_INDEXES) & indexes()
+        assert READY_STAGES not in indexes()
         schema.upgrade(db_engine, "0032_decade_lists")
+        assert READY_STAGES in indexes()
         if db_engine.dialect.name == "postgresql":
             assert set(TRIGRAM_INDEXES) <= indexes()
         else:  # SQLite has no trigram index: the search reads the table there
             assert not set(TRIGRAM_INDEXES) & indexes()
         with db_engine.begin() as connection:
             command.downgrade(schema.alembic_config(connection), "0031_running_indexes")
-        assert not set(TRIGRAM_INDEXES) & indexes()
+        assert not {READY_STAGES, *TRIGRAM_INDEXES} & indexes()
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
