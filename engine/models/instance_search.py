@@ -94,14 +94,21 @@ def search(
     matching = min(matching, COUNTED)
     pages = max(1, -(-matching // per_page))
     page = min(max(wanted.page, 1), pages)
-    query = (
-        select(ProcessInstance)
+    # The page's ids first, then their rows with version and child: joining before the
+    # offset would join every row skipped (7,500 of them on page 150).
+    paged = (
+        select(ProcessInstance.id)
         .where(*where)
-        .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
         .order_by(ProcessInstance.id.desc())
         # The last counted page stops at the newest COUNTED, as the page says.
         .limit(min(per_page, matching - (page - 1) * per_page) if more else per_page)
         .offset((page - 1) * per_page)
+    )
+    query = (
+        select(ProcessInstance)
+        .where(ProcessInstance.id.in_(paged))
+        .options(joinedload(ProcessInstance.version), joinedload(ProcessInstance.child))
+        .order_by(ProcessInstance.id.desc())
     )
     instances = list(session.scalars(query))
     ids = [i.id for i in instances]
