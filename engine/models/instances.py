@@ -58,6 +58,7 @@ TIMER_DUE, LIVE = "ix_process_instances_timer_due", "ix_process_instances_live"
 READY_DUE, RUNNING_ONLY = "ix_human_tasks_ready_due", "ix_process_instances_running"
 # What the managers' views read of a waiting step, carried in READY_DUE on PostgreSQL.
 READY_CARRIED = ("instance_id", "child_id", "assignee_id", "role", "escalation_level", "title")
+READY_STAGES = "ix_human_tasks_ready_stages"
 
 
 def _partial(where: str) -> dict:
@@ -155,7 +156,7 @@ class HumanTask(Base):
         Index(None, "assignee_id", "state", "child_id"),
         Index(None, "instance_id", "state"),
         Index(None, "completed_by_id", "child_id"),
-        # Waiting steps only, by due date (migration 0032): the managers' views of what is
+        # Waiting steps only, by due date (migration 0034): the managers' views of what is
         # overdue or falling due read these, never the finished steps of ten years.
         Index(
             READY_DUE,
@@ -164,6 +165,9 @@ class HumanTask(Base):
             postgresql_include=list(READY_CARRIED),
             **_partial(f"state = '{READY}'"),
         ),
+        # The steps something waits at now (the instance list's "Waiting at step" choices),
+        # read one step at a time from ready rows only (migration 0035).
+        Index(READY_STAGES, "task_spec", "title", **_partial(f"state = '{READY}'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -1,4 +1,4 @@
-from tests.factories import start_icpc
+from tests.factories import make_child, start_icpc
 from tests.webui.conftest import page, post_form, sign_in
 
 
@@ -56,3 +56,28 @@ def test_an_unknown_instance_is_a_404(client, db, web_engine):
     started(db, web_engine)
     sign_in(client, "tm")
     assert client.get("/instances/999999").status_code == 404
+
+
+def test_past_the_counted_matches_the_list_says_more_and_pages_the_newest(
+    client, db, web_engine, monkeypatch
+):
+    from engine.casework import cases
+    from engine.models import instance_search
+
+    staff, _child, first = start_icpc(db, web_engine)
+    made = []
+    for given in ("Bo", "Cai"):
+        child = make_child(db, web_engine, staff["sw"], given=given, family="Lee")
+        made.append(cases.start_conference(db, web_engine, staff["sw"], child.id))
+    sign_in(client, "tm")
+    monkeypatch.setattr(instance_search, "COUNTED", 2)
+    monkeypatch.setattr(instance_search, "PER_PAGE", 1)
+    html = page(client.get("/instances?page=9"))
+    assert " ".join(html.select_one("#instance-count").text.split()) == (
+        "More than 2 instances, page 2 of 2. The newest 2 are listed: filter by child, "
+        "process, status or team to find older ones."
+    )
+    listed = html.select_one("#instances").text
+    assert made[0].reference in listed and first.reference not in listed
+    html = page(client.get("/instances?child=lee"))  # narrowed: counted exactly
+    assert html.select_one("#instance-count").text.strip() == "2 instances, page 1 of 2."
