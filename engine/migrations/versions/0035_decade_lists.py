@@ -12,16 +12,16 @@ Every instance list page also offers the steps something waits at now; that read
 task rows (10,000 at a large council, each from its own table page). A partial index on
 (task_spec, title) of ready rows lets the list step from one waiting step to the next.
 
-Revision ID: 0032_decade_lists
-Revises: 0031_running_indexes
+Revision ID: 0035_decade_lists
+Revises: 0034_open_work_indexes
 Create Date: 2026-12-06 01:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_decade_lists"
-down_revision = "0031_running_indexes"
+revision = "0035_decade_lists"
+down_revision = "0034_open_work_indexes"
 branch_labels = None
 depends_on = None
 
