@@ -84,15 +84,16 @@ def _report(label: str, profiler, cpu: float, completions: int) -> None:
     print(out.getvalue().split("ncalls", 1)[-1][:6000])
 
 
-def run_loop(prepare, steps: int, profile: bool = True) -> None:
+def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) -> None:
     """`bench/complete.py --profile-loop`: one instance whose task loops `steps` times, through
     the WSGI test client on SQLite. Each step's CPU is timed, and steps 3-7 and the last five
     are profiled apart, so what grows with the instance's history shows as the difference
-    (`profile=False`: timed only, the figures without the profiler's own cost)."""
+    (`profile=False`: timed only, the figures without the profiler's own cost; `url`: another
+    database than a new SQLite file)."""
     from webui import create_app
 
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/profile.sqlite3"
+        url = url or f"sqlite:///{folder}/profile.sqlite3"
         secrets, _children, loop_id, _firsts = prepare(url, 1, 0)
         app = create_app({"DATABASE_URL": url})
         api = _Api(app.test_client(), secrets["sw"])
