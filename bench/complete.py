@@ -16,7 +16,8 @@ and dropped here), with service accounts' tokens:
 
 Prints one JSON line. Usage: python bench/complete.py [--instances 40] [--loop-steps 100]
 `--profile` instead runs both shapes in-process (the WSGI test client, SQLite) under cProfile
-and prints where the time goes (bench/support/profiling.py).
+and prints where the time goes (bench/support/profiling.py); `--profile-loop` times each step
+of the looping instance by CPU and profiles its early and late steps apart.
 """
 
 from __future__ import annotations
@@ -359,7 +360,15 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=40)
     parser.add_argument("--loop-steps", type=int, default=100)
     parser.add_argument("--profile", action="store_true", help="in-process, under cProfile")
+    parser.add_argument(
+        "--profile-loop", action="store_true", help="the looping instance, in-process"
+    )
     args = parser.parse_args()
+    if args.profile_loop:
+        from bench.support import profiling
+
+        profiling.run_loop(prepare, args.loop_steps)
+        return
     if args.profile:
         from bench.support import profiling
 

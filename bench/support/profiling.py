@@ -82,3 +82,48 @@ def _report(label: str, profiler, cpu: float, completions: int) -> None:
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"/(engine|webui)/", 30)
     print(out.getvalue().split("ncalls", 1)[-1][:6000])
+
+
+def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) -> None:
+    """`bench/complete.py --profile-loop`: one instance whose task loops `steps` times, through
+    the WSGI test client on SQLite. Each step's CPU is timed, and steps 3-7 and the last five
+    are profiled apart, so what grows with the instance's history shows as the difference
+    (`profile=False`: timed only, the figures without the profiler's own cost; `url`: another
+    database than a new SQLite file)."""
+    from webui import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = url or f"sqlite:///{folder}/profile.sqlite3"
+        secrets, _children, loop_id, _firsts = prepare(url, 1, 0)
+        app = create_app({"DATABASE_URL": url})
+        api = _Api(app.test_client(), secrets["sw"])
+        listed, _ = api.ok("GET", "/api/v1/tasks?scope=role&limit=500")
+        task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
+        cpu: list[float] = []
+        early, late = cProfile.Profile(time.process_time), cProfile.Profile(time.process_time)
+        for n in range(steps):
+            profiler = early if 2 <= n < 7 else late if n >= steps - 5 else None
+            profiler = profiler if profile else None
+
+            def complete(task_id=task["id"], n=n):
+                return api.ok(
+                    "POST",
+                    f"/api/v1/tasks/{task_id}/complete",
+                    {"data": {"visit": n, "stop": False}},
+                )[0]
+
+            started = time.process_time()
+            instance = profiler.runcall(complete) if profiler else complete()
+            cpu.append((time.process_time() - started) * 1000)
+            task = instance["ready_tasks"][0]
+        app.extensions["cpc"].db_engine.dispose()
+    from bench.support.figures import growth
+
+    print(f"## one instance looping {steps} times, CPU ms per step: {growth(cpu)}")
+    if not profile:
+        return
+    for label, profiler, ms in (
+        ("steps 3-7", early, sum(cpu[2:7])),
+        (f"steps {steps - 4}-{steps}", late, sum(cpu[-5:])),
+    ):
+        _report(f"loop, {label}", profiler, ms / 1000, 5)

@@ -28,6 +28,7 @@ from engine.platform.errors import EngineError, NotFound
 from engine.workflow import (
     expressions,
     instance_status,
+    pruning,
     serialization,
     shared_steps,
     step_context,
@@ -223,14 +224,16 @@ class Stepper:
         timer_rows=None,
         flush=True,
     ) -> list[HumanTask]:
-        """Store the state, mirror its tasks and timers as rows, audit the timers that fired,
-        tell people of new tasks; the task rows it created.
+        """Store the state (a repeated step's earlier rounds pruned, `pruning`), mirror its
+        tasks and timers as rows, audit the timers that fired, tell people of new tasks; the
+        task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already; `flush=False` leaves the flush to a caller saving several instances. The
         step's `context` is handed the rows open now, for what its timers had to leave until
         the tasks the step created had rows (a reminder of one of them).
         """
+        pruning.prune(workflow)
         step_failures.check_depth(workflow)
         instance.state = step_failures.dumps(workflow)
         instance.updated_at = now
