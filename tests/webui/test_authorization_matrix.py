@@ -174,6 +174,9 @@ RULES = {
     ("documents.show", "GET"): case,
     ("documents.download", "GET"): case,
     ("documents.posted_copy", "GET"): full_case,
+    # The world's conference is no family conference, so it has no family document to read:
+    # who reads whose copy is in test_family_conference and processes/test_family_documents.
+    ("documents.family_document", "GET"): lambda role, own: False,
     ("documents.raise_request", "POST"): lambda role, own: own and role in RAISERS,
     ("documents.decide_request", "POST"): lambda role, own: own and role == "conference_chair",
     ("documents.report_file", "GET"): case,
@@ -297,6 +300,7 @@ def url_for_case(app, endpoint: str, world: World, own: bool) -> str:
         "user_id": world.user_id,
         "token_id": world.token_id,
         "team_id": world.team_id,
+        "record_id": 1,
     }
     with app.test_request_context():
         from flask import url_for
