@@ -101,6 +101,6 @@ def test_timers_fired_inside_a_step_are_counted_like_those_the_sweep_fires(
     # The second step is due two working days after 2 March: its deadline passed on the 5th.
     complete(db, engine, instance.id, "first", staff["sw"], start_date="2026-03-02")
     assert counted("two_steps") == (fired + 1, lags + 1, lag_sum + 9 * 3600)
-    assert list(ready(db, instance.id)) == ["second", "explain_late"]
+    assert set(ready(db, instance.id)) == {"second", "explain_late"}  # made in one step
     assert timers.sweep(sessions, engine, "a").timers == 0
     assert counted("two_steps")[0] == fired + 1
