@@ -18,36 +18,57 @@ from webui import create_app
 CHROMIUM = Path(os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium"))
 
 
-def buffered(app):
-    """Each response read whole (its file closed) before the development server writes it.
+class Buffered:
+    """Each response read whole (its file closed) before the development server writes it,
+    and the requests still being answered counted, so the server's end can wait for them.
 
     When the browser drops a connection mid-response (a page left while its favicon is still
     streaming), Werkzeug's server leaves the open static file to the garbage collector, and
-    its ResourceWarning fails whichever test is running then. Gunicorn is not affected.
+    its ResourceWarning fails whichever test is running then. Likewise a request still being
+    answered when a test ends holds a database connection that the pool's `dispose` cannot
+    close; its ResourceWarning surfaced in a later test. Gunicorn is not affected.
     """
 
-    def wsgi(environ, start_response):
-        body = app(environ, start_response)
+    def __init__(self, app):
+        self.app = app
+        self.answering = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.answering += 1
+        body = None
         try:
+            body = self.app(environ, start_response)
             return [b"".join(body)]
         finally:
             if hasattr(body, "close"):
                 body.close()
+            with self.idle:
+                self.answering -= 1
+                self.idle.notify_all()
 
-    return wsgi
+    def wait_until_idle(self, seconds: float) -> bool:
+        """Wait (at most `seconds`) for the requests in hand to be answered."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.answering == 0, timeout=seconds)
 
 
 @pytest.fixture
 def live_server(db_url, sessions, clock):
     """Serve a test app on a free loopback port; yields its base URL."""
     app = create_app({"DATABASE_URL": db_url, "CLOCK": clock})
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
+    wsgi = Buffered(app)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
+    # A request the browser sent as the test ended (a page's background fetch) is answered
+    # on its own thread; its connection goes back to the pool when it is, then is closed.
+    assert wsgi.wait_until_idle(30), "a request was still being answered 30 s after the test"
     app.extensions["cpc"].db_engine.dispose()
 
 
