@@ -85,12 +85,7 @@ def download(conference_id, kind, file_format):
     produced = documents.produce(
         session, g.user, conference, kind, file_format, workflow().clock.now()
     )
-    return send_file(
-        io.BytesIO(produced.content),
-        mimetype=produced.mimetype,
-        as_attachment=file_format != "pdf",
-        download_name=produced.filename,
-    )
+    return _sent(produced, file_format)
 
 
 @bp.route("/conferences/<id:conference_id>/family-documents/<id:record_id>.<file_format>")
@@ -102,12 +97,7 @@ def family_document(conference_id, record_id, file_format):
     produced = documents.produce_sent(
         session, g.user, conference, record_id, file_format, workflow().clock.now()
     )
-    return send_file(
-        io.BytesIO(produced.content),
-        mimetype=produced.mimetype,
-        as_attachment=file_format != "pdf",
-        download_name=produced.filename,
-    )
+    return _sent(produced, file_format)
 
 
 @bp.route("/conferences/<id:conference_id>/documents/<kind>/for/<id:person_id>.<file_format>")
@@ -119,12 +109,7 @@ def posted_copy(conference_id, kind, person_id, file_format):
     produced = documents.produce_copy(
         session, g.user, conference, kind, file_format, person_id, workflow().clock.now()
     )
-    return send_file(
-        io.BytesIO(produced.content),
-        mimetype=produced.mimetype,
-        as_attachment=file_format != "pdf",
-        download_name=produced.filename,
-    )
+    return _sent(produced, file_format)
 
 
 @bp.route("/report-files/<id:file_id>")
@@ -243,3 +228,13 @@ def issue_link(conference_id):
         return _page(conference, access.Level.FULL, {"link": message}, values, status=400)
     flash(f"A single-use link has been emailed to {values['email'].strip()}.", "success")
     return redirect(url_for("documents.show", conference_id=conference.id))
+
+
+def _sent(produced, file_format: str):
+    """A produced document as the response: a PDF opens in the browser, Word downloads."""
+    return send_file(
+        io.BytesIO(produced.content),
+        mimetype=produced.mimetype,
+        as_attachment=file_format != "pdf",
+        download_name=produced.filename,
+    )
