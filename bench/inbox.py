@@ -83,6 +83,12 @@ WORK_VIEWS = {
     "instance_search_by_child": "/instances?child=child1234",
     "census_page": "/census",
 }
+TEAM_MANAGER_VIEWS = {
+    "dashboard": "/dashboard",
+    "overdue_now": "/dashboard/overdue",
+    "team_tasks": "/dashboard/team-tasks",
+    "instance_list": "/instances",
+}
 ROLE_OF_STEP = {
     "book_conference": "business_support",
     "book_review": "business_support",
@@ -335,6 +341,7 @@ def measure(url: str, instances: int, repeat: int) -> dict:
             ("sw_bench", "social_worker", "Team 0"),
             ("bs_bench", "business_support", None),
             ("sm_bench", "service_manager", None),
+            ("tm_bench", "team_manager", "Team 3"),
         ]:
             accounts.create_user(
                 session, username, username, f"{username}@x.invalid", [role], PASSWORD, team
@@ -362,14 +369,15 @@ def measure(url: str, instances: int, repeat: int) -> dict:
                 {"assignee_id": me.id}, synchronize_session=False
             )
     if db_engine.dialect.name == "postgresql":
-        # A council's database has planner statistics (autovacuum keeps them); straight after
-        # bulk inserts it has none, and the planner guesses one row where there are thousands.
+        # A council's database is vacuumed and has planner statistics (autovacuum keeps both);
+        # straight after bulk inserts it has neither: the planner guesses one row where there
+        # are thousands, and an index-only scan still reads the table for every row.
         with db_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("VACUUM (ANALYZE)")
     db_engine.dispose()
     app = create_app({"DATABASE_URL": url})
     freeze_what_is_loaded()  # as each gunicorn worker does once the app is loaded
-    sw, bs, sm = (signed_in(app, u) for u in ("sw_bench", "bs_bench", "sm_bench"))
+    sw, bs, sm, tm = (signed_in(app, u) for u in ("sw_bench", "bs_bench", "sm_bench", "tm_bench"))
     api = app.test_client()
     token = {"Authorization": f"Bearer {secrets['sm_sys']}"}
     pool_token = {"Authorization": f"Bearer {secrets['bs_sys']}"}
@@ -390,18 +398,21 @@ def measure(url: str, instances: int, repeat: int) -> dict:
         pages[name] = timed(sm, f"/dashboard/figure?key={key}", repeat)
     for name, path in WORK_VIEWS.items():
         pages[name] = timed(sm, path, repeat)
+    # A team manager sees their teams' children only: the same pages read through that filter.
+    for name, path in TEAM_MANAGER_VIEWS.items():
+        pages[f"{name}_team_manager"] = timed(tm, path, repeat)
     app.extensions["cpc"].db_engine.dispose()
     return {"data": shape, "pages": pages}
 
 
 def targets(results: dict) -> dict:
+    """Issue 28: every page p95 <= 100 ms, but the dashboard and its figures' pages <= 300."""
     found = {}
+    dashboard = {"dashboard", "dashboard_team_manager", *FIGURES}
     for label, figures in results.items():
-        pages = figures["pages"]
-        for name in ("inbox_social_worker", "inbox_business_support", "case_page"):
-            found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 100)
-        for name in ("dashboard", *FIGURES, *WORK_VIEWS):
-            found[f"{label}_{name}_p95_ms"] = verdict(pages[name]["p95_ms"], 300)
+        for name, page in figures["pages"].items():
+            target = 300 if name in dashboard else 100
+            found[f"{label}_{name}_p95_ms"] = verdict(page["p95_ms"], target)
     return found
 
 

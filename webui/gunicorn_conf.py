@@ -125,12 +125,21 @@ def post_fork(_server, worker):
 
 
 def post_worker_init(worker):
-    from webui.memory import freeze_what_is_loaded
+    from webui.memory import FullCollections, freeze_what_is_loaded
     from webui.scheduling import start_in_app
 
     start_in_app(worker.wsgi)
     _stop_when_orphaned(worker)
     freeze_what_is_loaded()  # the app is loaded: no full collection walks it again
+    worker.cpc_collections = FullCollections()
+
+
+def post_request(worker, _req, _environ, _resp):
+    """After the response is written (gunicorn calls this before closing the connection,
+    once the client has the whole response): a full collection when its turn has come."""
+    collections = getattr(worker, "cpc_collections", None)
+    if collections is not None:
+        collections.request_served()
 
 
 def _stop_when_orphaned(worker, every: float = 1.0) -> None:

@@ -97,7 +97,9 @@ def configure(level: str) -> None:
     root.setLevel(level)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    for chatty in ("spiff", "apscheduler"):
+    # SpiffWorkflow reads its own loggers' `level` (not the level they inherit) to decide
+    # whether to walk a workflow's every task for a log line's extras, so each is set.
+    for chatty in ("spiff", "spiff.task", "spiff.workflow", "spiff.data", "apscheduler"):
         logging.getLogger(chatty).setLevel(level if level == "DEBUG" else logging.WARNING)
     scheduler = logging.getLogger("apscheduler.scheduler")
     if level == "DEBUG":

@@ -5,8 +5,9 @@ The next step on that instance in this process skips deserialization; a version 
 
 It pays only while someone works through an instance's steps one after another, so it holds
 the few instances a worker is stepping now, not every instance it has seen: a deserialized
-workflow is some 50 KB (far more for a long loop), and 256 of them were the largest part of
-what a worker added to its memory after start (issue 28).
+ICPC workflow is some 80 KB, and a worker's memory has a ceiling (issue 28: 100 MiB). A sync
+worker steps one instance at a time, so a handful covers the people working through cases on
+it at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import OrderedDict
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-SIZE = 32  # workflows per process: the instances being stepped now, with room to spare
+SIZE = 8  # workflows per process: the instances being stepped now, with room to spare
 
 
 class WorkflowCache:

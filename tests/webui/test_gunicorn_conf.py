@@ -210,6 +210,8 @@ def test_two_workers_with_the_scheduler_serve_a_case_and_stop_cleanly(pg_url, tm
     assert code == 0, output[-3000:]
     records = [json.loads(line) for line in output.splitlines()]
     assert {r["logger"] for r in records} >= {"gunicorn.error", "cpc.request"}
+    # gunicorn logs, and otherwise swallows, an error in a hook such as `post_request`.
+    assert [r["message"] for r in records if r["level"] in ("ERROR", "CRITICAL")] == []
     assert not any(CHILD[1] in line for line in output.splitlines())
     assert sum("scheduler" in r["message"] and "stopped" in r["message"] for r in records) == 2
 

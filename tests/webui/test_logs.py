@@ -144,3 +144,23 @@ def test_a_scheduler_tick_skipped_while_the_last_run_goes_on_is_not_logged(capsy
         assert "skipped" in capsys.readouterr().err
     finally:
         logs.configure("WARNING")
+
+
+def test_spiffworkflow_does_not_walk_a_workflow_for_log_lines_nobody_reads(monkeypatch):
+    """Below INFO on its own logger it lists every task of a workflow in a log line's extras."""
+    from SpiffWorkflow.workflow import Workflow
+
+    walks = []
+    monkeypatch.setattr(Workflow, "get_tasks", lambda *a, **k: walks.append(1) or iter(()))
+    logs.configure("INFO")
+    try:
+        workflow = type("W", (), {"spec": type("S", (), {"name": "icpc"})()})()
+        workflow.success, workflow.completed = True, False
+        workflow.task_tree = type("T", (), {"id": "root"})()
+        Workflow.collect_log_extras(workflow)
+        assert walks == []
+        logs.configure("DEBUG")  # asked for: then the extras are complete
+        Workflow.collect_log_extras(workflow)
+        assert walks == [1]
+    finally:
+        logs.configure("WARNING")

@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from webui.memory import freeze_what_is_loaded
+from webui.memory import FullCollections, freeze_what_is_loaded
 
 
 @pytest.fixture
@@ -22,3 +22,29 @@ def test_what_is_loaded_is_frozen_and_what_comes_later_is_still_collected(frozen
         node.me = node  # a cycle, unreachable once the name is rebound
     del node
     assert gc.collect() >= 3
+
+
+@pytest.fixture
+def between_requests():
+    thresholds = gc.get_threshold()
+    yield FullCollections(every=3)
+    gc.set_threshold(*thresholds)
+
+
+def test_full_collections_run_between_requests_not_when_the_collector_chooses(between_requests):
+    full = []
+
+    def note(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(info)
+
+    gc.callbacks.append(note)
+    try:
+        kept = [[] for _ in range(300_000)]  # far past where the collector would start one
+        assert full == []
+        del kept
+        assert gc.get_threshold()[0] > 0  # young collections go on as before
+        assert [between_requests.request_served() for _ in range(6)] == [False, False, True] * 2
+        assert len(full) == 2
+    finally:
+        gc.callbacks.remove(note)

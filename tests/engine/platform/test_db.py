@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, make_url, select, text, update
 
 from engine.access import accounts
 from engine.models import User
@@ -51,6 +51,17 @@ def endings(db_engine) -> list[str]:
 def _user(sessions, username):
     with sessions() as session:
         return session.scalars(select(User).where(User.username == username)).first()
+
+
+def test_postgresql_never_compiles_a_query_to_machine_code(db, db_engine, db_url):
+    if db_engine.dialect.name != "postgresql":
+        return  # SQLite has no such compiler
+    assert db.execute(text("SHOW jit")).scalar() == "off"
+    asked = make_url(db_url).update_query_dict({"options": "-c jit=on"})
+    other = make_engine(asked.render_as_string(hide_password=False))  # what the URL says stands
+    with other.connect() as connection:
+        assert connection.execute(text("SHOW jit")).scalar() == "on"
+    other.dispose()
 
 
 def test_finishing_a_session_that_only_read_commits(sessions, db_engine):
