@@ -206,6 +206,8 @@ def test_each_work_view_is_one_click_from_the_dashboard(client, planned, clock):
         "7 days",
     ]
     assert cells[7] == "None given"
+    tag = overdue.select("tbody tr")[0].select_one("td strong.govuk-tag.govuk-tag--red")
+    assert tag.text.strip() == "7 days"  # govukTag's markup, written out
     team = page(client.get(links["Your team's waiting steps"])).select_one("#team-rows")
     assert "Record the core group meeting" in team.text and "Book the conference" in team.text
     coming = page(client.get(links["Due in the next four weeks"])).select_one("#coming-rows")

@@ -1,12 +1,16 @@
 """The managers' work views, from a case run through the diagrams and left late: the review
 of Friday 9 April 2027 is escalated, then held late with a reason."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import insert
 
 from engine.access import access
-from engine.models import manager_views
+from engine.models import HumanTask, ProcessInstance, User, manager_views, performance
 from engine.models.instance_search import InstanceFilter, search
+from engine.models.instances import READY, RUNNING, SUSPENDED
 from engine.models.people import Child, user_by_username
+from engine.models.processes import ProcessVersion
 from tests.factories import make_user
 from tests.processes.driver import Case, on_a_plan
 
@@ -89,3 +93,66 @@ def test_what_falls_due_for_a_team(db, engine, clock):
         (date(2027, 4, 9), "Review conference 1 due", case.child.reference),
     ]
     assert manager_views.falling_due(db, ["South"], date(2027, 1, 1), date(2027, 5, 10)) == []
+
+
+def test_a_steps_team_is_its_holders_else_its_childs_social_workers(db):
+    """The views choose a team's steps by sets of people, not by each step's holder: the
+    same rule as the team column (holder's team, else the child's social worker's, else
+    "No team"), whoever holds the step, and never a step of an instance not running."""
+    people = [("sw_n", "North"), ("tm_s", "South"), ("chair", None)]
+    db.execute(
+        insert(User),
+        [{"id": n, "username": u, "display_name": u, "email": f"{u}@x.invalid", "team": team,
+          "active": True} for n, (u, team) in enumerate(people, 1)],
+    )  # fmt: skip
+    db.execute(
+        insert(Child),
+        [{"id": 1, "reference": "C1", "given_name": "A", "family_name": "B", "social_worker_id": 1},
+         {"id": 2, "reference": "C2", "given_name": "C", "family_name": "D"}],
+    )  # fmt: skip
+    db.execute(
+        insert(ProcessVersion),
+        [{"id": 1, "process_id": "p", "name": "p", "content_hash": "h", "bpmn_xml": "",
+          "deployed_by": "tests"}],
+    )  # fmt: skip
+    steps = {  # id: (holder, child, days late or None for undated, instance running)
+        "sw": (1, 1, 9, True),
+        "pool": (None, 1, 8, True),
+        "chair": (3, 1, 7, True),
+        "south": (2, 1, 6, True),
+        "no-team": (None, 2, 5, True),
+        "undated": (1, 1, None, True),
+        "suspended": (1, 1, 10, False),
+    }
+    db.execute(
+        insert(ProcessInstance),
+        [{"id": n, "process_id": "p", "version_id": 1, "child_id": child, "state": "",
+          "lock_version": 1, "status": RUNNING if running else SUSPENDED}
+         for n, (_holder, child, _late, running) in enumerate(steps.values(), 1)],
+    )  # fmt: skip
+    db.execute(
+        insert(HumanTask),
+        [{"id": key, "instance_id": n, "child_id": child, "assignee_id": holder, "state": READY,
+          "task_spec": "t", "title": key, "role": "r",
+          "due_on": None if late is None else LATE - timedelta(days=late)}
+         for n, (key, (holder, child, late, _running)) in enumerate(steps.items(), 1)],
+    )  # fmt: skip
+    db.commit()
+
+    def listed(rows):
+        return [(r.task_id, r.team) for r in rows]
+
+    north = [("sw", "North"), ("pool", "North"), ("chair", "North")]
+    assert listed(manager_views.overdue_now(db, LATE)) == [
+        *north,
+        ("south", "South"),
+        ("no-team", "No team"),
+    ]
+    assert listed(manager_views.overdue_now(db, LATE, "North")) == north
+    assert listed(manager_views.overdue_now(db, LATE, "South")) == [("south", "South")]
+    assert listed(manager_views.overdue_now(db, LATE, "No team")) == [("no-team", "No team")]
+    assert listed(manager_views.team_tasks(db, ["North"])) == [*north, ("undated", "North")]
+    both = listed(manager_views.team_tasks(db, ["South", "North"]))
+    assert both == [*north, ("south", "South"), ("undated", "North")]
+    counted = sorted(performance.overdue_counts(db, LATE))  # the dashboard's, by the same rule
+    assert counted == [("No team", 1), ("North", 3), ("South", 1)]
