@@ -58,16 +58,35 @@ def tasks_in_state(workflow, state: int, manual: bool | None = None) -> list:
     workflows = [workflow, *(each for each in top.subprocesses.values() if each is not workflow)]
     if sum(len(each.tasks) for each in workflows) >= MAX_DEPTH:
         return list(workflow.get_tasks_iterator(state=state, manual=manual))  # the walk itself
+    if workflow is not top:
+        workflows = _below(workflow, workflows)
     found = []
     for each in workflows:
         for task in each.tasks.values():
-            if _matches(task, state, manual):
+            if task._state & state and _matches(task, state, manual):
                 position = _position(workflow, task, state)
                 if position is not None:
                     found.append((position, task))
     if len(found) > 1:
         found.sort(key=lambda item: item[0])
     return [task for _, task in found]
+
+
+def _below(workflow, workflows: list) -> list:
+    """`workflow` and the subprocesses whose owning task lies in it or (in turn) in one of
+    them: the only ones whose tasks its walk can reach (`_position` refuses the others), so
+    a subprocess's question no longer reads every other subprocess's tasks."""
+    below = [workflow]
+    rest = workflows[1:]
+    grew = True
+    while grew and rest:
+        grew = False
+        for each in list(rest):
+            if any(each.parent_task_id in held.tasks for held in below):
+                below.append(each)
+                rest.remove(each)
+                grew = True
+    return below
 
 
 def update_waiting_tasks(workflow) -> None:
@@ -94,11 +113,11 @@ def update_waiting_tasks(workflow) -> None:
         ):
             pending.extend(reversed([tasks.get(child) for child in task._children]))
             depth += 1
-        elif pending:
-            ancestor = pending[-1].parent
-            current = task.parent
+        elif pending:  # (`Task.parent` is `workflow.tasks.get(_parent)`: read directly)
+            ancestor = tasks.get(pending[-1]._parent)
+            current = tasks.get(task._parent)
             while current is not None and current is not ancestor:
-                current = current.parent
+                current = tasks.get(current._parent)
                 depth -= 1
         if task._state & _WAITING and task.last_state_change >= 0:
             task.task_spec._update(task)
