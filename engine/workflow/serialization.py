@@ -102,7 +102,7 @@ def _tasks(registry, workflow) -> dict | None:
     for task_id, task in all_tasks.items():
         if not _plain(task, task_id, workflow):
             return None
-        result[str(task_id)] = _task_dict(registry, task, all_tasks.get(task._parent))
+        result[_name(task)] = _task_dict(registry, task, all_tasks.get(task._parent), all_tasks)
     return result
 
 
@@ -116,7 +116,7 @@ def _plain(task, task_id, workflow) -> bool:
     )
 
 
-def _task_dict(registry, task, parent) -> dict:
+def _task_dict(registry, task, parent, all_tasks: dict) -> dict:
     data = task.data
     if parent is None:
         delta = {}
@@ -128,18 +128,44 @@ def _task_dict(registry, task, parent) -> dict:
         }
         data = {}
     return {
-        "id": str(task.id),
-        "parent": str(task._parent) if parent is not None else None,
-        "children": [str(c) for c in task._children],
+        "id": _name(task),
+        "parent": _name(parent) if parent is not None else None,
+        "children": [_child_name(child, all_tasks) for child in task._children],
         "last_state_change": task.last_state_change,
         "state": task.state,
         "task_spec": task.task_spec.name,
         "triggered": task.triggered,
-        "internal_data": registry.convert(task.internal_data),
+        "internal_data": _internal_data(registry, task.internal_data),
         "data": data,
         "delta": delta,
         "typename": "Task",
     }
+
+
+_NAME = "_cpc_id"  # the attribute holding a task's id as text, with the id it was made from
+
+
+def _name(task) -> str:
+    """`str(task.id)`, made once per task: each save writes every id about four times, and
+    a UUID made text costs more than a lookup. (Tasks here are `_plain`.)"""
+    kept = task.__dict__.get(_NAME)
+    if kept is None or kept[0] is not task.id:
+        kept = task.__dict__[_NAME] = (task.id, str(task.id))
+    return kept[1]
+
+
+def _child_name(child_id, all_tasks: dict) -> str:
+    child = all_tasks.get(child_id)
+    return _name(child) if child is not None else str(child_id)
+
+
+def _internal_data(registry, internal):
+    """`registry.convert(internal)` in encoder mode, without its lookups for a plain dict
+    of text, numbers and flags (what SpiffWorkflow keeps there): a copy of it."""
+    atomic = type(internal) is dict and dict not in registry.typenames
+    if atomic and all(type(value) in _ATOMIC for value in internal.values()):
+        return dict(internal)
+    return registry.convert(internal)
 
 
 # ---- finished tasks written once --------------------------------------------------------
@@ -186,7 +212,7 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
         if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent):
             parts.append(kept[1])
             continue
-        text = f'"{task_id}": ' + encoder.encode(_task_dict(registry, task, parent))
+        text = f'"{_name(task)}": ' + encoder.encode(_task_dict(registry, task, parent, all_tasks))
         if not task._state & _FINISHED:
             kept = None
         elif kept is None:
