@@ -82,3 +82,28 @@ def test_only_an_administrator_changes_settings(db):
     manager = make_user(db, "sm", "service_manager", team=None)
     with pytest.raises(NotAllowed):
         settings_changes.change(db, manager, {"council_name": "X"}, "why", NOW)
+
+
+def test_another_workers_version_is_read_again_only_every_few_seconds(db, monkeypatch):
+    """Every request refreshes; the newest version's id is asked for at most every
+    RECHECK_SECONDS per database, and at once when the version in use changed."""
+    admin = make_user(db, "admin", "administrator", team=None)
+    clock = [1000.0]
+    monkeypatch.setattr(council_settings.time, "monotonic", lambda: clock[0])
+    council_settings.refresh(db)
+    saved = council_settings.save(db, {"council_name": "Westshire Council"}, "x", "admin", NOW)
+    db.commit()  # by another worker: this one has not adopted it
+    clock[0] += council_settings.RECHECK_SECONDS / 2
+    council_settings.refresh(db)
+    assert settings.get("council_name") == "Demo Borough Council"
+    clock[0] += council_settings.RECHECK_SECONDS
+    council_settings.refresh(db)
+    assert settings.get("council_name") == "Westshire Council"
+    assert settings.stored_version() == saved.id
+    # This worker's own change is in use at once, and a version reset (another database,
+    # a test) makes the next refresh ask again whatever the time.
+    settings_changes.change(db, admin, {"council_name": "Eastshire Council"}, "Renamed", NOW)
+    assert settings.get("council_name") == "Eastshire Council"
+    settings.adopt(None, {})
+    council_settings.refresh(db)
+    assert settings.get("council_name") == "Eastshire Council"
