@@ -17,6 +17,7 @@ read again. Rows the sending itself writes (its record, posted letters, emails) 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -84,8 +85,15 @@ def _flushed(session: Session, _context) -> None:
 
 def _touches_tables(session: Session) -> bool:
     """Whether any row added, changed or deleted and not yet flushed is in `TABLES`."""
-    rows = (*session.new, *session.dirty, *session.deleted)
-    return any(t.name in TABLES for row in rows for t in inspect(row).mapper.tables)
+    pending = (session.new, session.deleted, session.dirty)
+    return any(_in_tables(type(row)) for rows in pending for row in rows)
+
+
+@functools.cache
+def _in_tables(model: type) -> bool:
+    """Whether a mapped class writes to any of `TABLES` (read once per class: every flush
+    of a step asks about each row it wrote)."""
+    return any(t.name in TABLES for t in inspect(model).tables)
 
 
 def _executing(state: ORMExecuteState) -> None:
