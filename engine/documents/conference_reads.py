@@ -6,13 +6,14 @@ the report links and whether anything is withheld. Here each is kept in the sess
 (`session.info`) and read again only after something it was read from may have changed.
 
 Never stale: the memo is dropped whenever the session writes to any of `TABLES` (an ORM
-flush of such a row, or an insert, update or delete on such a table; any other statement
-but a select, text SQL included, drops it too), and at the end of every transaction (a
-rollback may undo what was read; after a commit other sessions' writes count). Changes not
-yet flushed are flushed first, as the query the memo stands for would have autoflushed them;
-where the session does not autoflush (a step's script), pending changes to `TABLES` make it
-read again. Rows the sending itself writes (its record, posted letters, emails) are not in
-`TABLES`, so the second document of a step reads nothing of the conference again.
+flush of such a row, or an insert, update or delete on such a table run by the session;
+any other statement but a select, text SQL included, drops it too), and at the end of
+every transaction (a rollback may undo what was read; after a commit other sessions'
+writes count). Changes not yet flushed are flushed first, as the query the memo stands for
+would have autoflushed them; where the session does not autoflush (a step's script),
+pending changes to `TABLES` make it read again. Rows the sending itself writes (its record,
+posted letters, emails) are not in `TABLES`, so the second document of a step reads nothing
+of the conference again.
 """
 
 from __future__ import annotations
