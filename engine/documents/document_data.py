@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.documents import conference_reads
 from engine.models.base import fetch
 from engine.models.conferences import (
     AGENCIES,
@@ -90,7 +91,16 @@ def available(conference: Conference, has_invitations: bool) -> list[str]:
 def gather(session: Session, conference_id: int, kind: str, today: date) -> dict:
     """Everything one document shows, as plain data; NotFound for a document not yet due."""
     conference = fetch(session, Conference, conference_id, "There is no such conference.")
-    return compose(session, conference, invitations_for(session, conference.id), kind, today)
+    return compose(session, conference, invitations(session, conference.id), kind, today)
+
+
+def invitations(session: Session, conference_id: int) -> list:
+    """The conference's invitations, read once while none of them changes
+    (`conference_reads`): a step sending two documents reads them for the first only."""
+    key = ("invitations", conference_id)
+    return conference_reads.remembered(
+        session, key, lambda: invitations_for(session, conference_id)
+    )
 
 
 def compose(
@@ -102,9 +112,14 @@ def compose(
         raise NotFound(f"There is no {kind.replace('_', ' ')} for this conference yet.")
     child = session.get(Child, conference.child_id)
     plan = session.get(Plan, conference.plan_id) if conference.plan_id else None
-    reports = _reports(session, conference.id)
+    remember = conference_reads.remembered
+    reports = remember(
+        session, ("reports", conference.id), lambda: _reports(session, conference.id)
+    )
     sent = {r["person_id"] for r in reports if r["person_id"] and r["submitted_on"]}
-    requests = requests_for(session, conference.id)  # read once: exclusions and decisions
+    requests = remember(  # read once: exclusions and decisions
+        session, ("requests", conference.id), lambda: requests_for(session, conference.id)
+    )
     return {
         "kind": kind,
         "title": TITLES[kind],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import access, withholding
 from engine.access.withholding import Reader
-from engine.documents import family_documents
+from engine.documents import conference_reads, family_documents
 from engine.models.conferences import CasePerson
 
 FILE_KEY = ("report_file", "file")
@@ -126,7 +126,9 @@ def for_recipients(
     child's record is withheld from anyone, one read says so for all of them (not one read
     per person); the copies are still each person's own (their letter, a family member's
     without the chair's decisions)."""
-    if data.get("family") or withholding.anything_withheld(session, child_id):
+    if data.get("family") or conference_reads.remembered(
+        session, ("withheld", child_id), lambda: withholding.anything_withheld(session, child_id)
+    ):
         # A family document's parts are per child, each with its own record's withholding.
         return [for_recipient(session, person, child_id, data) for person in people]
     return [

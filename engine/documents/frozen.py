@@ -15,10 +15,13 @@ import re
 from datetime import date, datetime
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AS_IT_IS = frozenset({str, int, bool, float, type(None)})
 
 
 def freeze(value):
     """The data as JSON can hold it: dates as ISO text, everything else as it is."""
+    if type(value) in _AS_IT_IS:  # most of a document: asked first, and exactly
+        return value
     if isinstance(value, dict):
         return {key: freeze(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from engine.documents import (
+    conference_reads,
     document_data,
     document_redaction,
     document_render,
@@ -187,10 +188,14 @@ def send_document(conference_id, kind, sent_date) -> int:
     conference = fetch(ctx.session, Conference, conference_id, "There is no such conference.")
     if family_documents.is_family(conference, kind):
         return _send_family(ctx, conference, str(kind), workdays.as_date(sent_date))
-    invitations = invitations_for(ctx.session, conference.id)
-    data = document_data.compose(ctx.session, conference, invitations, str(kind), ctx.now.date())
+    session = ctx.session
+    invitations = document_data.invitations(session, conference.id)
+    data = document_data.compose(session, conference, invitations, str(kind), ctx.now.date())
     kept = frozen.freeze(data)
-    people = recipients(invitations, emailed_person_ids(ctx.session, conference.id))
+    emailed = conference_reads.remembered(
+        session, ("emailed", conference.id), lambda: emailed_person_ids(session, conference.id)
+    )
+    people = recipients(invitations, emailed)
     # Each person's copy is redacted for them; its fingerprint says what they received.
     copies = document_redaction.for_recipients(
         ctx.session, [i.person for i in invitations], conference.child_id, kept

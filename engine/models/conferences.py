@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
@@ -306,24 +307,33 @@ def conferences_for_child(session: Session, child_id: int) -> list[Conference]:
     return list(session.scalars(query))
 
 
+# A conference's rows, as every document and page reads them: built once, not per call.
+_REPORTS = (
+    select(Report).where(Report.conference_id == bindparam("conference_id")).order_by(Report.id)
+)
+_INVITATIONS = (
+    select(Invitation)
+    .where(Invitation.conference_id == bindparam("conference_id"))
+    .options(joinedload(Invitation.person))
+    .order_by(Invitation.id)
+)
+_REQUESTS = (
+    select(ConferenceRequest)
+    .where(ConferenceRequest.conference_id == bindparam("conference_id"))
+    .order_by(ConferenceRequest.id)
+)
+
+
 def reports_for(session: Session, conference_id: int) -> list[Report]:
-    query = select(Report).where(Report.conference_id == conference_id).order_by(Report.id)
-    return list(session.scalars(query))
+    return list(session.scalars(_REPORTS, {"conference_id": conference_id}))
 
 
 def invitations_for(session: Session, conference_id: int) -> list[Invitation]:
-    query = (
-        select(Invitation)
-        .where(Invitation.conference_id == conference_id)
-        .options(joinedload(Invitation.person))
-        .order_by(Invitation.id)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_INVITATIONS, {"conference_id": conference_id}))
 
 
 def requests_for(session: Session, conference_id: int) -> list[ConferenceRequest]:
-    query = select(ConferenceRequest).where(ConferenceRequest.conference_id == conference_id)
-    return list(session.scalars(query.order_by(ConferenceRequest.id)))
+    return list(session.scalars(_REQUESTS, {"conference_id": conference_id}))
 
 
 def requests_for_child(session: Session, child_id: int) -> list[ConferenceRequest]:

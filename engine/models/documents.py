@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, select, update
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, deferred, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -113,11 +123,17 @@ def family_records_for(session: Session, group_id: int | None, kind: str | None 
     return list(session.scalars(query.order_by(DocumentRecord.id)))
 
 
+_FILES = (  # built once, not per document
+    select(ReportFile)
+    .where(ReportFile.report_id.in_(bindparam("report_ids", expanding=True)))
+    .order_by(ReportFile.id)
+)
+
+
 def files_for(session: Session, report_ids: list[int]) -> dict[int, list[ReportFile]]:
     found: dict[int, list[ReportFile]] = {i: [] for i in report_ids}
     if report_ids:
-        query = select(ReportFile).where(ReportFile.report_id.in_(report_ids))
-        for row in session.scalars(query.order_by(ReportFile.id)):
+        for row in session.scalars(_FILES, {"report_ids": list(report_ids)}):
             found[row.report_id].append(row)
     return found
 

@@ -236,20 +236,23 @@ def share_with_parents(session: Session, report: Report, on: date) -> list[int]:
     return given
 
 
+# Built once: the statement (its correlated subqueries) cost more to build than to run.
+_SHARES_KEPT = (
+    select(ReportShare)
+    .where(
+        ReportShare.report_id.in_(bindparam("report_ids", expanding=True)),
+        ~_report_withheld_from(ReportShare.person_id),
+    )
+    .order_by(ReportShare.shared_on, ReportShare.id)
+)
+
+
 def shares_for(session: Session, report_ids: list[int]) -> dict[int, list[ReportShare]]:
     """Who each report was given to and when, leaving out any parent it is now withheld from
     (a report withheld from a parent is never shown as shared with them)."""
     found: dict[int, list[ReportShare]] = {i: [] for i in report_ids}
     if report_ids:
-        query = (
-            select(ReportShare)
-            .where(
-                ReportShare.report_id.in_(report_ids),
-                ~_report_withheld_from(ReportShare.person_id),
-            )
-            .order_by(ReportShare.shared_on, ReportShare.id)
-        )
-        for share in session.scalars(query):
+        for share in session.scalars(_SHARES_KEPT, {"report_ids": list(report_ids)}):
             found[share.report_id].append(share)
     return found
 
