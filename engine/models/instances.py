@@ -198,6 +198,19 @@ def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
     return session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
 
 
+def task_and_open_tasks(session: Session, task_id: str) -> tuple[HumanTask | None, list]:
+    """A task row with its instance, and its instance's other open rows, in one statement
+    (completing a task needs all three): the row whatever its state, `(None, [])` when none.
+    The others come oldest first, as `open_tasks` gives them."""
+    row, others = None, []
+    for found in session.scalars(_TASK_AND_OPEN, {"task_id": task_id}):
+        if found.id == task_id:
+            row = found
+        else:
+            others.append(found)
+    return row, others
+
+
 def running_started_from(session: Session, instance_id: int) -> list[ProcessInstance]:
     """The workflows still running that a step of this one started, oldest first."""
     query = select(ProcessInstance).where(
@@ -216,6 +229,26 @@ _TASK_WITH_INSTANCE = (
     select(HumanTask)
     .where(HumanTask.id == bindparam("task_id"))
     .options(joinedload(HumanTask.instance))
+)
+_ASKED = HumanTask.__table__.alias("asked")
+# The task asked for, and every ready row of its instance (a task id is unique, so the
+# subquery gives one instance at most).
+_TASK_AND_OPEN = (
+    select(HumanTask)
+    .where(
+        or_(
+            HumanTask.id == bindparam("task_id"),
+            and_(
+                HumanTask.instance_id
+                == select(_ASKED.c.instance_id)
+                .where(_ASKED.c.id == bindparam("task_id"))
+                .scalar_subquery(),
+                HumanTask.state == READY,
+            ),
+        )
+    )
+    .options(joinedload(HumanTask.instance))
+    .order_by(HumanTask.created_at)
 )
 _OPEN_TASKS = (
     select(HumanTask)

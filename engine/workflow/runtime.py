@@ -32,6 +32,7 @@ from engine.models.instances import (
     ProcessInstance,
     mark_completed,
     open_tasks,
+    task_and_open_tasks,
     task_with_instance,
 )
 from engine.models.people import User
@@ -159,7 +160,7 @@ class Engine:
         now = self.clock.now()
         try:
             with transaction(session):
-                row = task_with_instance(session, task_id)
+                row, others = task_and_open_tasks(session, task_id)
                 if row is None:
                     raise TaskNotFound("There is no such task.")
                 self._ensure_open(row)
@@ -179,7 +180,6 @@ class Engine:
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
-                others = [t for t in open_tasks(session, instance.id) if t.id != row.id]
 
                 def step():
                     spiff_task.set_data(**data)

@@ -239,10 +239,12 @@ class Stepper:
         instance.updated_at = now
         with clocks.using(self.clock):
             try:
-                created = tasks.sync(session, instance, workflow, open_rows, now)
+                created = tasks.sync(session, instance, workflow, open_rows, now, add=not flush)
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
-        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
+        rows = timers.sync(
+            session, instance, workflow, list(fired), now, owner, new, timer_rows, defer=flush
+        )
         if fired:
             names = [t.name for t in fired]
             audit.record(
@@ -254,7 +256,10 @@ class Stepper:
         if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         if flush:
+            # The version-checked UPDATE first: a lost race fails before a row is written.
             session.flush()
+            tasks.insert_rows(session, created)
+            rows.write(session)
         return created
 
 

@@ -23,19 +23,19 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select, true, update
+from sqlalchemy import bindparam, delete, insert, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.access import access
-from engine.models import audit
+from engine.models import audit, lengths
 from engine.models.base import fetch
 from engine.models.instances import RUNNING, ProcessInstance
 from engine.models.people import User
 from engine.models.timers import FIRED, WAITING, Timer
 from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
-from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
+from engine.platform.errors import ConcurrentUpdate, EngineError, InvalidValue, NotAllowed
 from engine.workflow import step_failures
 
 EVERY_ROW = true()  # no narrowing: the default `condition` of the lists below
@@ -122,18 +122,22 @@ def sync(
     owner: str | None = None,
     new: bool = False,
     rows: list[Timer] | None = None,
-) -> None:
+    defer: bool = False,
+) -> RowWrites:
     """Bring the instance's timer rows and `next_timer_at` in line with the workflow.
 
     A row whose timer is no longer waiting either fired (kept, with when and by whom) or was
     cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet;
-    `rows` are its waiting rows when the caller has read them already (a batch).
+    `rows` are its waiting rows when the caller has read them already (a batch). New and
+    deleted rows go through the session, or with `defer` are returned for the caller to
+    `write` once its version-checked UPDATE has gone (a save).
     """
     now_waiting = [t for t in waiting(workflow) if t.due is not None]
     current = {t.task_id: t for t in now_waiting}
     fired_by_id = {t.task_id: t for t in fired if t.due is not None}
     if rows is None:
         rows = [] if new else _waiting_rows(session, instance.id)
+    gone = []
     for row in rows:
         timer = current.pop(row.task_id, None)
         if timer is not None:
@@ -142,24 +146,60 @@ def sync(
         elif fired_by_id.pop(row.task_id, None) is not None:
             row.status, row.fired_at, row.fired_by = FIRED, now, owner
         else:
-            session.delete(row)
-    session.add_all(_row(instance.id, t, WAITING) for t in current.values())
+            gone.append(row)
+    new_rows = [_row(instance.id, t, WAITING) for t in current.values()]
     # A timer that started and fired within this one step never had a row: record it too.
-    session.add_all(_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values())
+    new_rows += [_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values()]
     instance.next_timer_at = min((t.due for t in now_waiting), default=None)
+    writes = RowWrites(gone, new_rows)
+    if not defer:
+        for row in gone:
+            session.delete(row)
+        session.add_all(Timer(**values) for values in new_rows)
+    return writes
 
 
-def _row(instance_id: int, timer: WaitingTimer, status: str, at=None, owner=None) -> Timer:
-    return Timer(
-        instance_id=instance_id,
-        task_id=timer.task_id,
-        element=timer.element[:120],
-        name=timer.name[:200],
-        due_at=timer.due,
-        status=status,
-        fired_at=at,
-        fired_by=owner,
-    )
+@dataclass(frozen=True)
+class RowWrites:
+    """The timer rows a save deletes and adds, written with Core: nothing reads a new row's
+    id in the step, and one short statement per row costs far less than the unit of work's
+    batched insert with RETURNING (which PostgreSQL's driver re-parses when it is long)."""
+
+    gone: list[Timer]
+    new: list[dict]
+
+    def write(self, session: Session) -> None:
+        if self.gone:
+            session.execute(_DELETE, {"ids": [row.id for row in self.gone]})
+            for row in self.gone:
+                session.expunge(row)
+        if self.new:
+            _check_owner(self.new[0]["fired_by"])
+            session.execute(_INSERT, self.new)
+
+
+def _row(instance_id: int, timer: WaitingTimer, status: str, at=None, owner=None) -> dict:
+    return {
+        "instance_id": instance_id,
+        "task_id": timer.task_id,
+        "element": timer.element[:120],
+        "name": timer.name[:200],
+        "due_at": timer.due,
+        "status": status,
+        "fired_at": at,
+        "fired_by": owner,
+    }
+
+
+def _check_owner(owner: str | None) -> None:
+    """What the flush guard (`lengths`) checks of an ORM row, for the one value not cut."""
+    bound = lengths.limit(Timer.fired_by)
+    if owner is not None and len(owner) > bound:
+        raise InvalidValue({"fired_by": f"Fired by must be {bound} characters or fewer"})
+
+
+_INSERT = insert(Timer.__table__)
+_DELETE = delete(Timer.__table__).where(Timer.__table__.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def clear(session: Session, instance_id: int) -> None:
