@@ -30,12 +30,10 @@ from engine.models.instances import (
     SUSPENDED,
     HumanTask,
     ProcessInstance,
-    mark_completed,
     open_tasks,
-    task_and_open_tasks,
-    task_with_instance,
 )
 from engine.models.people import User
+from engine.models.task_rows import mark_completed, task_and_open_tasks, task_with_instance
 from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.db import transaction
