@@ -56,6 +56,7 @@ from engine.workflow import (
     step_context,
     step_failures,
     tasks,
+    timers,
     workflow_cache,
     workflow_reads,
 )
@@ -175,6 +176,7 @@ class Engine:
                         "completed until it is resumed."
                     )
                 workflow = self.steps.load(session, instance)
+                saved_timers = timers.waiting(workflow)  # what its timer rows mirror
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
@@ -187,7 +189,15 @@ class Engine:
                 context = StepContext(session, instance, now, actor)
                 fired = self.steps.run(workflow, step, context)
                 created = self.steps.save(
-                    session, instance, workflow, others, now, actor, fired, context
+                    session,
+                    instance,
+                    workflow,
+                    others,
+                    now,
+                    actor,
+                    fired,
+                    context,
+                    saved_timers=saved_timers,
                 )
                 # after the step, as every write: the database is locked no earlier than it was
                 if not mark_completed(session, row.id, held_by, actor and actor.id, now):

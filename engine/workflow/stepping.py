@@ -223,13 +223,16 @@ class Stepper:
         new=False,
         timer_rows=None,
         flush=True,
+        saved_timers=None,
     ) -> list[HumanTask]:
         """Store the state (a repeated step's earlier rounds pruned, `pruning`), mirror its
         tasks and timers as rows, audit the timers that fired, tell people of new tasks; the
         task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
-        already; `flush=False` leaves the flush to a caller saving several instances. The
+        already, `saved_timers` the timers waiting in the workflow as it was loaded (which
+        its rows mirror: `timers.sync`); `flush=False` leaves the flush to a caller saving
+        several instances. The
         step's `context` is handed the rows open now, for what its timers had to leave until
         the tasks the step created had rows (a reminder of one of them).
         """
@@ -243,7 +246,16 @@ class Stepper:
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
         rows = timers.sync(
-            session, instance, workflow, list(fired), now, owner, new, timer_rows, defer=flush
+            session,
+            instance,
+            workflow,
+            list(fired),
+            now,
+            owner,
+            new,
+            timer_rows,
+            defer=flush,
+            saved=saved_timers if flush else None,
         )
         if fired:
             names = [t.name for t in fired]

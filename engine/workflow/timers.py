@@ -123,6 +123,7 @@ def sync(
     new: bool = False,
     rows: list[Timer] | None = None,
     defer: bool = False,
+    saved: list[WaitingTimer] | None = None,
 ) -> RowWrites:
     """Bring the instance's timer rows and `next_timer_at` in line with the workflow.
 
@@ -130,52 +131,98 @@ def sync(
     cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet;
     `rows` are its waiting rows when the caller has read them already (a batch). New and
     deleted rows go through the session, or with `defer` are returned for the caller to
-    `write` once its version-checked UPDATE has gone (a save).
+    `write` once its version-checked UPDATE has gone (a save). `saved` (with `defer`) are
+    the timers waiting in the workflow as it was loaded: its rows mirror exactly those, as
+    every save writes them with the state, so they need not be read; the writes then name
+    rows by timer, not by id.
     """
     now_waiting = [t for t in waiting(workflow) if t.due is not None]
     current = {t.task_id: t for t in now_waiting}
     fired_by_id = {t.task_id: t for t in fired if t.due is not None}
+    if saved is not None:
+        rows = [_Saved(t.task_id, t.due) for t in saved if t.due is not None]
+        if min((row.due_at for row in rows), default=None) != instance.next_timer_at:
+            rows = None  # not as the last save left them after all: read them
     if rows is None:
         rows = [] if new else _waiting_rows(session, instance.id)
-    gone = []
+    writes = RowWrites(instance.id, now, owner)
     for row in rows:
         timer = current.pop(row.task_id, None)
         if timer is not None:
             if row.due_at != timer.due:
-                row.due_at = timer.due
+                writes.moved.append((row, timer.due))
         elif fired_by_id.pop(row.task_id, None) is not None:
-            row.status, row.fired_at, row.fired_by = FIRED, now, owner
+            writes.fired.append(row)
         else:
-            gone.append(row)
-    new_rows = [_row(instance.id, t, WAITING) for t in current.values()]
+            writes.gone.append(row)
+    writes.new = [_row(instance.id, t, WAITING) for t in current.values()]
     # A timer that started and fired within this one step never had a row: record it too.
-    new_rows += [_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values()]
+    writes.new += [_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values()]
     instance.next_timer_at = min((t.due for t in now_waiting), default=None)
-    writes = RowWrites(gone, new_rows)
     if not defer:
-        for row in gone:
-            session.delete(row)
-        session.add_all(Timer(**values) for values in new_rows)
+        writes.through_session(session)
     return writes
 
 
-@dataclass(frozen=True)
-class RowWrites:
-    """The timer rows a save deletes and adds, written with Core: nothing reads a new row's
-    id in the step, and one short statement per row costs far less than the unit of work's
-    batched insert with RETURNING (which PostgreSQL's driver re-parses when it is long)."""
+@dataclass(slots=True)
+class _Saved:
+    """A waiting row known from the workflow as loaded, without reading it."""
 
-    gone: list[Timer]
-    new: list[dict]
+    task_id: str
+    due_at: datetime
+
+
+@dataclass
+class RowWrites:
+    """The timer rows a save changes. Written with Core: nothing reads a new row's id in the
+    step, and one short statement per row costs far less than the unit of work's batched
+    insert with RETURNING (which PostgreSQL's driver parses afresh when it is long)."""
+
+    instance_id: int
+    now: datetime
+    owner: str | None
+    gone: list = field(default_factory=list)  # read `Timer`s or `_Saved`
+    fired: list = field(default_factory=list)
+    moved: list[tuple] = field(default_factory=list)  # (row, new due time)
+    new: list[dict] = field(default_factory=list)
+
+    def through_session(self, session: Session) -> None:
+        """The unit of work's way, for rows read into the session."""
+        for row, due_at in self.moved:
+            row.due_at = due_at
+        for row in self.fired:
+            row.status, row.fired_at, row.fired_by = FIRED, self.now, self.owner
+        for row in self.gone:
+            session.delete(row)
+        session.add_all(Timer(**values) for values in self.new)
 
     def write(self, session: Session) -> None:
+        if self.new or self.fired:
+            _check_owner(self.owner)
+        for row, due_at in self.moved:
+            if isinstance(row, Timer):
+                row.due_at = due_at  # flushed with the rest of the step
+            else:
+                session.execute(_MOVE, {**self._key([row]), "new_due": due_at})
+        read = [row for row in self.fired if isinstance(row, Timer)]
+        for row in read:
+            row.status, row.fired_at, row.fired_by = FIRED, self.now, self.owner
+        if len(read) < len(self.fired):
+            unread = [row for row in self.fired if not isinstance(row, Timer)]
+            values = {**self._key(unread), "at": self.now, "by": self.owner}
+            session.execute(_FIRE, values)
         if self.gone:
-            session.execute(_DELETE, {"ids": [row.id for row in self.gone]})
-            for row in self.gone:
-                session.expunge(row)
+            if isinstance(self.gone[0], Timer):
+                session.execute(_DELETE, {"ids": [row.id for row in self.gone]})
+                for row in self.gone:
+                    session.expunge(row)
+            else:
+                session.execute(_DELETE_SAVED, self._key(self.gone))
         if self.new:
-            _check_owner(self.new[0]["fired_by"])
             session.execute(_INSERT, self.new)
+
+    def _key(self, rows) -> dict:
+        return {"of_instance": self.instance_id, "of_timers": [row.task_id for row in rows]}
 
 
 def _row(instance_id: int, timer: WaitingTimer, status: str, at=None, owner=None) -> dict:
@@ -198,8 +245,22 @@ def _check_owner(owner: str | None) -> None:
         raise InvalidValue({"fired_by": f"Fired by must be {bound} characters or fewer"})
 
 
-_INSERT = insert(Timer.__table__)
-_DELETE = delete(Timer.__table__).where(Timer.__table__.c.id.in_(bindparam("ids", expanding=True)))
+_TIMERS = Timer.__table__
+_INSERT = insert(_TIMERS)
+_DELETE = delete(_TIMERS).where(_TIMERS.c.id.in_(bindparam("ids", expanding=True)))
+# Rows named by their timer: the instance's waiting rows of these timers.
+_THESE = (
+    _TIMERS.c.instance_id == bindparam("of_instance"),
+    _TIMERS.c.task_id.in_(bindparam("of_timers", expanding=True)),
+    _TIMERS.c.status == WAITING,
+)
+_DELETE_SAVED = delete(_TIMERS).where(*_THESE)
+_FIRE = (
+    update(_TIMERS)
+    .where(*_THESE)
+    .values(status=FIRED, fired_at=bindparam("at"), fired_by=bindparam("by"))
+)
+_MOVE = update(_TIMERS).where(*_THESE).values(due_at=bindparam("new_due"))
 
 
 def clear(session: Session, instance_id: int) -> None:
