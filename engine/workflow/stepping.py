@@ -39,6 +39,7 @@ from engine.workflow import (
 )
 from engine.workflow.hooks import Hooks, SpecSource
 from engine.workflow.step_context import StepContext
+from engine.workflow.timer_rows import sync as mirror_timers
 from engine.workflow.workflow_cache import WorkflowCache
 
 MAX_TIMER_ROUNDS = 20
@@ -231,7 +232,7 @@ class Stepper:
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
         already, `saved_timers` the timers waiting in the workflow as it was loaded (which
-        its rows mirror: `timers.sync`); `flush=False` leaves the flush to a caller saving
+        its rows mirror: `timer_rows.sync`); `flush=False` leaves the flush to a caller saving
         several instances. The
         step's `context` is handed the rows open now, for what its timers had to leave until
         the tasks the step created had rows (a reminder of one of them).
@@ -245,7 +246,7 @@ class Stepper:
                 created = tasks.sync(session, instance, workflow, open_rows, now, add=not flush)
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
-        rows = timers.sync(
+        rows = mirror_timers(
             session,
             instance,
             workflow,
