@@ -28,7 +28,7 @@ from engine.models.processes import ProcessVersion
 from engine.platform import clock as clocks
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed
-from engine.workflow import permissions, serialization, tasks, timers
+from engine.workflow import permissions, serialization, tasks, timer_rows
 
 ACTIVE = (RUNNING, SUSPENDED)
 
@@ -241,7 +241,7 @@ class VersionMoves:
         with clocks.using(self.engine.clock):
             tasks.sync(session, instance, workflow, rows, now)
         _refresh_rows(workflow, rows)
-        timers.sync(session, instance, workflow, [], now)
+        timer_rows.sync(session, instance, workflow, [], now)
         session.flush()
 
     # ---- undoing --------------------------------------------------------------------

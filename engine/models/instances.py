@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -21,7 +20,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    update,
 )
 from sqlalchemy.orm import (
     Mapped,
@@ -32,7 +30,6 @@ from sqlalchemy.orm import (
     undefer,
     validates,
 )
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.people import Child, User
@@ -193,11 +190,6 @@ class HumanTask(Base):
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
 
-def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
-    """A task row and its instance in one statement (completing a task needs both)."""
-    return session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
-
-
 def running_started_from(session: Session, instance_id: int) -> list[ProcessInstance]:
     """The workflows still running that a step of this one started, oldest first."""
     query = select(ProcessInstance).where(
@@ -212,11 +204,6 @@ def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
 
 # The statements every completion runs, built once: SQLAlchemy keeps a statement's cache key
 # on the statement, so a request reuses it instead of building the query and its key afresh.
-_TASK_WITH_INSTANCE = (
-    select(HumanTask)
-    .where(HumanTask.id == bindparam("task_id"))
-    .options(joinedload(HumanTask.instance))
-)
 _OPEN_TASKS = (
     select(HumanTask)
     .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == READY)
@@ -306,57 +293,6 @@ def ready_tasks_for(
         .offset(offset)
     )
     return list(session.scalars(query))
-
-
-ANYONE = object()  # `set_assignee`: whoever holds the task now
-
-
-def _as_read(query, held_by):
-    """`query` narrowed to a task row still ready and held by `held_by` (None: nobody)."""
-    query = query.where(HumanTask.state == READY)
-    if held_by is None:
-        return query.where(HumanTask.assignee_id.is_(None))
-    if held_by is not ANYONE:
-        return query.where(HumanTask.assignee_id == held_by)
-    return query
-
-
-def set_assignee(session: Session, task_id: str, assignee_id: int | None, held_by=ANYONE) -> bool:
-    """Give a ready task to someone (or back to its role's pool); False when the row was not
-    ready, or not held by `held_by` (None: nobody) as the caller read it: a race lost."""
-    query = _as_read(update(HumanTask).where(HumanTask.id == task_id), held_by)
-    result = session.execute(query.values(assignee_id=assignee_id))
-    return result.rowcount == 1
-
-
-def mark_completed(
-    session: Session, task_id: str, held_by: int | None, by_id: int | None, now: datetime
-) -> bool:
-    """Record a ready task as done by `by_id`; False when the row is no longer ready and held
-    by `held_by` (None: nobody) as the completion read it: a claim, a hand-back, an
-    assignment or another completion got there first, and the caller must roll back."""
-    statement = _DONE_IF_UNHELD if held_by is None else _DONE_IF_HELD
-    values = {"task_id": task_id, "held_by": held_by, "by_id": by_id, "now": now}
-    result = session.execute(statement, values, execution_options={"synchronize_session": False})
-    if result.rowcount != 1:
-        return False
-    row = session.get(HumanTask, task_id)  # the caller's row, from the session: no SQL
-    for name, value in (("state", DONE), ("completed_at", now), ("completed_by_id", by_id)):
-        set_committed_value(row, name, value)
-    return True
-
-
-def _done_if(held: ColumnElement[bool]):
-    return (
-        update(HumanTask)
-        .where(HumanTask.id == bindparam("task_id"), HumanTask.state == READY, held)
-        .values(state=DONE, completed_at=bindparam("now"), completed_by_id=bindparam("by_id"))
-    )
-
-
-# Built once, as the statements above: one for a task nobody held, one for a held task.
-_DONE_IF_UNHELD = _done_if(HumanTask.assignee_id.is_(None))
-_DONE_IF_HELD = _done_if(HumanTask.assignee_id == bindparam("held_by"))
 
 
 def overdue_condition(today: date):

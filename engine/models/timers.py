@@ -1,10 +1,10 @@
 """Timer rows: one per waiting timer event of a running instance, and the ones that fired.
 
 The workflow state is the truth; these rows are derived from it at every save (see
-`engine/workflow/timers.py`), so a manager can see what is due and when without opening any
-state, and
-the lag of every firing (fired minus due) is measured. Rows of timers that were cancelled
-(their task was done first) are deleted; fired rows stay as the record of when each fired.
+`engine/workflow/timer_rows.py`), so a manager can see what is due and when without opening
+any state, and the lag of every firing (fired minus due) is measured. Rows of timers that
+were cancelled (their task was done first) are deleted; fired rows stay as the record of
+when each fired.
 """
 
 from __future__ import annotations

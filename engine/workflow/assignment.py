@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from engine.access import access
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.instances import DONE, READY, RUNNING, HumanTask, set_assignee
+from engine.models.instances import DONE, READY, RUNNING, HumanTask
 from engine.models.people import User, user_by_username
+from engine.models.task_rows import set_assignee
 from engine.platform.db import transaction
 from engine.platform.errors import (
     ConcurrentUpdate,

@@ -22,7 +22,7 @@ from engine.models.instances import (
 from engine.models.timers import waiting_by_instance
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, NotFound
-from engine.workflow import timers
+from engine.workflow import timer_rows, timers
 from engine.workflow.step_context import StepContext
 from engine.workflow.stepping import Stepper
 
@@ -66,7 +66,7 @@ class TimerFiring:
                     self._save_firing(session, instance, workflow, context, fired, lease_owner)
                 else:
                     if context is not None:
-                        timers.sync(session, instance, workflow, [], now)
+                        timer_rows.sync(session, instance, workflow, [], now)
                     if lease_owner is not None:
                         session.flush()
                         timers.release(session, instance, lease_owner)

@@ -25,7 +25,7 @@ from engine.models.instances import (
 from engine.models.people import User
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InstanceNotActive, NotAllowed
-from engine.workflow import permissions, timers
+from engine.workflow import permissions, timer_rows
 
 
 def managed(session: Session, instance_id: int, actor: User) -> ProcessInstance:
@@ -72,7 +72,7 @@ def close(session: Session, instance, actor, action: str, reason: str, now: date
     for row in rows:
         row.state, row.completed_at = CANCELLED, now
     delete_drafts(session, [row.id for row in rows])
-    timers.clear(session, instance.id)
+    timer_rows.clear(session, instance.id)
     instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
     instance.updated_at = now
     audit.record(session, actor, action, now, instance_id=instance.id, reason=reason)

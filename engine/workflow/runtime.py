@@ -30,11 +30,10 @@ from engine.models.instances import (
     SUSPENDED,
     HumanTask,
     ProcessInstance,
-    mark_completed,
     open_tasks,
-    task_with_instance,
 )
 from engine.models.people import User
+from engine.models.task_rows import mark_completed, task_and_open_tasks, task_with_instance
 from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.db import transaction
@@ -57,6 +56,7 @@ from engine.workflow import (
     step_context,
     step_failures,
     tasks,
+    timers,
     workflow_cache,
     workflow_reads,
 )
@@ -159,7 +159,7 @@ class Engine:
         now = self.clock.now()
         try:
             with transaction(session):
-                row = task_with_instance(session, task_id)
+                row, others = task_and_open_tasks(session, task_id)
                 if row is None:
                     raise TaskNotFound("There is no such task.")
                 self._ensure_open(row)
@@ -176,10 +176,10 @@ class Engine:
                         "completed until it is resumed."
                     )
                 workflow = self.steps.load(session, instance)
+                saved_timers = timers.waiting(workflow)  # what its timer rows mirror
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
-                others = [t for t in open_tasks(session, instance.id) if t.id != row.id]
 
                 def step():
                     spiff_task.set_data(**data)
@@ -189,7 +189,15 @@ class Engine:
                 context = StepContext(session, instance, now, actor)
                 fired = self.steps.run(workflow, step, context)
                 created = self.steps.save(
-                    session, instance, workflow, others, now, actor, fired, context
+                    session,
+                    instance,
+                    workflow,
+                    others,
+                    now,
+                    actor,
+                    fired,
+                    context,
+                    saved_timers=saved_timers,
                 )
                 # after the step, as every write: the database is locked no earlier than it was
                 if not mark_completed(session, row.id, held_by, actor and actor.id, now):

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import audit
 from engine.models.drafts import delete_drafts
-from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance, mark_completed
+from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.instances import open_tasks as open_rows
 from engine.models.people import User
+from engine.models.task_rows import mark_completed
 from engine.platform.errors import ConcurrentUpdate
 from engine.workflow.step_context import StepContext
 

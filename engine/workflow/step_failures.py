@@ -12,7 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.models import audit
 from engine.models.diagram_failures import STEP_FAILED
-from engine.models.instances import task_with_instance
+from engine.models.task_rows import task_with_instance
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, StepFailed
 from engine.workflow import serialization, task_scan

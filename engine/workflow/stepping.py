@@ -39,6 +39,7 @@ from engine.workflow import (
 )
 from engine.workflow.hooks import Hooks, SpecSource
 from engine.workflow.step_context import StepContext
+from engine.workflow.timer_rows import sync as mirror_timers
 from engine.workflow.workflow_cache import WorkflowCache
 
 MAX_TIMER_ROUNDS = 20
@@ -223,13 +224,16 @@ class Stepper:
         new=False,
         timer_rows=None,
         flush=True,
+        saved_timers=None,
     ) -> list[HumanTask]:
         """Store the state (a repeated step's earlier rounds pruned, `pruning`), mirror its
         tasks and timers as rows, audit the timers that fired, tell people of new tasks; the
         task rows it created.
 
         `timer_rows` are the instance's waiting timer rows when the caller has read them
-        already; `flush=False` leaves the flush to a caller saving several instances. The
+        already, `saved_timers` the timers waiting in the workflow as it was loaded (which
+        its rows mirror: `timer_rows.sync`); `flush=False` leaves the flush to a caller saving
+        several instances. The
         step's `context` is handed the rows open now, for what its timers had to leave until
         the tasks the step created had rows (a reminder of one of them).
         """
@@ -239,10 +243,21 @@ class Stepper:
         instance.updated_at = now
         with clocks.using(self.clock):
             try:
-                created = tasks.sync(session, instance, workflow, open_rows, now)
+                created = tasks.sync(session, instance, workflow, open_rows, now, add=not flush)
             except SpiffWorkflowException as exc:
                 raise step_failures.explain(exc) from exc
-        timers.sync(session, instance, workflow, list(fired), now, owner, new, timer_rows)
+        rows = mirror_timers(
+            session,
+            instance,
+            workflow,
+            list(fired),
+            now,
+            owner,
+            new,
+            timer_rows,
+            defer=flush,
+            saved=saved_timers if flush else None,
+        )
         if fired:
             names = [t.name for t in fired]
             audit.record(
@@ -254,7 +269,10 @@ class Stepper:
         if task_scan.is_completed(workflow):
             instance.status, instance.ended_at, instance.next_timer_at = COMPLETED, now, None
         if flush:
+            # The version-checked UPDATE first: a lost race fails before a row is written.
             session.flush()
+            tasks.insert_rows(session, created)
+            rows.write(session)
         return created
 
 

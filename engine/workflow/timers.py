@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select, true, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,7 +32,6 @@ from engine.models import audit
 from engine.models.base import fetch
 from engine.models.instances import RUNNING, ProcessInstance
 from engine.models.people import User
-from engine.models.timers import FIRED, WAITING, Timer
 from engine.platform import leases
 from engine.platform.db import redo_if_lost, transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
@@ -111,71 +110,6 @@ def _fired(workflow: BpmnWorkflow):
 def due(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
     """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past."""
     return [t for t in waiting(workflow) if t.due is not None and t.due < now]
-
-
-def sync(
-    session: Session,
-    instance: ProcessInstance,
-    workflow: BpmnWorkflow,
-    fired: list[WaitingTimer],
-    now: datetime,
-    owner: str | None = None,
-    new: bool = False,
-    rows: list[Timer] | None = None,
-) -> None:
-    """Bring the instance's timer rows and `next_timer_at` in line with the workflow.
-
-    A row whose timer is no longer waiting either fired (kept, with when and by whom) or was
-    cancelled with its task (deleted). `new` skips reading rows an instance cannot have yet;
-    `rows` are its waiting rows when the caller has read them already (a batch).
-    """
-    now_waiting = [t for t in waiting(workflow) if t.due is not None]
-    current = {t.task_id: t for t in now_waiting}
-    fired_by_id = {t.task_id: t for t in fired if t.due is not None}
-    if rows is None:
-        rows = [] if new else _waiting_rows(session, instance.id)
-    for row in rows:
-        timer = current.pop(row.task_id, None)
-        if timer is not None:
-            if row.due_at != timer.due:
-                row.due_at = timer.due
-        elif fired_by_id.pop(row.task_id, None) is not None:
-            row.status, row.fired_at, row.fired_by = FIRED, now, owner
-        else:
-            session.delete(row)
-    session.add_all(_row(instance.id, t, WAITING) for t in current.values())
-    # A timer that started and fired within this one step never had a row: record it too.
-    session.add_all(_row(instance.id, t, FIRED, now, owner) for t in fired_by_id.values())
-    instance.next_timer_at = min((t.due for t in now_waiting), default=None)
-
-
-def _row(instance_id: int, timer: WaitingTimer, status: str, at=None, owner=None) -> Timer:
-    return Timer(
-        instance_id=instance_id,
-        task_id=timer.task_id,
-        element=timer.element[:120],
-        name=timer.name[:200],
-        due_at=timer.due,
-        status=status,
-        fired_at=at,
-        fired_by=owner,
-    )
-
-
-def clear(session: Session, instance_id: int) -> None:
-    """An instance that ended waits for nothing: drop its waiting rows."""
-    for row in _waiting_rows(session, instance_id):
-        session.delete(row)
-
-
-def _waiting_rows(session: Session, instance_id: int) -> list[Timer]:
-    return list(session.scalars(_WAITING, {"instance_id": instance_id}))
-
-
-# Built once (every save reads it): see `engine.models.tokens._BY_DIGEST`.
-_WAITING = select(Timer).where(
-    Timer.instance_id == bindparam("instance_id"), Timer.status == WAITING
-)
 
 
 # ---- the claim ----------------------------------------------------------------------------

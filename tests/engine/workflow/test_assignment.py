@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import AuditEvent
-from engine.models.instances import mark_completed, set_assignee
+from engine.models.task_rows import mark_completed, set_assignee
 from engine.platform.errors import (
     ConcurrentUpdate,
     EngineError,
