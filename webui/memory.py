@@ -10,6 +10,7 @@ and a worker runs its full collections between requests (`FullCollections`).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 
 
@@ -48,4 +49,17 @@ class FullCollections:
         if self.served % self.every:
             return False
         gc.collect()
+        _give_back_free_heap()
         return True
+
+
+def _give_back_free_heap() -> None:
+    """Hand the C heap's free pages back to the system after a full collection (glibc's
+    `malloc_trim`): what the collection freed in the middle of the heap otherwise stays in
+    the worker's resident memory. Elsewhere than glibc there is nothing to call."""
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)

@@ -2,6 +2,7 @@ import gc
 
 import pytest
 
+from webui import memory
 from webui.memory import FullCollections, freeze_what_is_loaded
 
 
@@ -31,8 +32,11 @@ def between_requests():
     gc.set_threshold(*thresholds)
 
 
-def test_full_collections_run_between_requests_not_when_the_collector_chooses(between_requests):
-    full = []
+def test_full_collections_run_between_requests_not_when_the_collector_chooses(
+    between_requests, monkeypatch
+):
+    full, trimmed = [], []
+    monkeypatch.setattr(memory, "_give_back_free_heap", lambda: trimmed.append(len(full)))
 
     def note(phase, info):
         if phase == "start" and info["generation"] == 2:
@@ -46,5 +50,6 @@ def test_full_collections_run_between_requests_not_when_the_collector_chooses(be
         assert gc.get_threshold()[0] > 0  # young collections go on as before
         assert [between_requests.request_served() for _ in range(6)] == [False, False, True] * 2
         assert len(full) == 2
+        assert trimmed == [1, 2]  # the freed heap handed back after each full collection
     finally:
         gc.callbacks.remove(note)
