@@ -97,37 +97,20 @@ def update_waiting_tasks(workflow) -> None:
     dropping their children). So this is `TaskIterator`'s own walk, depth count included
     (`_next`, `_update_depth`, `_handle_leaf_depth`), at a fraction of its cost per task;
     and with no waiting task at all the walk would update nothing, so it is not taken.
-
-    Nor does it go down a branch with no waiting task in it (most of a case's history): the
-    walk through such a branch updates nothing, and leaves the depth count as stepping over
-    it would. Which branches hold one is read from the waiting tasks' parents before the
-    walk; once an update leaves a task waiting that was not before, every branch after it is
-    walked in full, as the iterator would.
     """
     tasks = workflow.tasks
-    waiting = [task for task in tasks.values() if task._state & _WAITING]
-    if not waiting:
+    if not any(task._state & _WAITING for task in tasks.values()):
         return
-    holding = _holding(workflow, waiting)  # None: walk every branch
-    waiting_ids = {id(task) for task in waiting}
-    updated = False  # whether a task has been updated (and may have left another waiting)
     pending = [workflow.task_tree]  # the iterator's task_list, next task last
     depth = 0
     while pending:
         task = pending.pop()
-        descend = (
+        if (
             task._children
             and task._state >= _WAITING_WALK_MIN
             and depth < MAX_DEPTH
             and task.task_spec.name is not None  # != end_at_spec, which is None
-        )
-        if descend and holding is not None and id(task) not in holding:
-            if updated and _newly_waiting(tasks, waiting_ids):
-                holding = None  # from here on the walk enters every branch
-            else:
-                descend = False  # nothing in this branch waits: step over it
-            updated = False
-        if descend:
+        ):
             pending.extend(reversed([tasks.get(child) for child in task._children]))
             depth += 1
         elif pending:  # (`Task.parent` is `workflow.tasks.get(_parent)`: read directly)
@@ -138,34 +121,6 @@ def update_waiting_tasks(workflow) -> None:
                 depth -= 1
         if task._state & _WAITING and task.last_state_change >= 0:
             task.task_spec._update(task)
-            updated = True
-
-
-def _holding(workflow, waiting: list) -> set | None:
-    """The `id()`s of each waiting task and the tasks on its way from the root (the walk
-    enters their branches: an update can add to a waiting task's own); None when a waiting
-    task's parents do not lead to the root (then the walk enters every branch)."""
-    tasks = workflow.tasks
-    root = workflow.task_tree
-    holding: set = set()
-    for task in waiting:
-        holding.add(id(task))
-        node = task
-        while node is not root:
-            parent = tasks.get(node._parent) if node._parent is not None else None
-            if parent is None:
-                return None
-            if id(parent) in holding:
-                break
-            holding.add(id(parent))
-            node = parent
-    return holding
-
-
-def _newly_waiting(tasks: dict, waiting_ids: set) -> bool:
-    """Whether a task waits now that did not when the walk began (asked only before passing
-    over a branch, and only once an update has run)."""
-    return any(task._state & _WAITING and id(task) not in waiting_ids for task in tasks.values())
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:

@@ -349,38 +349,6 @@ def test_waiting_tasks_below_the_walks_depth_limit_are_not_updated(monkeypatch):
         assert len(walked) == min(limit + 1, len(chain))
 
 
-@pytest.mark.parametrize("makes_another_wait", [False, True])
-def test_a_branch_left_waiting_by_an_update_is_walked_as_spiffworkflow_walks_it(
-    monkeypatch, makes_another_wait
-):
-    """The walk passes over a branch with no waiting task, unless an update on the way has
-    left a task in it waiting: then it updates that task where the iterator would."""
-    workflow = scanned_twin(loop_workflow())
-    loop_steps(workflow, 4)
-    chain = [t for t in workflow.tasks.values() if t._state == TaskState.COMPLETED]
-    first, later = chain[3], chain[8]
-    states = {task.id: task._state for task in workflow.tasks.values()}
-    updated = []
-
-    def update(spec, task):
-        updated.append(task)
-        if task is first and makes_another_wait:
-            later._state = TaskState.WAITING
-
-    for spec_class in {type(task.task_spec) for task in chain}:
-        monkeypatch.setattr(spec_class, "_update", update)
-    runs = []
-    for run in (BpmnWorkflow.update_waiting_tasks, task_scan.update_waiting_tasks):
-        for task in workflow.tasks.values():
-            task._state = states[task.id]
-        first._state = TaskState.WAITING
-        updated.clear()
-        run(workflow)
-        runs.append(list(updated))
-    assert runs[0] == runs[1]
-    assert runs[1] == ([first, later] if makes_another_wait else [first])
-
-
 def test_each_waiting_task_is_updated_as_spiffworkflow_updates_it(clock):
     """Both deadline timers of a step fall due together: each is made ready, as the walk does."""
     clocks.install()
