@@ -48,13 +48,15 @@ def sync(
     now_waiting = [t for t in waiting(workflow) if t.due is not None]
     current = {t.task_id: t for t in now_waiting}
     fired_by_id = {t.task_id: t for t in fired if t.due is not None}
+    known = None
     if saved is not None:
-        rows = [_Saved(t.task_id, t.due) for t in saved if t.due is not None]
-        if min((row.due_at for row in rows), default=None) != instance.next_timer_at:
-            rows = None  # not as the last save left them after all: read them
+        known = [_Saved(t.task_id, t.due) for t in saved if t.due is not None]
+        if min((row.due_at for row in known), default=None) != instance.next_timer_at:
+            known = None  # not as the last save left them after all: read them
+        rows = known
     if rows is None:
         rows = [] if new else _waiting_rows(session, instance.id)
-    writes = RowWrites(instance.id, now, owner)
+    writes = RowWrites(instance.id, now, owner, read=known is None)
     for row in rows:
         timer = current.pop(row.task_id, None)
         if timer is not None:
@@ -90,17 +92,15 @@ class RowWrites:
     instance_id: int
     now: datetime
     owner: str | None
-    gone: list = field(default_factory=list)  # read `Timer`s or `_Saved`
+    read: bool  # the rows were read into the session (`Timer`s), not known (`_Saved`)
+    gone: list = field(default_factory=list)
     fired: list = field(default_factory=list)
     moved: list[tuple] = field(default_factory=list)  # (row, new due time)
     new: list[dict] = field(default_factory=list)
 
     def through_session(self, session: Session) -> None:
         """The unit of work's way, for rows read into the session."""
-        for row, due_at in self.moved:
-            row.due_at = due_at
-        for row in self.fired:
-            row.status, row.fired_at, row.fired_by = FIRED, self.now, self.owner
+        self._set_on_read_rows()
         for row in self.gone:
             session.delete(row)
         session.add_all(Timer(**values) for values in self.new)
@@ -108,27 +108,27 @@ class RowWrites:
     def write(self, session: Session) -> None:
         if self.new or self.fired:
             _check_owner(self.owner)
-        for row, due_at in self.moved:
-            if isinstance(row, Timer):
-                row.due_at = due_at  # flushed with the rest of the step
-            else:
-                session.execute(_MOVE, {**self._key([row]), "new_due": due_at})
-        read = [row for row in self.fired if isinstance(row, Timer)]
-        for row in read:
-            row.status, row.fired_at, row.fired_by = FIRED, self.now, self.owner
-        if len(read) < len(self.fired):
-            unread = [row for row in self.fired if not isinstance(row, Timer)]
-            values = {**self._key(unread), "at": self.now, "by": self.owner}
-            session.execute(_FIRE, values)
-        if self.gone:
-            if isinstance(self.gone[0], Timer):
+        if self.read:  # changed on the rows, flushed with the rest of the step
+            self._set_on_read_rows()
+            if self.gone:
                 session.execute(_DELETE, {"ids": [row.id for row in self.gone]})
                 for row in self.gone:
                     session.expunge(row)
-            else:
+        else:  # named by their timer
+            for row, due_at in self.moved:
+                session.execute(_MOVE, {**self._key([row]), "new_due": due_at})
+            if self.fired:
+                session.execute(_FIRE, {**self._key(self.fired), "at": self.now, "by": self.owner})
+            if self.gone:
                 session.execute(_DELETE_SAVED, self._key(self.gone))
         if self.new:
             session.execute(_INSERT, self.new)
+
+    def _set_on_read_rows(self) -> None:
+        for row, due_at in self.moved:
+            row.due_at = due_at
+        for row in self.fired:
+            row.status, row.fired_at, row.fired_by = FIRED, self.now, self.owner
 
     def _key(self, rows) -> dict:
         return {"of_instance": self.instance_id, "of_timers": [row.task_id for row in rows]}
