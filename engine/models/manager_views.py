@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, aliased
 from engine.models.conferences import Conference
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.people import Child, User
+from engine.models.teams import NO_TEAM, names, step_team
 from engine.models.timeliness import Escalation, LateStep
 
 LIMIT = 500  # a view lists at most this many, most urgent first
-NO_TEAM = "No team"  # the team of a step whose holder and child's social worker have none
 
 
 def _where(query, condition):
@@ -79,7 +79,7 @@ def _waiting_steps(teams: list[str] | None, condition, *where, order) -> Select:
         select(
             *shown,
             holder.display_name.label("holder"),
-            func.coalesce(holder.team, worker.team, NO_TEAM).label("team"),
+            step_team(holder, worker).label("team"),
             reason.label("reason"),
         )
         .outerjoin(holder, holder.id == chosen.c.assignee_id)
@@ -90,8 +90,8 @@ def _waiting_steps(teams: list[str] | None, condition, *where, order) -> Select:
 
 def _in_teams(teams: list[str]):
     """A step is a team's when its holder is in the team, or, held by no one or by someone
-    of no team, when its child's social worker is: COALESCE(holder's team, worker's team,
-    "No team") IN teams, put as sets of people so each step's holder needs no lookup."""
+    of no team, when its child's social worker is: `step_team(...) IN teams`, put as sets of
+    people so each step's holder needs no lookup."""
     members = select(User.id).where(User.team.in_(teams))
     teamless = select(User.id).where(User.team.is_(None))
     worker = Child.social_worker_id
@@ -126,8 +126,6 @@ def team_tasks(session: Session, teams: list[str], condition=None):
 
 
 def teams(session: Session) -> list[str]:
-    from engine.models.teams import names
-
     return names(session)
 
 
@@ -135,7 +133,7 @@ def late_reasons(session: Session, start: date, end: date, condition=None):
     """(step, team, reason, how many) of the steps done late in [start, end] with a reason
     agreed, grouped; the team is the child's social worker's."""
     worker = aliased(User)
-    team = func.coalesce(worker.team, "No team")
+    team = func.coalesce(worker.team, NO_TEAM)
     query = (
         select(
             LateStep.step,

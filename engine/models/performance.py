@@ -15,6 +15,7 @@ from engine.models.conferences import ICPC, PRE_BIRTH, RCPC, TRANSFER_IN, Confer
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.people import NAME_COLUMNS, Child, User, of_children
 from engine.models.plans import Plan
+from engine.models.teams import step_team
 
 # The conferences the DfE counts as initial conferences: a pre-birth conference is an ICPC
 # about an unborn child. A transfer-in conference is counted apart (its clock is the
@@ -134,7 +135,7 @@ def overdue_steps(session: Session, today: date, condition=None):
     """
     assignee = aliased(User)
     worker = aliased(User)
-    team = func.coalesce(assignee.team, worker.team, "No team")
+    team = step_team(assignee, worker)
     query = (
         select(HumanTask, Child, team.label("team"))
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -270,7 +271,7 @@ def overdue_counts(session: Session, today: date, condition=None) -> list[tuple[
     pairs = _where(pairs, condition).subquery()
     assignee = aliased(User)
     worker = aliased(User)
-    team = func.coalesce(assignee.team, worker.team, "No team")
+    team = step_team(assignee, worker)
     query = (
         select(team, func.sum(pairs.c.steps))
         .select_from(pairs)

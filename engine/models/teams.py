@@ -11,13 +11,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, insert, select
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.people import User, UserRole, every_user
 
 TEAM_MANAGER = "team_manager"
+NO_TEAM = "No team"  # the team of a step whose holder and child's social worker have none
+
+
+def step_team(holder, worker):
+    """A waiting step's team, in SQL: its holder's, else (a pool step, or a holder of no
+    team) its child's social worker's, else `NO_TEAM`. `holder` and `worker` are `User`
+    aliases joined for the step. Every view and figure by team names a step's team so."""
+    return func.coalesce(holder.team, worker.team, NO_TEAM)
+
 
 team_managers = Table(
     "team_managers",
