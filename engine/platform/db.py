@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.platform import idle_ping
+
 DEFAULT_SQLITE = Path(os.environ.get("CPC_DATA_DIR", "instance")) / "cpc.sqlite3"
 
 
@@ -40,13 +42,15 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     if "options" not in make_url(url).query:
         # PostgreSQL compiles a query to machine code when its estimated cost is high, which
         # pays for hours-long reports, not for pages: a manager's views at ten years' records
         # spent 48 ms of 213 compiling (issue 28). Options given in the URL stand instead.
         kwargs.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        idle_ping.install(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine, before_flush: Iterable = ()) -> sessionmaker[Session]:
