@@ -38,6 +38,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.workflow import task_loading
 from engine.workflow.task_scan import ScannedSubWorkflow, ScannedWorkflow
 
 
@@ -52,12 +53,15 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = self._tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+    def _tasks_from_dict(self, records, workflow):
+        return self.mapping_from_dict(records, UUID, workflow=workflow)
 
 
 def _fields(converter, workflow) -> dict | None:
@@ -298,6 +302,9 @@ class _FastWorkflowConverter(_StateOnlyWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
+    def _tasks_from_dict(self, records, workflow):
+        return task_loading.tasks(self, records, workflow)
+
 
 class _FastSubWorkflowConverter(BpmnSubWorkflowConverter):
     def to_dict(self, workflow):
@@ -307,6 +314,14 @@ class _FastSubWorkflowConverter(BpmnSubWorkflowConverter):
         dct["parent_task_id"] = str(workflow.parent_task_id)
         dct["spec"] = workflow.spec.name
         return dct
+
+    def from_dict(self, dct, task, top_workflow):  # the stock one, tasks made directly
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = task_loading.tasks(self, dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
 
 
 def _serializer(fast: bool = True) -> BpmnWorkflowSerializer:
