@@ -203,7 +203,7 @@ class Engine:
                 if not mark_completed(session, row.id, held_by, actor and actor.id, now):
                     raise _TaskRowChanged
                 delete_drafts(session, [row.id])
-                audit.record(
+                audit.record_now(
                     session,
                     actor,
                     "task.completed",

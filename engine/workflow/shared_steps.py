@@ -89,7 +89,7 @@ def complete(
             f"“{row.title}” changed at the same moment, so nothing was saved. Try again."
         )
     delete_drafts(session, [row.id])
-    audit.record(
+    audit.record_now(
         session,
         actor,
         "task.completed",

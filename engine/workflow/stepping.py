@@ -110,7 +110,7 @@ class Stepper:
         context = StepContext(session, instance, now, actor, started=started)
         fired = self.run(workflow, lambda: workflow.do_engine_steps(), context)
         self.save(session, instance, workflow, [], now, actor, fired, context, new=True)
-        audit.record(
+        audit.record_now(
             session,
             actor,
             "instance.started",

@@ -142,7 +142,7 @@ def test_a_storage_failure_after_the_step_rolls_everything_back(
     def broken_record(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit_module, "record", broken_record)
+    monkeypatch.setattr(audit_module, "record_now", broken_record)  # the completion's own
     with pytest.raises(RuntimeError, match="disk full"):
         engine.complete(db, task_id, staff["sw"], {"start_date": "2026-03-02"})
     assert snapshot(db, instance.id) == before
