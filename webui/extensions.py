@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.diagrams.form_versions import PinnedForms
 from engine.models import council_settings, make_session_factory
 from engine.platform.db import finish, make_engine
 from engine.service import Engine
@@ -19,6 +20,8 @@ class Services:
     db_engine: DbEngine
     sessions: sessionmaker
     workflow: Engine
+    # The form each diagram version pins, read once per app: pins never change.
+    pinned_forms: PinnedForms = field(default_factory=PinnedForms)
 
 
 def init_app(app: Flask) -> None:

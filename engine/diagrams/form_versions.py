@@ -164,11 +164,17 @@ def definition_of(form: FormVersion) -> forms.FormDefinition:
     return _parsed(form.form_key, form.content_hash, form.definition)
 
 
-def form_for(session: Session, version_id: int | None, key: str) -> forms.FormDefinition:
-    """The form a task of this diagram version shows: its pinned version, else the file."""
-    form = pinned_form(session, version_id, key) if version_id is not None else None
-    if form is not None:
-        return definition_of(form)
+def form_for(
+    session: Session, version_id: int | None, key: str, pins: PinnedForms | None = None
+) -> forms.FormDefinition:
+    """The form a task of this diagram version shows: its pinned version, else the file.
+    `pins` keeps what a version pins for the process's life (see `PinnedForms`)."""
+    if pins is not None:
+        definition = pins.pinned(session, version_id, key)
+    else:
+        definition = _pinned(session, version_id, key)
+    if definition is not None:
+        return definition
     if shipped(key) is not None:
         return forms.load(key)
     latest = latest_form(session, key)
@@ -177,6 +183,40 @@ def form_for(session: Session, version_id: int | None, key: str) -> forms.FormDe
     return definition_of(latest)
 
 
-def form_for_task(session: Session, task: HumanTask) -> forms.FormDefinition:
+def _pinned(session: Session, version_id: int | None, key: str) -> forms.FormDefinition | None:
+    form = pinned_form(session, version_id, key) if version_id is not None else None
+    return definition_of(form) if form is not None else None
+
+
+class PinnedForms:
+    """The form each diagram version pins for a key, read once per process (as `SpecCache`
+    keeps parsed diagrams): every completion and task page would otherwise read it again.
+
+    Safe to keep because a pin never changes: a diagram version's pins are written in the
+    transaction that deploys it and never updated or deleted, and a form version is
+    immutable (a changed form is a new version, pinned only by a new diagram version). Only
+    a pin found is kept: a version that pins nothing shows the file or the newest deployed
+    form, which can change, so that is read every time. Hold one per app (a test database
+    reused with its ids restarted must not meet an older app's pins)."""
+
+    def __init__(self):
+        self._found: dict[tuple[int, str], forms.FormDefinition] = {}
+
+    def pinned(
+        self, session: Session, version_id: int | None, key: str
+    ) -> forms.FormDefinition | None:
+        if version_id is None:
+            return None
+        definition = self._found.get((version_id, key))
+        if definition is None:
+            definition = _pinned(session, version_id, key)
+            if definition is not None:
+                self._found.setdefault((version_id, key), definition)
+        return definition
+
+
+def form_for_task(
+    session: Session, task: HumanTask, pins: PinnedForms | None = None
+) -> forms.FormDefinition:
     instance = session.get(ProcessInstance, task.instance_id)
-    return form_for(session, instance.version_id if instance else None, task.form_key)
+    return form_for(session, instance.version_id if instance else None, task.form_key, pins)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.models.drafts import TaskDraft, delete_drafts
 from engine.models.instances import DONE, READY, HumanTask
 
 
@@ -87,14 +88,21 @@ def set_assignee(session: Session, task_id: str, assignee_id: int | None, held_b
 def mark_completed(
     session: Session, task_id: str, held_by: int | None, by_id: int | None, now: datetime
 ) -> bool:
-    """Record a ready task as done by `by_id`; False when the row is no longer ready and held
-    by `held_by` (None: nobody) as the completion read it: a claim, a hand-back, an
-    assignment or another completion got there first, and the caller must roll back."""
+    """Record a ready task as done by `by_id`, and every person's drafts of it gone (nobody
+    will finish it); False when the row is no longer ready and held by `held_by` (None:
+    nobody) as the completion read it: a claim, a hand-back, an assignment or another
+    completion got there first, and the caller must roll back.
+
+    The UPDATE says whether the task has a draft, so the DELETE runs only when it has one:
+    nearly every completion is typed in one go, or sent by the API, and has none."""
     statement = _DONE_IF_UNHELD if held_by is None else _DONE_IF_HELD
     values = {"task_id": task_id, "held_by": held_by, "by_id": by_id, "now": now}
     result = session.execute(statement, values, execution_options={"synchronize_session": False})
-    if result.rowcount != 1:
+    done = result.first()
+    if done is None:
         return False
+    if done.drafted:
+        delete_drafts(session, [task_id])
     row = session.get(HumanTask, task_id)  # the caller's row, from the session: no SQL
     for name, value in (("state", DONE), ("completed_at", now), ("completed_by_id", by_id)):
         set_committed_value(row, name, value)
@@ -106,9 +114,15 @@ def _done_if(held: ColumnElement[bool]):
         update(HumanTask)
         .where(HumanTask.id == bindparam("task_id"), HumanTask.state == READY, held)
         .values(state=DONE, completed_at=bindparam("now"), completed_by_id=bindparam("by_id"))
+        .returning(_DRAFTED)
     )
 
 
+# Whether anyone has a draft of the task, read by the UPDATE that marks it done: a draft
+# saved after it is as late as one saved after a separate DELETE would have been.
+_DRAFTED = (
+    select(TaskDraft.task_id).where(TaskDraft.task_id == HumanTask.id).exists().label("drafted")
+)
 # Built once, as the statements above: one for a task nobody held, one for a held task.
 _DONE_IF_UNHELD = _done_if(HumanTask.assignee_id.is_(None))
 _DONE_IF_HELD = _done_if(HumanTask.assignee_id == bindparam("held_by"))

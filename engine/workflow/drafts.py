@@ -1,8 +1,8 @@
 """Save and discard a person's draft answers to a task (see models/drafts.py).
 
 A task that stops being open (completed, cancelled by a step, or its instance ended) loses
-every person's drafts in the transaction that closed it: `Engine.complete`, `tasks.sync`
-and `instance_status.close` call `delete_drafts`.
+every person's drafts in the transaction that closed it: `mark_completed` (when the task
+has any), `tasks.sync` and `instance_status.close` call `delete_drafts`.
 """
 
 from __future__ import annotations

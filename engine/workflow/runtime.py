@@ -22,7 +22,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.models import audit
 from engine.models.base import fetch
-from engine.models.drafts import delete_drafts
 from engine.models.instances import (
     DONE,
     READY,
@@ -202,7 +201,6 @@ class Engine:
                 # after the step, as every write: the database is locked no earlier than it was
                 if not mark_completed(session, row.id, held_by, actor and actor.id, now):
                     raise _TaskRowChanged
-                delete_drafts(session, [row.id])
                 audit.record_now(
                     session,
                     actor,

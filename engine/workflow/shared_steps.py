@@ -18,7 +18,6 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.models import audit
-from engine.models.drafts import delete_drafts
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.instances import open_tasks as open_rows
 from engine.models.people import User
@@ -88,7 +87,6 @@ def complete(
         raise ConcurrentUpdate(
             f"“{row.title}” changed at the same moment, so nothing was saved. Try again."
         )
-    delete_drafts(session, [row.id])
     audit.record_now(
         session,
         actor,

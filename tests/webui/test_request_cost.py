@@ -1,6 +1,7 @@
 """What every authenticated API request pays around its own work: the token check and the
 withheld-information net, and nothing else (the council settings are asked for at most
-every few seconds). A revoked token still fails on the very next request."""
+every few seconds). A revoked token still fails on the very next request. A completion
+reads its form's pin once per app and deletes drafts only of a task that has some."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import re
 from engine.access import tokens
 from engine.models import council_settings
 from engine.models.tokens import tokens_of
-from tests.factories import make_service_account, make_token
+from tests.factories import (
+    STRATEGY,
+    deploy_processes,
+    make_child,
+    make_service_account,
+    make_token,
+)
 from tests.webui.conftest import statements_by_transaction
 
 TABLE = re.compile(r"(?:FROM|UPDATE|INTO)\s+(\w+)")
@@ -45,3 +52,28 @@ def test_a_revoked_token_fails_on_the_very_next_request(app, client, db, clock):
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     tokens.revoke(db, tokens_of(db, account.id)[0].id, "admin", clock.now())
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_a_completion_reads_a_pinned_form_once_and_deletes_no_drafts_it_lacks(
+    app, client, db, web_engine
+):
+    account = make_service_account(db, "sw_sys", "social_worker")
+    headers = {"Authorization": f"Bearer {make_token(db, 'sw_sys')}"}
+    deploy_processes(db)
+    children = [make_child(db, web_engine, account, given=name) for name in ("Amara", "Tobi")]
+    completions = []
+    for child in children:
+        started = client.post("/api/v1/instances", headers=headers, json={"child_id": child.id})
+        task = started.json["ready_tasks"][0]["id"]
+        seen = statements_by_transaction(app)
+        done = client.post(
+            f"/api/v1/tasks/{task}/complete", headers=headers, json={"data": STRATEGY}
+        )
+        assert done.status_code == 200, done.json
+        completions.append([_tables(sql) for transaction in seen for sql in transaction])
+    first, second = completions
+    assert "SELECT form_versions" in first and "SELECT form_versions" not in second
+    assert len(second) == len(first) - 1  # nothing else changed
+    for statements in completions:
+        assert "DELETE task_drafts" not in statements  # nobody had saved a draft
+        assert statements[-1] == "SELECT withheld_items"  # the net still reads, last

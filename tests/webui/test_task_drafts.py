@@ -133,3 +133,28 @@ def test_a_completion_that_fails_before_its_commit_keeps_the_draft(
     db.expire_all()
     assert db.get(HumanTask, task.id).state == "ready"  # true: nothing was saved
     assert [d.user_id for d in db.scalars(select(TaskDraft))] == [staff["sw"].id]
+
+
+def test_a_completion_of_a_task_nobody_drafted_sends_no_delete(app, client, db, web_engine):
+    """The UPDATE that marks the task done says whether it has drafts: none, no DELETE."""
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    sign_in(client, "sw")
+    token = csrf(client, f"/tasks/{task.id}")
+    seen = statements_by_transaction(app)
+    response = client.post(f"/tasks/{task.id}", data={"csrf_token": token, **STRATEGY})
+    assert response.status_code == 302
+    statements = [s for sqls in seen for s in sqls]
+    assert any(s.startswith("UPDATE human_tasks") for s in statements)
+    assert not any(s.startswith("DELETE FROM task_drafts") for s in statements)
+
+
+def test_completing_deletes_another_persons_draft_too(client, make_app, db, web_engine):
+    staff, child, instance = start_case(db, web_engine)
+    task = ready(db, instance.id)["record_strategy_discussion"]
+    db.add(TaskDraft(task_id=task.id, user_id=staff["tm"].id, values={"x": ["1"]}))
+    db.commit()
+    sign_in(client, "sw")
+    assert post_form(client, f"/tasks/{task.id}", STRATEGY).status_code == 302
+    db.expire_all()
+    assert db.scalars(select(TaskDraft)).all() == []

@@ -17,7 +17,7 @@ from forms import validate
 from forms.definitions import FormDefinitionError
 
 from ..auth.guard import login_required
-from ..extensions import db, workflow
+from ..extensions import db, services, workflow
 from ..tasks.formdata import options_resolver, values_from_data
 from . import bp, shapes
 from .instances import instance_for
@@ -30,7 +30,7 @@ def _form(task: HumanTask):
     if not task.form_key:
         return None
     try:
-        return form_versions.form_for_task(db(), task)
+        return form_versions.form_for_task(db(), task, services().pinned_forms)
     except (NotFound, FormDefinitionError):
         return None
 

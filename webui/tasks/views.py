@@ -16,7 +16,7 @@ from engine.workflow import drafts, permissions
 from forms import FormErrors, validate
 
 from ..auth.guard import login_required
-from ..extensions import db, workflow
+from ..extensions import db, services, workflow
 from ..input_text import checks_own_text, refuse_unstorable
 from . import bp
 from .formdata import options_resolver, values_from_data
@@ -62,7 +62,7 @@ def show(task_id):
     task = _task_for(g.user, task_id)
     now = workflow().clock.now()
     access.open_instance(db(), g.user, task.instance, now, f"task {task.task_spec}")
-    definition = form_versions.form_for_task(db(), task)
+    definition = form_versions.form_for_task(db(), task, services().pinned_forms)
     draft = draft_for(db(), task.id, g.user.id)
     if draft is not None:
         return _render(task, definition, MultiDict(list(_pairs(draft.values))), draft=draft)
@@ -91,7 +91,10 @@ def submit(task_id):
 
     def validated(task: HumanTask) -> dict:
         """The task's form decides what is valid; the engine has checked the task first."""
-        checked["task"], checked["form"] = task, form_versions.form_for_task(session, task)
+        checked["task"], checked["form"] = (
+            task,
+            form_versions.form_for_task(session, task, services().pinned_forms),
+        )
         checked["title"] = task.title
         data, errors = validate(
             checked["form"], request.form, workflow().clock.today(), options_resolver(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from engine.diagrams import diagram_editing, form_editing, form_versions
 from engine.models.forms import form_draft, pins_of
@@ -55,6 +56,37 @@ def test_a_running_case_keeps_the_form_its_diagram_version_was_deployed_with(
     shown = form_versions.form_for_task(db, ready(db, later.id)["first"])
     assert [f.label for f in shown.fields] == ["Date the work started", "Notes"]
     assert _deploy(db, owner, now, "nothing changed") == (second, False)
+
+
+def test_a_pin_kept_for_the_process_still_shows_each_version_its_own_form(db, engine, clock, staff):
+    """`PinnedForms` reads a version's pin once; a later deploy pins a new version, so the
+    kept pin is never stale, and a version that pins nothing is read afresh each time."""
+    owner, now = staff["owner"], clock.now()
+    pins = form_versions.PinnedForms()
+    _forms(db, owner, now)
+    _deploy(db, owner, now, "first forms")
+    running = engine.start(db, "two_steps", staff["sw"], dict(START_DATA))
+    task = ready(db, running.id)["first"]
+    assert [f.label for f in form_versions.form_for_task(db, task, pins).fields] == ["Start date"]
+
+    changed = {**DATE, "label": "Date the work started"}
+    form_editing.change_field(db, owner, "test/first", "0", changed, now)
+    _deploy(db, owner, now, "clearer date label")
+    later = engine.start(db, "two_steps", staff["sw"], dict(START_DATA))
+    shown = form_versions.form_for_task(db, ready(db, later.id)["first"], pins)
+    assert [f.label for f in shown.fields] == ["Date the work started"]
+
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        kept = form_versions.form_for_task(db, task, pins)
+        unpinned = pins.pinned(db, 10_000, "test/first")
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert [f.label for f in kept.fields] == ["Start date"]
+    assert unpinned is None
+    assert len(seen) == 1  # the pin kept: only the version that pins nothing was read
 
 
 def test_removing_a_field_a_later_script_reads_is_flagged_before_deploy(db, clock, staff):
