@@ -119,14 +119,14 @@ def test_a_completion_that_fails_before_its_commit_keeps_the_draft(
     sign_in(client, "sw")
     post_form(client, f"/tasks/{task.id}", HALF_DONE)
     token = csrf(client, f"/tasks/{task.id}")
-    real_record = audit_module.record
+    real_record = audit_module.record_now
 
     def fail_at_the_completion(session, actor, action, *args, **kwargs):
         if action == "task.completed":  # after the step and the draft's deletion
             raise RuntimeError("the database went away")
         return real_record(session, actor, action, *args, **kwargs)
 
-    monkeypatch.setattr(audit_module, "record", fail_at_the_completion)
+    monkeypatch.setattr(audit_module, "record_now", fail_at_the_completion)
     response = client.post(f"/tasks/{task.id}", data={"csrf_token": token, **STRATEGY})
     assert response.status_code == 500
     assert "Nothing you entered has been saved" in response.get_data(as_text=True)
