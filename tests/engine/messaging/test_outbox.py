@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.messaging import outbox
 from engine.models import OutboxMessage
 from engine.models.outbox import DIGESTED, FAILED, HELD, PENDING, SENT, attempts_for
-from engine.models.people import DAILY_DIGEST
+from engine.models.people import DAILY_DIGEST, User
 from engine.platform.db import reusing, transaction
 from engine.platform.errors import EngineError, NotAllowed
 from tests.factories import make_staff
@@ -65,6 +65,15 @@ def test_a_message_is_queued_once_per_key(db, clock, staff):
         clock.now(),
         "bs@example.invalid",
     )
+
+
+def test_a_key_queued_by_another_session_is_not_queued_again(db, sessions, clock, staff):
+    assert put(db, clock, staff["bs"], subject="the first") is True
+    with sessions() as other:  # it has not seen the key: the INSERT itself must skip it
+        assert put(other, clock, other.get(User, staff["bs"].id), subject="again") is False
+        assert put(other, clock, other.get(User, staff["bs"].id), key="k2") is True
+    assert message(db).subject == "the first"
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 2
 
 
 def test_nobody_without_an_address_or_an_active_account_is_written_to(db, clock, staff):
