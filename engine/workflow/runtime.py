@@ -32,7 +32,7 @@ from engine.models.instances import (
     open_tasks,
 )
 from engine.models.people import User
-from engine.models.task_rows import mark_completed, task_and_open_tasks, task_with_instance
+from engine.models.task_rows import task_and_open_tasks, task_with_instance
 from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.db import transaction
@@ -180,38 +180,14 @@ class Engine:
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
 
-                def step():
-                    spiff_task.set_data(**data)
-                    spiff_task.run()
-                    workflow.do_engine_steps()
-
                 context = StepContext(session, instance, now, actor)
-                fired = self.steps.run(workflow, step, context)
-                created = self.steps.save(
-                    session,
-                    instance,
-                    workflow,
-                    others,
-                    now,
-                    actor,
-                    fired,
-                    context,
-                    saved_timers=saved_timers,
-                )
-                # after the step, as every write: the database is locked no earlier than it was
-                if not mark_completed(session, row.id, held_by, actor and actor.id, now):
+                done = self.steps.complete_task(
+                    session, instance, workflow, spiff_task, row, data, others, actor, now,
+                    context=context, held_by=held_by, saved_timers=saved_timers,
+                )  # fmt: skip
+                if done is None:
                     raise _TaskRowChanged
-                audit.record_now(
-                    session,
-                    actor,
-                    "task.completed",
-                    now,
-                    instance_id=instance.id,
-                    task_id=row.id,
-                    task=row.task_spec,
-                    title=row.title,
-                )
-                self.steps.after_step(session, context)
+                fired, created = done
         except (StaleDataError, _TaskRowChanged):
             session.expire_all()
             fresh = session.get(HumanTask, task_id)

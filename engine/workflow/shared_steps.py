@@ -17,11 +17,9 @@ from uuid import UUID
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine.models import audit
 from engine.models.instances import READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.instances import open_tasks as open_rows
 from engine.models.people import User
-from engine.models.task_rows import mark_completed
 from engine.platform.errors import ConcurrentUpdate
 from engine.workflow.step_context import StepContext
 
@@ -75,30 +73,16 @@ def complete(
         return False
     others = [t for t in open_rows(session, instance.id) if t.id != row.id]
 
-    def run():
-        spiff_task.set_data(**step.data)
-        spiff_task.run()
-        workflow.do_engine_steps()
-
     context = StepContext(session, instance, now, actor, started=started, sharing=step)
-    fired = stepper.run(workflow, run, context)
-    stepper.save(session, instance, workflow, others, now, actor, fired, context)
-    if not mark_completed(session, row.id, row.assignee_id, actor and actor.id, now):
+    source = {f"from_{name}": value for name, value in step.source.items()}
+    done = stepper.complete_task(
+        session, instance, workflow, spiff_task, row, step.data, others, actor, now,
+        context=context, held_by=row.assignee_id, detail={"shared": step.shared, **source},
+    )  # fmt: skip
+    if done is None:
         raise ConcurrentUpdate(
             f"“{row.title}” changed at the same moment, so nothing was saved. Try again."
         )
-    audit.record_now(
-        session,
-        actor,
-        "task.completed",
-        now,
-        instance_id=instance.id,
-        task_id=row.id,
-        task=row.task_spec,
-        title=row.title,
-        shared=step.shared,
-        **{f"from_{name}": value for name, value in step.source.items()},
-    )
-    stepper.after_step(session, context)
+    fired, _created = done
     started.append(Started(instance, workflow, fired, now))
     return True

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.models import audit, catalogue
 from engine.models.instances import COMPLETED, READY, RUNNING, HumanTask, ProcessInstance
 from engine.models.processes import latest_version
+from engine.models.task_rows import mark_completed
 from engine.platform import clock as clocks
 from engine.platform import metrics
 from engine.platform.errors import EngineError, NotFound
@@ -209,6 +210,46 @@ class Stepper:
                 raise step_failures.explain(exc) from exc
         counted = before | {t.task_id for t in fired}
         return fired + timers.fired_since(workflow, counted)
+
+    def complete_task(
+        self, session, instance, workflow, spiff_task, row, data, others, actor, now, **options
+    ) -> tuple[list, list[HumanTask]] | None:
+        """Complete a ready task in the caller's transaction: run its step with `data`, save,
+        mark its row done, audit it and start what the step started; the timers that fired
+        and the rows it created, or None when the row was no longer ready and held by
+        `options["held_by"]` (someone got there first: the caller says so and rolls back).
+
+        `options`: `context` (the step's), `held_by`, `saved_timers` (as `save`), and `detail`
+        for the audit event (where a shared step was done from)."""
+
+        def step():
+            spiff_task.set_data(**data)
+            spiff_task.run()
+            workflow.do_engine_steps()
+
+        context = options["context"]
+        fired = self.run(workflow, step, context)
+        saved_timers = options.get("saved_timers")
+        created = self.save(
+            session, instance, workflow, others, now, actor, fired, context,
+            saved_timers=saved_timers,
+        )  # fmt: skip
+        # after the step, as every write: the database is locked no earlier than it was
+        if not mark_completed(session, row.id, options["held_by"], actor and actor.id, now):
+            return None
+        audit.record_now(
+            session,
+            actor,
+            "task.completed",
+            now,
+            instance_id=instance.id,
+            task_id=row.id,
+            task=row.task_spec,
+            title=row.title,
+            **options.get("detail", {}),
+        )
+        self.after_step(session, context)
+        return fired, created
 
     def save(
         self,
