@@ -83,11 +83,28 @@ def _conditions(wanted: InstanceFilter, today: date, condition) -> list:
     return found
 
 
+def _row_by_row(wanted: InstanceFilter, condition):
+    """The access condition for a page of the newest instances, tested on each row.
+
+    `child_id IN (children the person may see)` is planned as a join, and no join keeps the
+    order of the rows it is given: a team manager's first page (a tenth of a council's
+    children) then read all 500,000 instances and sorted the 50,000 theirs. Tested on each
+    row instead (`IS TRUE`: the same rows, but no longer a join), the set is read once into a
+    hash and the page walks the id index from the newest until it has its rows, about 500.
+    A search through other tables (a child, a team, a waiting step) narrows the rows more
+    than access does: it keeps the join, which starts from the few rows it finds."""
+    narrowed = wanted.stage or wanted.overdue or wanted.team or (wanted.child or "").strip()
+    if condition is None or narrowed:
+        return condition
+    return condition.is_(True)
+
+
 def search(
     session: Session, wanted: InstanceFilter, today: date, condition=None, per_page=None
 ) -> InstancePage:
     per_page = per_page or PER_PAGE
     where = _conditions(wanted, today, condition)
+    shown = _conditions(wanted, today, _row_by_row(wanted, condition))
     counted = select(ProcessInstance.id).where(*where).limit(COUNTED + 1).subquery()
     matching = session.scalar(select(func.count()).select_from(counted))
     more = matching > COUNTED
@@ -98,7 +115,7 @@ def search(
     # offset would join every row skipped (7,500 of them on page 150).
     paged = (
         select(ProcessInstance.id)
-        .where(*where)
+        .where(*shown)
         .order_by(ProcessInstance.id.desc())
         # The last counted page stops at the newest COUNTED, as the page says.
         .limit(min(per_page, matching - (page - 1) * per_page) if more else per_page)

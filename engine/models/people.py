@@ -75,6 +75,9 @@ class UserRole(Base):
 
 class Child(Base):
     __tablename__ = "children"
+    # A social worker's children (and a team manager's: their teams' workers' children) are
+    # read as ids from this index alone, never the table's rows (migration 0036).
+    __table_args__ = (Index(None, "social_worker_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -82,7 +85,7 @@ class Child(Base):
     family_name: Mapped[str] = mapped_column(String(120))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_date_of_birth: Mapped[date | None] = mapped_column(Date)
-    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Brothers and sisters share a family (`engine.models.families`): set, never guessed.
     family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

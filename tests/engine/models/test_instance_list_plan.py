@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, update
 
 from engine.access import access, accounts
 from engine.models import Child, ProcessInstance
@@ -119,6 +119,13 @@ def looked_up(plan: dict, table: str) -> int:
 def sorted_rows(plan: dict) -> int:
     here = plan.get("Actual Rows", 0) if "Sort" in plan["Node Type"] else 0
     return max([here, *(sorted_rows(child) for child in plan.get("Plans", []))])
+
+
+def filtered_walks(plan: dict) -> list[dict]:
+    """The scans of process_instances that test each row against a set read once."""
+    here = [plan] if plan.get("Relation Name") == "process_instances" else []
+    here = [p for p in here if "hashed SubPlan" in p.get("Filter", "")]
+    return here + [s for child in plan.get("Plans", []) for s in filtered_walks(child)]
 
 
 def sqlite_plan(db, statement: str, parameters) -> list[str]:
@@ -251,4 +258,41 @@ def test_the_waiting_steps_offered_are_read_from_ready_rows_one_step_at_a_time(d
         lines = sqlite_plan(db, statement, parameters)
         assert any(READY_STAGES in line for line in lines), lines
         assert not any(line.startswith("SCAN human_tasks") for line in lines), lines
+    db.rollback()
+
+
+def test_a_team_manager_s_page_walks_the_newest_rows_and_tests_each(db, is_postgres):
+    """A team manager sees a part of the children (their team's): the page still walks the
+    id index from the newest row, testing each against the children they may see (read once,
+    the team's from the social worker index), instead of joining every row of the team's
+    children and sorting them all."""
+    people = seed(db)
+    south = accounts.create_user(db, "sw_c", "C", "c@x.invalid", ["social_worker"], team="South")
+    tm = accounts.create_user(db, "tm", "T", "t@x.invalid", ["team_manager"], team="South")
+    db.flush()
+    db.execute(
+        update(Child).where(Child.id.in_([1, 3, 5, 7, 9, 11])).values(social_worker_id=south.id)
+    )
+    db.commit()
+    condition = access.child_filter(tm, ProcessInstance.child_id)
+    found, sent = sent_while(db, lambda: search(db, InstanceFilter(), None, condition, per_page=4))
+    assert [i.id for i in found.instances] == [47, 45, 43, 41]  # the odd children's newest
+    assert (found.matching, found.more) == (PER_CHILD * 6, False)
+    # The same children through each filter, whichever way the page tests them.
+    for wanted in (InstanceFilter(child="okoye"), InstanceFilter(status=RUNNING)):
+        rows = search(db, wanted, None, condition).instances
+        assert rows and all(i.child_id % 2 == 1 for i in rows), wanted
+    theirs = access.child_filter(people["theirs"], ProcessInstance.child_id)
+    assert search(db, InstanceFilter(), None, theirs).instances == []  # sw_b has none now
+    db.rollback()
+    (_count, _), (page, page_parameters) = sent[:2]
+    if is_postgres:
+        listed = pg_plan(db, page, page_parameters)
+        assert "ix_children_social_worker_id_id" in index_names(listed)
+        assert sorted_rows(listed) <= 4  # only the page's own rows
+        # The walk tests each row from the newest (48) to the page's fourth of theirs (41):
+        # 8 rows, not the 24 of theirs, whatever the table holds.
+        [walk] = filtered_walks(listed)
+        assert walk["Index Name"] == "pk_process_instances"
+        assert walk["Actual Rows"] + walk.get("Rows Removed by Filter", 0) == 8
     db.rollback()

@@ -776,3 +776,29 @@ def test_0035_adds_the_ready_steps_and_trigram_indexes_and_downgrades(other_data
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0036_ends_the_social_worker_index_with_the_child_id_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.platform.db import make_engine
+
+    def indexes():
+        return {i["name"]: i["column_names"] for i in inspect(db_engine).get_indexes("children")}
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0035_decade_lists")
+        assert indexes()["ix_children_social_worker_id"] == ["social_worker_id"]
+        assert "ix_children_social_worker_id_id" not in indexes()
+        schema.upgrade(db_engine, "0036_team_children")
+        assert indexes()["ix_children_social_worker_id_id"] == ["social_worker_id", "id"]
+        assert "ix_children_social_worker_id" not in indexes()
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0035_decade_lists")
+        assert indexes()["ix_children_social_worker_id"] == ["social_worker_id"]
+        assert "ix_children_social_worker_id_id" not in indexes()
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
