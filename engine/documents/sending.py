@@ -37,7 +37,7 @@ from engine.models.documents import (
 )
 from engine.models.people import Child, User
 from engine.models.professional_links import emailed_person_ids
-from engine.models.withholding import share_with_parents
+from engine.models.withholding import share_all_with_parents
 from engine.platform import workdays
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
@@ -346,13 +346,14 @@ def share_reports(conference_id, shared_date) -> int:
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
-    for report in reports_for(ctx.session, conference_id):
+    reports = reports_for(ctx.session, conference_id)
+    for report in reports:
         received = report.submitted_on is not None and report.submitted_on <= shared
         if received and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
-        if report.shared_with_parents_on is not None:
-            share_with_parents(ctx.session, report, report.shared_with_parents_on)
+    given = [(r, r.shared_with_parents_on) for r in reports if r.shared_with_parents_on is not None]
+    share_all_with_parents(ctx.session, given)  # all together: the parents read once
     return count
 
 
