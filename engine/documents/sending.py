@@ -207,8 +207,11 @@ def send_document(conference_id, kind, sent_date) -> int:
     copies = document_redaction.for_recipients(
         session, [i.person for i in invitations], conference.child_id, kept
     )
+    prints: dict[int, str] = {}  # a copy shared by several people is fingerprinted once
     for person, copy in zip(people, copies, strict=True):
-        person["sha256"] = frozen.fingerprint(copy)
+        if id(copy) not in prints:
+            prints[id(copy)] = frozen.fingerprint(copy)
+        person["sha256"] = prints[id(copy)]
     actor = ctx.actor
     record_id = dispatch.insert_record(
         session,
