@@ -8,6 +8,7 @@ here, never ticked, and a chair who goes ahead without it must say why.
 
 from __future__ import annotations
 
+from engine.documents import document_data
 from engine.models.conferences import (
     AGENCIES,
     ATTENDANCE,
@@ -36,15 +37,20 @@ def invitees(conference_id) -> list[dict]:
     conference in the group was recorded as held, each row starts from how the same person
     took part there, and the chair only confirms it."""
     session = step_context.current().session
-    return rows_for(session, session.get(Conference, int(conference_id)))
+    this = session.get(Conference, int(conference_id))
+    # Read once in the step: the step that sent the invitations read them already.
+    return rows_for(session, this, document_data.invitations(session, this.id))
 
 
-def rows_for(session, this: Conference) -> list[dict]:
+def rows_for(session, this: Conference, invitations: list | None = None) -> list[dict]:
     """`invitees` outside a diagram step: a chair opening the form after a brother's or
-    sister's conference was recorded starts from that record (`family_conferences`)."""
+    sister's conference was recorded starts from that record (`family_conferences`).
+    `invitations`: the conference's, when already read."""
     known = _family_attendance(session, this)
     rows = []
-    for i in invitations_for(session, this.id):
+    if invitations is None:
+        invitations = invitations_for(session, this.id)
+    for i in invitations:
         row = {"name": i.label}
         seen = known.get(_same(i.label))
         if seen is not None and seen.attendance:

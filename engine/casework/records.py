@@ -221,7 +221,11 @@ def record_own_report(
 
 
 def _person_name(session, author):
-    """A report's author as people read it: a diagram hands the social worker's username."""
+    """A report's author as people read it: a diagram hands the social worker's username,
+    usually the actor's, read already (the query would return that very object)."""
+    actor = step_context.current().actor
+    if author and actor is not None and actor in session and actor.username == str(author):
+        return actor.display_name
     user = user_by_username(session, str(author)) if author else None
     return user.display_name if user is not None else author
 

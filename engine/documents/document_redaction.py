@@ -125,12 +125,19 @@ def for_recipients(
     """`for_recipient` for each person sent a document, in order. When nothing of the
     child's record is withheld from anyone, one read says so for all of them (not one read
     per person); the copies are still each person's own (their letter, a family member's
-    without the chair's decisions)."""
+    without the chair's decisions). Then a document other than the letters is the same for
+    every family member, and for everyone else: one copy each, shared (never changed)."""
     if data.get("family") or conference_reads.remembered(
         session, ("withheld", child_id), lambda: withholding.anything_withheld(session, child_id)
     ):
         # A family document's parts are per child, each with its own record's withholding.
         return [for_recipient(session, person, child_id, data) for person in people]
+    if data["kind"] != "invitation":
+        shared: dict[bool, dict] = {}
+        for flag in (_family_member(person) for person in people):
+            if flag not in shared:
+                shared[flag] = _redacted(data, set(), [], flag)
+        return [shared[_family_member(person)] for person in people]
     return [
         _own_letter(person, _redacted(data, set(), [], _family_member(person))) for person in people
     ]

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from engine.documents import (
     conference_reads,
+    dispatch,
     document_data,
     document_redaction,
     document_render,
     family_documents,
     frozen,
 )
-from engine.messaging import outbox
 from engine.models import audit
 from engine.models.base import fetch
 from engine.models.conferences import CasePerson, Conference, invitations_for, reports_for
@@ -36,8 +36,8 @@ from engine.models.documents import (
     family_records_for,
 )
 from engine.models.people import Child, User
-from engine.models.professional_links import PostedLetter, emailed_person_ids
-from engine.models.withholding import share_with_parents
+from engine.models.professional_links import emailed_person_ids
+from engine.models.withholding import share_all_with_parents
 from engine.platform import workdays
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
@@ -190,6 +190,13 @@ def send_document(conference_id, kind, sent_date) -> int:
         return _send_family(ctx, conference, str(kind), workdays.as_date(sent_date))
     session = ctx.session
     invitations = document_data.invitations(session, conference.id)
+    # The chair, the child's social worker and staff invited, read together for the
+    # document (the chair) and the emails (`dispatch.tell_staff`).
+    child = session.get(Child, conference.child_id)
+    dispatch.read_staff(
+        session,
+        [conference.chair_id, child.social_worker_id, *(i.person.user_id for i in invitations)],
+    )
     data = document_data.compose(session, conference, invitations, str(kind), ctx.now.date())
     kept = frozen.freeze(data)
     emailed = conference_reads.remembered(
@@ -198,12 +205,16 @@ def send_document(conference_id, kind, sent_date) -> int:
     people = recipients(invitations, emailed)
     # Each person's copy is redacted for them; its fingerprint says what they received.
     copies = document_redaction.for_recipients(
-        ctx.session, [i.person for i in invitations], conference.child_id, kept
+        session, [i.person for i in invitations], conference.child_id, kept
     )
+    prints: dict[int, str] = {}  # a copy shared by several people is fingerprinted once
     for person, copy in zip(people, copies, strict=True):
-        person["sha256"] = frozen.fingerprint(copy)
+        if id(copy) not in prints:
+            prints[id(copy)] = frozen.fingerprint(copy)
+        person["sha256"] = prints[id(copy)]
     actor = ctx.actor
-    record = DocumentRecord(
+    record_id = dispatch.insert_record(
+        session,
         conference_id=conference.id,
         kind=str(kind),
         purpose=SENT,
@@ -215,47 +226,12 @@ def send_document(conference_id, kind, sent_date) -> int:
         sha256=frozen.fingerprint(kept),
         data=kept,
     )
-    ctx.session.add(record)
-    ctx.session.flush()
-    ctx.session.add_all(
-        PostedLetter(
-            document_record_id=record.id,
-            conference_id=conference.id,
-            child_id=conference.child_id,
-            person_id=p["person_id"],
-            kind=record.kind,
-            role=p["role"],
-            queued_at=ctx.now,
-        )
-        for p in people
-        if p["by"] == "post"
-    )
-    _tell_staff(ctx, conference, data["title"], people, record.id)
-    return record.id
-
-
-def _tell_staff(
-    ctx, conference: Conference, title: str, people: list[dict], record_id, children=()
-) -> None:
-    """Email each member of staff a link to the conference page, once per document: the
-    accounts among its recipients and the social worker of each child it is for."""
-    user_ids = {p["user_id"] for p in people if p["user_id"]}
-    for child_id in children or (conference.child_id,):
-        user_ids.add(ctx.session.get(Child, child_id).social_worker_id)
-    for user_id in sorted(i for i in user_ids if i):
-        user = ctx.session.get(User, user_id)
-        outbox.queue(
-            ctx.session,
-            kind="document",
-            key=f"document:{record_id}:{user_id}",
-            user=user,
-            subject=f"{title} sent ({ctx.instance.reference})",
-            body=f"The {title.lower()} for case {ctx.instance.reference} has been sent.",
-            link=f"/conferences/{conference.id}",
-            instance_id=ctx.instance.id,
-            now=ctx.now,
-            new_key=True,
-        )
+    for person in people:
+        person["child_id"] = conference.child_id
+    conference_of = {conference.child_id: conference.id}
+    dispatch.queue_letters(session, record_id, str(kind), people, conference_of, ctx.now)
+    dispatch.tell_staff(ctx, conference, data["title"], people, record_id)
+    return record_id
 
 
 def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
@@ -314,7 +290,8 @@ def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
             }
         )
     actor = ctx.actor
-    record = DocumentRecord(
+    record_id = dispatch.insert_record(
+        session,
         conference_id=conference.id,
         kind=kind,
         purpose=SENT,
@@ -329,25 +306,11 @@ def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
         data=kept,
         group_id=conference.group_id,
     )
-    session.add(record)
-    session.flush()
     conference_of = {row.child_id: row.id for row, _invitations in rows}
-    session.add_all(
-        PostedLetter(
-            document_record_id=record.id,
-            conference_id=conference_of[p["child_id"]],
-            child_id=p["child_id"],
-            person_id=p["person_id"],
-            kind=kind,
-            role=p["role"],
-            queued_at=ctx.now,
-        )
-        for p in people
-        if p["by"] == "post"
-    )
+    dispatch.queue_letters(session, record_id, kind, people, conference_of, ctx.now)
     children = tuple(conference_of)
-    _tell_staff(ctx, conference, data["title"], people, record.id, children)
-    return record.id
+    dispatch.tell_staff(ctx, conference, data["title"], people, record_id, children)
+    return record_id
 
 
 def _booking(data: dict) -> tuple:
@@ -363,7 +326,8 @@ def _covered(ctx, conference: Conference, kind: str, family: DocumentRecord, sen
     """A sibling's step whose child the family document already covered: recorded, with
     the family document it was in, and nothing sent again (no letter, no email)."""
     actor = ctx.actor
-    record = DocumentRecord(
+    return dispatch.insert_record(
+        ctx.session,
         conference_id=conference.id,
         kind=kind,
         purpose=COVERED,
@@ -376,9 +340,6 @@ def _covered(ctx, conference: Conference, kind: str, family: DocumentRecord, sen
         group_id=conference.group_id,
         covered_by_id=family.id,
     )
-    ctx.session.add(record)
-    ctx.session.flush()
-    return record.id
 
 
 def share_reports(conference_id, shared_date) -> int:
@@ -388,13 +349,14 @@ def share_reports(conference_id, shared_date) -> int:
     ctx = step_context.current()
     shared = workdays.as_date(shared_date)
     count = 0
-    for report in reports_for(ctx.session, conference_id):
+    reports = reports_for(ctx.session, conference_id)
+    for report in reports:
         received = report.submitted_on is not None and report.submitted_on <= shared
         if received and report.shared_with_parents_on is None:
             report.shared_with_parents_on = shared
             count += 1
-        if report.shared_with_parents_on is not None:
-            share_with_parents(ctx.session, report, report.shared_with_parents_on)
+    given = [(r, r.shared_with_parents_on) for r in reports if r.shared_with_parents_on is not None]
+    share_all_with_parents(ctx.session, given)  # all together: the parents read once
     return count
 
 

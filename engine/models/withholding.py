@@ -192,46 +192,76 @@ def share_with_parents(session: Session, report: Report, on: date) -> list[int]:
     """Record the report as given on `on` to each parent invited to its conference from whom
     it is not withheld, nor asked to be (and not given them already); the ids of the parents
     it went to."""
-    parents = select(Invitation.person_id).where(
-        Invitation.conference_id == report.conference_id, Invitation.role == "parent"
-    )
-    already = set(
-        session.scalars(select(ReportShare.person_id).where(ReportShare.report_id == report.id))
-    )
-    key = ("report", report.id, "summary")
-    asked = [  # a request to withhold it from them, not refused (decided later)
-        r
-        for r in session.scalars(
-            select(ConferenceRequest).where(
-                ConferenceRequest.report_id == report.id,
-                ConferenceRequest.kind == "withhold",
-                or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
-            )
-        )
-    ]
-    asked_of = {p.id for r in asked for p in r.withheld_from_people}
-    asked_groups = {r.withheld_from_group for r in asked if r.withheld_from_group}
+    return share_all_with_parents(session, [(report, on)])[report.id]
 
-    candidates = [p for p in dict.fromkeys(session.scalars(parents)) if p not in already]
-    people: dict[int, CasePerson] = {}
-    if candidates:  # read together, not one by one
-        query = select(CasePerson).where(CasePerson.id.in_(candidates))
-        people = {p.id: p for p in session.scalars(query)}
-    # Whether anything of each child's record is withheld: read once, not per parent.
-    withheld_any = {
-        c: any_in_force_for_child(session, c) for c in {p.child_id for p in people.values()}
+
+def share_all_with_parents(
+    session: Session, shares: list[tuple[Report, date]]
+) -> dict[int, list[int]]:
+    """`share_with_parents` for several reports, each on its own date: what every one of them
+    needs read together (a step sharing a conference's reports reads its parents once, not
+    once per report); the parents each report went to, by report id."""
+    ids = [report.id for report, _on in shares]
+    if not ids:
+        return {}
+    already: dict[int, set[int]] = {i: set() for i in ids}
+    query = select(ReportShare.report_id, ReportShare.person_id)
+    for report_id, person_id in session.execute(query.where(ReportShare.report_id.in_(ids))):
+        already[report_id].add(person_id)
+    asked_of: dict[int, set[int]] = {i: set() for i in ids}
+    asked_groups: dict[int, set[str]] = {i: set() for i in ids}
+    asked = select(ConferenceRequest).where(  # a request to withhold it, not refused
+        ConferenceRequest.report_id.in_(ids),
+        ConferenceRequest.kind == "withhold",
+        or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
+    )
+    for r in session.scalars(asked):
+        asked_of[r.report_id] |= {p.id for p in r.withheld_from_people}
+        if r.withheld_from_group:
+            asked_groups[r.report_id].add(r.withheld_from_group)
+    # Each conference's parents and their records, in the order they were invited.
+    parents = (
+        select(Invitation.conference_id, CasePerson)
+        .join(CasePerson, CasePerson.id == Invitation.person_id)
+        .where(
+            Invitation.conference_id.in_({report.conference_id for report, _on in shares}),
+            Invitation.role == "parent",
+        )
+        .order_by(Invitation.id)
+    )
+    parents_of: dict[int, dict[int, CasePerson]] = {}
+    for conference_id, person in session.execute(parents):
+        parents_of.setdefault(conference_id, {}).setdefault(person.id, person)
+    candidates = {
+        report.id: [
+            p for p in parents_of.get(report.conference_id, {}) if p not in already[report.id]
+        ]
+        for report, _on in shares
     }
+    people = {p.id: p for found in parents_of.values() for p in found.values()}
+    # Whether anything of each child's record is withheld: read once, not per parent.
+    children = {people[p].child_id for found in candidates.values() for p in found}
+    withheld_any = {c: any_in_force_for_child(session, c) for c in children}
+    hidden: dict[int, set[tuple]] = {}  # each parent's, read once for all the reports
 
-    def kept_from(person_id: int) -> bool:
+    def kept_from(report_id: int, person_id: int) -> bool:
         person = people[person_id]
-        hidden = withheld_any[person.child_id] and key in keys_hidden_from_person(
-            session, person_id, person.child_id
-        )
+        if withheld_any[person.child_id] and person_id not in hidden:
+            hidden[person_id] = keys_hidden_from_person(session, person_id, person.child_id)
+        withheld = ("report", report_id, "summary") in hidden.get(person_id, ())
         # Both groups hold every family member, so a parent is in any group asked for.
-        return hidden or person_id in asked_of or bool(asked_groups and person.kind == "family")
+        family = bool(asked_groups[report_id] and person.kind == "family")
+        return withheld or person_id in asked_of[report_id] or family
 
-    given = [p for p in candidates if not kept_from(p)]
-    session.add_all(ReportShare(report_id=report.id, person_id=p, shared_on=on) for p in given)
+    given = {
+        report.id: [p for p in candidates[report.id] if not kept_from(report.id, p)]
+        for report, _on in shares
+    }
+    session.add_all(
+        ReportShare(report_id=report.id, person_id=p, shared_on=on)
+        for report, on in shares
+        for p in given[report.id]
+    )
     session.flush()
     return given
 

@@ -111,4 +111,42 @@ def test_with_nothing_withheld_the_parents_are_given_it_after_one_read(case):
     family = people(case)
     assert set(given) == {family["Grace Okoye"], family["Tom Okoye"]}
     assert len([s for s in sent if "FROM withheld_items" in s]) == 1  # not one per parent
-    assert len([s for s in sent if s.lstrip().startswith("SELECT case_people")]) == 1
+    people_read = [s for s in sent if s.lstrip().startswith("SELECT") and "case_people" in s]
+    assert len(people_read) == 1  # the parents with their records, in one read
+
+
+def test_two_reports_shared_together_read_the_parents_once_each_as_they_may(case):
+    from sqlalchemy import event
+
+    from engine.models.withholding import share_all_with_parents
+
+    police, family = police_report(case), people(case)
+    gp = case.db.scalars(select(Report).where(Report.agency == "gp")).one()
+    conference = case.db.scalars(select(Conference)).one()
+    withholding.withhold(
+        case.db,
+        case.staff["chair"],
+        conference.child_id,
+        "report",
+        police.id,
+        "summary",
+        f"person:{family['Tom Okoye']}",
+        "Police intelligence about the father's associate.",
+        case.engine.clock.now(),
+    )
+    sent: list[str] = []
+    keep = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(case.db.get_bind(), "before_cursor_execute", keep)
+    given = share_all_with_parents(case.db, [(police, date(2027, 1, 8)), (gp, date(2027, 1, 9))])
+    event.remove(case.db.get_bind(), "before_cursor_execute", keep)
+    assert set(given[police.id]) == {family["Grace Okoye"]}
+    assert set(given[gp.id]) == {family["Grace Okoye"], family["Tom Okoye"]}
+    assert shared_with(case, police) == {family["Grace Okoye"]}
+    assert shared_with(case, gp) == {family["Grace Okoye"], family["Tom Okoye"]}
+    shares = select(ReportShare).where(ReportShare.report_id.in_([police.id, gp.id]))
+    dates = {(s.report_id, s.shared_on) for s in case.db.scalars(shares)}
+    assert dates == {(police.id, date(2027, 1, 8)), (gp.id, date(2027, 1, 9))}
+    people_read = [s for s in sent if "case_people" in s and "withheld_items" not in s]
+    assert len(people_read) == 1  # the parents with their records, once for both reports
+    # Whether anything is withheld, then what is withheld from each parent: once each.
+    assert len([s for s in sent if "FROM withheld_items" in s]) == 3

@@ -60,6 +60,8 @@ def test_the_second_document_of_a_step_reads_none_of_the_conference_again(case):
     record, sent = send_two(case)
     assert tables_read(sent) & conference_reads.TABLES == set()
     assert not [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    # Its record only: its letters and emails, and the first's, wait for the step's save.
+    assert [" ".join(s.split()[:3]) for s in sent] == ["INSERT INTO document_records"]
     assert len(record.recipients) == len(record.data["invitations"]) >= 4
 
 
