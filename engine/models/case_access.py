@@ -5,7 +5,7 @@ The policy (which connection grants what) lives in `engine/access/access.py`; th
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, literal, or_, select, union
+from sqlalchemy import Exists, Select, and_, exists, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from engine.models.conferences import CasePerson, Conference, Invitation
@@ -62,9 +62,15 @@ def connected_child_ids(user: User, team_wide: bool, child_id: int | None = None
     return union(*parts)
 
 
-def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -> bool:
+def connection(user: User, child_id: int, team_wide: bool) -> Exists:
+    """EXISTS(the person is connected to this child): a condition, or a column of a statement
+    that reads the child's row too (`access.child_and_level`), so one statement does both."""
     ids = connected_child_ids(user, team_wide, child_id).subquery()
-    return bool(session.scalar(select(literal(True)).where(exists().where(ids.c[0] == child_id))))
+    return exists().where(ids.c[0] == child_id)
+
+
+def is_connected(session: Session, user: User, child_id: int, team_wide: bool) -> bool:
+    return bool(session.scalar(select(literal(True)).where(connection(user, child_id, team_wide))))
 
 
 def is_invited_to(session: Session, user: User, conference_id: int) -> bool:

@@ -75,6 +75,13 @@ def open_plan_for(session: Session, child_id: int) -> Plan | None:
     return session.scalars(query.order_by(Plan.id.desc())).first()
 
 
+def open_plan_id(child_id: int):
+    """`open_plan_for`'s id as a scalar subquery, for a statement that reads the child's row
+    and more at once (starting a workflow: `cases._startable`)."""
+    query = select(Plan.id).where(Plan.child_id == child_id, Plan.ended_on.is_(None))
+    return query.order_by(Plan.id.desc()).limit(1).scalar_subquery()
+
+
 def plans_for_child(session: Session, child_id: int) -> list[Plan]:
     query = select(Plan).where(Plan.child_id == child_id).order_by(Plan.started_on, Plan.id)
     return list(session.scalars(query))
