@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from enum import Enum
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 
 from engine.models import audit
 from engine.models.case_access import (
+    child_query,
     connected_child_ids,
-    connection,
     is_connected,
     is_invited_to,
     is_report_author,
+    person,
 )
 from engine.models.conferences import Conference, Report
 from engine.models.people import Child, User
@@ -94,22 +95,21 @@ def require_child(session: Session, user: User, child_id: int) -> tuple[Child, L
 
 
 def child_and_level(
-    session: Session, user: User, child_id: int, *extra: ColumnElement
+    session: Session, user: User, child_id: int, extra: tuple = (), **params
 ) -> tuple[Child, Level, tuple]:
-    """`require_child`, with `extra` columns (scalar subqueries about the child, say) read in
-    the same statement as the child and the person's connection to it: one round trip where
-    there were up to three. The extras are read before access is decided, so they are
-    handed back only when the person has access."""
-    if not _asks_connection(user) and not extra:
+    """`require_child`, with `extra` columns (scalar subqueries about the child, built once,
+    of the bound `child_id` and `params`) read in the same statement as the child and the
+    person's connection to it: one round trip where there were up to three. The extras are
+    read before access is decided, so they are handed back only when the person has access."""
+    asks = _asks_connection(user)
+    if not asks and not extra:
         child, connected, values = session.get(Child, child_id), False, ()
     else:
-        columns = list(extra)
-        if _asks_connection(user):
-            team_wide = bool(user.roles & TEAM_WIDE)
-            columns.insert(0, connection(user, child_id, team_wide).label("connected"))
-        row = session.execute(select(Child, *columns).where(Child.id == child_id)).first()
+        shape = (bool(user.roles & TEAM_WIDE), bool(user.team)) if asks else None
+        bound = {**params, **(person(user) if asks else {}), "child_id": child_id}
+        row = session.execute(child_query(shape, extra), bound).first()
         child = row[0] if row is not None else None
-        connected = bool(row[1]) if row is not None and _asks_connection(user) else False
+        connected = bool(row[1]) if row is not None and asks else False
         values = tuple(row[len(row) - len(extra) :]) if row is not None else ()
     if child is None:
         raise NotFound("There is no such child.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from engine.models.instances import (
     is_second_running,
 )
 from engine.models.people import Child, User, next_child_reference
-from engine.models.plans import open_plan_id
+from engine.models.plans import OPEN_PLAN_ID
 from engine.platform.db import transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 from engine.workflow.permissions import can_start
@@ -199,7 +199,7 @@ def _startable(
     if not can_start(actor):
         raise NotAllowed("Only social workers and managers can start a workflow for a child.")
     child, level, (running_id, plan_id) = access.child_and_level(
-        session, actor, child_id, _running_id(child_id, process_id), open_plan_id(child_id)
+        session, actor, child_id, (_RUNNING_ID, OPEN_PLAN_ID), process_id=process_id
     )
     if level is not access.Level.FULL:
         raise NotAllowed("You cannot start a workflow for this child.")
@@ -211,15 +211,19 @@ def _startable(
     return child, plan_id
 
 
-def _running_id(child_id: int, process_id: str):
-    """The newest of the child's instances of `process_id` still active (running or
-    suspended), as a scalar subquery: `_running`'s first, read in SQL."""
-    query = select(ProcessInstance.id).where(
-        ProcessInstance.child_id == child_id,
-        ProcessInstance.process_id == process_id,
+# The newest of the child's (bound `child_id`) instances of the bound `process_id` still
+# active (running or suspended): `_running`'s first, read in SQL, built once.
+_RUNNING_ID = (
+    select(ProcessInstance.id)
+    .where(
+        ProcessInstance.child_id == bindparam("child_id"),
+        ProcessInstance.process_id == bindparam("process_id"),
         ProcessInstance.status.in_((RUNNING, SUSPENDED)),
     )
-    return query.order_by(ProcessInstance.id.desc()).limit(1).scalar_subquery()
+    .order_by(ProcessInstance.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 def _running(session: Session, child: Child, process_id: str) -> list[ProcessInstance]:

@@ -15,14 +15,7 @@ def test_a_start_that_read_no_running_conference_loses_to_one_started_meanwhile(
 ):
     """As two people starting at once: both checks find none, the database takes one."""
     staff, child, first = start_icpc(db, engine)
-    real = cases._running_id
-    seen = []
-
-    def not_yet_started(child_id, process_id):
-        seen.append(process_id)
-        return null() if len(seen) == 1 else real(child_id, process_id)
-
-    monkeypatch.setattr(cases, "_running_id", not_yet_started)
+    monkeypatch.setattr(cases, "_RUNNING_ID", null())  # the check reads none running
     with pytest.raises(ConcurrentUpdate, match=f"in progress: case {first.reference}. Someone"):
         cases.start_conference(db, engine, staff["sw"], child.id)
     assert [i.id for i in db.query(ProcessInstance).filter_by(process_id="icpc")] == [first.id]
