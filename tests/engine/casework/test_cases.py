@@ -42,3 +42,13 @@ def test_only_running_conferences_and_plan_endings_are_one_per_child(db, engine)
             )
     engine.terminate(db, first.id, staff["tm"], "Opened in error")
     assert cases.start_conference(db, engine, staff["sw"], child.id).status == "running"
+
+
+def test_a_service_manager_is_told_of_the_running_case_and_the_missing_plan(db, engine):
+    """Someone who sees every child is not asked how they are connected: the one read of the
+    child still brings the running conference and the open plan (none)."""
+    staff, child, first = start_icpc(db, engine)
+    with pytest.raises(EngineError, match=f"in progress: case {first.reference}"):
+        cases.start_conference(db, engine, staff["sm"], child.id)
+    with pytest.raises(EngineError, match="is not on a child protection plan"):
+        cases.start_plan_ending(db, engine, staff["sm"], child.id)
