@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.models.people import Child, User, team_manager_for
+from engine.models.people import Child, User, team_manager_name
 from engine.platform.errors import EngineError
 
 # The names `for_child` gives every workflow, and what each starting command adds (`cases`):
@@ -29,12 +29,11 @@ def for_child(session: Session, child: Child, actor: User | None = None) -> dict
     )
     if worker is None:
         raise EngineError("Allocate a social worker to the child before starting a workflow.")
-    manager = team_manager_for(session, worker)
     return {
         "child_id": child.id,
         "child_reference": child.reference,
         "social_worker": worker.username,
-        "team_manager": manager.username if manager else None,
+        "team_manager": team_manager_name(session, worker),
         "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
         "expected_date_of_birth": (
             child.expected_date_of_birth.isoformat() if child.expected_date_of_birth else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,9 +16,15 @@ from engine.access import access
 from engine.casework import case_data
 from engine.models import audit, catalogue
 from engine.models.conferences import ICPC, PRE_BIRTH, TRANSFER_IN, CasePerson
-from engine.models.instances import ProcessInstance, instances_for_child, is_second_running
+from engine.models.instances import (
+    RUNNING,
+    SUSPENDED,
+    ProcessInstance,
+    instances_for_child,
+    is_second_running,
+)
 from engine.models.people import Child, User, next_child_reference
-from engine.models.plans import open_plan_for
+from engine.models.plans import OPEN_PLAN_ID
 from engine.platform.db import transaction
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 from engine.workflow.permissions import can_start
@@ -73,8 +80,8 @@ def start_conference(
     """Start an initial, pre-birth or transfer-in conference for a child not on a plan."""
     if not isinstance(conference_type, str) or conference_type not in CONFERENCE_TYPES:
         raise EngineError("Choose the type of conference.")
-    child = _startable(session, actor, child_id, "icpc")
-    if open_plan_for(session, child.id) is not None:
+    child, plan_id = _startable(session, actor, child_id, "icpc")
+    if plan_id is not None:
         raise EngineError(
             f"{child.full_name} is already on a child protection plan: "
             "the plan's review conferences follow it."
@@ -90,12 +97,11 @@ def start_plan_ending(
     session: Session, engine: Engine, actor: User, child_id: int
 ) -> ProcessInstance:
     """End a plan without a conference (the child died, left the UK or moved away)."""
-    child = _startable(session, actor, child_id, "end_plan")
-    plan = open_plan_for(session, child.id)
-    if plan is None:
+    child, plan_id = _startable(session, actor, child_id, "end_plan")
+    if plan_id is None:
         raise EngineError(f"{child.full_name} is not on a child protection plan.")
     data = case_data.for_child(session, child, actor)
-    data["plan_id"] = plan.id
+    data["plan_id"] = plan_id
     return _start(session, engine, actor, child, "end_plan", data)
 
 
@@ -104,7 +110,7 @@ def start_from_child_page(
 ) -> ProcessInstance:
     """Start a process a process owner made to be started from a child's page (a children's
     meeting, say), with the case's data, as the conference and the plan ending are."""
-    child = _startable(session, actor, child_id, process_id)
+    child, plan_id = _startable(session, actor, child_id, process_id)
     if process_id not in catalogue.child_page_processes(session):
         if catalogue.is_retired(session, process_id):
             raise EngineError(
@@ -112,9 +118,8 @@ def start_from_child_page(
             )
         raise EngineError(f"“{process_id}” cannot be started from a child's page.")
     data = case_data.for_child(session, child, actor)
-    plan = open_plan_for(session, child.id)
-    if plan is not None:
-        data["plan_id"] = plan.id
+    if plan_id is not None:
+        data["plan_id"] = plan_id
     return _start(session, engine, actor, child, process_id, data)
 
 
@@ -182,18 +187,43 @@ def add_person(
     return person
 
 
-def _startable(session: Session, actor: User, child_id: int, process_id: str) -> Child:
+def _startable(
+    session: Session, actor: User, child_id: int, process_id: str
+) -> tuple[Child, int | None]:
+    """The child, if the actor may start `process_id` for it now, and its open plan's id.
+
+    Access, whether the process already runs for the child and its open plan are one
+    statement (`access.child_and_level`): the running instance and the plan are read before
+    access is decided, but nothing of them is told unless the actor has full access.
+    """
     if not can_start(actor):
         raise NotAllowed("Only social workers and managers can start a workflow for a child.")
-    child, level = access.require_child(session, actor, child_id)
+    child, level, (running_id, plan_id) = access.child_and_level(
+        session, actor, child_id, (_RUNNING_ID, OPEN_PLAN_ID), process_id=process_id
+    )
     if level is not access.Level.FULL:
         raise NotAllowed("You cannot start a workflow for this child.")
-    running = _running(session, child, process_id)
-    if running:
+    if running_id is not None:
+        running = session.get(ProcessInstance, running_id)
         raise EngineError(
-            f"{child.full_name} already has this workflow in progress: case {running[0].reference}."
+            f"{child.full_name} already has this workflow in progress: case {running.reference}."
         )
-    return child
+    return child, plan_id
+
+
+# The newest of the child's (bound `child_id`) instances of the bound `process_id` still
+# active (running or suspended): `_running`'s first, read in SQL, built once.
+_RUNNING_ID = (
+    select(ProcessInstance.id)
+    .where(
+        ProcessInstance.child_id == bindparam("child_id"),
+        ProcessInstance.process_id == bindparam("process_id"),
+        ProcessInstance.status.in_((RUNNING, SUSPENDED)),
+    )
+    .order_by(ProcessInstance.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 def _running(session: Session, child: Child, process_id: str) -> list[ProcessInstance]:

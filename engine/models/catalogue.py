@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from engine.models.base import Base, UTCDateTime, utcnow
 
@@ -53,8 +54,20 @@ def entries(session: Session) -> dict[str, CatalogueEntry]:
 
 
 def is_retired(session: Session, process_id: str) -> bool:
-    found = entry(session, process_id)
-    return found is not None and found.retired
+    """Whether the process is retired: every start asks. An entry this session holds answers
+    (with its changes not yet flushed, as `entry` would); else one column is read, without
+    loading an entry (a shipped process has none, so `entry` could never find it held)."""
+    held = session.identity_map.get(identity_key(CatalogueEntry, process_id))
+    if held is not None:
+        return held.retired
+    return session.execute(_RETIRED, {"process_id": process_id}).first() is not None
+
+
+# Built once: the process's entry, if it has one and it is retired.
+_RETIRED = select(CatalogueEntry.__table__.c.process_id).where(
+    CatalogueEntry.__table__.c.process_id == bindparam("process_id"),
+    CatalogueEntry.__table__.c.retired_at.is_not(None),
+)
 
 
 def child_page_processes(session: Session) -> list[str]:

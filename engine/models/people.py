@@ -211,6 +211,15 @@ def team_manager_for(session: Session, user: User | None) -> User | None:
     return managers[0] if managers else None
 
 
+def team_manager_name(session: Session, user: User | None) -> str | None:
+    """`team_manager_for`'s username, read as one column (a workflow's start data)."""
+    if user is None or not user.team:
+        return None
+    from engine.models.teams import first_manager_name  # teams' rows name users
+
+    return first_manager_name(session, user.team)
+
+
 def every_user(session: Session) -> list[User]:
     """Everyone, active or not, people first then service accounts (the administrators' list)."""
     query = select(User).options(joinedload(User.role_rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -73,6 +73,17 @@ class CoreGroupMeeting(Base):
 def open_plan_for(session: Session, child_id: int) -> Plan | None:
     query = select(Plan).where(Plan.child_id == child_id, Plan.ended_on.is_(None))
     return session.scalars(query.order_by(Plan.id.desc())).first()
+
+
+# `open_plan_for`'s id, of the bound `child_id`, as a scalar subquery built once: for a
+# statement that reads the child's row and more at once (a start: `cases._startable`).
+OPEN_PLAN_ID = (
+    select(Plan.id)
+    .where(Plan.child_id == bindparam("child_id"), Plan.ended_on.is_(None))
+    .order_by(Plan.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 def plans_for_child(session: Session, child_id: int) -> list[Plan]:

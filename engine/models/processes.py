@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -32,13 +32,16 @@ class ProcessVersion(Base):
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
-    query = (
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    return session.scalar(_LATEST, {"process_id": process_id})
+
+
+# Built once (every start asks): a request reuses the statement and its cache key.
+_LATEST = (
+    select(ProcessVersion)
+    .where(ProcessVersion.process_id == bindparam("process_id"))
+    .order_by(ProcessVersion.id.desc())
+    .limit(1)
+)
 
 
 def versions_of(session: Session, process_id: str) -> list[ProcessVersion]:

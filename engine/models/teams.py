@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, delete, func, insert, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -98,6 +109,31 @@ def managers_of(session: Session, team: str) -> list[User]:
         .order_by(User.id)
     )
     return list(session.scalars(query).unique())
+
+
+def first_manager_name(session: Session, team: str) -> str | None:
+    """The username of `managers_of(team)[0]`, or None: the one column a workflow's start
+    data needs (`case_data.for_child`), read without loading the people."""
+    return session.execute(_FIRST_MANAGER, {"team": team}).scalar()
+
+
+# Built once, as `managers_of` asks but for the first's username only: every start reads it.
+_users, _roles, _teams = User.__table__, UserRole.__table__, Team.__table__
+_FIRST_MANAGER = (
+    select(_users.c.username)
+    .join(_roles, _roles.c.user_id == _users.c.id)
+    .where(_roles.c.role == TEAM_MANAGER, _users.c.active.is_(True))
+    .where(
+        (_users.c.team == bindparam("team"))
+        | _users.c.id.in_(
+            select(team_managers.c.user_id)
+            .join(_teams, _teams.c.id == team_managers.c.team_id)
+            .where(_teams.c.name == bindparam("team"))
+        )
+    )
+    .order_by(_users.c.id)
+    .limit(1)
+)
 
 
 def set_managers(session: Session, team: Team, user_ids: list[int]) -> None:

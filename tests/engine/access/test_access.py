@@ -1,15 +1,16 @@
 """Case access: who is connected to a child's record, and how much of it they see."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine.access import access
 from engine.casework import cases
+from engine.models import teams
 from engine.models.inbox import InboxFilter, inbox_page
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import Child
 from engine.platform.db import transaction
-from engine.platform.errors import NotAllowed, NotFound
+from engine.platform.errors import EngineError, NotAllowed, NotFound
 from tests.conftest import START
 from tests.factories import (
     complete,
@@ -167,3 +168,48 @@ def test_a_pool_task_of_a_moved_workflow_still_opens_its_child(db, engine, clock
     assert set(ready(db, waiting.id)) == {"second"}  # made on the new version, in the pool
     assert all(row_child == child.id for _, row_child, _ in rows_and_children(db))
     assert visible(db, staff["bs"]) == {child.id}
+
+
+# ---- one statement for the child and the person's access (access.child_and_level) --------
+
+
+def test_the_one_statement_decides_as_level_does_for_everyone(db, engine, case):
+    """Reading the child with the connection (and a start's extras) in one statement gives
+    every person the level `level` gives them, or refuses them, for every child."""
+    staff, child, _ = case
+    other = make_child(db, engine, make_user(db, "sw_south", "social_worker", team="South"))
+    with transaction(db):
+        teams.ensure(db, "South")
+        listed = make_user(db, "tm_none", "team_manager", team=None)  # manages South by listing
+        teams.set_managers(db, teams.by_name(db, "South"), [listed.id])
+    people = [*staff.values(), listed, make_user(db, "agency", "agency_professional")]
+    people.append(make_user(db, "gone", "service_manager"))
+    people[-1].active = False
+    for user in people:
+        for child_id in (child.id, other.id):
+            expected = access.level(db, user, child_id)
+            try:
+                found, got, values = access.child_and_level(db, user, child_id)
+            except NotAllowed:
+                got, found, values = None, None, None
+            assert got is expected, (user.username, child_id)
+            assert values in ((), None)
+            assert found is None or found.id == child_id
+    assert access.level(db, listed, other.id) is access.Level.FULL
+    assert access.level(db, listed, child.id) is None
+
+
+def test_a_start_reads_the_child_access_running_case_and_plan_at_once(db, engine, case):
+    """The refusal of a second conference is decided from one statement (the running case's
+    reference then comes from the instance this session holds)."""
+    staff, child, instance = case
+    seen = []
+    listen = ("before_cursor_execute", lambda *args: seen.append(args[2]))
+    event.listen(db.get_bind(), *listen)
+    try:
+        with pytest.raises(EngineError, match=f"in progress: case {instance.reference}"):
+            cases.start_conference(db, engine, staff["sw"], child.id)
+    finally:
+        event.remove(db.get_bind(), *listen)
+    assert len(seen) == 1
+    assert "EXISTS" in seen[0] and "process_instances" in seen[0] and "plans" in seen[0]

@@ -1,7 +1,7 @@
 """Starting a workflow for a child: the database refuses a second running conference."""
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, null
 from sqlalchemy.exc import IntegrityError
 
 from engine.casework import cases
@@ -15,14 +15,7 @@ def test_a_start_that_read_no_running_conference_loses_to_one_started_meanwhile(
 ):
     """As two people starting at once: both checks find none, the database takes one."""
     staff, child, first = start_icpc(db, engine)
-    real = cases._running
-    seen = []
-
-    def not_yet_started(session, child, process_id):
-        seen.append(process_id)
-        return [] if len(seen) == 1 else real(session, child, process_id)
-
-    monkeypatch.setattr(cases, "_running", not_yet_started)
+    monkeypatch.setattr(cases, "_RUNNING_ID", null())  # the check reads none running
     with pytest.raises(ConcurrentUpdate, match=f"in progress: case {first.reference}. Someone"):
         cases.start_conference(db, engine, staff["sw"], child.id)
     assert [i.id for i in db.query(ProcessInstance).filter_by(process_id="icpc")] == [first.id]
@@ -49,3 +42,13 @@ def test_only_running_conferences_and_plan_endings_are_one_per_child(db, engine)
             )
     engine.terminate(db, first.id, staff["tm"], "Opened in error")
     assert cases.start_conference(db, engine, staff["sw"], child.id).status == "running"
+
+
+def test_a_service_manager_is_told_of_the_running_case_and_the_missing_plan(db, engine):
+    """Someone who sees every child is not asked how they are connected: the one read of the
+    child still brings the running conference and the open plan (none)."""
+    staff, child, first = start_icpc(db, engine)
+    with pytest.raises(EngineError, match=f"in progress: case {first.reference}"):
+        cases.start_conference(db, engine, staff["sm"], child.id)
+    with pytest.raises(EngineError, match="is not on a child protection plan"):
+        cases.start_plan_ending(db, engine, staff["sm"], child.id)
