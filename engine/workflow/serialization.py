@@ -389,25 +389,6 @@ def _drop_orphans(workflow: BpmnWorkflow) -> None:
             del workflow.subprocesses[task_id]
 
 
-def unsavable(workflow: BpmnWorkflow) -> str | None:
-    """Which value the workflow holds that its JSON cannot (a diagram's script left a
-    generator, bytes or a range in the data), said for the process owner who must change
-    the script; None when every value can be written. Looked for only once a save failed."""
-    serializer = _local.serializer
-    holders = [("the process", workflow.data)] + [
-        (task.task_spec.bpmn_name or task.task_spec.name, task.data)
-        for task in workflow.get_tasks_iterator()
-    ]
-    for where, data in holders:
-        for name, value in data.items():
-            try:
-                json.dumps(value, cls=serializer._encoder_cls)
-            except (TypeError, ValueError):
-                kind = type(value).__name__
-                return f"“{name}” in “{where}” holds a value of type {kind}, which cannot be saved"
-    return None
-
-
 def loads(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
     dct = json.loads(state)
     chosen = _local.serializer

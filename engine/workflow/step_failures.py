@@ -7,6 +7,8 @@ hold, a repeated step too deep to follow) is the diagram's, and says so.
 
 from __future__ import annotations
 
+import json
+
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -81,8 +83,27 @@ def dumps(workflow: BpmnWorkflow) -> str:
     try:
         return serialization.dumps(workflow)
     except (TypeError, ValueError) as exc:
-        where = serialization.unsavable(workflow) or str(exc)
+        where = _unsavable(workflow) or str(exc)
         raise StepFailed(
             f"The process could not continue: {where}. Nothing was saved. Ask the process "
             "owner to change the diagram's script."
         ) from exc
+
+
+def _unsavable(workflow: BpmnWorkflow) -> str | None:
+    """Which value the workflow holds that its JSON cannot (a diagram's script left a
+    generator, bytes or a range in the data), said for the process owner who must change
+    the script; None when every value can be written. Looked for only once a save failed."""
+    encoder = serialization.serializer()._encoder_cls
+    holders = [("the process", workflow.data)] + [
+        (task.task_spec.bpmn_name or task.task_spec.name, task.data)
+        for task in workflow.get_tasks_iterator()
+    ]
+    for where, data in holders:
+        for name, value in data.items():
+            try:
+                json.dumps(value, cls=encoder)
+            except (TypeError, ValueError):
+                kind = type(value).__name__
+                return f"“{name}” in “{where}” holds a value of type {kind}, which cannot be saved"
+    return None
