@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from engine.access import access
 from engine.casework import cases
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from engine.platform.errors import ConcurrentUpdate, TaskAlreadyCompleted
@@ -229,15 +230,17 @@ def test_start_against_start(db, clock, sessions, monkeypatch):
     setup = Engine(clock=clock)
     children = [make_child(db, setup, staff["sw"], given=f"Child{n}") for n in range(PAIRS)]
     current: dict = {}
-    real = cases._running
+    real = access.child_and_level
 
-    def running_then_wait(session, child, process_id):
-        found = real(session, child, process_id)
-        if not found and current:  # both found none: let them insert together
+    def running_then_wait(session, user, child_id, extra=(), **params):
+        child, level, values = real(session, user, child_id, extra, **params)
+        # The start's read says whether the process runs for the child (its first extra):
+        # when both found none, let them insert together.
+        if extra and values and values[0] is None and current:
             current["pair"].decided()
-        return found
+        return child, level, values
 
-    monkeypatch.setattr(cases, "_running", running_then_wait)
+    monkeypatch.setattr(access, "child_and_level", running_then_wait)
     first, second = Engine(clock=clock), Engine(clock=clock)
     results = []
     for child in children:
