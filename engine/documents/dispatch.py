@@ -10,9 +10,7 @@ in one statement per table when the step is saved, in the order they were queued
 
 from __future__ import annotations
 
-from functools import cache
-
-from sqlalchemy import String, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -29,23 +27,10 @@ def insert_record(session: Session, **values) -> int:
 
     Not added to the session, so it is not checked by the flush: its bounded text is checked
     here the same way (`lengths`), before any SQL is sent."""
-    problems = {
-        key: f"{lengths.label(key)} must be {length} characters or fewer"
-        for key, length in _bounds()
-        if isinstance(values.get(key), str) and len(values[key]) > length
-    }
+    problems = lengths.too_long_values(DocumentRecord.__mapper__, values)
     if problems:
         raise InvalidValue(problems)
     return session.execute(insert(DocumentRecord).returning(DocumentRecord.id), values).scalar_one()
-
-
-@cache
-def _bounds() -> tuple[tuple[str, int], ...]:
-    return tuple(
-        (column.key, column.type.length)
-        for column in DocumentRecord.__table__.columns
-        if isinstance(column.type, String) and column.type.length is not None
-    )
 
 
 def queue_letters(

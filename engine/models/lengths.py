@@ -44,9 +44,15 @@ def label(key: str) -> str:
 
 def too_long(obj) -> dict[str, str]:
     """A message per bounded column of `obj` whose loaded value is longer than the column."""
+    return too_long_values(obj.__mapper__, obj.__dict__)
+
+
+def too_long_values(mapper, values: dict) -> dict[str, str]:
+    """`too_long` of the values a row of `mapper`'s class is to be written with: for an
+    INSERT sent without the flush, which would otherwise have checked them."""
     problems = {}
-    for key, length in _bounds(obj.__mapper__):
-        value = obj.__dict__.get(key)
+    for key, length in _bounds(mapper):
+        value = values.get(key)
         if isinstance(value, str) and len(value) > length:
             problems[key] = f"{label(key)} must be {length} characters or fewer"
     return problems
