@@ -212,30 +212,42 @@ class Stepper:
         return fired + timers.fired_since(workflow, counted)
 
     def complete_task(
-        self, session, instance, workflow, spiff_task, row, data, others, actor, now, **options
+        self,
+        session,
+        instance,
+        workflow,
+        spiff_task,
+        row,
+        data,
+        others,
+        actor,
+        now,
+        *,
+        context: StepContext,
+        held_by: int | None,
+        saved_timers=None,
+        detail: dict | None = None,
     ) -> tuple[list, list[HumanTask]] | None:
         """Complete a ready task in the caller's transaction: run its step with `data`, save,
         mark its row done, audit it and start what the step started; the timers that fired
         and the rows it created, or None when the row was no longer ready and held by
-        `options["held_by"]` (someone got there first: the caller says so and rolls back).
+        `held_by` (someone got there first: the caller says so and rolls back).
 
-        `options`: `context` (the step's), `held_by`, `saved_timers` (as `save`), and `detail`
-        for the audit event (where a shared step was done from)."""
+        `saved_timers` as `save`'s; `detail` goes into the audit event (where a shared step
+        was done from)."""
 
         def step():
             spiff_task.set_data(**data)
             spiff_task.run()
             workflow.do_engine_steps()
 
-        context = options["context"]
         fired = self.run(workflow, step, context)
-        saved_timers = options.get("saved_timers")
         created = self.save(
             session, instance, workflow, others, now, actor, fired, context,
             saved_timers=saved_timers,
         )  # fmt: skip
         # after the step, as every write: the database is locked no earlier than it was
-        if not mark_completed(session, row.id, options["held_by"], actor and actor.id, now):
+        if not mark_completed(session, row.id, held_by, actor and actor.id, now):
             return None
         audit.record_now(
             session,
@@ -246,7 +258,7 @@ class Stepper:
             task_id=row.id,
             task=row.task_spec,
             title=row.title,
-            **options.get("detail", {}),
+            **(detail or {}),
         )
         self.after_step(session, context)
         return fired, created
