@@ -246,7 +246,7 @@ def _written_from(task, parent, copies: dict) -> tuple | None:
     return written if _unchanged(written, task, parent) else None
 
 
-_ATOMIC = frozenset((str, int, float, bool, type(None)))
+_ATOMIC = task_loading.ATOMIC
 
 
 def _copy(value: dict, copies: dict):

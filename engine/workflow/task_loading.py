@@ -26,7 +26,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-_ATOMIC = frozenset((str, int, float, bool, type(None)))
+# The values JSON holds as they are, which neither a save nor a load need convert or copy.
+ATOMIC = frozenset((str, int, float, bool, type(None)))
 _CONTAINERS = (dict, list, set)
 
 
@@ -90,7 +91,7 @@ def _restored(registry, value):
     if (
         type(value) is dict
         and "typename" not in value
-        and all(type(v) in _ATOMIC for v in value.values())
+        and all(type(v) in ATOMIC for v in value.values())
     ):
         return dict(value)
     return registry.restore(value)
