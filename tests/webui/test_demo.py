@@ -24,7 +24,7 @@ from engine.models.processes import versions_of
 from engine.platform import workdays
 from engine.reporting import census, census_export
 from tests.factories import deploy_processes
-from webui import demo
+from webui import demo, demo_stories
 
 
 def test_demo_cases_cover_every_stage(db, engine):
@@ -112,7 +112,7 @@ def test_demo_cases_cover_every_stage(db, engine):
     jack = next(c for c in held if c.child_id == child("Jack").id)
     assert (jack.quorate, jack.agencies_attended) == (False, "children_social_care, police")
     assert "risk of harm" in jack.quorum_reason
-    assert jack.booking_reason == demo._JACK_LATE
+    assert jack.booking_reason == demo_stories.JACK_LATE
     # the day held corrected to the next working day: his first core group follows it
     assert jack.held_on == workdays.add_working_days(jack.scheduled_on, 1)
     meeting = db.scalars(select(CoreGroupMeeting).where(CoreGroupMeeting.plan_id == jack.plan_id))

@@ -6,7 +6,7 @@ from engine.models import Conference, ConferenceRequest, WithheldItem
 from engine.models.people import Child
 from tests.factories import deploy_processes
 from tests.webui.conftest import page, sign_in
-from webui import demo
+from webui import demo, demo_stories
 
 
 def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_engine):
@@ -60,9 +60,10 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
     father, mother = minutes_for("Parent Two"), minutes_for("Parent One")
     assert "Agency report (Police)" not in father and "Agency report (Police)" in mother
     kept = withholding.values_hidden_from(db, people["Parent Two"], finn.id)
-    assert demo.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
-    assert demo.REFERRER not in father and demo.REFERRER not in mother
-    assert demo.REFERRER in withholding.values_hidden_from(db, people["Parent One"], finn.id)
+    assert demo_stories.GROUP in kept and "Flat 2, Refuge House, 8 Quiet Lane, Northtown" in kept
+    assert demo_stories.REFERRER not in father and demo_stories.REFERRER not in mother
+    hidden = withholding.values_hidden_from(db, people["Parent One"], finn.id)
+    assert demo_stories.REFERRER in hidden
 
 
 def test_the_demo_has_an_officers_request_waiting_for_the_chair(db, web_engine):

@@ -19,7 +19,7 @@ from engine.models import (
 )
 from tests.processes.driver import WITHHELD, Case, held, invited
 from tests.webui.conftest import page, post_form
-from webui import demo
+from webui import demo_scenes
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -262,7 +262,7 @@ def test_pages_and_emails_say_what_a_family_needs_to_know(client, case):
     assert "The conference was held on 11 January 2027." in said and "is on" not in said
     footer = html.select_one("footer").text
     assert "special category" not in footer and "01234 567890" in footer
-    answers = {k: v for k, v in demo._PARENT_FEEDBACK.items()}
+    answers = {k: v for k, v in demo_scenes.PARENT_FEEDBACK.items()}
     sent = post_form(client, f"/family/{token}", answers, token_from="/sign-in")
     assert sent.status_code == 200, page(sent).select_one("main").text[:300]
     again = page(client.get(f"/family/{token}"))
