@@ -23,6 +23,7 @@ from engine.models.forms import (
     form_draft,
     form_keys,
     latest_form,
+    newest_form,
     pinned_form,
     pins_of,
     version_pin,
@@ -178,10 +179,21 @@ def form_for(
         return definition
     if shipped(key) is not None:
         return forms.load(key)
-    latest = latest_form(session, key)
-    if latest is None:
+    newest = newest_form(session, key)
+    if newest is None:
         raise NotFound(f"No form “{key}”.")
-    return definition_of(latest)
+    form_id, digest = newest
+    definition = _BY_CONTENT.get((key, digest))
+    if definition is None:
+        definition = definition_of(session.get(FormVersion, form_id))
+        if len(_BY_CONTENT) < 1024:  # every form version ever deployed, in practice
+            _BY_CONTENT.setdefault((key, digest), definition)
+    return definition
+
+
+# Form definitions by key and content hash, parsed once: the same content is the same form
+# whichever database or version id it came from, so this is safe to keep for the process.
+_BY_CONTENT: dict[tuple[str, str], forms.FormDefinition] = {}
 
 
 def _pinned(session: Session, version_id: int | None, key: str) -> forms.FormDefinition | None:

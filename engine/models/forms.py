@@ -57,6 +57,26 @@ def latest_form(session: Session, key: str) -> FormVersion | None:
     return session.scalar(query.order_by(FormVersion.number.desc()).limit(1))
 
 
+def newest_form(session: Session, key: str) -> tuple[int, str] | None:
+    """(id, content hash) of a form's newest deployed version, None when it has none: what
+    a task of a version that pins no form for the key shows, asked on every completion of
+    one, so read as two columns on the session's connection (no row object to build; a
+    session made to autoflush is flushed first, as the ORM would)."""
+    if session.autoflush:
+        session.flush()
+    row = session.connection().execute(_NEWEST, {"key": key}).first()
+    return None if row is None else (row.id, row.content_hash)
+
+
+# Built once, as `engine.models.tokens._BY_DIGEST`.
+_NEWEST = (
+    select(FormVersion.id, FormVersion.content_hash)
+    .where(FormVersion.form_key == bindparam("key"))
+    .order_by(FormVersion.number.desc())
+    .limit(1)
+)
+
+
 def form_versions_of(session: Session, key: str) -> list[FormVersion]:
     """Every deployed version of a form, newest first."""
     query = select(FormVersion).where(FormVersion.form_key == key)
