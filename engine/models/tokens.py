@@ -35,7 +35,12 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
     def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return usable(self.revoked_at, self.expires_at, now)
+
+
+def usable(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a token with these dates works at `now`: not revoked, and not yet expired."""
+    return revoked_at is None and (expires_at is None or expires_at > now)
 
 
 class TokenCheck(NamedTuple):
@@ -51,7 +56,7 @@ class TokenCheck(NamedTuple):
     user: User
 
     def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return usable(self.revoked_at, self.expires_at, now)
 
 
 def token_check(session: Session, digest: str) -> TokenCheck | None:
