@@ -42,18 +42,23 @@ def _sent_text() -> Iterator[str]:
         yield key
         yield value
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:  # no form fields or uploads: werkzeug parses neither from JSON
+            yield from _strings(request.get_json(silent=True))
+            return
         for key, value in request.form.items(multi=True):
             yield key
             yield value
         for upload in request.files.values():
             yield upload.filename or ""
-        if request.is_json:
-            yield from _strings(request.get_json(silent=True))
 
 
 def refuse_unstorable() -> None:
-    """The guard itself, for a marked view's paths that store what was sent as it is."""
-    if not all(storable(text) for text in _sent_text()):
+    """The guard itself, for a marked view's paths that store what was sent as it is.
+
+    Every piece is asked about at once, joined by a line break: a NUL or a lone surrogate
+    is one in the whole text exactly when it is one in a piece (Python never pairs two
+    surrogates that end up side by side, and the break keeps them apart besides)."""
+    if not storable("\n".join(_sent_text())):
         abort(400, MESSAGE)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import audit
 from engine.models.people import User, user_by_username
-from engine.models.tokens import ApiToken, mark_used, token_by_digest
+from engine.models.tokens import ApiToken, mark_used, token_check
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotFound
 
@@ -93,16 +93,15 @@ def revoke(
 
 def authenticate(session: Session, secret: str, now: datetime) -> User | None:
     """The active service account this secret belongs to, or None (unknown, revoked or
-    expired)."""
+    expired). Read afresh on every call: nothing of a token is kept between requests."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = token_by_digest(session, digest(secret))
-    if token is None or not token.usable(now):
+    found = token_check(session, digest(secret))
+    if found is None or not found.usable(now):
         return None
-    user = token.user
-    if not user.active or not user.service_account:
+    if not found.account_active or not found.service_account:
         return None
-    if token.last_used_at is None or token.last_used_at < now - USE_RECORDED_EVERY:
+    if found.last_used_at is None or found.last_used_at < now - USE_RECORDED_EVERY:
         with transaction(session):
-            mark_used(session, token.id, now, now - USE_RECORDED_EVERY)
-    return user
+            mark_used(session, found.token_id, now, now - USE_RECORDED_EVERY)
+    return found.user

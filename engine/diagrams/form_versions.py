@@ -23,10 +23,12 @@ from engine.models.forms import (
     form_draft,
     form_keys,
     latest_form,
+    newest_form,
     pinned_form,
     pins_of,
+    version_pin,
 )
-from engine.models.instances import HumanTask, ProcessInstance
+from engine.models.instances import HumanTask
 from engine.platform.errors import NotFound
 
 
@@ -177,10 +179,21 @@ def form_for(
         return definition
     if shipped(key) is not None:
         return forms.load(key)
-    latest = latest_form(session, key)
-    if latest is None:
+    newest = newest_form(session, key)
+    if newest is None:
         raise NotFound(f"No form “{key}”.")
-    return definition_of(latest)
+    form_id, digest = newest
+    definition = _BY_CONTENT.get((key, digest))
+    if definition is None:
+        definition = definition_of(session.get(FormVersion, form_id))
+        if len(_BY_CONTENT) < 1024:  # every form version ever deployed, in practice
+            _BY_CONTENT.setdefault((key, digest), definition)
+    return definition
+
+
+# Form definitions by key and content hash, parsed once: the same content is the same form
+# whichever database or version id it came from, so this is safe to keep for the process.
+_BY_CONTENT: dict[tuple[str, str], forms.FormDefinition] = {}
 
 
 def _pinned(session: Session, version_id: int | None, key: str) -> forms.FormDefinition | None:
@@ -189,34 +202,41 @@ def _pinned(session: Session, version_id: int | None, key: str) -> forms.FormDef
 
 
 class PinnedForms:
-    """The form each diagram version pins for a key, read once per process (as `SpecCache`
-    keeps parsed diagrams): every completion and task page would otherwise read it again.
+    """The form each diagram version pins for a key, or that it pins none, read once per
+    process (as `SpecCache` keeps parsed diagrams): every completion and task page would
+    otherwise read it again.
 
     Safe to keep because a pin never changes: a diagram version's pins are written in the
     transaction that deploys it and never updated or deleted, and a form version is
-    immutable (a changed form is a new version, pinned only by a new diagram version). Only
-    a pin found is kept: a version that pins nothing shows the file or the newest deployed
-    form, which can change, so that is read every time. Hold one per app (a test database
-    reused with its ids restarted must not meet an older app's pins)."""
+    immutable (a changed form is a new version, pinned only by a new diagram version). So a
+    version that exists and pins nothing for a key never will, and that is kept too; what
+    such a task shows (the file, else the newest deployed form) can change and is read every
+    time. Of a version not in the database nothing is kept. Hold one per app (a test
+    database reused with its ids restarted must not meet an older app's pins)."""
 
     def __init__(self):
-        self._found: dict[tuple[int, str], forms.FormDefinition] = {}
+        self._found: dict[tuple[int, str], forms.FormDefinition | None] = {}
 
     def pinned(
         self, session: Session, version_id: int | None, key: str
     ) -> forms.FormDefinition | None:
         if version_id is None:
             return None
-        definition = self._found.get((version_id, key))
-        if definition is None:
-            definition = _pinned(session, version_id, key)
-            if definition is not None:
-                self._found.setdefault((version_id, key), definition)
+        try:
+            return self._found[(version_id, key)]
+        except KeyError:
+            pass
+        exists, form = version_pin(session, version_id, key)
+        definition = definition_of(form) if form is not None else None
+        if exists:
+            self._found.setdefault((version_id, key), definition)
         return definition
 
 
 def form_for_task(
     session: Session, task: HumanTask, pins: PinnedForms | None = None
 ) -> forms.FormDefinition:
-    instance = session.get(ProcessInstance, task.instance_id)
+    """The form a task shows (`form_for`); its instance is the one the task row was read
+    with, from the session."""
+    instance = task.instance
     return form_for(session, instance.version_id if instance else None, task.form_key, pins)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, and_, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -57,6 +57,26 @@ def latest_form(session: Session, key: str) -> FormVersion | None:
     return session.scalar(query.order_by(FormVersion.number.desc()).limit(1))
 
 
+def newest_form(session: Session, key: str) -> tuple[int, str] | None:
+    """(id, content hash) of a form's newest deployed version, None when it has none: what
+    a task of a version that pins no form for the key shows, asked on every completion of
+    one, so read as two columns on the session's connection (no row object to build; a
+    session made to autoflush is flushed first, as the ORM would)."""
+    if session.autoflush:
+        session.flush()
+    row = session.connection().execute(_NEWEST, {"key": key}).first()
+    return None if row is None else (row.id, row.content_hash)
+
+
+# Built once, as `engine.models.tokens._BY_DIGEST`.
+_NEWEST = (
+    select(FormVersion.id, FormVersion.content_hash)
+    .where(FormVersion.form_key == bindparam("key"))
+    .order_by(FormVersion.number.desc())
+    .limit(1)
+)
+
+
 def form_versions_of(session: Session, key: str) -> list[FormVersion]:
     """Every deployed version of a form, newest first."""
     query = select(FormVersion).where(FormVersion.form_key == key)
@@ -95,6 +115,31 @@ def pinned_form(session: Session, version_id: int, key: str) -> FormVersion | No
         .where(DiagramFormPin.version_id == version_id, DiagramFormPin.form_key == key)
     )
     return session.scalar(query)
+
+
+def version_pin(session: Session, version_id: int, key: str) -> tuple[bool, FormVersion | None]:
+    """(whether the diagram version exists, the form version it pins for `key` or None), in
+    one statement: a version that exists and pins nothing for a key never will (its pins are
+    written with it), so the caller may remember the absence; of a version not there, not."""
+    row = session.execute(_VERSION_PIN, {"version_id": version_id, "key": key}).first()
+    return (False, None) if row is None else (True, row.FormVersion)
+
+
+# Built once (every completion of a task of a version without pins asks): the statement
+# keeps its cache key, so a request reuses it instead of building it afresh.
+_VERSION_PIN = (
+    select(ProcessVersion.id, FormVersion)
+    .select_from(ProcessVersion)
+    .outerjoin(
+        DiagramFormPin,
+        and_(
+            DiagramFormPin.version_id == ProcessVersion.id,
+            DiagramFormPin.form_key == bindparam("key"),
+        ),
+    )
+    .outerjoin(FormVersion, FormVersion.id == DiagramFormPin.form_version_id)
+    .where(ProcessVersion.id == bindparam("version_id"))
+)
 
 
 def versions_pinning(session: Session, key: str) -> list[tuple[ProcessVersion, int]]:

@@ -25,7 +25,8 @@ def task_with_instance(session: Session, task_id: str) -> HumanTask | None:
 def task_and_open_tasks(session: Session, task_id: str) -> tuple[HumanTask | None, list]:
     """A task row with its instance, and its instance's other open rows, in one statement
     (completing a task needs all three): the row whatever its state, `(None, [])` when none.
-    The others come oldest first, as `open_tasks` gives them."""
+    The others come oldest first, as `open_tasks` gives them, each with its assignee: the
+    completion's answer names who holds each open task, and would read each holder apart."""
     row, others = None, []
     for found in session.scalars(_TASK_AND_OPEN, {"task_id": task_id}):
         if found.id == task_id:
@@ -59,7 +60,7 @@ _TASK_AND_OPEN = (
             ),
         )
     )
-    .options(joinedload(HumanTask.instance))
+    .options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
     .order_by(HumanTask.created_at)
 )
 

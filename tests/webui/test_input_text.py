@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from tests.factories import make_service_account, make_staff, make_token
@@ -45,3 +46,31 @@ def test_ordinary_requests_pass(client, db):
     make_staff(db)
     sign_in(client, "sw")
     assert client.get("/children", query_string={"q": "Smith"}).status_code == 200
+
+
+def test_halves_of_a_pair_in_two_strings_are_refused_and_a_whole_pair_passes(client, db):
+    """The guard asks about every string at once: two lone halves that would make a pair
+    side by side are still two lone surrogates, while an emoji sent whole is ordinary text."""
+    make_service_account(db, "tm_sys", "team_manager")
+    headers = {"Authorization": f"Bearer {make_token(db, 'tm_sys')}"}
+    for body, status in (
+        ('{"note\\ud83d": "\\ude00", "process_id": "icpc"}', 400),
+        ('{"note": ["\\ud83d", "\\ude00"], "process_id": "icpc"}', 400),
+        ('{"note": "\\ud83d\\ude00", "process_id": "nothing-deployed"}', 422),  # read, not refused
+    ):
+        response = client.post(
+            "/api/v1/instances", data=body, content_type="application/json", headers=headers
+        )
+        assert response.status_code == status, body
+
+
+def test_an_upload_named_with_a_nul_is_refused(client, db):
+    make_service_account(db, "tm_sys", "team_manager")
+    headers = {"Authorization": f"Bearer {make_token(db, 'tm_sys')}"}
+    response = client.post(
+        "/api/v1/instances",
+        data={"process_id": "icpc", "file": (io.BytesIO(b"x"), "a\x00.pdf")},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert response.status_code == 400

@@ -11,19 +11,40 @@ from engine.access import tokens
 from engine.models import council_settings
 from engine.models.tokens import tokens_of
 from tests.factories import (
+    BOOKING,
     STRATEGY,
     deploy_processes,
     make_child,
     make_service_account,
+    make_staff,
     make_token,
+    ready,
 )
 from tests.webui.conftest import statements_by_transaction
 
 TABLE = re.compile(r"(?:FROM|UPDATE|INTO)\s+(\w+)")
+INVITATIONS = {
+    "invitations_sent_date": "2026-03-02",
+    "family": [{"name": "Grace Okoye", "relationship": "Mother"}],
+    "child_invited": False,
+    "agencies": [{"agency": "police", "name": "Robin Hall"}],
+    "parent_report_expected": False,
+}
+REPORT = {
+    "data": {
+        "report_completed_date": "2026-03-02",
+        "report_shared_date": "2026-03-02",
+        "report_summary": "Amara disclosed at school that she had been hit.",
+    }
+}
 
 
 def _tables(sql: str) -> str:
     return f"{sql.split()[0].upper()} {TABLE.search(sql).group(1)}"
+
+
+def _bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_a_trivial_api_request_reads_its_token_and_what_is_withheld_only(
@@ -72,8 +93,49 @@ def test_a_completion_reads_a_pinned_form_once_and_deletes_no_drafts_it_lacks(
         assert done.status_code == 200, done.json
         completions.append([_tables(sql) for transaction in seen for sql in transaction])
     first, second = completions
-    assert "SELECT form_versions" in first and "SELECT form_versions" not in second
+    pin = "SELECT process_versions"  # the version's pin (or that it has none) for the form
+    assert pin in first and pin not in second
     assert len(second) == len(first) - 1  # nothing else changed
     for statements in completions:
         assert "DELETE task_drafts" not in statements  # nobody had saved a draft
         assert statements[-1] == "SELECT withheld_items"  # the net still reads, last
+
+
+def test_a_completion_names_who_holds_each_open_task_without_reading_them_apart(
+    app, client, db, web_engine
+):
+    """The answer lists the case's open tasks with their holders: those held by someone the
+    request has not met (the chair of the booked conference) come with the task rows."""
+    make_staff(db)  # the chair the booking names
+    sw = make_service_account(db, "sw_sys", "social_worker")
+    make_service_account(db, "bs_sys", "business_support", team=None)
+    deploy_processes(db)
+    child = make_child(db, web_engine, sw)
+    tokens = {name: make_token(db, name) for name in ("sw_sys", "bs_sys")}
+    started = client.post(
+        "/api/v1/instances", headers=_bearer(tokens["sw_sys"]), json={"child_id": child.id}
+    )
+    for spec, by, data in (
+        ("record_strategy_discussion", "sw_sys", STRATEGY),
+        ("book_conference", "bs_sys", BOOKING),
+        ("send_invitations", "bs_sys", INVITATIONS),
+    ):
+        task = ready(db, started.json["id"])[spec].id
+        done = client.post(
+            f"/api/v1/tasks/{task}/complete", headers=_bearer(tokens[by]), json={"data": data}
+        )
+        assert done.status_code == 200, done.json
+    held = {t["task"]: t["assignee"] for t in done.json["ready_tasks"]}
+    assert held["social_worker_report"] == "sw_sys" and held["hold_conference"] == "chair"
+
+    report = ready(db, started.json["id"])["social_worker_report"].id
+    seen = statements_by_transaction(app)
+    done = client.post(
+        f"/api/v1/tasks/{report}/complete", headers=_bearer(tokens["sw_sys"]), json=REPORT
+    )
+    assert done.status_code == 200, done.json
+    held = {t["task"]: t["assignee"] for t in done.json["ready_tasks"]}
+    assert held == {"agency_report": None, "chair_pre_contact": "chair", "hold_conference": "chair"}
+    statements = [sql for transaction in seen for sql in transaction]
+    assert _tables(statements[-1]) == "SELECT withheld_items"  # nothing read after the step
+    assert "SELECT users" not in [_tables(sql) for sql in statements]  # the chair included

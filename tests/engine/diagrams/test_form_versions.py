@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from engine.diagrams import diagram_editing, form_editing, form_versions
+from engine.diagrams import diagram_editing, form_editing, form_versions, registry
 from engine.models.forms import form_draft, pins_of
-from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed
+from engine.platform.db import transaction
+from engine.platform.errors import EngineError, InvalidDiagram, NotAllowed, NotFound
 from tests.factories import TEST_DIAGRAMS, make_staff, make_user, ready
 
 TWO_STEPS = (TEST_DIAGRAMS / "two_steps.bpmn").read_text()
@@ -87,6 +88,41 @@ def test_a_pin_kept_for_the_process_still_shows_each_version_its_own_form(db, en
     assert [f.label for f in kept.fields] == ["Start date"]
     assert unpinned is None
     assert len(seen) == 1  # the pin kept: only the version that pins nothing was read
+
+
+def test_a_version_that_pins_nothing_still_follows_a_newly_deployed_form(db, engine, clock, staff):
+    """A version deployed before its forms existed pins none: `PinnedForms` keeps that
+    absence (no pin read again), yet the task shows whatever form is deployed newest now."""
+    owner, now = staff["owner"], clock.now()
+    pins = form_versions.PinnedForms()
+    with transaction(db):
+        bare, _ = registry.deploy(db, registry.parse(TWO_STEPS.encode(), "two_steps.bpmn"), "t")
+    assert pins_of(db, bare.id) == {}
+    running = engine.start(db, "two_steps", staff["sw"], dict(START_DATA))
+    task = ready(db, running.id)["first"]
+    with pytest.raises(NotFound):
+        form_versions.form_for_task(db, task, pins)
+
+    _forms(db, owner, now)
+    _deploy(db, owner, now, "forms at last")  # deploys the forms, pinned by a new version
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        shown = form_versions.form_for_task(db, task, pins)
+        for _twice in range(2):  # of a version not in the database, nothing is kept
+            assert pins.pinned(db, 10_000, "test/first") is None
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert [f.label for f in shown.fields] == ["Start date"]
+    assert "diagram_form_pins" not in seen[0]  # the newest form only
+    assert len(seen) == 3 and all("diagram_form_pins" in sql for sql in seen[1:])
+
+    changed = {**DATE, "label": "Date the work started"}
+    form_editing.change_field(db, owner, "test/first", "0", changed, now)
+    _deploy(db, owner, now, "clearer date label")
+    shown = form_versions.form_for_task(db, task, pins)
+    assert [f.label for f in shown.fields] == ["Date the work started"]
 
 
 def test_removing_a_field_a_later_script_reads_is_flagged_before_deploy(db, clock, staff):
