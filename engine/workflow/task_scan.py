@@ -101,6 +101,7 @@ def update_waiting_tasks(workflow) -> None:
     tasks = workflow.tasks
     if not any(task._state & _WAITING for task in tasks.values()):
         return
+    get = tasks.get
     pending = [workflow.task_tree]  # the iterator's task_list, next task last
     depth = 0
     while pending:
@@ -111,14 +112,17 @@ def update_waiting_tasks(workflow) -> None:
             and depth < MAX_DEPTH
             and task.task_spec.name is not None  # != end_at_spec, which is None
         ):
-            pending.extend(reversed([tasks.get(child) for child in task._children]))
+            pending.extend(reversed([get(child) for child in task._children]))
             depth += 1
         elif pending:  # (`Task.parent` is `workflow.tasks.get(_parent)`: read directly)
-            ancestor = tasks.get(pending[-1]._parent)
-            current = tasks.get(task._parent)
-            while current is not None and current is not ancestor:
-                current = tasks.get(current._parent)
-                depth -= 1
+            parent, following = task._parent, pending[-1]._parent
+            if following is parent or following == parent:
+                pass  # the next is a sibling: the climb would end where it starts
+            else:
+                ancestor, current = get(following), get(parent)
+                while current is not None and current is not ancestor:
+                    current = get(current._parent)
+                    depth -= 1
         if task._state & _WAITING and task.last_state_change >= 0:
             task.task_spec._update(task)
 
