@@ -80,8 +80,9 @@ def test_a_deadline_earlier_than_the_thread_sleeps_toward_wakes_it_in_time():
 
 def test_an_idle_thread_sleeps_until_woken_and_still_stops_the_next_runaway():
     dog = counting_watchdog()
-    dog.release(dog.watch(0.02))
-    asleep(dog, until=lambda wakes_at: wakes_at is None)  # idle for a budget: no more looks
+    dog.release(dog.watch(0.2))
+    asleep(dog)  # awake for one more budget after its last watch,
+    asleep(dog, until=lambda wakes_at: wakes_at is None)  # then idle: no more looks
     assert stopped_within(dog, 0.1) < 0.1 + POLL_SECONDS + 0.4
     assert dog._lock.notified == 1
 
