@@ -51,18 +51,24 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
     return tasks_in_state(workflow, _READY, manual=True)
 
 
-def tasks_in_state(workflow, state: int, manual: bool | None = None) -> list:
-    """`workflow.get_tasks(state=state, manual=manual)` for a workflow or a subprocess (whose
-    walk also enters the subprocesses its tasks own): the same tasks in the walk's order."""
+def tasks_in_state(
+    workflow, state: int, manual: bool | None = None, spec_name: str | None = None
+) -> list:
+    """`workflow.get_tasks(state=state, manual=manual, spec_name=spec_name)` for a workflow or
+    a subprocess (whose walk also enters the subprocesses its tasks own): the same tasks in
+    the walk's order."""
     top = workflow.top_workflow
     workflows = [workflow, *(each for each in top.subprocesses.values() if each is not workflow)]
     if sum(len(each.tasks) for each in workflows) >= MAX_DEPTH:
-        return list(workflow.get_tasks_iterator(state=state, manual=manual))  # the walk itself
+        named = {} if spec_name is None else {"spec_name": spec_name}
+        return list(workflow.get_tasks_iterator(state=state, manual=manual, **named))  # the walk
     if workflow is not top:
         workflows = _below(workflow, workflows)
     found = []
     for each in workflows:
         for task in each.tasks.values():
+            if spec_name is not None and task.task_spec.name != spec_name:
+                continue
             if task._state & state and _matches(task, state, manual):
                 position = _position(workflow, task, state)
                 if position is not None:
@@ -101,6 +107,7 @@ def update_waiting_tasks(workflow) -> None:
     tasks = workflow.tasks
     if not any(task._state & _WAITING for task in tasks.values()):
         return
+    get = tasks.get
     pending = [workflow.task_tree]  # the iterator's task_list, next task last
     depth = 0
     while pending:
@@ -111,14 +118,17 @@ def update_waiting_tasks(workflow) -> None:
             and depth < MAX_DEPTH
             and task.task_spec.name is not None  # != end_at_spec, which is None
         ):
-            pending.extend(reversed([tasks.get(child) for child in task._children]))
+            pending.extend(reversed([get(child) for child in task._children]))
             depth += 1
         elif pending:  # (`Task.parent` is `workflow.tasks.get(_parent)`: read directly)
-            ancestor = tasks.get(pending[-1]._parent)
-            current = tasks.get(task._parent)
-            while current is not None and current is not ancestor:
-                current = tasks.get(current._parent)
-                depth -= 1
+            parent, following = task._parent, pending[-1]._parent
+            if following is parent or following == parent:
+                pass  # the next is a sibling: the climb would end where it starts
+            else:
+                ancestor, current = get(following), get(parent)
+                while current is not None and current is not ancestor:
+                    current = get(current._parent)
+                    depth -= 1
         if task._state & _WAITING and task.last_state_change >= 0:
             task.task_spec._update(task)
 
@@ -238,22 +248,34 @@ def _depth(top: BpmnWorkflow, task, depths: dict) -> int:
     return level
 
 
+_SCANNED_FILTERS = ({"state"}, {"spec_name"}, {"state", "spec_name"})
+
+
+def _get_tasks(workflow, first_task, kwargs: dict) -> list | None:
+    """`get_tasks`'s answer from the task dictionaries when its filter is one `tasks_in_state`
+    answers (TaskFilter's defaults for the rest), else None: the walk's to give."""
+    if first_task is not None or kwargs.keys() not in _SCANNED_FILTERS:
+        return None
+    state = kwargs.get("state", TaskState.ANY_MASK)
+    return tasks_in_state(workflow, state, spec_name=kwargs.get("spec_name"))
+
+
 class ScannedWorkflow(BpmnWorkflow):
     """The engine's workflow: SpiffWorkflow's own, except that its two walks on every step
     answer from the task dictionaries (above) instead of walking the whole tree.
 
     `do_engine_steps` lists the ready tasks with `get_tasks(state=READY)` again after each
     round, and every completed task makes the workflow `update_waiting_tasks`: both walk
-    every finished task from the root. A filter on state alone (and from the root) is
+    every finished task from the root. A filter on state or a spec's name (and from the root:
+    a parallel gateway's `get_tasks(spec_name=...)` each time a branch reaches it) is
     `tasks_in_state`; any other filter is the walk's. Its subprocesses (a conference's
     preparation is one) are `ScannedSubWorkflow`s, which answer the same way. Stored as
     `BpmnWorkflow` and `BpmnSubWorkflow` (`serialization`), so states load in either class.
     """
 
     def get_tasks(self, first_task=None, **kwargs) -> list:
-        if first_task is None and kwargs.keys() == {"state"}:
-            return tasks_in_state(self, kwargs["state"])
-        return super().get_tasks(first_task, **kwargs)
+        found = _get_tasks(self, first_task, kwargs)
+        return super().get_tasks(first_task, **kwargs) if found is None else found
 
     def update_waiting_tasks(self) -> None:
         update_waiting_tasks(self)
@@ -272,9 +294,8 @@ class ScannedSubWorkflow(BpmnSubWorkflow):
     task it completes updates its waiting tasks), answered from its task dictionary."""
 
     def get_tasks(self, first_task=None, **kwargs) -> list:
-        if first_task is None and kwargs.keys() == {"state"}:
-            return tasks_in_state(self, kwargs["state"])
-        return super().get_tasks(first_task, **kwargs)
+        found = _get_tasks(self, first_task, kwargs)
+        return super().get_tasks(first_task, **kwargs) if found is None else found
 
     def update_waiting_tasks(self) -> None:
         update_waiting_tasks(self)

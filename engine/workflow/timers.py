@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -74,11 +75,18 @@ def waiting(workflow: BpmnWorkflow) -> list[WaitingTimer]:
 
 def _timer(task, definition: TimerEventDefinition) -> WaitingTimer:
     value = definition.details(task).value
-    due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+    due = _due_at(value) if isinstance(value, str) else None
     spec = task.task_spec
     element = getattr(spec, "bpmn_id", None) or spec.name
     name = getattr(spec, "bpmn_name", None) or definition.name or element
     return WaitingTimer(str(task.id), element, name, due)
+
+
+@lru_cache(maxsize=4096)
+def _due_at(value: str) -> datetime:
+    """`TimerEventDefinition.get_datetime`, read once per value: each step lists the same
+    waiting timers several times (before, during and after it, and for their rows)."""
+    return TimerEventDefinition.get_datetime(value)
 
 
 def fired_ids(workflow: BpmnWorkflow) -> set[str]:

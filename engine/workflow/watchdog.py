@@ -13,6 +13,12 @@ lock and the `try` that gives it back, so the watchdog raises it only while the 
 running the diagram's own code (compiled under `CODE_FILENAME`): a runaway spends its time
 there, and a slow function it called finishes first. An interruption that comes too late to
 be delivered is cleared before the caller goes on, so it can never land in other code.
+
+Waking the thread costs more than the watch itself (a thread switch for every expression a
+step evaluates), so `watch` wakes it only for a deadline earlier than the moment it will look
+again anyway: it always sleeps at most until the earliest deadline, and, once idle, for one
+more budget, so the next expressions' later deadlines need no wake. A runaway is still
+stopped within its budget plus `POLL_SECONDS` and the time to switch threads.
 """
 
 from __future__ import annotations
@@ -50,18 +56,25 @@ class Watchdog:
         self._watches: dict[int, _Watch] = {}
         self._next = 0
         self._thread: threading.Thread | None = None
+        self._wakes_at: float | None = None  # when the thread looks next (None: when woken)
+        self._idle_seconds = 0.0  # the latest budget: how long the thread idles awake
+        self.wakes = 0  # how often `watch` had to wake the thread (for the tests)
 
     def watch(self, seconds: float) -> int:
         """Start watching the calling thread; the token to give to `release`."""
+        deadline = time.monotonic() + seconds
         with self._lock:
             self._next += 1
-            self._watches[self._next] = _Watch(threading.get_ident(), time.monotonic() + seconds)
+            self._watches[self._next] = _Watch(threading.get_ident(), deadline)
+            self._idle_seconds = seconds
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="diagram-watchdog", daemon=True
                 )
-                self._thread.start()
-            self._lock.notify()
+                self._thread.start()  # it reads the watches before it first sleeps
+            elif self._wakes_at is None or deadline < self._wakes_at:
+                self.wakes += 1
+                self._lock.notify()
             return self._next
 
     def release(self, token: int) -> bool:
@@ -74,6 +87,7 @@ class Watchdog:
             return watch.fired
 
     def _run(self) -> None:
+        seen = -1  # the last watch made before the thread last looked
         with self._lock:
             while True:
                 now = time.monotonic()
@@ -85,7 +99,14 @@ class Watchdog:
                         watch.fired = True
                         _interrupt(watch.thread_id, OverBudget)
                 waiting = [w.deadline - now for w in self._watches.values() if not w.fired]
-                timeout = max(min(waiting), POLL_SECONDS) if waiting else None
+                if waiting:
+                    timeout = max(min(waiting), POLL_SECONDS)
+                elif self._next != seen:  # busy lately: a later watch then needs no wake
+                    timeout = self._idle_seconds
+                else:  # idle for a whole budget: sleep until the next watch wakes it
+                    timeout = None
+                seen = self._next
+                self._wakes_at = None if timeout is None else now + timeout
                 self._lock.wait(timeout=timeout)
 
 

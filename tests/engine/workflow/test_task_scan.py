@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -19,7 +20,7 @@ from engine.diagrams import registry
 from engine.platform import clock as clocks
 from engine.platform.clock import FixedClock
 from engine.workflow import serialization, task_scan
-from engine.workflow.task_scan import ScannedWorkflow
+from engine.workflow.task_scan import ScannedSubWorkflow, ScannedWorkflow
 from tests.engine.workflow.test_serialization import (
     DIAGRAMS,
     SCENARIOS,
@@ -249,16 +250,21 @@ def same_walks(monkeypatch) -> dict:
     """Check every walk the engine's workflows skip against the walk itself, as it happens:
     `get_tasks` gives the very tasks in the same order; `update_waiting_tasks` leaves the
     tree as SpiffWorkflow's leaves a twin of it. Counts how often each was checked."""
-    checked = {"get_tasks": 0, "update_waiting_tasks": 0, "waiting": 0}
-    scanned_get = ScannedWorkflow.get_tasks
+    checked = {"get_tasks": 0, "update_waiting_tasks": 0, "waiting": 0, "spec_name": 0}
 
-    def get_tasks(self, first_task=None, **kwargs):
-        found = scanned_get(self, first_task, **kwargs)
-        walked = BpmnWorkflow.get_tasks(self, first_task, **kwargs)
-        assert [t.id for t in found] == [t.id for t in walked]
-        assert all(a is b for a, b in zip(found, walked, strict=True))
-        checked["get_tasks"] += 1
-        return found
+    def compared(scanned_class, stock_class):
+        scanned_get = scanned_class.get_tasks
+
+        def get_tasks(self, first_task=None, **kwargs):
+            found = scanned_get(self, first_task, **kwargs)
+            walked = stock_class.get_tasks(self, first_task, **kwargs)
+            assert [t.id for t in found] == [t.id for t in walked]
+            assert all(a is b for a, b in zip(found, walked, strict=True))
+            checked["get_tasks"] += 1
+            checked["spec_name"] += first_task is None and "spec_name" in kwargs
+            return found
+
+        monkeypatch.setattr(scanned_class, "get_tasks", get_tasks)
 
     def update_waiting_tasks(self):
         twin = stock_twin(self)
@@ -269,7 +275,8 @@ def same_walks(monkeypatch) -> dict:
         checked["update_waiting_tasks"] += 1
         checked["waiting"] += waiting
 
-    monkeypatch.setattr(ScannedWorkflow, "get_tasks", get_tasks)
+    compared(ScannedWorkflow, BpmnWorkflow)
+    compared(ScannedSubWorkflow, BpmnSubWorkflow)  # a conference's preparation is one
     monkeypatch.setattr(ScannedWorkflow, "update_waiting_tasks", update_waiting_tasks)
     return checked
 
@@ -286,6 +293,15 @@ def test_the_engines_workflow_walks_as_spiffworkflow_at_every_step_of_a_scenario
     assert checked["get_tasks"] >= 4
     assert checked["update_waiting_tasks"] >= 4
     assert checked["waiting"] >= 1  # boundary timers and joins were waiting and updated
+
+
+def test_the_icpc_s_parallel_gateways_ask_for_their_tasks_by_name_and_get_the_walks(
+    db, engine, clock, monkeypatch
+):
+    module, name = SCENARIOS[0]
+    checked = same_walks(monkeypatch)
+    getattr(module, name)(Case(db, engine, clock, reload=False))
+    assert checked["spec_name"] >= 2  # the preparation's and the reports' splits
 
 
 def run_both(stock, scanned, position: int, **data) -> None:
@@ -365,3 +381,43 @@ def test_each_waiting_task_is_updated_as_spiffworkflow_updates_it(clock):
         scanned.update_waiting_tasks()
     assert shape(scanned) == shape(stock)
     assert all(task.state == TaskState.READY for task in waiting)
+
+
+def spec_name_walks(monkeypatch) -> list:
+    """The walks `get_tasks` still takes: a scanned filter never reaches the stock method."""
+    walks = []
+    stock = BpmnWorkflow.get_tasks
+
+    def walked(self, first_task=None, **kwargs):
+        walks.append(kwargs)
+        return stock(self, first_task, **kwargs)
+
+    monkeypatch.setattr(BpmnWorkflow, "get_tasks", walked)
+    return walks
+
+
+def test_a_filter_on_a_spec_name_finds_what_the_walk_finds_in_its_order(monkeypatch):
+    """A parallel gateway asks `get_tasks(spec_name=...)` each time a branch reaches it:
+    answered from the task dictionaries, across subprocesses, in the walk's order."""
+    workflow = scanned_twin(nested_workflow())
+    ready(workflow, "first")[0].set_data(items=["a", "b", "c"])
+    ready(workflow, "first")[0].run()
+    workflow.do_engine_steps()
+    names = {t.task_spec.name for each in (workflow, *workflow.subprocesses.values())
+             for t in each.tasks.values()}  # fmt: skip
+    walks = spec_name_walks(monkeypatch)
+    several = 0
+    for name in sorted(names):
+        for kwargs in ({"spec_name": name}, {"spec_name": name, "state": TaskState.COMPLETED}):
+            found = workflow.get_tasks(**kwargs)
+            walked = list(BpmnTaskIterator(workflow.task_tree, **kwargs))
+            assert [t.id for t in found] == [t.id for t in walked]
+            several += len(found) > 1
+        for subprocess in workflow.subprocesses.values():
+            found = subprocess.get_tasks(spec_name=name)
+            walked = list(BpmnTaskIterator(subprocess.task_tree, spec_name=name))
+            assert [t.id for t in found] == [t.id for t in walked]
+    assert several  # the multi-instance task's instances share their spec's name
+    assert walks == []
+    workflow.get_tasks(spec_name="first", manual=True)  # any other filter: the walk's
+    assert walks == [{"spec_name": "first", "manual": True}]

@@ -226,3 +226,25 @@ def test_backoff_doubles_up_to_an_hour():
         3600,
         3600,
     ]
+
+
+def test_a_timer_s_due_time_is_read_once_per_value_and_as_spiffworkflow_reads_it(monkeypatch):
+    """Each step lists its waiting timers several times: the moment is parsed once."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    real = TimerEventDefinition.get_datetime
+    parsed = []
+
+    def counted(value):
+        parsed.append(value)
+        return real(value)
+
+    monkeypatch.setattr(TimerEventDefinition, "get_datetime", staticmethod(counted))
+    timers._due_at.cache_clear()
+    for value in ("2026-03-05T00:00:00+00:00", "2026-03-12T08:00:00"):  # aware, and local
+        assert timers._due_at(value) == timers._due_at(value) == real(value)
+    assert parsed == ["2026-03-05T00:00:00+00:00", "2026-03-12T08:00:00"]
+    assert timers._due_at("2026-03-05T00:00:00+00:00") == END_OF_4_MARCH
+    with pytest.raises(ValueError):
+        timers._due_at("not a moment")  # a bad value still fails, every time
+    timers._due_at.cache_clear()
