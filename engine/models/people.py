@@ -21,6 +21,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 from sqlalchemy.sql.elements import True_
 
+from engine.models import session_memo
 from engine.models.base import Base, UTCDateTime, utcnow
 
 IMMEDIATE, DAILY_DIGEST = "immediate", "daily"
@@ -163,7 +164,20 @@ def user_ids_by_username(session: Session, usernames: set[str]) -> dict[str, int
 
 
 def users_with_role(session: Session, role: str) -> list[User]:
-    return list(session.scalars(_WITH_ROLE, {"role": role}))
+    """The active accounts holding `role`, by name: read once in a transaction until it
+    writes to users or roles (a booking's form, its new task's notice and the reminder due
+    with it each ask who does business support)."""
+    return list(
+        session_memo.remembered(
+            session,
+            _ACCOUNTS,
+            ("with_role", role),
+            lambda: session.scalars(_WITH_ROLE, {"role": role}).all(),
+        )
+    )
+
+
+_ACCOUNTS = frozenset({"users", "user_roles"})
 
 
 # Built once (every step that makes a pool task asks): see `engine.models.tokens._BY_DIGEST`.
