@@ -20,6 +20,8 @@ it read again.
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -72,12 +74,29 @@ def forget(session: Session, tables: frozenset[str] | None = None) -> None:
 
 
 def _listen(session: Session) -> None:
-    if session.info.get(_LISTENING):
+    """Listen for the session's writes and transaction ends: on its factory's class once (a
+    factory's sessions are of a class of its own, as `event.listen(factory, ...)` would),
+    not on each session a request makes; a plain `Session` alone, on itself."""
+    kind = type(session)
+    if kind is Session:
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            _listen_on(session)
         return
-    session.info[_LISTENING] = True
-    event.listen(session, "after_flush", _flushed)
-    event.listen(session, "do_orm_execute", _executing)
-    event.listen(session, "after_transaction_end", _ended)
+    with _LOCK:
+        if kind not in _LISTENED:
+            _LISTENED.add(kind)
+            _listen_on(kind)
+
+
+_LISTENED: weakref.WeakSet[type] = weakref.WeakSet()
+_LOCK = threading.Lock()
+
+
+def _listen_on(target) -> None:
+    event.listen(target, "after_flush", _flushed)
+    event.listen(target, "do_orm_execute", _executing)
+    event.listen(target, "after_transaction_end", _ended)
 
 
 def _flushed(session: Session, _context) -> None:
@@ -120,5 +139,5 @@ def _executing(state: ORMExecuteState) -> None:
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     # A flush runs in a transaction of its own inside the session's: not an end.
-    if transaction.parent is None or transaction.nested:
+    if (transaction.parent is None or transaction.nested) and session.info.get(_MEMO):
         forget(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from sqlalchemy import event, insert, text, update
+from sqlalchemy.orm import Session
 
 from engine.models import User, UserRole, session_memo
 from engine.models.people import users_with_role
@@ -109,3 +110,15 @@ def test_a_strict_read_reads_again_while_its_tables_have_pending_changes(db):
     assert session_memo.remembered(db, tables, ("n",), read, strict=True) == 2
     assert session_memo.remembered(db, tables, ("n",), read) == 3  # not strict: kept after
     assert session_memo.remembered(db, tables, ("n",), read) == 3
+
+
+def test_a_plain_session_made_without_a_factory_drops_its_answers_too(db):
+    staff = make_staff(db)
+    with Session(db.get_bind()) as plain:
+        assert names(users_with_role(plain, "business_support")) == ["bs"]
+        plain.add(UserRole(user_id=staff["sw"].id, role="business_support"))
+        plain.flush()
+        assert sorted(names(users_with_role(plain, "business_support"))) == ["bs", "sw"]
+        plain.rollback()
+    assert not event.contains(Session, "after_flush", session_memo._flushed)  # not class-wide
+    assert event.contains(type(db), "after_flush", session_memo._flushed)  # its factory's
