@@ -163,6 +163,14 @@ def user_ids_by_username(session: Session, usernames: set[str]) -> dict[str, int
     return found
 
 
+def users_by_id(session: Session, ids: list[int]) -> list[User]:
+    """These accounts, in one statement (built once: a document's send reads its staff)."""
+    return list(session.scalars(_BY_IDS, {"ids": ids}))
+
+
+_BY_IDS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def users_with_role(session: Session, role: str) -> list[User]:
     """The active accounts holding `role`, by name: read once in a transaction until it
     writes to users or roles (a booking's form, its new task's notice and the reminder due
