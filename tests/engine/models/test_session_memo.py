@@ -120,5 +120,7 @@ def test_a_plain_session_made_without_a_factory_drops_its_answers_too(db):
         plain.flush()
         assert sorted(names(users_with_role(plain, "business_support"))) == ["bs", "sw"]
         plain.rollback()
+    users_with_role(db, "business_support")
+    assert type(db) is not Session  # a factory's own class
     assert not event.contains(Session, "after_flush", session_memo._flushed)  # not class-wide
     assert event.contains(type(db), "after_flush", session_memo._flushed)  # its factory's
