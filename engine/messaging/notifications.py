@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.messaging import outbox
 from engine.models import session_memo
 from engine.models.instances import HumanTask, ProcessInstance
-from engine.models.people import User, user_by_username, users_with_role
+from engine.models.people import Recipient, User, recipients_with_role, user_by_username
 from engine.models.timeliness import Escalation
 from engine.platform import settings, workdays
 from engine.workflow import step_context
@@ -28,7 +28,9 @@ def _when(day) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> list[User]:
+def _people_for(
+    session: Session, row: HumanTask, cache: dict | None = None
+) -> list[User | Recipient]:
     """Whoever may do the task: its assignee, or everyone active in its role."""
     if row.assignee_id is not None:
         user = session.get(User, row.assignee_id)
@@ -37,7 +39,7 @@ def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> 
         return []
     cache = {} if cache is None else cache
     if row.role not in cache:
-        cache[row.role] = users_with_role(session, row.role)
+        cache[row.role] = recipients_with_role(session, row.role)
     return cache[row.role]
 
 
@@ -135,14 +137,14 @@ def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due
     return told
 
 
-def _chain_people(role: str) -> list[User]:
+def _chain_people(role: str) -> list[User | Recipient]:
     ctx = step_context.current()
     if role == "team_manager":
         manager = ctx.data.get("team_manager")
         user = user_by_username(ctx.session, manager) if manager else None
         if user is not None:
             return [user]
-    return users_with_role(ctx.session, role)
+    return recipients_with_role(ctx.session, role)
 
 
 def escalate(step, what, level, due_date, task=None, title=None) -> int:
