@@ -8,7 +8,7 @@ invitations went to, so the meeting's invitations are typed once.
 
 from __future__ import annotations
 
-from engine.models.conferences import Conference, conferences_for_child, invitations_for
+from engine.models.conferences import Conference, held_on_by_conference, invitations_for
 from engine.models.families import group_conferences
 from engine.models.people import User
 from engine.workflow import step_context
@@ -22,8 +22,9 @@ def _last_held(conference_id, session=None) -> Conference | None:
     for member in group_conferences(session, this.group_id):
         if member.id != this.id and invitations_for(session, member.id):
             return member
-    held = [c for c in conferences_for_child(session, this.child_id) if c.held_on]
-    return max(held, key=lambda c: (c.held_on, c.id), default=None)
+    held = held_on_by_conference(session, this.child_id)
+    last = max(held, key=lambda i: (held[i], i), default=None)
+    return session.get(Conference, last) if last is not None else None
 
 
 def previous_family(conference_id, session=None) -> list[dict]:

@@ -101,8 +101,8 @@ def send_report_links(conference_id, report_requests, due_date) -> int:
             expires_at=ctx.now + timedelta(days=days),
         )
         ctx.session.add(link)
+        report.due_on = due_on  # written with the link: the documents next read it saved
         ctx.session.flush()
-        report.due_on = due_on
         outbox.queue_to_address(
             ctx.session,
             kind="professional_link",

@@ -10,14 +10,14 @@ in one statement per table when the step is saved, in the order they were queued
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.messaging import outbox
 from engine.models import lengths
 from engine.models.documents import DocumentRecord
-from engine.models.people import Child, User
+from engine.models.people import Child, User, users_by_id
 from engine.models.professional_links import PostedLetter
 from engine.platform.errors import InvalidValue
 
@@ -59,7 +59,7 @@ def read_staff(session: Session, user_ids) -> None:
     wanted = {i for i in user_ids if i}
     missing = [i for i in wanted if session.identity_map.get(identity_key(User, i)) is None]
     if missing:
-        session.scalars(select(User).where(User.id.in_(missing))).all()
+        users_by_id(session, missing)
 
 
 def tell_staff(ctx, conference, title: str, people: list[dict], record_id, children=()) -> None:

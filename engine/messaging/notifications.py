@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from engine.messaging import outbox
+from engine.models import session_memo
 from engine.models.instances import HumanTask, ProcessInstance
-from engine.models.people import User, user_by_username, users_with_role
+from engine.models.people import Recipient, User, recipients_with_role, user_by_username
 from engine.models.timeliness import Escalation
 from engine.platform import settings, workdays
 from engine.workflow import step_context
@@ -27,7 +28,9 @@ def _when(day) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> list[User]:
+def _people_for(
+    session: Session, row: HumanTask, cache: dict | None = None
+) -> list[User | Recipient]:
     """Whoever may do the task: its assignee, or everyone active in its role."""
     if row.assignee_id is not None:
         user = session.get(User, row.assignee_id)
@@ -36,7 +39,7 @@ def _people_for(session: Session, row: HumanTask, cache: dict | None = None) -> 
         return []
     cache = {} if cache is None else cache
     if row.role not in cache:
-        cache[row.role] = users_with_role(session, row.role)
+        cache[row.role] = recipients_with_role(session, row.role)
     return cache[row.role]
 
 
@@ -52,6 +55,7 @@ def tasks_created(
     The person whose step created the task is not told: they are looking at the service.
     """
     told, by_role = 0, {}
+    _new_tasks(session).update(row.id for row in rows)
     for row in rows:
         due = f", due by {_when(row.due_on)}" if row.due_on else ""
         for user in _people_for(session, row, by_role):
@@ -70,6 +74,12 @@ def tasks_created(
                 new_key=True,
             )
     return told
+
+
+def _new_tasks(session: Session) -> set[str]:
+    """The ids of the tasks this transaction made (`tasks_created` is told of each): no
+    message about one of them can have been queued before, so the outbox need not be asked."""
+    return session_memo.remembered(session, frozenset(), ("new_tasks",), set)
 
 
 def task_assigned(
@@ -107,7 +117,7 @@ def remind(step, due_date) -> None:
 def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due_date) -> int:
     """Queue the reminder to whoever may do the open rows of `step`; how many were told."""
     ref = ctx.instance.reference
-    told = 0
+    told, new = 0, _new_tasks(ctx.session)
     for row in rows:
         if row.task_spec != step:
             continue
@@ -122,18 +132,19 @@ def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due
                 link=f"/tasks/{row.id}",
                 instance_id=ctx.instance.id,
                 now=ctx.now,
+                new_key=row.id in new,  # a task made by this very step: never reminded
             )
     return told
 
 
-def _chain_people(role: str) -> list[User]:
+def _chain_people(role: str) -> list[User | Recipient]:
     ctx = step_context.current()
     if role == "team_manager":
         manager = ctx.data.get("team_manager")
         user = user_by_username(ctx.session, manager) if manager else None
         if user is not None:
             return [user]
-    return users_with_role(ctx.session, role)
+    return recipients_with_role(ctx.session, role)
 
 
 def escalate(step, what, level, due_date, task=None, title=None) -> int:

@@ -42,7 +42,7 @@ from engine.models.outbox import (
     held_for_digest,
 )
 from engine.models.outbox import exists as message_exists
-from engine.models.people import DAILY_DIGEST, User
+from engine.models.people import DAILY_DIGEST, Recipient, User
 from engine.platform import leases
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed
@@ -76,7 +76,7 @@ def queue(
     *,
     kind: str,
     key: str,
-    user: User,
+    user: User | Recipient,
     subject: str,
     body: str,
     link: str | None,

@@ -21,7 +21,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
+from engine.models import session_memo
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.people import User
 
@@ -295,6 +297,31 @@ def previous_held(session: Session, conference: Conference) -> Conference | None
         query = query.where(Conference.held_on <= conference.held_on)
     order = (Conference.held_on.desc(), Conference.id.desc())
     return session.scalars(query.order_by(*order)).first()
+
+
+def held_on_by_conference(session: Session, child_id: int) -> dict[int, date]:
+    """The day each of the child's conferences was held, by id, as the session holds them: a
+    conference it holds gives its own `held_on` (a change not flushed included), as rows read
+    as objects would. The dates are read once in a transaction while it writes no conference."""
+    rows = session_memo.remembered(
+        session,
+        frozenset({"conferences"}),
+        ("held_on", child_id),
+        lambda: session.execute(_HELD_ON, {"child_id": child_id}).all(),
+    )
+    held = {}
+    for conference_id, held_on in rows:
+        kept = session.identity_map.get(identity_key(Conference, conference_id))
+        if kept is not None and "held_on" in kept.__dict__:
+            held_on = kept.held_on
+        if held_on is not None:
+            held[conference_id] = held_on
+    return held
+
+
+_HELD_ON = select(Conference.id, Conference.held_on).where(
+    Conference.child_id == bindparam("child_id")
+)
 
 
 def conferences_for_child(session: Session, child_id: int) -> list[Conference]:

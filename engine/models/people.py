@@ -19,8 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import True_
 
+from engine.models import session_memo
 from engine.models.base import Base, UTCDateTime, utcnow
 
 IMMEDIATE, DAILY_DIGEST = "immediate", "daily"
@@ -162,8 +164,65 @@ def user_ids_by_username(session: Session, usernames: set[str]) -> dict[str, int
     return found
 
 
+def users_by_id(session: Session, ids: list[int]) -> list[User]:
+    """These accounts, in one statement (built once: a document's send reads its staff)."""
+    return list(session.scalars(_BY_IDS, {"ids": ids}))
+
+
+_BY_IDS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def users_with_role(session: Session, role: str) -> list[User]:
-    return list(session.scalars(_WITH_ROLE, {"role": role}))
+    """The active accounts holding `role`, by name: read once in a transaction until it
+    writes to users or roles (a booking's form, its new task's notice and the reminder due
+    with it each ask who does business support)."""
+    return list(
+        session_memo.remembered(
+            session,
+            _ACCOUNTS,
+            ("with_role", role),
+            lambda: session.scalars(_WITH_ROLE, {"role": role}).all(),
+        )
+    )
+
+
+_ACCOUNTS = frozenset({"users", "user_roles"})
+
+
+class Recipient(NamedTuple):
+    """What a message needs of an account, read as columns rather than as its row."""
+
+    id: int
+    email: str
+    active: bool
+    notify: str
+
+
+def recipients_with_role(session: Session, role: str) -> list[User | Recipient]:
+    """`users_with_role` as a message needs them (every step that makes a pool task tells
+    them): the columns alone, read once in a transaction like it. An account the session
+    holds is given as itself, its changes not flushed included, as the query of rows would."""
+    rows = session_memo.remembered(
+        session,
+        _ACCOUNTS,
+        ("recipients", role),
+        lambda: session.execute(_RECIPIENTS, {"role": role}).all(),
+    )
+    found: list[User | Recipient] = []
+    for row in rows:
+        kept = session.identity_map.get(identity_key(User, row[0]))
+        held = kept is not None and kept.__dict__.keys() >= _NEEDED
+        found.append(kept if held else Recipient(*row))
+    return found
+
+
+_RECIPIENTS = (
+    select(User.id, User.email, User.active, User.notify)
+    .join(UserRole)
+    .where(UserRole.role == bindparam("role"), User.active.is_(True))
+    .order_by(User.display_name)
+)
+_NEEDED = frozenset(Recipient._fields)
 
 
 # Built once (every step that makes a pool task asks): see `engine.models.tokens._BY_DIGEST`.

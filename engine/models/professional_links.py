@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, select, update
+from sqlalchemy import Date, ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime, utcnow
@@ -79,10 +79,12 @@ def links_for(session: Session, conference_id: int) -> list[ProfessionalLink]:
 
 def emailed_person_ids(session: Session, conference_id: int) -> set[int]:
     """The people of this conference sent a report link (their invitation came by email)."""
-    query = select(ProfessionalLink.person_id).where(
-        ProfessionalLink.conference_id == conference_id
-    )
-    return set(session.scalars(query))
+    return set(session.scalars(_EMAILED, {"conference_id": conference_id}))
+
+
+_EMAILED = select(ProfessionalLink.person_id).where(
+    ProfessionalLink.conference_id == bindparam("conference_id")
+)
 
 
 def spend(session: Session, link_id: int, now: datetime) -> bool:

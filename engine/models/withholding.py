@@ -213,32 +213,18 @@ def share_all_with_parents(
     if not ids:
         return {}
     already: dict[int, set[int]] = {i: set() for i in ids}
-    query = select(ReportShare.report_id, ReportShare.person_id)
-    for report_id, person_id in session.execute(query.where(ReportShare.report_id.in_(ids))):
+    for report_id, person_id in session.execute(_SHARED, {"ids": ids}):
         already[report_id].add(person_id)
     asked_of: dict[int, set[int]] = {i: set() for i in ids}
     asked_groups: dict[int, set[str]] = {i: set() for i in ids}
-    asked = select(ConferenceRequest).where(  # a request to withhold it, not refused
-        ConferenceRequest.report_id.in_(ids),
-        ConferenceRequest.kind == "withhold",
-        or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
-    )
-    for r in session.scalars(asked):
+    for r in session.scalars(_ASKED, {"ids": ids}):
         asked_of[r.report_id] |= {p.id for p in r.withheld_from_people}
         if r.withheld_from_group:
             asked_groups[r.report_id].add(r.withheld_from_group)
     # Each conference's parents and their records, in the order they were invited.
-    parents = (
-        select(Invitation.conference_id, CasePerson)
-        .join(CasePerson, CasePerson.id == Invitation.person_id)
-        .where(
-            Invitation.conference_id.in_({report.conference_id for report, _on in shares}),
-            Invitation.role == "parent",
-        )
-        .order_by(Invitation.id)
-    )
+    conferences = sorted({report.conference_id for report, _on in shares})
     parents_of: dict[int, dict[int, CasePerson]] = {}
-    for conference_id, person in session.execute(parents):
+    for conference_id, person in session.execute(_PARENTS, {"conferences": conferences}):
         parents_of.setdefault(conference_id, {}).setdefault(person.id, person)
     candidates = {
         report.id: [
@@ -272,6 +258,26 @@ def share_all_with_parents(
     )
     session.flush()
     return given
+
+
+# Built once (every report step shares its reports): building cost more than running.
+_SHARED = select(ReportShare.report_id, ReportShare.person_id).where(
+    ReportShare.report_id.in_(bindparam("ids", expanding=True))
+)
+_ASKED = select(ConferenceRequest).where(  # a request to withhold it, not refused
+    ConferenceRequest.report_id.in_(bindparam("ids", expanding=True)),
+    ConferenceRequest.kind == "withhold",
+    or_(ConferenceRequest.decision.is_(None), ConferenceRequest.decision != "refused"),
+)
+_PARENTS = (
+    select(Invitation.conference_id, CasePerson)
+    .join(CasePerson, CasePerson.id == Invitation.person_id)
+    .where(
+        Invitation.conference_id.in_(bindparam("conferences", expanding=True)),
+        Invitation.role == "parent",
+    )
+    .order_by(Invitation.id)
+)
 
 
 # Built once: the statement (its correlated subqueries) cost more to build than to run.

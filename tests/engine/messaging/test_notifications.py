@@ -1,9 +1,10 @@
 """Who is told about what, over a real case driven through the deployed diagrams."""
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine.messaging import notifications
-from engine.models import OutboxMessage
+from engine.models import HumanTask, OutboxMessage, ProcessInstance
+from engine.models.instances import open_tasks
 from engine.platform.db import transaction
 from engine.workflow import step_context
 from engine.workflow.step_context import StepContext
@@ -70,3 +71,38 @@ def test_a_step_done_again_escalates_again_but_one_deadline_only_once(db, engine
     subjects = [m.subject for m in all_mail(db) if m.kind == "escalation"]
     assert subjects == ["Overdue: Booking (ICPC-000001)"] * 2
     assert {m.to_user_id for m in all_mail(db) if m.kind == "escalation"} == {staff["tm"].id}
+
+
+def test_a_reminder_of_a_task_this_step_made_asks_no_outbox_and_one_made_before_does(
+    db, engine, clock, sessions
+):
+    _staff, _child, instance = start_icpc(db, engine)
+    [row] = open_tasks(db, instance.id)  # the strategy discussion: made by the start
+    asked: list[str] = []
+    bind = db.get_bind()
+
+    def outbox_read(_conn, _cursor, sql, *_rest):
+        if sql.lstrip().startswith("SELECT") and "FROM outbox" in " ".join(sql.split()):
+            asked.append(sql)
+
+    def remind(session, made: bool) -> None:
+        context = StepContext(session, session.get(ProcessInstance, instance.id), clock.now())
+        with step_context.bound(context), transaction(session):
+            task = session.get(HumanTask, row.id)
+            if made:
+                notifications.tasks_created(session, context.instance, [task], None, clock.now())
+            notifications.remind(row.task_spec, "2026-03-04")
+            context.saved([task])
+        assert notifications._new_tasks(session) == set()  # not kept past the transaction
+
+    event.listen(bind, "before_cursor_execute", outbox_read)
+    try:
+        remind(db, made=True)  # as the start step would: the row is this step's
+        assert asked == []
+        with sessions() as later:
+            remind(later, made=False)  # a later step: its row is not new, the outbox says
+    finally:
+        event.remove(bind, "before_cursor_execute", outbox_read)
+    assert len(asked) >= 1
+    reminders = [m for m in all_mail(db) if m.kind == "reminder"]
+    assert len(reminders) == 1  # the reminder queued by the first, not again
