@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.access import access
-from engine.models import audit
+from engine.models import audit, session_memo
 from engine.models.base import fetch
 from engine.models.instances import ProcessInstance
 from engine.models.outbox import (
@@ -91,7 +91,7 @@ def queue(
     """
     if not user.email or not user.active:
         return False
-    seen = session.info.setdefault("outbox_keys", set())
+    seen = _queued_keys(session)
     if key in seen or (not new_key and message_exists(session, key)):
         return False
     seen.add(key)
@@ -112,6 +112,13 @@ def queue(
         )
     )
     return True
+
+
+def _queued_keys(session: Session) -> set[str]:
+    """The keys this transaction queued: kept for the transaction only, since a key whose
+    transaction rolled back queued nothing and must not stop the message being queued later
+    in the same session (a batch job's)."""
+    return session_memo.remembered(session, frozenset(), ("outbox_keys",), set)
 
 
 def queue_to_address(

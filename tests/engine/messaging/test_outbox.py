@@ -255,3 +255,33 @@ def test_a_staff_members_link_is_kept_after_sending(db, sessions, clock, staff):
     put(db, clock, staff["bs"])
     deliver(sessions, Recorder(), clock)
     assert message(db).link_path == "/tasks/abc"
+
+
+def test_a_key_from_a_rolled_back_transaction_does_not_stop_it_later(db, clock, staff):
+    """The keys a session has queued last one transaction: a batch job's session that rolled
+    back a message must still queue it in its next transaction."""
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction(db):
+        assert put_in(db, clock, staff["bs"]) is True
+        raise Undone
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert put(db, clock, staff["bs"]) is True
+    assert message(db).status == PENDING
+
+
+def put_in(db, clock, user, key="k1") -> bool:
+    """`put` without its own transaction: inside the caller's."""
+    return outbox.queue(
+        db,
+        kind="reminder",
+        key=key,
+        user=user,
+        subject="Due soon",
+        body="Due soon.",
+        link=None,
+        instance_id=None,
+        now=clock.now(),
+    )
