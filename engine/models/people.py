@@ -13,12 +13,20 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    event,
     func,
     literal_column,
     select,
 )
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    joinedload,
+    mapped_column,
+    object_session,
+    relationship,
+)
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import True_
 
@@ -61,7 +69,18 @@ class User(Base):
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(r.role for r in self.role_rows)
+        """The role keys, built once per loaded `role_rows` (a request asks many times).
+        Kept beside the list it was built from: a reload or assignment gives a new list,
+        and a change in place (append, remove, a role renamed) drops it (`_drop_roles`)."""
+        rows = self.__dict__.get("role_rows")
+        if rows is None:
+            rows = self.role_rows
+        kept = self.__dict__.get(_ROLES)
+        if kept is not None and kept[0] is rows:
+            return kept[1]
+        roles = frozenset(r.role for r in rows)
+        self.__dict__[_ROLES] = (rows, roles)
+        return roles
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -73,6 +92,28 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+_ROLES = "_cpc_roles"  # (role_rows list, its roles) in the User's __dict__, beside its columns
+
+
+def _drop_roles(user: User, *_event, **_keys) -> None:
+    user.__dict__.pop(_ROLES, None)
+
+
+def _role_renamed(row: UserRole, *_event) -> None:
+    """A row's role changed in place: the roles of the account holding it are stale."""
+    user = row.__dict__.get("user")
+    session = object_session(row)
+    if user is None and session is not None and row.user_id is not None:
+        user = session.identity_map.get(identity_key(User, row.user_id))
+    if user is not None:
+        _drop_roles(user)
+
+
+for _change in ("append", "remove", "bulk_replace"):
+    event.listen(User.role_rows, _change, _drop_roles)
+event.listen(UserRole.role, "set", _role_renamed)
 
 
 class Child(Base):
