@@ -48,6 +48,14 @@ def shipped(key: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _ships(key: str) -> bool:
+    """Whether `forms/` has a file for the key (without reading it)."""
+    try:
+        return forms.definitions.path_for(key).is_file()
+    except forms.definitions.FormDefinitionError:
+        return False
+
+
 class FormSource:
     """The forms a diagram check sees, and what its deploy pins; callable as `form_exists`."""
 
@@ -62,8 +70,9 @@ class FormSource:
         return self._seen[key]
 
     def _find(self, key: str):
-        if self.files_first and shipped(key) is not None:
-            return shipped(key), "file"
+        raw = shipped(key) if self.files_first else None
+        if raw is not None:
+            return raw, "file"
         draft = form_draft(self.session, key) if self.drafts else None
         if draft is not None:
             return json.loads(draft.definition), "draft"
@@ -177,8 +186,11 @@ def form_for(
         definition = _pinned(session, version_id, key)
     if definition is not None:
         return definition
-    if shipped(key) is not None:
-        return forms.load(key)
+    try:
+        return forms.load(key)  # the shipped file, read and parsed once per process
+    except forms.definitions.FormDefinitionError:
+        if _ships(key):
+            raise  # a shipped file that does not parse: not quietly another form
     newest = newest_form(session, key)
     if newest is None:
         raise NotFound(f"No form “{key}”.")

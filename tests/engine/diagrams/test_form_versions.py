@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import event
 
+import forms
 from engine.diagrams import diagram_editing, form_editing, form_versions, registry
 from engine.models.forms import form_draft, pins_of
 from engine.platform.db import transaction
@@ -170,3 +173,24 @@ def test_the_editor_refuses_an_unsound_form_and_other_people(db, clock, staff):
     form_editing.move_field(db, owner, "test/choice", "0.1", -1, now)
     raw = form_editing.editable(db, "test/choice")
     assert [f["name"] for f in raw["fields"][0]["fields"]] == ["age", "who"]
+
+
+def test_a_shipped_form_is_read_and_parsed_once_per_process(db, monkeypatch):
+    """A task of a version that pins nothing shows the shipped file: kept parsed, not read
+    again (it was read once to see that it is there and again to parse it)."""
+    key = forms.keys()[0]
+    first = form_versions.form_for(db, None, key)
+    reads = []
+    real = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda p, *a, **k: reads.append(p) or real(p, *a, **k))
+    assert form_versions.form_for(db, None, key) is first is forms.load(key)
+    assert reads == []
+
+
+def test_a_shipped_file_that_does_not_parse_is_an_error_not_another_form(db, monkeypatch, tmp_path):
+    monkeypatch.setattr(forms.definitions, "FORMS_DIR", tmp_path)
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(forms.definitions.FormDefinitionError):
+        form_versions.form_for(db, None, "broken")
+    with pytest.raises(NotFound):
+        form_versions.form_for(db, None, "absent")
