@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine.casework import corrections, family_links
-from engine.models.conferences import Conference, people_for_child
+from engine.models.child_conferences import people_for_child
+from engine.models.conferences import Conference
 from engine.models.instances import READY, HumanTask
 from engine.models.people import Child, user_by_username
 from engine.platform import workdays

@@ -28,7 +28,8 @@ from engine.diagrams import diagram_editing, form_editing
 from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import print_queue, report_files
 from engine.models import teams
-from engine.models.conferences import Conference, people_for_child, reports_for
+from engine.models.child_conferences import people_for_child
+from engine.models.conferences import Conference, reports_for
 from engine.models.instances import READY, HumanTask, ProcessInstance
 from engine.models.outbox import OutboxMessage
 from engine.models.people import Child, user_by_username

@@ -20,14 +20,8 @@ from sqlalchemy.orm import Session
 
 from engine.access import access, roles
 from engine.models import audit
-from engine.models.conferences import (
-    CasePerson,
-    Conference,
-    ConferenceRequest,
-    Report,
-    people_for_child,
-    person_ids_of_account,
-)
+from engine.models.child_conferences import people_for_child, person_ids_of_account
+from engine.models.conferences import CasePerson, Conference, ConferenceRequest, Report
 from engine.models.documents import ReportFile, files_for
 from engine.models.instances import HumanTask, ProcessInstance
 from engine.models.people import User, user_by_username

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from engine.models.conferences import (
-    CasePerson,
-    Conference,
+from engine.models.child_conferences import (
     conferences_for_child,
     invited_conference_ids,
     people_for_child,
 )
+from engine.models.conferences import CasePerson, Conference
 from engine.models.plans import (
     CoreGroupMeeting,
     Plan,

@@ -18,13 +18,13 @@ from engine.access.access import Level
 from engine.access.withholding import add_withheld, can_withhold
 from engine.models import audit
 from engine.models.base import fetch
+from engine.models.child_conferences import people_for_child
 from engine.models.conferences import (
     CasePerson,
     Conference,
     ConferenceRequest,
     Report,
     RequestAudience,
-    people_for_child,
     reports_for,
     requests_for,
 )

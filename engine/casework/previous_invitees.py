@@ -8,7 +8,8 @@ invitations went to, so the meeting's invitations are typed once.
 
 from __future__ import annotations
 
-from engine.models.conferences import Conference, held_on_by_conference, invitations_for
+from engine.models.child_conferences import held_on_by_conference
+from engine.models.conferences import Conference, invitations_for
 from engine.models.families import group_conferences
 from engine.models.people import User
 from engine.workflow import step_context

@@ -10,14 +10,8 @@ from __future__ import annotations
 from engine.casework import attendance, date_checks, family_conferences, family_steps
 from engine.casework.conference_requests import require_requests_decided
 from engine.models.base import fetch
-from engine.models.conferences import (
-    TRANSFER_IN,
-    CasePerson,
-    Conference,
-    Invitation,
-    Report,
-    people_for_child,
-)
+from engine.models.child_conferences import people_for_child
+from engine.models.conferences import TRANSFER_IN, CasePerson, Conference, Invitation, Report
 from engine.models.instances import active_instances_for_plan
 from engine.models.people import user_by_username, user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans

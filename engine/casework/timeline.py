@@ -13,11 +13,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from engine.casework import case_summary
-from engine.models.conferences import (
-    CATEGORIES,
-    Conference,
-    reports_for_child,
-)
+from engine.models.child_conferences import reports_for_child
+from engine.models.conferences import CATEGORIES, Conference
 from engine.models.instances import HumanTask, open_tasks_for_child, tasks_done_by
 from engine.models.timeliness import escalations_for_child
 from engine.platform.clock import LONDON

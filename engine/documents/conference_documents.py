@@ -16,13 +16,13 @@ from engine.access.access import Level
 from engine.documents import document_data
 from engine.models import audit
 from engine.models.case_access import is_report_author
+from engine.models.child_conferences import people_for_child
 from engine.models.conferences import (
     CasePerson,
     Conference,
     ConferenceRequest,
     ReportShare,
     invitations_for,
-    people_for_child,
     reports_for,
     requests_for,
 )

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from engine.casework import family_links
 from engine.diagrams import diagram_editing
-from engine.models.conferences import Conference, people_for_child
+from engine.models.child_conferences import people_for_child
+from engine.models.conferences import Conference
 from engine.models.people import Child, user_by_username
 from forms import exists as form_exists
 from tests.browser.conftest import browser_sign_in

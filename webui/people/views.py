@@ -4,7 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.access import access, roles, withholding
 from engine.casework import cases
-from engine.models.conferences import requests_for_child
+from engine.models.child_conferences import requests_for_child
 from engine.models.people import active_users
 from engine.models.withholding import GROUP_HINTS, GROUPS, WITHHOLDABLE
 from engine.platform.errors import NotAllowed
