@@ -62,14 +62,12 @@ def remembered(
 
 
 def forget(session: Session, tables: frozenset[str] | None = None) -> None:
-    """Drop what was read from any of `tables` in this session (every answer: None)."""
+    """Drop what was read from any of `tables` in this session (None: from any table). What
+    the transaction itself made (kept with no tables) stays until the transaction ends."""
     memos = session.info.get(_MEMO)
     if not memos:
         return
-    if tables is None:
-        memos.clear()
-        return
-    for read_from in [t for t in memos if t & tables]:
+    for read_from in [t for t in memos if t & tables] if tables else [t for t in memos if t]:
         del memos[read_from]
 
 
@@ -140,4 +138,4 @@ def _executing(state: ORMExecuteState) -> None:
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     # A flush runs in a transaction of its own inside the session's: not an end.
     if (transaction.parent is None or transaction.nested) and session.info.get(_MEMO):
-        forget(session)
+        session.info[_MEMO].clear()

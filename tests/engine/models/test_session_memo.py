@@ -90,6 +90,8 @@ def test_what_a_transaction_made_is_kept_through_its_writes_and_not_after(db):
     db.flush()
     db.execute(update(Team).values(name="West"))
     assert session_memo.remembered(db, frozenset(), ("made",), set) == {"task-1"}
+    db.execute(text("SELECT 1"))  # text SQL drops what was read, not what was made
+    assert session_memo.remembered(db, frozenset(), ("made",), set) == {"task-1"}
     db.commit()
     assert session_memo.remembered(db, frozenset(), ("made",), set) == set()
 
