@@ -76,8 +76,10 @@ def start_conference(
     actor: User,
     child_id: int,
     conference_type: str = ICPC,
+    opened: list | None = None,
 ) -> ProcessInstance:
-    """Start an initial, pre-birth or transfer-in conference for a child not on a plan."""
+    """Start an initial, pre-birth or transfer-in conference for a child not on a plan;
+    `opened` as `Engine.start`'s."""
     if not isinstance(conference_type, str) or conference_type not in CONFERENCE_TYPES:
         raise EngineError("Choose the type of conference.")
     child, plan_id = _startable(session, actor, child_id, "icpc")
@@ -90,11 +92,11 @@ def start_conference(
         raise EngineError("A pre-birth conference needs the expected date of birth.")
     data = case_data.for_child(session, child, actor)
     data["conference_type"] = conference_type
-    return _start(session, engine, actor, child, "icpc", data)
+    return _start(session, engine, actor, child, "icpc", data, opened)
 
 
 def start_plan_ending(
-    session: Session, engine: Engine, actor: User, child_id: int
+    session: Session, engine: Engine, actor: User, child_id: int, opened: list | None = None
 ) -> ProcessInstance:
     """End a plan without a conference (the child died, left the UK or moved away)."""
     child, plan_id = _startable(session, actor, child_id, "end_plan")
@@ -102,11 +104,16 @@ def start_plan_ending(
         raise EngineError(f"{child.full_name} is not on a child protection plan.")
     data = case_data.for_child(session, child, actor)
     data["plan_id"] = plan_id
-    return _start(session, engine, actor, child, "end_plan", data)
+    return _start(session, engine, actor, child, "end_plan", data, opened)
 
 
 def start_from_child_page(
-    session: Session, engine: Engine, actor: User, child_id: int, process_id: str
+    session: Session,
+    engine: Engine,
+    actor: User,
+    child_id: int,
+    process_id: str,
+    opened: list | None = None,
 ) -> ProcessInstance:
     """Start a process a process owner made to be started from a child's page (a children's
     meeting, say), with the case's data, as the conference and the plan ending are."""
@@ -120,7 +127,7 @@ def start_from_child_page(
     data = case_data.for_child(session, child, actor)
     if plan_id is not None:
         data["plan_id"] = plan_id
-    return _start(session, engine, actor, child, process_id, data)
+    return _start(session, engine, actor, child, process_id, data, opened)
 
 
 # The shipped processes a person starts for a child: the rest start from other diagrams.
@@ -144,11 +151,11 @@ def how_started(session: Session, process_ids: list[str]) -> dict[str, str]:
     return answers
 
 
-def _start(session, engine: Engine, actor: User, child: Child, process_id: str, data: dict):
+def _start(session, engine: Engine, actor: User, child: Child, process_id: str, data: dict, opened):
     """Start the workflow; if someone started it for the same child at the same moment, the
     database refuses the second (`ONE_RUNNING_PER_CHILD`) and this one is told so."""
     try:
-        return engine.start(session, process_id, actor, data, child_id=child.id)
+        return engine.start(session, process_id, actor, data, child_id=child.id, opened=opened)
     except IntegrityError as exc:
         if not is_second_running(exc):
             raise

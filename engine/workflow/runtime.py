@@ -117,13 +117,18 @@ class Engine:
         actor: User | None,
         data: dict,
         child_id: int | None = None,
+        opened: list[HumanTask] | None = None,
     ) -> ProcessInstance:
-        """Start a new instance on the latest deployed version of `process_id`."""
+        """Start a new instance on the latest deployed version of `process_id`. `opened`, if
+        given, receives its open tasks as the start left them, oldest first (an API answer
+        shows them without reading them back after the commit)."""
         self.language.check_variables(data)
         now = self.clock.now()
         started: list = []
         with transaction(session):
-            instance = self.steps.create(session, process_id, actor, data, child_id, now, started)
+            instance = self.steps.create(
+                session, process_id, actor, data, child_id, now, started, opened=opened
+            )
         self.steps.remember(started)
         return instance
 

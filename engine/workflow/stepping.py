@@ -20,7 +20,14 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session
 
 from engine.models import audit, catalogue
-from engine.models.instances import COMPLETED, READY, RUNNING, HumanTask, ProcessInstance
+from engine.models.instances import (
+    COMPLETED,
+    READY,
+    RUNNING,
+    HumanTask,
+    ProcessInstance,
+    open_tasks,
+)
 from engine.models.processes import latest_version
 from engine.models.task_rows import mark_completed
 from engine.platform import clock as clocks
@@ -81,10 +88,22 @@ class Stepper:
         return workflow
 
     def create(
-        self, session, process_id, actor, data, child_id, now, started: list, started_from=None
+        self,
+        session,
+        process_id,
+        actor,
+        data,
+        child_id,
+        now,
+        started: list,
+        started_from=None,
+        opened: list | None = None,
     ):
         """Create and run an instance inside the caller's transaction; `started` collects it
-        (and the follow-ons its step started) for `remember` after the commit."""
+        (and the follow-ons its step started) for `remember` after the commit. `opened`, if
+        given, receives its open task rows as the transaction leaves them: the rows its save
+        created, unless what followed the step (a follow-on, a shared step, an instance it
+        ended) could have changed them, when they are read."""
         version = latest_version(session, process_id)
         if version is None:
             raise NotFound(f"No process “{process_id}” has been deployed.")
@@ -110,7 +129,8 @@ class Stepper:
         session.flush()
         context = StepContext(session, instance, now, actor, started=started)
         fired = self.run(workflow, lambda: workflow.do_engine_steps(), context)
-        self.save(session, instance, workflow, [], now, actor, fired, context, new=True)
+        created = self.save(session, instance, workflow, [], now, actor, fired, context, new=True)
+        quiet = not (context.followups or context.shared or context.to_end)
         audit.record_now(
             session,
             actor,
@@ -121,6 +141,9 @@ class Stepper:
             version_id=version.id,
         )
         self.after_step(session, context)
+        if opened is not None:  # the session does not autoflush: a row it closed is dirty
+            rows = created if quiet else open_tasks(session, instance.id)
+            opened.extend(row for row in rows if row.state == READY)
         started.append(Started(instance, workflow, fired, now))
         return instance
 

@@ -11,7 +11,7 @@ from engine.access import access
 from engine.casework import cases
 from engine.models.audit import history
 from engine.models.base import fetch
-from engine.models.instances import ProcessInstance, list_instances, open_tasks, tasks_of
+from engine.models.instances import ProcessInstance, list_instances, tasks_of
 from engine.models.timers import timers_of
 from engine.platform.errors import NotFound
 from engine.workflow import permissions
@@ -59,18 +59,22 @@ def instance_start():
     if not isinstance(process_id, str) or not process_id:
         raise InvalidRequest({"process_id": "“process_id” must be a process's id."})
     child_id = integer(sent.get("child_id"), "child_id")
-    session = db()
+    session, ready = db(), []  # the new case's open tasks, as its start wrote them
     if process_id == "end_plan":
-        started = cases.start_plan_ending(session, workflow(), g.user, child_id)
+        started = cases.start_plan_ending(session, workflow(), g.user, child_id, ready)
     elif process_id == "icpc":
         conference_type = sent.get("conference_type", "icpc")
         if not isinstance(conference_type, str) or conference_type not in cases.CONFERENCE_TYPES:
             choices = ", ".join(cases.CONFERENCE_TYPES)
             raise InvalidRequest({"conference_type": f"Choose one of: {choices}."})
-        started = cases.start_conference(session, workflow(), g.user, child_id, conference_type)
+        started = cases.start_conference(
+            session, workflow(), g.user, child_id, conference_type, ready
+        )
     else:
-        started = cases.start_from_child_page(session, workflow(), g.user, child_id, process_id)
-    return shapes.instance(started, open_tasks(session, started.id)), 201
+        started = cases.start_from_child_page(
+            session, workflow(), g.user, child_id, process_id, ready
+        )
+    return shapes.instance(started, ready), 201
 
 
 @bp.route("/instances/<id:instance_id>")
