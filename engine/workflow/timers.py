@@ -158,9 +158,14 @@ def _fired(workflow: BpmnWorkflow):
                 yield task, definition
 
 
-def due(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
-    """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past."""
-    return [t for t in waiting(workflow) if t.due is not None and t.due < now]
+def due(
+    workflow: BpmnWorkflow, now: datetime, waiting_now: list[WaitingTimer] | None = None
+) -> list[WaitingTimer]:
+    """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past.
+    `waiting_now` is `waiting(workflow)` when the caller has just asked it."""
+    if waiting_now is None:
+        waiting_now = waiting(workflow)
+    return [t for t in waiting_now if t.due is not None and t.due < now]
 
 
 # ---- the claim ----------------------------------------------------------------------------

@@ -111,3 +111,24 @@ def test_every_answer_of_a_scenario_is_the_fresh_one(
     getattr(module, name)(Case(db, engine, clock, reload=reload))
     assert asked["all"] >= 4
     assert asked["kept"] >= 1
+
+
+@pytest.mark.parametrize("module,name", SCENARIOS[:3], ids=["happy", "invitations", "missed"])
+def test_a_step_lists_its_timers_once_and_the_list_it_hands_on_is_current(
+    module, name, db, engine, clock, monkeypatch
+):
+    """After its step `Stepper.run` asks once and hands the list to the first `due`: at that
+    moment it is what the workflow waits on."""
+    real_due = timers.due
+    handed = []
+
+    def checked(workflow, now, waiting_now=None):
+        if waiting_now is not None:
+            assert waiting_now == fresh(workflow)
+            handed.append(waiting_now)
+        return real_due(workflow, now, waiting_now)
+
+    monkeypatch.setattr(timers, "due", checked)
+    getattr(module, name)(Case(db, engine, clock, reload=False))
+    assert len(handed) >= 4
+    assert any(handed)  # some with timers waiting
