@@ -220,10 +220,13 @@ class Stepper:
             try:
                 before = timers.fired_ids(workflow)
                 step()
-                if any(t.due is None for t in timers.waiting(workflow)):
+                waiting = timers.waiting(workflow)  # unchanged until a refresh or round
+                if any(t.due is None for t in waiting):
                     workflow.refresh_timers()  # let SpiffWorkflow compute the missing due times
+                    waiting = None
                 for _ in range(MAX_TIMER_ROUNDS):
-                    due = timers.due(workflow, self.clock.now())
+                    due = timers.due(workflow, self.clock.now(), waiting)
+                    waiting = None  # each round below changes the workflow
                     if not due:
                         break
                     fired += due

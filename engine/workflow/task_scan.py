@@ -52,16 +52,25 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
 
 
 def tasks_in_state(
-    workflow, state: int, manual: bool | None = None, spec_name: str | None = None
+    workflow,
+    state: int,
+    manual: bool | None = None,
+    spec_name: str | None = None,
+    first=None,
 ) -> list:
-    """`workflow.get_tasks(state=state, manual=manual, spec_name=spec_name)` for a workflow or
-    a subprocess (whose walk also enters the subprocesses its tasks own): the same tasks in
-    the walk's order."""
+    """`workflow.get_tasks(first, state=state, manual=manual, spec_name=spec_name)` for a
+    workflow or a subprocess (whose walk also enters the subprocesses its tasks own): the
+    same tasks in the walk's order. From a task `first` the walk covers only what lies below
+    it (itself first), whichever workflow is asked: a catching event resets the events of
+    its own spec below it each time it runs (`CatchingEvent._run_hook`)."""
+    if first is not None:
+        workflow = first.workflow
     top = workflow.top_workflow
     workflows = [workflow, *(each for each in top.subprocesses.values() if each is not workflow)]
     if sum(len(each.tasks) for each in workflows) >= MAX_DEPTH:
         named = {} if spec_name is None else {"spec_name": spec_name}
-        return list(workflow.get_tasks_iterator(state=state, manual=manual, **named))  # the walk
+        walk = workflow.get_tasks_iterator(first, state=state, manual=manual, **named)
+        return list(walk)  # the walk
     if workflow is not top:
         workflows = _below(workflow, workflows)
     found = []
@@ -70,7 +79,7 @@ def tasks_in_state(
             if spec_name is not None and task.task_spec.name != spec_name:
                 continue
             if task._state & state and _matches(task, state, manual):
-                position = _position(workflow, task, state)
+                position = _position(workflow, task, state, first)
                 if position is not None:
                     found.append((position, task))
     if len(found) > 1:
@@ -158,14 +167,16 @@ def _matches(task, state: int, manual: bool | None) -> bool:
     )
 
 
-def _reached(workflow, task, min_state: int, top) -> list[int] | None:
-    """The child indexes from `workflow`'s root down to `task` (deepest first), or None if
-    the walk would not reach it. `top` is the top workflow when subprocesses count (the BPMN
-    iterator descends into any task that owns one, whatever its state), else None."""
+def _reached(workflow, task, min_state: int, top, start=None) -> list[int] | None:
+    """The child indexes from `workflow`'s root (or the task `start` in it) down to `task`
+    (deepest first), or None if the walk would not reach it. `top` is the top workflow when
+    subprocesses count (the BPMN iterator descends into any task that owns one, whatever its
+    state), else None."""
+    start = workflow.task_tree if start is None else start
     path = []
     tasks = workflow.tasks
     node = task
-    while node._parent is not None:
+    while node is not start and node._parent is not None:
         parent = tasks.get(node._parent)
         if parent is None or parent.task_spec.name is None:
             return None
@@ -176,12 +187,12 @@ def _reached(workflow, task, min_state: int, top) -> list[int] | None:
         except ValueError:
             return None
         node = parent
-    return path if node is workflow.task_tree else None
+    return path if node is start else None
 
 
-def _position(start, task, state: int) -> tuple[int, ...] | None:
-    """Where the BPMN iterator from `start`'s root, filtering on `state`, meets `task` in its
-    depth-first walk (None if it never does)."""
+def _position(start, task, state: int, first=None) -> tuple[int, ...] | None:
+    """Where the BPMN iterator from `start`'s root (or from its task `first`), filtering on
+    `state`, meets `task` in its depth-first walk (None if it never does)."""
     top = start.top_workflow
     min_state = _walk_min(state)
     path: list[int] = []
@@ -189,7 +200,7 @@ def _position(start, task, state: int) -> tuple[int, ...] | None:
         workflow = task.workflow
         if workflow.top_workflow is not top:
             return None
-        steps = _reached(workflow, task, min_state, top)
+        steps = _reached(workflow, task, min_state, top, first if workflow is start else None)
         if steps is None:
             return None
         path += steps
@@ -254,10 +265,10 @@ _SCANNED_FILTERS = ({"state"}, {"spec_name"}, {"state", "spec_name"})
 def _get_tasks(workflow, first_task, kwargs: dict) -> list | None:
     """`get_tasks`'s answer from the task dictionaries when its filter is one `tasks_in_state`
     answers (TaskFilter's defaults for the rest), else None: the walk's to give."""
-    if first_task is not None or kwargs.keys() not in _SCANNED_FILTERS:
+    if kwargs.keys() not in _SCANNED_FILTERS:
         return None
     state = kwargs.get("state", TaskState.ANY_MASK)
-    return tasks_in_state(workflow, state, spec_name=kwargs.get("spec_name"))
+    return tasks_in_state(workflow, state, spec_name=kwargs.get("spec_name"), first=first_task)
 
 
 class ScannedWorkflow(BpmnWorkflow):
@@ -266,8 +277,9 @@ class ScannedWorkflow(BpmnWorkflow):
 
     `do_engine_steps` lists the ready tasks with `get_tasks(state=READY)` again after each
     round, and every completed task makes the workflow `update_waiting_tasks`: both walk
-    every finished task from the root. A filter on state or a spec's name (and from the root:
-    a parallel gateway's `get_tasks(spec_name=...)` each time a branch reaches it) is
+    every finished task from the root. A filter on state or a spec's name (a parallel
+    gateway's `get_tasks(spec_name=...)` each time a branch reaches it; from a task, a
+    catching event's `get_tasks(my_task, spec_name=...)` each time it runs) is
     `tasks_in_state`; any other filter is the walk's. Its subprocesses (a conference's
     preparation is one) are `ScannedSubWorkflow`s, which answer the same way. Stored as
     `BpmnWorkflow` and `BpmnSubWorkflow` (`serialization`), so states load in either class.

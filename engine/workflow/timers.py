@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, true, update
@@ -64,19 +68,58 @@ class WaitingTimer:
 
 
 def waiting(workflow: BpmnWorkflow) -> list[WaitingTimer]:
-    """Every timer event the workflow (and its subprocesses) is waiting on."""
-    found = []
+    """Every timer event the workflow (and its subprocesses) is waiting on.
+
+    Asked about 19 times per ICPC case (before, during and after each step, and for its
+    rows), mostly of a workflow unchanged since: the answer is kept on the workflow with
+    what it was made of, each waiting timer's task, spec, definition and due-time text, and
+    given again only while all of these are the very same (`_same`), read afresh each time.
+    """
+    made_of = []
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
+        spec = task.task_spec
+        definition = spec.event_definition
         if isinstance(definition, TimerEventDefinition):
-            found.append(_timer(task, definition))
-    return found
+            if type(definition).details in _DETAILS_IS_EVENT_VALUE:
+                value = task.internal_data.get("event_value")
+            else:
+                value = definition.details(task).value
+            made_of.append((task, spec, definition, value if isinstance(value, str) else None))
+    kept = workflow.__dict__.get(_KEPT)
+    if kept is not None and _same(kept[0], made_of):
+        return list(kept[1])
+    found = [_made(task, spec, definition, value) for task, spec, definition, value in made_of]
+    workflow.__dict__[_KEPT] = (made_of, found)
+    return list(found)
+
+
+_KEPT = "_engine_waiting_timers"  # (what the list was made of, the list)
+# The definitions whose `details(task).value` is the task's internal `event_value` as it is.
+_DETAILS_IS_EVENT_VALUE = frozenset(
+    {TimeDateEventDefinition.details, DurationTimerEventDefinition.details}
+)
+
+
+def _same(kept: list, now: list) -> bool:
+    """The same tasks in the same order, each with the very spec and definition (parsed
+    diagrams, never changed: a version move gives a task another spec), and the same
+    due-time text (a string; anything else has no due time, `_made`)."""
+    if len(kept) != len(now):
+        return False
+    for (task, spec, definition, value), after in zip(kept, now, strict=True):
+        if task is not after[0] or spec is not after[1] or definition is not after[2]:
+            return False
+        if value != after[3]:
+            return False
+    return True
 
 
 def _timer(task, definition: TimerEventDefinition) -> WaitingTimer:
-    value = definition.details(task).value
+    return _made(task, task.task_spec, definition, definition.details(task).value)
+
+
+def _made(task, spec, definition, value) -> WaitingTimer:
     due = _due_at(value) if isinstance(value, str) else None
-    spec = task.task_spec
     element = getattr(spec, "bpmn_id", None) or spec.name
     name = getattr(spec, "bpmn_name", None) or definition.name or element
     return WaitingTimer(str(task.id), element, name, due)
@@ -115,9 +158,14 @@ def _fired(workflow: BpmnWorkflow):
                 yield task, definition
 
 
-def due(workflow: BpmnWorkflow, now: datetime) -> list[WaitingTimer]:
-    """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past."""
-    return [t for t in waiting(workflow) if t.due is not None and t.due < now]
+def due(
+    workflow: BpmnWorkflow, now: datetime, waiting_now: list[WaitingTimer] | None = None
+) -> list[WaitingTimer]:
+    """Timers whose moment has passed. SpiffWorkflow fires only once it is strictly past.
+    `waiting_now` is `waiting(workflow)` when the caller has just asked it."""
+    if waiting_now is None:
+        waiting_now = waiting(workflow)
+    return [t for t in waiting_now if t.due is not None and t.due < now]
 
 
 # ---- the claim ----------------------------------------------------------------------------

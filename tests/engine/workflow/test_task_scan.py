@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskIterator, TaskState
+from SpiffWorkflow.workflow import Workflow
 
 from engine.casework import vocabulary
 from engine.diagrams import registry
@@ -250,7 +251,13 @@ def same_walks(monkeypatch) -> dict:
     """Check every walk the engine's workflows skip against the walk itself, as it happens:
     `get_tasks` gives the very tasks in the same order; `update_waiting_tasks` leaves the
     tree as SpiffWorkflow's leaves a twin of it. Counts how often each was checked."""
-    checked = {"get_tasks": 0, "update_waiting_tasks": 0, "waiting": 0, "spec_name": 0}
+    checked = {
+        "get_tasks": 0,
+        "update_waiting_tasks": 0,
+        "waiting": 0,
+        "spec_name": 0,
+        "from_task": 0,
+    }
 
     def compared(scanned_class, stock_class):
         scanned_get = scanned_class.get_tasks
@@ -262,6 +269,7 @@ def same_walks(monkeypatch) -> dict:
             assert all(a is b for a, b in zip(found, walked, strict=True))
             checked["get_tasks"] += 1
             checked["spec_name"] += first_task is None and "spec_name" in kwargs
+            checked["from_task"] += first_task is not None
             return found
 
         monkeypatch.setattr(scanned_class, "get_tasks", get_tasks)
@@ -302,6 +310,34 @@ def test_the_icpc_s_parallel_gateways_ask_for_their_tasks_by_name_and_get_the_wa
     checked = same_walks(monkeypatch)
     getattr(module, name)(Case(db, engine, clock, reload=False))
     assert checked["spec_name"] >= 2  # the preparation's and the reports' splits
+
+
+def test_the_icpc_s_catching_events_ask_from_their_task_and_get_the_walks(
+    db, engine, clock, monkeypatch
+):
+    """Each catching event that runs resets the events of its spec below it with
+    `get_tasks(my_task, spec_name=...)`: answered by the scan, the very tasks of the walk,
+    and never the walk itself."""
+    module, name = SCENARIOS[0]
+    checked = same_walks(monkeypatch)
+    getattr(module, name)(Case(db, engine, clock, reload=False))
+    assert checked["from_task"] >= 4
+
+
+def test_the_icpc_walks_from_no_task(db, engine, clock, monkeypatch):
+    """The walks the ICPC still takes: none starts from a task (SpiffWorkflow's `get_tasks`,
+    which a subprocess's reaches too, is the walk)."""
+    module, name = SCENARIOS[0]
+    walks = []
+    stock = Workflow.get_tasks
+
+    def walked(self, first_task=None, **kwargs):
+        walks.append((first_task is not None, kwargs))
+        return stock(self, first_task, **kwargs)
+
+    monkeypatch.setattr(Workflow, "get_tasks", walked)
+    getattr(module, name)(Case(db, engine, clock, reload=False))
+    assert not [kwargs for from_task, kwargs in walks if from_task]
 
 
 def run_both(stock, scanned, position: int, **data) -> None:
@@ -421,3 +457,52 @@ def test_a_filter_on_a_spec_name_finds_what_the_walk_finds_in_its_order(monkeypa
     assert walks == []
     workflow.get_tasks(spec_name="first", manual=True)  # any other filter: the walk's
     assert walks == [{"spec_name": "first", "manual": True}]
+
+
+def test_from_any_task_a_filter_finds_what_the_walk_from_it_finds(monkeypatch):
+    """`get_tasks(task, ...)` walks only what lies below `task` (itself first, subprocesses
+    its tasks own included): from every task, by every name, the scan finds the same."""
+    workflow = scanned_twin(nested_workflow())
+    ready(workflow, "first")[0].set_data(items=["a", "b"])
+    ready(workflow, "first")[0].run()
+    workflow.do_engine_steps()
+    everywhere = [t for each in (workflow, *workflow.subprocesses.values())
+                  for t in each.tasks.values()]  # fmt: skip
+    names = {t.task_spec.name for t in everywhere}
+    walks = spec_name_walks(monkeypatch)
+    crossing = several = 0
+    for first in everywhere:
+        for name in sorted(names):
+            for kwargs in ({"spec_name": name}, {"spec_name": name, "state": TaskState.FUTURE}):
+                found = first.workflow.get_tasks(first, **kwargs)
+                walked = list(BpmnTaskIterator(first, **kwargs))
+                assert [t.id for t in found] == [t.id for t in walked]
+                several += len(found) > 1
+                crossing += any(t.workflow is not first.workflow for t in found)
+        whole = list(BpmnTaskIterator(first))
+        assert workflow.get_tasks(first, state=TaskState.ANY_MASK) == whole
+    assert several and crossing  # several alike; some below, in a subprocess
+    assert walks == []
+
+
+def test_from_a_task_a_workflow_as_large_as_the_depth_limit_is_left_to_the_walk(monkeypatch):
+    workflow = scanned_twin(nested_workflow())
+    ready(workflow, "first")[0].set_data(items=["a", "b"])
+    ready(workflow, "first")[0].run()
+    workflow.do_engine_steps()
+    monkeypatch.setattr(task_scan, "MAX_DEPTH", 5)
+    walks = []
+    real = type(workflow).get_tasks_iterator
+
+    def counted(self, *args, **kwargs):
+        walks.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(workflow), "get_tasks_iterator", counted)
+    found = 0
+    for first in workflow.tasks.values():
+        walked = list(BpmnTaskIterator(first, spec_name="inner_task"))
+        assert workflow.get_tasks(first, spec_name="inner_task") == walked
+        found += len(walked)
+        assert walks.pop() == (first,)  # the walk, from that task
+    assert found
