@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,6 @@ from engine.models.forms import (
     form_keys,
     latest_form,
     newest_form,
-    pinned_form,
     pins_of,
     version_pin,
 )
@@ -165,14 +163,25 @@ def deploy_form(session: Session, key: str, raw: dict, by: str, now) -> FormVers
     return form
 
 
-@lru_cache(maxsize=256)
-def _parsed(key: str, digest: str, text: str) -> forms.FormDefinition:
-    return forms.parse(key, json.loads(text))
-
-
 def definition_of(form: FormVersion) -> forms.FormDefinition:
     """A deployed form version's definition (parsed once per content)."""
-    return _parsed(form.form_key, form.content_hash, form.definition)
+    return _by_content(form.form_key, form.content_hash, lambda: form.definition)
+
+
+# Form definitions by key and content hash, parsed once: the same content is the same form
+# whichever database or version id it came from, so this is safe to keep for the process.
+_BY_CONTENT: dict[tuple[str, str], forms.FormDefinition] = {}
+
+
+def _by_content(key: str, digest: str, text) -> forms.FormDefinition:
+    """The definition with this content hash; `text()` gives its text when not yet parsed
+    (a pin-less task's newest form is read as its id and hash, its text only then)."""
+    definition = _BY_CONTENT.get((key, digest))
+    if definition is None:
+        definition = forms.parse(key, json.loads(text()))
+        if len(_BY_CONTENT) < 1024:  # every form version ever deployed, in practice
+            _BY_CONTENT.setdefault((key, digest), definition)
+    return definition
 
 
 def form_for(
@@ -195,21 +204,11 @@ def form_for(
     if newest is None:
         raise NotFound(f"No form “{key}”.")
     form_id, digest = newest
-    definition = _BY_CONTENT.get((key, digest))
-    if definition is None:
-        definition = definition_of(session.get(FormVersion, form_id))
-        if len(_BY_CONTENT) < 1024:  # every form version ever deployed, in practice
-            _BY_CONTENT.setdefault((key, digest), definition)
-    return definition
-
-
-# Form definitions by key and content hash, parsed once: the same content is the same form
-# whichever database or version id it came from, so this is safe to keep for the process.
-_BY_CONTENT: dict[tuple[str, str], forms.FormDefinition] = {}
+    return _by_content(key, digest, lambda: session.get(FormVersion, form_id).definition)
 
 
 def _pinned(session: Session, version_id: int | None, key: str) -> forms.FormDefinition | None:
-    form = pinned_form(session, version_id, key) if version_id is not None else None
+    form = version_pin(session, version_id, key)[1] if version_id is not None else None
     return definition_of(form) if form is not None else None
 
 

@@ -53,5 +53,14 @@ def fetch(session, model, key, missing: str):
     return row
 
 
+def columns(session, statement, params: dict):
+    """Run a read of plain columns on the session's connection, past the ORM's execution
+    path (which costs more than a small read itself, and builds nothing a column read needs).
+    A session made to autoflush is flushed first, as the ORM would; the app's do not."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, and_, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.base import Base, UTCDateTime, columns, utcnow
 from engine.models.processes import ProcessVersion
 
 
@@ -61,10 +61,8 @@ def newest_form(session: Session, key: str) -> tuple[int, str] | None:
     """(id, content hash) of a form's newest deployed version, None when it has none: what
     a task of a version that pins no form for the key shows, asked on every completion of
     one, so read as two columns on the session's connection (no row object to build; a
-    session made to autoflush is flushed first, as the ORM would)."""
-    if session.autoflush:
-        session.flush()
-    row = session.connection().execute(_NEWEST, {"key": key}).first()
+    session made to autoflush is flushed first, as the ORM would: `columns`)."""
+    row = columns(session, _NEWEST, {"key": key}).first()
     return None if row is None else (row.id, row.content_hash)
 
 
@@ -106,15 +104,6 @@ def pins_of(session: Session, version_id: int) -> dict[str, int]:
         DiagramFormPin.version_id == version_id
     )
     return dict(session.execute(query).all())
-
-
-def pinned_form(session: Session, version_id: int, key: str) -> FormVersion | None:
-    query = (
-        select(FormVersion)
-        .join(DiagramFormPin, DiagramFormPin.form_version_id == FormVersion.id)
-        .where(DiagramFormPin.version_id == version_id, DiagramFormPin.form_key == key)
-    )
-    return session.scalar(query)
 
 
 def version_pin(session: Session, version_id: int, key: str) -> tuple[bool, FormVersion | None]:
