@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.messaging import outbox
-from engine.models import lengths
+from engine.models import lengths, pending_rows
 from engine.models.documents import DocumentRecord
 from engine.models.people import Child, User, users_by_id
 from engine.models.professional_links import PostedLetter
@@ -38,19 +38,23 @@ def queue_letters(
 ) -> None:
     """A letter in business support's print queue for each person it goes to by post
     (`conference_of`: each child's conference, for the child the person was invited for)."""
-    session.add_all(
-        PostedLetter(
-            document_record_id=record_id,
-            conference_id=conference_of[p["child_id"]],
-            child_id=p["child_id"],
-            person_id=p["person_id"],
-            kind=kind,
-            role=p["role"],
-            queued_at=now,
-        )
-        for p in people
-        if p["by"] == "post"
-    )
+    for p in people:
+        if p["by"] == "post":
+            pending_rows.add(
+                session,
+                PostedLetter,
+                {
+                    "document_record_id": record_id,
+                    "conference_id": conference_of[p["child_id"]],
+                    "child_id": p["child_id"],
+                    "person_id": p["person_id"],
+                    "kind": kind,
+                    "role": p["role"],
+                    "queued_at": now,
+                    "posted_on": None,
+                    "posted_by_id": None,
+                },
+            )
 
 
 def read_staff(session: Session, user_ids) -> None:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.access import access
-from engine.models import audit, session_memo
+from engine.models import audit, pending_rows, session_memo
 from engine.models.base import fetch
 from engine.models.instances import ProcessInstance
 from engine.models.outbox import (
@@ -96,21 +96,7 @@ def queue(
         return False
     seen.add(key)
     held = kind in DIGESTIBLE and user.notify == DAILY_DIGEST
-    session.add(
-        OutboxMessage(
-            idempotency_key=key,
-            kind=kind,
-            to_user_id=user.id,
-            to_address=user.email,
-            subject=subject[:200],
-            body=body,
-            link_path=link,
-            instance_id=instance_id,
-            status=HELD if held else PENDING,
-            next_attempt_at=None if held else now,
-            created_at=now,
-        )
-    )
+    _add(session, key, kind, user.id, user.email, subject, body, link, instance_id, now, held)
     return True
 
 
@@ -134,20 +120,29 @@ def queue_to_address(
     now: datetime,
 ) -> None:
     """Queue one email to someone without an account (a parent given a secure link)."""
-    session.add(
-        OutboxMessage(
-            idempotency_key=key,
-            kind=kind,
-            to_user_id=None,
-            to_address=address,
-            subject=subject[:200],
-            body=body,
-            link_path=link,
-            instance_id=instance_id,
-            status=PENDING,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    _add(session, key, kind, None, address, subject, body, link, instance_id, now, False)
+
+
+def _add(session, key, kind, user_id, address, subject, body, link, instance_id, now, held):
+    """The message's row, written with the step's other rows (`pending_rows`): nothing reads
+    a message back in the transaction that queues it."""
+    pending_rows.add(
+        session,
+        OutboxMessage,
+        {
+            "idempotency_key": key,
+            "kind": kind,
+            "to_user_id": user_id,
+            "to_address": address,
+            "subject": subject[:200],
+            "body": body,
+            "link_path": link,
+            "instance_id": instance_id,
+            "status": HELD if held else PENDING,
+            "next_attempt_at": None if held else now,
+            "created_at": now,
+            "attempts": 0,
+        },
     )
 
 

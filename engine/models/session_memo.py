@@ -20,18 +20,17 @@ it read again.
 from __future__ import annotations
 
 import functools
-import threading
-import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from engine.models import session_listeners
+
 T = TypeVar("T")
 
 _MEMO = "cpc.memo"  # {tables: {key: answer}}
-_LISTENING = "cpc.memo.listening"
 
 
 def remembered(
@@ -49,7 +48,7 @@ def remembered(
     memos = session.info.get(_MEMO)
     if memos is None:
         memos = session.info[_MEMO] = {}
-        _listen(session)
+        session_listeners.listen(session, _LISTENERS)
     memo = memos.get(tables)
     if memo is None:
         memo = memos[tables] = {}
@@ -71,30 +70,13 @@ def forget(session: Session, tables: frozenset[str] | None = None) -> None:
         del memos[read_from]
 
 
-def _listen(session: Session) -> None:
-    """Listen for the session's writes and transaction ends: on its factory's class once (a
-    factory's sessions are of a class of its own, as `event.listen(factory, ...)` would),
-    not on each session a request makes; a plain `Session` alone, on itself."""
-    kind = type(session)
-    if kind is Session:
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
-            _listen_on(session)
-        return
-    with _LOCK:
-        if kind not in _LISTENED:
-            _LISTENED.add(kind)
-            _listen_on(kind)
-
-
-_LISTENED: weakref.WeakSet[type] = weakref.WeakSet()
-_LOCK = threading.Lock()
-
-
 def _listen_on(target) -> None:
     event.listen(target, "after_flush", _flushed)
     event.listen(target, "do_orm_execute", _executing)
     event.listen(target, "after_transaction_end", _ended)
+
+
+_LISTENERS = session_listeners.Listeners("memo", _listen_on)
 
 
 def _flushed(session: Session, _context) -> None:
