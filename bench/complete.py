@@ -17,7 +17,9 @@ and dropped here), with service accounts' tokens:
 Prints one JSON line. Usage: python bench/complete.py [--instances 40] [--loop-steps 100]
 `--profile` instead runs both shapes in-process (the WSGI test client, SQLite) under cProfile
 and prints where the time goes (bench/support/profiling.py); `--profile-loop` times each step
-of the looping instance by CPU and profiles its early and late steps apart.
+of the looping instance by CPU and profiles its early and late steps apart. Each database's
+`counts` are what the machine's speed does not move (SQL statements and Python calls per step,
+case and completion, in-process: bench/support/counts.py); `--counts` prints only them.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ from bench.support import settings  # noqa: E402
 
 settings.apply_defaults(os.environ)
 
+from bench.support import counts  # noqa: E402
 from bench.support.databases import each_database  # noqa: E402
-from bench.support.figures import growth, latency, verdict  # noqa: E402
+from bench.support.figures import latency, verdict  # noqa: E402
+from bench.support.long_cases import loop_growth, plan_growth  # noqa: E402
 from bench.support.server import (  # noqa: E402
     Client,
     gunicorn,
@@ -229,77 +233,6 @@ def throughput(port: int, secrets: dict, children: list[int]) -> dict:
     }
 
 
-HOLD_CONFERENCE = {
-    "held_date": TODAY,
-    "social_care_attended": True,
-    "attendance": [
-        {"name": name, "attendance": "attended"}
-        for name in (
-            "Grace Okoye",
-            "Daniel Reid",
-            "DC Robin Hall",
-            "Ms Patel, designated safeguarding lead",
-        )
-    ],
-    "harm": "Physical harm: bruising consistent with being hit with a belt. " * 5,
-    "strengths": "Grace engages with the social worker and wants support. " * 5,
-    "safety": "Daniel Reid has moved out and agreed not to return while enquiries go on. " * 3,
-    "child_views": "Amara says she feels safer now and wants to stay at her school.",
-    "parent_views": "Grace accepts the concerns and agrees to a plan.",
-    "safety_plan": "Daniel Reid not to have unsupervised contact; school to report concerns. " * 3,
-    "decision": "cp_plan",
-    "category": "PHY",
-    "decision_reasons": "Physical harm is likely to recur without a plan.",
-    "lead_social_worker": "sw_sys",
-    "plan_outcomes": "Amara is safe at home and at school.",
-}
-
-
-def plan_growth(port: int, secrets: dict, child_id: int, meetings: int) -> dict:
-    """The product's long-running case: one child's plan, its core group meetings (each its
-    own short instance, as the diagrams chain them) completed one after another."""
-    clients = {k: Client(port, s) for k, s in secrets.items()}
-    instance, _ = clients["sw"].ok("POST", "/api/v1/instances", {"child_id": child_id})
-    # Booked for today: a conference cannot be recorded as held before the day it was booked
-    # (with a reason, in case today is not a working day).
-    booking = {**STEPS[1][2], "conference_date": TODAY, "booking_reason": "Held at once"}
-    booked_today = ("book_conference", "bs", booking)
-    steps = [STEPS[0], booked_today, STEPS[2], ("hold_conference", "chair", HOLD_CONFERENCE)]
-    for spec, who, data in steps:
-        task = next(t for t in instance["ready_tasks"] if t["task"] == spec)
-        instance, _ = clients[who].ok(
-            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data}
-        )
-    times = []
-    for n in range(meetings):
-        mine, _ = clients["sw"].ok("GET", "/api/v1/tasks?scope=mine&limit=500")
-        task = next(t for t in mine["tasks"] if t["task"] == "core_group_meeting")
-        answers = {
-            "core_group_date": TODAY,
-            "core_group_attendees": "Grace Okoye, DC Robin Hall, Ms Patel, social worker",
-            "core_group_progress": f"Meeting {n + 1}: the plan's actions are on track. " * 4,
-        }
-        _, elapsed = clients["sw"].ok(
-            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": answers}
-        )
-        times.append(elapsed)
-    return growth(times)
-
-
-def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
-    client = Client(port, secrets["sw"])
-    listed, _ = client.ok("GET", "/api/v1/tasks?scope=role&limit=500")
-    task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
-    times = []
-    for n in range(steps):
-        instance, elapsed = client.ok(
-            "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": {"visit": n, "stop": False}}
-        )
-        times.append(elapsed)
-        task = instance["ready_tasks"][0]
-    return growth(times)
-
-
 def measure(url: str, instances: int, loop_steps: int) -> dict:
     generic_cases = max(instances // 4, 3)
     secrets, children, loop_id, firsts = prepare(url, instances * 3, generic_cases)
@@ -321,7 +254,7 @@ def measure(url: str, instances: int, loop_steps: int) -> dict:
                 "server_p50_ms": latency(timed[len(STEPS) :])["p50_ms"],
                 "generic": latency(generic),
                 "throughput": throughput(port, secrets, children[instances:-1]),
-                "plan": plan_growth(port, secrets, children[-1], loop_steps),
+                "plan": plan_growth(port, secrets, children[-1], loop_steps, STEPS),
                 "loop": loop_growth(port, secrets, loop_id, loop_steps),
             }
             time.sleep(0.5)
@@ -363,7 +296,11 @@ def main() -> None:
     parser.add_argument(
         "--profile-loop", action="store_true", help="the looping instance, in-process"
     )
+    parser.add_argument("--counts", action="store_true", help="only statements and calls")
     args = parser.parse_args()
+    if args.counts:
+        print(json.dumps({"bench": "complete", "counts": counts.each()}))
+        return
     if args.profile_loop:
         from bench.support import profiling
 
@@ -374,10 +311,14 @@ def main() -> None:
 
         profiling.run(prepare, STEPS, GENERIC_FIELDS, args.instances)
         return
+    # The counts first, in a fresh process as `--counts` takes them: after the HTTP bench a few
+    # calls per request come out fewer, which would read as a change where there is none.
+    found = counts.each()
     results = {}
     for label, database in each_database("cpc_issue7_bench"):
         with database as url:
             results[label] = measure(url, args.instances, args.loop_steps)
+            results[label]["counts"] = found.get(label)
     print(
         json.dumps(
             {

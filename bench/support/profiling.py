@@ -24,7 +24,10 @@ SHARES = (
 )
 
 
-class _Api:
+class Api:
+    """The bench's HTTP client (bench/support/server.py's `Client.ok`) over the app's WSGI test
+    client, so the same case code runs in-process (here and in bench/support/counts.py)."""
+
     def __init__(self, client, token: str):
         self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
 
@@ -44,7 +47,7 @@ def run(prepare, steps, generic_fields: dict, instances: int) -> None:
         secrets, children, _loop, firsts = prepare(url, instances + 1, instances + 1)
         app = create_app({"DATABASE_URL": url})
         client = app.test_client()
-        apis = {key: _Api(client, secret) for key, secret in secrets.items()}
+        apis = {key: Api(client, secret) for key, secret in secrets.items()}
         run_case(apis, children[0], None)  # warm the caches, as the HTTP bench does
         run_generic(apis["sw"], firsts[0], None)
         for label, work, count in (
@@ -96,7 +99,7 @@ def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) 
         url = url or f"sqlite:///{folder}/profile.sqlite3"
         secrets, _children, loop_id, _firsts = prepare(url, 1, 0)
         app = create_app({"DATABASE_URL": url})
-        api = _Api(app.test_client(), secrets["sw"])
+        api = Api(app.test_client(), secrets["sw"])
         listed, _ = api.ok("GET", "/api/v1/tasks?scope=role&limit=500")
         task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
         cpu: list[float] = []
