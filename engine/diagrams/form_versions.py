@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 
 from sqlalchemy.orm import Session
 
@@ -170,17 +172,26 @@ def definition_of(form: FormVersion) -> forms.FormDefinition:
 
 # Form definitions by key and content hash, parsed once: the same content is the same form
 # whichever database or version id it came from, so this is safe to keep for the process.
-_BY_CONTENT: dict[tuple[str, str], forms.FormDefinition] = {}
+# Bounded, the least recently used dropped first: a council deploys a few hundred versions
+# in years, but a process must not grow without end, nor parse on every use once full.
+_BY_CONTENT: OrderedDict[tuple[str, str], forms.FormDefinition] = OrderedDict()
+_BY_CONTENT_MOST = 1024
+_BY_CONTENT_LOCK = threading.Lock()  # the scheduler's thread reads forms too
 
 
 def _by_content(key: str, digest: str, text) -> forms.FormDefinition:
     """The definition with this content hash; `text()` gives its text when not yet parsed
     (a pin-less task's newest form is read as its id and hash, its text only then)."""
-    definition = _BY_CONTENT.get((key, digest))
-    if definition is None:
-        definition = forms.parse(key, json.loads(text()))
-        if len(_BY_CONTENT) < 1024:  # every form version ever deployed, in practice
-            _BY_CONTENT.setdefault((key, digest), definition)
+    with _BY_CONTENT_LOCK:
+        definition = _BY_CONTENT.get((key, digest))
+        if definition is not None:
+            _BY_CONTENT.move_to_end((key, digest))
+            return definition
+    definition = forms.parse(key, json.loads(text()))
+    with _BY_CONTENT_LOCK:
+        _BY_CONTENT[(key, digest)] = definition
+        while len(_BY_CONTENT) > _BY_CONTENT_MOST:
+            _BY_CONTENT.popitem(last=False)
     return definition
 
 

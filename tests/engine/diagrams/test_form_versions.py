@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,26 @@ def test_a_shipped_file_that_does_not_parse_is_an_error_not_another_form(db, mon
         form_versions.form_for(db, None, "broken")
     with pytest.raises(NotFound):
         form_versions.form_for(db, None, "absent")
+
+
+def test_parsed_forms_are_kept_up_to_a_bound_the_least_recently_used_dropped(monkeypatch):
+    """Kept by content, never parsed twice while kept, and never more than the bound."""
+    monkeypatch.setattr(form_versions, "_BY_CONTENT", type(form_versions._BY_CONTENT)())
+    monkeypatch.setattr(form_versions, "_BY_CONTENT_MOST", 2)
+    parsed = []
+
+    def text(label):
+        def read():
+            parsed.append(label)
+            return json.dumps({"title": label, "fields": []})
+
+        return read
+
+    a = form_versions._by_content("f", "a", text("A"))
+    form_versions._by_content("f", "b", text("B"))
+    assert form_versions._by_content("f", "a", text("A")) is a  # kept: now the most recent
+    form_versions._by_content("f", "c", text("C"))  # over the bound: "b" goes, not "a"
+    assert form_versions._by_content("f", "a", text("A")) is a
+    form_versions._by_content("f", "b", text("B"))
+    assert parsed == ["A", "B", "C", "B"]
+    assert len(form_versions._BY_CONTENT) == 2
