@@ -29,7 +29,6 @@ from engine.models.instances import (
     SUSPENDED,
     HumanTask,
     ProcessInstance,
-    open_tasks,
 )
 from engine.models.people import User
 from engine.models.task_rows import task_and_open_tasks, task_with_instance
@@ -47,12 +46,11 @@ from engine.platform.errors import (
 from engine.workflow import (
     assignment,
     data_changes,
+    data_changing,
     expressions,
-    follow_ons,
     instance_status,
     permissions,
     shared_steps,
-    step_context,
     step_failures,
     tasks,
     timers,
@@ -228,46 +226,12 @@ class Engine:
         then=None,
         follow_from: tuple[int, ...] = (),
     ) -> dict[int, dict]:
-        """Change what running workflows know in every step still to run (a conference moved
-        to another date or chair, a child born), in one transaction, with what the diagram
-        works out from it, the open steps' due dates and the waiting timers that read it
-        (`data_changes`). The workflows that the steps of `follow_from` (running or finished)
-        started and that still run are told what those steps work out afresh (`follow_ons`).
-        `then` runs as a diagram step of the first would (record functions see its context,
-        whose `data` holds every name changed) before the save, given (with `follow_from`)
-        what each follow-on was told by instance id; what it raises propagates with nothing
-        saved. What each follow-on was told, by instance id."""
-        now = self.clock.now()
-        self.language.check_variables(changes)
-        loaded = []
-        with transaction(session), clocks.using(self.clock):
-            for instance_id in instance_ids:
-                instance = session.get(ProcessInstance, instance_id)
-                if instance is None or instance.status != RUNNING:
-                    raise InstanceNotActive("This case is not running, so it cannot be changed.")
-                workflow = self.steps.load(session, instance)
-                changed = data_changes.apply(workflow, changes)
-                data_changes.restart_timers(workflow, set(changed))
-                context = StepContext(session, instance, now, actor, data=changed)
-                loaded.append((instance, workflow, context))
-            running = {i.id: (w, c.data) for i, w, c in loaded}
-            told = follow_ons.tell(
-                session, self.steps, list(follow_from), running, changes, now, actor
-            )
-            loaded += told
-            given = ({i.id: c.data for i, _w, c in told},) if follow_from else ()
-            if then is not None and loaded:
-                with step_context.bound(loaded[0][2]):
-                    then(*given)
-            elif then is not None:
-                then(*given)
-            for instance, workflow, context in loaded:
-                rows = open_tasks(session, instance.id)
-                data_changes.refresh_due_dates(workflow, rows, set(context.data))
-                self.steps.save(session, instance, workflow, rows, now, actor, context=context)
-        for instance, workflow, _context in loaded:
-            self.cache.put(instance.id, instance.lock_version, workflow)
-        return given[0] if given else {}
+        """Change what running workflows know in every step still to run, in one transaction
+        (`data_changing.change_data`, which says what `then` and `follow_from` do); what each
+        follow-on was told, by instance id."""
+        return data_changing.change_data(
+            self.steps, self.language, session, instance_ids, actor, changes, then, follow_from
+        )
 
     def worked_out(self, session: Session, instance_id: int, changes: dict) -> dict:
         """What a workflow's diagram works out from `changes` on the data its steps ran with,
