@@ -52,9 +52,8 @@ def write(session: Session) -> None:
     by_table: dict[Table, list[dict]] = {}
     for _transaction, table, values in queued:
         by_table.setdefault(table, []).append(values)
-    connection = session.connection()
     for table, rows in by_table.items():
-        connection.execute(_insert(table), rows)
+        session.execute(_insert(table), rows)  # as the session's: what it read is dropped
 
 
 _INSERTS: dict[Table, object] = {}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    insert,
     or_,
     select,
 )
@@ -246,13 +247,18 @@ def share_all_with_parents(
         report.id: [p for p in candidates[report.id] if not kept_from(report.id, p)]
         for report, _on in shares
     }
-    session.add_all(
-        ReportShare(report_id=report.id, person_id=p, shared_on=on)
+    rows = [
+        {"report_id": report.id, "person_id": p, "shared_on": on}
         for report, on in shares
         for p in given[report.id]
-    )
-    session.flush()
+    ]
+    session.flush()  # what the step holds first, as before: the reports it shares among it
+    if rows:  # one plain INSERT: nothing reads these rows back as objects
+        session.execute(_INSERT_SHARES, rows)
     return given
+
+
+_INSERT_SHARES = insert(ReportShare.__table__)
 
 
 # Built once (every report step shares its reports): building cost more than running.
