@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from engine.casework import attendance, date_checks, family_conferences, family_steps
 from engine.casework.conference_requests import require_requests_decided
+from engine.models import conference_rows
 from engine.models.base import fetch
 from engine.models.child_conferences import people_for_child
-from engine.models.conferences import TRANSFER_IN, CasePerson, Conference, Invitation, Report
+from engine.models.conferences import TRANSFER_IN, CasePerson, Conference, Report
 from engine.models.instances import active_instances_for_plan
 from engine.models.people import user_by_username, user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
@@ -83,29 +84,30 @@ def late_reason_draft(conference_id) -> str:
 
 def _people(child_id, wanted: list[dict]) -> list[CasePerson]:
     """The child's people named in `wanted` (kind, name, and what is known of them), those
-    already on the record reused and filled in, the others added: all in one flush."""
+    already on the record reused and filled in, the others added in one statement."""
     session = step_context.current().session
     known = people_for_child(session, child_id)
     usernames = {str(f["username"]) for f in wanted if f.get("username")}
     user_ids = user_ids_by_username(session, usernames) if usernames else {}
-    found = []
+    found, new = [], []
     for facts in wanted:
         user_id = user_ids.get(str(facts.get("username") or ""))
         person = _same_person(known, facts["kind"], facts["name"], user_id)
         if person is None:
             person = CasePerson(child_id=child_id, kind=facts["kind"], name=facts["name"])
-            session.add(person)
+            new.append(person)
             known.append(person)
-        person.relationship_or_agency = (
-            facts.get("relationship") or person.relationship_or_agency or ""
+        conference_rows.fill_in(
+            person,
+            relationship_or_agency=facts.get("relationship") or person.relationship_or_agency or "",
+            email=facts.get("email") or person.email,
+            address=(facts.get("address") or "").strip() or person.address,
+            communication_needs=facts.get("communication_needs") or person.communication_needs,
+            user_id=user_id or person.user_id,
         )
-        person.email = facts.get("email") or person.email
-        person.address = (facts.get("address") or "").strip() or person.address
-        needs = facts.get("communication_needs")
-        person.communication_needs = needs or person.communication_needs
-        person.user_id = user_id or person.user_id
         found.append(person)
-    session.flush()
+    session.flush()  # changes to people already on the record, first (none: no SQL at all)
+    conference_rows.add_as_read(session, new)
     return found
 
 
@@ -156,10 +158,8 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
         facts = {**agency, "kind": "professional", "relationship": agency["agency"]}
         invited.append(("professional", facts))
     people = _people(row.child_id, [facts for _role, facts in invited])
-    ctx.session.add_all(
-        Invitation(conference_id=row.id, person_id=person.id, role=role, invited_on=sent)
-        for (role, _facts), person in zip(invited, people, strict=True)
-    )
+    invitations = [(person.id, role) for (role, _f), person in zip(invited, people, strict=True)]
+    conference_rows.insert_invitations(ctx.session, row.id, sent, invitations)
     reports = [
         Report(
             conference_id=row.id,
@@ -172,8 +172,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
         )
         for agency, person in zip(agencies, people[len(people) - len(agencies) :], strict=True)
     ]
-    ctx.session.add_all(reports)
-    ctx.session.flush()
+    conference_rows.add_as_read(ctx.session, reports)
     if row.group_id is not None:  # a family conference: one set of invitations
         family_steps.share_invitations(row, sent or ctx.now.date())
     return [
