@@ -19,7 +19,6 @@ from engine.models import lengths, pending_rows
 from engine.models.documents import DocumentRecord
 from engine.models.people import Child, User, users_by_id
 from engine.models.professional_links import PostedLetter
-from engine.platform.errors import InvalidValue
 
 
 def insert_record(session: Session, **values) -> int:
@@ -27,9 +26,7 @@ def insert_record(session: Session, **values) -> int:
 
     Not added to the session, so it is not checked by the flush: its bounded text is checked
     here the same way (`lengths`), before any SQL is sent."""
-    problems = lengths.too_long_values(DocumentRecord.__mapper__, values)
-    if problems:
-        raise InvalidValue(problems)
+    lengths.refuse_too_long_values(DocumentRecord.__mapper__, [values])
     return session.execute(insert(DocumentRecord).returning(DocumentRecord.id), values).scalar_one()
 
 

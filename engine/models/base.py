@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, inspect
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -64,3 +64,16 @@ def columns(session, statement, params: dict):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def attach_as_read(session: Session, row) -> None:
+    """Put a row just written by a plain INSERT (never added) in the session as if read back.
+
+    The database had no such row before, so one the session holds under its key is left from
+    a step rolled back (a rollback expires what was attached, where it drops what was added;
+    SQLite hands a rolled-back id out again): that one goes first."""
+    make_transient_to_detached(row)
+    ghost = session.identity_map.get(inspect(row).key)
+    if ghost is not None:
+        session.expunge(ghost)
+    session.add(row)

@@ -13,21 +13,12 @@ the session runs the statements, so what it remembered of these tables is droppe
 
 from __future__ import annotations
 
-from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from engine.models import lengths
+from engine.models.base import attach_as_read
 from engine.models.conferences import CasePerson, Invitation, Report
-from engine.platform.errors import InvalidValue
-
-
-def _check(mapper, rows: list[dict]) -> None:
-    problems: dict[str, str] = {}
-    for values in rows:
-        for key, message in lengths.too_long_values(mapper, values).items():
-            problems.setdefault(key, message)
-    if problems:
-        raise InvalidValue(problems)
 
 
 def add_as_read(session: Session, rows: list[CasePerson] | list[Report]) -> None:
@@ -42,18 +33,12 @@ def add_as_read(session: Session, rows: list[CasePerson] | list[Report]) -> None
         for key, default in defaults:
             if row_values[key] is None:  # a flush leaves None out: the default is written
                 row_values[key] = default
-    _check(model.__mapper__, values)
+    lengths.refuse_too_long_values(model.__mapper__, values)
     ids = session.execute(statement, values).scalars().all()
     for row, row_values, row_id in zip(rows, values, ids, strict=True):
         row.__dict__.update(row_values)  # unset columns as None, not left to load
         row.id = row_id
-        make_transient_to_detached(row)
-        # The database had no such row, so one the session holds is left from a step rolled
-        # back (a rollback expires what was attached, where it drops what was added).
-        ghost = session.identity_map.get(inspect(row).key)
-        if ghost is not None:
-            session.expunge(ghost)
-        session.add(row)
+        attach_as_read(session, row)
 
 
 def insert_invitations(session: Session, conference_id: int, invited_on, people: list) -> None:
@@ -63,7 +48,7 @@ def insert_invitations(session: Session, conference_id: int, invited_on, people:
     values = [{**common, "person_id": person_id, "role": role} for person_id, role in people]
     if not values:
         return
-    _check(Invitation.__mapper__, values)
+    lengths.refuse_too_long_values(Invitation.__mapper__, values)
     session.execute(_INSERT_INVITATIONS, values)
 
 

@@ -42,14 +42,9 @@ def label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def too_long(obj) -> dict[str, str]:
-    """A message per bounded column of `obj` whose loaded value is longer than the column."""
-    return too_long_values(obj.__mapper__, obj.__dict__)
-
-
 def too_long_values(mapper, values: dict) -> dict[str, str]:
-    """`too_long` of the values a row of `mapper`'s class is to be written with: for an
-    INSERT sent without the flush, which would otherwise have checked them."""
+    """A message per bounded column of `mapper`'s class whose value in `values` (a row's
+    loaded attributes, or what a plain INSERT is to write) is longer than the column."""
     problems = {}
     for key, length in _bounds(mapper):
         value = values.get(key)
@@ -71,10 +66,20 @@ def _bounds(mapper) -> tuple[tuple[str, int], ...]:
 
 
 def refuse_too_long(session: Session, _context, _instances) -> None:
+    rows = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Base)]
+    _refuse((obj.__mapper__, obj.__dict__) for obj in rows)
+
+
+def refuse_too_long_values(mapper, rows) -> None:
+    """`InvalidValue` if any of `rows` (values of `mapper`'s class) holds text too long for
+    its column: for rows written by a plain INSERT, which the flush never checks."""
+    _refuse((mapper, values) for values in rows)
+
+
+def _refuse(rows) -> None:
     problems: dict[str, str] = {}
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Base):
-            for key, message in too_long(obj).items():
-                problems.setdefault(key, message)
+    for mapper, values in rows:
+        for key, message in too_long_values(mapper, values).items():
+            problems.setdefault(key, message)
     if problems:
         raise InvalidValue(problems)

@@ -21,16 +21,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.models import lengths, session_listeners
 from engine.platform import db
-from engine.platform.errors import InvalidValue
 
 _PENDING = "cpc.pending_rows"  # [(transaction, table, values)], in the order queued
 
 
 def add(session: Session, model: type, values: dict) -> None:
     """Queue a row of `model` with these values (every row of a model with the same keys)."""
-    problems = lengths.too_long_values(model.__mapper__, values)
-    if problems:
-        raise InvalidValue(problems)
+    lengths.refuse_too_long_values(model.__mapper__, [values])
     session_listeners.listen(session, _LISTENERS)
     session.info[db.WROTE] = True  # a unit that queued rows and did not commit is rolled back
     # begun if need be, as `Session.add` begins one: so a rollback is heard, and drops it

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from engine.access import roles
 from engine.models import lengths
+from engine.models.base import attach_as_read
 from engine.models.drafts import delete_drafts
 from engine.models.instances import CANCELLED, READY, HumanTask, ProcessInstance
 from engine.models.people import user_ids_by_username
-from engine.platform.errors import InvalidValue
 from engine.workflow import task_scan
 
 
@@ -70,21 +70,10 @@ def insert_rows(session: Session, rows: list[HumanTask]) -> None:
     length check (`lengths`) is made here, before any SQL, as a flush would have."""
     if not rows:
         return
-    problems: dict[str, str] = {}
-    for row in rows:
-        for key, message in lengths.too_long(row).items():
-            problems.setdefault(key, message)
-    if problems:
-        raise InvalidValue(problems)
+    lengths.refuse_too_long_values(HumanTask.__mapper__, [row.__dict__ for row in rows])
     session.execute(_INSERT, [{key: row.__dict__[key] for key in _COLUMNS} for row in rows])
     for row in rows:
-        make_transient_to_detached(row)
-        # The database had no such row, so one the session holds is left from a step rolled
-        # back (a rollback expires what was attached, where it drops what was added).
-        ghost = session.identity_map.get(inspect(row).key)
-        if ghost is not None:
-            session.expunge(ghost)
-        session.add(row)
+        attach_as_read(session, row)
 
 
 _INSERT = insert(HumanTask.__table__)
