@@ -9,9 +9,9 @@ rows as one Core INSERT.
 So they are kept as values in the session (`session.info`) and written when the ORM would
 have written them: after the session's next flush (after the instance's version-checked
 UPDATE, so a lost race still fails first and SQLite's write lock is taken no earlier), and at
-the commit whatever else is pending. A rollback drops them, a savepoint's rollback those
-queued inside it. Their bounded text is checked as they are queued, as the flush would
-have (`lengths`).
+the commit whatever else is pending. A rollback drops them (a savepoint's, those queued
+inside it), and so does closing the session without a commit. Their bounded text is checked
+as they are queued, as the flush would have (`lengths`).
 """
 
 from __future__ import annotations
@@ -74,12 +74,12 @@ def _committing(session: Session) -> None:
     write(session)
 
 
-def _rolled_back(session: Session, previous: SessionTransaction) -> None:
-    """Drop what was queued in the transaction rolled back, or in one inside it."""
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """Drop what was queued in a transaction that ended, or in one inside it: written by
+    then if it committed; rolled back, or closed with the session, if not."""
     queued = session.info.get(_PENDING)
-    if not queued:
-        return
-    session.info[_PENDING] = [each for each in queued if not _within(each[0], previous)]
+    if queued:
+        session.info[_PENDING] = [each for each in queued if not _within(each[0], transaction)]
 
 
 def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
@@ -93,7 +93,7 @@ def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -
 def _on(target) -> None:
     event.listen(target, "after_flush_postexec", _flushed)
     event.listen(target, "before_commit", _committing)
-    event.listen(target, "after_soft_rollback", _rolled_back)
+    event.listen(target, "after_transaction_end", _ended)
 
 
 _LISTENERS = session_listeners.Listeners("pending_rows", _on)

@@ -108,3 +108,11 @@ def test_text_too_long_for_its_column_is_refused_when_queued(db):
         pending_rows.add(db, OutboxMessage, message("k", to_address="x" * 300))
     assert "to_address" in refused.value.fields
     assert pending_rows.pending(db, OutboxMessage) == []
+
+
+def test_closing_the_session_without_a_commit_drops_them(sessions, db):
+    pending_rows.add(db, OutboxMessage, message("closed"))
+    db.close()
+    db.commit()  # the same session, used again
+    assert keys(sessions) == []
+    assert pending_rows.pending(db, OutboxMessage) == []
