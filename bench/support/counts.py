@@ -8,11 +8,10 @@ Python functions it calls (cProfile counts them; its timings are ignored). Both 
 bench run in-process, through the app's WSGI test client, after one case of each has warmed
 the caches; calls are counted on cases apart from those whose statements were counted (the
 listener's own calls stay out), with the garbage collector collected, frozen and off, so no
-collection's weakref callbacks land in the count. Checked over ten runs (6 December 2026):
-statements the same every time on both databases; calls on SQLite within 0.01% (121,214 to
-121,216 a case), on PostgreSQL within 0.1% (135,686 to 135,775 a case; the driver's path
-varies a little, cause not pinned down). After the HTTP bench in the same process, calls
-come out a little lower, so bench/complete.py takes the counts first.
+collection's weakref callbacks land in the count. Statements repeat exactly from run to run;
+calls within 0.1% on PostgreSQL (the driver's path varies a little) and 0.01% on SQLite.
+After the HTTP bench in the same process, calls come out a little lower, so
+bench/complete.py takes the counts first.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import pstats
 import tempfile
 import time
 
+from bench.support.figures import growth
+
 SHARES = (
     ("sqlalchemy", "/sqlalchemy/"),
     ("flask and werkzeug", ("/flask/", "/werkzeug/", "/jinja2/")),
@@ -93,6 +95,22 @@ def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) 
     are profiled apart, so what grows with the instance's history shows as the difference
     (`profile=False`: timed only, the figures without the profiler's own cost; `url`: another
     database than a new SQLite file)."""
+    early, late = cProfile.Profile(time.process_time), cProfile.Profile(time.process_time)
+    cpu = loop_cpu_ms(prepare, steps, url, (early, late) if profile else None)
+    print(f"## one instance looping {steps} times, CPU ms per step: {growth(cpu)}")
+    if not profile:
+        return
+    for label, profiler, ms in (
+        ("steps 3-7", early, sum(cpu[2:7])),
+        (f"steps {steps - 4}-{steps}", late, sum(cpu[-5:])),
+    ):
+        _report(f"loop, {label}", profiler, ms / 1000, 5)
+
+
+def loop_cpu_ms(prepare, steps: int, url: str | None = None, profilers=None) -> list[float]:
+    """The CPU each step of one instance looping `steps` times took, in-process through the
+    WSGI test client (on `url`, or a new SQLite file); `profilers` (early, late), if given,
+    profile steps 3-7 and the last five."""
     from webui import create_app
 
     with tempfile.TemporaryDirectory() as folder:
@@ -103,10 +121,11 @@ def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) 
         listed, _ = api.ok("GET", "/api/v1/tasks?scope=role&limit=500")
         task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
         cpu: list[float] = []
-        early, late = cProfile.Profile(time.process_time), cProfile.Profile(time.process_time)
         for n in range(steps):
-            profiler = early if 2 <= n < 7 else late if n >= steps - 5 else None
-            profiler = profiler if profile else None
+            profiler = None
+            if profilers is not None:
+                early, late = profilers
+                profiler = early if 2 <= n < 7 else late if n >= steps - 5 else None
 
             def complete(task_id=task["id"], n=n):
                 return api.ok(
@@ -120,13 +139,4 @@ def run_loop(prepare, steps: int, profile: bool = True, url: str | None = None) 
             cpu.append((time.process_time() - started) * 1000)
             task = instance["ready_tasks"][0]
         app.extensions["cpc"].db_engine.dispose()
-    from bench.support.figures import growth
-
-    print(f"## one instance looping {steps} times, CPU ms per step: {growth(cpu)}")
-    if not profile:
-        return
-    for label, profiler, ms in (
-        ("steps 3-7", early, sum(cpu[2:7])),
-        (f"steps {steps - 4}-{steps}", late, sum(cpu[-5:])),
-    ):
-        _report(f"loop, {label}", profiler, ms / 1000, 5)
+    return cpu
