@@ -100,6 +100,13 @@ BOOKING = {
     "venue": "Civic Centre",
     "chair": "chair",
 }
+INVITATIONS = {
+    "invitations_sent_date": "2026-03-02",
+    "family": [{"name": "Grace Okoye", "relationship": "Mother"}],
+    "child_invited": False,
+    "agencies": [{"agency": "police", "name": "Robin Hall"}],
+    "parent_report_expected": False,
+}
 
 
 def strategy_recorded(session, engine, instance_id: int, staff) -> None:

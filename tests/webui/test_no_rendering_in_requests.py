@@ -8,16 +8,9 @@ from sqlalchemy import select
 
 from engine.documents import document_render, print_queue
 from engine.models import Conference, DocumentRecord, PostedLetter
-from tests.factories import STRATEGY, ready
+from tests.factories import INVITATIONS, STRATEGY, ready
 from tests.webui.test_api import started, world  # noqa: F401 - the API's fixture
 
-INVITATIONS = {
-    "invitations_sent_date": "2026-03-02",
-    "family": [{"name": "Grace Okoye", "relationship": "Mother"}],
-    "child_invited": False,
-    "agencies": [{"agency": "police", "name": "Robin Hall"}],
-    "parent_report_expected": False,
-}
 BOOKING = {
     "conference_date": "2026-03-16",
     "conference_time": "10:00",

@@ -12,6 +12,7 @@ from engine.models import council_settings
 from engine.models.tokens import tokens_of
 from tests.factories import (
     BOOKING,
+    INVITATIONS,
     STRATEGY,
     deploy_processes,
     make_child,
@@ -23,13 +24,6 @@ from tests.factories import (
 from tests.webui.conftest import statements_by_transaction
 
 TABLE = re.compile(r"(?:FROM|UPDATE|INTO)\s+(\w+)")
-INVITATIONS = {
-    "invitations_sent_date": "2026-03-02",
-    "family": [{"name": "Grace Okoye", "relationship": "Mother"}],
-    "child_invited": False,
-    "agencies": [{"agency": "police", "name": "Robin Hall"}],
-    "parent_report_expected": False,
-}
 REPORT = {
     "data": {
         "report_completed_date": "2026-03-02",
