@@ -11,12 +11,6 @@ from engine.models.timers import FIRED, WAITING
 from engine.platform.db import reusing
 from engine.workflow import timers
 from tests.engine.workflow.test_timers import END_OF_4_MARCH, start_deadline
-from tests.factories import make_staff
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
 
 
 def due_cases(db, engine, clock, staff, count=3, failing=()):

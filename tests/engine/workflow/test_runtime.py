@@ -14,19 +14,9 @@ from engine.platform.errors import (
 )
 from engine.service import Engine
 from engine.workflow import serialization, task_scan
-from tests.factories import complete, deploy_test_diagram, make_staff, ready
+from tests.factories import complete, deploy_test_diagram, ready
 
 START_DATA = {"social_worker": "sw", "team_manager": "tm"}
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
-
-
-@pytest.fixture
-def two_steps(db, staff):
-    return deploy_test_diagram(db, "two_steps")
 
 
 def start(db, engine, staff, process_id="two_steps"):

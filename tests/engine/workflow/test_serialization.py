@@ -65,10 +65,16 @@ SCENARIOS = [
 ]
 
 
-@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
-@pytest.mark.parametrize(
-    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
-)
+def every_scenario(test):
+    """Run `test(module, name, reload, ...)` for every scenario, with the workflow kept in
+    memory between steps and reloaded from its saved state before every step."""
+    ids = [name.removeprefix("test_") for _, name in SCENARIOS]
+    test = pytest.mark.parametrize("module,name", SCENARIOS, ids=ids)(test)
+    ids = ["in-memory", "reload-every-step"]
+    return pytest.mark.parametrize("reload", [False, True], ids=ids)(test)
+
+
+@every_scenario
 def test_every_save_of_a_scenario_matches_the_stock_serializer(
     module, name, reload, db, engine, clock, monkeypatch
 ):

@@ -4,26 +4,13 @@ when what followed the step could have changed them, they are read, as it left t
 
 from __future__ import annotations
 
-import pytest
-
 from engine.models.instances import open_tasks
 from engine.workflow.shared_steps import SharedStep
 from engine.workflow.stepping import Stepper
 from tests.engine.workflow.test_runtime import START_DATA
-from tests.factories import deploy_test_diagram, make_staff
 
 COLUMNS = ("id", "instance_id", "child_id", "task_spec", "title", "lane", "role", "form_key")
 MORE = ("assignee_id", "due_on", "escalation_level", "state", "created_at", "completed_at")
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
-
-
-@pytest.fixture
-def two_steps(db, staff):
-    return deploy_test_diagram(db, "two_steps")
 
 
 def _then(monkeypatch, more):
@@ -43,13 +30,18 @@ def _fields(rows) -> list[tuple]:
     return [tuple(getattr(row, name) for name in COLUMNS + MORE) for row in rows]
 
 
+def _as_read_back(db, opened, instance_id: int) -> bool:
+    """Whether the rows handed back hold what the database does, read afresh."""
+    kept = _fields(opened)
+    db.expire_all()
+    return kept == _fields(open_tasks(db, instance_id))
+
+
 def test_the_rows_a_start_wrote_are_its_open_tasks_as_read_back(db, engine, staff, two_steps):
     opened = []
     instance = engine.start(db, "two_steps", staff["sw"], dict(START_DATA), opened=opened)
     assert [row.task_spec for row in opened] == ["first"]
-    kept = _fields(opened)
-    db.expire_all()
-    assert kept == _fields(open_tasks(db, instance.id))
+    assert _as_read_back(db, opened, instance.id)
 
 
 def test_a_start_that_ends_itself_opens_nothing(db, engine, staff, two_steps, monkeypatch):
@@ -72,9 +64,7 @@ def test_a_start_whose_own_step_is_shared_gives_the_next(db, engine, staff, two_
     opened = []
     instance = engine.start(db, "two_steps", staff["sw"], dict(START_DATA), opened=opened)
     assert [row.task_spec for row in opened] == ["second"]
-    kept = _fields(opened)
-    db.expire_all()
-    assert kept == _fields(open_tasks(db, instance.id))
+    assert _as_read_back(db, opened, instance.id)
 
 
 def test_a_start_without_opened_is_as_before(db, engine, staff, two_steps):

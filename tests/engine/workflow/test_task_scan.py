@@ -8,7 +8,6 @@ import inspect
 import json
 from datetime import timedelta
 
-import pytest
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -25,6 +24,7 @@ from engine.workflow.task_scan import ScannedSubWorkflow, ScannedWorkflow
 from tests.engine.workflow.test_serialization import (
     DIAGRAMS,
     SCENARIOS,
+    every_scenario,
     loop_steps,
     loop_workflow,
     nested_workflow,
@@ -48,10 +48,7 @@ def test_the_depth_limit_is_the_one_both_iterators_use():
     assert task_scan.MAX_DEPTH == bpmn == 1000
 
 
-@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
-@pytest.mark.parametrize(
-    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
-)
+@every_scenario
 def test_every_step_of_a_scenario_finds_what_the_walk_finds(
     module, name, reload, db, engine, clock, monkeypatch
 ):
@@ -289,10 +286,7 @@ def same_walks(monkeypatch) -> dict:
     return checked
 
 
-@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
-@pytest.mark.parametrize(
-    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
-)
+@every_scenario
 def test_the_engines_workflow_walks_as_spiffworkflow_at_every_step_of_a_scenario(
     module, name, reload, db, engine, clock, monkeypatch
 ):

@@ -22,14 +22,9 @@ from engine.models import AuditEvent, Escalation, ProcessInstance, Timer
 from engine.platform.clock import SYSTEM, FixedClock
 from engine.service import Engine
 from engine.workflow import timers
-from tests.factories import ROOT, deploy_test_diagram, make_staff
+from tests.factories import ROOT, deploy_test_diagram
 
 REAL_TODAY = SYSTEM.today()
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
 
 
 def seed(db, staff, count: int) -> list[int]:

@@ -9,15 +9,10 @@ from engine.platform.clock import FixedClock
 from engine.platform.errors import ConcurrentUpdate, EngineError, NotAllowed
 from engine.service import Engine
 from engine.workflow import timers
-from tests.factories import complete, deploy_test_diagram, make_staff, ready
+from tests.factories import complete, deploy_test_diagram, ready
 
 END_OF_4_MARCH = datetime(2026, 3, 5, 0, 0, tzinfo=UTC)  # deadline("2026-03-04"), GMT
 END_OF_11_MARCH = datetime(2026, 3, 12, 0, 0, tzinfo=UTC)  # 5 working days later
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
 
 
 def start_deadline(db, engine, staff, due_date="2026-03-04", process_id="deadline"):

@@ -3,7 +3,6 @@ recorded, audited and acted on there, once, like one the sweep fires."""
 
 from datetime import timedelta
 
-import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -11,12 +10,7 @@ from engine.models import AuditEvent, Escalation, OutboxMessage, Timer
 from engine.models.timers import FIRED, WAITING
 from engine.workflow import timers
 from tests.engine.workflow.test_timers import END_OF_4_MARCH, END_OF_11_MARCH, start_deadline
-from tests.factories import complete, deploy_test_diagram, make_child, make_staff, ready
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff(db)
+from tests.factories import complete, deploy_test_diagram, make_child, ready
 
 
 def fired_rows(db, instance_id):

@@ -14,7 +14,7 @@ from engine.diagrams import registry
 from engine.platform import clock as clocks
 from engine.platform.clock import FixedClock
 from engine.workflow import timer_rows, timers
-from tests.engine.workflow.test_serialization import DIAGRAMS, SCENARIOS
+from tests.engine.workflow.test_serialization import DIAGRAMS, SCENARIOS, every_scenario
 from tests.processes.driver import Case
 
 
@@ -87,10 +87,7 @@ def test_timers_firing_are_seen(deadline, clock):
     assert timers.waiting(deadline) == fresh(deadline) == []
 
 
-@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reload-every-step"])
-@pytest.mark.parametrize(
-    "module,name", SCENARIOS, ids=[name.removeprefix("test_") for _, name in SCENARIOS]
-)
+@every_scenario
 def test_every_answer_of_a_scenario_is_the_fresh_one(
     module, name, reload, db, engine, clock, monkeypatch
 ):
