@@ -252,7 +252,7 @@ def share_all_with_parents(
         for report, on in shares
         for p in given[report.id]
     ]
-    session.flush()  # what the step holds first, as before: the reports it shares among it
+    session.flush()  # whatever the session holds first, as before (the reports may be in it)
     if rows:  # one plain INSERT: nothing reads these rows back as objects
         session.execute(_INSERT_SHARES, rows)
     return given
