@@ -21,8 +21,8 @@ states and `loads` are unaffected.
 from __future__ import annotations
 
 import json
+import marshal
 import threading
-from copy import deepcopy
 from secrets import token_hex
 from uuid import UUID
 
@@ -172,18 +172,22 @@ def _internal_data(registry, internal):
     return registry.convert(internal)
 
 
+_ATOMIC = task_loading.ATOMIC
+
+
 # ---- finished tasks written once --------------------------------------------------------
 #
 # A finished task of a long case is written again, unchanged, on every save: in a case whose
 # step repeats, that soon outweighs the rest of the save. `dumps` therefore keeps each finished
 # task's JSON text on the task, with what it was written from, and writes the task again only
 # when any of that differs. What it was written from is compared in full: the fields, the
-# children, and deep copies of the task's data, its parent's data (its delta) and its internal
-# data, so a change made in place anywhere inside them is a change. A value that cannot be
-# copied, or compares unequal to its own copy, is simply written every time. A task is kept
-# from its second save on: a workflow loaded, run and saved once (a timer firing, a case
-# another worker had) never pays for the copies. Only a workflow that is mostly history is
-# written this way (`_mostly_finished`).
+# children, and the task's data, its parent's data (its delta) and its internal data as
+# marshal writes them, so a change made in place anywhere inside them is a change, and so is
+# one that `==` cannot see but JSON would write (`true` for `1`). A value marshal cannot write
+# (anything but text, numbers, flags and None, in dicts, lists, tuples and sets) makes its
+# task written every time. A task is kept from its second save on: a workflow loaded, run and
+# saved once (a timer firing, a case another worker had) never pays for the snapshots. Only a
+# workflow that is mostly history is written this way (`_mostly_finished`).
 
 _FINISHED = TaskState.FINISHED_MASK
 _KEEP_FROM = 16  # finished tasks, and at least twice as many as the unfinished ones
@@ -206,14 +210,14 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
     text made from each finished task's kept JSON where it still holds; None to fall back."""
     all_tasks = workflow.tasks
     encoder = splice["encoder"]
-    copies: dict = {}
+    snapshots: dict = {}
     parts = []
     for task_id, task in all_tasks.items():
         if not _plain(task, task_id, workflow):
             return None
         parent = all_tasks.get(task._parent)
         kept = task.__dict__.get(_KEPT)
-        if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent):
+        if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent, snapshots):
             parts.append(kept[1])
             continue
         text = f'"{_name(task)}": ' + encoder.encode(_task_dict(registry, task, parent, all_tasks))
@@ -222,7 +226,7 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
         elif kept is None:
             kept = _SEEN  # its first save: kept from the next, if the workflow lives that long
         else:
-            written = _written_from(task, parent, copies)
+            written = _written_from(task, parent, snapshots)
             kept = (written, text) if written is not None else _SEEN
         task.__dict__[_KEPT] = kept
         parts.append(text)
@@ -231,66 +235,50 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
     return marker
 
 
-def _written_from(task, parent, copies: dict) -> tuple | None:
-    """Everything a task's JSON is made of, copied; None if it cannot be copied faithfully.
-
-    `copies` holds this save's copies by the identity of what was copied, so a parent's data
-    is copied once for itself and its children (nothing changes while a save runs)."""
+def _written_from(task, parent, snapshots: dict) -> tuple | None:
+    """Everything a task's JSON is made of, as it is now; None if marshal cannot write some
+    value of it (then the task is written every time)."""
     try:
-        data = _copy(task.data, copies)
-        parent_data = _copy(parent.data, copies) if parent is not None else None
-        internal = _copy(task.internal_data, copies)
-    except Exception:  # noqa: BLE001 - an uncopyable value: write this task every time
+        return _made_of(task, parent, snapshots)
+    except ValueError:  # a value marshal cannot write
         return None
-    written = (_fields_of(task, parent), (data, parent_data), internal)
-    return written if _unchanged(written, task, parent) else None
 
 
-_ATOMIC = task_loading.ATOMIC
+def _unchanged(written: tuple, task, parent, snapshots: dict) -> bool:
+    try:
+        return written == _made_of(task, parent, snapshots)
+    except ValueError:  # a value marshal cannot write came in: changed
+        return False
 
 
-def _copy(value: dict, copies: dict):
-    """`deepcopy` of task data, kept for this save: copied directly for what forms store
-    (dicts and lists of text, numbers and flags), without `deepcopy`'s general machinery, and
-    by `deepcopy` itself for anything else."""
-    found = copies.get(id(value))
-    if found is None:
-        found = copies[id(value)] = (value, _deep(value))  # the original keeps its id unique
-    return found[1]
-
-
-def _deep(value):
-    kind = type(value)
-    if kind is dict:
-        return {k: v if type(v) in _ATOMIC else _deep(v) for k, v in value.items()}
-    if kind is list:
-        return [v if type(v) in _ATOMIC else _deep(v) for v in value]
-    if kind in _ATOMIC:
-        return value
-    return deepcopy(value)
-
-
-def _fields_of(task, parent) -> tuple:
+def _made_of(task, parent, snapshots: dict) -> tuple:
+    """The task's ids and its spec's name, compared as they are, and the rest as marshal writes
+    them, so a value equal to the old one but written otherwise in JSON (`1.0` or `true` for
+    `1`, a key moved) is a change where `==` would call it the same."""
     return (
         task.id,
         task._parent,
-        parent is not None,
         tuple(task._children),
-        task.last_state_change,
-        task._state,
         task.task_spec.name,
-        task.triggered,
+        marshal.dumps((task.last_state_change, task._state, task.triggered), _PLAIN),
+        _snapshot(task.data, snapshots),
+        _snapshot(parent.data, snapshots) if parent is not None else None,
+        _snapshot(task.internal_data, snapshots),
     )
 
 
-def _unchanged(written: tuple, task, parent) -> bool:
-    fields, (data, parent_data), internal = written
-    return (
-        fields == _fields_of(task, parent)
-        and data == task.data
-        and parent_data == (parent.data if parent is not None else None)
-        and internal == task.internal_data
-    )
+# Marshal's version 2 writes values only: from version 3 on it marks objects met twice, so the
+# same values could be written differently as other references to them come and go.
+_PLAIN = 2
+
+
+def _snapshot(value, snapshots: dict) -> bytes:
+    """`value` as marshal writes it, once per save for each object: a parent's data serves
+    itself and all its children (nothing changes while a save runs)."""
+    found = snapshots.get(id(value))
+    if found is None:  # (the value is kept with its bytes, so its id stays its own)
+        found = snapshots[id(value)] = (value, marshal.dumps(value, _PLAIN))
+    return found[1]
 
 
 class _FastWorkflowConverter(_StateOnlyWorkflowConverter):

@@ -204,6 +204,8 @@ def test_a_finished_task_is_written_once_while_it_stays_as_it_was(monkeypatch):
         "state change time",
         "triggered",
         "data replaced",
+        "a whole number made a decimal",
+        "a number made a flag",
     ],
 )
 def test_a_finished_task_changed_in_any_way_is_written_again(change, monkeypatch):
@@ -225,6 +227,9 @@ def test_a_finished_task_changed_in_any_way_is_written_again(change, monkeypatch
         "state change time": lambda: setattr(task, "last_state_change", 12.5),
         "triggered": lambda: setattr(task, "triggered", not task.triggered),
         "data replaced": lambda: setattr(task, "data", dict(task.data, visit="other")),
+        # Equal by `==`, written otherwise: 2.0 is not 2, nor true 1.
+        "a whole number made a decimal": lambda: task.data["nested"]["visits"].__setitem__(1, 2.0),
+        "a number made a flag": lambda: task.data["nested"]["visits"].__setitem__(0, True),
     }[change]()
     assert written_again(workflow, monkeypatch) >= 1  # same_as_stock inside: the same bytes
 
