@@ -10,6 +10,9 @@ the caches; calls are counted on cases apart from those whose statements were co
 listener's own calls stay out), with the garbage collector collected, frozen and off, so no
 collection's weakref callbacks land in the count. Statements repeat exactly from run to run;
 calls within 0.1% on PostgreSQL (the driver's path varies a little) and 0.01% on SQLite.
+The looping instance is counted the same way, step by step: its growth in calls, step 100
+against step 5, shows growth the machine's drift cannot blur (though not work done inside one
+C call, such as encoding a larger state).
 After the HTTP bench in the same process, calls come out a little lower, so
 bench/complete.py takes the counts first.
 """
@@ -23,9 +26,11 @@ import pstats
 from sqlalchemy import event
 
 from bench.support.databases import each_database
-from bench.support.profiling import Api
+from bench.support.figures import growth
+from bench.support.profiling import Api, loop_steps
 
 CASES = 3  # warm cases of each shape counted each way
+LOOP_STEPS = 100
 
 
 class _Statements:
@@ -72,6 +77,20 @@ def _calls(work) -> tuple[int, int]:
     return pstats.Stats(profiler).total_calls, done
 
 
+def _loop_calls(api: Api, loop_id: int) -> list[int]:
+    """Calls each step of the looping instance made, counted where `growth` reads them (the
+    five steps around step 5 and the last five; the steps between are run, not counted)."""
+    counted = set(range(7)) | set(range(LOOP_STEPS - 5, LOOP_STEPS))
+    calls = []
+    for n, step in enumerate(loop_steps(api, loop_id, LOOP_STEPS)):
+        if n in counted:
+            calls.append(_calls(step)[0])
+        else:
+            step()
+            calls.append(0)  # never read: `growth` reads only the steps counted
+    return calls
+
+
 def _figure(total: int, count: int):
     value = total / count
     return int(value) if value == int(value) else round(value, 2)
@@ -82,7 +101,7 @@ def measure(url: str, cases: int = CASES) -> dict:
     from bench.complete import STEPS, prepare, run_case, run_generic
     from webui import create_app
 
-    secrets, children, _loop, firsts = prepare(url, 1 + 2 * cases, 1 + 2 * cases)
+    secrets, children, loop_id, firsts = prepare(url, 1 + 2 * cases, 1 + 2 * cases)
     app = create_app({"DATABASE_URL": url})
     db_engine = app.extensions["cpc"].db_engine
     try:
@@ -102,6 +121,7 @@ def measure(url: str, cases: int = CASES) -> dict:
         generic_calls, generic_done = _calls(
             lambda: sum(run_generic(apis["sw"], f, None) for f in firsts[1 + cases :])
         )
+        loop_calls = _loop_calls(apis["sw"], loop_id)
     finally:
         db_engine.dispose()
     return {
@@ -113,6 +133,7 @@ def measure(url: str, cases: int = CASES) -> dict:
         "calls_per_case": round(case_calls / cases),
         "generic_statements_per_completion": _figure(generic, completions),
         "generic_calls_per_completion": round(generic_calls / generic_done),
+        "loop_calls_per_step": growth(loop_calls, unit="calls"),
     }
 
 

@@ -19,8 +19,9 @@ def latency(samples_ms) -> dict:
     }
 
 
-def growth(times_ms, early: int = 5) -> dict:
-    """Step `early` against the last step, each the median of five steps around it."""
+def growth(times_ms, early: int = 5, unit: str = "ms") -> dict:
+    """Step `early` against the last step, each the median of five steps around it (`unit`
+    names what was measured: milliseconds, or `calls`)."""
 
     def window(i):  # five steps centred on i, shifted inwards at either end
         start = max(0, min(i - 2, len(times_ms) - 5))
@@ -29,8 +30,8 @@ def growth(times_ms, early: int = 5) -> dict:
     first, last = window(early - 1), window(len(times_ms) - 1)
     return {
         "steps": len(times_ms),
-        f"step{early}_ms": round(first, 2),
-        f"step{len(times_ms)}_ms": round(last, 2),
+        f"step{early}_{unit}": round(first, 2),
+        f"step{len(times_ms)}_{unit}": round(last, 2),
         "ratio": round(last / first, 2),
     }
 

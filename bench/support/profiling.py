@@ -118,25 +118,31 @@ def loop_cpu_ms(prepare, steps: int, url: str | None = None, profilers=None) -> 
         secrets, _children, loop_id, _firsts = prepare(url, 1, 0)
         app = create_app({"DATABASE_URL": url})
         api = Api(app.test_client(), secrets["sw"])
-        listed, _ = api.ok("GET", "/api/v1/tasks?scope=role&limit=500")
-        task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
         cpu: list[float] = []
-        for n in range(steps):
+        for n, complete in enumerate(loop_steps(api, loop_id, steps)):
             profiler = None
             if profilers is not None:
                 early, late = profilers
                 profiler = early if 2 <= n < 7 else late if n >= steps - 5 else None
-
-            def complete(task_id=task["id"], n=n):
-                return api.ok(
-                    "POST",
-                    f"/api/v1/tasks/{task_id}/complete",
-                    {"data": {"visit": n, "stop": False}},
-                )[0]
-
             started = time.process_time()
-            instance = profiler.runcall(complete) if profiler else complete()
+            profiler.runcall(complete) if profiler else complete()
             cpu.append((time.process_time() - started) * 1000)
-            task = instance["ready_tasks"][0]
         app.extensions["cpc"].db_engine.dispose()
     return cpu
+
+
+def loop_steps(api: Api, loop_id: int, steps: int):
+    """The looping instance's next `steps` steps, one callable each: called, it completes
+    the instance's ready task and returns the API's answer (the next step needs it)."""
+    listed, _ = api.ok("GET", "/api/v1/tasks?scope=role&limit=500")
+    task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
+    for n in range(steps):
+        answer: dict = {}
+
+        def complete(task_id=task["id"], n=n, answer=answer):
+            data = {"data": {"visit": n, "stop": False}}
+            answer.update(api.ok("POST", f"/api/v1/tasks/{task_id}/complete", data)[0])
+            return answer
+
+        yield complete
+        task = answer["ready_tasks"][0]
