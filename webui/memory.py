@@ -25,11 +25,11 @@ def freeze_what_is_loaded() -> int:
 # Requests between two full collections: about as often as the collector's own thresholds
 # ran one in the bench's workers, so memory is held no longer than before.
 FULL_COLLECTION_EVERY = 100
-# Objects made and not yet freed before a young collection starts: Python's 700 fits small
-# programs, and a step makes tens of thousands of objects (a loaded workflow alone is some
-# 5,000), so a request ran one or two young collections, and every tenth a middle one, each
-# walking what the request still held. At 10,000 they run about once in twenty requests:
-# 22 ms of collection per 100 requests fell to 8 in the bench's workers, RSS unchanged.
+# Objects made and not yet freed before a young collection starts. Python's 700 suits small
+# programs; a step makes tens of thousands of objects (a loaded workflow alone is some 5,000),
+# so at 700 each request ran one or two young collections, each walking what the request still
+# held and moving it on towards the full collection. At 10,000 one falls in about one request
+# in twenty.
 YOUNG = 10_000
 _NEVER = 1_000_000_000
 
