@@ -217,7 +217,9 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
             return None
         parent = all_tasks.get(task._parent)
         kept = task.__dict__.get(_KEPT)
-        if kept is not None and kept is not _SEEN and _unchanged(kept[0], task, parent, snapshots):
+        # For a task saved before: what it is made of now, to compare and then to keep again.
+        made = _written_from(task, parent, snapshots) if kept is not None else None
+        if made is not None and kept is not _SEEN and made == kept[0]:
             parts.append(kept[1])
             continue
         text = f'"{_name(task)}": ' + encoder.encode(_task_dict(registry, task, parent, all_tasks))
@@ -226,8 +228,7 @@ def _spliced_tasks(registry, workflow, splice: dict) -> str | None:
         elif kept is None:
             kept = _SEEN  # its first save: kept from the next, if the workflow lives that long
         else:
-            written = _written_from(task, parent, snapshots)
-            kept = (written, text) if written is not None else _SEEN
+            kept = (made, text) if made is not None else _SEEN
         task.__dict__[_KEPT] = kept
         parts.append(text)
     marker = f"\x00cpc-tasks-{splice['token']}-{len(splice['texts'])}"
@@ -242,13 +243,6 @@ def _written_from(task, parent, snapshots: dict) -> tuple | None:
         return _made_of(task, parent, snapshots)
     except ValueError:  # a value marshal cannot write
         return None
-
-
-def _unchanged(written: tuple, task, parent, snapshots: dict) -> bool:
-    try:
-        return written == _made_of(task, parent, snapshots)
-    except ValueError:  # a value marshal cannot write came in: changed
-        return False
 
 
 def _made_of(task, parent, snapshots: dict) -> tuple:
