@@ -84,7 +84,7 @@ class Stepper:
     def loaded(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
         """The instance's workflow for reading, kept for the next step (reading changes none)."""
         workflow = self.load(session, instance)
-        self.cache.put(instance.id, instance.lock_version, workflow)
+        self.cache.lend(instance.id, instance.lock_version, workflow)
         return workflow
 
     def create(

@@ -8,6 +8,13 @@ the few instances a worker is stepping now, not every instance it has seen: a de
 ICPC workflow is some 80 KB, and a worker's memory has a ceiling (issue 28: 100 MiB). A sync
 worker steps one instance at a time, so a handful covers the people working through cases on
 it at once.
+
+A workflow is a web of cycles (each task points at its workflow, each subprocess at the top
+one), so one the cache drops is freed only by a full collection, which then walks thousands
+of dead objects: with two workers, half of all steps find the other worker moved their
+instance on. A dropped workflow that nobody else can hold is taken apart instead, and its
+reference counts free it at once. Only a workflow `lend` handed to a reader may be held
+elsewhere; it is left whole for the collector.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from collections import OrderedDict
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 SIZE = 8  # workflows per process: the instances being stepped now, with room to spare
+_LENT = "_cpc_lent"  # set on a workflow handed out for reading: never taken apart
 
 
 class WorkflowCache:
-    """Workflows by instance id, each with the version it was saved as. Taken, never shared."""
+    """Workflows by instance id, each with the version it was saved as. Taken, never shared;
+    lent only to readers, and then never taken apart."""
 
     def __init__(self, size: int = SIZE):
         self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
@@ -29,16 +38,52 @@ class WorkflowCache:
         self._lock = threading.Lock()
 
     def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
+        """The workflow saved as `version`, now the caller's alone; None if there is none.
+        One saved as any other version is stale, so it is dropped."""
         with self._lock:
             item = self._items.pop(instance_id, None)
-        return item[1] if item and item[0] == version else None
+        if item is None:
+            return None
+        if item[0] == version:
+            return item[1]
+        _let_go(item[1])
+        return None
 
     def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        """Keep `workflow`, which the caller no longer uses, as the instance's `version`."""
+        dropped = []
         with self._lock:
+            before = self._items.pop(instance_id, None)
+            if before is not None and before[1] is not workflow:
+                dropped.append(before[1])
             self._items[instance_id] = (version, workflow)
             while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                dropped.append(self._items.popitem(last=False)[1][1])
+        for each in dropped:
+            _let_go(each)
+
+    def lend(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        """Keep `workflow` for the next step while a reader goes on using it: from now on
+        it is never taken apart, whoever drops it."""
+        if isinstance(workflow, BpmnWorkflow):
+            workflow.__dict__[_LENT] = True
+        self.put(instance_id, version, workflow)
 
     def clear(self) -> None:
         with self._lock:
+            dropped = [workflow for _version, workflow in self._items.values()]
             self._items.clear()
+        for each in dropped:
+            _let_go(each)
+
+
+def _let_go(workflow) -> None:
+    """Take apart a workflow nothing else holds: every task and (sub)workflow emptied of its
+    attributes, so no cycle is left. Only references are dropped: the specs, the script
+    engine and the data the tasks held are shared or freed by their own counts."""
+    if not isinstance(workflow, BpmnWorkflow) or workflow.__dict__.get(_LENT):
+        return
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in each.tasks.values():
+            task.__dict__.clear()
+        each.__dict__.clear()
