@@ -132,11 +132,16 @@ def post_worker_init(worker):
     _stop_when_orphaned(worker)
     freeze_what_is_loaded()  # the app is loaded: no full collection walks it again
     worker.cpc_collections = FullCollections()
+    worker.cpc_workflow_cache = worker.wsgi.extensions["cpc"].workflow.cache
 
 
 def post_request(worker, _req, _environ, _resp):
     """After the response is written (gunicorn calls this before closing the connection,
-    once the client has the whole response): a full collection when its turn has come."""
+    once the client has the whole response): the workflows the request dropped from the
+    cache taken apart, and a full collection when its turn has come."""
+    cache = getattr(worker, "cpc_workflow_cache", None)
+    if cache is not None:
+        cache.let_go_dropped()
     collections = getattr(worker, "cpc_collections", None)
     if collections is not None:
         collections.request_served()

@@ -14,7 +14,9 @@ one), so one the cache drops is freed only by a full collection, which then walk
 of dead objects: with two workers, half of all steps find the other worker moved their
 instance on. A dropped workflow that nobody else can hold is taken apart instead, and its
 reference counts free it at once. Only a workflow `lend` handed to a reader may be held
-elsewhere; it is left whole for the collector.
+elsewhere; it is left whole for the collector. Taking apart waits for `let_go_dropped`,
+which a web worker calls once its response has gone (`webui/gunicorn_conf.py`), so nobody's
+request waits for it; a process that never calls it keeps at most `size` waiting.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class WorkflowCache:
         self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._dropped: list[BpmnWorkflow] = []  # waiting to be taken apart
 
     def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
         """The workflow saved as `version`, now the caller's alone; None if there is none.
@@ -46,7 +49,7 @@ class WorkflowCache:
             return None
         if item[0] == version:
             return item[1]
-        _let_go(item[1])
+        self._drop([item[1]])
         return None
 
     def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
@@ -59,8 +62,7 @@ class WorkflowCache:
             self._items[instance_id] = (version, workflow)
             while len(self._items) > self._size:
                 dropped.append(self._items.popitem(last=False)[1][1])
-        for each in dropped:
-            _let_go(each)
+        self._drop(dropped)
 
     def lend(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
         """Keep `workflow` for the next step while a reader goes on using it: from now on
@@ -73,7 +75,27 @@ class WorkflowCache:
         with self._lock:
             dropped = [workflow for _version, workflow in self._items.values()]
             self._items.clear()
+        self._drop(dropped)
+
+    def let_go_dropped(self) -> int:
+        """Take apart the workflows dropped since the last call; how many were waiting."""
+        with self._lock:
+            dropped, self._dropped = self._dropped, []
         for each in dropped:
+            _let_go(each)
+        return len(dropped)
+
+    def _drop(self, workflows: list) -> None:
+        """Queue workflows nobody will take again for `let_go_dropped`; past `size` of them
+        waiting, the oldest are taken apart at once."""
+        workflows = [each for each in workflows if _can_let_go(each)]
+        if not workflows:
+            return
+        with self._lock:
+            self._dropped += workflows
+            excess = self._dropped[: max(len(self._dropped) - self._size, 0)]
+            del self._dropped[: len(excess)]
+        for each in excess:
             _let_go(each)
 
 
@@ -81,9 +103,13 @@ def _let_go(workflow) -> None:
     """Take apart a workflow nothing else holds: every task and (sub)workflow emptied of its
     attributes, so no cycle is left. Only references are dropped: the specs, the script
     engine and the data the tasks held are shared or freed by their own counts."""
-    if not isinstance(workflow, BpmnWorkflow) or workflow.__dict__.get(_LENT):
+    if not _can_let_go(workflow):
         return
     for each in (workflow, *workflow.subprocesses.values()):
         for task in each.tasks.values():
             task.__dict__.clear()
         each.__dict__.clear()
+
+
+def _can_let_go(workflow) -> bool:
+    return isinstance(workflow, BpmnWorkflow) and not workflow.__dict__.get(_LENT)

@@ -298,3 +298,22 @@ def test_gunicorn_refuses_to_start_on_wrong_settings(tmp_path):
     assert "The settings are not right:\n  - MAIL_PORT must be a whole number" in done.stderr
     assert "  - SECRET_KEY must be set in production" in done.stderr
     assert "Booting worker" not in done.stderr
+
+
+def test_after_each_response_a_worker_takes_apart_the_workflows_its_request_dropped(
+    monkeypatch, tmp_path
+):
+    import importlib
+    from types import SimpleNamespace
+
+    from engine.workflow.workflow_cache import WorkflowCache
+    from tests.engine.workflow.test_serialization import nested_workflow
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # made by the conf if unset
+    conf = importlib.import_module("webui.gunicorn_conf")
+    cache, workflow = WorkflowCache(), nested_workflow()
+    cache.put(1, 3, workflow)
+    cache.take(1, 4)  # the other worker moved the case on
+    assert workflow.task_tree is not None  # the request that dropped it did not wait
+    conf.post_request(SimpleNamespace(cpc_workflow_cache=cache), None, None, None)
+    assert workflow.__dict__ == {}  # taken apart: its reference counts free it

@@ -96,7 +96,23 @@ def test_a_dropped_workflow_is_freed_without_waiting_for_the_collector(no_collec
     cache.put(1, 3, workflow)
     del workflow
     drop(cache)
+    assert not freed()  # not in the request that dropped it: after its response
+    assert cache.let_go_dropped() == 1
     assert freed()
+
+
+def test_a_process_that_never_lets_go_keeps_only_a_cache_full_waiting(no_collector):
+    cache = WorkflowCache(size=2)
+    workflows = [_workflow() for _ in range(3)]
+    freed = [_freed_at_once(each) for each in workflows]
+    for instance_id, workflow in enumerate(workflows):
+        cache.put(instance_id, 1, workflow)
+    del workflow, workflows
+    for instance_id in range(3):
+        cache.take(instance_id, 2)  # each moved on elsewhere
+    assert [each() for each in freed] == [True, False, False]  # the oldest at once
+    assert cache.let_go_dropped() == 2
+    assert all(each() for each in freed)
 
 
 def test_a_workflow_lent_to_a_reader_is_left_whole_when_dropped(no_collector):
@@ -104,6 +120,7 @@ def test_a_workflow_lent_to_a_reader_is_left_whole_when_dropped(no_collector):
     tasks = len(workflow.tasks)
     cache.lend(1, 3, workflow)  # a reader still holds it
     assert cache.take(1, 4) is None
+    assert cache.let_go_dropped() == 0
     assert len(workflow.get_tasks()) >= tasks  # still a whole workflow, subprocess included
     assert cache.take(1, 3) is None
     cache.put(1, 3, workflow)  # stepped again and kept: still never taken apart
@@ -126,6 +143,7 @@ def test_a_workflow_read_through_the_engine_stays_whole_however_it_is_dropped(
     read = engine.steps.loaded(db, instance)  # a page reading the case holds it
     complete(db, engine, instance.id, "first", staff["sw"], start_date="2026-04-01")
     engine.cache.take(instance.id, -1)  # the case moved on elsewhere: dropped
+    engine.cache.let_go_dropped()
     assert read.task_tree is not None and read.tasks  # the reader's copy is untouched
 
 
@@ -139,4 +157,5 @@ def test_a_stepped_workflow_dropped_by_the_engine_is_freed_at_once(
     engine.cache.put(instance.id, instance.lock_version, kept)
     del kept
     engine.cache.take(instance.id, instance.lock_version + 1)  # another worker moved it on
+    engine.cache.let_go_dropped()  # a worker's, once the response has gone
     assert freed()
