@@ -1,5 +1,6 @@
-"""The workflow cache hands a workflow back only for the version it was saved as, once, and
-frees one it drops at once unless it was lent to a reader."""
+"""The workflow cache hands a workflow back only for the version it was saved as, once; one
+it drops is taken apart between requests, so its reference counts free it, unless it was
+lent to a reader."""
 
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ def test_a_workflow_read_through_the_engine_stays_whole_however_it_is_dropped(
     assert read.task_tree is not None and read.tasks  # the reader's copy is untouched
 
 
-def test_a_stepped_workflow_dropped_by_the_engine_is_freed_at_once(
+def test_a_stepped_workflow_dropped_by_the_engine_is_freed_once_let_go(
     db, engine, staff, two_steps, no_collector
 ):
     instance = engine.start(db, "two_steps", staff["sw"], {"social_worker": "sw"})
