@@ -7,7 +7,9 @@ and dropped here), with service accounts' tokens:
   social worker's report): p50/p95/p99 as the client saw them, and p50 as the app timed them;
 - the generic shape peers are measured on (bench/diagrams/ten_tasks.bpmn: ten user tasks one
   after another, each completed with ten fields): p50/p95/p99;
-- throughput: four clients at once complete the same steps of other instances: completions/s;
+- throughput: four clients at once complete the same steps of 80 other instances (more with
+  `--throughput-cases`): completions/s, and the CPU each case cost the workers, the clients
+  and PostgreSQL (`bench/support/cpu.py`);
 - growth, step 100 / step 5 through the API, of two long-running cases: a child's plan (its
   core group meetings, each its own short instance chained by the diagrams: how the product
   runs a long case) and one instance whose task loops 100 times (SpiffWorkflow keeps every
@@ -15,6 +17,7 @@ and dropped here), with service accounts' tokens:
 - memory: the largest worker's resident memory afterwards.
 
 Prints one JSON line. Usage: python bench/complete.py [--instances 40] [--loop-steps 100]
+[--throughput-cases 80]
 `--profile` instead runs both shapes in-process (the WSGI test client, SQLite) under cProfile
 and prints where the time goes (bench/support/profiling.py); `--profile-loop` times each step
 of the looping instance by CPU and profiles its early and late steps apart. Each database's
@@ -42,7 +45,7 @@ from bench.support import settings  # noqa: E402
 
 settings.apply_defaults(os.environ)
 
-from bench.support import counts, profiling  # noqa: E402
+from bench.support import counts, cpu, profiling  # noqa: E402
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import growth, latency, verdict  # noqa: E402
 from bench.support.long_cases import loop_growth, plan_growth  # noqa: E402
@@ -67,6 +70,7 @@ from forms import exists as form_exists  # noqa: E402
 
 WORKERS = 2
 CLIENTS = 4
+THROUGHPUT_CASES = 80  # some four seconds on two cores
 TODAY = Clock().today().isoformat()
 SUMMARY = (
     "Amara (9) disclosed at school that her mother's partner hit her with a belt. "
@@ -200,7 +204,9 @@ def run_generic(client, first_task_id: str, samples: list | None) -> int:
     return done
 
 
-def throughput(port: int, secrets: dict, children: list[int]) -> dict:
+def throughput(port: int, secrets: dict, children: list[int], split: cpu.Split) -> dict:
+    """Four clients complete the steps of these children's cases at once: completions a
+    second, and the CPU each side spent per case (`cpu`)."""
     work: queue.Queue[int] = queue.Queue()
     for child_id in children:
         work.put(child_id)
@@ -219,6 +225,7 @@ def throughput(port: int, secrets: dict, children: list[int]) -> dict:
                 errors.append(str(exc)[:200])
 
     threads = [threading.Thread(target=client_loop) for _ in range(CLIENTS)]
+    split.start()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -228,16 +235,20 @@ def throughput(port: int, secrets: dict, children: list[int]) -> dict:
     # Each case also starts its instance: that request is counted in the time, not the total.
     return {
         "clients": CLIENTS,
+        "cases": len(done),
         "completions": sum(done),
         "seconds": round(wall, 2),
         "completions_per_s": round(sum(done) / wall, 1),
+        "cpu_ms_per_case": split.stop(len(done)),
         "errors": errors[:3],
     }
 
 
-def measure(url: str, instances: int, loop_steps: int) -> dict:
+def measure(url: str, instances: int, loop_steps: int, throughput_cases: int) -> dict:
     generic_cases = max(instances // 4, 3)
-    secrets, children, loop_id, firsts = prepare(url, instances * 3, generic_cases)
+    secrets, children, loop_id, firsts = prepare(
+        url, instances + throughput_cases + 1, generic_cases
+    )
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "requests.log"
         with gunicorn(url, WORKERS, log) as (server, port):
@@ -255,7 +266,9 @@ def measure(url: str, instances: int, loop_steps: int) -> dict:
                 "latency": latency(samples),
                 "server_p50_ms": latency(timed[len(STEPS) :])["p50_ms"],
                 "generic": latency(generic),
-                "throughput": throughput(port, secrets, children[instances:-1]),
+                "throughput": throughput(
+                    port, secrets, children[instances:-1], cpu.Split(server.pid, url)
+                ),
                 "plan": plan_growth(port, secrets, children[-1], loop_steps, STEPS),
                 "loop": loop_growth(port, secrets, loop_id, loop_steps),
             }
@@ -298,6 +311,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=40)
     parser.add_argument("--loop-steps", type=int, default=100)
+    parser.add_argument(
+        "--throughput-cases", type=int, default=THROUGHPUT_CASES, help="cases the four clients run"
+    )
     parser.add_argument("--profile", action="store_true", help="in-process, under cProfile")
     parser.add_argument(
         "--profile-loop", action="store_true", help="the looping instance, in-process"
@@ -323,7 +339,7 @@ def main() -> None:
     results = {}
     for label, database in each_database("cpc_issue7_bench"):
         with database as url:
-            results[label] = measure(url, args.instances, args.loop_steps)
+            results[label] = measure(url, args.instances, args.loop_steps, args.throughput_cases)
             results[label]["counts"] = found.get(label)
             results[label]["loop_in_process_cpu"] = looped.get(label)
     print(
