@@ -3,8 +3,7 @@ workers, the clients (this process) and PostgreSQL's backends.
 
 On two cores shared by clients, workers and the database, completions a second say how much
 CPU a case costs in all, not where: the split says which side a change moved. It still moves
-with the machine's speed (the same code has cost the workers 60 ms a case and, an hour later,
-80), so a change is weighed against runs taken alternately with it.
+with the machine's speed, so a change is weighed against runs taken alternately with it.
 """
 
 from __future__ import annotations
@@ -15,16 +14,16 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def seconds(pids) -> float:
-    """User and system CPU seconds the processes have spent (any gone since: nothing)."""
-    total = 0
+def seconds(pids) -> dict[int, float]:
+    """User and system CPU seconds each process has spent, by pid (one gone: left out)."""
+    spent = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / _TICKS
+        spent[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return spent
 
 
 def children(pid: int) -> list[int]:
@@ -51,26 +50,22 @@ def database_backends(url: str) -> list[int]:
 
 class Split:
     """CPU spent by the workers, this process and the database's backends between `start`
-    and `stop`, in ms per case."""
+    and `stop`, in ms per case: each side summed over the processes it had at the start and
+    still has at the stop."""
 
     def __init__(self, server_pid: int, url: str):
         self.server_pid, self.url = server_pid, url
 
     def start(self) -> None:
-        self.workers = children(self.server_pid)
-        self.backends = database_backends(self.url)
-        self.before = self._read()
+        self.sides = {"workers": children(self.server_pid), "clients": [os.getpid()]}
+        if self.url.startswith("postgresql"):
+            self.sides["database"] = database_backends(self.url)
+        self.before = {side: seconds(pids) for side, pids in self.sides.items()}
 
     def stop(self, cases: int) -> dict:
-        after = self._read()
-        return {
-            side: round((after[side] - self.before[side]) * 1000 / max(cases, 1), 2)
-            for side in after
-        }
-
-    def _read(self) -> dict:
-        own = os.times()
-        read = {"workers": seconds(self.workers), "clients": own.user + own.system}
-        if self.url.startswith("postgresql"):
-            read["database"] = seconds(self.backends)
-        return read
+        split = {}
+        for side, pids in self.sides.items():
+            before, after = self.before[side], seconds(pids)
+            spent = sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+            split[side] = round(spent * 1000 / max(cases, 1), 2)
+        return split
