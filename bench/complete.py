@@ -53,6 +53,7 @@ from bench.support.server import (  # noqa: E402
     Client,
     gunicorn,
     server_times_ms,
+    worker_pids,
     worker_pss_mb,
     worker_rss_mb,
 )
@@ -267,7 +268,7 @@ def measure(url: str, instances: int, loop_steps: int, throughput_cases: int) ->
                 "server_p50_ms": latency(timed[len(STEPS) :])["p50_ms"],
                 "generic": latency(generic),
                 "throughput": throughput(
-                    port, secrets, children[instances:-1], cpu.Split(server.pid, url)
+                    port, secrets, children[instances:-1], cpu.Split(worker_pids(server), url)
                 ),
                 "plan": plan_growth(port, secrets, children[-1], loop_steps, STEPS),
                 "loop": loop_growth(port, secrets, loop_id, loop_steps),

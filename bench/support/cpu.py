@@ -26,17 +26,9 @@ def seconds(pids) -> dict[int, float]:
     return spent
 
 
-def children(pid: int) -> list[int]:
-    """The processes `pid` started: gunicorn's workers."""
-    listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(each) for each in listed]
-
-
 def database_backends(url: str) -> list[int]:
     """The PostgreSQL backends connected to `url`'s database (the server on this machine),
-    this query's own left out; none for SQLite, whose work is the workers' own."""
-    if not url.startswith("postgresql"):
-        return []
+    this query's own left out."""
     import psycopg
 
     plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -51,13 +43,13 @@ def database_backends(url: str) -> list[int]:
 class Split:
     """CPU spent by the workers, this process and the database's backends between `start`
     and `stop`, in ms per case: each side summed over the processes it had at the start and
-    still has at the stop."""
+    still has at the stop. SQLite has no side of its own: its work is the workers'."""
 
-    def __init__(self, server_pid: int, url: str):
-        self.server_pid, self.url = server_pid, url
+    def __init__(self, workers: list[int], url: str):
+        self.workers, self.url = workers, url
 
     def start(self) -> None:
-        self.sides = {"workers": children(self.server_pid), "clients": [os.getpid()]}
+        self.sides = {"workers": self.workers, "clients": [os.getpid()]}
         if self.url.startswith("postgresql"):
             self.sides["database"] = database_backends(self.url)
         self.before = {side: seconds(pids) for side, pids in self.sides.items()}

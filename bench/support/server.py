@@ -96,10 +96,15 @@ def worker_pss_mb(server) -> float | None:
     return _largest(server, "smaps_rollup", "Pss:")
 
 
-def _largest(server, proc_file: str, field: str) -> float | None:
+def worker_pids(server) -> list[int]:
+    """The gunicorn master's workers (the master itself if it has none)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children] or [server.pid]
+
+
+def _largest(server, proc_file: str, field: str) -> float | None:
     sizes = []
-    for pid in children or [str(server.pid)]:
+    for pid in worker_pids(server):
         for line in Path(f"/proc/{pid}/{proc_file}").read_text().splitlines():
             if line.startswith(field):
                 sizes.append(int(line.split()[1]) / 1024)
