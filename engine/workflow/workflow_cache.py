@@ -99,12 +99,11 @@ class WorkflowCache:
             _let_go(each)
 
 
-def _let_go(workflow) -> None:
-    """Take apart a workflow nothing else holds: every task and (sub)workflow emptied of its
-    attributes, so no cycle is left. Only references are dropped: the specs, the script
-    engine and the data the tasks held are shared or freed by their own counts."""
-    if not _can_let_go(workflow):
-        return
+def _let_go(workflow: BpmnWorkflow) -> None:
+    """Take apart a workflow nothing else holds (`_drop` queued only those): every task and
+    (sub)workflow emptied of its attributes, so no cycle is left. Only references are
+    dropped: the specs, the script engine and the data the tasks held are shared or freed by
+    their own counts."""
     for each in (workflow, *workflow.subprocesses.values()):
         for task in each.tasks.values():
             task.__dict__.clear()
