@@ -20,6 +20,7 @@ HOOKS = Hooks(
     case_data=case_data.for_child,
     tasks_created=notifications.tasks_created,
     task_assigned=notifications.task_assigned,
+    timers_stopped=notifications.timers_stopped,
 )
 
 

@@ -1,4 +1,5 @@
-"""Who hears about what: new tasks, reminders before a due date, escalations after it.
+"""Who hears about what: new tasks, reminders before a due date, escalations after it, and
+a case whose timers stopped failing.
 
 Reminders and escalations are sent by the diagrams' timers (`remind`, `escalate`); new-task
 notices by the runtime whenever a step creates a task. Who hears is decided here from the
@@ -14,13 +15,21 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from engine.access import access
 from engine.messaging import outbox
 from engine.models import session_memo
 from engine.models.instances import HumanTask, ProcessInstance
-from engine.models.people import Recipient, User, recipients_with_role, user_by_username
+from engine.models.people import (
+    Recipient,
+    User,
+    recipients_with_role,
+    user_by_username,
+    users_with_role,
+)
 from engine.models.timeliness import Escalation
 from engine.platform import settings, workdays
 from engine.workflow import step_context
+from engine.workflow.permissions import MANAGERS
 
 
 def _when(day) -> str:
@@ -203,3 +212,44 @@ def _mark_escalated(rows: list[HumanTask], level: int) -> None:
 
 
 FUNCTIONS = {"remind": remind, "escalate": escalate}
+
+
+def timers_stopped(session: Session, instance_id: int, now: datetime) -> int:
+    """Tell each manager who may see the case that its timers stopped after their last retry
+    (`Hooks.timers_stopped`); how many were told. Until one of them retries, none of the
+    case's reminders and escalations goes: a statutory deadline could pass unnoticed. Sent at
+    once, whatever a manager chose for their tasks' notices."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        return 0
+    ref, told = instance.reference, 0
+    for user in _managers_of(session, instance.child_id):
+        told += outbox.queue(
+            session,
+            kind="timers_stopped",
+            # Each stop is its own: stopped again after a retry, the case is told again.
+            key=f"timers_stopped:{instance_id}:{now.isoformat()}:{user.id}",
+            user=user,
+            subject=f"Timers stopped: case {ref}",
+            body=f"The timers of case {ref} failed every retry and have stopped. Its "
+            "reminders and escalations will not be sent until a manager retries them from "
+            "the case's instance page.",
+            link=f"/instances/{instance_id}",
+            instance_id=instance_id,
+            now=now,
+        )
+    return told
+
+
+def _managers_of(session: Session, child_id: int | None) -> list[User]:
+    """The active managers who may open the case: a team manager for their team's children,
+    a service manager or administrator for every child (one without a child: them alone)."""
+    found: dict[int, User] = {}
+    for role in sorted(MANAGERS):
+        for user in users_with_role(session, role):
+            found.setdefault(user.id, user)
+    return [
+        user
+        for user in found.values()
+        if access.sees_every_child(user) or access.can_view_child(session, user, child_id)
+    ]

@@ -37,6 +37,9 @@ class Hooks:
     ] = _tell_no_one
     # A task handed to a named person by someone else (same transaction as the hand-over).
     task_assigned: Callable[[Session, HumanTask, User, User, datetime], None] = _tell_no_one
+    # An instance whose timers stopped after their last retry (`timers.record_failure`), for
+    # those who may retry them to be told: its reminders and escalations wait until then.
+    timers_stopped: Callable[[Session, int, datetime], None] = _tell_no_one
 
 
 class ParsedDiagram(Protocol):

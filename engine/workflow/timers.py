@@ -234,13 +234,21 @@ def backoff(attempts: int) -> timedelta:
 
 
 def record_failure(
-    sessions, instance_id: int, owner: str, error: str, now: datetime, element: str | None = None
+    sessions,
+    instance_id: int,
+    owner: str,
+    error: str,
+    now: datetime,
+    element: str | None = None,
+    stopped=None,
 ) -> bool:
     """Count a failed firing, back off, and after MAX_ATTEMPTS stop until a manager retries.
 
     Returns True when the instance is now marked failed. Written in its own transaction,
     because the firing's transaction has rolled back. The audit event names the diagram
-    `element` at fault when known, for the process owner's failures page.
+    `element` at fault when known, for the process owner's failures page. On the last try
+    `stopped(session, instance_id, now)` (the engine's `Hooks.timers_stopped`) tells the
+    managers in the same transaction: nothing else would until someone opened the page.
     """
     with sessions() as session, transaction(session):
         query = select(_INSTANCES.c.lease_owner, _INSTANCES.c.timer_attempts).where(
@@ -272,6 +280,8 @@ def record_failure(
             error=error[:500],
             element=element,
         )
+        if failed and stopped is not None:
+            stopped(session, instance_id, now)
     return failed
 
 
@@ -380,7 +390,8 @@ def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> Sw
         log.warning("timer firing failed for instance %s: %s", instance_id, exc)
         at = engine.clock.now()
         element = step_failures.element_of(exc)
-        if record_failure(sessions, instance_id, owner, _describe(exc), at, element):
+        stopped = engine.hooks.timers_stopped
+        if record_failure(sessions, instance_id, owner, _describe(exc), at, element, stopped):
             result.failed.append(instance_id)
         return result
     if fired:
@@ -388,7 +399,8 @@ def fire_one(sessions: sessionmaker, engine, instance_id: int, owner: str) -> Sw
     elif still_due:
         # Claimed as due, yet nothing fired: never spin on it; back off and show it.
         message = "A timer is due but the workflow did not fire it."
-        if record_failure(sessions, instance_id, owner, message, engine.clock.now()):
+        now, stopped = engine.clock.now(), engine.hooks.timers_stopped
+        if record_failure(sessions, instance_id, owner, message, now, None, stopped):
             result.failed.append(instance_id)
     return result
 

@@ -5,10 +5,11 @@ from sqlalchemy import event, select
 from engine.messaging import notifications
 from engine.models import HumanTask, OutboxMessage, ProcessInstance
 from engine.models.instances import open_tasks
+from engine.models.people import DAILY_DIGEST, Child
 from engine.platform.db import transaction
 from engine.workflow import step_context
 from engine.workflow.step_context import StepContext
-from tests.factories import start_icpc
+from tests.factories import deploy_test_diagram, make_child, make_staff, make_user, start_icpc
 from tests.processes.driver import ANSWERS, Case, on_a_plan
 
 
@@ -106,3 +107,33 @@ def test_a_reminder_of_a_task_this_step_made_asks_no_outbox_and_one_made_before_
     assert len(asked) >= 1
     reminders = [m for m in all_mail(db) if m.kind == "reminder"]
     assert len(reminders) == 1  # the reminder queued by the first, not again
+
+
+def test_a_case_whose_timers_stopped_is_told_to_the_managers_who_may_open_it(db, engine):
+    staff = make_staff(db)
+    south_tm = make_user(db, "tm_south", "team_manager", team="South")
+    admin = make_user(db, "admin", "administrator", team=None)
+    digest = make_user(db, "sm_digest", "service_manager", team=None)
+    digest.notify = DAILY_DIGEST
+    child = make_child(db, engine, staff["sw"])
+    deploy_test_diagram(db, "deadline")
+    data = {"social_worker": "sw", "team_manager": "tm", "due_date": "2026-03-04"}
+    instance = engine.start(db, "deadline", staff["sw"], data, child_id=child.id)
+    now = engine.clock.now()
+    with transaction(db):
+        told = notifications.timers_stopped(db, instance.id, now)
+    mail = [m for m in all_mail(db) if m.kind == "timers_stopped"]
+    told_ids = {m.to_user_id for m in mail}
+    # The child's team manager, every service manager and administrator; not the social
+    # worker (who cannot retry), nor a team manager of another team (who cannot see it).
+    assert told_ids == {staff["tm"].id, staff["sm"].id, admin.id, digest.id}
+    assert told == 4 and south_tm.id not in told_ids
+    ref = instance.reference
+    for message in mail:
+        assert message.subject == f"Timers stopped: case {ref}"
+        assert message.link_path == f"/instances/{instance.id}"
+        assert message.status == "pending"  # at once, even for a daily digest's reader
+        assert child.given_name not in message.body and child.family_name not in message.body
+    assert db.get(Child, child.id).reference not in " ".join(m.body for m in mail)
+    with transaction(db):  # the same stop is told once
+        assert notifications.timers_stopped(db, instance.id, now) == 0

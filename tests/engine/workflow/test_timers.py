@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -188,6 +189,31 @@ def test_a_failing_timer_backs_off_then_waits_for_a_manager(db, sessions, engine
     assert db.get(ProcessInstance, instance.id).timer_attempts == 1  # it was tried again
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.instance_id == instance.id))
     assert list(actions).count("timers.retrying") == timers.MAX_ATTEMPTS
+
+
+def test_a_timer_that_stops_is_told_once_in_the_failure_s_transaction(
+    db, sessions, engine, clock, staff
+):
+    told = []
+
+    def stopped(session, instance_id, now):
+        told.append((instance_id, now, session.in_transaction()))
+
+    engine.hooks = replace(engine.hooks, timers_stopped=stopped)
+    instance = start_deadline(db, engine, staff, process_id="timer_fails")
+    clock.set(END_OF_4_MARCH + timedelta(minutes=1))
+    for _attempt in range(timers.MAX_ATTEMPTS - 1):  # backing off: nobody is told
+        sweep(sessions, engine)
+        db.expire_all()
+        clock.set(db.get(ProcessInstance, instance.id).lease_until + timedelta(seconds=1))
+    assert told == []
+    assert sweep(sessions, engine).failed == [instance.id]
+    db.expire_all()
+    assert db.get(ProcessInstance, instance.id).timer_failed_at == clock.now()
+    assert told == [(instance.id, clock.now(), True)]
+    clock.advance(days=1)
+    sweep(sessions, engine)  # stopped: not tried, and not told again
+    assert len(told) == 1
 
 
 def test_retry_refuses_an_instance_that_has_not_failed(db, engine, clock, staff):
