@@ -18,7 +18,7 @@ from engine.models.people import User, user_by_username
 from engine.platform import workdays
 from engine.platform.db import transaction
 from engine.service import Engine
-from webui import demo_family, demo_followups, demo_processes, demo_scenes
+from webui import demo_failures, demo_family, demo_followups, demo_processes, demo_scenes
 from webui.demo_playing import fire_due, play
 from webui.demo_stories import PASSWORD, STORIES, USERS, came, census_stories, to_plan
 
@@ -53,8 +53,9 @@ def load(session: Session, engine: Engine) -> str:
     fire_due(session, engine)
     demo_scenes.family_and_feedback(session, engine, "Finn")
     demo_scenes.open_request(session, engine, "Daniel")
+    demo_failures.timer_failure(session, engine)
     demo_scenes.diagram_history(session, engine)
-    demo_scenes.diagram_failure(session, engine)
+    demo_failures.diagram_failure(session, engine)
     demo_scenes.form_draft(session, engine)
     demo_scenes.administration_area(session, engine)
     demo_followups.shared_before_the_agencies(session, engine, "Baby")

@@ -1,11 +1,10 @@
 """Demo scenes played once the children's stories are in: family links and feedback, requests,
-external professionals, corrections, diagram history and failures, drafts, administration,
+external professionals, corrections, diagram history, drafts, administration,
 teams and settings, so each feature has something to show after `make run`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 from datetime import timedelta
 
@@ -25,22 +24,20 @@ from engine.casework import (
     rescheduling,
 )
 from engine.diagrams import diagram_editing, form_editing
-from engine.diagrams.version_moves import Selection, VersionMoves
 from engine.documents import print_queue, report_files
 from engine.models import teams
 from engine.models.child_conferences import people_for_child
 from engine.models.conferences import Conference, reports_for
-from engine.models.instances import READY, HumanTask, ProcessInstance
+from engine.models.instances import ProcessInstance
 from engine.models.outbox import OutboxMessage
 from engine.models.people import Child, user_by_username
 from engine.models.processes import latest_version
 from engine.models.professional_links import PostedLetter
-from engine.platform import settings, workdays
+from engine.platform import workdays
 from engine.platform.clock import LONDON
 from engine.platform.db import transaction
-from engine.platform.errors import StepFailed
 from engine.service import Engine
-from webui.demo_playing import acting_user, form_answers, open_task, play
+from webui.demo_playing import open_task, play
 from webui.demo_stories import MOTHER_ADDRESS, REFERRER, SAMPLE_TEXT, to_plan
 
 
@@ -242,59 +239,6 @@ def form_draft(session: Session, engine: Engine) -> None:
         return
     clearer = {**field, "hint": "Their names and roles, one a line, and who sent apologies"}
     form_editing.change_field(session, owner, key, "1", clearer, engine.clock.now())
-
-
-# A week count whose condition is never met: it passes the checks and runs until its limit.
-LOOPING_WEEKS = """weeks = 0
-while weeks != 7 * setting("core_group_interval_weeks") + 0.5:
-    weeks = weeks + 1
-"""
-NEXT_MEETING = "<bpmn:script>if plan_is_open(plan_id):"
-
-
-def diagram_failure(session: Session, engine: Engine) -> None:
-    """A process owner's slip and what it caused: a core group version whose script never
-    ends, one case moved onto it that fails at its step, and the slip undone by a new
-    version. That version's **Failed steps and timers** page shows the step and the case."""
-    owner = user_by_username(session, "po1")
-    good = latest_version(session, "core_group")
-    query = select(HumanTask).where(
-        HumanTask.task_spec == "core_group_meeting", HumanTask.state == READY
-    )
-    waiting = session.scalars(query.order_by(HumanTask.created_at)).first()
-    if owner is None or good is None or waiting is None or NEXT_MEETING not in good.bpmn_xml:
-        return
-    now, today = engine.clock.now(), engine.clock.today()
-    broken_xml = good.bpmn_xml.replace(
-        NEXT_MEETING, f"<bpmn:script>{LOOPING_WEEKS}if plan_is_open(plan_id):"
-    )
-    broken, _new = diagram_editing.deploy(
-        session,
-        owner,
-        "core_group",
-        broken_xml,
-        "Count the weeks to the next meeting",
-        forms.exists,
-        now,
-    )
-    VersionMoves(engine).migrate(
-        session, owner, Selection("core_group", (waiting.instance_id,)), broken.id
-    )
-    task = open_task(session, waiting.instance.child, "core_group_meeting")
-    data = form_answers(session, task.form_key, today, today, {})
-    actor = acting_user(session, task.instance.child, task)
-    # The step fails, and is kept for the process owner: that is the point.
-    with settings.using(expression_time_limit_seconds=0.2), contextlib.suppress(StepFailed):
-        engine.complete(session, task.id, actor, data)
-    diagram_editing.deploy(
-        session,
-        owner,
-        "core_group",
-        good.bpmn_xml,
-        "Undo the week count: it never ended",
-        forms.exists,
-        now,
-    )
 
 
 def _word_report() -> bytes:

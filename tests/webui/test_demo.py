@@ -14,15 +14,17 @@ from engine.models import (
     OutboxMessage,
     Plan,
     PostedLetter,
+    ProcessInstance,
     ProfessionalLink,
     Report,
     ReportFile,
 )
 from engine.models.catalogue import entry
-from engine.models.people import Child
+from engine.models.people import Child, User
 from engine.models.processes import versions_of
 from engine.platform import workdays
 from engine.reporting import census, census_export
+from engine.workflow import timers
 from tests.factories import deploy_processes
 from webui import demo, demo_stories
 
@@ -152,12 +154,15 @@ def test_demo_shows_a_trial_version_and_the_roll_back(db, engine):
     deploy_processes(db)
     demo.load(db, engine)
     numbered = {v.number: v for v in versions_of(db, "core_group")}
-    first, trial, latest = numbered[1], numbered[2], numbered[3]  # later ones: the slip below
-    assert latest.content_hash == first.content_hash != trial.content_hash
-    assert latest.comment == "Back to version 1: Chairs found fortnightly meetings too close"
+    [trial] = [v for v in numbered.values() if v.comment.startswith("Trial:")]
+    before, back = numbered[trial.number - 1], numbered[trial.number + 1]  # others: the slips
+    assert back.content_hash == before.content_hash != trial.content_hash
+    assert back.comment == (
+        f"Back to version {before.number}: Chairs found fortnightly meetings too close"
+    )
 
 
-def test_the_demo_shows_a_process_owner_what_a_slip_in_a_diagram_caused(db, engine):
+def test_the_demo_shows_what_slips_in_a_diagram_caused(db, engine):
     from engine.models.processes import versions_of
     from engine.operations import diagram_failures
 
@@ -170,6 +175,22 @@ def test_the_demo_shows_a_process_owner_what_a_slip_in_a_diagram_caused(db, engi
     assert (failure.kind, failure.element) == ("step", "next_meeting")
     assert "longer than the limit of 0.2 seconds" in failure.message
     assert len(failure.cases) == 1 and found.newer.id == latest.id
+    # An earlier slip, in a reminder's script: a case whose timers failed every retry and
+    # stopped, a quarter of an hour before the demo's now, and the managers who may open it
+    # emailed (the social worker's team manager, the service manager, the administrator).
+    query = select(ProcessInstance).where(ProcessInstance.timer_failed_at.is_not(None))
+    [stopped] = db.scalars(query).all()
+    assert stopped.timer_attempts == timers.MAX_ATTEMPTS
+    assert stopped.timer_failed_at < engine.clock.now()
+    assert "core_group_meeting_remind_notify" in stopped.timer_error
+    told = select(OutboxMessage.to_user_id).where(
+        OutboxMessage.kind == "timers_stopped", OutboxMessage.instance_id == stopped.id
+    )
+    assert {db.get(User, user_id).username for user_id in db.scalars(told)} == {
+        "tm1",
+        "sm1",
+        "admin",
+    }
 
 
 def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db, engine):
