@@ -470,6 +470,36 @@ def test_pre_birth_conference_is_due_by_28_weeks_of_pregnancy(db, engine, clock)
     assert conference(case, "pre_birth").due_on == date(2027, 3, 9)
 
 
+def test_a_pre_birth_conference_due_at_a_weekend_is_due_the_working_day_before(db, engine, clock):
+    """28 weeks of pregnancy counts calendar weeks and can fall on a Saturday or a bank
+    holiday; nothing can be held then, so the conference is due the working day before, as
+    a review due by a month's end at a weekend is."""
+    from tests.processes.driver import Case
+
+    # Due Saturday 5 June 2027: 28 weeks is Saturday 13 March, before the 15 working days.
+    case = Case(db, engine, clock, reload=False, expected_date_of_birth=date(2027, 6, 5))
+    case.at("2027-03-01 09:00")
+    case.start("pre_birth")
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-03-01")
+    assert conference(case, "pre_birth").due_on == date(2027, 3, 12)
+    overdue = case.db.scalars(select(Timer).where(Timer.element == "conference_overdue")).one()
+    assert overdue.due_at == datetime(2027, 3, 13, 0, 0, tzinfo=UTC)
+    assert case.ready()["book_conference"].due_on == date(2027, 2, 26)
+
+
+def test_a_pre_birth_conference_due_on_a_bank_holiday_is_due_the_working_day_before(
+    db, engine, clock
+):
+    from tests.processes.driver import Case
+
+    # Due Monday 21 June 2027: 28 weeks is Easter Monday, 29 March 2027 (Good Friday the 26th).
+    case = Case(db, engine, clock, reload=False, expected_date_of_birth=date(2027, 6, 21))
+    case.at("2027-03-15 09:00")
+    case.start("pre_birth")
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-03-15")
+    assert conference(case, "pre_birth").due_on == date(2027, 3, 25)
+
+
 def test_pre_birth_plan_is_reviewed_soon_after_the_birth(db, engine, clock):
     from tests.processes.driver import Case
 
