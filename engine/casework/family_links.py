@@ -268,7 +268,7 @@ def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[Sh
     member, with what is withheld from them taken out; the child's own views link shows none."""
     if link.purpose == CHILD_VIEWS or link.purpose == CHILD_FEEDBACK:
         return []
-    today = now.date()
+    today = now.astimezone(LONDON).date()
     shared_on = {
         r.id: r.shared_with_parents_on
         for r in reports_for(session, link.conference_id)
@@ -340,7 +340,7 @@ def submit(
                     kind="parent" if link.purpose == PARENT_REPORT else "child",
                     author=link.person.name,
                     person_id=link.person_id,
-                    submitted_on=now.date(),
+                    submitted_on=now.astimezone(LONDON).date(),
                     summary=summary,
                 )
             )

@@ -25,6 +25,7 @@ from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
+from engine.platform.clock import LONDON
 from engine.platform.errors import InvalidValue, NotAllowed
 from engine.workflow.runtime import Engine
 
@@ -83,7 +84,7 @@ def reschedule(
             # re-sent to those invited; a child whose invitations are still to go gets none yet
             if invitations_for(session, member.id):
                 for kind in ("invitation", "agenda"):
-                    sending.send_document(member.id, kind, now.date())
+                    sending.send_document(member.id, kind, now.astimezone(LONDON).date())
             audit.record(
                 session,
                 actor,

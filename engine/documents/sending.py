@@ -39,6 +39,7 @@ from engine.models.people import Child, User
 from engine.models.professional_links import emailed_person_ids
 from engine.models.withholding import share_all_with_parents
 from engine.platform import workdays
+from engine.platform.clock import LONDON
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
 from engine.workflow import step_context
@@ -65,7 +66,7 @@ def produce(
     """Render one document for the person asking, and record that they generated it."""
     if file_format not in FORMATS:
         raise NotFound("Documents come as PDF or Word (docx).")
-    data = document_data.gather(session, conference.id, kind, now.date())
+    data = document_data.gather(session, conference.id, kind, now.astimezone(LONDON).date())
     data = document_redaction.for_reader(session, user, conference.child_id, data)
     return _recorded(session, user, conference, data, file_format, now)
 
@@ -87,7 +88,9 @@ def produce_copy(
     person = next((i.person for i in invitations if i.person_id == person_id), None)
     if person is None:
         raise NotFound("That person is not invited to this conference.")
-    data = document_data.compose(session, conference, invitations, kind, now.date())
+    data = document_data.compose(
+        session, conference, invitations, kind, now.astimezone(LONDON).date()
+    )
     data = document_redaction.for_recipient(session, person, conference.child_id, data)
     return _recorded(session, user, conference, data, file_format, now, copy_for=person.name)
 
@@ -197,7 +200,9 @@ def send_document(conference_id, kind, sent_date) -> int:
         session,
         [conference.chair_id, child.social_worker_id, *(i.person.user_id for i in invitations)],
     )
-    data = document_data.compose(session, conference, invitations, str(kind), ctx.now.date())
+    data = document_data.compose(
+        session, conference, invitations, str(kind), ctx.now.astimezone(LONDON).date()
+    )
     kept = frozen.freeze(data)
     emailed = conference_reads.remembered(
         session, ("emailed", conference.id), lambda: emailed_person_ids(session, conference.id)
@@ -246,7 +251,7 @@ def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
     for an earlier booking cover nothing."""
     session = ctx.session
     rows = family_documents.members(session, conference, kind)
-    data = family_documents.compose(session, rows, kind, ctx.now.date())
+    data = family_documents.compose(session, rows, kind, ctx.now.astimezone(LONDON).date())
     kept = frozen.freeze(data)
     booking = _booking(kept)
     earlier = [

@@ -88,7 +88,7 @@ def ahead(child_id):
         review_on = date.fromisoformat(text) if text else None
     except ValueError:
         raise InvalidValue({"review_on": "Enter the date like 2027-04-20."}) from None
-    if review_on is not None and abs((review_on - _now().date()).days) > WHAT_IF_DAYS:
+    if review_on is not None and abs((review_on - workflow().clock.today()).days) > WHAT_IF_DAYS:
         raise InvalidValue({"review_on": "Enter a date within five years of today."})
     dates = projection.plan_ahead(session, found, review_on)
     return {

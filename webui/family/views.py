@@ -57,7 +57,7 @@ def submit(token):
     session, now = db(), workflow().clock.now()
     opened = _open(session, token, now)
     definition = load(opened.form_key)
-    data, errors = validate(definition, request.form, now.date(), None)
+    data, errors = validate(definition, request.form, workflow().clock.today(), None)
     if errors:
         return _form_page(opened, request.form, errors, status=400)
     labels = {f.name: f.label for f in definition.fields}

@@ -61,7 +61,7 @@ def submit(link):
     session, engine = db(), workflow()
     now = engine.clock.now()
     opened = professional_links.open_link(session, engine, link, now)
-    data, problems = validate(load(FORM), request.form, now.date(), None)
+    data, problems = validate(load(FORM), request.form, engine.clock.today(), None)
     errors = dict(problems.messages) if problems else {}
     sent = request.files.get("report_file")
     upload = None

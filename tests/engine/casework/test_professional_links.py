@@ -256,3 +256,25 @@ def test_a_request_by_link_after_the_conference_is_held_is_refused(case):
         professional_links.submit(case.db, case.engine, token, asked, None, case.clock.now())
     assert case.db.scalars(select(ConferenceRequest)).all() == []
     assert case.db.scalars(select(ProfessionalLink.used_at)).all() == [None, None]
+
+
+def test_a_report_sent_just_after_midnight_in_summer_is_dated_that_day_in_england(
+    db, engine, clock
+):
+    """At 00:30 on 9 June (British Summer Time) it is still 8 June in UTC: the report came
+    in on the 9th, the day after it was due, and must not read as in on time."""
+    made = Case(db, engine, clock, reload=False)
+    made.at("2027-06-01 10:00")
+    made.start()
+    made.do(
+        "record_strategy_discussion",
+        strategy_discussion_date="2027-06-01",
+        s47_start_date="2027-06-01",
+    )
+    made.do("book_conference", conference_date="2027-06-10")
+    made.do("send_invitations", invitations_sent_date="2027-06-01", agencies=AGENCIES)
+    assert report_of(made, "gp").due_on == date(2027, 6, 8)
+    made.at("2027-06-09 00:30")
+    token = tokens(made)["gp@example.invalid"]
+    professional_links.submit(db, engine, token, ANSWERS_SENT, None, clock.now())
+    assert report_of(made, "gp").submitted_on == date(2027, 6, 9)

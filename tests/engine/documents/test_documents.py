@@ -211,3 +211,16 @@ def test_the_word_file_has_real_headings_header_rows_alt_text_and_language(case)
     assert all(row.trPr.find(qn("w:tblHeader")) is not None for row in first_rows)
     language = word.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
     assert language.get(qn("w:val")) == "en-GB"
+
+
+def test_a_document_made_just_after_midnight_in_summer_is_dated_that_day_in_england(case):
+    """00:30 on 2 June 2027 is 23:30 on 1 June in UTC: the agenda made then says the 2nd."""
+    case.at("2027-06-01 10:00")
+    case.start()
+    case.do("record_strategy_discussion", strategy_discussion_date="2027-06-01")
+    case.do("book_conference", conference_date="2027-06-21")
+    case.at("2027-06-02 00:30")
+    produced = documents.produce(
+        case.db, case.staff["sw"], conference(case), "agenda", "pdf", case.clock.now()
+    )
+    assert produced.filename.endswith("-agenda-2027-06-02.pdf")
