@@ -161,6 +161,9 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     people = _people(row.child_id, [facts for _role, facts in invited])
     invitations = [(person.id, role) for (role, _f), person in zip(invited, people, strict=True)]
     conference_rows.insert_invitations(ctx.session, row.id, sent, invitations)
+    # Each report is due when the diagram's report steps are due and chased: the date the
+    # booking worked out (`report_due_date`), the conference's own day only failing that.
+    due = _date(ctx.data.get("report_due_date")) or row.scheduled_on
     reports = [
         Report(
             conference_id=row.id,
@@ -169,7 +172,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
             author=person.name,
             person_id=person.id,
             requested_on=sent,
-            due_on=_date(agency.get("report_due")) or row.scheduled_on,
+            due_on=due,
         )
         for agency, person in zip(agencies, people[len(people) - len(agencies) :], strict=True)
     ]

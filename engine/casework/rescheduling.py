@@ -5,9 +5,9 @@ before it is held. In one transaction: the conference row changes, the running w
 learns the new booking (so a chair's step still to come goes to the new chair) and works out
 again what the diagram derives from the date (the reports' due date, with the due dates of
 the open steps and the timers that read them: `Engine.change_data`), the chair's open steps
-pass to the new chair, reports still awaited that were due on the day are due on the new
-day, the invitations and agenda are sent again with the new details, and the audit trail
-keeps the old and new values and the reason.
+pass to the new chair, the agency reports still awaited are due on the reports' new due
+date (the one their steps and timers now read), the invitations and agenda are sent again
+with the new details, and the audit trail keeps the old and new values and the reason.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from engine.models.conferences import Conference, invitations_for, reports_for
 from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
+from engine.platform import workdays
 from engine.platform.clock import LONDON
 from engine.platform.errors import InvalidValue, NotAllowed
+from engine.workflow import step_context
 from engine.workflow.runtime import Engine
 
 MAY_RESCHEDULE = ("business_support", "team_manager", "conference_chair")
@@ -71,16 +73,19 @@ def reschedule(
 
     def apply() -> None:
         now = engine.clock.now()
+        # The reports' new due date, as the diagram worked it out from the new day (one
+        # family conference is of one kind, so the first child's holds for every child).
+        report_due = step_context.current().data.get("report_due_date")
         for member in members:
-            old_chair_id, old_date = member.chair_id, member.scheduled_on
+            old_chair_id = member.chair_id
             member.scheduled_on, member.scheduled_time = on, at
             member.venue, member.chair_id = venue, new_chair.id
             if date_checks.booking_reason_needed(on, member.due_on):
                 member.booking_reason = reason.strip()
             _pass_chair_steps(session, member.instance_id, old_chair_id, new_chair.id)
             for report in reports_for(session, member.id):
-                if report.submitted_on is None and report.due_on == old_date:
-                    report.due_on = on
+                if report.kind == "agency" and report.submitted_on is None:
+                    report.due_on = workdays.as_date(report_due) if report_due else on
             # re-sent to those invited; a child whose invitations are still to go gets none yet
             if invitations_for(session, member.id):
                 for kind in ("invitation", "agenda"):

@@ -114,6 +114,20 @@ def test_invitations_create_people_and_one_report_task_per_agency(case):
     ]
 
 
+def test_each_agency_report_is_due_on_the_date_its_step_and_timers_say(case):
+    """The report rows (the case story's "late" mark, the documents) carry the date the
+    diagram's report steps are due and chased by, whether or not the agency has a link."""
+    booked(case)  # Monday 11 January: reports due two working days before, Thursday 7th
+    case.at("2027-01-04 09:00")
+    case.do("send_invitations")
+    assert {t.due_on for t in case.all_ready("agency_report")} == {date(2027, 1, 7)}
+    reports = case.db.scalars(select(Report).where(Report.kind == "agency"))
+    assert {(r.agency, r.due_on) for r in reports} == {
+        ("police", date(2027, 1, 7)),
+        ("gp", date(2027, 1, 7)),
+    }
+
+
 def test_invitations_reuse_the_people_already_on_the_childs_record(case):
     cases.add_person(
         case.db,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.casework import rescheduling
-from engine.models import AuditEvent, Conference, DocumentRecord, Escalation, Timer
+from engine.models import AuditEvent, Conference, DocumentRecord, Escalation, Report, Timer
 from engine.platform.clock import LONDON
 from engine.platform.errors import InvalidValue, NotAllowed
 from tests.factories import make_user
@@ -158,3 +158,19 @@ def test_the_report_dates_and_their_timers_follow_the_new_date(case):
     levels = case.db.scalars(select(Escalation.level).where(Escalation.step == "report_shared"))
     assert list(levels) == [1]
     assert len(reminders()) == 1  # exactly once
+
+
+def test_the_reports_still_awaited_are_due_on_the_new_report_date(case):
+    """Every agency report not yet in, asked for in the service or by a link, is due two
+    working days before the new date, as its step and timers are."""
+    invited(case)  # booked for Monday 11 January: reports due Thursday 7 January
+    case.at("2027-01-05 10:00")
+    police = next(t for t in case.all_ready("agency_report") if t.assignee_id)
+    case.do("agency_report", task=police, actor="police", report_submitted_date="2027-01-05")
+    move(case, on=date(2027, 1, 13), chair="chair")
+    reports = case.db.scalars(select(Report).where(Report.kind == "agency"))
+    assert {(r.agency, r.due_on) for r in reports} == {
+        ("police", date(2027, 1, 7)),  # in already: due when it was asked for
+        ("gp", date(2027, 1, 11)),
+    }
+    assert {t.due_on for t in case.all_ready("agency_report")} == {date(2027, 1, 11)}
