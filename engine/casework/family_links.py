@@ -31,6 +31,7 @@ from engine.models.documents import (
 )
 from engine.models.instances import ProcessInstance, open_tasks
 from engine.models.people import User
+from engine.models.withholding import shares_for
 from engine.platform import settings
 from engine.platform.clock import LONDON
 from engine.platform.db import transaction
@@ -264,15 +265,20 @@ def open_link(session: Session, token: str, now: datetime) -> Opened:
 
 
 def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[SharedReport]:
-    """Reports the parents have been given by today, less any withheld from this family
-    member, with what is withheld from them taken out; the child's own views link shows none."""
+    """Reports given to this family member by today (`report_shares`: never a report withheld
+    from them, nor one a request to withhold from them waits on), less any withheld from them
+    since, with what is withheld from them taken out; the child's own views link shows none.
+    The report's own "shared with the parents" date is not enough: it is set for every parent
+    at once, also when a request to keep the report from one of them waits for the chair."""
     if link.purpose == CHILD_VIEWS or link.purpose == CHILD_FEEDBACK:
         return []
     today = now.astimezone(LONDON).date()
+    report_ids = [r.id for r in reports_for(session, link.conference_id)]
     shared_on = {
-        r.id: r.shared_with_parents_on
-        for r in reports_for(session, link.conference_id)
-        if r.shared_with_parents_on is not None and r.shared_with_parents_on <= today
+        share.report_id: share.shared_on
+        for shares in shares_for(session, report_ids).values()
+        for share in shares
+        if share.person_id == link.person_id and share.shared_on <= today
     }
     child_id = session.get(Conference, link.conference_id).child_id
     return [

@@ -27,6 +27,7 @@ from engine.models import (
     WithheldItem,
     teams,
 )
+from engine.models.conferences import ReportShare
 from engine.models.documents import ReportFile
 from engine.models.instances import open_tasks
 from engine.platform.db import transaction
@@ -123,6 +124,11 @@ def build(db, engine) -> World:
             ids.person_id = db.get(WithheldItem, ids.item_id).record_id
             db.add(
                 Invitation(conference_id=ids.conference_id, person_id=ids.person_id, role="parent")
+            )
+            # The police report given to her, per parent, as the share step records it.
+            shared_on = db.get(Report, ids.report_id).shared_with_parents_on
+            db.add(
+                ReportShare(report_id=ids.report_id, person_id=ids.person_id, shared_on=shared_on)
             )
         own.link, own.letter_id = _a_used_link_and_a_letter(db, own, police, engine.clock.now())
     own.token = family_links.issue(

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from engine.casework import family_links
 from engine.models import CasePerson, Conference, Report, ReportFile, WithheldItem
-from tests.processes.driver import Case, held
+from engine.models.conferences import ReportShare
+from tests.processes.driver import Case, held, invited
 
 ADDRESS = "Flat 3, Refuge House\n12 Hidden Lane\nOT1 2AB"
 PHONE = "07700 900123"
@@ -65,6 +66,12 @@ def withheld_from_the_father(case) -> dict[str, int]:
     )
     db.add(secret)
     db.flush()
+    # Given to the mother as the share step gives a report: per parent, never to the father.
+    db.add(
+        ReportShare(
+            report_id=secret.id, person_id=grace.id, shared_on=secret.shared_with_parents_on
+        )
+    )
     files = {}
     for name, report, filename in (
         ("shared", shared, "Home visit, 12 Hidden Lane.pdf"),
@@ -149,3 +156,42 @@ def test_nothing_read_for_the_father_is_written_back(case):
     case.db.expire_all()
     shared = case.db.scalars(select(Report).where(Report.kind == "social_worker")).one()
     assert PHONE in shared.summary
+
+
+POLICE = "Intelligence: an associate of the father was convicted of arson in 2024."
+
+
+@pytest.mark.parametrize("decision", [None, "refused"])
+def test_a_report_asked_to_be_kept_from_the_father_waits_off_his_link(db, engine, clock, decision):
+    """The social worker shares the reports and, in the same step, asks the chair to keep the
+    police report from the father. While the chair decides, his link does not show it (the
+    report's own shared date is set for both parents at once); the mother's does. Refused,
+    it is given to him, and then his link shows it."""
+    made = Case(db, engine, clock, reload=False)
+    invited(made)
+    made.at("2027-01-06 11:00")
+    for task in made.all_ready("agency_report"):
+        police = bool(task.assignee_id)
+        summary = POLICE if police else "Known to us."
+        made.do(
+            "agency_report", task=task, actor="police" if police else "bs", report_summary=summary
+        )
+    request = {
+        "kind": "withhold",
+        "details": "It names an associate of his.",
+        "field": "report",
+        "report": "Robin Hall",
+        "withheld_from": "Tom Okoye",
+    }
+    made.do("social_worker_report", report_shared_date="2027-01-06", requests=[request])
+    if decision:
+        made.at("2027-01-07 11:00")
+        made.do(
+            "decide_requests", requests=[{**request, "decision": decision, "reason": "No risk."}]
+        )
+
+    def read_by(name: str) -> str:
+        return everything_read(family_links.open_link(db, link_for(made, name), clock.now()))
+
+    assert POLICE in read_by("Grace Okoye")
+    assert (POLICE in read_by("Tom Okoye")) is (decision == "refused")
