@@ -173,14 +173,6 @@ def require_file(session: Session, reader: Reader, file_id: int) -> ReportFile:
     return found
 
 
-def redact_text(session: Session, viewer: Reader, text: str, child_id: int | None) -> str:
-    """Free text about one child (a workflow's data shown as text) with anything withheld
-    from this reader taken out; about no child, nothing of any child's is in it to take."""
-    if child_id is None:
-        return text
-    return redact(text, values_hidden_from(session, viewer, child_id))
-
-
 def redact(text: str | None, values: list[str]) -> str | None:
     """The text with each withheld value replaced, whatever its case and however its lines
     and spaces are broken (a report may quote an address on one line, or in capitals)."""
@@ -189,6 +181,20 @@ def redact(text: str | None, values: list[str]) -> str | None:
     for value in values:
         text = _pattern(value).sub(WITHHELD, text)
     return text
+
+
+def redact_all(value, values: list[str]):
+    """`redact` on every string in a value made of lists, tuples and dictionaries (a
+    workflow's data); numbers, dates and the rest stay as they are."""
+    if not values:
+        return value
+    if isinstance(value, str):
+        return redact(value, values)
+    if isinstance(value, dict):
+        return {key: redact_all(item, values) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_all(item, values) for item in value)
+    return value
 
 
 def _pattern(value: str) -> re.Pattern:

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.models.audit import AuditEvent, history
 from engine.models.conferences import Conference, conference_for_instance
 from engine.models.instances import READY, HumanTask, ProcessInstance, tasks_of
@@ -26,16 +27,25 @@ class InstanceDetails:
     conference: Conference | None = None
 
 
-def _shown(value) -> str:
+def _shown(value, withheld: list[str]) -> str:
+    """One variable as text, with the text withheld from the reader taken out of every string
+    in it first: a list or dictionary is shown as Python writes it (its line breaks as
+    "\\n", which a passage broken over two lines would no longer match), and a long value
+    is cut short, which could leave the start of a withheld address that no longer matches."""
+    value = withholding.redact_all(value, withheld)
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= 300 else text[:297] + "…"
 
 
-def for_instance(session: Session, instance: ProcessInstance, data: dict) -> InstanceDetails:
+def for_instance(
+    session: Session, instance: ProcessInstance, data: dict, withheld: list[str]
+) -> InstanceDetails:
+    """The instance as one reader sees it; `withheld` is the text withheld from them in its
+    child's record (`withholding.values_hidden_from`), taken out of the workflow's data."""
     return InstanceDetails(
         tasks=tasks_of(session, instance.id),
         events=history(session, instance.id),
-        data=[(k, _shown(v)) for k, v in sorted(data.items()) if not k.startswith("_")],
+        data=[(k, _shown(v, withheld)) for k, v in sorted(data.items()) if not k.startswith("_")],
         conference=conference_for_instance(session, instance.id),
     )
 

@@ -77,12 +77,14 @@ def show(instance_id):
     session = db()
     instance = _instance(session, instance_id)
     access.open_instance(session, g.user, instance, workflow().clock.now(), "instance page")
-    details = instance_view.for_instance(
-        session, instance, workflow().instance_data(session, instance)
+    withheld = (
+        withholding.values_hidden_from(session, g.user, instance.child_id)
+        if instance.child_id is not None
+        else []
     )
-    details.data = [
-        (k, withholding.redact_text(session, g.user, v, instance.child_id)) for k, v in details.data
-    ]
+    details = instance_view.for_instance(
+        session, instance, workflow().instance_data(session, instance), withheld
+    )
     return render_template(
         "instances/show.html",
         title=f"Case {instance.reference}",

@@ -1,0 +1,100 @@
+"""An instance's data as a manager reads it: nothing withheld from them, even cut short.
+
+The workflow's data holds copies of the record (the family invited, with their addresses),
+shown as Python writes lists and dictionaries and cut at 300 characters.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine.access import withholding
+from engine.casework import instance_view
+from engine.models import CasePerson, Conference, WithheldItem
+from engine.models.conferences import ConferenceRequest
+from engine.models.instances import ProcessInstance
+from tests.processes.driver import Case, invited
+
+ADDRESS = "Flat 2, Refuge House\n8 Quiet Lane\nNorthtown NT1 4QQ"
+PASSAGE = "Grace has started a course at Northtown College"
+FAMILY = [
+    {"name": "Tom Okoye", "relationship": "Father", "address": "4 Old Road\nSouthtown ST2 9ZZ"},
+    {
+        "name": "Ann Okoye",
+        "relationship": "Grandmother",
+        "address": "19 Longacre Road\nSouthtown ST",
+    },
+    {"name": "Grace Okoye", "relationship": "Mother", "address": ADDRESS},
+]
+
+
+@pytest.fixture
+def case(db, engine, clock):
+    made = Case(db, engine, clock, reload=False)
+    invited(made, family=FAMILY)
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    db.add(
+        WithheldItem(
+            child_id=made.child.id,
+            record="person",
+            record_id=grace.id,
+            field="address",
+            from_user_id=made.staff["tm"].id,
+            reason="He knows the father.",
+            by_id=made.staff["chair"].id,
+        )
+    )
+    db.commit()
+    return made
+
+
+def shown_to(case, username: str, data: dict) -> dict[str, str]:
+    instance = case.db.scalars(
+        select(ProcessInstance).where(ProcessInstance.child_id == case.child.id)
+    ).first()
+    withheld = withholding.values_hidden_from(case.db, case.staff[username], case.child.id)
+    return dict(instance_view.for_instance(case.db, instance, data, withheld).data)
+
+
+def test_a_withheld_address_cut_short_shows_none_of_it(case):
+    """The family list is longer than 300 characters and the cut falls in the mother's
+    address: what is left of its last line must not show either."""
+    family = [{k: p[k] for k in ("name", "relationship", "address")} for p in FAMILY]
+    assert repr(family).find("Northtown") < 297 < repr(family).find("Northtown") + 9
+    shown = shown_to(case, "tm", {"family": family})["family"]
+    for line in ADDRESS.splitlines():
+        assert line[:6] not in shown
+    assert "Withheld" in shown
+    assert "8 Quiet Lane" in shown_to(case, "sm", {"family": family})["family"]
+
+
+def test_a_withheld_passage_broken_over_lines_in_a_list_is_taken_out(case):
+    """A passage withheld from the manager, quoted over two lines in a plan action: a list
+    shows the line break as the two characters \\n, across which it must still be found."""
+    db, conference = case.db, case.db.scalars(select(Conference)).first()
+    request = ConferenceRequest(
+        conference_id=conference.id,
+        kind="withhold",
+        details="Her course would tell him where she is on Tuesdays.",
+        decision="agreed",
+        field="passage",
+        passage=PASSAGE,
+    )
+    db.add(request)
+    db.flush()
+    db.add(
+        WithheldItem(
+            child_id=case.child.id,
+            record="request",
+            record_id=request.id,
+            field="passage",
+            from_user_id=case.staff["tm"].id,
+            reason="He knows the father.",
+            by_id=case.staff["chair"].id,
+        )
+    )
+    db.commit()
+    actions = [{"what": "Grace has started a course\nat Northtown College; keep it up."}]
+    shown = shown_to(case, "tm", {"actions": actions})["actions"]
+    assert "course" not in shown and "Withheld; keep it up" in shown
