@@ -71,6 +71,30 @@ class ReportView:
     withheld: bool = False
 
 
+@dataclass(frozen=True)
+class RequestText:
+    """A request's free text as one reader may read it: the raiser's details, the chair's
+    reason and the part of the meeting missed, each of which may quote what is withheld."""
+
+    details: str | None
+    reason: str | None
+    excluded_from: str | None
+
+
+def request_texts(requests: list[ConferenceRequest], values: list[str]) -> dict[int, RequestText]:
+    """Each request's free text by its id, with `values` (the text withheld from the reader
+    in the child's record, `values_hidden_from`) taken out: never the row's own attributes
+    changed, so nothing taken out is written back."""
+    return {
+        r.id: RequestText(
+            details=redact(r.details, values),
+            reason=redact(r.reason, values),
+            excluded_from=redact(r.excluded_from, values),
+        )
+        for r in requests
+    }
+
+
 def can_withhold(session: Session, user: User, child_id: int) -> bool:
     """Conference chairs with access to the child decide what is withheld."""
     return user.has_role("conference_chair") and access.can_view_child(session, user, child_id)

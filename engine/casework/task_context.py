@@ -35,6 +35,8 @@ class TaskContext:
     reports: list[withholding.ReportView] = field(default_factory=list)
     done_steps: list[HumanTask] = field(default_factory=list)
     open_requests: list[ConferenceRequest] = field(default_factory=list)  # for the chair to decide
+    # Each open request's free text, less what is withheld from the person looking.
+    request_texts: dict[int, withholding.RequestText] = field(default_factory=dict)
     can_decide: bool = False
     managers_reasons: list[late_agreement.ManagersReason] = field(default_factory=list)
     previous: MapView | None = None  # a review's last conference: its map, decision and plan
@@ -66,14 +68,23 @@ def for_task(session: Session, viewer: User, task: HumanTask, level: Level | Non
     conference = conference_for_instance(session, instance.id)
     if level is not Level.FULL:
         return TaskContext(conference=conference)
+    open_requests = (
+        [r for r in requests_for(session, conference.id) if r.decision is None]
+        if conference and conference.held_on is None
+        else []
+    )
+    withheld = (
+        withholding.values_hidden_from(session, viewer, conference.child_id)
+        if open_requests
+        else []
+    )
     return TaskContext(
         conference=conference,
         plan=open_plan_for(session, instance.child_id) if instance.child_id else None,
         reports=_reports(session, viewer, conference) if conference else [],
         done_steps=[t for t in tasks_of(session, instance.id) if t.state == DONE],
-        open_requests=[r for r in requests_for(session, conference.id) if r.decision is None]
-        if conference and conference.held_on is None
-        else [],
+        open_requests=open_requests,
+        request_texts=withholding.request_texts(open_requests, withheld),
         can_decide=bool(conference)
         and withholding.can_withhold(session, viewer, conference.child_id),
         managers_reasons=late_agreement.managers_reasons(session, instance.id)

@@ -54,6 +54,7 @@ class Overview:
     posted: list[CasePerson]  # invited people sent their copy by post
     shares: dict[int, list[ReportShare]]  # which parent had each report, and when
     requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
+    request_texts: dict[int, withholding.RequestText]  # their free text, less what is withheld
     summaries: dict[int, str | None]  # each report's text, less what is withheld from them
     professional_links: list[ProfessionalLink]
     raised_by_link: dict[int, str]  # request id: the professional who raised it by link
@@ -77,6 +78,7 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
     ]
     if not full:
         reports = [r for r in reports if is_report_author(session, user, r)]
+    requests = requests_for(session, conference.id) if full else []
     kinds = document_data.available(conference, invited)
     family = [p for p in people_for_child(session, conference.child_id) if p.kind == "family"]
     return Overview(
@@ -92,7 +94,8 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],
         shares=shares_for(session, [r.id for r in reports]),
-        requests=requests_for(session, conference.id) if full else [],
+        requests=requests,
+        request_texts=withholding.request_texts(requests, values),
         summaries={r.id: withholding.redact(r.summary, values) for r in reports},
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
         professional_links=professional_links_for(session, conference.id) if full else [],

@@ -117,3 +117,34 @@ def test_the_chair_decides_beside_the_hold_task_and_goes_back_to_it(client, case
     db.expire_all()
     assert db.get(ConferenceRequest, row.id).decision == "refused"
     assert page(client.get(f"/tasks/{task.id}")).select_one("#context-open-requests") is None
+
+
+def test_a_request_quoting_what_is_withheld_from_the_reader_is_shown_without_it(client, case, db):
+    """The mother's address is withheld from business support. A request typed in lower
+    case quotes it (which the last net, matching the address as stored, would not find):
+    neither the conference page nor business support's task page shows it to them; the
+    social worker reads the request as written."""
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    grace.address = "Flat 2, Refuge House\n8 Quiet Lane\nNorthtown NT1 4QQ"
+    db.commit()
+    withholding.withhold(
+        db,
+        case.staff["chair"],
+        case.child.id,
+        "person",
+        grace.id,
+        "address",
+        "role:business_support",
+        "Her new address is known to few.",
+        case.clock.now(),
+    )
+    typed = "she is at flat 2, refuge house, 8 quiet lane, northtown nt1 4qq now"
+    raise_as(client, case, "sw", {**PHONE, "details": f"Grace asks: {typed}."})
+    task = case.all_ready("agency_report")[0]
+    sign_in(client, "bs")
+    for path in (f"/conferences/{conference_id(case)}", f"/tasks/{task.id}"):
+        body = client.get(path).get_data(as_text=True)
+        assert "Grace asks: she is at Withheld" in body
+        assert "quiet lane" not in body.lower() and "refuge house" not in body.lower()
+    sign_in(client, "sw")
+    assert typed in client.get(f"/conferences/{conference_id(case)}").get_data(as_text=True)

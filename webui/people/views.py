@@ -177,6 +177,8 @@ def withheld(child_id):
             return redirect(url_for("people.withheld", child_id=child.id))
         errors = problems.messages
     items = withholding.in_force(session, child.id)
+    requests = requests_for_child(session, child.id)
+    withheld_text = withholding.values_hidden_from(session, g.user, child.id)
     return render_template(
         "people/withheld.html",
         title="Withheld information",
@@ -186,7 +188,8 @@ def withheld(child_id):
         errors=errors,
         resolve=None,
         items=items,
-        requests=requests_for_child(session, child.id),
+        requests=requests,
+        request_texts=withholding.request_texts(requests, withheld_text),
         field_names={field: name for (_r, field), name in WITHHOLDABLE.items()},
         audience_of=lambda item: withholding.describe_audience(session, item),
         item_of=lambda item: withholding.describe_item(session, item),

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from engine.access.access import Level
-from engine.casework import task_context
-from engine.models import HumanTask, Report, WithheldItem
+from engine.casework import conference_requests, task_context
+from engine.models import CasePerson, HumanTask, Report, WithheldItem
+from engine.models.conferences import ConferenceRequest
 from tests.engine.casework.test_family_links import conference
-from tests.processes.driver import Case, held
+from tests.processes.driver import Case, held, invited
 
 SECRET = "Police intelligence: " + "an associate of the father has convictions. " * 8
 
@@ -63,3 +64,38 @@ def test_a_report_withheld_from_the_viewer_is_not_beside_the_task(case):
 def test_a_report_withheld_by_role_is_not_beside_the_task(case):
     _report, task = _setting(case, {"from_role": "team_manager"})
     assert "convictions" not in _shown(case, case.staff["tm"], task)
+
+
+def test_an_open_request_quoting_an_address_withheld_from_the_viewer(db, engine, clock):
+    """A request raised before the conference quotes the mother's address (typed in lower
+    case), which is withheld from business support: beside their task the request is named
+    and its details shown without the address; the social worker reads it all."""
+    made = Case(db, engine, clock, reload=False)
+    address = "Flat 2, Refuge House\n8 Quiet Lane\nNorthtown NT1 4QQ"
+    invited(made, family=[{"name": "Grace Okoye", "relationship": "Mother", "address": address}])
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    db.add(
+        WithheldItem(
+            child_id=made.child.id,
+            record="person",
+            record_id=grace.id,
+            field="address",
+            from_role="business_support",
+            reason="Her new address is known to few.",
+            by_id=made.staff["chair"].id,
+        )
+    )
+    db.commit()
+    details = "Grace lives at flat 2, refuge house, 8 quiet lane, northtown nt1 4qq now."
+    item = {"kind": "withhold", "details": details, "person": "Grace Okoye", "field": "address"}
+    conference_requests.raise_request(db, made.staff["sw"], conference(made).id, item, clock.now())
+    task = made.all_ready("agency_report")[0]
+
+    def read_by(username: str) -> str:
+        context = task_context.for_task(db, made.staff[username], task, Level.FULL)
+        assert len(context.open_requests) == 1
+        return context.request_texts[context.open_requests[0].id].details
+
+    assert "quiet" not in read_by("bs").lower() and "refuge" not in read_by("bs").lower()
+    assert read_by("sw") == details
+    assert db.scalars(select(ConferenceRequest)).one().details == details  # nothing written
