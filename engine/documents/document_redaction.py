@@ -119,6 +119,41 @@ def for_recipient(session: Session, person: CasePerson, child_id: int, data: dic
     return _own_letter(person, for_reader(session, person, child_id, data))
 
 
+def for_posting(
+    session: Session, person: CasePerson, child_id: int, data: dict, poster: Reader
+) -> dict:
+    """The copy sent to one person (`for_recipient`) as the member of staff who prints it to
+    post may read it: also less what is withheld from the poster, who reads every word
+    printed. A letter whose addressee's address is withheld from the poster has no address
+    on it: someone it is not withheld from posts it."""
+    copy = for_recipient(session, person, child_id, data)
+    family = bool(copy.get("family"))
+    children = [part["child_id"] for part in copy["children"]] if family else [child_id]
+    hidden: set[tuple] = set()
+    for each in children:
+        hidden |= withholding.hidden_keys(session, poster, each)
+    if not hidden:
+        return copy
+    values = withholding.values_of(session, hidden)
+    if not family:
+        return _redacted(copy, hidden, values, _family_member(person))
+    parts = [_redacted(part, hidden, values, False) for part in copy["children"]]
+    invitations = []
+    for invitation in copy["invitations"]:
+        invitation = dict(invitation)
+        if any(("person", p["person_id"], "address") in hidden for p in invitation["people"]):
+            invitation["address"] = None
+        invitations.append(invitation)
+    copy = {
+        **copy,
+        "children": parts,
+        "invitations": invitations,
+        "exclusions": [e for part in parts for e in part["exclusions"]],
+        "reports": [r for part in parts for r in part["reports"]],
+    }
+    return _scrubbed(copy, values)
+
+
 def for_recipients(
     session: Session, people: list[CasePerson], child_id: int, data: dict
 ) -> list[dict]:

@@ -94,7 +94,8 @@ def queue(session: Session, user: User, today: date) -> list[QueuedLetter]:
 
 
 def letter_pdf(session: Session, user: User, letter_id: int, now: datetime) -> Produced:
-    """The copy for its recipient, as sent on the day the step sent it."""
+    """The copy for its recipient, as sent on the day the step sent it, less anything withheld
+    from the person printing it (`document_redaction.for_posting`)."""
     letter = _letter(session, user, letter_id)
     sent = session.get(DocumentRecord, letter.document_record_id)
     if sent is not None and sent.data is not None:
@@ -102,7 +103,7 @@ def letter_pdf(session: Session, user: User, letter_id: int, now: datetime) -> P
     else:  # sent before documents kept their data: the case as it stands, dated that day
         sent_on = letter.queued_at.astimezone(LONDON).date()
         data = document_data.gather(session, letter.conference_id, letter.kind, sent_on)
-    data = document_redaction.for_recipient(session, letter.person, letter.child_id, data)
+    data = document_redaction.for_posting(session, letter.person, letter.child_id, data, user)
     content = document_render.render(data, document_render.PDF)
     with transaction(session):
         audit.record(

@@ -81,7 +81,8 @@ def produce_copy(
     now,
 ) -> Produced:
     """The copy of a document to post to one person invited, as they may read it (what is
-    withheld from them is not in it), rendered for the member of staff who posts it."""
+    withheld from them is not in it), rendered for the member of staff who posts it (nor
+    what is withheld from them: `document_redaction.for_posting`)."""
     if file_format not in FORMATS:
         raise NotFound("Documents come as PDF or Word (docx).")
     invitations = invitations_for(session, conference.id)
@@ -91,7 +92,7 @@ def produce_copy(
     data = document_data.compose(
         session, conference, invitations, kind, now.astimezone(LONDON).date()
     )
-    data = document_redaction.for_recipient(session, person, conference.child_id, data)
+    data = document_redaction.for_posting(session, person, conference.child_id, data, user)
     return _recorded(session, user, conference, data, file_format, now, copy_for=person.name)
 
 

@@ -178,3 +178,26 @@ def test_each_child_s_page_lists_the_family_papers_and_each_reader_gets_their_ow
     copy = documents.produce_sent(case.db, police, conference_of(case), invitation.id, "docx", now)
     letters = docx_text(copy.content)
     assert "Amara Okoye" in letters and "Ada Okoye" in letters
+
+
+def test_the_printer_gets_no_address_withheld_from_them_on_a_family_letter(family):
+    """The mother's address is withheld from business support on Amara's record. Her family
+    invitation letter, printed from the print queue by business support, carries neither
+    her address block nor the address quoted anywhere; her own copy has it."""
+    case, _ada, _femi = family
+    grace = person(case, "Grace Okoye")
+    withholding.withhold(
+        case.db, case.staff["chair"], case.child.id, "person", grace.id, "address",
+        "role:business_support", "Her new address is known to few.", case.clock.now(),
+    )  # fmt: skip
+    invitation = [r for r in records(case, "invitation") if r.purpose == "sent"][0]
+    letter = case.db.scalars(
+        select(PostedLetter).where(
+            PostedLetter.document_record_id == invitation.id, PostedLetter.person_id == grace.id
+        )
+    ).one()
+    printed = print_queue.letter_pdf(case.db, case.staff["bs"], letter.id, case.clock.now())
+    text = pdf_text(printed.content)
+    assert "Dear Grace Okoye" in text
+    assert "Refuge House" not in text and "Quiet Lane" not in text
+    assert "Refuge House" in copy_text(case, invitation, grace, case.child.id)  # as sent to her

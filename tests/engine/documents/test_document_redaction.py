@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import event, select
 
 from engine.access import withholding
-from engine.documents import document_data, document_redaction, frozen
+from engine.documents import document_data, document_redaction, frozen, print_queue
 from engine.documents import sending as documents
 from engine.models import CasePerson, Conference, DocumentRecord, Report
 from engine.models.conferences import ICPC, invitations_for
+from engine.models.professional_links import PostedLetter
 from tests.engine.documents.test_documents import docx_text, pdf_text
 from tests.processes.driver import Case, invited
 
@@ -231,3 +232,40 @@ def test_with_nothing_withheld_one_read_serves_every_copy(db, engine, clock):
     assert [len(c["invitations"]) for c in together] == [1] * len(together)
     assert len({c["invitations"][0]["name"] for c in together}) == len(together) >= 4
     assert [s for s in sent if "withheld_items" in s] == sent and len(sent) == 1
+
+
+def test_a_copy_printed_to_post_leaves_out_what_is_withheld_from_the_printer(case):
+    """The mother's address is withheld from business support too. The copies they print to
+    post to her (on the conference page, or from the print queue: frozen when the step sent
+    them, before this was withheld) are hers less that: no address on her letter, none in
+    the minutes; someone it is not withheld from posts her letter. The father's are his."""
+    grace = person(case, "Grace Okoye")
+    withholding.withhold(
+        case.db,
+        case.staff["chair"],
+        case.child.id,
+        "person",
+        grace.id,
+        "address",
+        "role:business_support",
+        "Her new address is known to few.",
+        case.clock.now(),
+    )
+    letters = copy_text(case, "invitation", "Grace Okoye")
+    assert "Dear Grace Okoye" in letters
+    assert "Refuge House" not in letters and "Quiet Lane" not in letters
+    minutes = copy_text(case, "minutes", "Grace Okoye")
+    assert "Grace and the children now live at Withheld" in minutes
+    assert "Quiet Lane" not in minutes
+    assert "4 Old Road" in copy_text(case, "invitation", "Tom Okoye")
+    queued = case.db.scalars(select(PostedLetter).where(PostedLetter.person_id == grace.id)).all()
+    assert {letter.kind for letter in queued} >= {"invitation", "agenda"}
+    for letter in queued:
+        printed = print_queue.letter_pdf(case.db, case.staff["bs"], letter.id, case.clock.now())
+        text = pdf_text(printed.content)
+        assert "Refuge House" not in text and "Quiet Lane" not in text, letter.kind
+    sm = case.staff["sm"]  # nothing withheld from the service manager: her letter as sent
+    word = documents.produce_copy(
+        case.db, sm, the_conference(case), "invitation", "docx", grace.id, case.clock.now()
+    )
+    assert "Quiet Lane" in docx_text(word.content)
