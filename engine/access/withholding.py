@@ -221,9 +221,28 @@ def redact_all(value, values: list[str]):
     return value
 
 
+# A phone number as people write it: digits and the marks between them, at least six digits.
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+_BETWEEN_DIGITS = r"[\s().-]*"
+
+
 def _pattern(value: str) -> re.Pattern:
+    digits = re.sub(r"\D", "", value)
+    if _PHONE.match(value) and len(digits) >= MIN_SCRUB_LENGTH:
+        return _phone_pattern(value, digits)
     words = [re.escape(w) for w in value.split()]
     return re.compile(r"\s+".join(words), re.IGNORECASE)
+
+
+def _phone_pattern(value: str, digits: str) -> re.Pattern:
+    """A withheld phone number however its digits are spaced or marked ("07700 900456",
+    "07700900456", "07700-900-456", "(07700) 900456"), and a UK number written from +44."""
+    rest = _BETWEEN_DIGITS.join(digits[1:])
+    if digits.startswith("0") and not value.lstrip().startswith("+"):
+        first = r"(?:0|\+\s*44" + _BETWEEN_DIGITS + r"(?:\(0\)" + _BETWEEN_DIGITS + r")?)"
+    else:
+        first = re.escape(digits[0])
+    return re.compile(r"(?<!\d)" + first + _BETWEEN_DIGITS + rest + r"(?!\d)")
 
 
 def values_hidden_from(session: Session, viewer: Reader, child_id: int) -> list[str]:
