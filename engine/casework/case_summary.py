@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from engine.access.withholding import redact
 from engine.models.child_conferences import (
     conferences_for_child,
     invited_conference_ids,
@@ -60,12 +63,53 @@ def for_child(session: Session, child_id: int) -> CaseSummary:
     )
 
 
-def for_reader(session: Session, child_id: int, user_id: int, full: bool) -> CaseSummary:
+def for_reader(
+    session: Session, child_id: int, user_id: int, full: bool, withheld: list[str] = ()
+) -> CaseSummary:
     """What one reader may see: everything with full access; an agency professional (not
     `full`) only the conferences they were invited to, and no plans, people or late steps.
-    The case page, the timeline and the API all read the record through this."""
+    The case page, the timeline and the API all read the record through this; `withheld`
+    is the text withheld from the reader (`withholding.values_hidden_from`), taken out of
+    the plan's actions and the late steps' explanations (`as_read`)."""
     if full:
-        return for_child(session, child_id)
+        return as_read(for_child(session, child_id), withheld)
     invited = invited_conference_ids(session, child_id, user_id)
     conferences = [c for c in conferences_for_child(session, child_id) if c.id in invited]
     return CaseSummary(conferences, [], [], [])
+
+
+def as_read(summary: CaseSummary, withheld: list[str]) -> CaseSummary:
+    """The summary with the withheld text taken out of its free text: each plan action (what,
+    who, progress) and late step (explanation, the chair's comment) a copy, never the row
+    itself changed, so nothing taken out is written back."""
+    if not withheld:
+        return summary
+    return replace(
+        summary,
+        actions={
+            plan_id: [
+                _copy(
+                    a,
+                    what=redact(a.what, withheld),
+                    who=redact(a.who, withheld),
+                    progress=redact(a.progress, withheld),
+                )
+                for a in actions
+            ]
+            for plan_id, actions in summary.actions.items()
+        },
+        late_steps=[
+            _copy(
+                step,
+                explanation=redact(step.explanation, withheld),
+                chair_comment=redact(step.chair_comment, withheld),
+            )
+            for step in summary.late_steps
+        ],
+    )
+
+
+def _copy(row, **changed) -> SimpleNamespace:
+    """A row's columns as plain attributes, some of them changed (a read-only copy)."""
+    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+    return SimpleNamespace(**{**values, **changed})

@@ -7,11 +7,12 @@ queries, so the case page reads a child's whole history in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from engine.access.withholding import redact
 from engine.casework import case_summary
 from engine.models.child_conferences import reports_for_child
 from engine.models.conferences import CATEGORIES, Conference
@@ -92,9 +93,11 @@ def _day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-def for_child(session: Session, child_id: int) -> CaseStory:
-    """The whole story, newest first, with the steps waiting now."""
-    summary = case_summary.for_child(session, child_id)
+def for_child(session: Session, child_id: int, withheld: list[str] = ()) -> CaseStory:
+    """The whole story, newest first, with the steps waiting now; `withheld` is the text
+    withheld from the reader (`withholding.values_hidden_from`), taken out of every entry
+    (a dissent or a late step's explanation may quote it) and of the summary's free text."""
+    summary = case_summary.as_read(case_summary.for_child(session, child_id), withheld)
     entries: list[Entry] = []
     for conference in summary.conferences:
         entries += _conference_entries(conference)
@@ -107,7 +110,17 @@ def for_child(session: Session, child_id: int) -> CaseStory:
     entries += _plan_entries(summary)
     entries += _late_entries(session, summary, child_id)
     entries.sort(key=lambda e: (e.on, e.kind), reverse=True)
-    return CaseStory(summary=summary, entries=entries, due=_due(session, child_id))
+    return CaseStory(summary=summary, entries=_read(entries, withheld), due=_due(session, child_id))
+
+
+def _read(entries: list[Entry], withheld: list[str]) -> list[Entry]:
+    """The entries with the text withheld from the reader taken out of their words."""
+    if not withheld:
+        return entries
+    return [
+        replace(e, title=redact(e.title, withheld), detail=redact(e.detail, withheld) or "")
+        for e in entries
+    ]
 
 
 def _plan_entries(summary: case_summary.CaseSummary) -> list[Entry]:
@@ -177,9 +190,12 @@ def _due(session: Session, child_id: int) -> list[DueItem]:
     ]
 
 
-def for_invited(session: Session, child_id: int, user_id: int) -> CaseStory:
+def for_invited(
+    session: Session, child_id: int, user_id: int, withheld: list[str] = ()
+) -> CaseStory:
     """An agency professional's view: the conferences they are invited to (when booked and
-    held, and the decision they heard) and their own contributions, nothing else."""
+    held, and the decision they heard) and their own contributions, nothing else; less the
+    text withheld from them (`withheld`, as `for_child`)."""
     conferences = case_summary.for_reader(session, child_id, user_id, full=False).conferences
     entries = [
         e for c in conferences for e in _conference_entries(c) if e.kind in SHARED_WITH_INVITED
@@ -187,4 +203,5 @@ def for_invited(session: Session, child_id: int, user_id: int) -> CaseStory:
     for task in tasks_done_by(session, child_id, user_id):
         entries.append(Entry(_day(task.completed_at), "report", f"You sent: {task.title}"))
     entries.sort(key=lambda e: (e.on, e.kind), reverse=True)
-    return CaseStory(summary=case_summary.CaseSummary(conferences, [], [], []), entries=entries)
+    summary = case_summary.CaseSummary(conferences, [], [], [])
+    return CaseStory(summary=summary, entries=_read(entries, withheld))

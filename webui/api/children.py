@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import g, request
 
-from engine.access import access
+from engine.access import access, withholding
 from engine.casework import case_summary
 from engine.diagrams import projection
 from engine.models import audit
@@ -47,7 +47,8 @@ def child(child_id):
     full = level is access.Level.FULL
     instances = instances_for_child(session, child_id) if full else []
     tasks = tasks_of_instances(session, [i.id for i in instances])
-    summary = case_summary.for_reader(session, child_id, g.user.id, full)
+    withheld = withholding.values_hidden_from(session, g.user, child_id)
+    summary = case_summary.for_reader(session, child_id, g.user.id, full, withheld)
     return shapes.summary(found, summary, instances, tasks, full)
 
 
@@ -67,7 +68,8 @@ def plans(child_id):
     _found, level = access.open_child(session, g.user, child_id, _now(), "api plans")
     if level is not access.Level.FULL:
         raise NotAllowed("Plans are shown to staff with full access to this child's record.")
-    summary = case_summary.for_child(session, child_id)
+    withheld = withholding.values_hidden_from(session, g.user, child_id)
+    summary = case_summary.as_read(case_summary.for_child(session, child_id), withheld)
     return {"plans": [shapes.plan(p, summary) for p in summary.plans]}
 
 

@@ -82,17 +82,18 @@ def show(child_id):
     session = db()
     child, level = access.open_child(session, g.user, child_id, workflow().clock.now(), "case page")
     today = workflow().clock.today()
+    withheld = withholding.values_hidden_from(session, g.user, child.id)
     if level is access.Level.INVITED:
         return render_template(
             "cases/invited.html",
             title=child.full_name,
             child=child,
-            story=timeline.for_invited(session, child.id, g.user.id),
+            story=timeline.for_invited(session, child.id, g.user.id, withheld),
             today=today,
         )
     instances = instances_for_child(session, child.id)
     tasks = tasks_of_instances(session, [i.id for i in instances])
-    story = timeline.for_child(session, child.id)
+    story = timeline.for_child(session, child.id, withheld)
     review_on, review_on_error = _review_on(request.args.get("review_on"))
     return render_template(
         "cases/show.html",
