@@ -30,6 +30,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access import withholding
 from engine.casework import date_checks
 from engine.models import audit
 from engine.models.base import fetch
@@ -69,6 +70,21 @@ WITH_A_PLAN = frozenset({"cp_plan", "continue"})
 DECISION_KINDS = (WITH_A_PLAN, frozenset({"cin_plan", "nfa", "end_cin", "end_nfa"}))
 
 
+def withheld_words(session: Session, user: User, conference: Conference) -> dict[str, str]:
+    """The recorded words that hold text withheld from this manager, by field, as they may
+    read them (the withheld text taken out). They are not offered for correcting to them:
+    the form would show the words without it, and saving would write that over the record.
+    Someone the text is not withheld from corrects them."""
+    values = withholding.values_hidden_from(session, user, conference.child_id)
+    found = {}
+    for name in CORRECTABLE:
+        text = getattr(conference, name)
+        shown = withholding.redact(text, values) if text else text
+        if shown != text:
+            found[name] = shown
+    return found
+
+
 def may_correct(user: User, conference: Conference) -> bool:
     held = conference.held_on is not None
     return held and any(user.has_role(r) for r in MAY_CORRECT)
@@ -97,6 +113,10 @@ def correct(
         raise NotAllowed("Only a team manager can correct a held conference's record.")
     if not (reason or "").strip():
         raise InvalidValue({"reason": "Enter why the record is corrected"})
+    for name in withheld_words(session, actor, conference):
+        if name in answers:
+            told = "holds information withheld from you: ask a colleague to correct it"
+            raise InvalidValue({name: f"{CORRECTABLE[name]} {told}"})
     changes = _word_changes(conference, answers)
     changes.update(_decision_changes(conference, answers))
     held = _held_change(session, conference, answers.get("held_date"), now)

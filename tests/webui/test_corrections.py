@@ -91,3 +91,43 @@ def test_the_form_corrects_the_date_held_and_refuses_a_new_plan_kind(client, db,
     assert done.status_code == 302
     db.expire_all()
     assert db.get(Conference, conference.id).held_on.day == 12
+
+
+def test_words_holding_what_is_withheld_from_the_manager_are_not_offered_to_them(
+    client, db, web_engine, clock
+):
+    """The mother's phone is withheld from the team manager and the safety plan quotes it
+    (written without its space, which the last net would not find). Their correction form
+    leaves the safety plan out and says so, nor shows the phone; correcting another answer
+    leaves the safety plan as it is; a safety plan sent anyway is refused. The service
+    manager, from whom nothing is withheld, corrects it."""
+    from engine.access import withholding
+    from engine.models import CasePerson
+
+    conference = made(db, web_engine, clock)
+    conference.safety_plan = "Grace keeps her phone (07700900456) with her at all times."
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    grace.phone = "07700 900456"
+    db.commit()
+    chair = user_by_username(db, "chair")
+    withholding.withhold(
+        db, chair, conference.child_id, "person", grace.id, "phone", "user:tm", "Fled.", clock.now()
+    )
+    sign_in(client, "tm")
+    path = f"/conferences/{conference.id}/correct"
+    form = client.get(path).get_data(as_text=True)
+    assert "900456" not in form and 'name="safety_plan"' not in form
+    assert "as they hold information withheld from you: Safety plan" in form
+    answers = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
+    del answers["safety_plan"]
+    done = post_form(client, path, {**answers, "strengths": "Daily visits.", "reason": "Misheard."})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(Conference, conference.id).safety_plan.startswith("Grace keeps her phone (077")
+    tm = user_by_username(db, "tm")
+    with pytest.raises(InvalidValue, match="holds information withheld from you"):
+        corrections.correct(
+            db, tm, conference.id, {"safety_plan": "Gone."}, "Tidy.", clock.now(), web_engine
+        )
+    sign_in(client, "sm")
+    assert 'name="safety_plan"' in client.get(path).get_data(as_text=True)

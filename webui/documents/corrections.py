@@ -48,9 +48,10 @@ STRATEGY = {
 }
 
 
-def correct_form(conference):
+def correct_form(conference, withheld: dict[str, str]):
     """The correction form, its decisions those of the chair's own form for this kind of
-    conference (a review decides to continue or end a plan)."""
+    conference (a review decides to continue or end a plan); the recorded words that hold
+    information withheld from the manager (`corrections.withheld_words`) are left out."""
     hold = load("review/hold_review" if conference.kind == RCPC else "icpc/hold_conference")
     choices = [
         {
@@ -66,29 +67,36 @@ def correct_form(conference):
         for f in hold.fields
         if f.name in ("decision", "category")
     ]
+    left_out = [corrections.CORRECTABLE[name] for name in withheld]
+    description = (
+        "Change only what was recorded wrongly. The old and new answers and your reason are "
+        "kept in the case's history; the documents show the corrected record."
+    )
+    if left_out:
+        description += (
+            f" Not here, as they hold information withheld from you: {', '.join(left_out)}. "
+            "Ask a colleague to correct them."
+        )
     return parse(
-        f"conference/correct_{conference.kind}_{bool(conference.strategy_discussion_date)}",
+        f"conference/correct_{conference.kind}_{bool(conference.strategy_discussion_date)}"
+        + "".join(f"_{name}" for name in withheld),
         {
             "title": "Correct the conference record",
             "submit": "Save the correction",
-            "description": "Change only what was recorded wrongly. The old and new answers and "
-            "your reason are kept in the case's history; the documents show the corrected "
-            "record.",
+            "description": description,
             "fields": [
                 HELD,
                 *([STRATEGY] if conference.strategy_discussion_date else []),
                 *[{k: v for k, v in c.items() if v} for c in choices],
-                *WORDS,
+                *[field for field in WORDS if field["name"] not in withheld],
                 REASON,
             ],
         },
     )
 
 
-def _render(conference, values, errors=None):
-    return conference_form.render(
-        "documents/correct.html", conference, correct_form(conference), values, errors
-    )
+def _render(conference, form, values, errors=None):
+    return conference_form.render("documents/correct.html", conference, form, values, errors)
 
 
 @bp.route("/conferences/<id:conference_id>/correct", methods=["GET", "POST"])
@@ -100,18 +108,22 @@ def correct(conference_id):
         corrections.may_correct,
         "Only a team manager can correct a held conference's record.",
     )
-    form = correct_form(conference)
+    withheld = corrections.withheld_words(session, g.user, conference)
+    form = correct_form(conference, withheld)
     if request.method == "GET":
-        values = {n: getattr(conference, n) or "" for n in corrections.CORRECTABLE}
+        values = {
+            n: getattr(conference, n) or "" for n in corrections.CORRECTABLE if n not in withheld
+        }
         values |= {"decision": conference.decision, "category": conference.category}
         values["held_date"] = conference.held_on.isoformat()
         if conference.strategy_discussion_date:
             values["strategy_discussion_date"] = conference.strategy_discussion_date.isoformat()
-        return _render(conference, values_from_data(form, values))
+        return _render(conference, form, values_from_data(form, values))
     data, errors = validate(form, request.form, workflow().clock.today(), None)
     if errors:
-        return _render(conference, request.form, errors)
-    answers = {n: data.get(n) for n in (*corrections.CORRECTABLE, "decision", "category")}
+        return _render(conference, form, request.form, errors)
+    words = [n for n in corrections.CORRECTABLE if n not in withheld]
+    answers = {n: data.get(n) for n in (*words, "decision", "category")}
     answers["held_date"] = data.get("held_date")
     answers["strategy_discussion_date"] = data.get("strategy_discussion_date")
     try:
@@ -125,6 +137,6 @@ def correct(conference_id):
             workflow(),
         )
     except InvalidValue as exc:
-        return _render(conference, request.form, FormErrors(exc.fields))
+        return _render(conference, form, request.form, FormErrors(exc.fields))
     flash(done.message, "success")
     return redirect(url_for("documents.show", conference_id=conference.id))
