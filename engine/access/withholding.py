@@ -197,6 +197,15 @@ def require_file(session: Session, reader: Reader, file_id: int) -> ReportFile:
     return found
 
 
+def file_name_for(session: Session, reader: Reader, found: ReportFile) -> str:
+    """An uploaded file's name as this reader may read it (a name may quote an address):
+    the file itself is never edited, but its name is shown and sent as a download's name."""
+    child_id = child_of(session, "report_file", found.id)
+    if child_id is None:
+        return found.filename
+    return redact(found.filename, values_hidden_from(session, reader, child_id))
+
+
 def redact(text: str | None, values: list[str]) -> str | None:
     """The text with each withheld value replaced, whatever its case and however its lines
     and spaces are broken (a report may quote an address on one line, or in capitals)."""

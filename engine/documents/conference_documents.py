@@ -56,6 +56,7 @@ class Overview:
     requests: list[ConferenceRequest]  # to exclude or withhold, decided or not
     request_texts: dict[int, withholding.RequestText]  # their free text, less what is withheld
     summaries: dict[int, str | None]  # each report's text, less what is withheld from them
+    file_names: dict[int, str]  # each file's name by its id, less what is withheld from them
     professional_links: list[ProfessionalLink]
     raised_by_link: dict[int, str]  # request id: the professional who raised it by link
     family_documents: list[DocumentRecord]  # a family conference's, sent once for the group
@@ -81,15 +82,19 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
     requests = requests_for(session, conference.id) if full else []
     kinds = document_data.available(conference, invited)
     family = [p for p in people_for_child(session, conference.child_id) if p.kind == "family"]
+    files = withholding.files_for_reader(
+        session, user, conference.child_id, [r.id for r in reports]
+    )
     return Overview(
         conference=conference,
         child=session.get(Child, conference.child_id),
         level=level,
         documents=[(k, document_data.TITLES[k]) for k in kinds],
         reports=reports,
-        files=withholding.files_for_reader(
-            session, user, conference.child_id, [r.id for r in reports]
-        ),
+        files=files,
+        file_names={
+            f.id: withholding.redact(f.filename, values) for found in files.values() for f in found
+        },
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
         links=links_for(session, conference.id) if full else [],

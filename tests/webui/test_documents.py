@@ -231,3 +231,45 @@ def test_a_copy_to_post_is_redacted_for_its_recipient_and_only_staff_get_it(clie
     assert "Dear Grace Okoye" not in text and WITHHELD not in text
     sign_in(client, "police")
     assert client.get(letter).status_code == 403
+
+
+def test_a_file_name_quoting_what_is_withheld_from_the_reader_is_read_without_it(client, case, db):
+    """The mother's address is withheld from the team manager and a report's file is named
+    after it (in other capitals). The conference page lists the file, and the download
+    names it, without the address; the social worker reads the name as uploaded."""
+    from engine.access import withholding
+
+    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
+    grace.address = "8 Quiet Lane\nNorthtown NT1 4QQ"
+    report = db.scalars(select(Report).where(Report.kind == "social_worker")).first()
+    named = "Home visit at 8 QUIET LANE, northtown nt1 4qq.pdf"
+    upload = ReportFile(
+        report_id=report.id,
+        filename=named,
+        content_type="application/pdf",
+        size=len(clean_pdf()),
+        content=clean_pdf(),
+    )
+    db.add(upload)
+    db.commit()
+    chair = db.scalars(select(Conference)).first().chair
+    withholding.withhold(
+        db,
+        chair,
+        case.child.id,
+        "person",
+        grace.id,
+        "address",
+        "user:tm",
+        "Fled.",
+        case.clock.now(),
+    )
+    conference_id = db.scalars(select(Conference.id)).first()
+    sign_in(client, "tm")
+    listed = client.get(f"/conferences/{conference_id}").get_data(as_text=True)
+    download = client.get(f"/report-files/{upload.id}")
+    assert download.status_code == 200
+    for seen in (listed, download.headers["Content-Disposition"]):
+        assert "Home visit at Withheld" in seen and "quiet" not in seen.lower()
+    sign_in(client, "sw")
+    assert named in client.get(f"/report-files/{upload.id}").headers["Content-Disposition"]

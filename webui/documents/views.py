@@ -103,7 +103,8 @@ def family_document(conference_id, record_id, file_format):
 @bp.route("/conferences/<id:conference_id>/documents/<kind>/for/<id:person_id>.<file_format>")
 @login_required
 def posted_copy(conference_id, kind, person_id, file_format):
-    """The copy to post to one person invited: redacted for them, not for the sender."""
+    """The copy to post to one person invited: redacted for them, and of what is withheld
+    from the member of staff printing it (`document_redaction.for_posting`)."""
     session = db()
     conference = access.require_conference_staff(session, g.user, conference_id)
     produced = documents.produce_copy(
@@ -123,7 +124,7 @@ def report_file(file_id):
         io.BytesIO(found.content),
         mimetype=found.content_type,
         as_attachment=True,
-        download_name=found.filename,
+        download_name=withholding.file_name_for(session, g.user, found),
     )
 
 
