@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.access import withholding
@@ -44,10 +45,25 @@ def for_instance(
     child's record (`withholding.values_hidden_from`), taken out of the workflow's data."""
     return InstanceDetails(
         tasks=tasks_of(session, instance.id),
-        events=history(session, instance.id),
+        events=events_for(session, instance.id, withheld),
         data=[(k, _shown(v, withheld)) for k, v in sorted(data.items()) if not k.startswith("_")],
         conference=conference_for_instance(session, instance.id),
     )
+
+
+def events_for(session: Session, instance_id: int, withheld: list[str]) -> list:
+    """The instance's history as one reader may read it: each event's detail (a correction's
+    old and new words, a reason) with the text withheld from them taken out, as copies (an
+    audit row is never changed)."""
+    events = history(session, instance_id)
+    if not withheld:
+        return events
+    return [_copy(e, detail=withholding.redact_all(e.detail, withheld)) for e in events]
+
+
+def _copy(row, **changed) -> SimpleNamespace:
+    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+    return SimpleNamespace(**{**values, **changed})
 
 
 def diagram_xml(session: Session, instance: ProcessInstance) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import g, request
 
-from engine.access import access
-from engine.casework import cases
-from engine.models.audit import history
+from engine.access import access, withholding
+from engine.casework import cases, instance_view
 from engine.models.base import fetch
 from engine.models.instances import ProcessInstance, list_instances, tasks_of
 from engine.models.timers import timers_of
@@ -84,11 +83,16 @@ def instance_show(instance_id):
     session = db()
     found = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
     access.open_instance(session, g.user, found, workflow().clock.now(), "api instance")
+    withheld = (
+        withholding.values_hidden_from(session, g.user, found.child_id)
+        if found.child_id is not None
+        else []
+    )
     return {
         **shapes.instance(found),
         "tasks": [shapes.task(t) for t in tasks_of(session, found.id)],
         "timers": [shapes.timer(t) for t in timers_of(session, found.id)],
-        "history": [shapes.event(e) for e in history(session, found.id)],
+        "history": [shapes.event(e) for e in instance_view.events_for(session, found.id, withheld)],
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.access import withholding
 from engine.casework import instance_view
-from engine.models import CasePerson, Conference, WithheldItem
+from engine.models import AuditEvent, CasePerson, Conference, WithheldItem, audit
 from engine.models.conferences import ConferenceRequest
 from engine.models.instances import ProcessInstance
 from tests.processes.driver import Case, invited
@@ -98,3 +98,34 @@ def test_a_withheld_passage_broken_over_lines_in_a_list_is_taken_out(case):
     actions = [{"what": "Grace has started a course\nat Northtown College; keep it up."}]
     shown = shown_to(case, "tm", {"actions": actions})["actions"]
     assert "course" not in shown and "Withheld; keep it up" in shown
+
+
+def test_the_history_is_read_without_what_is_withheld_from_the_reader(case):
+    """A correction's audited old and new words quote the mother's address (in capitals):
+    the manager it is withheld from reads the instance's history without it; the audit row
+    itself is unchanged, and the service manager reads it all."""
+    db = case.db
+    instance = db.scalars(
+        select(ProcessInstance).where(ProcessInstance.child_id == case.child.id)
+    ).first()
+    words = "She lives at FLAT 2, REFUGE HOUSE, 8 QUIET LANE now"
+    audit.record(
+        db,
+        case.staff["sm"],
+        "conference.corrected",
+        case.clock.now(),
+        instance_id=instance.id,
+        child_id=case.child.id,
+        changes={"safety_plan": {"old": "Unknown.", "new": words}},
+        reason="Her address was missing.",
+    )
+    db.commit()
+
+    def read_by(username: str) -> str:
+        withheld = withholding.values_hidden_from(db, case.staff[username], case.child.id)
+        return repr([e.detail for e in instance_view.events_for(db, instance.id, withheld)])
+
+    assert "She lives at Withheld" in read_by("tm") and "QUIET" not in read_by("tm")
+    assert words in read_by("sm")
+    stored = db.scalars(select(AuditEvent).where(AuditEvent.action == "conference.corrected"))
+    assert stored.one().detail["changes"]["safety_plan"]["new"] == words
