@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from engine.access.withholding import redact
+from engine.models.base import read_only_copy
 from engine.models.child_conferences import (
     conferences_for_child,
     invited_conference_ids,
@@ -88,7 +87,7 @@ def as_read(summary: CaseSummary, withheld: list[str]) -> CaseSummary:
         summary,
         actions={
             plan_id: [
-                _copy(
+                read_only_copy(
                     a,
                     what=redact(a.what, withheld),
                     who=redact(a.who, withheld),
@@ -99,7 +98,7 @@ def as_read(summary: CaseSummary, withheld: list[str]) -> CaseSummary:
             for plan_id, actions in summary.actions.items()
         },
         late_steps=[
-            _copy(
+            read_only_copy(
                 step,
                 explanation=redact(step.explanation, withheld),
                 chair_comment=redact(step.chair_comment, withheld),
@@ -107,9 +106,3 @@ def as_read(summary: CaseSummary, withheld: list[str]) -> CaseSummary:
             for step in summary.late_steps
         ],
     )
-
-
-def _copy(row, **changed) -> SimpleNamespace:
-    """A row's columns as plain attributes, some of them changed (a read-only copy)."""
-    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
-    return SimpleNamespace(**{**values, **changed})

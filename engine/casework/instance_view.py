@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import withholding
 from engine.models.audit import AuditEvent, history
+from engine.models.base import read_only_copy
 from engine.models.conferences import Conference, conference_for_instance
 from engine.models.instances import READY, HumanTask, ProcessInstance, tasks_of
 from engine.models.processes import ProcessVersion
@@ -58,12 +58,7 @@ def events_for(session: Session, instance_id: int, withheld: list[str]) -> list:
     events = history(session, instance_id)
     if not withheld:
         return events
-    return [_copy(e, detail=withholding.redact_all(e.detail, withheld)) for e in events]
-
-
-def _copy(row, **changed) -> SimpleNamespace:
-    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
-    return SimpleNamespace(**{**values, **changed})
+    return [read_only_copy(e, detail=withholding.redact_all(e.detail, withheld)) for e in events]
 
 
 def diagram_xml(session: Session, instance: ProcessInstance) -> str:

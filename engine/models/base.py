@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import DateTime, MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
@@ -77,3 +78,10 @@ def attach_as_read(session: Session, row) -> None:
     if ghost is not None:
         session.expunge(ghost)
     session.add(row)
+
+
+def read_only_copy(row, **changed) -> SimpleNamespace:
+    """A row's columns as plain attributes, some of them changed: what one reader may read
+    (withheld text taken out) without touching the row, so nothing is ever written back."""
+    values = {c.key: getattr(row, c.key) for c in inspect(row).mapper.column_attrs}
+    return SimpleNamespace(**{**values, **changed})
