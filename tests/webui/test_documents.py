@@ -241,7 +241,9 @@ def test_a_file_name_quoting_what_is_withheld_from_the_reader_is_read_without_it
 
     grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
     grace.address = "8 Quiet Lane\nNorthtown NT1 4QQ"
-    report = db.scalars(select(Report).where(Report.kind == "social_worker")).first()
+    report = db.scalars(
+        select(Report).where(Report.kind == "social_worker").order_by(Report.id)
+    ).first()
     named = "Home visit at 8 QUIET LANE, northtown nt1 4qq.pdf"
     upload = ReportFile(
         report_id=report.id,
@@ -252,7 +254,7 @@ def test_a_file_name_quoting_what_is_withheld_from_the_reader_is_read_without_it
     )
     db.add(upload)
     db.commit()
-    chair = db.scalars(select(Conference)).first().chair
+    chair = db.scalars(select(Conference).order_by(Conference.id)).first().chair
     withholding.withhold(
         db,
         chair,
@@ -264,7 +266,7 @@ def test_a_file_name_quoting_what_is_withheld_from_the_reader_is_read_without_it
         "Fled.",
         case.clock.now(),
     )
-    conference_id = db.scalars(select(Conference.id)).first()
+    conference_id = db.scalars(select(Conference.id).order_by(Conference.id)).first()
     sign_in(client, "tm")
     listed = client.get(f"/conferences/{conference_id}").get_data(as_text=True)
     download = client.get(f"/report-files/{upload.id}")
