@@ -73,3 +73,22 @@ def test_siblings_are_recorded_and_their_conferences_joined_from_the_pages(
     word = client.get(f"/conferences/{own.id}/family-documents/{record.id}.docx")
     assert word.status_code == 200 and ada.child.full_name in docx_text(word.data)
     assert client.get(f"/conferences/{own.id}/family-documents/{record.id}.txt").status_code == 404
+
+
+def test_a_conference_to_join_that_is_not_a_plain_number_is_asked_for_again(
+    client, db, web_engine, clock
+):
+    """A "²" passes `str.isdigit` but not `int`, and 23 digits overflow an integer column:
+    both were server errors. Each is the page again, asking for the conference."""
+    case = Case(db, web_engine, clock, reload=False)
+    case.at("2026-12-18 14:00")
+    case.start()
+    case.do("record_strategy_discussion")
+    own = db.scalars(select(Conference).where(Conference.child_id == case.child.id)).one()
+    sign_in(client, "sw")
+    for chosen in ("²", "99999999999999999999999", "9" * 5000, "-1", f" {own.id}"):
+        answer = post_form(client, f"/conferences/{own.id}/join", {"sibling_conference": chosen})
+        assert answer.status_code == 400, chosen[:10]
+        assert "Select the brother" in answer.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Conference, own.id).group_id is None

@@ -9,6 +9,7 @@ from engine.casework import family_conferences
 from engine.platform.errors import InvalidValue, NotAllowed
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from . import bp
 from .views import _page
@@ -21,8 +22,8 @@ def join(conference_id):
     conference, level = access.require_conference(session, g.user, conference_id)
     if level is not access.Level.FULL or not family_conferences.may_link(g.user):
         raise NotAllowed("Only staff working on the child's case can join conferences.")
-    chosen = request.form.get("sibling_conference", "")
-    if not chosen.isdigit():
+    chosen = whole_number(request.form.get("sibling_conference"))
+    if chosen is None:
         errors = {"sibling_conference": "Select the brother's or sister's conference to join"}
         return _page(conference, level, errors=errors, values=request.form, status=400)
     try:
@@ -31,7 +32,7 @@ def join(conference_id):
             workflow(),
             g.user,
             conference.id,
-            int(chosen),
+            chosen,
             request.form.get("booking_reason"),
         )
     except InvalidValue as exc:
