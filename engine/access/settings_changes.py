@@ -18,7 +18,7 @@ from engine.access import roles
 from engine.access.administration import require_admin
 from engine.models import audit, council_settings
 from engine.models.people import User
-from engine.platform import settings
+from engine.platform import settings, whole_numbers
 from engine.platform.db import transaction
 
 NOT_EDITABLE = {"expression_time_limit_seconds", "expression_size_limit"}
@@ -72,9 +72,10 @@ def _check(key: str, text: str):
     name = label(key)
     if key in BOUNDS:
         low, high = BOUNDS[key]
-        if not text.isdigit() or not low <= int(text) <= high:
+        number = whole_numbers.parse(text)
+        if number is None or not low <= number <= high:
             return None, f"{name} must be a whole number from {low} to {high}"
-        return int(text), None
+        return number, None
     if key == "escalation_chain":
         chain = [r.strip() for r in text.split(",") if r.strip()]
         wrong = [r for r in chain if r not in roles.ROLES]

@@ -107,3 +107,16 @@ def test_another_workers_version_is_read_again_only_every_few_seconds(db, monkey
     settings.adopt(None, {})
     council_settings.refresh(db)
     assert settings.get("council_name") == "Eastshire Council"
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 5000, "-1", "1.5", "１"])
+def test_a_number_setting_not_in_plain_digits_gets_its_message(db, typed):
+    """A "²" or "１" passes `str.isdigit` (`int` refuses "²", and 5,000 digits;
+    the first two were server errors, "１" was saved as 1). Each gets the field's message."""
+    admin = make_user(db, "admin", "administrator", team=None)
+    version, errors = settings_changes.change(
+        db, admin, {"family_link_days": typed}, "Longer links", NOW
+    )
+    assert version is None
+    assert errors == {"family_link_days": "Family link days must be a whole number from 1 to 90"}
+    assert council_settings.versions(db) == []
