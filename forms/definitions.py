@@ -24,6 +24,7 @@ FIELD_TYPES = frozenset(
 )
 CHOICE_TYPES = frozenset({"radios", "select", "checkboxes"})
 DATE_RULES = frozenset({"not_future", "not_past", "recent"})
+MOST_CHARACTERS = 100_000  # the largest max_length a field may set
 
 
 class FormDefinitionError(ValueError):
@@ -134,6 +135,14 @@ def _max_length(where: str, raw: dict) -> int | None:
     accept more than its column holds (PostgreSQL would refuse it after the form passed).
     """
     explicit = raw.get("max_length")
+    if explicit is not None and (
+        isinstance(explicit, bool)
+        or not isinstance(explicit, int)
+        or not 1 <= explicit <= MOST_CHARACTERS
+    ):
+        raise FormDefinitionError(
+            f"{where}: the most characters must be a whole number from 1 to {MOST_CHARACTERS:,}"
+        )
     if not raw.get("column"):
         return explicit
     from engine.models.lengths import table_limit

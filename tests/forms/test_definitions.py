@@ -34,6 +34,10 @@ def test_form_keys_cannot_escape_the_forms_folder(key):
             "used twice",
         ),
         ({"fields": []}, "needs a title"),
+        ({"title": "T", "fields": [{"name": "a", "type": "text", "max_length": "9"}]}, "most"),
+        ({"title": "T", "fields": [{"name": "a", "type": "text", "max_length": True}]}, "most"),
+        ({"title": "T", "fields": [{"name": "a", "type": "text", "max_length": 0}]}, "most"),
+        ({"title": "T", "fields": [{"name": "a", "type": "text", "max_length": 10**6}]}, "most"),
     ],
 )
 def test_unsound_definitions_are_refused(raw, message):

@@ -96,3 +96,20 @@ def test_the_form_page_lists_its_versions_and_the_diagrams_using_them(owner_clie
     html = page(owner_client.get("/forms/edit?key=plan/core_group_meeting"))
     assert html.select_one("#form-versions").text.strip().startswith("Version 1, deployed by")
     assert "Core group meeting version 1 (form version 1)" in html.select_one("#form-used-by").text
+
+
+@pytest.mark.parametrize("typed", ["²", "9" * 5000, "ten", "-5", "100001"])
+def test_the_most_characters_not_a_whole_number_in_range_is_refused_with_the_reason(
+    owner_client, db, typed
+):
+    """A "²" passed `str.isdigit` and failed in `int`, as did 5,000 digits: a server error.
+    "ten" was dropped without a word. Each is the field's page again, saying why."""
+    assert post_form(owner_client, "/forms", {"key": KEY, "title": "T"}).status_code == 302
+    before = form_draft(db, KEY).definition
+    refused = _field(owner_client, {"name": "why", "type": "text", "label": "Why",
+                                    "max_length": typed})  # fmt: skip
+    assert refused.status_code == 400, typed[:10]
+    summary = page(refused).select_one(".govuk-error-summary").text
+    assert "the most characters must be a whole number from 1 to 100,000" in summary
+    db.expire_all()
+    assert form_draft(db, KEY).definition == before

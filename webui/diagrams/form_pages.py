@@ -16,6 +16,7 @@ from engine.models.forms import form_draft, form_versions_of, versions_pinning
 from engine.platform.errors import EngineError
 
 from ..auth.guard import login_required
+from ..converters import whole_number
 from ..extensions import db, workflow
 from ..tasks.formdata import options_resolver
 from . import bp
@@ -204,8 +205,10 @@ def _posted_field() -> dict:
         "required": posted.get("required") == "yes",
         "rules": [r for r in posted.getlist("rules") if r],
     }
-    if posted.get("max_length", "").strip().isdigit():
-        field["max_length"] = int(posted["max_length"])
+    most = posted.get("max_length", "").strip()
+    if most:  # as typed when not a number, for the form's check to refuse with its reason
+        number = whole_number(most)
+        field["max_length"] = most if number is None else number
     when, equals = posted.get("if_field", "").strip(), posted.get("if_value", "").strip()
     if when:
         field["required_if"] = {when: equals}
