@@ -25,6 +25,7 @@ FIELD_TYPES = frozenset(
 CHOICE_TYPES = frozenset({"radios", "select", "checkboxes"})
 DATE_RULES = frozenset({"not_future", "not_past", "recent"})
 MOST_CHARACTERS = 100_000  # the largest max_length a field may set
+MAX_KEY = 200  # as the form_key columns hold; far longer was a file name the OS refused
 
 
 class FormDefinitionError(ValueError):
@@ -73,6 +74,7 @@ class FormDefinition:
 def path_for(key: str) -> Path:
     if (
         not key
+        or len(key) > MAX_KEY
         or ".." in key
         or key.startswith("/")
         or not key.replace("/", "").replace("_", "").isalnum()

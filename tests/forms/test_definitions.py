@@ -14,7 +14,9 @@ def test_every_form_in_the_repository_loads(key):
     assert definition.fields
 
 
-@pytest.mark.parametrize("key", ["../secrets", "/etc/passwd", "icpc/../../x", ""])
+@pytest.mark.parametrize(
+    "key", ["../secrets", "/etc/passwd", "icpc/../../x", "", "x" * 201, "a/" + "b" * 5000]
+)
 def test_form_keys_cannot_escape_the_forms_folder(key):
     with pytest.raises(FormDefinitionError):
         path_for(key)

@@ -113,3 +113,16 @@ def test_the_most_characters_not_a_whole_number_in_range_is_refused_with_the_rea
     assert "the most characters must be a whole number from 1 to 100,000" in summary
     db.expire_all()
     assert form_draft(db, KEY).definition == before
+
+
+def test_a_form_name_too_long_for_a_file_name_is_refused_not_a_server_error(owner_client, db):
+    """A 5,000-character key reached the file system, which refused the name (OSError):
+    creating, editing and previewing such a form were server errors."""
+    key = "plan/" + "x" * 5000
+    created = post_form(owner_client, "/forms", {"key": key, "title": "T"}, token_from=EDIT)
+    assert created.status_code == 400
+    assert "Give the form a name" in page(created).select_one(".govuk-error-summary").text
+    for path in ("/forms/edit", "/forms/preview", "/forms/field", "/forms/check"):
+        answer = owner_client.get(path, query_string={"key": key})
+        assert answer.status_code == 404, (path, answer.status_code)
+    assert form_draft(db, key) is None
