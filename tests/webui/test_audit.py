@@ -50,6 +50,18 @@ def test_a_bad_date_or_unknown_child_is_a_clear_error(client, db):
     assert "Enter a date" in summary and "no child with that reference" in summary
 
 
+def test_a_date_at_the_end_of_the_calendar_is_a_clear_error(client, db):
+    """A search "to 9999-12-31" went up to the next day, which no date can hold: OverflowError,
+    in the page and in the CSV export."""
+    make_user(db, "admin", "administrator", team=None)
+    sign_in(client, "admin")
+    for path in ("/audit", "/audit.csv"):
+        for query in ("to=9999-12-31", "from=9999-12-31", "from=0001-01-01&to=9999-12-31"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code in (400, 403), (path, query, response.status_code)
+            assert "Enter a date from 1900 to 2999" in response.get_data(as_text=True)
+
+
 def test_the_csv_export_is_itself_audited(client, db, web_engine):
     start_icpc(db, web_engine)
     make_user(db, "admin", "administrator", team=None)

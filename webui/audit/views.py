@@ -20,6 +20,7 @@ from . import bp
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # the dates a search may name
 
 
 def _day(name: str) -> tuple[date | None, str | None]:
@@ -27,9 +28,12 @@ def _day(name: str) -> tuple[date | None, str | None]:
     if not raw:
         return None, None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return None, "Enter a date like 2026-11-23"
+    if not FIRST_DAY <= day <= LAST_DAY:  # a search to the calendar's last day overflowed
+        return None, f"Enter a date from {FIRST_DAY.year} to {LAST_DAY.year}"
+    return day, None
 
 
 def _filters() -> tuple[dict, dict]:
