@@ -180,11 +180,12 @@ def _date(f: Field, raw, required, today: date):
     missing = [p for p, v in parts.items() if not v]
     if missing:
         return None, f"{f.label} must include a {' and a '.join(missing)}"
-    if not all(v.isdigit() for v in parts.values()) or len(parts["year"]) != 4:
+    numbers = {p: whole_numbers.parse(v) for p, v in parts.items()}
+    if None in numbers.values() or len(parts["year"]) != 4:
         return None, f"{f.label} must be a real date"
     try:
-        value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
+        value = date(numbers["year"], numbers["month"], numbers["day"])
+    except (ValueError, OverflowError):  # a day or month of 18 digits overflows `date`
         return None, f"{f.label} must be a real date"
     bounded = _bounds(f, value, today)
     if bounded:

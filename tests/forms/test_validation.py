@@ -104,6 +104,13 @@ def test_valid_input_becomes_clean_task_data():
             "Notes contains a character that cannot be saved: remove it",
         ),
         ({"held_on__day": "2\x00"}, "held_on", "Date of the conference must be a real date"),
+        (  # 23 digits: OverflowError in `date`, a server error on every form with a date
+            {"held_on__month": "99999999999999999999999"},
+            "held_on",
+            "Date of the conference must be a real date",
+        ),
+        ({"held_on__day": "9" * 18}, "held_on", "Date of the conference must be a real date"),
+        ({"held_on__day": "²"}, "held_on", "Date of the conference must be a real date"),
         ({"decision": "nfa\x00"}, "decision", "Select decision"),
         ({"at": "25:00"}, "at", "Time must be a real time, like 09:30 or 14:00"),
         ({"agencies": ["police", "mi5"]}, "agencies", "Select agencies"),
