@@ -254,8 +254,11 @@ def _phone_pattern(value: str, digits: str) -> re.Pattern:
     return re.compile(r"(?<!\d)" + first + _BETWEEN_DIGITS + rest + r"(?!\d)")
 
 
-def values_hidden_from(session: Session, viewer: Reader, child_id: int) -> list[str]:
-    """The text withheld from this reader in one child's record, longest first."""
+def values_hidden_from(session: Session, viewer: Reader, child_id: int | None) -> list[str]:
+    """The text withheld from this reader in one child's record, longest first; none for a
+    workflow about no child (nothing of any child's is in it to take out)."""
+    if child_id is None:
+        return []
     return _values(session, hidden_keys(session, viewer, child_id))
 
 

@@ -83,11 +83,7 @@ def instance_show(instance_id):
     session = db()
     found = fetch(session, ProcessInstance, instance_id, "There is no such process instance.")
     access.open_instance(session, g.user, found, workflow().clock.now(), "api instance")
-    withheld = (
-        withholding.values_hidden_from(session, g.user, found.child_id)
-        if found.child_id is not None
-        else []
-    )
+    withheld = withholding.values_hidden_from(session, g.user, found.child_id)
     return {
         **shapes.instance(found),
         "tasks": [shapes.task(t) for t in tasks_of(session, found.id)],

@@ -77,11 +77,7 @@ def show(instance_id):
     session = db()
     instance = _instance(session, instance_id)
     access.open_instance(session, g.user, instance, workflow().clock.now(), "instance page")
-    withheld = (
-        withholding.values_hidden_from(session, g.user, instance.child_id)
-        if instance.child_id is not None
-        else []
-    )
+    withheld = withholding.values_hidden_from(session, g.user, instance.child_id)
     details = instance_view.for_instance(
         session, instance, workflow().instance_data(session, instance), withheld
     )
