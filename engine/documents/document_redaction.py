@@ -6,8 +6,8 @@ it stands. What is withheld from the reader is taken out of the data before any 
 it: a report or uploaded file withheld from them is left out; a contact field withheld from
 them is blank; and the withheld text (an address, a phone number, a passage) is taken out of
 every string wherever it appears, as a safety plan or a report may quote it. A family
-member's copy has no record of the chair's decisions (their reasons are for the staff), and
-a copy sent to a person has only the letter addressed to them.
+member's copy, and the child's advocate's, has no record of the chair's decisions (their
+reasons are for the staff), and a copy sent to a person has only the letter addressed to them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from engine.access import access, withholding
 from engine.access.withholding import Reader
 from engine.documents import conference_reads, family_documents
 from engine.models.conferences import CasePerson
+from engine.models.withholding import is_non_professional
 
 FILE_KEY = ("report_file", "file")
 
@@ -31,7 +32,8 @@ def for_reader(session: Session, reader: Reader, child_id: int, data: dict) -> d
 
 
 def _family_member(reader: Reader) -> bool:
-    return isinstance(reader, CasePerson) and reader.kind == "family"
+    """A family member or the child's advocate (`NON_PROFESSIONALS`): no decisions for them."""
+    return isinstance(reader, CasePerson) and is_non_professional(reader)
 
 
 def _redacted(data: dict, hidden: set[tuple], values: list[str], family_member: bool) -> dict:

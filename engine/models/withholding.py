@@ -46,6 +46,7 @@ WITHHOLDABLE = {
 # group is worked out whenever data is read, never when the item is made: a family member
 # added to the case afterwards is covered too.
 FAMILY, NON_PROFESSIONALS = "family", "non_professionals"
+ADVOCATE = "advocate"  # the relationship that makes an invited professional a non-professional
 GROUPS = {
     FAMILY: "all family members",
     NON_PROFESSIONALS: "all non-professionals",
@@ -105,7 +106,12 @@ def in_group(group: str) -> ColumnElement[bool]:
     """Whether a case person (a row of `CasePerson` in the query) belongs to a group."""
     if group == FAMILY:
         return CasePerson.kind == "family"
-    return or_(CasePerson.kind == "family", CasePerson.relationship_or_agency == "advocate")
+    return or_(CasePerson.kind == "family", CasePerson.relationship_or_agency == ADVOCATE)
+
+
+def is_non_professional(person: CasePerson) -> bool:
+    """`in_group(NON_PROFESSIONALS)` for a person already read: family, or the advocate."""
+    return person.kind == "family" or person.relationship_or_agency == ADVOCATE
 
 
 def _covers(people: ColumnElement[bool]) -> ColumnElement[bool]:

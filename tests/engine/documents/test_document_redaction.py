@@ -53,11 +53,11 @@ def the_conference(case: Case) -> Conference:
     return case.db.scalars(query).one()
 
 
-def withheld_case(case: Case) -> Case:
+def withheld_case(case: Case, **invitations) -> Case:
     """A held conference: the mother's address (quoted in the safety plan) and the social
     worker's report withheld from the father, her phone from the police officer, and the
-    father excluded from the police part of the meeting."""
-    invited(case, family=FAMILY)  # their postal addresses given with the invitations
+    father excluded from the police part of the meeting (`invitations`: more invited)."""
+    invited(case, family=FAMILY, **invitations)  # their postal addresses given with them
     person(case, "Grace Okoye").phone = PHONE
     case.db.commit()
     case.at("2027-01-06 11:00")
@@ -220,6 +220,22 @@ def test_the_copies_made_together_are_each_persons_own(case):
     assert together == one_by_one
     toms = [c for c in together if ADDRESS.splitlines()[0] not in str(c)]
     assert len(toms) == 1 and REPORT not in str(toms[0]) and toms[0]["decisions"] == []
+
+
+def test_the_childs_advocate_s_copy_has_no_record_of_the_decisions(db, engine, clock):
+    """The chair's decisions and their reasons are for the staff: neither a family member's
+    copy nor the child's advocate's (the advocate is a non-professional, as in withholding)
+    has them; an agency's has."""
+    case = Case(db, engine, clock, reload=False)
+    case = withheld_case(case, child_invited=True, advocate="Jo Bell")
+    row = the_conference(case)
+    data = frozen.freeze(document_data.gather(case.db, row.id, "minutes", case.clock.today()))
+    assert data["decisions"]  # the staff's minutes list them
+    copy = lambda name: document_redaction.for_recipient(  # noqa: E731
+        case.db, person(case, name), row.child_id, data
+    )
+    assert copy("Jo Bell")["decisions"] == copy("Grace Okoye")["decisions"] == []
+    assert copy("Robin Hall")["decisions"]
 
 
 def test_with_nothing_withheld_one_read_serves_every_copy(db, engine, clock):
