@@ -34,7 +34,7 @@ from engine.models.people import Child, user_by_username
 from engine.models.processes import latest_version
 from engine.models.professional_links import PostedLetter
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.service import Engine
 from webui.demo_playing import open_task, play
@@ -122,7 +122,7 @@ def external_professionals(session: Session, engine: Engine) -> None:
     week_ago = now - timedelta(days=7)
     old = select(PostedLetter).where(PostedLetter.queued_at < week_ago)
     for letter in session.scalars(old).all():
-        posted_on = letter.queued_at.astimezone(LONDON).date()
+        posted_on = day_in_england(letter.queued_at)
         print_queue.posted(session, printer, letter.id, posted_on, now)
 
 

@@ -32,7 +32,7 @@ from engine.models.documents import ReportFile, files_for
 from engine.models.people import User
 from engine.models.withholding import GROUPS, group_named, share_with_parents
 from engine.platform import whole_numbers
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, NotAllowed
 from engine.workflow import step_context
@@ -116,11 +116,11 @@ def _decide(session, chair, conference, row: ConferenceRequest, decision: dict, 
     _name_request(session, row, conference, decision)
     row.decision, row.reason = decision.get("decision"), decision.get("reason")
     row.decided_by_id = chair.id if chair else None
-    row.decided_on = now.astimezone(LONDON).date()
+    row.decided_on = day_in_england(now)
     report = row.report if row.decision == "refused" else None
     if report is not None and report.shared_with_parents_on is not None:
         session.flush()
-        share_with_parents(session, report, now.astimezone(LONDON).date())
+        share_with_parents(session, report, day_in_england(now))
     if row.decision != "agreed":
         return
     if row.kind == "exclude":

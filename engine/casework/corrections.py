@@ -40,7 +40,7 @@ from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.models.plans import CoreGroupMeeting, Plan, first_core_group_held
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, InvalidValue, NotAllowed
 from engine.workflow import step_context
@@ -238,7 +238,7 @@ def _held_change(session: Session, conference: Conference, value, now: datetime)
     held = workdays.as_date(value)
     if held == conference.held_on:
         return None
-    today = now.astimezone(LONDON).date()
+    today = day_in_england(now)
     if held > today:
         raise InvalidValue(
             {

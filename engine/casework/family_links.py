@@ -33,7 +33,7 @@ from engine.models.instances import ProcessInstance, open_tasks
 from engine.models.people import User
 from engine.models.withholding import shares_for
 from engine.platform import settings
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotFound
 
@@ -171,7 +171,7 @@ def issue(
 def fill_in_by(conference: Conference, purpose: str, expires_at: datetime) -> date:
     """The day the form is wanted by: the day before a conference still to come for the
     report and the child's views, else the day the link stops working."""
-    last_day = expires_at.astimezone(LONDON).date() - timedelta(days=1)
+    last_day = day_in_england(expires_at) - timedelta(days=1)
     before = conference.scheduled_on and conference.held_on is None
     if purpose in (PARENT_REPORT, CHILD_VIEWS) and before:
         return min(last_day, conference.scheduled_on - timedelta(days=1))
@@ -272,7 +272,7 @@ def shared_reports(session: Session, link: FamilyLink, now: datetime) -> list[Sh
     at once, also when a request to keep the report from one of them waits for the chair."""
     if link.purpose == CHILD_VIEWS or link.purpose == CHILD_FEEDBACK:
         return []
-    today = now.astimezone(LONDON).date()
+    today = day_in_england(now)
     report_ids = [r.id for r in reports_for(session, link.conference_id)]
     shared_on = {
         share.report_id: share.shared_on
@@ -319,7 +319,7 @@ def submit(
         def spend_and_answer(_row) -> dict:
             _spend(session, link, now)
             return {
-                "parent_report_date": now.astimezone(LONDON).date().isoformat(),
+                "parent_report_date": day_in_england(now).isoformat(),
                 "parent_report_author": link.person.name,
                 "parent_report_summary": summary,
                 "parent_report_person_id": link.person_id,
@@ -346,7 +346,7 @@ def submit(
                     kind="parent" if link.purpose == PARENT_REPORT else "child",
                     author=link.person.name,
                     person_id=link.person_id,
-                    submitted_on=now.astimezone(LONDON).date(),
+                    submitted_on=day_in_england(now),
                     summary=summary,
                 )
             )

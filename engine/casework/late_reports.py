@@ -17,7 +17,7 @@ from engine.models.base import fetch
 from engine.models.conferences import Conference, Report, agency_label, reports_for
 from engine.models.people import User
 from engine.models.withholding import share_with_parents
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.workflow import step_context
 
 
@@ -31,7 +31,7 @@ def share_if_late(report_id) -> int:
         return 0
     if conference.held_on is not None or not _shared_already(ctx.session, conference.id):
         return 0
-    today = ctx.now.astimezone(LONDON).date()
+    today = day_in_england(ctx.now)
     report.shared_with_parents_on = max(today, report.submitted_on)
     given = share_with_parents(ctx.session, report, report.shared_with_parents_on)
     what = _what(report)

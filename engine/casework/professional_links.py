@@ -29,7 +29,7 @@ from engine.models.conferences import CasePerson, Conference, Report
 from engine.models.instances import ProcessInstance, open_tasks
 from engine.models.professional_links import ProfessionalLink, link_by_hash, spend
 from engine.platform import settings, workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.workflow import step_context
 
@@ -221,6 +221,6 @@ def submit(
             _audit(session, link, "requests_raised", now, requests=raised)
         _audit(session, link, "used", now)
         answered = {k: v for k, v in answers.items() if k != REQUESTS}  # recorded just now
-        return {**answered, "report_submitted_date": now.astimezone(LONDON).date().isoformat()}
+        return {**answered, "report_submitted_date": day_in_england(now).isoformat()}
 
     engine.complete_by_link(session, task.id, spend_and_answer)

@@ -18,7 +18,7 @@ from engine.models.people import user_by_username, user_ids_by_username
 from engine.models.plans import CoreGroupMeeting, Plan, PlanAction, count_previous_plans
 from engine.models.timeliness import LateStep
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.workflow import step_context
 
 
@@ -178,7 +178,7 @@ def record_invitations(conference_id, sent_date, family, agencies, child_invited
     ]
     conference_rows.add_as_read(ctx.session, reports)
     if row.group_id is not None:  # a family conference: one set of invitations
-        family_steps.share_invitations(row, sent or ctx.now.astimezone(LONDON).date())
+        family_steps.share_invitations(row, sent or day_in_england(ctx.now))
     return [
         {
             "report_id": report.id,

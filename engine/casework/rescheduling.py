@@ -26,7 +26,7 @@ from engine.models.families import group_conferences
 from engine.models.instances import READY, HumanTask
 from engine.models.people import User, user_by_username
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.errors import InvalidValue, NotAllowed
 from engine.workflow import step_context
 from engine.workflow.runtime import Engine
@@ -89,7 +89,7 @@ def reschedule(
             # re-sent to those invited; a child whose invitations are still to go gets none yet
             if invitations_for(session, member.id):
                 for kind in ("invitation", "agenda"):
-                    sending.send_document(member.id, kind, now.astimezone(LONDON).date())
+                    sending.send_document(member.id, kind, day_in_england(now))
             audit.record(
                 session,
                 actor,

@@ -8,7 +8,7 @@ queries, so the case page reads a child's whole history in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from engine.models.child_conferences import reports_for_child
 from engine.models.conferences import CATEGORIES, Conference
 from engine.models.instances import HumanTask, open_tasks_for_child, tasks_done_by
 from engine.models.timeliness import escalations_for_child
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 
 DECISIONS = {
     "cp_plan": "child protection plan",
@@ -68,9 +68,8 @@ def _conference_entries(conference: Conference) -> list[Entry]:
         entries.append(Entry(conference.s47_start_date, "step", "Section 47 enquiry started"))
     if conference.booked_at and conference.scheduled_on:
         when = f"{conference.scheduled_on.day} {conference.scheduled_on:%B %Y}"
-        entries.append(
-            Entry(_day(conference.booked_at), "conference", f"{label} booked", f"For {when}")
-        )
+        booked = day_in_england(conference.booked_at)
+        entries.append(Entry(booked, "conference", f"{label} booked", f"For {when}"))
     if conference.held_on:
         chair = f"Chaired by {conference.chair.display_name}. " if conference.chair else ""
         entries.append(
@@ -87,10 +86,6 @@ def _conference_entries(conference: Conference) -> list[Entry]:
     if conference.minutes_sent_on:
         entries.append(Entry(conference.minutes_sent_on, "step", "Minutes sent"))
     return entries
-
-
-def _day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def for_child(session: Session, child_id: int, withheld: list[str] = ()) -> CaseStory:
@@ -168,7 +163,7 @@ def _late_entries(session, summary, child_id: int) -> list[Entry]:
         who = escalation.role.replace("_", " ")
         entries.append(
             Entry(
-                _day(escalation.escalated_at),
+                day_in_england(escalation.escalated_at),
                 "escalation",
                 f"Overdue, escalated to the {who}: {escalation.title}",
                 "",
@@ -201,7 +196,8 @@ def for_invited(
         e for c in conferences for e in _conference_entries(c) if e.kind in SHARED_WITH_INVITED
     ]
     for task in tasks_done_by(session, child_id, user_id):
-        entries.append(Entry(_day(task.completed_at), "report", f"You sent: {task.title}"))
+        sent = day_in_england(task.completed_at)
+        entries.append(Entry(sent, "report", f"You sent: {task.title}"))
     entries.sort(key=lambda e: (e.on, e.kind), reverse=True)
     summary = case_summary.CaseSummary(conferences, [], [], [])
     return CaseStory(summary=summary, entries=_read(entries, withheld))

@@ -24,7 +24,7 @@ from engine.models.instances import ProcessInstance
 from engine.models.people import User
 from engine.models.professional_links import PostedLetter, letters_waiting, mark_posted
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed, NotFound
 
@@ -101,7 +101,7 @@ def letter_pdf(session: Session, user: User, letter_id: int, now: datetime) -> P
     if sent is not None and sent.data is not None:
         data = frozen.thaw(sent.data)  # exactly what the step sent
     else:  # sent before documents kept their data: the case as it stands, dated that day
-        sent_on = letter.queued_at.astimezone(LONDON).date()
+        sent_on = day_in_england(letter.queued_at)
         data = document_data.gather(session, letter.conference_id, letter.kind, sent_on)
     data = document_redaction.for_posting(session, letter.person, letter.child_id, data, user)
     content = document_render.render(data, document_render.PDF)
@@ -127,9 +127,9 @@ def posted(session: Session, user: User, letter_id: int, posted_on, now: datetim
         day = workdays.as_date(posted_on) if posted_on else None
     except ValueError:
         day = None
-    if day is None or day > now.astimezone(LONDON).date():
+    if day is None or day > day_in_england(now):
         raise NotPosted("Enter the date the letter was posted: today or a day before.")
-    if day < letter.queued_at.astimezone(LONDON).date():
+    if day < day_in_england(letter.queued_at):
         raise NotPosted("The letter cannot have been posted before it was sent to print.")
     with transaction(session):
         if not mark_posted(session, letter.id, day, user.id):

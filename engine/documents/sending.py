@@ -39,7 +39,7 @@ from engine.models.people import Child, User
 from engine.models.professional_links import emailed_person_ids
 from engine.models.withholding import share_all_with_parents
 from engine.platform import workdays
-from engine.platform.clock import LONDON
+from engine.platform.clock import day_in_england
 from engine.platform.db import transaction
 from engine.platform.errors import NotFound
 from engine.workflow import step_context
@@ -66,7 +66,7 @@ def produce(
     """Render one document for the person asking, and record that they generated it."""
     if file_format not in FORMATS:
         raise NotFound("Documents come as PDF or Word (docx).")
-    data = document_data.gather(session, conference.id, kind, now.astimezone(LONDON).date())
+    data = document_data.gather(session, conference.id, kind, day_in_england(now))
     data = document_redaction.for_reader(session, user, conference.child_id, data)
     return _recorded(session, user, conference, data, file_format, now)
 
@@ -89,9 +89,7 @@ def produce_copy(
     person = next((i.person for i in invitations if i.person_id == person_id), None)
     if person is None:
         raise NotFound("That person is not invited to this conference.")
-    data = document_data.compose(
-        session, conference, invitations, kind, now.astimezone(LONDON).date()
-    )
+    data = document_data.compose(session, conference, invitations, kind, day_in_england(now))
     data = document_redaction.for_posting(session, person, conference.child_id, data, user)
     return _recorded(session, user, conference, data, file_format, now, copy_for=person.name)
 
@@ -202,7 +200,7 @@ def send_document(conference_id, kind, sent_date) -> int:
         [conference.chair_id, child.social_worker_id, *(i.person.user_id for i in invitations)],
     )
     data = document_data.compose(
-        session, conference, invitations, str(kind), ctx.now.astimezone(LONDON).date()
+        session, conference, invitations, str(kind), day_in_england(ctx.now)
     )
     kept = frozen.freeze(data)
     emailed = conference_reads.remembered(
@@ -252,7 +250,7 @@ def _send_family(ctx, conference: Conference, kind: str, sent_on) -> int:
     for an earlier booking cover nothing."""
     session = ctx.session
     rows = family_documents.members(session, conference, kind)
-    data = family_documents.compose(session, rows, kind, ctx.now.astimezone(LONDON).date())
+    data = family_documents.compose(session, rows, kind, day_in_england(ctx.now))
     kept = frozen.freeze(data)
     booking = _booking(kept)
     earlier = [

@@ -11,10 +11,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def day_in_england(moment: datetime) -> date:
+    """The calendar day a moment falls on in England, where statutory days are counted: between
+    midnight and 1 a.m. in British Summer Time the UTC day is still the day before."""
+    return moment.astimezone(LONDON).date()
 
 
 class Clock:
@@ -25,7 +31,7 @@ class Clock:
 
     def today(self):
         """Today's date in England, where the statutory days are counted."""
-        return self.now().astimezone(LONDON).date()
+        return day_in_england(self.now())
 
 
 class FixedClock(Clock):
