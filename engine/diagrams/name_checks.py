@@ -142,8 +142,16 @@ class _Produced:
     def __init__(self, by_name: dict, fields_of=None):
         self.by_name, self.fields_of = by_name, fields_of
         self._memo: dict[tuple[str, str], set[str]] = {}
+        self._given: dict[int, frozenset[str]] = {}  # by id: each task is asked once per
+        # task after it, so a diagram of n tasks would otherwise walk its scripts n² times
 
-    def of(self, task_spec) -> set[str]:
+    def of(self, task_spec) -> frozenset[str]:
+        key = id(task_spec)
+        if key not in self._given:
+            self._given[key] = frozenset(self._of(task_spec))
+        return self._given[key]
+
+    def _of(self, task_spec) -> set[str]:
         names = set(form_fields(task_spec, self.fields_of))
         for attribute in ("prescript", "postscript", "script"):
             source = getattr(task_spec, attribute, None)
@@ -240,17 +248,19 @@ def form_fields(task_spec, fields_of=None) -> list[str]:
         return []
 
 
-def assigned(source: str) -> set[str]:
+@lru_cache(maxsize=2048)
+def assigned(source: str) -> frozenset[str]:
     """Names a script stores into the data: its top-level assignments and loop targets."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    return {
-        node.id
+        return frozenset()
+    return frozenset(
+        node.id if isinstance(node, ast.Name) else node.name
         for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-    } | {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+        or isinstance(node, ast.FunctionDef)
+    )
 
 
 def _code(task_spec) -> Iterable[tuple]:
