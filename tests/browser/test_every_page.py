@@ -14,10 +14,11 @@ from engine.models.child_conferences import people_for_child
 from engine.models.conferences import Conference
 from engine.models.people import Child, user_by_username
 from forms import exists as form_exists
+from tests import demo_copy
 from tests.browser.conftest import browser_sign_in
 from tests.browser.journeys import shot, with_axe
 from tests.browser.page_checks import NARROW, WIDE, Checker
-from tests.factories import PROCESSES, deploy_processes
+from tests.factories import PROCESSES
 from webui import demo
 
 # One user for each demo role.
@@ -26,8 +27,7 @@ USERNAMES = ("sw1", "tm1", "sm1", "chair1", "bs1", "police1", "po1", "admin")
 
 @pytest.fixture
 def demo_data(db, engine, live_server):
-    deploy_processes(db)
-    demo.load(db, engine)
+    demo_copy.load(db, engine)
 
 
 def second_core_group_version(db, engine) -> None:

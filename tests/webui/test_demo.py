@@ -25,6 +25,7 @@ from engine.models.processes import versions_of
 from engine.platform import workdays
 from engine.reporting import census, census_export
 from engine.workflow import timers
+from tests import demo_copy
 from tests.factories import deploy_processes
 from webui import demo, demo_stories
 
@@ -151,8 +152,7 @@ def test_demo_cases_cover_every_stage(db, engine):
 
 
 def test_demo_shows_a_trial_version_and_the_roll_back(db, engine):
-    deploy_processes(db)
-    demo.load(db, engine)
+    demo_copy.load(db, engine)
     numbered = {v.number: v for v in versions_of(db, "core_group")}
     [trial] = [v for v in numbered.values() if v.comment.startswith("Trial:")]
     before, back = numbered[trial.number - 1], numbered[trial.number + 1]  # others: the slips
@@ -166,8 +166,7 @@ def test_the_demo_shows_what_slips_in_a_diagram_caused(db, engine):
     from engine.models.processes import versions_of
     from engine.operations import diagram_failures
 
-    deploy_processes(db)
-    demo.load(db, engine)
+    demo_copy.load(db, engine)
     latest, broken, first = versions_of(db, "core_group")[:3]
     assert latest.bpmn_xml == first.bpmn_xml  # the slip was undone by a new version
     found = diagram_failures.for_version(db, broken)
@@ -194,8 +193,7 @@ def test_the_demo_shows_what_slips_in_a_diagram_caused(db, engine):
 
 
 def test_demo_health_visitor_takes_part_by_link_and_letters_wait_to_be_posted(db, engine):
-    deploy_processes(db)
-    demo.load(db, engine)
+    demo_copy.load(db, engine)
     by_child = {
         given: {link.used_at is not None for link in links}
         for given in ("Daniel", "Baby")

@@ -4,14 +4,13 @@ from sqlalchemy import select
 
 from engine.models import Conference, ConferenceRequest, WithheldItem
 from engine.models.people import Child
-from tests.factories import deploy_processes
+from tests import demo_copy
 from tests.webui.conftest import page, sign_in
 from webui import demo, demo_stories
 
 
 def test_the_demo_has_an_agreed_withholding_and_an_exclusion(client, db, web_engine):
-    deploy_processes(db)
-    demo.load(db, web_engine)
+    demo_copy.load(db, web_engine)
     finn = db.scalars(select(Child).where(Child.given_name == "Finn")).one()
     items = db.scalars(select(WithheldItem).where(WithheldItem.child_id == finn.id)).all()
     assert {(i.record, i.field) for i in items} == {
@@ -42,8 +41,7 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
     from engine.models import CasePerson, Conference
     from tests.engine.documents.test_documents import pdf_text
 
-    deploy_processes(db)
-    demo.load(db, web_engine)
+    demo_copy.load(db, web_engine)
     finn = db.scalars(select(Child).where(Child.given_name == "Finn")).one()
     row = db.scalars(
         select(Conference).where(Conference.child_id == finn.id, Conference.kind == "icpc")
@@ -67,8 +65,7 @@ def test_the_demo_fathers_copy_of_the_minutes_leaves_out_what_is_kept_from_him(d
 
 
 def test_the_demo_has_an_officers_request_waiting_for_the_chair(db, web_engine):
-    deploy_processes(db)
-    demo.load(db, web_engine)
+    demo_copy.load(db, web_engine)
     daniel = db.scalars(select(Child).where(Child.given_name == "Daniel")).one()
     baby = db.scalars(select(Child).where(Child.given_name == "Baby")).one()
     waiting = [r for r in db.scalars(select(ConferenceRequest)) if r.decision is None]

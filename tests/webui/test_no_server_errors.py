@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import HumanTask
-from tests.factories import deploy_processes, make_service_account, make_token
+from tests import demo_copy
+from tests.factories import make_service_account, make_token
 from tests.webui.conftest import page, post_form
 from tests.webui.test_gunicorn_logs import post_raw
 from webui import demo
@@ -24,8 +25,7 @@ WRONG = ["x" * 5000, "\x00", "²", "-1", "99999999999999999999999", "2027-02-31"
 
 @pytest.fixture
 def demo_app(app, db, web_engine):
-    deploy_processes(db)
-    demo.load(db, web_engine)
+    demo_copy.load(db, web_engine)
     return app
 
 
