@@ -239,8 +239,20 @@ def _pattern(value: str) -> re.Pattern:
     digits = re.sub(r"\D", "", value)
     if _PHONE.match(value) and len(digits) >= MIN_SCRUB_LENGTH:
         return _phone_pattern(value, digits)
-    words = [re.escape(w) for w in value.split()]
-    return re.compile(r"\s+".join(words), re.IGNORECASE)
+    return _words_pattern(value)
+
+
+# Between two words of withheld text: any spaces, line breaks and punctuation, or none.
+_BETWEEN_WORDS = r"[\W_]*"
+
+
+def _words_pattern(value: str) -> re.Pattern:
+    """Withheld words however they are cased, broken across lines and punctuated: an address
+    is written "Flat 2, Refuge House", "Flat 2 Refuge House" and "FLAT 2 - REFUGE HOUSE"."""
+    words = re.findall(r"[^\W_]+", value)
+    if not words:  # nothing but marks: matched as written
+        return re.compile(re.escape(value))
+    return re.compile(_BETWEEN_WORDS.join(re.escape(w) for w in words), re.IGNORECASE)
 
 
 def _phone_pattern(value: str, digits: str) -> re.Pattern:

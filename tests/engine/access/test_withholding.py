@@ -37,3 +37,27 @@ def test_other_numbers_with_the_same_digits_in_them_are_left_alone():
 def test_words_are_found_whatever_their_case_and_line_breaks():
     address = "Flat 2, Refuge House"
     assert redact("at FLAT 2,\n  refuge house now", [address]) == f"at {WITHHELD} now"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Flat 2 Refuge House, 8 Quiet Lane Northtown",
+        "Flat 2. Refuge House - 8 Quiet Lane, Northtown",
+        "FLAT 2 REFUGE HOUSE 8 QUIET LANE NORTHTOWN",
+        "Flat 2,Refuge House,8 Quiet Lane,Northtown",
+        "flat 2 / refuge house / 8 quiet lane / northtown",
+    ],
+)
+def test_an_address_is_found_however_it_is_punctuated(written):
+    address = "Flat 2, Refuge House, 8 Quiet Lane, Northtown"
+    assert (
+        redact(f"She moved to {written} in May.", [address]) == f"She moved to {WITHHELD} in May."
+    )
+
+
+def test_words_that_only_share_a_start_with_the_withheld_text_are_left_alone():
+    address = "Flat 2, Refuge House"
+    assert redact("Flat 23, Refuge House", [address]) == "Flat 23, Refuge House"
+    assert redact("Flat 2A Refuge House", [address]) == "Flat 2A Refuge House"
+    assert redact("Refuge House is full", [address]) == "Refuge House is full"
