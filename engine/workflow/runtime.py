@@ -54,6 +54,7 @@ from engine.workflow import (
     step_failures,
     tasks,
     timers,
+    withheld_answers,
     workflow_cache,
     workflow_reads,
 )
@@ -182,6 +183,10 @@ class Engine:
                 spiff_task = workflow.get_task_from_id(_uuid(task_id))
                 if spiff_task is None or spiff_task.state != TaskState.READY:
                     raise ConcurrentUpdate("This task is no longer waiting to be done.")
+                if actor is not None:  # answers shown with withheld text taken out
+                    data = withheld_answers.keep(
+                        session, actor, instance.child_id, spiff_task.data, data
+                    )
 
                 context = StepContext(session, instance, now, actor)
                 done = self.steps.complete_task(

@@ -12,7 +12,7 @@ from engine.models.base import fetch
 from engine.models.drafts import draft_for
 from engine.models.instances import DONE, READY, HumanTask
 from engine.platform.errors import InvalidValue, NotAllowed, TaskAlreadyCompleted, TaskNotFound
-from engine.workflow import drafts, permissions
+from engine.workflow import drafts, permissions, withheld_answers
 from forms import FormErrors, validate
 
 from ..auth.guard import login_required
@@ -40,8 +40,10 @@ def _level(session, task):
     return access.level(session, g.user, child_id) if child_id else None
 
 
-def _render(task, definition, values, errors=None, status=200, draft=None):
+def _render(task, definition, values, errors=None, status=200, draft=None, held=None):
     session = db()
+    if held is None:
+        _shown, held = _start(session, task)
     return render_template(
         "tasks/show.html",
         title=definition.title,
@@ -52,6 +54,7 @@ def _render(task, definition, values, errors=None, status=200, draft=None):
         resolve=options_resolver(session),
         today=workflow().clock.today(),
         draft=draft,
+        held=[field for field in definition.fields if field.name in held],
         context=task_context.for_task(session, g.user, task, _level(session, task)),
     ), status
 
@@ -64,10 +67,19 @@ def show(task_id):
     access.open_instance(db(), g.user, task.instance, now, f"task {task.task_spec}")
     definition = form_versions.form_for_task(db(), task, services().pinned_forms)
     draft = draft_for(db(), task.id, g.user.id)
+    data, held = _start(db(), task)
     if draft is not None:
-        return _render(task, definition, MultiDict(list(_pairs(draft.values))), draft=draft)
-    data = family_conferences.form_start(db(), task.task_spec, workflow().task_data(db(), task))
-    return _render(task, definition, values_from_data(definition, data))
+        values = MultiDict(list(_pairs(draft.values)))
+        return _render(task, definition, values, draft=draft, held=held)
+    return _render(task, definition, values_from_data(definition, data), held=held)
+
+
+def _start(session, task):
+    """What the form opens with, as this person may read it, and the answers in it holding
+    text withheld from them (kept as recorded when the form is sent)."""
+    recorded = workflow().task_data(session, task)
+    data = family_conferences.form_start(session, task.task_spec, recorded)
+    return withheld_answers.as_read(session, g.user, task.instance.child_id, data)
 
 
 def _pairs(values: dict):
