@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.models import AuditEvent, CasePerson, WithheldItem, audit
 from engine.workflow import timers
 from tests.factories import STRATEGY, complete, make_user, start_icpc
 from tests.webui.conftest import page, sign_in
@@ -94,3 +94,39 @@ def test_the_search_by_child_finds_every_change_to_the_case(
     assert {"task.completed", "timers.fired", "instance.started"} <= found
     detail = json.loads(next(r for r in rows if r["action"] == "task.completed")["detail"])
     assert isinstance(detail, dict)
+
+
+def test_an_address_withheld_from_an_administrator_is_not_in_their_audit_trail(
+    client, db, web_engine, clock
+):
+    """An event's detail quotes the mother's address, written without its commas; it is
+    withheld from one administrator (say, a relative). Their page and CSV leave it out; the
+    other administrator's show it."""
+    address = "Flat 2, Refuge House, 8 Quiet Lane"
+    staff, child, _ = start_icpc(db, web_engine)
+    first = make_user(db, "admin", "administrator", team=None)
+    make_user(db, "admin2", "administrator", team=None)
+    mother = CasePerson(child_id=child.id, kind="family", name="Grace Okoye", address=address)
+    db.add(mother)
+    db.flush()
+    db.add(
+        WithheldItem(
+            child_id=child.id,
+            record="person",
+            record_id=mother.id,
+            field="address",
+            from_user_id=first.id,
+            reason="A relative of the family.",
+            by_id=staff["chair"].id,
+        )
+    )
+    quoted = "Flat 2 Refuge House 8 Quiet Lane"
+    audit.record(db, staff["sw"], "note.added", clock.now(), child_id=child.id, what=quoted)
+    db.commit()
+    for username, shown in (("admin", False), ("admin2", True)):
+        reader = client.application.test_client()
+        sign_in(reader, username)
+        for path in (f"/audit?child={child.reference}", f"/audit.csv?child={child.reference}"):
+            body = reader.get(path).get_data(as_text=True)
+            assert ("Refuge House" in body) is shown, (username, path)
+            assert "note.added" in body

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Response, g, render_template, request
 
+from engine.access import audit_trail
 from engine.models import audit
 from engine.models.people import child_by_reference
 from engine.platform.clock import LONDON
@@ -67,7 +68,8 @@ def index():
         errors["page"] = "There is no such page of the audit trail"
     found = audit.AuditPage([], 0)
     if not errors:
-        found = audit.search(db(), **filters, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
+        offset = (page_number - 1) * PER_PAGE
+        found = audit_trail.search(db(), g.user, **filters, limit=PER_PAGE, offset=offset)
     pages = max(1, -(-found.total // PER_PAGE))
     return render_template(
         "audit/index.html",
@@ -88,7 +90,7 @@ def export():
     if errors:
         raise NotAllowed("; ".join(errors.values()))
     session = db()
-    found = audit.search(session, **filters, limit=EXPORT_LIMIT)
+    found = audit_trail.search(session, g.user, **filters, limit=EXPORT_LIMIT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["at", "user", "action", "child_id", "instance_id", "task_id", "detail"])
