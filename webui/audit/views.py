@@ -12,7 +12,7 @@ from engine.models import audit
 from engine.models.people import child_by_reference
 from engine.platform.clock import LONDON
 from engine.platform.db import transaction
-from engine.platform.errors import NotAllowed
+from engine.platform.errors import InvalidValue
 
 from ..auth.guard import login_required
 from ..converters import whole_number
@@ -88,7 +88,7 @@ def index():
 def export():
     filters, errors = _filters()
     if errors:
-        raise NotAllowed("; ".join(errors.values()))
+        raise InvalidValue(errors)
     session = db()
     found = audit_trail.search(session, g.user, **filters, limit=EXPORT_LIMIT)
     out = io.StringIO()
