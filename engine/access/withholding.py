@@ -95,6 +95,24 @@ def request_texts(requests: list[ConferenceRequest], values: list[str]) -> dict[
     }
 
 
+@dataclass(frozen=True)
+class ItemText:
+    """A withheld item as one reader may read it: what is withheld and the chair's reason."""
+
+    description: str
+    reason: str | None
+
+
+def item_texts(session: Session, items: list[WithheldItem], values: list[str]) -> dict:
+    """Each item's description and reason by its id, with `values` (the text withheld from
+    the reader) taken out: a chair a passage is withheld from reads that a passage is
+    withheld, and from whom, but not the passage."""
+    return {
+        i.id: ItemText(redact(describe_item(session, i), values), redact(i.reason, values))
+        for i in items
+    }
+
+
 def can_withhold(session: Session, user: User, child_id: int) -> bool:
     """Conference chairs with access to the child decide what is withheld."""
     return user.has_role("conference_chair") and access.can_view_child(session, user, child_id)
@@ -452,8 +470,8 @@ def _audience(session: Session, child_id: int, audience: str) -> dict:
 
 
 def describe_item(session: Session, item: WithheldItem) -> str:
-    """What is withheld, as the chair reads it: "Grace Okoye's address", "The report by
-    Robin Hall", "A passage: …" (the chair sees everything withheld, so it may be quoted)."""
+    """What is withheld: "Grace Okoye's address", "The report by Robin Hall", "A passage: …"
+    (quoted: `item_texts` takes it out for a reader it is withheld from)."""
     label = WITHHOLDABLE.get((item.record, item.field), item.field)
     if item.record == "person":
         person = session.get(CasePerson, item.record_id)

@@ -192,7 +192,7 @@ def withheld(child_id):
         request_texts=withholding.request_texts(requests, withheld_text),
         field_names={field: name for (_r, field), name in WITHHOLDABLE.items()},
         audience_of=lambda item: withholding.describe_audience(session, item),
-        item_of=lambda item: withholding.describe_item(session, item),
+        item_texts=withholding.item_texts(session, items, withheld_text),
     ), (400 if errors else 200)
 
 
