@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.models import audit
 from engine.models.base import read_only_copy
 from engine.models.people import User
@@ -22,6 +22,6 @@ def search(session: Session, reader: User, **filters) -> audit.AuditPage:
         if event.child_id is not None and event.child_id not in hidden:
             hidden[event.child_id] = withholding.values_hidden_from(session, reader, event.child_id)
         withheld = hidden.get(event.child_id, [])
-        detail = withholding.redact_all(event.detail, withheld) if withheld else event.detail
+        detail = withheld_text.redact_all(event.detail, withheld) if withheld else event.detail
         events.append(read_only_copy(event, detail=detail))
     return audit.AuditPage(events, found.total)

@@ -1,17 +1,16 @@
 """Withheld information: a chair hides a field from named people or roles, with a reason.
 
 Every read of a child's people or reports for a reader goes through `people_for` and
-`reports_for`, which blank what is withheld from that reader, and `redact` takes the withheld
-text out of any other text read for them. A reader is a staff account (withheld by name or by
-role) or a family member, a case person who reads through a secure link (withheld by
-"person:<id>"). Everything is per child: what is withheld about one child is never looked for
-in another child's record. `values_hidden_from` gives the withheld text itself, so the web
-layer can also scrub a response about that child as a last net.
+`reports_for`, which blank what is withheld from that reader, and `withheld_text.redact`
+takes the withheld text out of any other text read for them. A reader is a staff account
+(withheld by name or by role) or a family member, a case person who reads through a secure
+link (withheld by "person:<id>"). Everything is per child: what is withheld about one child is
+never looked for in another child's record. `values_hidden_from` gives the withheld text
+itself, so the web layer can also scrub a response about that child as a last net.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import access, roles
+from engine.access.withheld_text import MIN_SCRUB_LENGTH, redact
 from engine.models import audit
 from engine.models.child_conferences import people_for_child, person_ids_of_account
 from engine.models.conferences import CasePerson, Conference, ConferenceRequest, Report
@@ -37,9 +37,6 @@ from engine.models.withholding import (
 from engine.platform import whole_numbers
 from engine.platform.db import transaction
 from engine.platform.errors import EngineError, NotAllowed, NotFound
-
-WITHHELD = "Withheld"
-MIN_SCRUB_LENGTH = 6  # shorter values are too common to scrub from a page safely
 
 # Who reads: a staff account, or a family member (a case person) through a secure link.
 Reader = User | CasePerson
@@ -222,66 +219,6 @@ def file_name_for(session: Session, reader: Reader, found: ReportFile) -> str:
     if child_id is None:
         return found.filename
     return redact(found.filename, values_hidden_from(session, reader, child_id))
-
-
-def redact(text: str | None, values: list[str]) -> str | None:
-    """The text with each withheld value replaced, whatever its case and however its lines
-    and spaces are broken (a report may quote an address on one line, or in capitals)."""
-    if not text:
-        return text
-    for value in values:
-        text = _pattern(value).sub(WITHHELD, text)
-    return text
-
-
-def redact_all(value, values: list[str]):
-    """`redact` on every string in a value made of lists, tuples and dictionaries (a
-    workflow's data); numbers, dates and the rest stay as they are."""
-    if not values:
-        return value
-    if isinstance(value, str):
-        return redact(value, values)
-    if isinstance(value, dict):
-        return {key: redact_all(item, values) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(redact_all(item, values) for item in value)
-    return value
-
-
-# A phone number as people write it: digits and the marks between them, at least six digits.
-_PHONE = re.compile(r"^\+?[\d\s().-]+$")
-_BETWEEN_DIGITS = r"[\s().-]*"
-
-
-def _pattern(value: str) -> re.Pattern:
-    digits = re.sub(r"\D", "", value)
-    if _PHONE.match(value) and len(digits) >= MIN_SCRUB_LENGTH:
-        return _phone_pattern(value, digits)
-    return _words_pattern(value)
-
-
-# Between two words of withheld text: any spaces, line breaks and punctuation, or none.
-_BETWEEN_WORDS = r"[\W_]*"
-
-
-def _words_pattern(value: str) -> re.Pattern:
-    """Withheld words however they are cased, broken across lines and punctuated: an address
-    is written "Flat 2, Refuge House", "Flat 2 Refuge House" and "FLAT 2 - REFUGE HOUSE"."""
-    words = re.findall(r"[^\W_]+", value)
-    if not words:  # nothing but marks: matched as written
-        return re.compile(re.escape(value))
-    return re.compile(_BETWEEN_WORDS.join(re.escape(w) for w in words), re.IGNORECASE)
-
-
-def _phone_pattern(value: str, digits: str) -> re.Pattern:
-    """A withheld phone number however its digits are spaced or marked ("07700 900456",
-    "07700900456", "07700-900-456", "(07700) 900456"), and a UK number written from +44."""
-    rest = _BETWEEN_DIGITS.join(digits[1:])
-    if digits.startswith("0") and not value.lstrip().startswith("+"):
-        first = r"(?:0|\+\s*44" + _BETWEEN_DIGITS + r"(?:\(0\)" + _BETWEEN_DIGITS + r")?)"
-    else:
-        first = re.escape(digits[0])
-    return re.compile(r"(?<!\d)" + first + _BETWEEN_DIGITS + rest + r"(?!\d)")
 
 
 def values_hidden_from(session: Session, viewer: Reader, child_id: int | None) -> list[str]:

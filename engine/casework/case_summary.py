@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from engine.access.withholding import redact
+from engine.access.withheld_text import redact
 from engine.models.base import read_only_copy
 from engine.models.child_conferences import (
     conferences_for_child,

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.casework import date_checks
 from engine.models import audit
 from engine.models.base import fetch
@@ -79,7 +79,7 @@ def withheld_words(session: Session, user: User, conference: Conference) -> dict
     found = {}
     for name in CORRECTABLE:
         text = getattr(conference, name)
-        shown = withholding.redact(text, values) if text else text
+        shown = withheld_text.redact(text, values) if text else text
         if shown != text:
             found[name] = shown
     return found

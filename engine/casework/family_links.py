@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.messaging import outbox
 from engine.models import audit
 from engine.models.conferences import CasePerson, Conference, Report, reports_for
@@ -254,7 +254,7 @@ def open_link(session: Session, token: str, now: datetime) -> Opened:
     shared = shared_reports(session, link, now)
     values = withholding.values_hidden_from(session, link.person, link.conference.child_id)
     files = {
-        report_id: [SharedFile(f.id, withholding.redact(f.filename, values)) for f in found]
+        report_id: [SharedFile(f.id, withheld_text.redact(f.filename, values)) for f in found]
         for report_id, found in withholding.files_for_reader(
             session, link.person, link.conference.child_id, [r.id for r in shared]
         ).items()
@@ -302,7 +302,7 @@ def shared_file(session: Session, token: str, file_id: int, now: datetime) -> Do
     values = withholding.values_hidden_from(session, link.person, link.conference.child_id)
     with transaction(session):
         _used(session, link, "file_downloaded", now, file_id=found.id)
-    return Download(withholding.redact(found.filename, values), found.content_type, found.content)
+    return Download(withheld_text.redact(found.filename, values), found.content_type, found.content)
 
 
 def submit(

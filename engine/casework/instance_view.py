@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text
 from engine.models.audit import AuditEvent, history
 from engine.models.base import read_only_copy
 from engine.models.conferences import Conference, conference_for_instance
@@ -33,7 +33,7 @@ def _shown(value, withheld: list[str]) -> str:
     in it first: a list or dictionary is shown as Python writes it (its line breaks as
     "\\n", which a passage broken over two lines would no longer match), and a long value
     is cut short, which could leave the start of a withheld address that no longer matches."""
-    value = withholding.redact_all(value, withheld)
+    value = withheld_text.redact_all(value, withheld)
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= 300 else text[:297] + "…"
 
@@ -58,7 +58,7 @@ def events_for(session: Session, instance_id: int, withheld: list[str]) -> list:
     events = history(session, instance_id)
     if not withheld:
         return events
-    return [read_only_copy(e, detail=withholding.redact_all(e.detail, withheld)) for e in events]
+    return [read_only_copy(e, detail=withheld_text.redact_all(e.detail, withheld)) for e in events]
 
 
 def diagram_xml(session: Session, instance: ProcessInstance) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.access.access import Level
 from engine.casework import late_agreement
 from engine.models.conferences import (
@@ -104,7 +104,7 @@ def _previous_map(session: Session, viewer: User, conference: Conference) -> Map
     hidden = withholding.values_hidden_from(session, viewer, conference.child_id)
     rows = []
     for name, label in MAP_FIELDS:
-        text = withholding.redact(getattr(last, name), hidden)
+        text = withheld_text.redact(getattr(last, name), hidden)
         if text:
             rows.append((label, text))
     return MapView(conference=last, rows=rows)

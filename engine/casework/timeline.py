@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from engine.access.withholding import redact
+from engine.access.withheld_text import redact
 from engine.casework import case_summary
 from engine.models.child_conferences import reports_for_child
 from engine.models.conferences import CATEGORIES, Conference

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.access.access import Level
 from engine.documents import document_data
 from engine.models import audit
@@ -93,7 +93,9 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         reports=reports,
         files=files,
         file_names={
-            f.id: withholding.redact(f.filename, values) for found in files.values() for f in found
+            f.id: withheld_text.redact(f.filename, values)
+            for found in files.values()
+            for f in found
         },
         records=document_records(session, conference.id) if full else [],
         family=family if full else [],
@@ -101,7 +103,7 @@ def overview(session: Session, user: User, conference: Conference, level: Level)
         shares=shares_for(session, [r.id for r in reports]),
         requests=requests,
         request_texts=withholding.request_texts(requests, values),
-        summaries={r.id: withholding.redact(r.summary, values) for r in reports},
+        summaries={r.id: withheld_text.redact(r.summary, values) for r in reports},
         posted=[i.person for i in invitations if i.person.user_id is None] if full else [],
         professional_links=professional_links_for(session, conference.id) if full else [],
         raised_by_link=audit.raised_by_link(session, conference.child_id) if full else {},

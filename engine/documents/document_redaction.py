@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.access import access, withholding
+from engine.access import access, withheld_text, withholding
 from engine.access.withholding import Reader
 from engine.documents import conference_reads, family_documents
 from engine.models.conferences import CasePerson
@@ -198,7 +198,7 @@ def _scrubbed(value, values: list[str]):
     if not values:
         return value
     if isinstance(value, str):
-        return withholding.redact(value, values)
+        return withheld_text.redact(value, values)
     if isinstance(value, dict):
         return {key: _scrubbed(item, values) for key, item in value.items()}
     if isinstance(value, list):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.access import withholding
+from engine.access import withheld_text, withholding
 from engine.platform.errors import InvalidValue
 
 CANNOT_CHANGE = (
@@ -27,7 +27,7 @@ def as_read(session: Session, reader, child_id: int | None, data: dict) -> tuple
     values = withholding.values_hidden_from(session, reader, child_id) if data else []
     if not values:
         return data, set()
-    shown = {name: withholding.redact_all(value, values) for name, value in data.items()}
+    shown = {name: withheld_text.redact_all(value, values) for name, value in data.items()}
     return shown, {name for name, value in data.items() if shown[name] != value}
 
 
@@ -45,7 +45,7 @@ def keep(session: Session, actor, child_id: int | None, recorded: dict, answers:
         return answers
     kept, refused = dict(answers), {}
     for name in earlier:
-        shown = withholding.redact_all(recorded[name], values)
+        shown = withheld_text.redact_all(recorded[name], values)
         try:
             kept[name] = _kept(recorded[name], shown, answers[name])
         except _Changed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.access.withholding import WITHHELD
+from engine.access.withheld_text import WITHHELD
 from engine.models import CasePerson, ConferenceRequest, WithheldItem
 from engine.models.instances import READY, HumanTask
 from engine.platform.errors import InvalidValue

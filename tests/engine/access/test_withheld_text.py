@@ -1,10 +1,10 @@
-"""`withholding.redact` finds withheld text however it is written in the text read."""
+"""`withheld_text.redact` finds withheld text however it is written in the text read."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine.access.withholding import WITHHELD, redact
+from engine.access.withheld_text import WITHHELD, redact
 
 PHONE = "07700 900456"
 
