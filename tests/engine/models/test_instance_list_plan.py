@@ -20,6 +20,7 @@ from engine.models.instance_search import InstanceFilter, search, waiting_stages
 from engine.models.instances import COMPLETED, DONE, READY, READY_STAGES, RUNNING, HumanTask
 from engine.models.people import TRIGRAM_INDEXES
 from engine.models.processes import ProcessVersion
+from tests.conftest import truncate_all
 
 from ..workflow.test_sweep_plan import index_names, rows_read
 
@@ -29,6 +30,7 @@ CHILDREN, PER_CHILD = 12, 4  # 48 instances, ids 1..48 in the order they started
 def seed(db) -> dict[str, object]:
     """Two social workers: the first holds the even children, the second the odd ones. Every
     third child is an Okoye; each child has four instances, the newest of each still running."""
+    truncate_all(db.get_bind())
     mine = accounts.create_user(db, "sw_a", "A", "a@x.invalid", ["social_worker"], team="North")
     theirs = accounts.create_user(db, "sw_b", "B", "b@x.invalid", ["social_worker"], team="North")
     manager = accounts.create_user(db, "sm", "S", "s@x.invalid", ["service_manager"])

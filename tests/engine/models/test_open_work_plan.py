@@ -17,6 +17,7 @@ from sqlalchemy import event, insert
 from engine.models import Child, HumanTask, ProcessInstance, User, manager_views, performance
 from engine.models.instances import COMPLETED, DONE, READY, READY_DUE, RUNNING
 from engine.models.processes import ProcessVersion
+from tests.conftest import truncate_all
 
 TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -25,6 +26,7 @@ STATE_LED = "ix_human_tasks_state_role_assignee_id_child_id"
 
 
 def seed(db) -> None:
+    truncate_all(db.get_bind())
     db.execute(
         insert(User),
         [{"id": 1, "username": "sw", "display_name": "Sw", "email": "sw@x.invalid",

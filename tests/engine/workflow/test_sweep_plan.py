@@ -16,6 +16,7 @@ from engine.models import Child, ProcessInstance
 from engine.models.instances import COMPLETED, RUNNING, TIMER_DUE
 from engine.models.processes import ProcessVersion
 from engine.workflow import timers
+from tests.conftest import truncate_all
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FINISHED, DUE = 400, 3
@@ -25,6 +26,7 @@ PENDING_ONLY = {TIMER_DUE, "ix_process_instances_status_next_timer_at"}
 
 
 def seed(db) -> None:
+    truncate_all(db.get_bind())
     db.execute(insert(Child), [{"id": 1, "reference": "C1", "given_name": "A", "family_name": "B"}])
     db.execute(
         insert(ProcessVersion),
