@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.webui.conftest import with_compiled_templates
 from webui import create_app
 
 CHROMIUM = Path(os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium"))
@@ -57,7 +58,7 @@ class Buffered:
 @pytest.fixture
 def live_server(db_url, sessions, clock):
     """Serve a test app on a free loopback port; yields its base URL."""
-    app = create_app({"DATABASE_URL": db_url, "CLOCK": clock})
+    app = with_compiled_templates(create_app({"DATABASE_URL": db_url, "CLOCK": clock}))
     wsgi = Buffered(app)
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
