@@ -12,7 +12,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from engine.casework import cases
-from engine.models import HumanTask, OutboxMessage, Plan, ProcessInstance
+from engine.models import (
+    CasePerson,
+    Conference,
+    ConferenceRequest,
+    HumanTask,
+    OutboxMessage,
+    Plan,
+    ProcessInstance,
+    WithheldItem,
+)
 from engine.models.instances import READY
 from engine.platform.clock import LONDON
 from engine.platform.db import reusing
@@ -240,6 +249,50 @@ class Case:
             answers["actions"] = self.engine.task_data(self.db, task).get("actions", [])
         who = actor or WHO.get(task_spec, "tm")
         return self.engine.complete(self.db, task.id, self.staff[who], answers).instance
+
+    def withhold(
+        self, record: str, record_id: int, field: str, reason: str, by="chair", **audience
+    ) -> None:
+        """Keep part of the child's record from `audience` (from_user_id, from_role,
+        from_group or from_person_id), as a chair (`by`) would have agreed; the test is
+        about what follows, not the agreeing."""
+        self.db.add(
+            WithheldItem(
+                child_id=self.child.id,
+                record=record,
+                record_id=record_id,
+                field=field,
+                reason=reason,
+                by_id=self.staff[by].id,
+                **audience,
+            )
+        )
+        self.db.commit()
+
+    def withhold_passage(self, passage: str, details: str, reason: str, **audience) -> None:
+        """A passage of text kept from `audience`: the agreed request that names it (asking
+        with `details`), on the child's first conference, and the withheld item."""
+        first = self.db.scalars(
+            select(Conference).where(Conference.child_id == self.child.id).order_by(Conference.id)
+        ).first()
+        request = ConferenceRequest(
+            conference_id=first.id,
+            kind="withhold",
+            details=details,
+            decision="agreed",
+            field="passage",
+            passage=passage,
+        )
+        self.db.add(request)
+        self.db.flush()
+        self.withhold("request", request.id, "passage", reason, **audience)
+
+    def person(self, name: str) -> CasePerson:
+        """One of the child's case people, by name."""
+        query = select(CasePerson).where(
+            CasePerson.child_id == self.child.id, CasePerson.name == name
+        )
+        return self.db.scalars(query).one()
 
     def sweep(self) -> int:
         """Run the timer sweep at the clock's time; how many instances had a timer fire."""

@@ -3,10 +3,7 @@ is described to them as a passage, not quoted; the chair who agreed it reads it 
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from engine.access import withholding
-from engine.models import Conference, ConferenceRequest, WithheldItem
 from tests.factories import make_user
 from tests.processes.driver import Case, invited
 
@@ -17,29 +14,12 @@ def test_a_passage_withheld_from_a_chair_is_not_quoted_to_them(db, engine, clock
     case = Case(db, engine, clock, reload=False)
     invited(case)
     other_chair = make_user(db, "chair2", "conference_chair")
-    conference = db.scalars(select(Conference).order_by(Conference.id)).first()
-    request = ConferenceRequest(
-        conference_id=conference.id,
-        kind="withhold",
-        details="Her course would tell him where she is on Tuesdays.",
-        decision="agreed",
-        field="passage",
-        passage=PASSAGE,
+    case.withhold_passage(
+        PASSAGE,
+        "Her course would tell him where she is on Tuesdays.",
+        f"Chair 2 teaches there: “{PASSAGE}” would identify her.",
+        from_user_id=other_chair.id,
     )
-    db.add(request)
-    db.flush()
-    db.add(
-        WithheldItem(
-            child_id=case.child.id,
-            record="request",
-            record_id=request.id,
-            field="passage",
-            from_user_id=other_chair.id,
-            reason=f"Chair 2 teaches there: “{PASSAGE}” would identify her.",
-            by_id=case.staff["chair"].id,
-        )
-    )
-    db.commit()
     items = withholding.in_force(db, case.child.id)
 
     def read_by(user):

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from engine.access import withholding
 from engine.casework import instance_view
-from engine.models import AuditEvent, CasePerson, Conference, WithheldItem, audit
-from engine.models.conferences import ConferenceRequest
+from engine.models import AuditEvent, audit
 from engine.models.instances import ProcessInstance
 from tests.processes.driver import Case, invited
 
@@ -33,19 +32,10 @@ FAMILY = [
 def case(db, engine, clock):
     made = Case(db, engine, clock, reload=False)
     invited(made, family=FAMILY)
-    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
-    db.add(
-        WithheldItem(
-            child_id=made.child.id,
-            record="person",
-            record_id=grace.id,
-            field="address",
-            from_user_id=made.staff["tm"].id,
-            reason="He knows the father.",
-            by_id=made.staff["chair"].id,
-        )
+    grace = made.person("Grace Okoye")
+    made.withhold(
+        "person", grace.id, "address", "He knows the father.", from_user_id=made.staff["tm"].id
     )
-    db.commit()
     return made
 
 
@@ -72,29 +62,12 @@ def test_a_withheld_address_cut_short_shows_none_of_it(case):
 def test_a_withheld_passage_broken_over_lines_in_a_list_is_taken_out(case):
     """A passage withheld from the manager, quoted over two lines in a plan action: a list
     shows the line break as the two characters \\n, across which it must still be found."""
-    db, conference = case.db, case.db.scalars(select(Conference).order_by(Conference.id)).first()
-    request = ConferenceRequest(
-        conference_id=conference.id,
-        kind="withhold",
-        details="Her course would tell him where she is on Tuesdays.",
-        decision="agreed",
-        field="passage",
-        passage=PASSAGE,
+    case.withhold_passage(
+        PASSAGE,
+        "Her course would tell him where she is on Tuesdays.",
+        "He knows the father.",
+        from_user_id=case.staff["tm"].id,
     )
-    db.add(request)
-    db.flush()
-    db.add(
-        WithheldItem(
-            child_id=case.child.id,
-            record="request",
-            record_id=request.id,
-            field="passage",
-            from_user_id=case.staff["tm"].id,
-            reason="He knows the father.",
-            by_id=case.staff["chair"].id,
-        )
-    )
-    db.commit()
     actions = [{"what": "Grace has started a course\nat Northtown College; keep it up."}]
     shown = shown_to(case, "tm", {"actions": actions})["actions"]
     assert "course" not in shown and "Withheld; keep it up" in shown

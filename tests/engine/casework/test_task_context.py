@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.access.access import Level
 from engine.casework import conference_requests, task_context
-from engine.models import CasePerson, HumanTask, Report, WithheldItem
+from engine.models import HumanTask, Report
 from engine.models.conferences import ConferenceRequest
 from tests.engine.casework.test_family_links import conference
 from tests.processes.driver import Case, held, invited
@@ -27,18 +27,7 @@ def _setting(case, audience: dict):
         select(Report).where(Report.conference_id == conference(case).id, Report.kind == "agency")
     ).first()
     report.summary = SECRET
-    case.db.add(
-        WithheldItem(
-            child_id=case.child.id,
-            record="report",
-            record_id=report.id,
-            field="summary",
-            reason="Police intelligence.",
-            by_id=case.staff["chair"].id,
-            **audience,
-        )
-    )
-    case.db.commit()
+    case.withhold("report", report.id, "summary", "Police intelligence.", **audience)
     task = case.db.scalars(
         select(HumanTask).where(HumanTask.instance_id == conference(case).instance_id)
     ).first()
@@ -73,19 +62,9 @@ def test_an_open_request_quoting_an_address_withheld_from_the_viewer(db, engine,
     made = Case(db, engine, clock, reload=False)
     address = "Flat 2, Refuge House\n8 Quiet Lane\nNorthtown NT1 4QQ"
     invited(made, family=[{"name": "Grace Okoye", "relationship": "Mother", "address": address}])
-    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
-    db.add(
-        WithheldItem(
-            child_id=made.child.id,
-            record="person",
-            record_id=grace.id,
-            field="address",
-            from_role="business_support",
-            reason="Her new address is known to few.",
-            by_id=made.staff["chair"].id,
-        )
-    )
-    db.commit()
+    grace = made.person("Grace Okoye")
+    reason = "Her new address is known to few."
+    made.withhold("person", grace.id, "address", reason, from_role="business_support")
     details = "Grace lives at flat 2, refuge house, 8 quiet lane, northtown nt1 4qq now."
     item = {"kind": "withhold", "details": details, "person": "Grace Okoye", "field": "address"}
     conference_requests.raise_request(db, made.staff["sw"], conference(made).id, item, clock.now())

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.access.withheld_text import WITHHELD
-from engine.models import CasePerson, ConferenceRequest, WithheldItem
+from engine.models import ConferenceRequest
 from engine.models.instances import READY, HumanTask
 from engine.platform.errors import InvalidValue
 from engine.workflow import withheld_answers
@@ -47,19 +47,9 @@ def address_in_a_request(db, engine, clock) -> Case:
     for task in made.all_ready("agency_report"):
         made.do("agency_report", task=task, actor="police" if task.assignee_id else "bs")
     made.do("social_worker_report", requests=[REQUEST])
-    grace = db.scalars(select(CasePerson).where(CasePerson.name == "Grace Okoye")).one()
-    db.add(
-        WithheldItem(
-            child_id=made.child.id,
-            record="person",
-            record_id=grace.id,
-            field="address",
-            from_user_id=made.staff["chair"].id,
-            reason="For this test: the chair knows the father.",
-            by_id=made.staff["tm"].id,
-        )
-    )
-    db.commit()
+    grace = made.person("Grace Okoye")
+    reason = "For this test: the chair knows the father."
+    made.withhold("person", grace.id, "address", reason, "tm", from_user_id=made.staff["chair"].id)
     made.at("2027-01-08 11:00")
     return made
 
