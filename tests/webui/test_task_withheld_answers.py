@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.access.withheld_text import WITHHELD
 from engine.models import ConferenceRequest
 from engine.models.instances import READY, HumanTask
 from tests.engine.workflow.test_withheld_answers import ADDRESS, DETAILS, address_in_a_request
@@ -34,6 +35,7 @@ def test_the_chair_sees_no_address_and_sending_the_form_as_shown_keeps_it(
         assert line not in html
     notice = " ".join(page(response).select_one("#withheld-answers").text.split())
     assert "Requests" in notice and "kept as it was recorded" in notice
+    assert f"shows as “{WITHHELD}”" in notice and WITHHELD in html
 
     shown = as_shown(response)
     answers = {**shown, "requests-0-decision": "agreed", "requests-0-reason": "Risk of harm."}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from engine.access import access
+from engine.access import access, withheld_text
 from engine.casework import family_conferences, task_context
 from engine.diagrams import form_versions
 from engine.models.base import fetch
@@ -55,6 +55,7 @@ def _render(task, definition, values, errors=None, status=200, draft=None, held=
         today=workflow().clock.today(),
         draft=draft,
         held=[field for field in definition.fields if field.name in held],
+        withheld_mark=withheld_text.WITHHELD,  # what the answers show in its place
         context=task_context.for_task(session, g.user, task, _level(session, task)),
     ), status
 

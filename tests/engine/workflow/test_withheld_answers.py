@@ -3,7 +3,7 @@
 The chair deciding the social worker's requests is shown each request as recorded; here one
 quotes the mother's new address, which (for this test) is withheld from that chair. They read
 it with the address taken out, and sending the request back as shown keeps the recorded words:
-"[withheld]" is never written over the record. Changing those words is refused.
+"Withheld" is never written over the record. Changing those words is refused.
 """
 
 from __future__ import annotations
