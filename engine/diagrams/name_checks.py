@@ -142,8 +142,9 @@ class _Produced:
     def __init__(self, by_name: dict, fields_of=None):
         self.by_name, self.fields_of = by_name, fields_of
         self._memo: dict[tuple[str, str], set[str]] = {}
-        self._given: dict[int, frozenset[str]] = {}  # by id: each task is asked once per
-        # task after it, so a diagram of n tasks would otherwise walk its scripts n² times
+        # What each task gives, by id: every task after it asks, so a diagram of n tasks
+        # would otherwise walk its scripts n² times.
+        self._given: dict[int, frozenset[str]] = {}
 
     def of(self, task_spec) -> frozenset[str]:
         key = id(task_spec)
