@@ -14,16 +14,32 @@ import io
 import pstats
 import tempfile
 import time
+from pathlib import Path
 
 from bench.support.figures import growth
 
-SHARES = (
+ROOT = str(Path(__file__).resolve().parent.parent.parent)
+LIBRARIES = (
     ("sqlalchemy", "/sqlalchemy/"),
     ("flask and werkzeug", ("/flask/", "/werkzeug/", "/jinja2/")),
     ("SpiffWorkflow", "/SpiffWorkflow/"),
     ("database driver", ("sqlite3.", "/psycopg")),
-    ("the product", ("/engine/", "/webui/", "/forms/")),
 )
+PRODUCT = "the product"
+GROUPS = (*(name for name, _marks in LIBRARIES), PRODUCT)
+_PRODUCT_FOLDERS = tuple(f"{ROOT}/{folder}/" for folder in ("engine", "webui", "forms"))
+
+
+def group_of(where: str) -> str | None:
+    """Which of `GROUPS` a function belongs to, by its file (or, for a C function, its name);
+    None for the rest (the standard library, other packages). SQLAlchemy's own `engine`
+    package is SQLAlchemy's, not the product's."""
+    for name, marks in LIBRARIES:
+        if any(mark in where for mark in ((marks,) if isinstance(marks, str) else marks)):
+            return name
+    if where.startswith(_PRODUCT_FOLDERS):
+        return PRODUCT
+    return None
 
 
 class Api:
@@ -73,14 +89,13 @@ def _report(label: str, profiler, cpu: float, completions: int) -> None:
     stats = pstats.Stats(profiler)
     total = sum(row[2] for row in stats.stats.values())  # own time of every function
     print(f"## {label}: {completions} completions, {cpu * 1000 / completions:.2f} ms of CPU each")
-    for name, marks in SHARES:
-        marks = (marks,) if isinstance(marks, str) else marks
-        own = sum(
-            row[2]
-            for (path, _line, function), row in stats.stats.items()
-            if any(mark in path or mark in function for mark in marks)
-        )
-        print(f"  {name}: {100 * own / total:.0f}%")
+    own = dict.fromkeys(GROUPS, 0.0)
+    for (path, _line, function), row in stats.stats.items():
+        group = group_of(path if path != "~" else function)  # "~": a C function
+        if group is not None:
+            own[group] += row[2]
+    for name, time_spent in own.items():
+        print(f"  {name}: {100 * time_spent / total:.0f}%")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
     print(out.getvalue().split("ncalls", 1)[-1][:4000])
