@@ -24,7 +24,8 @@ of the looping instance by CPU and profiles its early and late steps apart. Each
 `counts` are what the machine's speed does not move (SQL statements and Python calls per step,
 case and completion, in-process: bench/support/counts.py); `--counts` prints only them.
 `loop_in_process_cpu` is the looping instance's growth again, timed by CPU in-process, which
-the issue's target asks for beside the figure over HTTP.
+the issue's target asks for beside the figure over HTTP. `--sample` runs only the throughput
+phase, with the workers sampled by py-spy as they serve it (bench/support/sampling.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from bench.support import settings  # noqa: E402
 
 settings.apply_defaults(os.environ)
 
-from bench.support import counts, cpu, profiling  # noqa: E402
+from bench.support import counts, cpu, profiling, sampling  # noqa: E402
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import growth, latency, verdict  # noqa: E402
 from bench.support.long_cases import loop_growth, plan_growth  # noqa: E402
@@ -72,6 +73,7 @@ from forms import exists as form_exists  # noqa: E402
 WORKERS = 2
 CLIENTS = 4
 THROUGHPUT_CASES = 80  # some four seconds on two cores
+SAMPLE_CASES = 200  # some 3,000 samples: a function with 1% of the CPU has about 30
 TODAY = Clock().today().isoformat()
 SUMMARY = (
     "Amara (9) disclosed at school that her mother's partner hit her with a belt. "
@@ -279,6 +281,27 @@ def measure(url: str, instances: int, loop_steps: int, throughput_cases: int) ->
     return figures
 
 
+def sample(url: str, cases: int) -> dict:
+    """The throughput phase alone, its workers sampled by py-spy (`bench/support/sampling.py`):
+    its figures and where the workers' CPU went."""
+    secrets, children, _loop_id, _firsts = prepare(url, cases + 2, 0)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        gunicorn(url, WORKERS, Path(folder) / "requests.log") as (server, port),
+    ):
+        clients = {k: Client(port, s) for k, s in secrets.items()}
+        for child_id in children[:2]:  # warm both workers
+            run_case(clients, child_id, None)
+        pids = worker_pids(server)
+        sampler = sampling.Sampler(pids, Path(folder))
+        sampler.start()
+        try:
+            figures = throughput(port, secrets, children[2:], cpu.Split(pids, url))
+        finally:
+            files = sampler.stop()
+        return {"throughput": figures, "workers_sampled": sampling.summary(files)}
+
+
 # Issue 28's targets; the generic shape's latency differs by database.
 GENERIC_TARGETS = {"sqlite": (4, 8), "postgresql": (6, 12)}
 
@@ -313,14 +336,27 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=40)
     parser.add_argument("--loop-steps", type=int, default=100)
     parser.add_argument(
-        "--throughput-cases", type=int, default=THROUGHPUT_CASES, help="cases the four clients run"
+        "--throughput-cases", type=int, help=f"cases the four clients run ({THROUGHPUT_CASES})"
     )
     parser.add_argument("--profile", action="store_true", help="in-process, under cProfile")
     parser.add_argument(
         "--profile-loop", action="store_true", help="the looping instance, in-process"
     )
     parser.add_argument("--counts", action="store_true", help="only statements and calls")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help=f"only the throughput phase ({SAMPLE_CASES} cases), its workers sampled by py-spy",
+    )
     args = parser.parse_args()
+    if args.sample:
+        cases = args.throughput_cases or SAMPLE_CASES
+        sampled = {}
+        for label, database in each_database("cpc_bench_sample"):
+            with database as url:
+                sampled[label] = sample(url, cases)
+        print(json.dumps({"bench": "complete", "load_average": os.getloadavg()[0], **sampled}))
+        return
     if args.counts:
         print(json.dumps({"bench": "complete", "counts": counts.each()}))
         return
@@ -340,7 +376,9 @@ def main() -> None:
     results = {}
     for label, database in each_database("cpc_issue7_bench"):
         with database as url:
-            results[label] = measure(url, args.instances, args.loop_steps, args.throughput_cases)
+            results[label] = measure(
+                url, args.instances, args.loop_steps, args.throughput_cases or THROUGHPUT_CASES
+            )
             results[label]["counts"] = found.get(label)
             results[label]["loop_in_process_cpu"] = looped.get(label)
     print(
