@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.access import access
 from engine.messaging import outbox
 from engine.models import session_memo
-from engine.models.instances import HumanTask, ProcessInstance
+from engine.models.instances import HumanTask, ProcessInstance, step_reached
 from engine.models.people import (
     Recipient,
     User,
@@ -112,32 +112,57 @@ def task_assigned(
     )
 
 
-def remind(step, due_date) -> None:
+def remind(step, due_date, what=None) -> None:
     """Remind whoever holds the open task `step` that it is due soon.
 
     The task is looked for once the step is saved: a reminder already due when a step
     starts the task (a date recorded late) fires within that step, before the task has
-    a row.
+    a row. A step the case has not reached yet (a conference due before it is even booked)
+    waits on the tasks open before it: their holders are reminded instead, told what is due
+    (`what`, as the diagram's escalation names it) and that it waits on them.
     """
     ctx = step_context.current()
-    ctx.once_saved(lambda rows: _remind(ctx, rows, str(step), due_date))
+    ctx.once_saved(lambda rows: _remind(ctx, rows, str(step), due_date, what))
 
 
-def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due_date) -> int:
-    """Queue the reminder to whoever may do the open rows of `step`; how many were told."""
-    ref = ctx.instance.reference
-    told, new = 0, _new_tasks(ctx.session)
+def _remind(ctx: step_context.StepContext, rows: list[HumanTask], step: str, due_date, what):
+    """Queue the reminder to whoever may do the open rows of `step`, or, if the case has not
+    reached it, of the steps it waits on; how many were told."""
+    ref, when = ctx.instance.reference, _when(due_date)
+    due = [row for row in rows if row.task_spec == step]
+    if due or not rows or step_reached(ctx.session, ctx.instance.id, step):
+        return _send_reminders(
+            ctx,
+            due,
+            key=lambda row: f"reminder:{row.id}",
+            subject=lambda row: f"Due {when}: {row.title} ({ref})",
+            body=lambda row: f"“{row.title}” for case {ref} is due by {when}.",
+        )
+    what = str(what) if what else "The next step"
+    return _send_reminders(
+        ctx,
+        rows,
+        key=lambda row: f"reminder:{row.id}:before:{step}",
+        subject=lambda _row: f"Due {when}: {what} ({ref})",
+        body=lambda row: (
+            f"{what} for case {ref} is due by {when}, and cannot go ahead "
+            f"until “{row.title}” is done."
+        ),
+    )
+
+
+def _send_reminders(ctx, rows: list[HumanTask], key, subject, body) -> int:
+    """Queue one reminder to each person who may do each row, its words made from the row."""
+    told, new, by_role = 0, _new_tasks(ctx.session), {}
     for row in rows:
-        if row.task_spec != step:
-            continue
-        for user in _people_for(ctx.session, row):
+        for user in _people_for(ctx.session, row, by_role):
             told += outbox.queue(
                 ctx.session,
                 kind="reminder",
-                key=f"reminder:{row.id}:{user.id}",
+                key=f"{key(row)}:{user.id}"[:200],
                 user=user,
-                subject=f"Due {_when(due_date)}: {row.title} ({ref})",
-                body=f"“{row.title}” for case {ref} is due by {_when(due_date)}.",
+                subject=subject(row),
+                body=body(row),
                 link=f"/tasks/{row.id}",
                 instance_id=ctx.instance.id,
                 now=ctx.now,

@@ -202,6 +202,14 @@ def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     return list(session.scalars(_OPEN_TASKS, {"instance_id": instance_id}))
 
 
+def step_reached(session: Session, instance_id: int, task_spec: str) -> bool:
+    """Whether the instance has had a task row of this step, open, done or cancelled."""
+    query = select(HumanTask.id).where(
+        HumanTask.instance_id == instance_id, HumanTask.task_spec == task_spec
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 # The statements every completion runs, built once: SQLAlchemy keeps a statement's cache key
 # on the statement, so a request reuses it instead of building the query and its key afresh.
 _OPEN_TASKS = (

@@ -301,12 +301,19 @@ def test_a_missed_deadline_reminds_then_escalates_twice_then_needs_a_reason(case
     assert case.mail("escalation")[1:] == [("sm", "Overdue: Booking the conference (ICPC-000001)")]
     assert case.ready()["book_conference"].escalation_level == 2
     # The conference itself, due on 13 January: its reminder is for the chair's step, not yet
-    # there; its escalations go to the managers all the same.
+    # there, so it goes to whoever holds the booking it waits on, linked to that task.
     case.at("2027-01-11 08:01")
     assert case.sweep() == 1
     assert case.mail("reminder") == [
-        ("bs", "Due 29 December 2026: Book the conference (ICPC-000001)")
+        ("bs", "Due 29 December 2026: Book the conference (ICPC-000001)"),
+        ("bs", "Due 13 January 2027: The conference (ICPC-000001)"),
     ]
+    waiting = case.db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
+    assert waiting.link_path == f"/tasks/{case.ready()['book_conference'].id}"
+    assert waiting.body == (
+        "The conference for case ICPC-000001 is due by 13 January 2027, and cannot go ahead "
+        "until “Book the conference” is done."
+    )
     case.at("2027-01-14 00:00")
     assert case.sweep() == 0
     case.at("2027-01-14 00:01")
@@ -402,15 +409,19 @@ def test_a_reminder_due_when_the_discussion_is_recorded_is_recorded_and_sent_onc
         ("sm", "Overdue: Booking the conference (ICPC-000001)"),
         ("bs", "New task: Book the conference (ICPC-000001)"),
         ("bs", "Due 24 December 2026: Book the conference (ICPC-000001)"),  # the new task's
+        # The conference's, due tomorrow: the chair's step is not there yet, so the booking
+        # it waits on is reminded of it.
+        ("bs", "Due 12 January 2027: The conference (ICPC-000001)"),
     ]
-    reminder = case.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
-    assert reminder.link_path == f"/tasks/{booking.id}"
+    reminders = case.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))
+    assert [r.link_path for r in reminders] == [f"/tasks/{booking.id}"] * 2
     assert case.sweep() == 0  # recorded as fired: the sweep never fires it again
     case.at("2027-01-13 00:01")  # the deadline has passed: only the escalation is left to fire
     assert case.sweep() == 1
     assert case.sweep() == 0
     assert case.mail("reminder") == [
-        ("bs", "Due 24 December 2026: Book the conference (ICPC-000001)")
+        ("bs", "Due 24 December 2026: Book the conference (ICPC-000001)"),
+        ("bs", "Due 12 January 2027: The conference (ICPC-000001)"),
     ]
     assert case.mail("escalation")[2:] == [("tm", "Overdue: The conference (ICPC-000001)")]
     assert timer_audits(case) == [[*booking_timers, "Reminder before due"], ["Overdue"]]
@@ -428,6 +439,7 @@ def test_escalations_due_when_the_discussion_is_recorded_are_recorded_and_sent_o
     each = ["Reminder before due", "Overdue", "Still overdue"]
     assert timer_audits(case) == [each + each]
     assert sorted(case.mail()) == [
+        ("bs", "Due 23 December 2026: The conference (ICPC-000001)"),
         ("bs", "Due 9 December 2026: Book the conference (ICPC-000001)"),
         ("bs", "New task: Book the conference (ICPC-000001)"),
         ("sm", "Overdue: Booking the conference (ICPC-000001)"),

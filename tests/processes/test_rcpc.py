@@ -83,6 +83,8 @@ def test_a_late_review_escalates_and_needs_a_reason(case):
     case.at("2027-04-12 00:01")  # due Friday 9 April (three months on was Sunday 11 April)
     case.sweep()
     assert ("tm", "Overdue: The review conference (RCPC-000003)") in case.mail("escalation")
+    # Its reminder came first, to business support: the chair's step waits on their booking.
+    assert ("bs", "Due 9 April 2027: The review conference (RCPC-000003)") in case.mail("reminder")
     with pytest.raises(InvalidValue) as refused:
         case.do("book_conference", conference_date="2027-04-14")
     assert refused.value.fields == {

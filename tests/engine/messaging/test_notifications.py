@@ -9,7 +9,14 @@ from engine.models.people import DAILY_DIGEST, Child
 from engine.platform.db import transaction
 from engine.workflow import step_context
 from engine.workflow.step_context import StepContext
-from tests.factories import deploy_test_diagram, make_child, make_staff, make_user, start_icpc
+from tests.factories import (
+    STRATEGY,
+    deploy_test_diagram,
+    make_child,
+    make_staff,
+    make_user,
+    start_icpc,
+)
 from tests.processes.driver import ANSWERS, Case, on_a_plan
 
 
@@ -107,6 +114,39 @@ def test_a_reminder_of_a_task_this_step_made_asks_no_outbox_and_one_made_before_
     assert len(asked) >= 1
     reminders = [m for m in all_mail(db) if m.kind == "reminder"]
     assert len(reminders) == 1  # the reminder queued by the first, not again
+
+
+def test_a_step_not_reached_yet_is_reminded_to_the_tasks_it_waits_on(db, engine, clock):
+    staff, _child, instance = start_icpc(db, engine)
+    [discussion] = open_tasks(db, instance.id)  # the social worker's strategy discussion
+
+    def remind(*args) -> int:
+        context = StepContext(db, db.get(ProcessInstance, instance.id), clock.now())
+        with step_context.bound(context), transaction(db):
+            notifications.remind(*args)
+            context.saved(open_tasks(db, instance.id))
+        return len([m for m in all_mail(db) if m.kind == "reminder"])
+
+    # The chair's step has no row yet: whoever holds what it waits on is told, of the
+    # diagram's name for what is due, with a link to their own task.
+    assert remind("hold_conference", "2026-03-16", "The conference") == 1
+    [told] = all_mail(db)
+    assert (told.to_user_id, told.subject) == (
+        staff["sw"].id,
+        "Due 16 March 2026: The conference (ICPC-000001)",
+    )
+    assert told.body == (
+        "The conference for case ICPC-000001 is due by 16 March 2026, and cannot go ahead "
+        f"until “{discussion.title}” is done."
+    )
+    assert told.link_path == f"/tasks/{discussion.id}"
+    assert remind("hold_conference", "2026-03-16", "The conference") == 1  # never twice
+    assert remind("hold_review", "2026-03-16") == 2  # a diagram naming nothing: said plainly
+    assert all_mail(db)[-1].subject == "Due 16 March 2026: The next step (ICPC-000001)"
+    # A step the case has been through is nobody's to be reminded of, whatever is open now.
+    engine.complete(db, discussion.id, staff["sw"], STRATEGY)
+    assert [r.task_spec for r in open_tasks(db, instance.id)] == ["book_conference"]
+    assert remind("record_strategy_discussion", "2026-03-16", "The discussion") == 2
 
 
 def test_a_case_whose_timers_stopped_is_told_to_the_managers_who_may_open_it(db, engine):
