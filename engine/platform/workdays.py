@@ -118,3 +118,15 @@ def add_months(start: date | str, n: int) -> date:
     month_index = day.month - 1 + int(n)
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(start: date | str, n: int) -> date:
+    """The same day `n` years on: a birthday. Someone born on 29 February has, in a year
+    without one, the anniversary on 1 March: an age is reached when the anniversary begins
+    (Family Law Reform Act 1969, s. 9), and until 28 February has ended they have not had it,
+    so a child's 18th birthday, which ends their plan, never comes a day early."""
+    day = as_date(start)
+    year = day.year + int(n)
+    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return day.replace(year=year)

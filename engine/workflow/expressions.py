@@ -46,6 +46,7 @@ def _iso(day: date) -> str:
 
 # Calendar arithmetic runs in Python loops the time budget does not trace: bound its counts.
 MAX_CALENDAR_COUNT = 100 * 366
+MAX_YEARS = 100  # as far as the days and months reach
 
 
 def _count(n) -> int:
@@ -68,6 +69,17 @@ def working_days_between(a, b) -> int:
 
 def add_months(day, n: int) -> str:
     return _iso(workdays.add_months(day, _count(n)))
+
+
+def add_years(day, n: int) -> str:
+    """The anniversary `n` years on (a birthday: 29 February's is 1 March in other years)."""
+    n = int(n)
+    if abs(n) > MAX_YEARS:
+        raise LimitExceeded(
+            f"{n:,} is too many years for add_years (at most {MAX_YEARS}); check the value "
+            "the diagram passes"
+        )
+    return _iso(workdays.add_years(day, n))
 
 
 def working_day_by(day) -> str:
@@ -104,6 +116,7 @@ CALENDAR = {
     "add_working_days": add_working_days,
     "working_days_between": working_days_between,
     "add_months": add_months,
+    "add_years": add_years,
     "add_days": add_days,
     "working_day_by": working_day_by,
     "setting": setting,

@@ -64,6 +64,16 @@ def test_the_projection_follows_the_deployed_diagram_and_the_settings(db, engine
     assert (date(2027, 8, 9), "Review 2", True) in ahead  # 9 April + 4 months
 
 
+def test_a_plan_for_a_child_born_on_29_february_ends_on_1_march(db, engine, clock):
+    case = Case(db, engine, clock, reload=False, born=date(2012, 2, 29))
+    on_a_plan(case)
+    assert dates(projection.plan_ahead(db, case.child))[-1] == (
+        date(2030, 3, 1),  # 2030 has no 29 February: 28 February is still their 17th year
+        "18th birthday: the plan ends",
+        False,
+    )
+
+
 def test_a_child_without_a_plan_has_nothing_ahead(db, engine, clock):
     case = Case(db, engine, clock, reload=False)
     assert projection.plan_ahead(db, case.child) == []

@@ -5,6 +5,7 @@ import pytest
 from engine.platform.workdays import (
     add_months,
     add_working_days,
+    add_years,
     is_working_day,
     working_day_by,
     working_days_between,
@@ -69,6 +70,22 @@ def test_working_days_between_is_the_inverse_of_adding():
 )
 def test_add_months_clamps_to_the_end_of_the_month(start, n, expected):
     assert add_months(start, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (date(2009, 3, 1), 18, date(2027, 3, 1)),
+        (date(2012, 2, 28), 18, date(2030, 2, 28)),
+        # Born on 29 February: 17 until 28 February has ended, 18 on 1 March.
+        (date(2012, 2, 29), 18, date(2030, 3, 1)),
+        (date(2012, 2, 29), 4, date(2016, 2, 29)),  # a leap year has its own
+        (date(2030, 3, 1), -18, date(2012, 3, 1)),
+    ],
+)
+def test_add_years_gives_a_29_february_birthday_on_1_march_in_other_years(start, n, expected):
+    assert add_years(start, n) == expected
+    assert add_years(start.isoformat(), n) == expected
 
 
 @pytest.mark.parametrize(

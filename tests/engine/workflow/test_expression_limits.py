@@ -141,6 +141,9 @@ def test_ordinary_code_is_untouched_and_the_budget_is_a_setting():
 def test_calendar_counts_are_bounded():
     with pytest.raises(LimitExceeded, match="too many days"):
         CALENDAR_ONLY.environment().evaluate("add_working_days('2026-03-02', 10**9)", {})
+    with pytest.raises(LimitExceeded, match="too many years for add_years"):
+        CALENDAR_ONLY.environment().evaluate("add_years('2026-03-02', 10**6)", {})
+    assert CALENDAR_ONLY.environment().evaluate("add_years('2012-02-29', 18)", {}) == "2030-03-01"
 
 
 def test_an_interruption_never_lands_after_the_code_finished():
