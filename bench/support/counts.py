@@ -101,7 +101,7 @@ def measure(url: str, cases: int = CASES) -> dict:
     from bench.complete import STEPS, prepare, run_case, run_generic
     from webui import create_app
 
-    secrets, children, loop_id, firsts = prepare(url, 1 + 2 * cases, 1 + 2 * cases)
+    secrets, children, (loop_id,), firsts = prepare(url, 1 + 2 * cases, 1 + 2 * cases)
     app = create_app({"DATABASE_URL": url})
     db_engine = app.extensions["cpc"].db_engine
     try:

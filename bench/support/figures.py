@@ -36,6 +36,13 @@ def growth(times_ms, early: int = 5, unit: str = "ms") -> dict:
     }
 
 
+def median_growth(runs: list[list[float]]) -> dict:
+    """`growth` of each step's median over several runs made one after another, so a moment
+    when the machine was slow in one of them does not read as growth."""
+    medians = [statistics.median(step) for step in zip(*runs, strict=True)]
+    return {**growth(medians), "runs": len(runs)}
+
+
 def verdict(value, target, higher_is_better: bool = False) -> dict:
     met = value >= target if higher_is_better else value <= target
     return {"value": value, "target": target, "met": bool(met)}

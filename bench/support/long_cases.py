@@ -8,7 +8,7 @@ measures the short ones, so each module holds one idea.
 
 from __future__ import annotations
 
-from bench.support.figures import growth
+from bench.support.figures import median_growth
 from bench.support.server import Client
 from engine.platform.clock import Clock
 
@@ -40,10 +40,19 @@ HOLD_CONFERENCE = {
 }
 
 
-def plan_growth(port: int, secrets: dict, child_id: int, meetings: int, icpc_steps: list) -> dict:
-    """The product's long-running case: one child's plan (the `icpc_steps` of bench/complete.py
-    up to the conference), its core group meetings (each its own short instance, as the
-    diagrams chain them) completed one after another."""
+def plan_growth(port: int, secrets: dict, child_ids: list, meetings: int, icpc_steps) -> dict:
+    """The product's long-running case, once for each child: their plan (the `icpc_steps` of
+    bench/complete.py up to the conference) and its core group meetings (each its own short
+    instance, as the diagrams chain them) completed one after another."""
+    return median_growth([_plan(port, secrets, c, meetings, icpc_steps) for c in child_ids])
+
+
+def loop_growth(port: int, secrets: dict, loop_ids: list, steps: int) -> dict:
+    """One instance whose task loops `steps` times, for each of `loop_ids`."""
+    return median_growth([_loop(port, secrets, loop_id, steps) for loop_id in loop_ids])
+
+
+def _plan(port: int, secrets: dict, child_id: int, meetings: int, icpc_steps) -> list[float]:
     clients = {k: Client(port, s) for k, s in secrets.items()}
     instance, _ = clients["sw"].ok("POST", "/api/v1/instances", {"child_id": child_id})
     # Booked for today: a conference cannot be recorded as held before the day it was booked
@@ -74,10 +83,10 @@ def plan_growth(port: int, secrets: dict, child_id: int, meetings: int, icpc_ste
             "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": answers}
         )
         times.append(elapsed)
-    return growth(times)
+    return times
 
 
-def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
+def _loop(port: int, secrets: dict, loop_id: int, steps: int) -> list[float]:
     client = Client(port, secrets["sw"])
     listed, _ = client.ok("GET", "/api/v1/tasks?scope=role&limit=500")
     task = next(t for t in listed["tasks"] if t["instance_id"] == loop_id)
@@ -88,4 +97,4 @@ def loop_growth(port: int, secrets: dict, loop_id: int, steps: int) -> dict:
         )
         times.append(elapsed)
         task = instance["ready_tasks"][0]
-    return growth(times)
+    return times

@@ -130,7 +130,7 @@ def loop_cpu_ms(prepare, steps: int, url: str | None = None, profilers=None) -> 
 
     with tempfile.TemporaryDirectory() as folder:
         url = url or f"sqlite:///{folder}/profile.sqlite3"
-        secrets, _children, loop_id, _firsts = prepare(url, 1, 0)
+        secrets, _children, (loop_id,), _firsts = prepare(url, 1, 0)
         app = create_app({"DATABASE_URL": url})
         api = Api(app.test_client(), secrets["sw"])
         cpu: list[float] = []
