@@ -46,7 +46,7 @@ def _iso(day: date) -> str:
 
 # Calendar arithmetic runs in Python loops the time budget does not trace: bound its counts.
 MAX_CALENDAR_COUNT = 100 * 366
-MAX_YEARS = 100  # as far as the days and months reach
+MAX_YEARS = 100  # as far as `add_days` reaches: a larger count is a mistake in the diagram
 
 
 def _count(n) -> int:
