@@ -20,24 +20,26 @@ CHROMIUM = Path(os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium"))
 
 
 class Buffered:
-    """Each response read whole (its file closed) before the development server writes it,
-    and the requests still being answered counted, so the server's end can wait for them.
+    """Each response read whole (its file closed) before the development server writes it, and
+    each connection counted from the moment the server accepts it until its thread is done, so
+    the server's end can wait for them all.
 
     When the browser drops a connection mid-response (a page left while its favicon is still
     streaming), Werkzeug's server leaves the open static file to the garbage collector, and
     its ResourceWarning fails whichever test is running then. Likewise a request still being
     answered when a test ends holds a database connection that the pool's `dispose` cannot
-    close; its ResourceWarning surfaced in a later test. Gunicorn is not affected.
+    close. A connection accepted just before the server stopped, whose thread had not yet
+    reached the app, was once not counted: its request ran after `dispose`, opened a
+    connection in the engine's new pool, and the collector's ResourceWarning for it failed a
+    later test. Gunicorn is not affected.
     """
 
     def __init__(self, app):
         self.app = app
-        self.answering = 0
+        self.open = 0
         self.idle = threading.Condition()
 
     def __call__(self, environ, start_response):
-        with self.idle:
-            self.answering += 1
         body = None
         try:
             body = self.app(environ, start_response)
@@ -45,14 +47,39 @@ class Buffered:
         finally:
             if hasattr(body, "close"):
                 body.close()
-            with self.idle:
-                self.answering -= 1
-                self.idle.notify_all()
+
+    def serve(self):
+        """A threaded development server for the app on a free loopback port, whose
+        connections are counted from their accept (in the serving thread) to their end."""
+        server = make_server("127.0.0.1", 0, self, threaded=True)
+        accept, handle = server.process_request, server.process_request_thread
+
+        def accepted(request, address):
+            self._count(+1)
+            try:
+                accept(request, address)  # starts a thread running `handled`
+            except BaseException:
+                self._count(-1)
+                raise
+
+        def handled(request, address):
+            try:
+                handle(request, address)
+            finally:
+                self._count(-1)
+
+        server.process_request, server.process_request_thread = accepted, handled
+        return server
+
+    def _count(self, change: int) -> None:
+        with self.idle:
+            self.open += change
+            self.idle.notify_all()
 
     def wait_until_idle(self, seconds: float) -> bool:
-        """Wait (at most `seconds`) for the requests in hand to be answered."""
+        """Wait (at most `seconds`) for every connection accepted to be done."""
         with self.idle:
-            return self.idle.wait_for(lambda: self.answering == 0, timeout=seconds)
+            return self.idle.wait_for(lambda: self.open == 0, timeout=seconds)
 
 
 @pytest.fixture
@@ -60,7 +87,7 @@ def live_server(db_url, sessions, clock):
     """Serve a test app on a free loopback port; yields its base URL."""
     app = with_compiled_templates(create_app({"DATABASE_URL": db_url, "CLOCK": clock}))
     wsgi = Buffered(app)
-    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    server = wsgi.serve()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -69,7 +96,7 @@ def live_server(db_url, sessions, clock):
     server.server_close()
     # A request the browser sent as the test ended (a page's background fetch) is answered
     # on its own thread; its connection goes back to the pool when it is, then is closed.
-    assert wsgi.wait_until_idle(30), "a request was still being answered 30 s after the test"
+    assert wsgi.wait_until_idle(30), "a connection was still open 30 s after the test"
     app.extensions["cpc"].db_engine.dispose()
 
 
