@@ -16,7 +16,7 @@ from engine.messaging import outbox
 from engine.models import audit
 from engine.models.people import User, users_with_role
 from engine.models.retention import last_plan_ended_before
-from engine.platform import settings
+from engine.platform import settings, workdays
 from engine.platform.db import transaction
 
 
@@ -33,7 +33,9 @@ def years() -> int:
 
 
 def cutoff(today: date) -> date:
-    """The latest plan end date whose record is due for review today."""
+    """The latest plan end date whose record is due for review today: the one whose
+    anniversary (`workdays.add_years`) is today. A plan that ended on 29 February has its
+    anniversary on 1 March in a year without one, so it is not yet due on 28 February."""
     kept = years()
     try:
         return today.replace(year=today.year - kept)
@@ -44,16 +46,9 @@ def cutoff(today: date) -> date:
 def due_for_review(session: Session, today: date) -> list[DueRecord]:
     kept = years()
     return [
-        DueRecord(child.reference, child.id, ended, _add_years(ended, kept))
+        DueRecord(child.reference, child.id, ended, workdays.add_years(ended, kept))
         for child, ended in last_plan_ended_before(session, cutoff(today))
     ]
-
-
-def _add_years(day: date, n: int) -> date:
-    try:
-        return day.replace(year=day.year + n)
-    except ValueError:
-        return day.replace(year=day.year + n, day=28)
 
 
 def report(session: Session, now: datetime, today: date) -> int:

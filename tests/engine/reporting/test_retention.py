@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.models import OutboxMessage, Plan
+from engine.platform import settings
 from engine.platform.db import transaction
 from engine.reporting import retention
 from tests.factories import make_child, make_staff, make_user
@@ -43,9 +44,19 @@ def test_only_records_past_the_period_with_nothing_open_are_due(db, engine):
     ]
 
 
-def test_the_period_is_the_councils_setting(db, engine):
-    from engine.platform import settings
+def test_a_plan_ended_on_29_february_is_due_on_its_anniversary(db, engine):
+    """In a year without 29 February the anniversary is 1 March: the record is listed from
+    then, and the date it shows as due from is the day it was listed, not 28 February."""
+    staff = make_staff(db)
+    leap = make_child(db, engine, staff["sw"], given="Leap")
+    plan(db, leap, date(2026, 1, 5), date(2028, 2, 29))
+    with settings.using(retention_years_after_plan_end=25):
+        assert retention.due_for_review(db, date(2053, 2, 28)) == []
+        due = retention.due_for_review(db, date(2053, 3, 1))
+    assert [(d.reference, d.review_from) for d in due] == [(leap.reference, date(2053, 3, 1))]
 
+
+def test_the_period_is_the_councils_setting(db, engine):
     three_children(db, engine)
     with settings.using(retention_years_after_plan_end=5):
         assert len(retention.due_for_review(db, date(2026, 3, 2))) == 2
