@@ -163,8 +163,10 @@ class HumanTask(Base):
             **_partial(f"state = '{READY}'"),
         ),
         # The steps something waits at now (the instance list's "Waiting at step" choices),
-        # read one step at a time from ready rows only (migration 0035).
-        Index(READY_STAGES, "task_spec", "title", **_partial(f"state = '{READY}'")),
+        # read one step at a time from ready rows only (migration 0035). It leads with the
+        # state, the same in every entry, so SQLite's planner, which has no statistics, takes
+        # it over the index above for the state's equality (migration 0037).
+        Index(READY_STAGES, "state", "task_spec", "title", **_partial(f"state = '{READY}'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -257,9 +257,11 @@ def test_the_waiting_steps_offered_are_read_from_ready_rows_one_step_at_a_time(d
         # One probe for each step and one for its title: never the finished rows.
         assert "Seq Scan" not in json.dumps(plan)
     else:
-        lines = sqlite_plan(db, statement, parameters)
-        assert any(READY_STAGES in line for line in lines), lines
-        assert not any(line.startswith("SCAN human_tasks") for line in lines), lines
+        # Every read of human_tasks, the steps' and the titles', is from the partial index:
+        # SQLite has no statistics, and once took the index on (state, role, ...) for the
+        # steps, reading every ready row from the table.
+        lines = [line for line in sqlite_plan(db, statement, parameters) if "human_tasks" in line]
+        assert lines and all(READY_STAGES in line for line in lines), lines
     db.rollback()
 
 

@@ -802,3 +802,28 @@ def test_0036_ends_the_social_worker_index_with_the_child_id_and_downgrades(othe
         schema.upgrade(db_engine)
     finally:
         db_engine.dispose()
+
+
+def test_0037_leads_the_ready_steps_index_with_the_state_and_downgrades(other_database):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.models.instances import READY_STAGES
+    from engine.platform.db import make_engine
+
+    def columns():
+        found = inspect(db_engine).get_indexes("human_tasks")
+        return next(i["column_names"] for i in found if i["name"] == READY_STAGES)
+
+    db_engine = make_engine(other_database)
+    try:
+        schema.upgrade(db_engine, "0036_team_children")
+        assert columns() == ["task_spec", "title"]
+        schema.upgrade(db_engine, "0037_ready_stages_by_state")
+        assert columns() == ["state", "task_spec", "title"]
+        with db_engine.begin() as connection:
+            command.downgrade(schema.alembic_config(connection), "0036_team_children")
+        assert columns() == ["task_spec", "title"]
+        schema.upgrade(db_engine)
+    finally:
+        db_engine.dispose()
