@@ -41,6 +41,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from bench.support import decade  # noqa: E402
 from bench.support.databases import each_database  # noqa: E402
 from bench.support.figures import percentile, verdict  # noqa: E402
+from bench.support.reviews import link_reviews_to_plans  # noqa: E402
 from engine.access import accounts, tokens  # noqa: E402
 from engine.diagrams import registry  # noqa: E402
 from engine.models import (  # noqa: E402
@@ -245,12 +246,14 @@ def generate(session, instances: int, seed: int = 7) -> dict:
     ):
         for start in range(0, len(rows), 5000):
             session.execute(insert(table), rows[start : start + 5000])
+    reviews_with_plan = link_reviews_to_plans(session)
     return {
         "children": children,
         "instances": len(instance_rows),
         "tasks": len(task_rows),
         "conferences": len(conference_rows),
         "plans": len(plan_rows),
+        "reviews_with_plan": reviews_with_plan,
         "ready_tasks": sum(1 for t in task_rows if t["state"] == "ready"),
         "business_support_pool": sum(
             1 for t in task_rows if t["state"] == "ready" and t["assignee_id"] is None

@@ -3,7 +3,8 @@
 500,000 process instances (most finished: cases closed over ten years; one in fifty still
 running, started in the last three months) with ten task rows each, and what a decade leaves
 beside them: fired timers (and one waiting timer per running instance), sent emails, audit
-events, conferences with their plans, and the record of each agenda sent. Only the number and
+events, conferences with the plans some of them began (those of the last two years or so still
+open) and the reviews tied to them, and the record of each agenda sent. Only the number and
 shape of the rows matter to the pages measured, so the rows are made here in chunks and
 written with COPY on PostgreSQL and `executemany` in big batches on SQLite.
 """
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from bench.support.reviews import link_reviews_to_plans
 from engine.models import (
     AuditEvent,
     Child,
@@ -30,6 +32,10 @@ from engine.models import (
 
 YEARS = 10
 RUNNING_ONE_IN = 50  # 2% running: a council's open cases against ten years of closed ones
+# One held initial conference in eight begins a plan: some 12,000 plans in ten years and 1,600
+# open at a time, a large English council's (about 1,100 plans begun a year). Every one would
+# be 98,000 plans and 13,000 open, ten times any council's.
+PLAN_ONE_IN = 8
 TASKS_PER_INSTANCE = 10
 FIRED_TIMERS, EMAILS, AUDITS = 2, 2, 4  # per finished instance
 CHUNK = 10_000  # instances per batch of rows
@@ -97,7 +103,7 @@ def generate(session: Session, instances: int, by_role, versions, steps, role_of
                 rows[Conference].append(conference)
                 if conference["held_on"]:
                     rows[DocumentRecord].append(_document(iid, conference["held_on"], started))
-                if process == "icpc" and conference["held_on"] and n < children:
+                if process == "icpc" and conference["held_on"] and n % PLAN_ONE_IN == 0:
                     rows[Plan].append(_plan(child_id, conference["held_on"], today, n))
         for table in _ORDER:
             writer.put(table, rows[table])
@@ -106,6 +112,7 @@ def generate(session: Session, instances: int, by_role, versions, steps, role_of
         for key, table in _COUNTED.items():
             shape[key] += len(rows[table])
     writer.finish()
+    shape["reviews_with_plan"] = link_reviews_to_plans(session)
     return {"children": children, "instances": instances, **shape}
 
 
