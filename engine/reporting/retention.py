@@ -33,9 +33,10 @@ def years() -> int:
 
 
 def cutoff(today: date) -> date:
-    """The latest plan end date whose record is due for review today: the one whose
-    anniversary (`workdays.add_years`) is today. A plan that ended on 29 February has its
-    anniversary on 1 March in a year without one, so it is not yet due on 28 February."""
+    """The latest plan end date whose record is due for review today: records are due once
+    the end date's anniversary `years()` on (`workdays.add_years`) has come. A plan that
+    ended on 29 February has its anniversary on 1 March in a year without one, so it is not
+    yet due on 28 February."""
     kept = years()
     try:
         return today.replace(year=today.year - kept)
