@@ -9,7 +9,9 @@ and dropped here), with service accounts' tokens:
   after another, each completed with ten fields): p50/p95/p99;
 - throughput: four clients at once complete the same steps of 80 other instances (more with
   `--throughput-cases`): completions/s, and the CPU each case cost the workers, the clients
-  and PostgreSQL (`bench/support/cpu.py`);
+  and PostgreSQL (`bench/support/cpu.py`); then the same on 60 generic ten-task cases, the
+  simplest completion the product has, with the ICPC rate that would give
+  (`icpc_at_generic_cost`: four completions for each case's five requests);
 - growth, step 100 / step 5 through the API, of two long-running cases: a child's plan (its
   core group meetings, each its own short instance chained by the diagrams: how the product
   runs a long case) and one instance whose task loops 100 times (SpiffWorkflow keeps every
@@ -76,6 +78,7 @@ WORKERS = 2
 CLIENTS = 4
 THROUGHPUT_CASES = 80  # some four seconds on two cores
 GROWTH_RUNS = 3  # runs of each long case; each step's median over them is its figure
+GENERIC_THROUGHPUT_CASES = 60  # 600 completions, two seconds or so
 SAMPLE_CASES = 200  # some 3,000 samples: a function with 1% of the CPU has about 30
 TODAY = Clock().today().isoformat()
 SUMMARY = (
@@ -212,20 +215,46 @@ def run_generic(client, first_task_id: str, samples: list | None) -> int:
 def throughput(port: int, secrets: dict, children: list[int], split: cpu.Split) -> dict:
     """Four clients complete the steps of these children's cases at once: completions a
     second, and the CPU each side spent per case (`cpu`)."""
-    work: queue.Queue[int] = queue.Queue()
-    for child_id in children:
-        work.put(child_id)
+    # Each case also starts its instance: that request is counted in the time, not the total.
+    return _at_once(port, secrets, children, lambda clients, c: run_case(clients, c, None), split)
+
+
+def generic_throughput(port: int, secrets: dict, firsts: list[str], split: cpu.Split) -> dict:
+    """The same four clients on the generic shape (ten-task cases from their first tasks): how
+    many of the simplest completions the two cores serve, and what each costs. A real ICPC
+    case is five requests (the start and four steps), each doing all a generic completion
+    does and more, so `icpc_at_generic_cost` (four completions for every five of these) is
+    the most the real steps could give on this machine were each request as cheap."""
+
+    def run(clients, first):
+        return run_generic(clients["sw"], first, None)
+
+    found = _at_once(port, secrets, firsts, run, split)
+    per_case, cases = found.pop("cpu_ms_per_case"), found["cases"]
+    found["cpu_ms_per_completion"] = {
+        side: round(ms * cases / max(found["completions"], 1), 2) for side, ms in per_case.items()
+    }
+    found["icpc_at_generic_cost"] = round(found["completions_per_s"] * len(STEPS) / 5, 1)
+    return found
+
+
+def _at_once(port, secrets, items, run, split: cpu.Split) -> dict:
+    """`CLIENTS` threads take cases (`items`) from one queue and `run` each (its completions),
+    all at once: completions a second and the CPU split per case."""
+    work: queue.Queue = queue.Queue()
+    for item in items:
+        work.put(item)
     done, errors = [], []
 
     def client_loop():
         clients = {k: Client(port, s) for k, s in secrets.items()}
         while True:
             try:
-                child_id = work.get_nowait()
+                item = work.get_nowait()
             except queue.Empty:
                 return
             try:
-                done.append(run_case(clients, child_id, None))
+                done.append(run(clients, item))
             except Exception as exc:  # noqa: BLE001 - reported in the figures
                 errors.append(str(exc)[:200])
 
@@ -237,7 +266,6 @@ def throughput(port: int, secrets: dict, children: list[int], split: cpu.Split) 
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    # Each case also starts its instance: that request is counted in the time, not the total.
     return {
         "clients": CLIENTS,
         "cases": len(done),
@@ -252,8 +280,12 @@ def throughput(port: int, secrets: dict, children: list[int], split: cpu.Split) 
 def measure(url: str, instances: int, loop_steps: int, throughput_cases: int) -> dict:
     generic_cases = max(instances // 4, 3)
     secrets, children, loop_ids, firsts = prepare(
-        url, instances + throughput_cases + GROWTH_RUNS, generic_cases, GROWTH_RUNS
+        url,
+        instances + throughput_cases + GROWTH_RUNS,
+        generic_cases + GENERIC_THROUGHPUT_CASES,
+        GROWTH_RUNS,
     )
+    firsts, generic_firsts = firsts[:generic_cases], firsts[generic_cases:]
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "requests.log"
         with gunicorn(url, WORKERS, log) as (server, port):
@@ -276,6 +308,9 @@ def measure(url: str, instances: int, loop_steps: int, throughput_cases: int) ->
                     secrets,
                     children[instances:-GROWTH_RUNS],
                     cpu.Split(worker_pids(server), url),
+                ),
+                "generic_throughput": generic_throughput(
+                    port, secrets, generic_firsts, cpu.Split(worker_pids(server), url)
                 ),
                 "plan": plan_growth(port, secrets, children[-GROWTH_RUNS:], loop_steps, STEPS),
                 "loop": loop_growth(port, secrets, loop_ids, loop_steps),
