@@ -234,7 +234,10 @@ def generic_throughput(port: int, secrets: dict, firsts: list[str], split: cpu.S
     found["cpu_ms_per_completion"] = {
         side: round(ms * cases / max(found["completions"], 1), 2) for side, ms in per_case.items()
     }
-    found["icpc_at_generic_cost"] = round(found["completions_per_s"] * len(STEPS) / 5, 1)
+    requests_per_case = len(STEPS) + 1  # the start, then each step
+    found["icpc_at_generic_cost"] = round(
+        found["completions_per_s"] * len(STEPS) / requests_per_case, 1
+    )
     return found
 
 
