@@ -43,7 +43,9 @@ def database_backends(url: str) -> list[int]:
 class Split:
     """CPU spent by the workers, this process and the database's backends between `start`
     and `stop`, in ms per case: each side summed over the processes it had at the start and
-    still has at the stop. SQLite has no side of its own: its work is the workers'."""
+    still has at the stop, and a backend that connected in between counted whole (a worker
+    that served no request before the phase opens its connection during it). SQLite has no
+    side of its own: its work is the workers'."""
 
     def __init__(self, workers: list[int], url: str):
         self.workers, self.url = workers, url
@@ -57,7 +59,10 @@ class Split:
     def stop(self, cases: int) -> dict:
         split = {}
         for side, pids in self.sides.items():
-            before, after = self.before[side], seconds(pids)
-            spent = sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+            before = self.before[side]
+            if side == "database":
+                pids = database_backends(self.url)
+            after = seconds(pids)
+            spent = sum(after[pid] - before.get(pid, 0.0) for pid in after)
             split[side] = round(spent * 1000 / max(cases, 1), 2)
         return split
