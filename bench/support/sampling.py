@@ -24,6 +24,7 @@ from bench.support.profiling import GROUPS, PRODUCT, ROOT, group_of
 
 RATE = 250  # samples a second per worker
 _STANDARD_LIBRARY = f"/lib/python{sys.version_info.major}.{sys.version_info.minor}/"
+_JSON = f"{_STANDARD_LIBRARY}json/"
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<path>.*?):(?P<line>\d+)\)$")
 
 
@@ -78,7 +79,7 @@ def _stacks(files: list[Path]):
 def summary(files: list[Path], top: int = 25) -> dict:
     """Shares by library (the same groups as `--profile`), the functions with the most samples
     of their own, and the product's functions with the most samples under them."""
-    total = 0
+    total = in_json = 0
     own: collections.Counter = collections.Counter()
     under: collections.Counter = collections.Counter()
     by_group: collections.Counter = collections.Counter()
@@ -86,6 +87,8 @@ def summary(files: list[Path], top: int = 25) -> dict:
         total += count
         own[frames[-1]] += count
         by_group[group_of(_path(frames[-1]))] += count
+        if _JSON in _path(frames[-1]):  # the C encoder runs inside `iterencode`'s frame
+            in_json += count
         for frame in set(frames):
             if group_of(_path(frame)) == PRODUCT:
                 under[frame] += count
@@ -98,8 +101,42 @@ def summary(files: list[Path], top: int = 25) -> dict:
     return {
         "samples": total,
         "share_pct_by_library": {name: share(by_group[name]) for name in GROUPS},
+        "share_pct_json": share(in_json),
         "own_pct": {_short(f): share(c) for f, c in own.most_common(top)},
         "product_inclusive_pct": {_short(f): share(c) for f, c in under.most_common(top)},
+    }
+
+
+# What the workers' share of each would give were it free, cumulatively: the libraries a
+# rewrite of the request path could drop or replace (the driver only by another driver).
+_FREED = (
+    ("sqlalchemy", ("sqlalchemy",)),
+    ("sqlalchemy and json", ("sqlalchemy", "json")),
+    ("sqlalchemy, json and the driver", ("sqlalchemy", "json", "database driver")),
+)
+
+
+def ceiling(throughput: dict, sampled: dict, target: float) -> dict:
+    """How far the throughput target is from what the libraries cost.
+
+    The phase keeps both cores busy, so completions a second go as the inverse of the CPU a
+    case costs in all (the workers, the clients and the database). Taking the workers' share
+    of SQLAlchemy, of JSON and of the driver away gives an upper bound on what replacing
+    them could give (`completions_per_s_were_free`); `workers_ms_per_case_at_target` is what
+    the workers could spend on a case at the target, the clients and database as they are.
+    """
+    cpu, rate = throughput["cpu_ms_per_case"], throughput["completions_per_s"]
+    total = sum(cpu.values())
+    shares = {**sampled["share_pct_by_library"], "json": sampled["share_pct_json"]}
+    freed, left = {}, {}
+    for label, parts in _FREED:
+        saved = cpu["workers"] * sum(shares[part] for part in parts) / 100
+        freed[label] = round(rate * total / (total - saved), 1)
+        left[label] = round(cpu["workers"] - saved, 1)
+    return {
+        "completions_per_s_were_free": freed,
+        "workers_ms_per_case_were_free": left,
+        "workers_ms_per_case_at_target": round(total * rate / target - total + cpu["workers"], 1),
     }
 
 
