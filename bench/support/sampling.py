@@ -121,9 +121,11 @@ def ceiling(throughput: dict, sampled: dict, target: float) -> dict:
 
     The phase keeps both cores busy, so completions a second go as the inverse of the CPU a
     case costs in all (the workers, the clients and the database). Taking the workers' share
-    of SQLAlchemy, of JSON and of the driver away gives an upper bound on what replacing
-    them could give (`completions_per_s_were_free`); `workers_ms_per_case_at_target` is what
-    the workers could spend on a case at the target, the clients and database as they are.
+    of SQLAlchemy, of JSON and of the driver away gives about the most that replacing them
+    could give (`completions_per_s_were_free`: the shares are of the samples holding the
+    GIL, put to the workers' whole CPU, so a system call made without it, such as the
+    driver's socket I/O, is not in them); `workers_ms_per_case_at_target` is what the
+    workers could spend on a case at the target, the clients and database as they are.
     """
     cpu, rate = throughput["cpu_ms_per_case"], throughput["completions_per_s"]
     total = sum(cpu.values())
