@@ -86,8 +86,9 @@ def summary(files: list[Path], top: int = 25) -> dict:
     for frames, count in _stacks(files):
         total += count
         own[frames[-1]] += count
-        by_group[group_of(_path(frames[-1]))] += count
-        if _JSON in _path(frames[-1]):  # the C encoder runs inside `iterencode`'s frame
+        leaf = _path(frames[-1])
+        by_group[group_of(leaf)] += count
+        if _JSON in leaf:  # the C encoder runs inside `iterencode`'s frame
             in_json += count
         for frame in set(frames):
             if group_of(_path(frame)) == PRODUCT:
